@@ -1,0 +1,51 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Layers (DESIGN.md): pavlov (CLI, REPL) -> PavlovStdlib (bindings) -> PavlovLang (language).
+// PavlovLang knows no ML; builtins reach it only through its registration API.
+let package = Package(
+  name: "Pavlov",
+  products: [
+    .executable(name: "pavlov", targets: ["pavlov"]),
+    .library(name: "PavlovLang", targets: ["PavlovLang"]),
+  ],
+  dependencies: [
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+  ],
+  targets: [
+    // GNU readline (Debian libreadline-dev), for the REPL.
+    .systemLibrary(name: "CReadline", path: "Sources/CReadline"),
+    // Async-signal-safe SIGINT flag and large-stack thread start: things Swift cannot express safely.
+    .target(name: "CPavlovSupport", path: "Sources/CPavlovSupport"),
+    .target(
+      name: "PavlovLang",
+      dependencies: ["CPavlovSupport"],
+      path: "Sources/PavlovLang"
+    ),
+    .target(
+      name: "PavlovStdlib",
+      dependencies: ["PavlovLang"],
+      path: "Sources/PavlovStdlib"
+    ),
+    // The REPL's core (input assembly, commands, completion) apart from the terminal, so tests drive it.
+    .target(
+      name: "PavlovREPL",
+      dependencies: ["PavlovLang", "PavlovStdlib", "CReadline", "CPavlovSupport"],
+      path: "Sources/PavlovREPL"
+    ),
+    .executableTarget(
+      name: "pavlov",
+      dependencies: [
+        "PavlovLang", "PavlovStdlib", "PavlovREPL", "CPavlovSupport",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ],
+      path: "Sources/pavlov"
+    ),
+    .testTarget(
+      name: "PavlovLangTests",
+      dependencies: ["PavlovLang", "PavlovStdlib", "PavlovREPL"],
+      path: "Tests/PavlovLangTests"
+    ),
+  ],
+  swiftLanguageModes: [.v5]
+)

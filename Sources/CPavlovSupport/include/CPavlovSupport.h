@@ -1,0 +1,19 @@
+#ifndef CPAVLOV_SUPPORT_H
+#define CPAVLOV_SUPPORT_H
+#include <stddef.h>
+
+/// Installs a SIGINT handler that only sets a flag (async-signal-safe); the interpreter polls it.
+void pavlov_install_sigint_handler(void);
+/// Restores the default SIGINT action (a script run outside the REPL should still die on Ctrl-C
+/// if it is blocked in a system call; the evaluator polls the flag at loop edges and calls).
+void pavlov_default_sigint(void);
+/// Returns 1 and clears the flag if SIGINT arrived since the last call.
+int pavlov_take_interrupt(void);
+/// Peeks at the flag without clearing it.
+int pavlov_interrupt_pending(void);
+/// Sets the flag (tests use it to simulate Ctrl-C).
+void pavlov_raise_interrupt(void);
+/// Runs `body(context)` on a new thread with `stack_bytes` of stack and waits for it.
+/// Deep Pavlov recursion needs far more than the 8 MiB main-thread stack.
+int pavlov_run_with_stack(size_t stack_bytes, void (*body)(void *), void *context);
+#endif

@@ -1,0 +1,57 @@
+#include "CPavlovSupport.h"
+#include <pthread.h>
+#include <signal.h>
+#include <string.h>
+
+static volatile sig_atomic_t interrupt_flag = 0;
+
+static void on_sigint(int sig) {
+  (void)sig;
+  interrupt_flag = 1;
+}
+
+void pavlov_install_sigint_handler(void) {
+  struct sigaction action;
+  memset(&action, 0, sizeof action);
+  action.sa_handler = on_sigint;
+  sigemptyset(&action.sa_mask);
+  action.sa_flags = 0; /* no SA_RESTART: a blocking read returns EINTR so the REPL can react */
+  sigaction(SIGINT, &action, NULL);
+}
+
+void pavlov_default_sigint(void) { signal(SIGINT, SIG_DFL); }
+
+int pavlov_take_interrupt(void) {
+  if (!interrupt_flag) return 0;
+  interrupt_flag = 0;
+  return 1;
+}
+
+int pavlov_interrupt_pending(void) { return interrupt_flag ? 1 : 0; }
+
+void pavlov_raise_interrupt(void) { interrupt_flag = 1; }
+
+struct start_context {
+  void (*body)(void *);
+  void *context;
+};
+
+static void *thread_main(void *raw) {
+  struct start_context *start = raw;
+  start->body(start->context);
+  return NULL;
+}
+
+int pavlov_run_with_stack(size_t stack_bytes, void (*body)(void *), void *context) {
+  pthread_attr_t attributes;
+  pthread_t thread;
+  struct start_context start = {body, context};
+  if (pthread_attr_init(&attributes) != 0) return -1;
+  if (pthread_attr_setstacksize(&attributes, stack_bytes) != 0) return -1;
+  if (pthread_create(&thread, &attributes, thread_main, &start) != 0) {
+    pthread_attr_destroy(&attributes);
+    return -1;
+  }
+  pthread_attr_destroy(&attributes);
+  return pthread_join(thread, NULL);
+}

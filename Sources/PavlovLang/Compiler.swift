@@ -1,0 +1,809 @@
+/// Closure compilation: each resolved node becomes a Swift closure that evaluates it, with
+/// variable slots and method caches fixed at compile time. See docs/architecture.md for why
+/// this beat a tree walker here.
+final class Compiler {
+  unowned let interp: Interpreter
+  let globals: GlobalScope
+  let file: SourceFile
+  /// Frame layout of the functions being compiled, innermost last: where upvalues start.
+  var upvalueBases: [Int] = []
+
+  init(interpreter: Interpreter, globals: GlobalScope, file: SourceFile) {
+    self.interp = interpreter
+    self.globals = globals
+    self.file = file
+  }
+
+  var upvalueBase: Int { upvalueBases.last ?? 0 }
+
+  /// The whole program; its result is the value of a final expression statement.
+  func compile(_ program: Program) -> (Frame) throws(PavlovError) -> Value {
+    upvalueBases = [program.localCount]
+    let statements = program.body.statements
+    var lastValue: Eval?
+    var body = statements
+    if let last = statements.last, case .expression(let e) = last.kind {
+      lastValue = compile(e)
+      body.removeLast()
+    }
+    let execs = body.map(compile)
+    return { f throws(PavlovError) in
+      for s in execs { _ = try s(f) }
+      if let lastValue { return try lastValue(f) }
+      return .null
+    }
+  }
+
+  static func usedBeforeDefinition(_ name: String) -> PavlovError {
+    .runtime("`\(name)` is used before it has a value", hint: "make sure the `let` or `fn` that defines `\(name)` runs first")
+  }
+
+  static func internalError(_ what: String) -> PavlovError {
+    .runtime("internal error: \(what)", hint: "please report this with the script that caused it")
+  }
+
+  // MARK: - Variables
+
+  func read(_ ref: NameRef) -> Eval {
+    let name = ref.name
+    switch ref.resolution {
+    case .local(let d):
+      let slot = d.slot
+      if d.captured { return cellReader(slot, name) }
+      return { f in f[slot] }
+    case .upvalue(let k):
+      return cellReader(upvalueBase + k, name)
+    case .global(let g):
+      let index = g.index, store = globals
+      return { _ throws(PavlovError) in
+        let v = store.storage[index]
+        if case .undefined = v { throw Self.usedBeforeDefinition(name) }
+        return v
+      }
+    case .builtin(let v):
+      return { _ in v }
+    case .unresolved:
+      return { _ throws(PavlovError) in throw Self.internalError("unresolved name `\(name)`") }
+    }
+  }
+
+  func cellReader(_ slot: Int, _ name: String) -> Eval {
+    return { f throws(PavlovError) in
+      guard case .cell(let c) = f[slot] else { throw Self.internalError("`\(name)` is not in a cell") }
+      let v = c.value
+      if case .undefined = v { throw Self.usedBeforeDefinition(name) }
+      return v
+    }
+  }
+
+  typealias Store = (Frame, Value) throws(PavlovError) -> Void
+
+  func writer(_ resolution: Resolution, _ name: String) -> Store {
+    switch resolution {
+    case .local(let d):
+      let slot = d.slot
+      if d.captured { return cellWriter(slot, name) }
+      return { f, v in f[slot] = v }
+    case .upvalue(let k):
+      return cellWriter(upvalueBase + k, name)
+    case .global(let g):
+      let index = g.index, store = globals
+      return { _, v in store.storage[index] = v }
+    case .builtin, .unresolved:
+      return { _, _ throws(PavlovError) in throw Self.internalError("cannot assign to `\(name)`") }
+    }
+  }
+
+  func cellWriter(_ slot: Int, _ name: String) -> Store {
+    return { f, v throws(PavlovError) in
+      guard case .cell(let c) = f[slot] else { throw Self.internalError("`\(name)` is not in a cell") }
+      c.value = v
+    }
+  }
+
+  func binder(_ binding: Binding) -> Store {
+    switch binding.target {
+    case .local(let d): return writer(.local(d), binding.name)
+    case .global(let g): return writer(.global(g), binding.name)
+    case .unresolved:
+      let name = binding.name
+      return { _, _ throws(PavlovError) in throw Self.internalError("unbound `\(name)`") }
+    }
+  }
+
+  /// Stores a sequence's elements into several names: `for (i, x) in ...`, `let (a, b) = ...`.
+  func destructuringBinder(_ bindings: [Binding], location: SourceLocation) -> Store {
+    let stores = bindings.map(binder)
+    let count = bindings.count
+    return { f, v throws(PavlovError) in
+      let items: [Value]
+      switch v {
+      case .list(let l): items = l.items
+      case .range(let r): items = (0..<r.count).map { .int(r.element($0)) }
+      default:
+        throw PavlovError.runtime("cannot unpack \(v.typeName) into \(count) names", hint: "the value must be a list of \(count) items")
+          .located(location)
+      }
+      guard items.count == count else {
+        throw PavlovError.runtime("cannot unpack a list of \(items.count) item\(items.count == 1 ? "" : "s") into \(count) names")
+          .located(location)
+      }
+      for (k, store) in stores.enumerated() { try store(f, items[k]) }
+    }
+  }
+
+  // MARK: - Blocks and statements
+
+  /// Makes fresh cells for the block's captured variables (each entry, e.g. each loop iteration).
+  func blockEntry(_ block: Block) -> ((Frame) -> Void)? {
+    let slots = block.capturedDecls.map(\.slot)
+    if slots.isEmpty { return nil }
+    return { f in for s in slots { f[s] = .cell(Cell(.undefined)) } }
+  }
+
+  func compileStatements(_ statements: [Stmt]) -> Exec {
+    let execs = statements.map(compile)
+    switch execs.count {
+    case 0: return { _ in .normal }
+    case 1: return execs[0]
+    case 2:
+      let a = execs[0], b = execs[1]
+      return { f throws(PavlovError) in
+        let flow = try a(f)
+        if flow != .normal { return flow }
+        return try b(f)
+      }
+    default:
+      return { f throws(PavlovError) in
+        for e in execs {
+          let flow = try e(f)
+          if flow != .normal { return flow }
+        }
+        return .normal
+      }
+    }
+  }
+
+  func compile(_ block: Block) -> Exec {
+    let body = compileStatements(block.statements)
+    guard let entry = blockEntry(block) else { return body }
+    return { f throws(PavlovError) in
+      entry(f)
+      return try body(f)
+    }
+  }
+
+  func compile(_ stmt: Stmt) -> Exec {
+    let loc = stmt.location
+    switch stmt.kind {
+    case .expression(let e):
+      let code = compile(e)
+      return { f throws(PavlovError) in
+        _ = try code(f)
+        return .normal
+      }
+
+    case .let(let bindings, let destructure, let value):
+      let code = compile(value)
+      let store = destructure ? destructuringBinder(bindings, location: loc) : binder(bindings[0])
+      return { f throws(PavlovError) in
+        try store(f, try code(f))
+        return .normal
+      }
+
+    case .assign(let target, let op, let value):
+      return compileAssignment(target, op, value, at: loc)
+
+    case .function(let decl, let binding):
+      let make = compileFunction(decl)
+      let store = binder(binding)
+      return { f throws(PavlovError) in
+        try store(f, make(f))
+        return .normal
+      }
+
+    case .if(let branches, let elseBlock):
+      let conditions = branches.map { compileCondition($0.0) }
+      let bodies = branches.map { compile($0.1) }
+      let otherwise = elseBlock.map(compile)
+      if conditions.count == 1 {
+        let c = conditions[0], b = bodies[0]
+        if let otherwise {
+          return { f throws(PavlovError) in try c(f) ? try b(f) : try otherwise(f) }
+        }
+        return { f throws(PavlovError) in try c(f) ? try b(f) : .normal }
+      }
+      return { f throws(PavlovError) in
+        for k in 0..<conditions.count where try conditions[k](f) { return try bodies[k](f) }
+        if let otherwise { return try otherwise(f) }
+        return .normal
+      }
+
+    case .while(let condition, let block):
+      let c = compileCondition(condition)
+      let body = compile(block)
+      let interp = self.interp
+      return { f throws(PavlovError) in
+        while try c(f) {
+          let flow = try body(f)
+          if flow != .normal {
+            if flow == .breakLoop { break }
+            if flow == .returned { return .returned }
+          }
+          try interp.tick()
+        }
+        return .normal
+      }
+
+    case .for(let bindings, let destructure, let iterable, let block):
+      return compileFor(bindings, destructure: destructure, iterable, block, at: loc)
+
+    case .break: return { _ in .breakLoop }
+    case .continue: return { _ in .continueLoop }
+
+    case .return(let value):
+      let interp = self.interp
+      guard let value else {
+        return { _ in
+          interp.returnValue = .null
+          return .returned
+        }
+      }
+      let code = compile(value)
+      return { f throws(PavlovError) in
+        interp.returnValue = try code(f)
+        return .returned
+      }
+
+    case .try(let block, let binding, let handler):
+      let body = compile(block)
+      let entry = blockEntry(handler)
+      let store = binding.map(binder)
+      let handlerBody = compileStatements(handler.statements)
+      let interp = self.interp
+      return { f throws(PavlovError) in
+        let savedSP = interp.sp, savedDepth = interp.depth
+        do throws(PavlovError) {
+          return try body(f)
+        } catch {
+          guard error.isCatchable else { throw error }
+          interp.sp = savedSP
+          interp.depth = savedDepth
+          entry?(f)
+          if let store { try store(f, .object(ErrorValue(error, type: interp.errorType))) }
+          return try handlerBody(f)
+        }
+      }
+
+    case .throw(let value):
+      let code = compile(value)
+      return { f throws(PavlovError) in
+        let v = try code(f)
+        if case .object(let o) = v, let e = o as? ErrorValue { throw e.error }
+        let message: String
+        if case .string(let s) = v { message = s.value } else { message = Format.repr(v) }
+        throw PavlovError(kind: .thrown, message: message, location: loc, value: v)
+      }
+
+    case .import(let path, let binding):
+      let store = binder(binding)
+      let interp = self.interp, file = self.file
+      return { f throws(PavlovError) in
+        let module: Value
+        do throws(PavlovError) { module = try interp.importModule(path, from: file) } catch { throw error.located(loc) }
+        try store(f, module)
+        return .normal
+      }
+    }
+  }
+
+  func compileFor(_ bindings: [Binding], destructure: Bool, _ iterable: Expr, _ block: Block, at loc: SourceLocation) -> Exec {
+    let source = compile(iterable)
+    let store = destructure ? destructuringBinder(bindings, location: bindings[0].location) : binder(bindings[0])
+    let entry = blockEntry(block)
+    let body = compileStatements(block.statements)
+    let interp = self.interp
+    // Fast path: a single plain local loop variable over a range.
+    var plainSlot: Int? = nil
+    if !destructure, case .local(let d) = bindings[0].target, !d.captured { plainSlot = d.slot }
+    let iterableLocation = iterable.location
+
+    return { f throws(PavlovError) in
+      let sequence = try source(f)
+      @inline(__always) func step(_ v: Value) throws(PavlovError) -> Flow {
+        entry?(f)
+        if let slot = plainSlot { f[slot] = v } else { try store(f, v) }
+        let flow = try body(f)
+        try interp.tick()
+        return flow
+      }
+      switch sequence {
+      case .range(let r):
+        var i = r.start
+        let end = r.end, stride = r.step
+        while stride > 0 ? i < end : i > end {
+          let flow = try step(.int(i))
+          if flow == .breakLoop { break }
+          if flow == .returned { return .returned }
+          let (next, overflow) = i.addingReportingOverflow(stride)
+          if overflow { break }
+          i = next
+        }
+      case .list(let l):
+        var k = 0
+        while k < l.items.count {
+          let flow = try step(l.items[k])
+          if flow == .breakLoop { break }
+          if flow == .returned { return .returned }
+          k += 1
+        }
+      case .string(let s):
+        for scalar in s.value.unicodeScalars {
+          let flow = try step(.str(String(scalar)))
+          if flow == .breakLoop { break }
+          if flow == .returned { return .returned }
+        }
+      case .record(let r):
+        for key in r.keys {
+          let flow = try step(key.value)
+          if flow == .breakLoop { break }
+          if flow == .returned { return .returned }
+        }
+      case .object(let o):
+        guard let next = o.makeIterator() else {
+          throw PavlovError.runtime("cannot iterate over \(o.type.name)").located(iterableLocation)
+        }
+        while let v = try Interpreter.bridge({ () throws in try next() }) {
+          let flow = try step(v)
+          if flow == .breakLoop { break }
+          if flow == .returned { return .returned }
+        }
+      default:
+        var hint = "loop over a list, range, string or record"
+        if case .int(let n) = sequence { hint = "to loop \(n) times, write `for i in range(\(n))` or `0..\(n)`" }
+        throw PavlovError.runtime("cannot iterate over \(sequence.typeName)", hint: hint).located(iterableLocation)
+      }
+      return .normal
+    }
+  }
+
+  func compileAssignment(_ target: Expr, _ op: AssignOp?, _ value: Expr, at loc: SourceLocation) -> Exec {
+    let code = compile(value)
+    let binaryOp: BinaryOp? = op.map {
+      switch $0 {
+      case .add: return .add
+      case .subtract: return .subtract
+      case .multiply: return .multiply
+      case .divide: return .divide
+      }
+    }
+    let opLocation = target.location
+    switch target.kind {
+    case .name(let ref):
+      let store = writer(ref.resolution, ref.name)
+      guard let binaryOp else {
+        return { f throws(PavlovError) in
+          try store(f, try code(f))
+          return .normal
+        }
+      }
+      let load = read(ref)
+      // `x += 1` on a plain local int is the most common statement in loops.
+      if binaryOp == .add, case .local(let d) = ref.resolution, !d.captured {
+        let slot = d.slot
+        return { f throws(PavlovError) in
+          let rhs = try code(f)
+          if case .int(let x) = f[slot], case .int(let y) = rhs {
+            let (r, o) = x.addingReportingOverflow(y)
+            if !o { f[slot] = .int(r); return .normal }
+          }
+          do throws(PavlovError) { f[slot] = try Ops.binary(.add, f[slot], rhs) } catch { throw error.located(loc) }
+          return .normal
+        }
+      }
+      return { f throws(PavlovError) in
+        let current = try load(f)
+        let rhs = try code(f)
+        let result: Value
+        do throws(PavlovError) { result = try Ops.binary(binaryOp, current, rhs) } catch { throw error.located(opLocation) }
+        try store(f, result)
+        return .normal
+      }
+    case .index(let base, let index):
+      let baseCode = compile(base), indexCode = compile(index)
+      return { f throws(PavlovError) in
+        let container = try baseCode(f)
+        let key = try indexCode(f)
+        var newValue = try code(f)
+        do throws(PavlovError) {
+          if let binaryOp { newValue = try Ops.binary(binaryOp, try Ops.index(container, key), newValue) }
+          try Ops.setIndex(container, key, newValue)
+        } catch { throw error.located(opLocation) }
+        return .normal
+      }
+    case .member(let base, let name):
+      let baseCode = compile(base)
+      let interp = self.interp
+      return { f throws(PavlovError) in
+        let object = try baseCode(f)
+        var newValue = try code(f)
+        do throws(PavlovError) {
+          if let binaryOp { newValue = try Ops.binary(binaryOp, try interp.member(object, name), newValue) }
+          try interp.setMember(object, name, newValue)
+        } catch { throw error.located(opLocation) }
+        return .normal
+      }
+    default:
+      return { _ throws(PavlovError) in throw PavlovError.runtime("cannot assign to this expression").located(loc) }
+    }
+  }
+
+  // MARK: - Functions
+
+  /// Returns code that creates the closure, capturing cells from the current frame.
+  func compileFunction(_ decl: FunctionDecl) -> Eval {
+    let enclosingBase = upvalueBase
+    let sources = decl.upvalueSources.map { $0 >= 0 ? $0 : enclosingBase + (-$0 - 1) }
+    upvalueBases.append(decl.localCount)
+    let defaults: [Eval?] = decl.params.map { $0.defaultValue.map(compile) }
+    var captured: [Int] = []
+    for p in decl.params { if case .local(let d) = p.binding.target, d.captured { captured.append(d.slot) } }
+    let proto = FunctionProto(name: decl.name, parameterNames: decl.parameterNames,
+                              frameSize: decl.localCount + sources.count, upvalueBase: decl.localCount,
+                              defaults: defaults, capturedParameters: captured, location: decl.location)
+    proto.body = compile(decl.body)
+    upvalueBases.removeLast()
+    let names = decl.upvalueNames
+    if sources.isEmpty {
+      return { _ in .function(Closure(proto: proto, cells: [])) }
+    }
+    return { f throws(PavlovError) in
+      var cells: [Cell] = []
+      cells.reserveCapacity(sources.count)
+      for (k, slot) in sources.enumerated() {
+        guard case .cell(let c) = f[slot] else { throw Self.internalError("captured `\(names[k])` is not in a cell") }
+        cells.append(c)
+      }
+      return .function(Closure(proto: proto, cells: cells))
+    }
+  }
+
+  // MARK: - Expressions
+
+  func compileCondition(_ expr: Expr) -> (Frame) throws(PavlovError) -> Bool {
+    switch expr.kind {
+    case .compare(let ops, let operands) where ops.count == 1:
+      let a = compile(operands[0]), b = compile(operands[1]), op = ops[0], loc = expr.location
+      if case .literal(.int(let k)) = operands[1].kind {
+        return { f throws(PavlovError) in
+          let x = try a(f)
+          if case .int(let i) = x {
+            switch op {
+            case .lt: return i < k
+            case .le: return i <= k
+            case .gt: return i > k
+            case .ge: return i >= k
+            case .eq: return i == k
+            case .ne: return i != k
+            default: break
+            }
+          }
+          do throws(PavlovError) { return try Ops.compare(op, x, .int(k)).isTruthy } catch { throw error.located(loc) }
+        }
+      }
+      return { f throws(PavlovError) in
+        let x = try a(f), y = try b(f)
+        if case .int(let i) = x, case .int(let j) = y {
+          switch op {
+          case .lt: return i < j
+          case .le: return i <= j
+          case .gt: return i > j
+          case .ge: return i >= j
+          case .eq: return i == j
+          case .ne: return i != j
+          default: break
+          }
+        }
+        do throws(PavlovError) { return try Ops.compare(op, x, y).isTruthy } catch { throw error.located(loc) }
+      }
+    case .and(let a, let b):
+      let x = compileCondition(a), y = compileCondition(b)
+      return { f throws(PavlovError) in
+        if try !x(f) { return false }
+        return try y(f)
+      }
+    case .or(let a, let b):
+      let x = compileCondition(a), y = compileCondition(b)
+      return { f throws(PavlovError) in
+        if try x(f) { return true }
+        return try y(f)
+      }
+    case .unary(.not, let a):
+      let x = compileCondition(a)
+      return { f throws(PavlovError) in try !x(f) }
+    case .literal(let v):
+      let truth = v.isTruthy
+      return { _ in truth }
+    default:
+      let code = compile(expr)
+      return { f throws(PavlovError) in try code(f).isTruthy }
+    }
+  }
+
+  func compile(_ expr: Expr) -> Eval {
+    let loc = expr.location
+    switch expr.kind {
+    case .literal(let v):
+      return { _ in v }
+
+    case .name(let ref):
+      return read(ref)
+
+    case .fstring(let parts):
+      enum Piece { case text(String), value(Eval, String?) }
+      let pieces: [Piece] = parts.map {
+        switch $0 {
+        case .text(let t): return .text(t)
+        case .expr(let e, let spec): return .value(compile(e), spec)
+        }
+      }
+      return { f throws(PavlovError) in
+        var out = ""
+        for piece in pieces {
+          switch piece {
+          case .text(let t): out += t
+          case .value(let code, let spec):
+            let v = try code(f)
+            if let spec { do throws(PavlovError) { out += try Format.format(v, spec: spec) } catch { throw error.located(loc) } }
+            else { out += Format.display(v) }
+          }
+        }
+        return .str(out)
+      }
+
+    case .list(let items):
+      let codes = items.map(compile)
+      return { f throws(PavlovError) in
+        var values: [Value] = []
+        values.reserveCapacity(codes.count)
+        for c in codes { values.append(try c(f)) }
+        return .list(PList(values))
+      }
+
+    case .record(let entries):
+      let keys = entries.map(\.key), codes = entries.map { compile($0.value) }
+      return { f throws(PavlovError) in
+        let r = PRecord()
+        for (k, c) in zip(keys, codes) { r[k] = try c(f) }
+        return .record(r)
+      }
+
+    case .unary(let op, let operand):
+      let code = compile(operand)
+      switch op {
+      case .not: return { f throws(PavlovError) in .bool(!(try code(f).isTruthy)) }
+      case .negate:
+        return { f throws(PavlovError) in
+          let v = try code(f)
+          if case .float(let d) = v { return .float(-d) }
+          do throws(PavlovError) { return try Ops.negate(v) } catch { throw error.located(loc) }
+        }
+      case .plus:
+        return { f throws(PavlovError) in
+          do throws(PavlovError) { return try Ops.unaryPlus(try code(f)) } catch { throw error.located(loc) }
+        }
+      }
+
+    case .binary(let op, let left, let right):
+      return compileBinary(op, left, right, at: loc)
+
+    case .compare(let ops, let operands):
+      let codes = operands.map(compile)
+      if ops.count == 1 {
+        let a = codes[0], b = codes[1], op = ops[0]
+        return { f throws(PavlovError) in
+          let x = try a(f), y = try b(f)
+          do throws(PavlovError) { return try Ops.compare(op, x, y) } catch { throw error.located(loc) }
+        }
+      }
+      return { f throws(PavlovError) in
+        var left = try codes[0](f)
+        var result = Value.bool(true)
+        for (k, op) in ops.enumerated() {
+          let right = try codes[k + 1](f)
+          do throws(PavlovError) { result = try Ops.compare(op, left, right) } catch { throw error.located(loc) }
+          if !result.isTruthy { return result }
+          left = right
+        }
+        return result
+      }
+
+    case .and(let a, let b):
+      let x = compile(a), y = compile(b)
+      return { f throws(PavlovError) in
+        let v = try x(f)
+        return v.isTruthy ? try y(f) : v
+      }
+
+    case .or(let a, let b):
+      let x = compile(a), y = compile(b)
+      return { f throws(PavlovError) in
+        let v = try x(f)
+        return v.isTruthy ? v : try y(f)
+      }
+
+    case .range(let a, let b):
+      let x = compile(a), y = compile(b)
+      return { f throws(PavlovError) in
+        let start = try x(f), end = try y(f)
+        guard case .int(let s) = start, case .int(let e) = end else {
+          throw PavlovError.runtime("a range `a..b` needs ints, got \(start.typeName) and \(end.typeName)",
+                                    hint: "convert with int(...)").located(loc)
+        }
+        return .range(PRange(start: s, end: e))
+      }
+
+    case .call(let callee, let args):
+      return compileCall(callee, args, at: loc)
+
+    case .member(let base, let name):
+      let code = compile(base)
+      let interp = self.interp
+      return { f throws(PavlovError) in
+        let v = try code(f)
+        if case .record(let r) = v, let field = r[name] { return field }
+        do throws(PavlovError) { return try interp.member(v, name) } catch { throw error.located(loc) }
+      }
+
+    case .index(let base, let index):
+      let b = compile(base), i = compile(index)
+      return { f throws(PavlovError) in
+        let container = try b(f), key = try i(f)
+        if case .list(let l) = container, case .int(let k) = key, k >= 0, k < l.items.count { return l.items[k] }
+        do throws(PavlovError) { return try Ops.index(container, key) } catch { throw error.located(loc) }
+      }
+
+    case .slice(let base, let start, let end, let step):
+      let b = compile(base)
+      let parts = [start, end, step].map { $0.map(compile) }
+      return { f throws(PavlovError) in
+        let container = try b(f)
+        var bounds: [Value] = []
+        for p in parts { bounds.append(try p?(f) ?? .null) }
+        do throws(PavlovError) { return try Ops.slice(container, bounds[0], bounds[1], bounds[2]) } catch { throw error.located(loc) }
+      }
+
+    case .lambda(let decl):
+      return compileFunction(decl)
+    }
+  }
+
+  func compileBinary(_ op: BinaryOp, _ left: Expr, _ right: Expr, at loc: SourceLocation) -> Eval {
+    let a = compile(left)
+    // A constant int on the right (`n - 1`, `i * 2`) skips a closure call and a type check.
+    if case .literal(.int(let k)) = right.kind, op == .add || op == .subtract || op == .multiply {
+      return { f throws(PavlovError) in
+        let x = try a(f)
+        if case .int(let i) = x {
+          let (r, o): (Int, Bool)
+          switch op {
+          case .add: (r, o) = i.addingReportingOverflow(k)
+          case .subtract: (r, o) = i.subtractingReportingOverflow(k)
+          default: (r, o) = i.multipliedReportingOverflow(by: k)
+          }
+          if !o { return .int(r) }
+        }
+        do throws(PavlovError) { return try Ops.binary(op, x, .int(k)) } catch { throw error.located(loc) }
+      }
+    }
+    let b = compile(right)
+    switch op {
+    case .add:
+      return { f throws(PavlovError) in
+        let x = try a(f), y = try b(f)
+        do throws(PavlovError) { return try Ops.add(x, y) } catch { throw error.located(loc) }
+      }
+    case .subtract:
+      return { f throws(PavlovError) in
+        let x = try a(f), y = try b(f)
+        do throws(PavlovError) { return try Ops.subtract(x, y) } catch { throw error.located(loc) }
+      }
+    case .multiply:
+      return { f throws(PavlovError) in
+        let x = try a(f), y = try b(f)
+        do throws(PavlovError) { return try Ops.multiply(x, y) } catch { throw error.located(loc) }
+      }
+    default:
+      return { f throws(PavlovError) in
+        let x = try a(f), y = try b(f)
+        if case .float(let p) = x, case .float(let q) = y {
+          switch op {
+          case .divide: return .float(p / q)
+          default: break
+          }
+        }
+        do throws(PavlovError) { return try Ops.arithmeticSlow(op, x, y) } catch { throw error.located(loc) }
+      }
+    }
+  }
+
+  /// Pushes arguments on the value stack and calls; keyword arguments follow the positional ones.
+  func compileCall(_ callee: Expr, _ args: [Argument], at loc: SourceLocation) -> Eval {
+    let positional = args.filter { $0.label == nil }, keyword = args.filter { $0.label != nil }
+    let codes = (positional + keyword).map { compile($0.value) }
+    let labels: [String]? = keyword.isEmpty ? nil : keyword.compactMap(\.label)
+    let argc = codes.count
+    let interp = self.interp
+
+    @inline(__always)
+    func pushArguments(_ f: Frame) throws(PavlovError) {
+      try interp.ensureStack(argc)
+      for c in codes {
+        let v = try c(f)
+        interp.stack[interp.sp] = v
+        interp.sp += 1
+      }
+    }
+
+    @inline(__always)
+    func annotate(_ error: PavlovError, _ name: String) -> PavlovError {
+      // A builtin's own error has no location yet: it happened at this call. An error from
+      // inside a called function already has one: this call becomes a frame of the trace.
+      if error.location == nil { error.location = loc } else { error.callSites.append(TraceEntry(function: name, location: loc)) }
+      return error
+    }
+
+    if case .member(let receiverExpr, let name) = callee.kind {
+      let receiverCode = compile(receiverExpr)
+      let cache = MethodCache()
+      let memberLocation = callee.location
+      return { f throws(PavlovError) in
+        let receiver = try receiverCode(f)
+        let base = interp.sp
+        // A record's own field wins: records of closures act as objects (`env.step(a)`).
+        if case .record(let r) = receiver, let field = r[name] {
+          try pushArguments(f)
+          do throws(PavlovError) { return try interp.invoke(field, base: base, argc: argc, labels: labels) }
+          catch { throw annotate(error, name) }
+        }
+        let type = interp.registry.type(of: receiver)
+        let method: BuiltinFunction
+        if let cached = cache.method, cache.type === type {
+          method = cached
+        } else if let found = type.methods[name] {
+          cache.type = type
+          cache.method = found
+          method = found
+        } else {
+          // A property holding a function (`trainer.callback(x)`), or a clear error.
+          let value: Value
+          do throws(PavlovError) { value = try interp.member(receiver, name) } catch { throw error.located(memberLocation) }
+          try pushArguments(f)
+          do throws(PavlovError) { return try interp.invoke(value, base: base, argc: argc, labels: labels) }
+          catch { throw annotate(error, name) }
+        }
+        try pushArguments(f)
+        do throws(PavlovError) { return try interp.callBuiltin(method, receiver: receiver, base: base, argc: argc, labels: labels) }
+        catch { throw annotate(error, "\(type.name).\(name)") }
+      }
+    }
+
+    let calleeCode = compile(callee)
+    return { f throws(PavlovError) in
+      let function = try calleeCode(f)
+      let base = interp.sp
+      try pushArguments(f)
+      do throws(PavlovError) { return try interp.invoke(function, base: base, argc: argc, labels: labels) }
+      catch {
+        if case .function(let fn) = function { throw annotate(error, fn.name) }
+        throw error.located(loc)
+      }
+    }
+  }
+}
+
+/// The method a call site found last time, keyed by the receiver's type (an inline cache).
+final class MethodCache {
+  var type: NativeType?
+  var method: BuiltinFunction?
+}

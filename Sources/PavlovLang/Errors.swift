@@ -1,0 +1,142 @@
+/// One problem found before running (syntax or name resolution), with where and how to fix it.
+public struct Diagnostic {
+  public let message: String
+  public let location: SourceLocation
+  public let hint: String?
+
+  public init(_ message: String, at location: SourceLocation, hint: String? = nil) {
+    self.message = message
+    self.location = location
+    self.hint = hint
+  }
+}
+
+/// A frame of a Pavlov stack trace: the function that was running and where in it.
+public struct TraceEntry {
+  public let function: String
+  public let location: SourceLocation?
+}
+
+/// Every error Pavlov reports: compile errors (all of them at once), runtime errors that
+/// scripts can catch, and the uncatchable interrupt.
+public final class PavlovError: Error, @unchecked Sendable {
+  public enum Kind: Equatable {
+    /// Found before running; `diagnostics` lists each one.
+    case compile
+    /// A runtime error raised by the language or a builtin; catchable.
+    case runtime
+    /// Raised by `throw` or `error(...)` in a script; catchable; `value` holds what was thrown.
+    case thrown
+    /// Ctrl-C or an exhausted step budget; `try` does not catch it, so it always stops the run.
+    case interrupt
+    /// `exit(code)`: ends the script with `value` as the exit code; not catchable.
+    case exit
+  }
+
+  public let kind: Kind
+  public var message: String
+  public var location: SourceLocation?
+  public var hint: String?
+  public var diagnostics: [Diagnostic]
+  /// Call sites the error passed through, innermost first (see `renderedTrace`).
+  public var callSites: [TraceEntry] = []
+  /// What a script threw (a string for `error("...")`).
+  public var value: Value?
+
+  public init(kind: Kind, message: String, location: SourceLocation? = nil, hint: String? = nil,
+              diagnostics: [Diagnostic] = [], value: Value? = nil) {
+    self.kind = kind
+    self.message = message
+    self.location = location
+    self.hint = hint
+    self.diagnostics = diagnostics
+    self.value = value
+  }
+
+  /// A catchable runtime error; the evaluator adds the location of the expression that failed.
+  public static func runtime(_ message: String, hint: String? = nil) -> PavlovError {
+    PavlovError(kind: .runtime, message: message, hint: hint)
+  }
+
+  public static func compile(_ diagnostics: [Diagnostic]) -> PavlovError {
+    let first = diagnostics.first
+    return PavlovError(kind: .compile, message: first?.message ?? "compile error",
+                       location: first?.location, hint: first?.hint, diagnostics: diagnostics)
+  }
+
+  /// Sets the location only if no inner expression set a more precise one.
+  @inline(__always)
+  func located(_ location: SourceLocation) -> PavlovError {
+    if self.location == nil { self.location = location }
+    return self
+  }
+
+  public var isCatchable: Bool { kind == .runtime || kind == .thrown }
+
+  /// The frames from the outermost (the script) to the innermost (where it failed).
+  public var trace: [TraceEntry] {
+    guard !callSites.isEmpty else { return [] }
+    var frames: [TraceEntry] = []
+    // callSites[k] says: function callSites[k].function was called at callSites[k].location.
+    // The caller of the outermost call is the script itself.
+    let ordered = callSites.reversed()
+    var callerName = "<script>"
+    for site in ordered {
+      frames.append(TraceEntry(function: callerName, location: site.location))
+      callerName = site.function
+    }
+    frames.append(TraceEntry(function: callerName, location: location))
+    return frames
+  }
+}
+
+extension PavlovError: CustomStringConvertible {
+  public var description: String { render(color: false) }
+
+  /// The full report: message, `--> file:line:col`, the source line with a caret, a hint,
+  /// and for runtime errors the Pavlov stack trace (innermost last).
+  public func render(color: Bool = false) -> String {
+    if kind == .compile && !diagnostics.isEmpty {
+      var out = diagnostics.map { Self.renderOne(label: "error", message: $0.message, at: $0.location, hint: $0.hint, color: color) }
+        .joined(separator: "\n")
+      if diagnostics.count > 1 { out += "\n\(diagnostics.count) errors" }
+      return out
+    }
+    let label = kind == .interrupt ? "interrupted" : "error"
+    var out = Self.renderOne(label: label, message: message, at: location, hint: hint, color: color)
+    let frames = trace
+    if frames.count > 1 {
+      out += "\nstack trace (innermost last):"
+      for frame in frames {
+        let place = frame.location.map { "\($0)" } ?? "?"
+        out += "\n  \(place)  in \(frame.function)"
+      }
+    }
+    return out
+  }
+
+  static func renderOne(label: String, message: String, at location: SourceLocation?, hint: String?, color: Bool) -> String {
+    let red = color ? "\u{1B}[1;31m" : "", blue = color ? "\u{1B}[1;34m" : "", reset = color ? "\u{1B}[0m" : ""
+    var out = "\(red)\(label)\(reset): \(message)"
+    if let loc = location {
+      let lineNumber = String(loc.line)
+      let pad = String(repeating: " ", count: lineNumber.count)
+      let text = loc.file.lineText(loc.line)
+      out += "\n\(pad)\(blue)-->\(reset) \(loc)"
+      if !text.isEmpty || loc.line <= loc.file.lineStarts.count {
+        // Tabs before the caret keep their width so the caret lines up.
+        let prefix = text.prefix(max(0, loc.column - 1)).map { $0 == "\t" ? "\t" : " " }.joined()
+        let width = max(1, min(loc.length, max(1, text.count - (loc.column - 1))))
+        out += "\n\(pad) \(blue)|\(reset)"
+        out += "\n\(blue)\(lineNumber) |\(reset) \(text)"
+        out += "\n\(pad) \(blue)|\(reset) \(prefix)\(red)\(String(repeating: "^", count: width))\(reset)"
+      }
+    }
+    if let hint { out += "\n\(pad(for: location))= hint: \(hint)" }
+    return out
+  }
+
+  private static func pad(for location: SourceLocation?) -> String {
+    String(repeating: " ", count: (location.map { String($0.line).count } ?? 0) + 1)
+  }
+}

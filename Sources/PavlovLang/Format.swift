@@ -1,0 +1,257 @@
+import Glibc
+
+/// Turning values into text: `str` (display), `repr` (quoted strings, for containers and the
+/// REPL echo), and Python's format-spec mini-language for f-strings (`{x:.3f}`, `{n:>5}`).
+public enum Format {
+  /// What `print(x)` and `str(x)` show.
+  public static func display(_ v: Value) -> String {
+    if case .string(let s) = v { return s.value }
+    return repr(v)
+  }
+
+  /// The source-like form: strings quoted; containers show their elements' repr.
+  public static func repr(_ v: Value, limit: Int = Int.max) -> String {
+    var out = ""
+    var seen: [ObjectIdentifier] = []
+    write(v, to: &out, seen: &seen, limit: limit)
+    if out.count > limit { return String(out.prefix(limit)) + "..." }
+    return out
+  }
+
+  public static func float(_ d: Double) -> String {
+    if d.isNaN { return "nan" }
+    if d.isInfinite { return d < 0 ? "-inf" : "inf" }
+    return d.description
+  }
+
+  public static func quoted(_ s: String) -> String {
+    var out = "\""
+    for scalar in s.unicodeScalars {
+      switch scalar {
+      case "\"": out += "\\\""
+      case "\\": out += "\\\\"
+      case "\n": out += "\\n"
+      case "\t": out += "\\t"
+      case "\r": out += "\\r"
+      case "\0": out += "\\0"
+      default:
+        if scalar.value < 0x20 || scalar.value == 0x7F { out += "\\u{\(String(scalar.value, radix: 16))}" }
+        else { out.unicodeScalars.append(scalar) }
+      }
+    }
+    return out + "\""
+  }
+
+  static func write(_ v: Value, to out: inout String, seen: inout [ObjectIdentifier], limit: Int) {
+    if out.count > limit { return }
+    switch v {
+    case .null, .undefined: out += "nil"
+    case .bool(let b): out += b ? "true" : "false"
+    case .int(let i): out += String(i)
+    case .float(let d): out += float(d)
+    case .string(let s): out += quoted(s.value)
+    case .list(let l):
+      let id = ObjectIdentifier(l)
+      if seen.contains(id) || seen.count > 100 { out += "[...]"; return }
+      seen.append(id)
+      out += "["
+      for (i, item) in l.items.enumerated() {
+        if i > 0 { out += ", " }
+        if out.count > limit { break }
+        write(item, to: &out, seen: &seen, limit: limit)
+      }
+      out += "]"
+      seen.removeLast()
+    case .record(let r):
+      let id = ObjectIdentifier(r)
+      if seen.contains(id) || seen.count > 100 { out += "{...}"; return }
+      seen.append(id)
+      out += "{"
+      for (i, (k, item)) in zip(r.keys, r.values).enumerated() {
+        if i > 0 { out += ", " }
+        if out.count > limit { break }
+        switch k {
+        case .string(let s): out += isIdentifier(s) ? s : quoted(s)
+        case .int(let n): out += String(n)
+        }
+        out += ": "
+        write(item, to: &out, seen: &seen, limit: limit)
+      }
+      out += "}"
+      seen.removeLast()
+    case .range(let r):
+      out += r.step == 1 ? "\(r.start)..\(r.end)" : "range(\(r.start), \(r.end), \(r.step))"
+    case .function(let f):
+      switch f {
+      case let c as Closure: out += "<fn \(c.name)(\(c.parameterNames.joined(separator: ", ")))>"
+      case let b as BuiltinFunction: out += "<builtin \(b.signature)>"
+      case let m as BoundMethod: out += "<method \(m.method.signature)>"
+      default: out += "<fn \(f.name)>"
+      }
+    case .object(let o): out += o.displayString
+    case .cell(let c): write(c.value, to: &out, seen: &seen, limit: limit)
+    }
+  }
+
+  static func isIdentifier(_ s: String) -> Bool {
+    guard let first = s.utf8.first, Lexer.isIdentStart(first), first < 0x80 else { return false }
+    if Keyword(rawValue: s) != nil { return false }
+    return s.utf8.allSatisfy { ($0 < 0x80 && Lexer.isIdentStart($0)) || Lexer.isDigit($0) }
+  }
+
+  // MARK: - Format specs
+
+  struct Spec {
+    var fill: Character = " "
+    var align: Character? = nil
+    var sign: Character = "-"
+    var zero = false
+    var width = 0
+    var grouping: Character? = nil
+    var precision: Int? = nil
+    var type: Character? = nil
+  }
+
+  static func parseSpec(_ text: String) throws(PavlovError) -> Spec {
+    var spec = Spec()
+    var chars = Array(text)
+    var i = 0
+    func isAlign(_ c: Character) -> Bool { c == "<" || c == ">" || c == "^" || c == "=" }
+    if chars.count >= 2 && isAlign(chars[1]) {
+      spec.fill = chars[0]; spec.align = chars[1]; i = 2
+    } else if let c = chars.first, isAlign(c) {
+      spec.align = c; i = 1
+    }
+    if i < chars.count, chars[i] == "+" || chars[i] == "-" || chars[i] == " " { spec.sign = chars[i]; i += 1 }
+    if i < chars.count, chars[i] == "0" { spec.zero = true; i += 1 }
+    var width = ""
+    while i < chars.count, chars[i].isASCII, chars[i].isNumber { width.append(chars[i]); i += 1 }
+    spec.width = min(Int(width) ?? 0, 10_000)
+    if i < chars.count, chars[i] == "," || chars[i] == "_" { spec.grouping = chars[i]; i += 1 }
+    if i < chars.count, chars[i] == "." {
+      i += 1
+      var p = ""
+      while i < chars.count, chars[i].isASCII, chars[i].isNumber { p.append(chars[i]); i += 1 }
+      guard let precision = Int(p) else { throw badSpec(text, "a precision must follow `.`") }
+      spec.precision = min(precision, 100)
+    }
+    if i < chars.count { spec.type = chars[i]; i += 1 }
+    if i < chars.count { throw badSpec(text, "unexpected `\(String(chars[i...]))`") }
+    chars.removeAll()
+    return spec
+  }
+
+  static func badSpec(_ text: String, _ why: String) -> PavlovError {
+    .runtime("invalid format spec `\(text)`: \(why)",
+             hint: "specs look like `.3f` (3 decimals), `>8` (right-align in 8), `,d` (thousands), `.1%` (percent), `08.2f`")
+  }
+
+  /// Formats `v` by a Python-style format spec.
+  public static func format(_ v: Value, spec text: String) throws(PavlovError) -> String {
+    if text.isEmpty { return display(v) }
+    let spec = try parseSpec(text)
+    var body: String
+    var isNumber = false
+    switch (v, spec.type) {
+    case (.int(let i), nil), (.int(let i), "d"), (.int(let i), "n"):
+      isNumber = true
+      if spec.precision != nil && spec.type == nil { body = cFormat(Double(i), precision: spec.precision ?? 6, conversion: "f") }
+      else { body = group(String(i.magnitude), spec.grouping) }
+      if spec.precision == nil || spec.type != nil { body = (i < 0 ? "-" : "") + body }
+    case (.bool(let b), nil): body = b ? "true" : "false"
+    case (.int(let i), "x"): isNumber = true; body = (i < 0 ? "-" : "") + String(i.magnitude, radix: 16)
+    case (.int(let i), "X"): isNumber = true; body = (i < 0 ? "-" : "") + String(i.magnitude, radix: 16).uppercased()
+    case (.int(let i), "o"): isNumber = true; body = (i < 0 ? "-" : "") + String(i.magnitude, radix: 8)
+    case (.int(let i), "b"): isNumber = true; body = (i < 0 ? "-" : "") + String(i.magnitude, radix: 2)
+    case (.int, "f"), (.int, "F"), (.int, "e"), (.int, "E"), (.int, "g"), (.int, "G"), (.int, "%"),
+         (.float, _), (.bool, "f"):
+      isNumber = true
+      guard let d = Ops.asDouble(v) else { throw badSpec(text, "not a number") }
+      body = try formatFloat(d, spec, text)
+    case (.string(let s), nil), (.string(let s), "s"):
+      body = s.value
+      if let p = spec.precision { body = String(body.unicodeScalars.prefix(p).map(Character.init)) }
+    case (_, nil), (_, "s"):
+      body = display(v)
+    default:
+      throw badSpec(text, "type `\(spec.type.map(String.init) ?? "")` does not apply to \(v.typeName)")
+    }
+    if isNumber {
+      if spec.sign == "+" && !body.hasPrefix("-") { body = "+" + body }
+      else if spec.sign == " " && !body.hasPrefix("-") { body = " " + body }
+    }
+    return pad(body, spec, numeric: isNumber)
+  }
+
+  static func formatFloat(_ d: Double, _ spec: Spec, _ text: String) throws(PavlovError) -> String {
+    if d.isNaN { return "nan" }
+    if d.isInfinite { return d < 0 ? "-inf" : "inf" }
+    switch spec.type {
+    case "f", "F":
+      return groupFloat(cFormat(d, precision: spec.precision ?? 6, conversion: "f"), spec.grouping)
+    case "e", "E":
+      let s = cFormat(d, precision: spec.precision ?? 6, conversion: "e")
+      return spec.type == "E" ? s.uppercased() : s
+    case "g", "G":
+      let s = cFormat(d, precision: spec.precision ?? 6, conversion: "g")
+      return spec.type == "G" ? s.uppercased() : s
+    case "%":
+      return cFormat(d * 100, precision: spec.precision ?? 6, conversion: "f") + "%"
+    default:
+      if let p = spec.precision { return groupFloat(cFormat(d, precision: max(p, 1), conversion: "g"), spec.grouping) }
+      return groupFloat(float(d), spec.grouping)
+    }
+  }
+
+  static func cFormat(_ d: Double, precision: Int, conversion: Character) -> String {
+    var buffer = [CChar](repeating: 0, count: 512)
+    let format = "%.\(precision)\(conversion)"
+    let n = withVaList([d]) { args in vsnprintf(&buffer, buffer.count, format, args) }
+    if n >= buffer.count {
+      buffer = [CChar](repeating: 0, count: Int(n) + 1)
+      _ = withVaList([d]) { args in vsnprintf(&buffer, buffer.count, format, args) }
+    }
+    return String(cString: buffer)
+  }
+
+  static func group(_ digits: String, _ separator: Character?) -> String {
+    guard let separator else { return digits }
+    var out: [Character] = []
+    for (i, c) in digits.reversed().enumerated() {
+      if i > 0 && i % 3 == 0 { out.append(separator) }
+      out.append(c)
+    }
+    return String(out.reversed())
+  }
+
+  static func groupFloat(_ s: String, _ separator: Character?) -> String {
+    guard separator != nil else { return s }
+    let negative = s.hasPrefix("-")
+    let body = negative ? String(s.dropFirst()) : s
+    let parts = body.split(separator: ".", maxSplits: 1)
+    guard let intPart = parts.first, intPart.allSatisfy(\.isNumber) else { return s }
+    let grouped = group(String(intPart), separator) + (parts.count > 1 ? "." + parts[1] : "")
+    return (negative ? "-" : "") + grouped
+  }
+
+  static func pad(_ body: String, _ spec: Spec, numeric: Bool) -> String {
+    let length = body.count
+    guard spec.width > length else { return body }
+    let n = spec.width - length
+    if spec.zero && spec.align == nil && numeric {
+      let signed = body.hasPrefix("-") || body.hasPrefix("+") || body.hasPrefix(" ")
+      let sign = signed ? String(body.prefix(1)) : ""
+      return sign + String(repeating: "0", count: n) + (signed ? String(body.dropFirst()) : body)
+    }
+    let fill = String(spec.fill)
+    switch spec.align ?? (numeric ? ">" : "<") {
+    case ">": return String(repeating: fill, count: n) + body
+    case "^": return String(repeating: fill, count: n / 2) + body + String(repeating: fill, count: n - n / 2)
+    case "=":
+      let signed = body.hasPrefix("-") || body.hasPrefix("+")
+      return signed ? String(body.prefix(1)) + String(repeating: fill, count: n) + body.dropFirst()
+        : String(repeating: fill, count: n) + body
+    default: return body + String(repeating: fill, count: n)
+    }
+  }
+}

@@ -1,0 +1,419 @@
+import Glibc
+import CPavlovSupport
+
+/// A frame is a window of the value stack: locals first, then the cells of captured variables.
+public typealias Frame = UnsafeMutablePointer<Value>
+/// A compiled expression.
+typealias Eval = (Frame) throws(PavlovError) -> Value
+/// A compiled statement; a non-normal flow unwinds to the enclosing loop or function.
+typealias Exec = (Frame) throws(PavlovError) -> Flow
+
+enum Flow: UInt8 { case normal, breakLoop, continueLoop, returned }
+
+/// What the compiler produces for a function: its code and frame layout.
+final class FunctionProto {
+  let name: String
+  let parameterNames: [String]
+  let frameSize: Int
+  let upvalueBase: Int
+  let defaults: [Eval?]
+  let firstDefault: Int
+  let capturedParameters: [Int]
+  let location: SourceLocation
+  var body: Exec = { _ in .normal }
+  init(name: String, parameterNames: [String], frameSize: Int, upvalueBase: Int, defaults: [Eval?],
+       capturedParameters: [Int], location: SourceLocation) {
+    self.name = name
+    self.parameterNames = parameterNames
+    self.frameSize = frameSize
+    self.upvalueBase = upvalueBase
+    self.defaults = defaults
+    self.firstDefault = defaults.firstIndex { $0 != nil } ?? defaults.count
+    self.capturedParameters = capturedParameters
+    self.location = location
+  }
+}
+
+/// A user function value: compiled code plus the cells it captured.
+public final class Closure: Callable {
+  let proto: FunctionProto
+  let cells: [Cell]
+  init(proto: FunctionProto, cells: [Cell]) {
+    self.proto = proto
+    self.cells = cells
+    super.init(name: proto.name)
+  }
+
+  public var parameterNames: [String] { proto.parameterNames }
+  public var location: SourceLocation { proto.location }
+}
+
+/// A method together with the value it was read from (`let p = xs.push`).
+public final class BoundMethod: Callable {
+  let receiver: Value
+  let method: BuiltinFunction
+  init(receiver: Value, method: BuiltinFunction) {
+    self.receiver = receiver
+    self.method = method
+    super.init(name: method.name)
+  }
+}
+
+/// Runs compiled Pavlov code. One interpreter holds the builtins, the global variables, the
+/// value stack and the state of a session (the REPL keeps one for its whole life).
+public final class Interpreter {
+  public let registry: Registry
+  public let globals = GlobalScope()
+  /// Values defined by `stdlib/prelude.pav`, visible everywhere like builtins.
+  public internal(set) var preludeValues: [String: Value] = [:]
+  public internal(set) var preludeDocs: [String: String] = [:]
+
+  // The value stack never moves, so frames can be raw pointers.
+  static let stackCapacity = 1 << 21
+  @usableFromInline let stack: UnsafeMutablePointer<Value>
+  @usableFromInline var initializedSlots = 0
+  @usableFromInline var sp = 0
+
+  var depth = 0
+  /// Calls deeper than this end in a catchable "stack overflow" error instead of a crash.
+  public var maxDepth = 8_000
+  var returnValue: Value = .null
+
+  // Interrupt and step-budget polling: `ticks` counts down at calls and loop iterations.
+  @usableFromInline var ticks = 4096
+  /// When set, running more than this many steps stops with an interrupt (used by fuzz tests).
+  public var stepLimit: Int? { didSet { stepsLeft = stepLimit ?? Int.max; ticks = min(4096, stepsLeft) } }
+  var stepsLeft = Int.max
+
+  /// Where `print` writes. Defaults to standard output; tests capture it.
+  public var write: (String) -> Void = { text in
+    text.utf8CString.withUnsafeBufferPointer { buffer in
+      _ = fwrite(buffer.baseAddress, 1, buffer.count - 1, stdout)
+    }
+  }
+
+  /// Folders searched for `import` after the importing file's own folder.
+  public var importPaths: [String] = []
+  var moduleCache: [String: Value] = [:]
+  var modulesLoading: Set<String> = []
+  /// State other layers attach to a session (the seeded generator, for example).
+  public var extensions: [String: AnyObject] = [:]
+
+  /// The type of caught errors (`catch e`).
+  public let errorType: NativeType
+
+  public init(registry: Registry = Registry()) {
+    self.registry = registry
+    stack = UnsafeMutablePointer<Value>.allocate(capacity: Self.stackCapacity)
+    errorType = registry.types["error"] ?? registry.addType(ErrorValue.makeType())
+    if registry.functions["print"] == nil { CoreLibrary.register(into: registry) }
+  }
+
+  deinit {
+    stack.deinitialize(count: initializedSlots)
+    stack.deallocate()
+  }
+
+  // MARK: - Running code
+
+  /// Parses, checks and runs `source`; returns the value of a final expression statement.
+  @discardableResult
+  public func run(_ file: SourceFile, replMode: Bool = false) throws(PavlovError) -> Value {
+    let program = try Parser.parse(file)
+    return try run(program, globals: globals, replMode: replMode)
+  }
+
+  @discardableResult
+  public func run(source: String, name: String = "<string>") throws(PavlovError) -> Value {
+    try run(SourceFile(name: name, text: source))
+  }
+
+  /// Parses and resolves only (`pavlov check`): reports every error, runs nothing.
+  public func check(_ file: SourceFile) throws(PavlovError) {
+    let program = try Parser.parse(file)
+    var resolver = Resolver(globals: GlobalScope(), interpreter: self, allowRedeclaration: false)
+    try resolver.resolve(program)
+  }
+
+  func run(_ program: Program, globals: GlobalScope, replMode: Bool) throws(PavlovError) -> Value {
+    var resolver = Resolver(globals: globals, interpreter: self, allowRedeclaration: replMode)
+    try resolver.resolve(program)
+    let compiled = Compiler(interpreter: self, globals: globals, file: program.file).compile(program)
+    let base = sp
+    let savedDepth = depth
+    try ensureStack(program.localCount)
+    sp = base + program.localCount
+    defer {
+      for i in 0..<program.localCount { stack[base + i] = .null }
+      sp = base
+      depth = savedDepth
+    }
+    return try compiled(stack + base)
+  }
+
+  // MARK: - Stack
+
+  @inline(__always)
+  func ensureStack(_ extra: Int) throws(PavlovError) {
+    let needed = sp + extra
+    if needed > initializedSlots { try growStack(to: needed) }
+  }
+
+  @inline(never)
+  func growStack(to needed: Int) throws(PavlovError) {
+    guard needed <= Self.stackCapacity else {
+      throw PavlovError.runtime("stack overflow: the value stack is full (depth \(depth))",
+                                hint: "is there a recursion without a base case?")
+    }
+    let target = min(Self.stackCapacity, max(needed, initializedSlots + 65_536))
+    (stack + initializedSlots).initialize(repeating: .null, count: target - initializedSlots)
+    initializedSlots = target
+  }
+
+  @inline(__always)
+  func push(_ v: Value) {
+    stack[sp] = v
+    sp += 1
+  }
+
+  // MARK: - Polling (Ctrl-C, step limits)
+
+  @inline(__always)
+  func tick() throws(PavlovError) {
+    ticks &-= 1
+    if ticks <= 0 { try poll() }
+  }
+
+  @inline(never)
+  func poll() throws(PavlovError) {
+    if stepsLeft != Int.max {
+      stepsLeft -= max(1, 4096 - ticks)
+      if stepsLeft <= 0 {
+        stepsLeft = 0
+        ticks = 1
+        throw PavlovError(kind: .interrupt, message: "step limit of \(stepLimit ?? 0) reached")
+      }
+    }
+    ticks = min(4096, stepsLeft)
+    if pavlov_take_interrupt() != 0 {
+      throw PavlovError(kind: .interrupt, message: "interrupted (Ctrl-C)")
+    }
+  }
+
+  // MARK: - Calls
+
+  /// Calls `callee` with arguments already pushed at `base` (positional first, then the
+  /// values of the keyword arguments named in `labels`, in order).
+  @inline(__always)
+  func invoke(_ callee: Value, base: Int, argc: Int, labels: [String]?) throws(PavlovError) -> Value {
+    guard case .function(let fn) = callee else {
+      sp = base
+      throw PavlovError.runtime("\(callee.typeName) is not callable", hint: "only functions can be called with (...)")
+    }
+    if let closure = fn as? Closure {
+      return try callClosure(closure, base: base, argc: argc, labels: labels)
+    }
+    if let builtin = fn as? BuiltinFunction {
+      return try callBuiltin(builtin, receiver: .null, base: base, argc: argc, labels: labels)
+    }
+    if let bound = fn as? BoundMethod {
+      return try callBuiltin(bound.method, receiver: bound.receiver, base: base, argc: argc, labels: labels)
+    }
+    throw PavlovError.runtime("cannot call \(fn.name)")
+  }
+
+  func callClosure(_ closure: Closure, base: Int, argc: Int, labels: [String]?) throws(PavlovError) -> Value {
+    let proto = closure.proto
+    try tick()
+    depth += 1
+    if depth > maxDepth {
+      throw PavlovError.runtime("stack overflow (depth \(depth)) in `\(proto.name)`",
+                                hint: "is there a recursion without a base case? the limit is \(maxDepth) nested calls")
+    }
+    let frameSize = proto.frameSize
+    sp = base + argc
+    try ensureStack(frameSize + 8)
+    let frame = stack + base
+    let paramCount = proto.parameterNames.count
+    if labels != nil || argc != paramCount {
+      try bindArguments(proto, frame: frame, argc: argc, labels: labels)
+    }
+    var i = paramCount
+    while i < proto.upvalueBase { frame[i] = .null; i += 1 }
+    for (j, cell) in closure.cells.enumerated() { frame[proto.upvalueBase + j] = .cell(cell) }
+    sp = base + frameSize
+    if proto.firstDefault < paramCount {
+      for k in proto.firstDefault..<paramCount {
+        if case .undefined = frame[k], let d = proto.defaults[k] { frame[k] = try d(frame) }
+      }
+    }
+    for k in proto.capturedParameters { frame[k] = .cell(Cell(frame[k])) }
+    let flow = try proto.body(frame)
+    var result = Value.null
+    if flow == .returned {
+      result = returnValue
+      returnValue = .null
+    }
+    for k in 0..<frameSize { frame[k] = .null }
+    sp = base
+    depth -= 1
+    return result
+  }
+
+  /// Matches positional and keyword arguments to parameters; missing ones with defaults become
+  /// `.undefined` and are filled in by the callee.
+  func bindArguments(_ proto: FunctionProto, frame: Frame, argc: Int, labels: [String]?) throws(PavlovError) {
+    let names = proto.parameterNames
+    let keywordCount = labels?.count ?? 0
+    let positional = argc - keywordCount
+    if positional > names.count {
+      throw PavlovError.runtime("`\(proto.name)` takes \(names.count) argument\(names.count == 1 ? "" : "s") but \(positional) were given",
+                                hint: "its parameters are (\(names.joined(separator: ", ")))")
+    }
+    var bound = [Value](repeating: .undefined, count: names.count)
+    for k in 0..<positional { bound[k] = frame[k] }
+    if let labels {
+      for (k, label) in labels.enumerated() {
+        guard let index = names.firstIndex(of: label) else {
+          let near = Suggest.closest(to: label, among: names).map { "did you mean `\($0)`? " } ?? ""
+          throw PavlovError.runtime("`\(proto.name)` has no parameter named `\(label)`",
+                                    hint: "\(near)its parameters are (\(names.joined(separator: ", ")))")
+        }
+        if index < positional {
+          throw PavlovError.runtime("`\(label)` is given both by position and by name in the call to `\(proto.name)`")
+        }
+        bound[index] = frame[positional + k]
+      }
+    }
+    for (k, v) in bound.enumerated() {
+      if case .undefined = v, proto.defaults[k] == nil {
+        throw PavlovError.runtime("missing argument `\(names[k])` in call to `\(proto.name)`",
+                                  hint: "its parameters are (\(names.joined(separator: ", ")))")
+      }
+      frame[k] = v
+    }
+    for k in names.count..<max(argc, names.count) { frame[k] = .null }
+  }
+
+  func callBuiltin(_ b: BuiltinFunction, receiver: Value, base: Int, argc: Int, labels: [String]?) throws(PavlovError) -> Value {
+    let params = b.params
+    sp = base + argc
+    if labels == nil && !b.hasVariadic && argc <= params.count {
+      if argc < params.count {
+        if argc < b.requiredCount {
+          throw PavlovError.runtime("missing argument `\(params[argc].name)` in call to `\(b.name)`",
+                                    hint: "usage: \(b.signature)")
+        }
+        try ensureStack(params.count - argc)
+        for k in argc..<params.count {
+          stack[base + k] = params[k].defaultValue ?? .null
+        }
+      }
+    } else {
+      try normalizeBuiltinArguments(b, base: base, argc: argc, labels: labels)
+    }
+    sp = base + params.count
+    let result: Value
+    do {
+      result = try b.body(Args(interpreter: self, base: stack + base, count: params.count, receiver: receiver, function: b))
+    } catch let error as PavlovError {
+      throw error
+    } catch {
+      throw PavlovError.runtime("\(b.name): \(error)")
+    }
+    sp = base
+    return result
+  }
+
+  func normalizeBuiltinArguments(_ b: BuiltinFunction, base: Int, argc: Int, labels: [String]?) throws(PavlovError) {
+    let params = b.params
+    let keywordCount = labels?.count ?? 0
+    let positional = argc - keywordCount
+    var slots = [Value?](repeating: nil, count: params.count)
+    var rest: [Value] = []
+    var next = 0
+    for k in 0..<positional {
+      let v = stack[base + k]
+      while next < params.count && params[next].kind == .keywordOnly { next += 1 }
+      if next < params.count && params[next].kind == .variadic {
+        rest.append(v)
+      } else if next < params.count {
+        slots[next] = v
+        next += 1
+      } else {
+        throw PavlovError.runtime("`\(b.name)` takes at most \(params.count) argument\(params.count == 1 ? "" : "s") but \(positional) were given",
+                                  hint: "usage: \(b.signature)")
+      }
+    }
+    if let labels {
+      for (k, label) in labels.enumerated() {
+        guard let index = params.firstIndex(where: { $0.name == label && $0.kind != .variadic }) else {
+          let near = Suggest.closest(to: label, among: params.map(\.name)).map { "did you mean `\($0)`? " } ?? ""
+          throw PavlovError.runtime("`\(b.name)` has no parameter named `\(label)`", hint: "\(near)usage: \(b.signature)")
+        }
+        if slots[index] != nil {
+          throw PavlovError.runtime("`\(label)` is given twice in the call to `\(b.name)`")
+        }
+        slots[index] = stack[base + positional + k]
+      }
+    }
+    try ensureStack(params.count)
+    for (k, p) in params.enumerated() {
+      if p.kind == .variadic {
+        stack[base + k] = .list(PList(rest))
+      } else if let v = slots[k] {
+        stack[base + k] = v
+      } else if let d = p.defaultValue {
+        stack[base + k] = d
+      } else {
+        throw PavlovError.runtime("missing argument `\(p.name)` in call to `\(b.name)`", hint: "usage: \(b.signature)")
+      }
+    }
+  }
+
+  /// Calls a Pavlov function value from Swift with positional arguments.
+  public func call(_ callee: Value, _ arguments: [Value], labels: [String]? = nil) throws(PavlovError) -> Value {
+    let base = sp
+    try ensureStack(arguments.count + 1)
+    for a in arguments { push(a) }
+    do throws(PavlovError) {
+      return try invoke(callee, base: base, argc: arguments.count, labels: labels)
+    } catch {
+      sp = base
+      if case .function(let f) = callee, f is Closure { error.callSites.append(TraceEntry(function: f.name, location: nil)) }
+      throw error
+    }
+  }
+
+  // MARK: - Members
+
+  /// `value.name` for reading: a record field, a property, or a method bound to the value.
+  public func member(_ value: Value, _ name: String) throws(PavlovError) -> Value {
+    if case .record(let r) = value, let v = r[name] { return v }
+    let type = registry.type(of: value)
+    if let p = type.properties[name] { return try Interpreter.bridge { () throws in try p.get(value) } }
+    if let m = type.methods[name] { return .function(BoundMethod(receiver: value, method: m)) }
+    throw memberError(value, name)
+  }
+
+  func memberError(_ value: Value, _ name: String) -> PavlovError {
+    let type = registry.type(of: value)
+    var candidates = type.memberNames
+    if case .record(let r) = value {
+      candidates += r.keys.map(\.text)
+      let near = Suggest.closest(to: name, among: candidates).map { "did you mean `\($0)`?" }
+      let keys = r.keys.prefix(12).map(\.text).joined(separator: ", ")
+      return .runtime("record has no key `\(name)`", hint: near ?? (r.count == 0 ? "the record is empty" : "its keys are: \(keys)"))
+    }
+    let near = Suggest.closest(to: name, among: candidates).map { "did you mean `\($0)`?" }
+    return .runtime("\(type.name) has no member `\(name)`", hint: near ?? "see `:help \(type.name)`")
+  }
+}
+
+extension Interpreter {
+  /// Runs Swift code that may throw any error, turning a foreign error into a Pavlov one.
+  @inline(__always)
+  static func bridge<T>(_ body: () throws -> T) throws(PavlovError) -> T {
+    do { return try body() } catch let error as PavlovError { throw error } catch { throw PavlovError.runtime("\(error)") }
+  }
+}

@@ -1,0 +1,119 @@
+import Glibc
+
+extension Interpreter {
+  /// Reads a whole text file, or explains why it cannot.
+  public static func readFile(_ path: String) throws(PavlovError) -> String {
+    guard let handle = fopen(path, "rb") else {
+      let reason = String(cString: strerror(errno))
+      throw PavlovError.runtime("cannot read \(path): \(reason)")
+    }
+    defer { fclose(handle) }
+    var bytes: [UInt8] = []
+    var chunk = [UInt8](repeating: 0, count: 65_536)
+    while true {
+      let n = fread(&chunk, 1, chunk.count, handle)
+      if n > 0 { bytes.append(contentsOf: chunk[0..<n]) }
+      if n < chunk.count { break }
+    }
+    if ferror(handle) != 0 { throw PavlovError.runtime("error while reading \(path)") }
+    return String(decoding: bytes, as: UTF8.self)
+  }
+
+  static func directory(of path: String) -> String {
+    guard let slash = path.lastIndex(of: "/") else { return "." }
+    return String(path[..<slash]).isEmpty ? "/" : String(path[..<slash])
+  }
+
+  static func fileExists(_ path: String) -> Bool {
+    var info = stat()
+    return stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFREG
+  }
+
+  static func canonical(_ path: String) -> String {
+    guard let resolved = realpath(path, nil) else { return path }
+    defer { free(resolved) }
+    return String(cString: resolved)
+  }
+
+  /// `import "path.pav" as name`: runs the module once (in its own globals) and returns a
+  /// record of what it defines. Paths are relative to the importing file, then `importPaths`.
+  func importModule(_ path: String, from file: SourceFile) throws(PavlovError) -> Value {
+    var candidates: [String] = []
+    if path.hasPrefix("/") {
+      candidates = [path]
+    } else {
+      let here = file.name.hasPrefix("<") ? "." : Self.directory(of: file.name)
+      candidates = [here + "/" + path] + importPaths.map { $0 + "/" + path }
+    }
+    guard let found = candidates.first(where: Self.fileExists) else {
+      throw PavlovError.runtime("cannot find module \"\(path)\"",
+                                hint: "looked in: \(candidates.joined(separator: ", "))")
+    }
+    let key = Self.canonical(found)
+    if let cached = moduleCache[key] { return cached }
+    if modulesLoading.contains(key) {
+      throw PavlovError.runtime("circular import of \"\(path)\"", hint: "two modules import each other; move the shared part into a third")
+    }
+    modulesLoading.insert(key)
+    defer { modulesLoading.remove(key) }
+    let source = SourceFile(name: found, text: try Self.readFile(found))
+    let program = try Parser.parse(source)
+    let moduleGlobals = GlobalScope()
+    _ = try run(program, globals: moduleGlobals, replMode: false)
+    let exports = PRecord()
+    for name in moduleGlobals.definedNames where !name.hasPrefix("_") {
+      if let v = moduleGlobals.value(named: name) { exports[name] = v }
+    }
+    let module = Value.record(exports)
+    moduleCache[key] = module
+    return module
+  }
+
+  /// Runs `source` (the prelude) and makes its top-level definitions visible everywhere, like
+  /// builtins. `## ` comments just above a `fn` become its `:help` text.
+  public func loadPrelude(_ source: SourceFile) throws(PavlovError) {
+    let program = try Parser.parse(source)
+    let preludeGlobals = GlobalScope()
+    _ = try run(program, globals: preludeGlobals, replMode: false)
+    for name in preludeGlobals.definedNames where !name.hasPrefix("_") {
+      if let v = preludeGlobals.value(named: name) { preludeValues[name] = v }
+    }
+    for stmt in program.body.statements {
+      guard case .function(let decl, _) = stmt.kind else { continue }
+      var lines: [String] = []
+      var line = decl.location.line - 1
+      while line >= 1 {
+        let text = source.lineText(line).trimmingCharacters(in: " \t")
+        guard text.hasPrefix("##") else { break }
+        lines.insert(String(text.dropFirst(2)).trimmingCharacters(in: " \t"), at: 0)
+        line -= 1
+      }
+      if !lines.isEmpty { preludeDocs[decl.name] = lines.joined(separator: " ") }
+    }
+  }
+
+  /// `value.name = v`: a record field or an assignable property.
+  func setMember(_ value: Value, _ name: String, _ newValue: Value) throws(PavlovError) {
+    if case .record(let r) = value {
+      r[name] = newValue
+      return
+    }
+    let type = registry.type(of: value)
+    if let p = type.properties[name] {
+      guard let set = p.set else { throw PavlovError.runtime("`\(type.name).\(name)` is read-only") }
+      try Interpreter.bridge { () throws in try set(value, newValue) }
+      return
+    }
+    throw PavlovError.runtime("cannot set `\(name)` on \(type.name)", hint: "only records and objects with assignable properties take `x.name = value`")
+  }
+}
+
+extension String {
+  func trimmingCharacters(in set: String) -> String {
+    let chars = Set(set)
+    var s = Substring(self)
+    while let c = s.first, chars.contains(c) { s = s.dropFirst() }
+    while let c = s.last, chars.contains(c) { s = s.dropLast() }
+    return String(s)
+  }
+}

@@ -1,0 +1,410 @@
+import Glibc
+
+/// The meaning of operators on values. Fast paths for ints and floats sit inline; everything
+/// else goes through the slower general functions, which also produce the error messages.
+enum Ops {
+  static func typeMismatch(_ op: String, _ a: Value, _ b: Value) -> PavlovError {
+    var hint: String? = nil
+    if case .string = a, op == "+" { hint = "convert with str(...) first: \"text\" + str(x)" }
+    else if case .string = b, op == "+" { hint = "convert with str(...) first: str(x) + \"text\"" }
+    return .runtime("cannot apply `\(op)` to \(a.typeName) and \(b.typeName)", hint: hint)
+  }
+
+  static func overflow(_ op: String) -> PavlovError {
+    .runtime("integer overflow in `\(op)`", hint: "the result does not fit in 64 bits; use floats (e.g. 1.0 * x) for large values")
+  }
+
+  // MARK: - Arithmetic
+
+  @inline(__always)
+  static func add(_ a: Value, _ b: Value) throws(PavlovError) -> Value {
+    if case .int(let x) = a, case .int(let y) = b {
+      let (r, o) = x.addingReportingOverflow(y)
+      if o { throw overflow("+") }
+      return .int(r)
+    }
+    if case .float(let x) = a, case .float(let y) = b { return .float(x + y) }
+    return try arithmeticSlow(.add, a, b)
+  }
+
+  @inline(__always)
+  static func subtract(_ a: Value, _ b: Value) throws(PavlovError) -> Value {
+    if case .int(let x) = a, case .int(let y) = b {
+      let (r, o) = x.subtractingReportingOverflow(y)
+      if o { throw overflow("-") }
+      return .int(r)
+    }
+    if case .float(let x) = a, case .float(let y) = b { return .float(x - y) }
+    return try arithmeticSlow(.subtract, a, b)
+  }
+
+  @inline(__always)
+  static func multiply(_ a: Value, _ b: Value) throws(PavlovError) -> Value {
+    if case .int(let x) = a, case .int(let y) = b {
+      let (r, o) = x.multipliedReportingOverflow(by: y)
+      if o { throw overflow("*") }
+      return .int(r)
+    }
+    if case .float(let x) = a, case .float(let y) = b { return .float(x * y) }
+    return try arithmeticSlow(.multiply, a, b)
+  }
+
+  static func binary(_ op: BinaryOp, _ a: Value, _ b: Value) throws(PavlovError) -> Value {
+    switch op {
+    case .add: return try add(a, b)
+    case .subtract: return try subtract(a, b)
+    case .multiply: return try multiply(a, b)
+    default: return try arithmeticSlow(op, a, b)
+    }
+  }
+
+  static func asDouble(_ v: Value) -> Double? {
+    switch v {
+    case .int(let i): return Double(i)
+    case .float(let d): return d
+    case .bool(let b): return b ? 1 : 0
+    default: return nil
+    }
+  }
+
+  static func asInt(_ v: Value) -> Int? {
+    switch v {
+    case .int(let i): return i
+    case .bool(let b): return b ? 1 : 0
+    default: return nil
+    }
+  }
+
+  @inline(never)
+  static func arithmeticSlow(_ op: BinaryOp, _ a: Value, _ b: Value) throws(PavlovError) -> Value {
+    if case .object(let o) = a, let r = try o.binary(op, b, selfOnLeft: true) { return r }
+    if case .object(let o) = b, let r = try o.binary(op, a, selfOnLeft: false) { return r }
+    if let x = asInt(a), let y = asInt(b) { return try intArithmetic(op, x, y) }
+    if let x = asDouble(a), let y = asDouble(b) { return try floatArithmetic(op, x, y) }
+    switch (op, a, b) {
+    case (.add, .string(let x), .string(let y)): return .str(x.value + y.value)
+    case (.add, .list(let x), .list(let y)): return .list(PList(x.items + y.items))
+    case (.multiply, .string(let s), .int(let n)), (.multiply, .int(let n), .string(let s)):
+      return .str(try repeated(s.value, n))
+    case (.multiply, .list(let l), .int(let n)), (.multiply, .int(let n), .list(let l)):
+      guard n > 0 else { return .list(PList()) }
+      guard l.items.count * n <= 100_000_000 else { throw PavlovError.runtime("list repetition too large (\(l.items.count) × \(n))") }
+      var out: [Value] = []
+      out.reserveCapacity(l.items.count * n)
+      for _ in 0..<n { out.append(contentsOf: l.items) }
+      return .list(PList(out))
+    default:
+      if op == .matmul { throw PavlovError.runtime("`@` (matrix product) needs tensors, got \(a.typeName) and \(b.typeName)") }
+      throw typeMismatch(op.rawValue, a, b)
+    }
+  }
+
+  static func repeated(_ s: String, _ n: Int) throws(PavlovError) -> String {
+    guard n > 0 else { return "" }
+    guard s.utf8.count * n <= 500_000_000 else { throw PavlovError.runtime("string repetition too large") }
+    return String(repeating: s, count: n)
+  }
+
+  static func intArithmetic(_ op: BinaryOp, _ x: Int, _ y: Int) throws(PavlovError) -> Value {
+    switch op {
+    case .add:
+      let (r, o) = x.addingReportingOverflow(y); if o { throw overflow("+") }; return .int(r)
+    case .subtract:
+      let (r, o) = x.subtractingReportingOverflow(y); if o { throw overflow("-") }; return .int(r)
+    case .multiply:
+      let (r, o) = x.multipliedReportingOverflow(by: y); if o { throw overflow("*") }; return .int(r)
+    case .divide:
+      if y == 0 { throw PavlovError.runtime("division by zero", hint: "check the divisor before dividing") }
+      return .float(Double(x) / Double(y))
+    case .floorDivide:
+      if y == 0 { throw PavlovError.runtime("integer division by zero", hint: "check the divisor before dividing") }
+      if x == Int.min && y == -1 { throw overflow("//") }
+      let q = x / y
+      return .int((x % y != 0 && ((x < 0) != (y < 0))) ? q - 1 : q)
+    case .modulo:
+      if y == 0 { throw PavlovError.runtime("integer modulo by zero", hint: "check the divisor before using %") }
+      if y == -1 { return .int(0) }
+      let r = x % y
+      return .int((r != 0 && ((r < 0) != (y < 0))) ? r + y : r)
+    case .power:
+      if y < 0 { return .float(pow(Double(x), Double(y))) }
+      var result = 1, base = x, e = y
+      while e > 0 {
+        if e & 1 == 1 {
+          let (r, o) = result.multipliedReportingOverflow(by: base); if o { throw overflow("**") }
+          result = r
+        }
+        e >>= 1
+        if e > 0 {
+          let (b2, o) = base.multipliedReportingOverflow(by: base); if o { throw overflow("**") }
+          base = b2
+        }
+      }
+      return .int(result)
+    case .matmul:
+      throw PavlovError.runtime("`@` (matrix product) needs tensors, got int and int")
+    }
+  }
+
+  static func floatArithmetic(_ op: BinaryOp, _ x: Double, _ y: Double) throws(PavlovError) -> Value {
+    switch op {
+    case .add: return .float(x + y)
+    case .subtract: return .float(x - y)
+    case .multiply: return .float(x * y)
+    case .divide: return .float(x / y)
+    case .floorDivide: return .float((x / y).rounded(.down))
+    case .modulo:
+      if y == 0 { return .float(.nan) }
+      var r = fmod(x, y)
+      if r != 0 && ((r < 0) != (y < 0)) { r += y }
+      return .float(r)
+    case .power: return .float(pow(x, y))
+    case .matmul: throw PavlovError.runtime("`@` (matrix product) needs tensors, got float and float")
+    }
+  }
+
+  static func negate(_ v: Value) throws(PavlovError) -> Value {
+    switch v {
+    case .int(let i):
+      if i == Int.min { throw overflow("-") }
+      return .int(-i)
+    case .float(let d): return .float(-d)
+    case .object(let o): if let r = try o.negate() { return r }
+    default: break
+    }
+    throw PavlovError.runtime("cannot negate \(v.typeName)")
+  }
+
+  static func unaryPlus(_ v: Value) throws(PavlovError) -> Value {
+    switch v {
+    case .int, .float, .object: return v
+    default: throw PavlovError.runtime("unary `+` needs a number, got \(v.typeName)")
+    }
+  }
+
+  // MARK: - Comparison
+
+  /// `==`: numbers compare by value (1 == 1.0); containers compare element by element.
+  static func equals(_ a: Value, _ b: Value, depth: Int = 0) -> Bool {
+    switch (a, b) {
+    case (.int(let x), .int(let y)): return x == y
+    case (.float(let x), .float(let y)): return x == y
+    case (.int(let x), .float(let y)): return Double(x) == y
+    case (.float(let x), .int(let y)): return x == Double(y)
+    case (.bool(let x), .bool(let y)): return x == y
+    case (.null, .null): return true
+    case (.string(let x), .string(let y)): return x === y || x.value == y.value
+    case (.list(let x), .list(let y)):
+      if x === y { return true }
+      guard x.items.count == y.items.count, depth < 200 else { return false }
+      for i in 0..<x.items.count where !equals(x.items[i], y.items[i], depth: depth + 1) { return false }
+      return true
+    case (.record(let x), .record(let y)):
+      if x === y { return true }
+      guard x.count == y.count, depth < 200 else { return false }
+      for (k, v) in zip(x.keys, x.values) {
+        guard let w = y[k], equals(v, w, depth: depth + 1) else { return false }
+      }
+      return true
+    case (.range(let x), .range(let y)): return x.start == y.start && x.end == y.end && x.step == y.step
+    case (.function(let x), .function(let y)): return x === y
+    case (.object(let x), .object(let y)): return x.isEqual(to: y)
+    default: return false
+    }
+  }
+
+  /// `<`: numbers, strings, and lists (lexicographically).
+  static func lessThan(_ a: Value, _ b: Value, op: String = "<", depth: Int = 0) throws(PavlovError) -> Bool {
+    switch (a, b) {
+    case (.int(let x), .int(let y)): return x < y
+    case (.float(let x), .float(let y)): return x < y
+    case (.int(let x), .float(let y)): return Double(x) < y
+    case (.float(let x), .int(let y)): return x < Double(y)
+    case (.string(let x), .string(let y)): return x.value.unicodeScalars.lexicographicallyPrecedes(y.value.unicodeScalars)
+    case (.bool(let x), .bool(let y)): return !x && y
+    case (.list(let x), .list(let y)):
+      guard depth < 200 else { throw PavlovError.runtime("lists nested too deeply to compare") }
+      for i in 0..<min(x.items.count, y.items.count) {
+        if equals(x.items[i], y.items[i]) { continue }
+        return try lessThan(x.items[i], y.items[i], op: op, depth: depth + 1)
+      }
+      return x.items.count < y.items.count
+    default:
+      throw PavlovError.runtime("cannot compare \(a.typeName) and \(b.typeName) with `\(op)`")
+    }
+  }
+
+  static func compare(_ op: CompareOp, _ a: Value, _ b: Value) throws(PavlovError) -> Value {
+    if case .int(let x) = a, case .int(let y) = b {
+      switch op {
+      case .lt: return .bool(x < y)
+      case .le: return .bool(x <= y)
+      case .gt: return .bool(x > y)
+      case .ge: return .bool(x >= y)
+      case .eq: return .bool(x == y)
+      case .ne: return .bool(x != y)
+      default: break
+      }
+    }
+    if case .object(let o) = a, let r = try o.compare(op, b, selfOnLeft: true) { return r }
+    if case .object(let o) = b, let r = try o.compare(op, a, selfOnLeft: false) { return r }
+    switch op {
+    case .eq: return .bool(equals(a, b))
+    case .ne: return .bool(!equals(a, b))
+    case .lt: return .bool(try lessThan(a, b, op: "<"))
+    case .gt: return .bool(try lessThan(b, a, op: ">"))
+    case .le:
+      if case .float(let x) = a, x.isNaN { return .bool(false) }
+      if case .float(let y) = b, y.isNaN { return .bool(false) }
+      return .bool(try !lessThan(b, a, op: "<="))
+    case .ge:
+      if case .float(let x) = a, x.isNaN { return .bool(false) }
+      if case .float(let y) = b, y.isNaN { return .bool(false) }
+      return .bool(try !lessThan(a, b, op: ">="))
+    case .in: return .bool(try contains(b, a))
+    case .notIn: return .bool(try !contains(b, a))
+    }
+  }
+
+  static func contains(_ container: Value, _ item: Value) throws(PavlovError) -> Bool {
+    switch container {
+    case .list(let l): return l.items.contains { equals($0, item) }
+    case .string(let s):
+      guard case .string(let sub) = item else {
+        throw PavlovError.runtime("`in` on a string needs a string on the left, got \(item.typeName)")
+      }
+      return sub.value.isEmpty || s.value.contains(sub.value)
+    case .record(let r):
+      guard let key = recordKey(item) else { return false }
+      return r.has(key)
+    case .range(let r):
+      guard case .int(let i) = item else { return false }
+      if r.step > 0 { return i >= r.start && i < r.end && (i - r.start) % r.step == 0 }
+      return i <= r.start && i > r.end && (r.start - i) % (-r.step) == 0
+    case .object(let o):
+      if let r = try o.contains(item) { return r }
+    default: break
+    }
+    throw PavlovError.runtime("`in` needs a list, string, record or range on the right, got \(container.typeName)")
+  }
+
+  static func recordKey(_ v: Value) -> RecordKey? {
+    switch v {
+    case .string(let s): return .string(s.value)
+    case .int(let i): return .int(i)
+    default: return nil
+    }
+  }
+
+  // MARK: - Indexing
+
+  static func normalizedIndex(_ index: Value, count: Int, what: String) throws(PavlovError) -> Int {
+    guard case .int(let i) = index else {
+      if case .bool = index {} else if case .float(let d) = index, d == d.rounded() {
+        throw PavlovError.runtime("\(what) index must be an int, got float \(Format.display(index))", hint: "convert with int(...)")
+      }
+      throw PavlovError.runtime("\(what) index must be an int, got \(index.typeName)")
+    }
+    let j = i < 0 ? i + count : i
+    guard j >= 0 && j < count else {
+      throw PavlovError.runtime("index \(i) out of range for \(what) of length \(count)",
+                                hint: count == 0 ? "the \(what) is empty" : "valid indices are 0..\(count - 1) (or -\(count)..-1 from the end)")
+    }
+    return j
+  }
+
+  static func index(_ container: Value, _ index: Value) throws(PavlovError) -> Value {
+    switch container {
+    case .list(let l):
+      if case .int(let i) = index, i >= 0, i < l.items.count { return l.items[i] }
+      return l.items[try normalizedIndex(index, count: l.items.count, what: "list")]
+    case .string(let s):
+      let scalars = s.scalars
+      return .str(String(scalars[try normalizedIndex(index, count: scalars.count, what: "string")]))
+    case .record(let r):
+      guard let key = recordKey(index) else {
+        throw PavlovError.runtime("record keys are strings or ints, got \(index.typeName)")
+      }
+      if let v = r[key] { return v }
+      let near = Suggest.closest(to: key.text, among: r.keys.map(\.text)).map { "did you mean \"\($0)\"? " } ?? ""
+      throw PavlovError.runtime("record has no key \(Format.repr(index))", hint: "\(near)use r.get(key, default) to allow a missing key")
+    case .range(let r):
+      return .int(r.element(try normalizedIndex(index, count: r.count, what: "range")))
+    case .object(let o):
+      if let v = try o.getIndex(index) { return v }
+    default: break
+    }
+    throw PavlovError.runtime("\(container.typeName) cannot be indexed")
+  }
+
+  static func setIndex(_ container: Value, _ index: Value, _ value: Value) throws(PavlovError) {
+    switch container {
+    case .list(let l):
+      l.items[try normalizedIndex(index, count: l.items.count, what: "list")] = value
+      return
+    case .record(let r):
+      guard let key = recordKey(index) else {
+        throw PavlovError.runtime("record keys are strings or ints, got \(index.typeName)")
+      }
+      r[key] = value
+      return
+    case .string:
+      throw PavlovError.runtime("strings cannot be changed in place", hint: "build a new string, e.g. s[:i] + \"x\" + s[i+1:]")
+    case .object(let o):
+      if try o.setIndex(index, value) { return }
+    default: break
+    }
+    throw PavlovError.runtime("cannot assign to an index of \(container.typeName)")
+  }
+
+  /// Python's slice rules: missing bounds mean the ends, negative ones count from the end, and
+  /// out-of-range bounds are clamped.
+  static func sliceIndices(count: Int, _ start: Value, _ end: Value, _ step: Value) throws(PavlovError) -> [Int] {
+    func bound(_ v: Value, _ name: String) throws(PavlovError) -> Int? {
+      switch v {
+      case .null: return nil
+      case .int(let i): return i
+      default: throw PavlovError.runtime("slice \(name) must be an int or nil, got \(v.typeName)")
+      }
+    }
+    let st = try bound(step, "step") ?? 1
+    if st == 0 { throw PavlovError.runtime("slice step cannot be zero") }
+    func clamp(_ v: Int?, _ defaultValue: Int, low: Int, high: Int) -> Int {
+      guard var i = v else { return defaultValue }
+      if i < 0 { i += count }
+      return min(max(i, low), high)
+    }
+    var out: [Int] = []
+    if st > 0 {
+      var i = clamp(try bound(start, "start"), 0, low: 0, high: count)
+      let e = clamp(try bound(end, "end"), count, low: 0, high: count)
+      while i < e { out.append(i); i += st }
+    } else {
+      var i = clamp(try bound(start, "start"), count - 1, low: -1, high: count - 1)
+      let e = clamp(try bound(end, "end"), -1, low: -1, high: count - 1)
+      while i > e { out.append(i); i += st }
+    }
+    return out
+  }
+
+  static func slice(_ container: Value, _ start: Value, _ end: Value, _ step: Value) throws(PavlovError) -> Value {
+    switch container {
+    case .list(let l):
+      if case .null = step, let s = asInt(start) ?? (start.isNull ? 0 : nil), let e = asInt(end) ?? (end.isNull ? l.items.count : nil) {
+        let n = l.items.count
+        let lo = min(max(s < 0 ? s + n : s, 0), n), hi = min(max(e < 0 ? e + n : e, 0), n)
+        return .list(PList(lo < hi ? Array(l.items[lo..<hi]) : []))
+      }
+      return .list(PList(try sliceIndices(count: l.items.count, start, end, step).map { l.items[$0] }))
+    case .string(let s):
+      let scalars = s.scalars
+      var out = String.UnicodeScalarView()
+      for i in try sliceIndices(count: scalars.count, start, end, step) { out.append(scalars[i]) }
+      return .str(String(out))
+    case .range(let r):
+      return .list(PList(try sliceIndices(count: r.count, start, end, step).map { .int(r.element($0)) }))
+    default:
+      throw PavlovError.runtime("\(container.typeName) cannot be sliced")
+    }
+  }
+}

@@ -1,0 +1,42 @@
+/// Methods of records: `r.keys()`, `r.get("lr", 0.1)`, ...
+enum RecordMethods {
+  static func record(_ args: Args) -> PRecord {
+    if case .record(let r) = args.receiver { return r }
+    return PRecord()
+  }
+
+  static func key(_ args: Args, _ i: Int) throws(PavlovError) -> RecordKey {
+    guard let k = Ops.recordKey(args[i]) else { throw args.typeError(i, "a string or int key") }
+    return k
+  }
+
+  static func register(_ t: NativeType) {
+    t.method("keys", doc: "The keys, in insertion order.") { args in .list(PList(record(args).keys.map(\.value))) }
+    t.method("values", doc: "The values, in insertion order.") { args in .list(PList(record(args).values)) }
+    t.method("items", doc: "[key, value] pairs: for (k, v) in r.items() { ... }.") { args in
+      let r = record(args)
+      return .list(PList(zip(r.keys, r.values).map { .list([$0.0.value, $0.1]) }))
+    }
+    t.method("has", [Param("key")], doc: "True if `key` is present.") { args in .bool(record(args).has(try key(args, 0))) }
+    t.method("get", [Param("key"), Param("default", default: .null)], doc: "The value for `key`, or `default` if absent.") { args in
+      record(args)[try key(args, 0)] ?? args[1]
+    }
+    t.method("set", [Param("key"), Param("value")], doc: "Sets `key` to `value`.") { args in
+      record(args)[try key(args, 0)] = args[1]
+      return .null
+    }
+    t.method("remove", [Param("key")], doc: "Removes `key` and returns its value (an error if absent).") { args in
+      let k = try key(args, 0)
+      guard let v = record(args).remove(k) else { throw PavlovError.runtime("record has no key \(Format.repr(k.value))") }
+      return v
+    }
+    t.method("copy", doc: "A shallow copy.") { args in .record(record(args).copy()) }
+    t.method("merge", [Param("other")], doc: "A new record with `other`'s entries added (or replacing).") { args in
+      let out = record(args).copy()
+      let other = try args.record(0)
+      for (k, v) in zip(other.keys, other.values) { out[k] = v }
+      return .record(out)
+    }
+    t.method("len", doc: "The number of entries.") { args in .int(record(args).count) }
+  }
+}

@@ -1,0 +1,238 @@
+/// One parameter of a builtin: its name, its default (nil = required), and a line of doc.
+public struct Param {
+  public enum Kind {
+    /// Taken by position or by name.
+    case positional
+    /// Collects the remaining positional arguments into a list (`print(a, b, c)`).
+    case variadic
+    /// Only by name, after a variadic parameter (`print(..., sep: " ")`).
+    case keywordOnly
+  }
+
+  public let name: String
+  public let defaultValue: Value?
+  public let kind: Kind
+  public let doc: String
+
+  public init(_ name: String, default defaultValue: Value? = nil, kind: Kind = .positional, doc: String = "") {
+    self.name = name
+    self.defaultValue = defaultValue
+    self.kind = kind
+    self.doc = doc
+  }
+
+  /// How `:help` shows it: `lr: 0.001`, `*values`, `xs`.
+  public var signature: String {
+    switch kind {
+    case .variadic: return "*\(name)"
+    default:
+      guard let d = defaultValue else { return name }
+      return "\(name): \(Format.repr(d))"
+    }
+  }
+}
+
+/// The arguments of a builtin call, already matched to its parameters (one slot per
+/// parameter, defaults filled in). They live on the evaluator's stack: no allocation per call.
+public struct Args {
+  public unowned(unsafe) let interpreter: Interpreter
+  @usableFromInline let base: UnsafeMutablePointer<Value>
+  public let count: Int
+  /// `self` for a method call; `.null` for a plain function.
+  public let receiver: Value
+  @usableFromInline unowned(unsafe) let function: BuiltinFunction
+
+  @inlinable public subscript(i: Int) -> Value { base[i] }
+
+  /// "f: argument `x` must be EXPECTED, got TYPE (VALUE)".
+  public func typeError(_ i: Int, _ expected: String) -> PavlovError {
+    let name = i < function.params.count ? function.params[i].name : "#\(i)"
+    return .runtime("\(function.name): argument `\(name)` must be \(expected), got \(base[i].typeName) (\(Format.repr(base[i], limit: 40)))")
+  }
+
+  @inlinable public func int(_ i: Int) throws(PavlovError) -> Int {
+    switch base[i] {
+    case .int(let v): return v
+    case .bool(let b): return b ? 1 : 0
+    case .float(let d) where d == d.rounded() && abs(d) < 9.0e15: return Int(d)
+    default: throw typeError(i, "an int")
+    }
+  }
+
+  @inlinable public func float(_ i: Int) throws(PavlovError) -> Double {
+    switch base[i] {
+    case .float(let d): return d
+    case .int(let v): return Double(v)
+    case .bool(let b): return b ? 1 : 0
+    default: throw typeError(i, "a number")
+    }
+  }
+
+  public func string(_ i: Int) throws(PavlovError) -> String {
+    if case .string(let s) = base[i] { return s.value }
+    throw typeError(i, "a string")
+  }
+
+  public func list(_ i: Int) throws(PavlovError) -> PList {
+    if case .list(let l) = base[i] { return l }
+    throw typeError(i, "a list")
+  }
+
+  public func record(_ i: Int) throws(PavlovError) -> PRecord {
+    if case .record(let r) = base[i] { return r }
+    throw typeError(i, "a record")
+  }
+
+  public func bool(_ i: Int) throws(PavlovError) -> Bool {
+    if case .bool(let b) = base[i] { return b }
+    throw typeError(i, "true or false")
+  }
+
+  public func callable(_ i: Int) throws(PavlovError) -> Value {
+    if case .function = base[i] { return base[i] }
+    throw typeError(i, "a function")
+  }
+
+  public func isNull(_ i: Int) -> Bool { base[i].isNull }
+
+  /// Calls a Pavlov function value from Swift (for `map`, `sorted(key:)`, callbacks).
+  public func call(_ f: Value, _ arguments: [Value], labels: [String]? = nil) throws(PavlovError) -> Value {
+    try interpreter.call(f, arguments, labels: labels)
+  }
+}
+
+/// A function implemented in Swift and exposed to Pavlov, with the documentation `:help` shows.
+public final class BuiltinFunction: Callable {
+  /// Builtin bodies may throw any error; a non-Pavlov error becomes a runtime error at the call.
+  public typealias Body = (Args) throws -> Value
+
+  public let params: [Param]
+  public let doc: String
+  public let body: Body
+  /// The type this is a method of, if any (for `:help list.push`).
+  public internal(set) weak var owner: NativeType?
+  let hasVariadic: Bool
+  let requiredCount: Int
+
+  public init(name: String, params: [Param] = [], doc: String, body: @escaping Body) {
+    self.params = params
+    self.doc = doc
+    self.body = body
+    self.hasVariadic = params.contains { $0.kind == .variadic }
+    self.requiredCount = params.filter { $0.kind == .positional && $0.defaultValue == nil }.count
+    super.init(name: name)
+  }
+
+  /// `name(a, b: 1, *rest)`.
+  public var signature: String {
+    let qualified = owner.map { "\($0.name).\(name)" } ?? name
+    return "\(qualified)(\(params.map(\.signature).joined(separator: ", ")))"
+  }
+}
+
+/// A property of a native type: a getter and, if assignable, a setter.
+public struct Property {
+  public let doc: String
+  public let get: (Value) throws -> Value
+  public let set: ((Value, Value) throws -> Void)?
+}
+
+/// A type of value with methods and properties: the built-in list, string and record types,
+/// and every native type later layers register (env, tensor, model...).
+public final class NativeType {
+  public let name: String
+  public let doc: String
+  public private(set) var methods: [String: BuiltinFunction] = [:]
+  public private(set) var properties: [String: Property] = [:]
+
+  public init(name: String, doc: String) {
+    self.name = name
+    self.doc = doc
+  }
+
+  /// Registers `value.name(params...)`. Inside `body`, `args.receiver` is the value.
+  @discardableResult
+  public func method(_ name: String, _ params: [Param] = [], doc: String, _ body: @escaping BuiltinFunction.Body) -> BuiltinFunction {
+    let f = BuiltinFunction(name: name, params: params, doc: doc, body: body)
+    f.owner = self
+    methods[name] = f
+    return f
+  }
+
+  /// Registers a read-only (or, with `set`, assignable) property `value.name`.
+  public func property(_ name: String, doc: String,
+                       get: @escaping (Value) throws -> Value,
+                       set: ((Value, Value) throws -> Void)? = nil) {
+    properties[name] = Property(doc: doc, get: get, set: set)
+  }
+
+  /// Every member name, for completion and "did you mean" hints.
+  public var memberNames: [String] { (Array(methods.keys) + Array(properties.keys)).sorted() }
+}
+
+/// The builtins one interpreter knows: free functions and the types that carry methods.
+/// Later layers add theirs through `function(...)` and `addType(...)`, and `:help` reads them back.
+public final class Registry {
+  public private(set) var functions: [String: BuiltinFunction] = [:]
+  public private(set) var types: [String: NativeType] = [:]
+  /// Families group builtins in `:help` and the generated reference ("core", "random", "io"...).
+  public private(set) var families: [(name: String, members: [String])] = []
+  private var currentFamily = "core"
+
+  public let nilType = NativeType(name: "nil", doc: "The absence of a value.")
+  public let boolType = NativeType(name: "bool", doc: "true or false.")
+  public let intType = NativeType(name: "int", doc: "A 64-bit integer; overflow is an error, not a wrap.")
+  public let floatType = NativeType(name: "float", doc: "A 64-bit floating-point number.")
+  public let stringType = NativeType(name: "string", doc: "Immutable Unicode text, indexed by character.")
+  public let listType = NativeType(name: "list", doc: "A mutable sequence; assignment shares it (like Python's list).")
+  public let recordType = NativeType(name: "record", doc: "An ordered map from string (or int) keys to values: `{lr: 0.1}`; read as `r.lr` or `r[\"lr\"]`.")
+  public let rangeType = NativeType(name: "range", doc: "A lazy sequence of ints: `a..b` or `range(a, b, step)`.")
+  public let functionType = NativeType(name: "function", doc: "A function: user-defined, a lambda, a builtin or a bound method.")
+
+  public init() {
+    for t in [nilType, boolType, intType, floatType, stringType, listType, recordType, rangeType, functionType] {
+      types[t.name] = t
+    }
+  }
+
+  /// Subsequent registrations belong to this family in `:help` and the reference docs.
+  public func family(_ name: String) { currentFamily = name }
+
+  /// Registers a builtin function.
+  @discardableResult
+  public func function(_ name: String, _ params: [Param] = [], doc: String, _ body: @escaping BuiltinFunction.Body) -> BuiltinFunction {
+    let f = BuiltinFunction(name: name, params: params, doc: doc, body: body)
+    if functions[name] == nil {
+      if let i = families.firstIndex(where: { $0.name == currentFamily }) {
+        families[i].members.append(name)
+      } else {
+        families.append((currentFamily, [name]))
+      }
+    }
+    functions[name] = f
+    return f
+  }
+
+  /// Registers a native type so its methods are documented and completable.
+  @discardableResult
+  public func addType(_ type: NativeType) -> NativeType {
+    types[type.name] = type
+    return type
+  }
+
+  @inlinable public func type(of value: Value) -> NativeType {
+    switch value {
+    case .null, .undefined: return nilType
+    case .bool: return boolType
+    case .int: return intType
+    case .float: return floatType
+    case .string: return stringType
+    case .list: return listType
+    case .record: return recordType
+    case .range: return rangeType
+    case .function: return functionType
+    case .object(let o): return o.type
+    case .cell(let c): return type(of: c.value)
+    }
+  }
+}

@@ -1,0 +1,166 @@
+/// Methods of strings: `s.split(",")`, `s.upper()`, ...
+enum StringMethods {
+  static func string(_ args: Args) -> String {
+    if case .string(let s) = args.receiver { return s.value }
+    return ""
+  }
+
+  static func register(_ t: NativeType) {
+    t.method("split", [Param("sep", default: .null, doc: "nil splits on runs of whitespace"), Param("limit", default: .int(-1))],
+             doc: "The parts between occurrences of `sep`.") { args in
+      let s = string(args)
+      let limit = try args.int(1)
+      if args.isNull(0) {
+        let parts = s.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" })
+        return .list(PList(parts.map { .str(String($0)) }))
+      }
+      let sep = try args.string(0)
+      guard !sep.isEmpty else { throw PavlovError.runtime("split: the separator cannot be empty", hint: "use list(s) to get characters") }
+      var parts: [Value] = []
+      var rest = Substring(s)
+      while limit < 0 || parts.count < limit, let range = rest.range(of: sep) {
+        parts.append(.str(String(rest[..<range.lowerBound])))
+        rest = rest[range.upperBound...]
+      }
+      parts.append(.str(String(rest)))
+      return .list(PList(parts))
+    }
+    t.method("lines", doc: "The lines of the text, without their line breaks.") { args in
+      .list(PList(string(args).split(separator: "\n", omittingEmptySubsequences: false).map { .str(String($0.hasSuffix("\r") ? $0.dropLast() : $0)) }))
+    }
+    t.method("strip", [Param("chars", default: .str(" \t\n\r"))], doc: "Without leading and trailing `chars` (whitespace by default).") { args in
+      .str(string(args).trimmingCharacters(in: try args.string(0)))
+    }
+    t.method("upper", doc: "In upper case.") { args in .str(string(args).uppercased()) }
+    t.method("lower", doc: "In lower case.") { args in .str(string(args).lowercased()) }
+    t.method("replace", [Param("old"), Param("new")], doc: "Every `old` replaced by `new`.") { args in
+      let old = try args.string(0), new = try args.string(1)
+      guard !old.isEmpty else { throw PavlovError.runtime("replace: `old` cannot be empty") }
+      return .str(string(args).replacingAll(old, with: new))
+    }
+    t.method("starts_with", [Param("prefix")], doc: "True if the text begins with `prefix`.") { args in
+      .bool(string(args).hasPrefix(try args.string(0)))
+    }
+    t.method("ends_with", [Param("suffix")], doc: "True if the text ends with `suffix`.") { args in
+      .bool(string(args).hasSuffix(try args.string(0)))
+    }
+    t.method("find", [Param("sub")], doc: "The character position of the first `sub`, or -1.") { args in
+      let s = string(args), sub = try args.string(0)
+      guard let range = s.range(of: sub) else { return .int(-1) }
+      return .int(s.unicodeScalars.distance(from: s.startIndex, to: range.lowerBound))
+    }
+    t.method("contains", [Param("sub")], doc: "True if `sub` occurs in the text.") { args in
+      let sub = try args.string(0)
+      return .bool(sub.isEmpty || string(args).range(of: sub) != nil)
+    }
+    t.method("count", [Param("sub")], doc: "How many non-overlapping times `sub` occurs.") { args in
+      let sub = try args.string(0)
+      guard !sub.isEmpty else { throw PavlovError.runtime("count: `sub` cannot be empty") }
+      var n = 0
+      var rest = Substring(string(args))
+      while let range = rest.range(of: sub) { n += 1; rest = rest[range.upperBound...] }
+      return .int(n)
+    }
+    t.method("format", [Param("values", kind: .variadic)], doc: "Fills `{}` (in order) or `{0}` (by position) placeholders, with optional specs: \"{:.2f}\".format(x).") { args in
+      guard case .list(let values) = args[0] else { return .null }
+      return .str(try formatPlaceholders(string(args), values.items))
+    }
+    t.method("join", [Param("items")], doc: "The items as text with this string between them: \", \".join(xs).") { args in
+      .str(try CoreLibrary.iterate(args[0], args.interpreter).map(Format.display).joined(separator: string(args)))
+    }
+    t.method("slice", [Param("start", default: .null), Param("end", default: .null)], doc: "The characters from `start` to `end`.") { args in
+      try Ops.slice(args.receiver, args[0], args[1], .null)
+    }
+    t.method("is_digit", doc: "True if non-empty and every character is 0-9.") { args in
+      let s = string(args)
+      return .bool(!s.isEmpty && s.unicodeScalars.allSatisfy { $0.value >= 48 && $0.value <= 57 })
+    }
+    t.method("pad_left", [Param("width"), Param("fill", default: .str(" "))], doc: "Right-aligned in `width` characters.") { args in
+      let s = string(args), w = try args.int(0), fill = try args.string(1)
+      let n = max(0, min(w, 100_000) - s.count)
+      return .str(String(repeating: fill.isEmpty ? " " : fill, count: n) + s)
+    }
+    t.method("pad_right", [Param("width"), Param("fill", default: .str(" "))], doc: "Left-aligned in `width` characters.") { args in
+      let s = string(args), w = try args.int(0), fill = try args.string(1)
+      let n = max(0, min(w, 100_000) - s.count)
+      return .str(s + String(repeating: fill.isEmpty ? " " : fill, count: n))
+    }
+    t.property("length", doc: "The number of characters.") { v in
+      if case .string(let s) = v { return .int(s.count) }
+      return .int(0)
+    }
+  }
+
+  /// `"{} of {:.1f}".format(a, b)` and `"{1} {0}"`.
+  static func formatPlaceholders(_ template: String, _ values: [Value]) throws(PavlovError) -> String {
+    var out = ""
+    var auto = 0
+    let chars = Array(template)
+    var i = 0
+    while i < chars.count {
+      let c = chars[i]
+      if c == "{" {
+        if i + 1 < chars.count && chars[i + 1] == "{" { out.append("{"); i += 2; continue }
+        guard let close = chars[i...].firstIndex(of: "}") else {
+          throw PavlovError.runtime("format: `{` without a closing `}`", hint: "write `{{` for a literal brace")
+        }
+        let inside = String(chars[(i + 1)..<close])
+        let parts = inside.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false)
+        let field = parts.first.map(String.init) ?? ""
+        let spec = parts.count > 1 ? String(parts[1]) : ""
+        let index: Int
+        if field.isEmpty { index = auto; auto += 1 }
+        else if let n = Int(field) { index = n }
+        else { throw PavlovError.runtime("format: placeholder `{\(inside)}` must be empty or a position like {0}") }
+        guard index >= 0 && index < values.count else {
+          throw PavlovError.runtime("format: placeholder {\(index)} has no value (\(values.count) given)")
+        }
+        out += try Format.format(values[index], spec: spec)
+        i = close + 1
+        continue
+      }
+      if c == "}" {
+        if i + 1 < chars.count && chars[i + 1] == "}" { out.append("}"); i += 2; continue }
+        throw PavlovError.runtime("format: single `}`", hint: "write `}}` for a literal brace")
+      }
+      out.append(c)
+      i += 1
+    }
+    return out
+  }
+}
+
+extension String {
+  func replacingAll(_ old: String, with new: String) -> String {
+    var out = ""
+    var rest = Substring(self)
+    while let range = rest.range(of: old) {
+      out += rest[..<range.lowerBound]
+      out += new
+      rest = rest[range.upperBound...]
+    }
+    out += rest
+    return out
+  }
+}
+
+extension StringProtocol {
+  /// A plain substring search (the standard library has one only through Foundation).
+  func range(of needle: String) -> Range<Index>? {
+    let n = needle.unicodeScalars
+    guard let first = n.first else { return startIndex..<startIndex }
+    var i = unicodeScalars.startIndex
+    while i < unicodeScalars.endIndex {
+      if unicodeScalars[i] == first {
+        var j = i, k = n.startIndex
+        while k < n.endIndex, j < unicodeScalars.endIndex, unicodeScalars[j] == n[k] {
+          j = unicodeScalars.index(after: j)
+          k = n.index(after: k)
+        }
+        if k == n.endIndex { return i..<j }
+      }
+      i = unicodeScalars.index(after: i)
+    }
+    return nil
+  }
+}

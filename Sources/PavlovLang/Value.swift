@@ -1,0 +1,217 @@
+/// A Pavlov value. Small (one word of payload and a tag) so the evaluator moves it cheaply;
+/// strings, lists, records and objects are references, so lists and records alias like Python's.
+public enum Value {
+  case null
+  case bool(Bool)
+  case int(Int)
+  case float(Double)
+  case string(PString)
+  case list(PList)
+  case record(PRecord)
+  case range(PRange)
+  case function(Callable)
+  /// A native object of a registered type (errors, iterators, and later tensors, envs, models).
+  case object(PObject)
+  /// A variable captured by a closure lives in a cell; only the evaluator sees these.
+  case cell(Cell)
+  /// A slot whose `let` has not run yet; only the evaluator sees this.
+  case undefined
+
+  @inlinable public static func str(_ s: String) -> Value { .string(PString(s)) }
+  public static func list(_ items: [Value]) -> Value { .list(PList(items)) }
+
+  /// Python's truthiness: nil, false, 0, 0.0, "", [] and {} are false.
+  @inlinable public var isTruthy: Bool {
+    switch self {
+    case .bool(let b): return b
+    case .null, .undefined: return false
+    case .int(let i): return i != 0
+    case .float(let d): return d != 0
+    case .string(let s): return !s.value.isEmpty
+    case .list(let l): return !l.items.isEmpty
+    case .record(let r): return r.count != 0
+    case .range(let r): return r.count != 0
+    case .cell(let c): return c.value.isTruthy
+    default: return true
+    }
+  }
+
+  /// The name `type(x)` returns and error messages use.
+  public var typeName: String {
+    switch self {
+    case .null, .undefined: return "nil"
+    case .bool: return "bool"
+    case .int: return "int"
+    case .float: return "float"
+    case .string: return "string"
+    case .list: return "list"
+    case .record: return "record"
+    case .range: return "range"
+    case .function: return "function"
+    case .object(let o): return o.type.name
+    case .cell(let c): return c.value.typeName
+    }
+  }
+
+  public var isNull: Bool { if case .null = self { return true } else { return false } }
+}
+
+/// A mutable box for a captured variable.
+public final class Cell {
+  public var value: Value
+  @inlinable public init(_ value: Value) { self.value = value }
+}
+
+/// An immutable string. Indexing is by Unicode scalar, so the scalars are cached on first use.
+public final class PString {
+  public let value: String
+  private var scalarCache: [Unicode.Scalar]?
+
+  public init(_ value: String) { self.value = value }
+
+  public var scalars: [Unicode.Scalar] {
+    if let cached = scalarCache { return cached }
+    let built = Array(value.unicodeScalars)
+    scalarCache = built
+    return built
+  }
+
+  public var count: Int { scalarCache?.count ?? value.unicodeScalars.count }
+}
+
+/// A list with reference semantics.
+public final class PList {
+  public var items: [Value]
+  public init(_ items: [Value] = []) { self.items = items }
+}
+
+/// A key of a record: records map strings (and ints) to values.
+public enum RecordKey: Hashable {
+  case string(String)
+  case int(Int)
+
+  public var value: Value {
+    switch self {
+    case .string(let s): return .str(s)
+    case .int(let i): return .int(i)
+    }
+  }
+
+  public var text: String {
+    switch self {
+    case .string(let s): return s
+    case .int(let i): return String(i)
+    }
+  }
+}
+
+/// An insertion-ordered dictionary: `{lr: 1e-3}`, read as `r.lr` or `r["lr"]`.
+public final class PRecord {
+  public private(set) var keys: [RecordKey] = []
+  public private(set) var values: [Value] = []
+  private var index: [RecordKey: Int] = [:]
+
+  public init() {}
+
+  public init(_ pairs: [(String, Value)]) {
+    for (k, v) in pairs { self[.string(k)] = v }
+  }
+
+  public var count: Int { keys.count }
+
+  public subscript(key: RecordKey) -> Value? {
+    get { index[key].map { values[$0] } }
+    set {
+      if let position = index[key] {
+        if let newValue { values[position] = newValue } else { removeAt(position) }
+      } else if let newValue {
+        index[key] = keys.count
+        keys.append(key)
+        values.append(newValue)
+      }
+    }
+  }
+
+  public subscript(name: String) -> Value? {
+    get { self[.string(name)] }
+    set { self[.string(name)] = newValue }
+  }
+
+  public func has(_ key: RecordKey) -> Bool { index[key] != nil }
+
+  @discardableResult
+  public func remove(_ key: RecordKey) -> Value? {
+    guard let position = index[key] else { return nil }
+    let old = values[position]
+    removeAt(position)
+    return old
+  }
+
+  private func removeAt(_ position: Int) {
+    index[keys[position]] = nil
+    keys.remove(at: position)
+    values.remove(at: position)
+    for i in position..<keys.count { index[keys[i]] = i }
+  }
+
+  public func copy() -> PRecord {
+    let r = PRecord()
+    r.keys = keys
+    r.values = values
+    r.index = index
+    return r
+  }
+}
+
+/// `a..b` and `range(a, b, step)`: a lazy sequence of ints.
+public final class PRange {
+  public let start: Int
+  public let end: Int
+  public let step: Int
+
+  public init(start: Int, end: Int, step: Int = 1) {
+    self.start = start
+    self.end = end
+    self.step = step
+  }
+
+  public var count: Int {
+    if step > 0 { return start < end ? (end - start + step - 1) / step : 0 }
+    return start > end ? (start - end - step - 1) / (-step) : 0
+  }
+
+  public func element(_ i: Int) -> Int { start + i * step }
+}
+
+/// Anything callable: user functions (closures), builtins, bound methods.
+open class Callable {
+  public let name: String
+  public init(name: String) { self.name = name }
+}
+
+/// An instance of a registered native type (see `NativeType`).
+open class PObject {
+  public let type: NativeType
+  public init(type: NativeType) { self.type = type }
+
+  /// What `print` shows; types override it.
+  open var displayString: String { "<\(type.name)>" }
+  /// Lets a native type be used in `for x in obj`; nil means "not iterable".
+  open func makeIterator() -> (() throws -> Value?)? { nil }
+  /// `len(obj)`; nil means "has no length".
+  open var length: Int? { nil }
+  /// Arithmetic with this object on either side (`selfOnLeft` says which); nil means unsupported.
+  open func binary(_ op: BinaryOp, _ other: Value, selfOnLeft: Bool) throws(PavlovError) -> Value? { nil }
+  /// `-obj`; nil means unsupported.
+  open func negate() throws(PavlovError) -> Value? { nil }
+  /// `obj < x` and friends (tensors answer with masks); nil means unsupported.
+  open func compare(_ op: CompareOp, _ other: Value, selfOnLeft: Bool) throws(PavlovError) -> Value? { nil }
+  /// `obj[i]`; nil means unsupported.
+  open func getIndex(_ index: Value) throws(PavlovError) -> Value? { nil }
+  /// `obj[i] = v`; false means unsupported.
+  open func setIndex(_ index: Value, _ value: Value) throws(PavlovError) -> Bool { false }
+  /// `x in obj`; nil means unsupported.
+  open func contains(_ item: Value) throws(PavlovError) -> Bool? { nil }
+  /// Equality with another object (identity unless the type says otherwise).
+  open func isEqual(to other: PObject) -> Bool { self === other }
+}
