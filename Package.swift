@@ -41,9 +41,15 @@ let package = Package(
       ],
       path: "Sources/pavlov"
     ),
+    // Domain assertions shared by the test targets: assertProgram, assertError, ...
+    .target(
+      name: "PavlovTestSupport",
+      dependencies: ["PavlovLang", "PavlovStdlib"],
+      path: "Tests/PavlovTestSupport"
+    ),
     .testTarget(
       name: "PavlovLangTests",
-      dependencies: ["PavlovLang", "PavlovStdlib", "PavlovREPL"],
+      dependencies: ["PavlovLang", "PavlovStdlib", "PavlovREPL", "PavlovTestSupport"],
       path: "Tests/PavlovLangTests"
     ),
   ],

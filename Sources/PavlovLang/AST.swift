@@ -19,7 +19,7 @@ public enum BinaryOp: String {
 
 public enum CompareOp: String { case eq = "==", ne = "!=", lt = "<", le = "<=", gt = ">", ge = ">=", `in` = "in", notIn = "not in" }
 
-public struct Argument {
+public struct CallArgument {
   public let label: String?
   public let value: Expr
   public let location: SourceLocation
@@ -48,7 +48,7 @@ public indirect enum ExprKind {
   case and(Expr, Expr)
   case or(Expr, Expr)
   case range(Expr, Expr)
-  case call(Expr, [Argument])
+  case call(Expr, [CallArgument])
   case member(Expr, String)
   case index(Expr, Expr)
   case slice(Expr, Expr?, Expr?, Expr?)

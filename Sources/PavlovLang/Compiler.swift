@@ -728,7 +728,7 @@ final class Compiler {
   }
 
   /// Pushes arguments on the value stack and calls; keyword arguments follow the positional ones.
-  func compileCall(_ callee: Expr, _ args: [Argument], at loc: SourceLocation) -> Eval {
+  func compileCall(_ callee: Expr, _ args: [CallArgument], at loc: SourceLocation) -> Eval {
     let positional = args.filter { $0.label == nil }, keyword = args.filter { $0.label != nil }
     let codes = (positional + keyword).map { compile($0.value) }
     let labels: [String]? = keyword.isEmpty ? nil : keyword.compactMap(\.label)

@@ -196,7 +196,7 @@ public final class Interpreter {
     }
     ticks = min(4096, stepsLeft)
     if pavlov_take_interrupt() != 0 {
-      throw PavlovError(kind: .interrupt, message: "interrupted (Ctrl-C)")
+      throw PavlovError(kind: .interrupt, message: "stopped by Ctrl-C (variables keep their values)")
     }
   }
 

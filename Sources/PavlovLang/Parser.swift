@@ -555,8 +555,8 @@ public struct Parser {
     throw fail("expected a name after `.`, found \(current.display)")
   }
 
-  mutating func parseArguments() throws(Bail) -> [Argument] {
-    var args: [Argument] = []
+  mutating func parseArguments() throws(Bail) -> [CallArgument] {
+    var args: [CallArgument] = []
     var sawKeyword = false
     while !at(.rparen) {
       let start = current
@@ -565,7 +565,7 @@ public struct Parser {
         if args.contains(where: { $0.label == label }) {
           throw fail("keyword argument `\(label)` is given twice", at: start)
         }
-        args.append(Argument(label: label, value: try parseExpression(), location: location(start)))
+        args.append(CallArgument(label: label, value: try parseExpression(), location: location(start)))
         sawKeyword = true
       } else {
         let value = try parseExpression()
@@ -573,7 +573,7 @@ public struct Parser {
           throw fail("a positional argument cannot follow keyword arguments", at: start,
                      hint: "put positional arguments first: f(1, 2, lr: 0.1)")
         }
-        args.append(Argument(label: nil, value: value, location: location(start)))
+        args.append(CallArgument(label: nil, value: value, location: location(start)))
       }
       if !match(.comma) { break }
     }

@@ -23,7 +23,7 @@ struct Resolver {
   var diagnostics: [Diagnostic] = []
   var functions: [FunctionState] = []
   /// Calls to `fn`-declared functions, checked once all assignments are known.
-  var pendingCallChecks: [(args: [Argument], function: () -> (FunctionDecl?, Bool), location: SourceLocation)] = []
+  var pendingCallChecks: [(args: [CallArgument], function: () -> (FunctionDecl?, Bool), location: SourceLocation)] = []
   /// Globals declared by this program (they become "declared" as their statements are passed).
   var declaredHere: Set<String> = []
 
@@ -413,7 +413,7 @@ struct Resolver {
   }
 
   /// A call to a function declared with `fn` (and never reassigned) is checked before running.
-  mutating func checkCall(_ check: (args: [Argument], function: () -> (FunctionDecl?, Bool), location: SourceLocation)) {
+  mutating func checkCall(_ check: (args: [CallArgument], function: () -> (FunctionDecl?, Bool), location: SourceLocation)) {
     let (function, reassigned) = check.function()
     guard let f = function, !reassigned else { return }
     let names = f.parameterNames
@@ -441,7 +441,7 @@ struct Resolver {
     }
   }
 
-  mutating func checkBuiltinCall(_ b: BuiltinFunction, _ args: [Argument]) {
+  mutating func checkBuiltinCall(_ b: BuiltinFunction, _ args: [CallArgument]) {
     let names = b.params.map(\.name)
     for a in args {
       guard let label = a.label else { continue }

@@ -1,1 +1,35 @@
 import PavlovLang
+
+/// The standard library's builtins: seeded randomness, JSON, files (text, JSON Lines, CSV),
+/// time and the environment. Everything goes through PavlovLang's registration API.
+public enum Stdlib {
+  /// Registers every stdlib builtin into `registry` (call once per Registry).
+  public static func register(into registry: Registry) {
+    registry.family("random")
+    RandomLibrary.register(registry)
+    registry.family("json")
+    JSONLibrary.register(registry)
+    registry.family("io")
+    FileLibrary.register(registry)
+    CSVLibrary.register(registry)
+    registry.family("time")
+    TimeLibrary.register(registry)
+  }
+
+  /// The key of the interpreter's generator in `Interpreter.extensions`.
+  static let generatorKey = "rng"
+
+  /// The interpreter's one seeded generator, made on first use with seed 0 so runs are
+  /// reproducible unless a script (`seed(n)`) or the CLI (`--seed N`) says otherwise.
+  public static func generator(for interpreter: Interpreter) -> SeededGenerator {
+    if let existing = interpreter.extensions[generatorKey] as? SeededGenerator { return existing }
+    let made = SeededGenerator(seed: 0)
+    interpreter.extensions[generatorKey] = made
+    return made
+  }
+
+  /// Reseeds the interpreter's generator (in place, so holders of it see the new sequence).
+  public static func seed(_ interpreter: Interpreter, _ seed: UInt64) {
+    generator(for: interpreter).reseed(seed)
+  }
+}

@@ -1,0 +1,173 @@
+import ArgumentParser
+import CPavlovSupport
+import Glibc
+import PavlovLang
+import PavlovREPL
+import PavlovStdlib
+
+/// A script's result travels as an error so ArgumentParser unwinds; `Entry` turns it into the exit code.
+struct Finished: Error {
+  let code: Int32
+}
+
+let pavlovVersion = "0.1.0"
+
+struct Pavlov: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "pavlov",
+    abstract: "A scripting language for reinforcement-learning experiments.",
+    discussion: """
+      With no arguments, starts the REPL (or, when standard input is not a terminal, runs the \
+      program read from it).
+      """,
+    version: "pavlov \(pavlovVersion)",
+    subcommands: [Run.self, Check.self, Docs.self]
+  )
+
+  @Option(name: [.customShort("e"), .customLong("eval")], help: ArgumentHelp("Run CODE and exit.", valueName: "CODE"))
+  var code: String?
+
+  @Option(help: "Seed for every random draw (the default is 0, so runs repeat exactly).")
+  var seed: UInt64?
+
+  func run() throws {
+    if let code {
+      throw Finished(code: ScriptRunner.run(SourceFile(name: "-e", text: code), seed: seed, scriptArguments: []))
+    }
+    if isatty(0) == 0 {
+      let source = SourceFile(name: "<stdin>", text: ScriptRunner.readStandardInput())
+      throw Finished(code: ScriptRunner.run(source, seed: seed, scriptArguments: []))
+    }
+    let session: ReplSession
+    do { session = try ReplSession(seed: seed) } catch {
+      ScriptRunner.printError(error.render())
+      throw Finished(code: ExitCode.scriptError)
+    }
+    let banner = "Pavlov \(pavlovVersion) — :help for builtins, :quit or Ctrl-D to leave"
+    throw Finished(code: ReadlineFrontend(session: session).run(banner: banner))
+  }
+}
+
+struct Run: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Run a Pavlov script.",
+    discussion: "Arguments after the file are given to the script as the list `args`."
+  )
+
+  @Argument(help: "The .pav file to run.")
+  var file: String
+
+  @Option(help: "Seed for every random draw (the default is 0).")
+  var seed: UInt64?
+
+  @Argument(parsing: .captureForPassthrough, help: "Arguments for the script (read as `args`).")
+  var scriptArguments: [String] = []
+
+  func run() throws {
+    guard let source = ScriptRunner.load(file) else { throw Finished(code: ExitCode.usage) }
+    throw Finished(code: ScriptRunner.run(source, seed: seed, scriptArguments: scriptArguments))
+  }
+}
+
+struct Check: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Parse and check scripts without running them; report every error."
+  )
+
+  @Argument(help: "The .pav files to check.")
+  var files: [String]
+
+  func validate() throws {
+    if files.isEmpty { throw ValidationError("give at least one file to check") }
+  }
+
+  func run() throws {
+    guard let interp = ScriptRunner.makeInterpreter(seed: nil) else { throw Finished(code: ExitCode.scriptError) }
+    var failed = false
+    for path in files {
+      guard let source = ScriptRunner.load(path) else { throw Finished(code: ExitCode.usage) }
+      do {
+        try interp.check(source)
+        print("\(path): ok")
+      } catch {
+        failed = true
+        ScriptRunner.printError(error.render(color: isatty(2) != 0))
+      }
+    }
+    throw Finished(code: failed ? ExitCode.scriptError : ExitCode.success)
+  }
+}
+
+struct Docs: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Write the reference manual (docs/reference) from the builtin registrations."
+  )
+
+  @Option(help: "The folder to write.")
+  var out: String = "docs/reference"
+
+  @Flag(help: "Write nothing; exit 1 if the folder is out of date.")
+  var check = false
+
+  func run() throws {
+    guard let interp = ScriptRunner.makeInterpreter(seed: nil) else { throw Finished(code: ExitCode.scriptError) }
+    var stale: [String] = []
+    if !check { mkdir(out, 0o755) }
+    for page in Help.referencePages(interp) {
+      let path = out + "/" + page.file
+      let current = try? Interpreter.readFile(path)
+      if current == page.text { continue }
+      if check { stale.append(path); continue }
+      guard let handle = fopen(path, "w") else {
+        ScriptRunner.printError("error: cannot write \(path)")
+        throw Finished(code: ExitCode.scriptError)
+      }
+      fputs(page.text, handle)
+      fclose(handle)
+      print("wrote \(path)")
+    }
+    if !stale.isEmpty {
+      ScriptRunner.printError("out of date: \(stale.joined(separator: ", "))\nrun `pavlov docs` to regenerate")
+      throw Finished(code: ExitCode.scriptError)
+    }
+  }
+}
+
+/// Runs the command line on a thread with a 1 GiB stack, so deep (but bounded) Pavlov recursion
+/// never overflows the native stack.
+@main
+enum Entry {
+  static func main() {
+    final class Box { var code: Int32 = 0 }
+    let box = Box()
+    let context = Unmanaged.passRetained(box).toOpaque()
+    let status = pavlov_run_with_stack(1 << 30, { raw in
+      guard let raw else { return }
+      let box = Unmanaged<Box>.fromOpaque(raw).takeUnretainedValue()
+      box.code = Entry.execute(Array(CommandLine.arguments.dropFirst()))
+    }, context)
+    Unmanaged<Box>.fromOpaque(context).release()
+    if status != 0 { box.code = Entry.execute(Array(CommandLine.arguments.dropFirst())) }
+    fflush(stdout)
+    exit(box.code)
+  }
+
+  static func execute(_ arguments: [String]) -> Int32 {
+    do {
+      var command = try Pavlov.parseAsRoot(arguments)
+      try command.run()
+      return ExitCode.success
+    } catch let finished as Finished {
+      return finished.code
+    } catch {
+      let code = Pavlov.exitCode(for: error)
+      let message = Pavlov.fullMessage(for: error)
+      if code == .success {
+        print(message)
+        return ExitCode.success
+      }
+      ScriptRunner.printError(message)
+      return ExitCode.usage
+    }
+  }
+}

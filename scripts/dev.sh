@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# The two quick-start commands (README) and CI's entry point.
+#   bash scripts/dev.sh example   install what is missing, build, run a real experiment
+#   bash scripts/dev.sh test      install what is missing, build, run the whole test suite
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# Debian packages the build needs: GNU readline for the REPL.
+APT_PACKAGES=(libreadline-dev)
+
+install_missing() {
+  local missing=()
+  for p in "${APT_PACKAGES[@]}"; do
+    dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
+  done
+  if ((${#missing[@]})); then
+    echo "== installing ${missing[*]}"
+    local sudo=""
+    [ "$(id -u)" -ne 0 ] && sudo="sudo"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+  fi
+  if ! command -v swift >/dev/null 2>&1; then
+    if [ -x /opt/swift/usr/bin/swift ]; then export PATH="/opt/swift/usr/bin:$PATH"; else
+      echo "error: the Swift toolchain is missing; install Swift 6 (https://www.swift.org/install) and retry" >&2
+      exit 2
+    fi
+  fi
+}
+
+# One release build serves the examples, the CLI tests and the unit tests (debug builds of
+# the evaluator are too slow for the robustness and benchmark-sized tests).
+build() {
+  echo "== building (release)"
+  swift build -c release --build-tests -Xswiftc -enable-testing 2>&1 | grep -vE '^\[[0-9]+/[0-9]+\]' || true
+  test -x .build/release/pavlov || { echo "error: build failed" >&2; exit 1; }
+}
+
+run_example() {
+  echo "== running examples/gridworld_q_learning.pav"
+  .build/release/pavlov run examples/gridworld_q_learning.pav
+}
+
+run_tests() {
+  echo "== unit, corpus, REPL, CLI and robustness tests"
+  set +e
+  PAVLOV_BIN="$PWD/.build/release/pavlov" swift test -c release --skip-build -Xswiftc -enable-testing 2>&1 \
+    | tee .build/test.log | grep -vE "^Test Case '.*' (started|passed)"
+  local status=${PIPESTATUS[0]}
+  set -e
+  echo "== example smoke runs"
+  local failed=0
+  for f in examples/*.pav; do
+    if .build/release/pavlov run "$f" smoke >/dev/null 2>.build/example.err; then
+      echo "ok   $f"
+    else
+      echo "FAIL $f"; cat .build/example.err; failed=1
+    fi
+  done
+  echo "== reference docs are current"
+  .build/release/pavlov docs --check --out docs/reference || failed=1
+  .build/release/pavlov check examples/*.pav stdlib/*.pav >/dev/null || failed=1
+  if [ "$status" -ne 0 ] || [ "$failed" -ne 0 ]; then echo "== FAILED"; exit 1; fi
+  echo "== all passed"
+}
+
+case "${1:-}" in
+  example) install_missing; build; run_example ;;
+  test) install_missing; build; run_tests ;;
+  *) echo "usage: bash scripts/dev.sh example|test" >&2; exit 2 ;;
+esac
