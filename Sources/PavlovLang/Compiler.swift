@@ -141,25 +141,24 @@ final class Compiler {
     return { f in for s in slots { f[s] = .cell(Cell(.undefined)) } }
   }
 
+  /// A statement sequence as a balanced tree of two-way sequences. Closures taken out of an
+  /// array are re-wrapped by Swift (a reabstraction thunk per call), so hot code never calls
+  /// through arrays of closures.
   func compileStatements(_ statements: [Stmt]) -> Exec {
-    let execs = statements.map(compile)
-    switch execs.count {
+    compileStatements(statements[...])
+  }
+
+  func compileStatements(_ statements: ArraySlice<Stmt>) -> Exec {
+    switch statements.count {
     case 0: return { _ in .normal }
-    case 1: return execs[0]
-    case 2:
-      let a = execs[0], b = execs[1]
+    case 1: return compile(statements[statements.startIndex])
+    default:
+      let middle = statements.startIndex + statements.count / 2
+      let a = compileStatements(statements[..<middle]), b = compileStatements(statements[middle...])
       return { f throws(PavlovError) in
         let flow = try a(f)
         if flow != .normal { return flow }
         return try b(f)
-      }
-    default:
-      return { f throws(PavlovError) in
-        for e in execs {
-          let flow = try e(f)
-          if flow != .normal { return flow }
-        }
-        return .normal
       }
     }
   }
@@ -203,21 +202,7 @@ final class Compiler {
       }
 
     case .if(let branches, let elseBlock):
-      let conditions = branches.map { compileCondition($0.0) }
-      let bodies = branches.map { compile($0.1) }
-      let otherwise = elseBlock.map(compile)
-      if conditions.count == 1 {
-        let c = conditions[0], b = bodies[0]
-        if let otherwise {
-          return { f throws(PavlovError) in try c(f) ? try b(f) : try otherwise(f) }
-        }
-        return { f throws(PavlovError) in try c(f) ? try b(f) : .normal }
-      }
-      return { f throws(PavlovError) in
-        for k in 0..<conditions.count where try conditions[k](f) { return try bodies[k](f) }
-        if let otherwise { return try otherwise(f) }
-        return .normal
-      }
+      return compileIf(branches[...], elseBlock)
 
     case .while(let condition, let block):
       let c = compileCondition(condition)
@@ -249,9 +234,9 @@ final class Compiler {
           return .returned
         }
       }
-      let code = compile(value)
+      let code = operand(value)
       return { f throws(PavlovError) in
-        interp.returnValue = try code(f)
+        interp.returnValue = try code.load(f)
         return .returned
       }
 
@@ -295,6 +280,20 @@ final class Compiler {
         return .normal
       }
     }
+  }
+
+  /// `if / elif / else` as nested two-way choices (no arrays of closures on the hot path).
+  func compileIf(_ branches: ArraySlice<(Expr, Block)>, _ elseBlock: Block?) -> Exec {
+    guard let (condition, block) = branches.first else {
+      if let elseBlock { return compile(elseBlock) }
+      return { _ in .normal }
+    }
+    let c = compileCondition(condition), body = compile(block)
+    if branches.count == 1 && elseBlock == nil {
+      return { f throws(PavlovError) in try c(f) ? try body(f) : .normal }
+    }
+    let otherwise = compileIf(branches.dropFirst(), elseBlock)
+    return { f throws(PavlovError) in try c(f) ? try body(f) : try otherwise(f) }
   }
 
   func compileFor(_ bindings: [Binding], destructure: Bool, _ iterable: Expr, _ block: Block, at loc: SourceLocation) -> Exec {
@@ -473,10 +472,10 @@ final class Compiler {
   func compileCondition(_ expr: Expr) -> (Frame) throws(PavlovError) -> Bool {
     switch expr.kind {
     case .compare(let ops, let operands) where ops.count == 1:
-      let a = compile(operands[0]), b = compile(operands[1]), op = ops[0], loc = expr.location
+      let a = operand(operands[0]), b = operand(operands[1]), op = ops[0], loc = expr.location
       if case .literal(.int(let k)) = operands[1].kind {
         return { f throws(PavlovError) in
-          let x = try a(f)
+          let x = try a.load(f)
           if case .int(let i) = x {
             switch op {
             case .lt: return i < k
@@ -492,7 +491,7 @@ final class Compiler {
         }
       }
       return { f throws(PavlovError) in
-        let x = try a(f), y = try b(f)
+        let x = try a.load(f), y = try b.load(f)
         if case .int(let i) = x, case .int(let j) = y {
           switch op {
           case .lt: return i < j
@@ -656,9 +655,9 @@ final class Compiler {
       }
 
     case .index(let base, let index):
-      let b = compile(base), i = compile(index)
+      let b = operand(base), i = operand(index)
       return { f throws(PavlovError) in
-        let container = try b(f), key = try i(f)
+        let container = try b.load(f), key = try i.load(f)
         if case .list(let l) = container, case .int(let k) = key, k >= 0, k < l.items.count { return l.items[k] }
         do throws(PavlovError) { return try Ops.index(container, key) } catch { throw error.located(loc) }
       }
@@ -679,11 +678,11 @@ final class Compiler {
   }
 
   func compileBinary(_ op: BinaryOp, _ left: Expr, _ right: Expr, at loc: SourceLocation) -> Eval {
-    let a = compile(left)
-    // A constant int on the right (`n - 1`, `i * 2`) skips a closure call and a type check.
+    let a = operand(left)
+    // A constant int on the right (`n - 1`, `i * 2`) is folded into the operation.
     if case .literal(.int(let k)) = right.kind, op == .add || op == .subtract || op == .multiply {
       return { f throws(PavlovError) in
-        let x = try a(f)
+        let x = try a.load(f)
         if case .int(let i) = x {
           let (r, o): (Int, Bool)
           switch op {
@@ -696,32 +695,27 @@ final class Compiler {
         do throws(PavlovError) { return try Ops.binary(op, x, .int(k)) } catch { throw error.located(loc) }
       }
     }
-    let b = compile(right)
+    let b = operand(right)
     switch op {
     case .add:
       return { f throws(PavlovError) in
-        let x = try a(f), y = try b(f)
+        let x = try a.load(f), y = try b.load(f)
         do throws(PavlovError) { return try Ops.add(x, y) } catch { throw error.located(loc) }
       }
     case .subtract:
       return { f throws(PavlovError) in
-        let x = try a(f), y = try b(f)
+        let x = try a.load(f), y = try b.load(f)
         do throws(PavlovError) { return try Ops.subtract(x, y) } catch { throw error.located(loc) }
       }
     case .multiply:
       return { f throws(PavlovError) in
-        let x = try a(f), y = try b(f)
+        let x = try a.load(f), y = try b.load(f)
         do throws(PavlovError) { return try Ops.multiply(x, y) } catch { throw error.located(loc) }
       }
     default:
       return { f throws(PavlovError) in
-        let x = try a(f), y = try b(f)
-        if case .float(let p) = x, case .float(let q) = y {
-          switch op {
-          case .divide: return .float(p / q)
-          default: break
-          }
-        }
+        let x = try a.load(f), y = try b.load(f)
+        if case .float(let p) = x, case .float(let q) = y, op == .divide { return .float(p / q) }
         do throws(PavlovError) { return try Ops.arithmeticSlow(op, x, y) } catch { throw error.located(loc) }
       }
     }
@@ -730,20 +724,11 @@ final class Compiler {
   /// Pushes arguments on the value stack and calls; keyword arguments follow the positional ones.
   func compileCall(_ callee: Expr, _ args: [CallArgument], at loc: SourceLocation) -> Eval {
     let positional = args.filter { $0.label == nil }, keyword = args.filter { $0.label != nil }
-    let codes = (positional + keyword).map { compile($0.value) }
+    let ordered = (positional + keyword).map(\.value)
     let labels: [String]? = keyword.isEmpty ? nil : keyword.compactMap(\.label)
-    let argc = codes.count
+    let argc = ordered.count
     let interp = self.interp
-
-    @inline(__always)
-    func pushArguments(_ f: Frame) throws(PavlovError) {
-      try interp.ensureStack(argc)
-      for c in codes {
-        let v = try c(f)
-        interp.stack[interp.sp] = v
-        interp.sp += 1
-      }
-    }
+    let pushArguments = compilePushArguments(ordered)
 
     @inline(__always)
     func annotate(_ error: PavlovError, _ name: String) -> PavlovError {
@@ -788,17 +773,118 @@ final class Compiler {
       }
     }
 
-    let calleeCode = compile(callee)
+    let calleeCode = operand(callee)
+    @inline(__always)
+    func failed(_ error: PavlovError, _ function: Value) -> PavlovError {
+      if case .function(let fn) = function { return annotate(error, fn.name) }
+      return error.located(loc)
+    }
+    // One or two positional arguments (most calls) are pushed inline, without a push closure.
+    if labels == nil && argc == 1 {
+      let a = operand(ordered[0])
+      return { f throws(PavlovError) in
+        let function = try calleeCode.load(f)
+        let base = interp.sp
+        let v = try a.load(f)
+        try interp.ensureStack(1)
+        interp.push(v)
+        do throws(PavlovError) { return try interp.invoke(function, base: base, argc: 1, labels: nil) }
+        catch { throw failed(error, function) }
+      }
+    }
+    if labels == nil && argc == 2 {
+      let a = operand(ordered[0]), b = operand(ordered[1])
+      return { f throws(PavlovError) in
+        let function = try calleeCode.load(f)
+        let base = interp.sp
+        try interp.ensureStack(2)
+        interp.push(try a.load(f))
+        interp.push(try b.load(f))
+        do throws(PavlovError) { return try interp.invoke(function, base: base, argc: 2, labels: nil) }
+        catch { throw failed(error, function) }
+      }
+    }
     return { f throws(PavlovError) in
-      let function = try calleeCode(f)
+      let function = try calleeCode.load(f)
       let base = interp.sp
       try pushArguments(f)
       do throws(PavlovError) { return try interp.invoke(function, base: base, argc: argc, labels: labels) }
-      catch {
-        if case .function(let fn) = function { throw annotate(error, fn.name) }
-        throw error.located(loc)
+      catch { throw failed(error, function) }
+    }
+  }
+}
+
+extension Compiler {
+  typealias Push = (Frame) throws(PavlovError) -> Void
+
+  /// Code that evaluates arguments left to right onto the value stack; small counts are
+  /// unrolled so no closure is called through an array.
+  func compilePushArguments(_ exprs: [Expr]) -> Push {
+    let interp = self.interp
+    switch exprs.count {
+    case 0:
+      return { _ in }
+    case 1:
+      let a = operand(exprs[0])
+      return { f throws(PavlovError) in
+        let v = try a.load(f)
+        try interp.ensureStack(1)
+        interp.push(v)
+      }
+    case 2:
+      let a = operand(exprs[0]), b = operand(exprs[1])
+      return { f throws(PavlovError) in
+        try interp.ensureStack(2)
+        interp.push(try a.load(f))
+        interp.push(try b.load(f))
+      }
+    default:
+      let a = operand(exprs[0]), rest = compilePushArguments(Array(exprs.dropFirst()))
+      return { f throws(PavlovError) in
+        try interp.ensureStack(1)
+        interp.push(try a.load(f))
+        try rest(f)
       }
     }
+  }
+}
+
+/// A trivially readable operand (a plain local, a constant, a global) is read inline by the
+/// operation that uses it, saving a closure call per use; anything else is compiled code.
+enum Operand {
+  case local(Int)
+  case constant(Value)
+  case global(GlobalScope, Int, String)
+  case code(Eval)
+
+  @inline(__always)
+  func load(_ f: Frame) throws(PavlovError) -> Value {
+    switch self {
+    case .local(let slot): return f[slot]
+    case .constant(let v): return v
+    case .global(let store, let index, let name):
+      let v = store.storage[index]
+      if case .undefined = v { throw Compiler.usedBeforeDefinition(name) }
+      return v
+    case .code(let c): return try c(f)
+    }
+  }
+}
+
+extension Compiler {
+  func operand(_ expr: Expr) -> Operand {
+    switch expr.kind {
+    case .literal(let v): return .constant(v)
+    case .name(let ref):
+      switch ref.resolution {
+      case .local(let d) where !d.captured: return .local(d.slot)
+      case .global(let g): return .global(globals, g.index, ref.name)
+      case .builtin(let v): return .constant(v)
+      default: break
+      }
+    default: break
+    }
+    return .code(compile(expr))
   }
 }
 

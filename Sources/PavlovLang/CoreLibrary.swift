@@ -182,12 +182,29 @@ enum CoreLibrary {
         guard d.isFinite, abs(d) < 9.2e18 else { throw PavlovError.runtime("round: \(Format.float(d)) does not fit in an int") }
         return .int(Int(d))
       }
-      let digits = try args.int(1)
+      let digits = max(-308, min(308, try args.int(1)))
+      if case .int(let i) = args[0] {
+        guard digits < 0 else { return args[0] }
+        // Round an int to tens, hundreds, ... half to even, staying an int.
+        var scale = 1
+        for _ in 0..<min(-digits, 18) { scale *= 10 }
+        if -digits > 18 { return .int(0) }
+        let q = i / scale, r = i % scale
+        var rounded = q
+        let twice = 2 * abs(r)
+        if twice > scale || (twice == scale && q % 2 != 0) { rounded += i < 0 ? -1 : 1 }
+        let (result, overflow) = rounded.multipliedReportingOverflow(by: scale)
+        if overflow { throw Ops.overflow("round") }
+        return .int(result)
+      }
       let x = try number(args, 0, "round")
-      let scale = Glibc.pow(10.0, Double(max(-300, min(300, digits))))
-      let rounded = (x * scale).rounded(.toNearestOrEven) / scale
-      if case .int = args[0], digits >= 0 { return args[0] }
-      return .float(rounded.isFinite ? rounded : x)
+      guard x.isFinite else { return .float(x) }
+      if digits >= 0 {
+        // printf rounds the exact binary value, as Python does: round(2.675, 2) is 2.67.
+        return .float(Double(Format.cFormat(x, precision: digits, conversion: "f")) ?? x)
+      }
+      let scale = Glibc.pow(10.0, Double(-digits))
+      return .float((x / scale).rounded(.toNearestOrEven) * scale)
     }
     r.function("min", [Param("values", kind: .variadic, doc: "numbers, or one list"), Param("key", default: .null, kind: .keywordOnly)],
                doc: "The smallest value: min(3, 1, 2) or min(xs) or min(xs, key: f).") { args in

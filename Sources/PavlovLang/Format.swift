@@ -163,6 +163,8 @@ public enum Format {
     case (.int(let i), "X"): isNumber = true; body = (i < 0 ? "-" : "") + String(i.magnitude, radix: 16).uppercased()
     case (.int(let i), "o"): isNumber = true; body = (i < 0 ? "-" : "") + String(i.magnitude, radix: 8)
     case (.int(let i), "b"): isNumber = true; body = (i < 0 ? "-" : "") + String(i.magnitude, radix: 2)
+    case (.float, "d"), (.float, "x"), (.float, "X"), (.float, "o"), (.float, "b"), (.float, "n"), (.float, "s"):
+      throw badSpec(text, "type `\(spec.type.map(String.init) ?? "")` is for ints; format a float with f, e, g or %")
     case (.int, "f"), (.int, "F"), (.int, "e"), (.int, "E"), (.int, "g"), (.int, "G"), (.int, "%"),
          (.float, _), (.bool, "f"):
       isNumber = true
@@ -198,7 +200,12 @@ public enum Format {
     case "%":
       return cFormat(d * 100, precision: spec.precision ?? 6, conversion: "f") + "%"
     default:
-      if let p = spec.precision { return groupFloat(cFormat(d, precision: max(p, 1), conversion: "g"), spec.grouping) }
+      if let p = spec.precision {
+        // Python's general format without a type keeps a ".0" on whole numbers: {1.0:.3} is 1.0.
+        var s = cFormat(d, precision: max(p, 1), conversion: "g")
+        if !s.contains(".") && !s.contains("e") { s += ".0" }
+        return groupFloat(s, spec.grouping)
+      }
       return groupFloat(float(d), spec.grouping)
     }
   }

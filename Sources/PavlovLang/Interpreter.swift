@@ -38,10 +38,20 @@ final class FunctionProto {
 public final class Closure: Callable {
   let proto: FunctionProto
   let cells: [Cell]
+  // Copied out of `proto` so a call reads them without another pointer hop.
+  let body: Exec
+  let frameSize: Int
+  let parameterCount: Int
+  /// No captured variables, captured parameters or defaults: the call needs no set-up.
+  let isSimple: Bool
   init(proto: FunctionProto, cells: [Cell]) {
     self.proto = proto
     self.cells = cells
-    super.init(name: proto.name)
+    body = proto.body
+    frameSize = proto.frameSize
+    parameterCount = proto.parameterNames.count
+    isSimple = cells.isEmpty && proto.capturedParameters.isEmpty && proto.firstDefault >= proto.parameterNames.count
+    super.init(name: proto.name, kind: .closure)
   }
 
   public var parameterNames: [String] { proto.parameterNames }
@@ -55,7 +65,7 @@ public final class BoundMethod: Callable {
   init(receiver: Value, method: BuiltinFunction) {
     self.receiver = receiver
     self.method = method
-    super.init(name: method.name)
+    super.init(name: method.name, kind: .boundMethod)
   }
 }
 
@@ -210,54 +220,61 @@ public final class Interpreter {
       sp = base
       throw PavlovError.runtime("\(callee.typeName) is not callable", hint: "only functions can be called with (...)")
     }
-    if let closure = fn as? Closure {
-      return try callClosure(closure, base: base, argc: argc, labels: labels)
-    }
-    if let builtin = fn as? BuiltinFunction {
-      return try callBuiltin(builtin, receiver: .null, base: base, argc: argc, labels: labels)
-    }
-    if let bound = fn as? BoundMethod {
+    switch fn.kind {
+    case .closure:
+      return try callClosure(unsafeDowncast(fn, to: Closure.self), base: base, argc: argc, labels: labels)
+    case .builtin:
+      return try callBuiltin(unsafeDowncast(fn, to: BuiltinFunction.self), receiver: .null, base: base, argc: argc, labels: labels)
+    case .boundMethod:
+      let bound = unsafeDowncast(fn, to: BoundMethod.self)
       return try callBuiltin(bound.method, receiver: bound.receiver, base: base, argc: argc, labels: labels)
+    case .other:
+      throw PavlovError.runtime("cannot call \(fn.name)")
     }
-    throw PavlovError.runtime("cannot call \(fn.name)")
   }
 
   func callClosure(_ closure: Closure, base: Int, argc: Int, labels: [String]?) throws(PavlovError) -> Value {
-    let proto = closure.proto
     try tick()
     depth += 1
     if depth > maxDepth {
-      throw PavlovError.runtime("stack overflow (depth \(depth)) in `\(proto.name)`",
+      throw PavlovError.runtime("stack overflow (depth \(depth)) in `\(closure.name)`",
                                 hint: "is there a recursion without a base case? the limit is \(maxDepth) nested calls")
     }
-    let frameSize = proto.frameSize
-    sp = base + argc
-    try ensureStack(frameSize + 8)
+    let frameSize = closure.frameSize
+    if base + frameSize + 8 > initializedSlots { try growStack(to: base + frameSize + 8) }
     let frame = stack + base
-    let paramCount = proto.parameterNames.count
-    if labels != nil || argc != paramCount {
-      try bindArguments(proto, frame: frame, argc: argc, labels: labels)
+    if labels != nil || argc != closure.parameterCount {
+      sp = base + argc
+      try bindArguments(closure.proto, frame: frame, argc: argc, labels: labels)
     }
-    var i = paramCount
-    while i < proto.upvalueBase { frame[i] = .null; i += 1 }
-    for (j, cell) in closure.cells.enumerated() { frame[proto.upvalueBase + j] = .cell(cell) }
+    // Locals past the parameters need no reset: the resolver guarantees each is written by its
+    // `let` (or, if captured, given a fresh cell by its block) before it is read.
     sp = base + frameSize
+    if !closure.isSimple { try prepareFrame(closure, frame) }
+    let flow = try closure.body(frame)
+    var result = Value.null
+    if flow == .returned {
+      result = returnValue
+      returnValue = .null
+    }
+    var k = 0
+    while k < frameSize { frame[k] = .null; k += 1 }
+    sp = base
+    depth -= 1
+    return result
+  }
+
+  /// Copies captured cells in, evaluates missing defaults, and boxes captured parameters.
+  func prepareFrame(_ closure: Closure, _ frame: Frame) throws(PavlovError) {
+    let proto = closure.proto
+    for (j, cell) in closure.cells.enumerated() { frame[proto.upvalueBase + j] = .cell(cell) }
+    let paramCount = closure.parameterCount
     if proto.firstDefault < paramCount {
       for k in proto.firstDefault..<paramCount {
         if case .undefined = frame[k], let d = proto.defaults[k] { frame[k] = try d(frame) }
       }
     }
     for k in proto.capturedParameters { frame[k] = .cell(Cell(frame[k])) }
-    let flow = try proto.body(frame)
-    var result = Value.null
-    if flow == .returned {
-      result = returnValue
-      returnValue = .null
-    }
-    for k in 0..<frameSize { frame[k] = .null }
-    sp = base
-    depth -= 1
-    return result
   }
 
   /// Matches positional and keyword arguments to parameters; missing ones with defaults become
@@ -321,6 +338,8 @@ public final class Interpreter {
     } catch {
       throw PavlovError.runtime("\(b.name): \(error)")
     }
+    var k = base
+    while k < sp { stack[k] = .null; k += 1 } // drop references held by the arguments
     sp = base
     return result
   }

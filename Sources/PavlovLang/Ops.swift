@@ -214,7 +214,8 @@ enum Ops {
   }
 
   /// `<`: numbers, strings, and lists (lexicographically).
-  static func lessThan(_ a: Value, _ b: Value, op: String = "<", depth: Int = 0) throws(PavlovError) -> Bool {
+  /// `swapped` says the caller reversed the operands (`a > b` as `b < a`), for the message.
+  static func lessThan(_ a: Value, _ b: Value, op: String = "<", depth: Int = 0, swapped: Bool = false) throws(PavlovError) -> Bool {
     switch (a, b) {
     case (.int(let x), .int(let y)): return x < y
     case (.float(let x), .float(let y)): return x < y
@@ -230,7 +231,8 @@ enum Ops {
       }
       return x.items.count < y.items.count
     default:
-      throw PavlovError.runtime("cannot compare \(a.typeName) and \(b.typeName) with `\(op)`")
+      let (left, right) = swapped ? (b, a) : (a, b)
+      throw PavlovError.runtime("cannot compare \(left.typeName) and \(right.typeName) with `\(op)`")
     }
   }
 
@@ -252,11 +254,11 @@ enum Ops {
     case .eq: return .bool(equals(a, b))
     case .ne: return .bool(!equals(a, b))
     case .lt: return .bool(try lessThan(a, b, op: "<"))
-    case .gt: return .bool(try lessThan(b, a, op: ">"))
+    case .gt: return .bool(try lessThan(b, a, op: ">", swapped: true))
     case .le:
       if case .float(let x) = a, x.isNaN { return .bool(false) }
       if case .float(let y) = b, y.isNaN { return .bool(false) }
-      return .bool(try !lessThan(b, a, op: "<="))
+      return .bool(try !lessThan(b, a, op: "<=", swapped: true))
     case .ge:
       if case .float(let x) = a, x.isNaN { return .bool(false) }
       if case .float(let y) = b, y.isNaN { return .bool(false) }

@@ -120,7 +120,7 @@ public final class BuiltinFunction: Callable {
     self.body = body
     self.hasVariadic = params.contains { $0.kind == .variadic }
     self.requiredCount = params.filter { $0.kind == .positional && $0.defaultValue == nil }.count
-    super.init(name: name)
+    super.init(name: name, kind: .builtin)
   }
 
   /// `name(a, b: 1, *rest)`.

@@ -254,6 +254,12 @@ struct Resolver {
     case .expression(let e):
       resolve(e)
     case .let(let bindings, let destructure, let value):
+      // `let f = x => ... f(...)`: a lambda may call itself, so its name is bound first.
+      if !destructure, case .lambda = value.kind {
+        for b in bindings { bind(b, kind: .let) }
+        resolve(value)
+        return
+      }
       resolve(value)
       if destructure {
         var seen = Set<String>()

@@ -83,6 +83,42 @@ public final class PString {
 public final class PList {
   public var items: [Value]
   public init(_ items: [Value] = []) { self.items = items }
+  deinit { Teardown.dismantle(&items) }
+}
+
+/// Frees nested lists and records with a loop instead of recursive deinits, so dropping a
+/// structure nested a million levels deep cannot overflow the native stack.
+enum Teardown {
+  @inline(__always)
+  static func isContainer(_ v: Value) -> Bool {
+    switch v {
+    case .list, .record: return true
+    default: return false
+    }
+  }
+
+  static func dismantle(_ items: inout [Value]) {
+    guard items.contains(where: isContainer) else { return }
+    var work: [Value] = []
+    for v in items where isContainer(v) { work.append(v) }
+    items.removeAll()
+    while let next = work.popLast() {
+      switch next {
+      case .list(var l):
+        // Only a container nobody else holds is about to die; take its children first.
+        if isKnownUniquelyReferenced(&l) {
+          for v in l.items where isContainer(v) { work.append(v) }
+          l.items.removeAll()
+        }
+      case .record(var r):
+        if isKnownUniquelyReferenced(&r) {
+          for v in r.values where isContainer(v) { work.append(v) }
+          r.removeAll()
+        }
+      default: break
+      }
+    }
+  }
 }
 
 /// A key of a record: records map strings (and ints) to values.
@@ -112,6 +148,14 @@ public final class PRecord {
   private var index: [RecordKey: Int] = [:]
 
   public init() {}
+
+  deinit { Teardown.dismantle(&values) }
+
+  func removeAll() {
+    keys.removeAll()
+    values.removeAll()
+    index.removeAll()
+  }
 
   public init(_ pairs: [(String, Value)]) {
     for (k, v) in pairs { self[.string(k)] = v }
@@ -185,8 +229,14 @@ public final class PRange {
 
 /// Anything callable: user functions (closures), builtins, bound methods.
 open class Callable {
+  /// Which subclass this is, so a call dispatches with a compare instead of a dynamic cast.
+  public enum Kind: UInt8 { case closure, builtin, boundMethod, other }
   public let name: String
-  public init(name: String) { self.name = name }
+  public let kind: Kind
+  public init(name: String, kind: Kind = .other) {
+    self.name = name
+    self.kind = kind
+  }
 }
 
 /// An instance of a registered native type (see `NativeType`).

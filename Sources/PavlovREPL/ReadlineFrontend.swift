@@ -34,6 +34,7 @@ public final class ReadlineFrontend {
     rl_basic_word_break_characters = UnsafePointer(strdup(" \t\n\"'@><=;|&{([,+-*/%"))
     rl_attempted_completion_function = { text, _, _ in
       rl_attempted_completion_over = 1
+      rl_completion_append_character = 0
       return rl_completion_matches(text) { text, state in ReadlineFrontend.active?.nextCandidate(text, state) }
     }
     using_history()
@@ -48,7 +49,6 @@ public final class ReadlineFrontend {
         return 0
       case .interrupted:
         session.cancelPending()
-        print("^C")
       case .line(let line):
         if !line.trimmingCharacters(in: " \t").isEmpty { add_history(line) }
         switch session.feed(line) {
@@ -87,6 +87,11 @@ public final class ReadlineFrontend {
       var descriptor = pollfd(fd: 0, events: Int16(POLLIN), revents: 0)
       let ready = poll(&descriptor, 1, 100)
       if pavlov_take_interrupt() != 0 {
+        // Show what was cancelled, then start a fresh line.
+        rl_point = rl_end
+        rl_redisplay()
+        fputs("^C\n", stdout)
+        fflush(stdout)
         rl_free_line_state()
         rl_callback_sigcleanup()
         rl_callback_handler_remove()

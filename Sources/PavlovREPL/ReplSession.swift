@@ -59,7 +59,8 @@ public final class ReplSession {
     } catch {
       _ = pavlov_take_interrupt()
       if error.kind == .exit { return "(exit ignored in the REPL; use :quit)" }
-      return error.render(color: color)
+      // The terminal echoed ^C on the line of the running statement: start a new one.
+      return (error.kind == .interrupt ? "\n" : "") + error.render(color: color)
     }
   }
 

@@ -301,7 +301,7 @@ struct JSONParser {
                         hint: "a high surrogate (\\uD800-\\uDBFF) must be followed by a low one (\\uDC00-\\uDFFF)")
           }
           let second = pos
-          pos += 1
+          pos += 2
           let low = try hexQuad(second)
           guard low >= 0xDC00 && low <= 0xDFFF else {
             throw error("lone surrogate \\u\(hex4(code)) in a string", at: escape,

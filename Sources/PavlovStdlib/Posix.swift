@@ -207,7 +207,13 @@ enum Posix {
   /// The names in a folder (without "." and ".."), sorted.
   static func listDirectory(_ path: String, _ function: String) throws(PavlovError) -> [String] {
     try check(path, function)
-    guard let dir = opendir(path) else { throw failure(function, "list", path, errno) }
+    guard let dir = opendir(path) else {
+      let code = errno
+      if code == ENOTDIR, let info = fileInfo(path), !isDirectory(info) {
+        throw PavlovError.runtime("\(function): cannot list \(path): it is a file, not a folder", hint: "read it with read_text(...), or list its folder")
+      }
+      throw failure(function, "list", path, code)
+    }
     defer { closedir(dir) }
     var names: [String] = []
     while let entry = readdir(dir) {
