@@ -12,6 +12,7 @@ import datetime
 import json
 import os
 import platform
+import resource
 import statistics
 import subprocess
 import sys
@@ -86,18 +87,27 @@ def wrap_python(text):
     return "\n".join(top + ["", "def main():"] + ["    " + l if l.strip() else l for l in body] + ["", "main()", ""])
 
 
-def run_once(cmd, timeout):
-    """Wall time of one run, its stdout, and an error description (None if it went well)."""
+def child_cpu():
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+
+
+def run_once(cmd, timeout, with_cpu=False):
+    """Wall time of one run, its stdout, and an error description (None if it went well);
+    with_cpu adds the run's user+sys CPU time, which other load on the machine disturbs less."""
+    cpu0 = child_cpu()
     start = time.perf_counter()
     try:
         p = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
     except subprocess.TimeoutExpired:
-        return timeout, "", f"timed out after {timeout} s"
+        result = (timeout, "", f"timed out after {timeout} s")
+        return result + (None,) if with_cpu else result
     elapsed = time.perf_counter() - start
+    cpu = child_cpu() - cpu0
     error = None
     if p.returncode != 0:
         error = f"exit code {p.returncode}: {(p.stderr or p.stdout).strip()[:300]}"
-    return elapsed, p.stdout, error
+    return (elapsed, p.stdout, error, cpu) if with_cpu else (elapsed, p.stdout, error)
 
 
 def git_state(repo):
@@ -162,7 +172,7 @@ def main():
 
     tmp = tempfile.mkdtemp(prefix="pavlov-bench-")
     rows = []
-    header = f"{'benchmark':<14} {'form':<5} {'pavlov s':>9} {'python s':>9} {'ratio':>7}  {'target':<6} check"
+    header = f"{'benchmark':<14} {'form':<5} {'pavlov s':>9} {'python s':>9} {'ratio':>7}  {'target':<6} {'cpu ratio':>9}  check"
     print(header)
     print("-" * len(header))
     for name in names:
@@ -180,6 +190,7 @@ def main():
                 with open(py_file, "w") as f:
                     f.write(text)
             runs = {"pavlov": [], "python": []}
+            cpus = {"pavlov": [], "python": []}
             outputs = {"pavlov": None, "python": None}
             errors = {"pavlov": None, "python": None}
             # Interleave the two so that load changes on the machine hit both alike.
@@ -187,11 +198,12 @@ def main():
                 for lang, cmd in (("pavlov", [args.pavlov, "run", pav_file]), ("python", [args.python, py_file])):
                     if errors[lang]:
                         continue
-                    t, out, err = run_once(cmd, args.timeout)
+                    t, out, err, cpu = run_once(cmd, args.timeout, with_cpu=True)
                     if err:
                         errors[lang] = err
                         continue
                     runs[lang].append(t)
+                    cpus[lang].append(cpu)
                     if outputs[lang] is None:
                         outputs[lang] = out.strip()
                     elif outputs[lang] != out.strip() and name != "q_learning":
@@ -204,10 +216,13 @@ def main():
             else:
                 check = "ok" if compare(outputs["pavlov"], outputs["python"]) else "MISMATCH"
             ratio = py / pav if pav and py else None
+            cpu_ratio = None
+            if pav and py and statistics.median(cpus["pavlov"]) > 0:
+                cpu_ratio = statistics.median(cpus["python"]) / statistics.median(cpus["pavlov"])
             met = ratio is not None and ratio > 1 and check == "ok"
             fmt = lambda x: f"{x:9.3f}" if x is not None else f"{'-':>9}"
             print(f"{name:<14} {form:<5} {fmt(pav)} {fmt(py)} {(f'{ratio:7.2f}' if ratio else '      -')}  "
-                  f"{('yes' if met else 'NO'):<6} {check}", flush=True)
+                  f"{('yes' if met else 'NO'):<6} {(f'{cpu_ratio:9.2f}' if cpu_ratio else '        -')}  {check}", flush=True)
             for lang in ("pavlov", "python"):
                 if errors[lang]:
                     print(f"    {lang}: {errors[lang]}")
@@ -215,12 +230,15 @@ def main():
                 print(f"    pavlov printed {outputs['pavlov']!r}, python printed {outputs['python']!r}")
             rows.append({"benchmark": name, "what": BENCHMARKS[name][0], "form": form,
                          "pavlov_s": pav, "python_s": py, "ratio": ratio, "target_met": met, "check": check,
+                         "cpu_ratio": cpu_ratio,
                          "pavlov_times_s": runs["pavlov"], "python_times_s": runs["python"],
+                         "pavlov_cpu_s": cpus["pavlov"], "python_cpu_s": cpus["python"],
                          "pavlov_output": outputs["pavlov"], "python_output": outputs["python"],
                          "pavlov_error": errors["pavlov"], "python_error": errors["python"]})
 
     print()
-    print("ratio = python time / pavlov time (> 1: Pavlov is faster); target: ratio > 1 on every benchmark")
+    print("ratio = python time / pavlov time, median wall times (> 1: Pavlov is faster); target: ratio > 1 on every benchmark")
+    print("cpu ratio = the same with user+sys CPU times, less disturbed by other load on the machine")
     print()
     startup = measure_startup(args.pavlov, args.python, args.startup_runs)
     for label in ("pavlov", "python"):

@@ -108,7 +108,7 @@ extension PavlovError: CustomStringConvertible {
     if frames.count > 1 {
       out += "\nstack trace (innermost last):"
       for frame in frames {
-        let place = frame.location.map { "\($0)" } ?? "?"
+        let place = frame.location.map { "\($0)" } ?? "(builtin)"
         out += "\n  \(place)  in \(frame.function)"
       }
     }

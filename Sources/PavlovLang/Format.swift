@@ -18,10 +18,50 @@ public enum Format {
     return out
   }
 
+  /// Python's `repr` of a float: the shortest digits that read back exactly, in fixed notation
+  /// for 1e-4 <= |d| < 1e16 and scientific otherwise (`1e-05`, `1e+16`, `9500000000000000.0`).
   public static func float(_ d: Double) -> String {
     if d.isNaN { return "nan" }
     if d.isInfinite { return d < 0 ? "-inf" : "inf" }
-    return d.description
+    if d == 0 { return d.sign == .minus ? "-0.0" : "0.0" }
+    let (digits, exponent) = shortestDigits(d.magnitude)
+    let sign = d < 0 ? "-" : ""
+    if exponent >= -4 && exponent < 16 {
+      if exponent >= 0 {
+        let whole = digits.count > exponent + 1 ? String(digits.prefix(exponent + 1))
+          : digits + String(repeating: "0", count: exponent + 1 - digits.count)
+        let fraction = digits.count > exponent + 1 ? String(digits.dropFirst(exponent + 1)) : "0"
+        return sign + whole + "." + fraction
+      }
+      return sign + "0." + String(repeating: "0", count: -exponent - 1) + digits
+    }
+    let mantissa = digits.count > 1 ? "\(digits.prefix(1)).\(digits.dropFirst())" : digits
+    let e = abs(exponent) < 10 ? "0\(abs(exponent))" : "\(abs(exponent))"
+    return sign + mantissa + "e" + (exponent < 0 ? "-" : "+") + e
+  }
+
+  /// The shortest round-trip significant digits of a positive finite `d` (Swift's algorithm),
+  /// without trailing zeros, and the decimal exponent of the first digit.
+  static func shortestDigits(_ d: Double) -> (String, Int) {
+    let text = d.description
+    var digits = ""
+    var exponent = 0
+    let parts = text.split(whereSeparator: { $0 == "e" || $0 == "E" })
+    let mantissa = parts.first.map(String.init) ?? text
+    if parts.count > 1 { exponent = Int(parts[1]) ?? 0 }
+    let pieces = mantissa.split(separator: ".", omittingEmptySubsequences: false)
+    let whole = pieces.first.map(String.init) ?? ""
+    let fraction = pieces.count > 1 ? String(pieces[1]) : ""
+    if whole != "0" {
+      digits = whole + fraction
+      exponent += whole.count - 1
+    } else {
+      let zeros = fraction.prefix(while: { $0 == "0" }).count
+      digits = String(fraction.dropFirst(zeros))
+      exponent -= zeros + 1
+    }
+    while digits.count > 1 && digits.hasSuffix("0") { digits.removeLast() }
+    return (digits.isEmpty ? "0" : digits, exponent)
   }
 
   public static func quoted(_ s: String) -> String {
@@ -200,14 +240,33 @@ public enum Format {
     case "%":
       return cFormat(d * 100, precision: spec.precision ?? 6, conversion: "f") + "%"
     default:
-      if let p = spec.precision {
-        // Python's general format without a type keeps a ".0" on whole numbers: {1.0:.3} is 1.0.
-        var s = cFormat(d, precision: max(p, 1), conversion: "g")
-        if !s.contains(".") && !s.contains("e") { s += ".0" }
-        return groupFloat(s, spec.grouping)
-      }
+      if let p = spec.precision { return groupFloat(generalWithoutType(d, precision: max(p, 1)), spec.grouping) }
       return groupFloat(float(d), spec.grouping)
     }
+  }
+
+  /// Python's format for a float with a precision and no type: like `g`, but scientific from
+  /// exponent p-1 on, and fixed notation keeps a digit after the point ({1.0:.3} is 1.0).
+  static func generalWithoutType(_ d: Double, precision p: Int) -> String {
+    let scientific = cFormat(d, precision: p - 1, conversion: "e")
+    let exponent = Int(scientific.split(separator: "e").last ?? "0") ?? 0
+    if exponent < -4 || exponent >= p - 1 {
+      let parts = scientific.split(separator: "e")
+      var mantissa = String(parts.first ?? "")
+      if mantissa.contains(".") {
+        while mantissa.hasSuffix("0") { mantissa.removeLast() }
+        if mantissa.hasSuffix(".") { mantissa.removeLast() }
+      }
+      return mantissa + "e" + (parts.count > 1 ? String(parts[1]) : "+00")
+    }
+    var fixed = cFormat(d, precision: max(0, p - 1 - exponent), conversion: "f")
+    if fixed.contains(".") {
+      while fixed.hasSuffix("0") { fixed.removeLast() }
+      if fixed.hasSuffix(".") { fixed += "0" }
+    } else {
+      fixed += ".0"
+    }
+    return fixed
   }
 
   static func cFormat(_ d: Double, precision: Int, conversion: Character) -> String {

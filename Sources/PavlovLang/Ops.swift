@@ -152,15 +152,35 @@ enum Ops {
     case .subtract: return .float(x - y)
     case .multiply: return .float(x * y)
     case .divide: return .float(x / y)
-    case .floorDivide: return .float((x / y).rounded(.down))
-    case .modulo:
-      if y == 0 { return .float(.nan) }
-      var r = fmod(x, y)
-      if r != 0 && ((r < 0) != (y < 0)) { r += y }
-      return .float(r)
+    case .floorDivide: return .float(floatDivMod(x, y).quotient)
+    case .modulo: return .float(floatDivMod(x, y).remainder)
     case .power: return .float(pow(x, y))
     case .matmul: throw PavlovError.runtime("`@` (matrix product) needs tensors, got float and float")
     }
+  }
+
+  /// Python's float floor division and modulo: computed from fmod so that `a == q * b + r`
+  /// holds as closely as floats allow (1 // 0.1 is 9.0, not 10.0), and r takes b's sign.
+  static func floatDivMod(_ a: Double, _ b: Double) -> (quotient: Double, remainder: Double) {
+    if b == 0 { return (a == 0 || a.isNaN ? .nan : (a > 0) == (b.sign == .plus) ? .infinity : -.infinity, .nan) }
+    var mod = fmod(a, b)
+    var div = (a - mod) / b
+    if mod != 0 {
+      if (b < 0) != (mod < 0) {
+        mod += b
+        div -= 1
+      }
+    } else {
+      mod = copysign(0, b)
+    }
+    var floorDiv: Double
+    if div != 0 {
+      floorDiv = div.rounded(.down)
+      if div - floorDiv > 0.5 { floorDiv += 1 }
+    } else {
+      floorDiv = copysign(0, a / b)
+    }
+    return (floorDiv, mod)
   }
 
   static func negate(_ v: Value) throws(PavlovError) -> Value {
@@ -310,7 +330,7 @@ enum Ops {
     let j = i < 0 ? i + count : i
     guard j >= 0 && j < count else {
       throw PavlovError.runtime("index \(i) out of range for \(what) of length \(count)",
-                                hint: count == 0 ? "the \(what) is empty" : "valid indices are 0..\(count - 1) (or -\(count)..-1 from the end)")
+                                hint: count == 0 ? "the \(what) is empty" : "valid indices are 0 to \(count - 1) (or -\(count) to -1 from the end)")
     }
     return j
   }

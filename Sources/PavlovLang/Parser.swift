@@ -133,6 +133,9 @@ public struct Parser {
 
   mutating func parseBlock(_ context: String) throws(Bail) -> Block {
     let open = current
+    if at(.assign) {
+      throw fail("expected `{` to open the body of \(context), found `=`", hint: "to compare, use `==`")
+    }
     try expect(.lbrace, "to open the body of \(context)")
     try nest()
     defer { depth -= 1 }
@@ -218,6 +221,10 @@ public struct Parser {
       default:
         break
       }
+    }
+    if at(.lbrace) && !looksLikeRecord(at: pos) {
+      throw fail("a bare block `{ ... }` cannot stand here as a statement",
+                 hint: "blocks belong to `if`, `while`, `for`, `fn` and `try`; a record is written {key: value}")
     }
     let expr = try parseExpression()
     var op: AssignOp?
@@ -365,7 +372,7 @@ public struct Parser {
     if case .symbol(.rbrace) = tokens[i].kind { return true }
     let next = i + 1 < tokens.count ? tokens[i + 1].kind : .eof
     switch tokens[i].kind {
-    case .identifier, .string, .int:
+    case .identifier, .string, .int, .keyword:
       if case .symbol(.colon) = next { return true }
       if case .identifier = tokens[i].kind, case .symbol(let s) = next, s == .comma || s == .rbrace { return true }
       return false
@@ -522,6 +529,9 @@ public struct Parser {
 
   mutating func parsePostfix() throws(Bail) -> Expr {
     var expr = try parsePrimary()
+    // A long chain `a.b(c)[d]...` nests the tree as deeply as brackets do, so it counts
+    // against the same limit, for this expression only.
+    var chain = 0
     while true {
       if at(.lparen) {
         let t = advance()
@@ -538,7 +548,11 @@ public struct Parser {
       } else {
         return expr
       }
-      try nest()
+      chain += 1
+      if depth + chain > Self.maxDepth {
+        throw fail("this chain of calls, indexes and members is too long (more than \(Self.maxDepth))",
+                   hint: "split it into several statements")
+      }
     }
   }
 

@@ -227,7 +227,7 @@ struct Resolver {
 
   func suggestion(for name: String) -> String? {
     var candidates: [String] = Array(interpreter.registry.functions.keys) + Array(interpreter.preludeValues.keys)
-      + Array(globals.decls.keys) + Keyword.allCases.map(\.rawValue)
+      + Array(globals.decls.keys)
     for state in functions { for scope in state.scopes { candidates.append(contentsOf: scope.keys) } }
     return Suggest.closest(to: name, among: candidates)
   }
@@ -235,10 +235,25 @@ struct Resolver {
   mutating func resolveName(_ ref: NameRef, at location: SourceLocation) {
     if let r = lookup(ref.name, at: location) {
       ref.resolution = r
+    } else if let later = laterDeclaration(of: ref.name, after: location) {
+      error("`\(ref.name)` is used before its `let` (line \(later.line))", at: location,
+            hint: "move the `let \(ref.name) = ...` above this line")
     } else {
       let hint = suggestion(for: ref.name).map { "did you mean `\($0)`?" }
       error("undefined name `\(ref.name)`", at: location, hint: hint ?? "declare it with `let \(ref.name) = ...`")
     }
+  }
+
+  /// A `let` of `name` further down an enclosing block of the current function, if any (for a
+  /// better message than "undefined name").
+  func laterDeclaration(of name: String, after location: SourceLocation) -> SourceLocation? {
+    for block in current.blocks.reversed() {
+      for stmt in block.statements where stmt.location.line > location.line ||
+        (stmt.location.line == location.line && stmt.location.column > location.column) {
+        if case .let(let bindings, _, _) = stmt.kind, let b = bindings.first(where: { $0.name == name }) { return b.location }
+      }
+    }
+    return nil
   }
 
   // MARK: - Statements

@@ -2,9 +2,12 @@
 public enum Suggest {
   /// The candidate closest to `name`, if it is close enough to be a plausible typo.
   public static func closest(to name: String, among candidates: [String]) -> String? {
+    // A single letter is too short to guess from (`i` is not a typo of `if`); a two-letter
+    // name is only matched to a two-letter one (`lf` → `lr`).
+    guard name.count >= 2 else { return nil }
     let limit = max(1, name.count / 3)
     var best: (String, Int)?
-    for c in Set(candidates) where c != name && !c.hasPrefix("_") {
+    for c in Set(candidates) where c != name && !c.hasPrefix("_") && (name.count > 2 || c.count == name.count) {
       let d = distance(name, c)
       guard d <= limit else { continue }
       if let (bestName, bestDistance) = best, bestDistance < d || (bestDistance == d && bestName < c) { continue }

@@ -53,7 +53,7 @@ final class ErrorMessageTests: XCTestCase {
         |
       2 |   return xs[i]
         |            ^
-        = hint: valid indices are 0..2 (or -3..-1 from the end)
+        = hint: valid indices are 0 to 2 (or -3 to -1 from the end)
       stack trace (innermost last):
         test.pav:8:1  in <script>
         test.pav:6:10  in run
@@ -113,7 +113,7 @@ final class ErrorMessageTests: XCTestCase {
         |
       2 | y = 2
         | ^
-        = hint: declare it first with `let y = ...` (or did you mean `x`?)
+        = hint: declare it first with `let y = ...`
       error: `break` outside a loop
        --> test.pav:3:1
         |
@@ -259,7 +259,7 @@ final class ErrorMessageTests: XCTestCase {
         |
       2 | try { xs[3] } catch e { print(e.report()) }
         |         ^
-        = hint: valid indices are 0..0 (or -1..-1 from the end)
+        = hint: valid indices are 0 to 0 (or -1 to -1 from the end)
 
       """#)
   }

@@ -287,7 +287,7 @@ final class ParserTests: XCTestCase {
   /// A `{` at the start of a statement opens a record, so a bare block is a syntax error.
   func testABlockCannotStandAsAStatement() {
     assertSyntaxError("{ print(1) }", contains: "record")
-    assertSyntaxError("{ (1) }", contains: "a block of statements cannot stand here")
+    assertSyntaxError("{ (1) }", contains: "cannot stand here as a statement")
   }
 
   // MARK: - Newlines
