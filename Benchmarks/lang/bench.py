@@ -8,11 +8,13 @@ the two languages may treat top-level variables differently from function locals
 """
 
 import argparse
+import atexit
 import datetime
 import json
 import os
 import platform
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -171,6 +173,7 @@ def main():
     print()
 
     tmp = tempfile.mkdtemp(prefix="pavlov-bench-")
+    atexit.register(shutil.rmtree, tmp, ignore_errors=True)
     rows = []
     header = f"{'benchmark':<14} {'form':<5} {'pavlov s':>9} {'python s':>9} {'ratio':>7}  {'target':<6} {'cpu ratio':>9}  check"
     print(header)

@@ -67,6 +67,21 @@ final class Compiler {
     }
   }
 
+  /// For a plain local or a global: code giving a pointer to its storage (valid until the next
+  /// statement), so an update can work in place.
+  func plainSlotAccess(_ ref: NameRef) -> ((Frame) -> UnsafeMutablePointer<Value>)? {
+    switch ref.resolution {
+    case .local(let d) where !d.captured:
+      let slot = d.slot
+      return { f in f + slot }
+    case .global(let g):
+      let index = g.index, store = globals
+      return { _ in store.storage + index }
+    default:
+      return nil
+    }
+  }
+
   func cellReader(_ slot: Int, _ name: String) -> Eval {
     return { f throws(PavlovError) in
       guard case .cell(let c) = f[slot] else { throw Self.internalError("`\(name)` is not in a cell") }
@@ -184,6 +199,13 @@ final class Compiler {
 
     case .let(let bindings, let destructure, let value):
       let code = compile(value)
+      if !destructure, case .local(let d) = bindings[0].target, !d.captured {
+        let slot = d.slot
+        return { f throws(PavlovError) in
+          f[slot] = try code(f)
+          return .normal
+        }
+      }
       let store = destructure ? destructuringBinder(bindings, location: loc) : binder(bindings[0])
       return { f throws(PavlovError) in
         try store(f, try code(f))
@@ -380,6 +402,13 @@ final class Compiler {
     switch target.kind {
     case .name(let ref):
       let store = writer(ref.resolution, ref.name)
+      if binaryOp == nil, case .local(let d) = ref.resolution, !d.captured {
+        let slot = d.slot
+        return { f throws(PavlovError) in
+          f[slot] = try code(f)
+          return .normal
+        }
+      }
       guard let binaryOp else {
         return { f throws(PavlovError) in
           try store(f, try code(f))
@@ -387,6 +416,31 @@ final class Compiler {
         }
       }
       let load = read(ref)
+      // `s += "text"` appends in place when nothing else holds the string.
+      if binaryOp == .add, let slotAccess = plainSlotAccess(ref) {
+        return { f throws(PavlovError) in
+          let rhs = try code(f)
+          let slot = slotAccess(f)
+          if case .int(let x) = slot.pointee, case .int(let y) = rhs {
+            let (r, o) = x.addingReportingOverflow(y)
+            if !o { slot.pointee = .int(r); return .normal }
+          }
+          if case .string(let addition) = rhs, case .string = slot.pointee {
+            // Move the value out of the slot so the slot's reference does not count.
+            guard case .string(var text) = slot.move() else { return .normal }
+            if isKnownUniquelyReferenced(&text) {
+              text.appendInPlace(addition.value)
+              slot.initialize(to: .string(text))
+            } else {
+              slot.initialize(to: .str(text.value + addition.value))
+            }
+            return .normal
+          }
+          if case .undefined = slot.pointee { throw Self.usedBeforeDefinition(ref.name).located(loc) }
+          do throws(PavlovError) { slot.pointee = try Ops.binary(.add, slot.pointee, rhs) } catch { throw error.located(loc) }
+          return .normal
+        }
+      }
       // `x += 1` on a plain local int is the most common statement in loops.
       if binaryOp == .add, case .local(let d) = ref.resolution, !d.captured {
         let slot = d.slot
@@ -473,6 +527,22 @@ final class Compiler {
     switch expr.kind {
     case .compare(let ops, let operands) where ops.count == 1:
       let a = operand(operands[0]), b = operand(operands[1]), op = ops[0], loc = expr.location
+      if case .literal(.int(let k)) = operands[1].kind, case .local(let slot) = a {
+        return { f throws(PavlovError) in
+          if case .int(let i) = f[slot] {
+            switch op {
+            case .lt: return i < k
+            case .le: return i <= k
+            case .gt: return i > k
+            case .ge: return i >= k
+            case .eq: return i == k
+            case .ne: return i != k
+            default: break
+            }
+          }
+          do throws(PavlovError) { return try Ops.compare(op, f[slot], .int(k)).isTruthy } catch { throw error.located(loc) }
+        }
+      }
       if case .literal(.int(let k)) = operands[1].kind {
         return { f throws(PavlovError) in
           let x = try a.load(f)
@@ -500,6 +570,17 @@ final class Compiler {
           case .ge: return i >= j
           case .eq: return i == j
           case .ne: return i != j
+          default: break
+          }
+        }
+        if case .float(let p) = x, case .float(let q) = y {
+          switch op {
+          case .lt: return p < q
+          case .le: return p <= q
+          case .gt: return p > q
+          case .ge: return p >= q
+          case .eq: return p == q
+          case .ne: return p != q
           default: break
           }
         }
@@ -681,6 +762,21 @@ final class Compiler {
     let a = operand(left)
     // A constant int on the right (`n - 1`, `i * 2`) is folded into the operation.
     if case .literal(.int(let k)) = right.kind, op == .add || op == .subtract || op == .multiply {
+      if case .local(let slot) = a {
+        // Match the slot in place: no copy of the Value on the int path.
+        return { f throws(PavlovError) in
+          if case .int(let i) = f[slot] {
+            let (r, o): (Int, Bool)
+            switch op {
+            case .add: (r, o) = i.addingReportingOverflow(k)
+            case .subtract: (r, o) = i.subtractingReportingOverflow(k)
+            default: (r, o) = i.multipliedReportingOverflow(by: k)
+            }
+            if !o { return .int(r) }
+          }
+          do throws(PavlovError) { return try Ops.binary(op, f[slot], .int(k)) } catch { throw error.located(loc) }
+        }
+      }
       return { f throws(PavlovError) in
         let x = try a.load(f)
         if case .int(let i) = x {
@@ -730,49 +826,27 @@ final class Compiler {
     let interp = self.interp
     let pushArguments = compilePushArguments(ordered)
 
-    @inline(__always)
-    func annotate(_ error: PavlovError, _ name: String) -> PavlovError {
-      // A builtin's own error has no location yet: it happened at this call. An error from
-      // inside a called function already has one: this call becomes a frame of the trace.
-      if error.location == nil { error.location = loc } else { error.callSites.append(TraceEntry(function: name, location: loc)) }
-      return error
-    }
+    func annotate(_ error: PavlovError, _ name: String) -> PavlovError { Compiler.annotate(error, name, loc) }
 
     if case .member(let receiverExpr, let name) = callee.kind {
       let receiverCode = compile(receiverExpr)
-      let cache = MethodCache()
-      let memberLocation = callee.location
-      return { f throws(PavlovError) in
-        let receiver = try receiverCode(f)
-        let base = interp.sp
-        // A record's own field wins: records of closures act as objects (`env.step(a)`).
-        if case .record(let r) = receiver, let field = r[name] {
-          try pushArguments(f)
-          do throws(PavlovError) { return try interp.invoke(field, base: base, argc: argc, labels: labels) }
-          catch { throw annotate(error, name) }
+      // `xs.push(v)` is the commonest call in list-building loops: append directly when the
+      // receiver is a list (records with a `push` field and other types take the general path).
+      if (name == "push" || name == "append") && argc == 1 && labels == nil {
+        let value = operand(ordered[0])
+        let general = compileMethodCall(receiverCode, name, argc: 1, labels: nil, pushArguments, callee.location, at: loc)
+        return { f throws(PavlovError) in
+          let receiver = try receiverCode(f)
+          if case .list(let l) = receiver {
+            l.items.append(try value.load(f))
+            return .null
+          }
+          return try general(f, receiver)
         }
-        let type = interp.registry.type(of: receiver)
-        let method: BuiltinFunction
-        if let cached = cache.method, cache.type === type {
-          method = cached
-        } else if let found = type.methods[name] {
-          cache.type = type
-          cache.method = found
-          method = found
-        } else {
-          // A property holding a function (`trainer.callback(x)`), or a clear error.
-          let value: Value
-          do throws(PavlovError) { value = try interp.member(receiver, name) } catch { throw error.located(memberLocation) }
-          try pushArguments(f)
-          do throws(PavlovError) { return try interp.invoke(value, base: base, argc: argc, labels: labels) }
-          catch { throw annotate(error, name) }
-        }
-        try pushArguments(f)
-        do throws(PavlovError) { return try interp.callBuiltin(method, receiver: receiver, base: base, argc: argc, labels: labels) }
-        catch { throw annotate(error, "\(type.name).\(name)") }
       }
+      let general = compileMethodCall(receiverCode, name, argc: argc, labels: labels, pushArguments, callee.location, at: loc)
+      return { f throws(PavlovError) in try general(f, try receiverCode(f)) }
     }
-
     let calleeCode = operand(callee)
     @inline(__always)
     func failed(_ error: PavlovError, _ function: Value) -> PavlovError {
@@ -816,6 +890,48 @@ final class Compiler {
 
 extension Compiler {
   typealias Push = (Frame) throws(PavlovError) -> Void
+
+  /// A builtin's own error has no location yet: it happened at this call. An error from inside
+  /// a called function already has one: this call becomes a frame of the trace.
+  static func annotate(_ error: PavlovError, _ name: String, _ loc: SourceLocation) -> PavlovError {
+    if error.location == nil { error.location = loc } else { error.callSites.append(TraceEntry(function: name, location: loc)) }
+    return error
+  }
+
+  /// `receiver.name(args)` once the receiver is known: a record's own function field first
+  /// (records of closures act as objects: `env.step(a)`), then the type's method (found
+  /// through an inline cache), then a property holding a function.
+  func compileMethodCall(_ receiverCode: Eval, _ name: String, argc: Int, labels: [String]?, _ pushArguments: @escaping Push,
+                         _ memberLocation: SourceLocation, at loc: SourceLocation) -> (Frame, Value) throws(PavlovError) -> Value {
+    let interp = self.interp
+    let cache = MethodCache()
+    return { f, receiver throws(PavlovError) in
+      let base = interp.sp
+      if case .record(let r) = receiver, let field = r[name] {
+        try pushArguments(f)
+        do throws(PavlovError) { return try interp.invoke(field, base: base, argc: argc, labels: labels) }
+        catch { throw Compiler.annotate(error, name, loc) }
+      }
+      let type = interp.registry.type(of: receiver)
+      let method: BuiltinFunction
+      if let cached = cache.method, cache.type === type {
+        method = cached
+      } else if let found = type.methods[name] {
+        cache.type = type
+        cache.method = found
+        method = found
+      } else {
+        let value: Value
+        do throws(PavlovError) { value = try interp.member(receiver, name) } catch { throw error.located(memberLocation) }
+        try pushArguments(f)
+        do throws(PavlovError) { return try interp.invoke(value, base: base, argc: argc, labels: labels) }
+        catch { throw Compiler.annotate(error, name, loc) }
+      }
+      try pushArguments(f)
+      do throws(PavlovError) { return try interp.callBuiltin(method, receiver: receiver, base: base, argc: argc, labels: labels) }
+      catch { throw Compiler.annotate(error, "\(type.name).\(name)", loc) }
+    }
+  }
 
   /// Code that evaluates arguments left to right onto the value stack; small counts are
   /// unrolled so no closure is called through an array.

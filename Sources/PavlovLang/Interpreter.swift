@@ -108,6 +108,9 @@ public final class Interpreter {
   var modulesLoading: Set<String> = []
   /// State other layers attach to a session (the seeded generator, for example).
   public var extensions: [String: AnyObject] = [:]
+  /// The session's random generator, kept in a field of its own because every `rand()` reads
+  /// it (a dictionary lookup per draw showed up in profiles). Its type lives in PavlovStdlib.
+  public var randomSource: AnyObject?
 
   /// The type of caught errors (`catch e`).
   public let errorType: NativeType
@@ -178,6 +181,16 @@ public final class Interpreter {
     let target = min(Self.stackCapacity, max(needed, initializedSlots + 65_536))
     (stack + initializedSlots).initialize(repeating: .null, count: target - initializedSlots)
     initializedSlots = target
+  }
+
+  /// Drops the reference a dead slot holds, so a big list in a returned frame is freed now;
+  /// slots holding plain numbers are left alone (clearing them costs a call per slot).
+  @inline(__always)
+  static func release(_ slot: UnsafeMutablePointer<Value>) {
+    switch slot.pointee {
+    case .int, .float, .bool, .null: return
+    default: slot.pointee = .null
+    }
   }
 
   @inline(__always)
@@ -258,7 +271,7 @@ public final class Interpreter {
       returnValue = .null
     }
     var k = 0
-    while k < frameSize { frame[k] = .null; k += 1 }
+    while k < frameSize { Self.release(frame + k); k += 1 }
     sp = base
     depth -= 1
     return result
@@ -339,13 +352,22 @@ public final class Interpreter {
       throw PavlovError.runtime("\(b.name): \(error)")
     }
     var k = base
-    while k < sp { stack[k] = .null; k += 1 } // drop references held by the arguments
+    while k < sp { Self.release(stack + k); k += 1 } // drop references held by the arguments
     sp = base
     return result
   }
 
   func normalizeBuiltinArguments(_ b: BuiltinFunction, base: Int, argc: Int, labels: [String]?) throws(PavlovError) {
     let params = b.params
+    // The common variadic call (`max(a, b)`, `print(x)`): no keywords, the variadic parameter
+    // first. Collect the arguments into its list and give the rest their defaults.
+    if labels == nil, b.variadicFirst {
+      let rest = Array(UnsafeBufferPointer(start: stack + base, count: argc))
+      try ensureStack(params.count)
+      stack[base] = .list(PList(rest))
+      for k in 1..<max(1, params.count) where k < params.count { stack[base + k] = params[k].defaultValue ?? .null }
+      return
+    }
     let keywordCount = labels?.count ?? 0
     let positional = argc - keywordCount
     var slots = [Value?](repeating: nil, count: params.count)

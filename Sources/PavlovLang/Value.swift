@@ -64,10 +64,17 @@ public final class Cell {
 
 /// An immutable string. Indexing is by Unicode scalar, so the scalars are cached on first use.
 public final class PString {
-  public let value: String
+  public private(set) var value: String
   private var scalarCache: [Unicode.Scalar]?
 
   public init(_ value: String) { self.value = value }
+
+  /// Appends in place. Only for a string nobody else can see (the evaluator checks that it is
+  /// uniquely referenced), so `s += "x"` in a loop is linear instead of quadratic.
+  func appendInPlace(_ other: String) {
+    value += other
+    scalarCache = nil
+  }
 
   public var scalars: [Unicode.Scalar] {
     if let cached = scalarCache { return cached }

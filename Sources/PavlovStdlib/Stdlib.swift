@@ -22,8 +22,9 @@ public enum Stdlib {
   /// The interpreter's one seeded generator, made on first use with seed 0 so runs are
   /// reproducible unless a script (`seed(n)`) or the CLI (`--seed N`) says otherwise.
   public static func generator(for interpreter: Interpreter) -> SeededGenerator {
-    if let existing = interpreter.extensions[generatorKey] as? SeededGenerator { return existing }
+    if let existing = interpreter.randomSource as? SeededGenerator { return existing }
     let made = SeededGenerator(seed: 0)
+    interpreter.randomSource = made
     interpreter.extensions[generatorKey] = made
     return made
   }

@@ -52,6 +52,8 @@ struct ProgramGenerator {
 
   struct FunctionInfo {
     let name: String
+    /// The index of the scope that declares it (it disappears with that scope).
+    let scope: Int
     /// Parameter names; the first `required` have no default.
     let params: [String]
     let required: Int
@@ -85,12 +87,9 @@ struct ProgramGenerator {
     while budget > 0 { statement(depth: 3) }
     if rng.chance(15) {
       let s = EdgeCases.snippet(&rng)
-      emit(s)
+      emit("if true {\n\(s)\n}")
     }
-    if rng.chance(40) {
-      let e = expr(rng.pick(Kind.allCases), 2)
-      emit(e)
-    }
+    if rng.chance(40) { expressionStatement(rng.pick(Kind.allCases)) }
     return lines.joined(separator: "\n")
   }
 
@@ -119,9 +118,14 @@ struct ProgramGenerator {
     indent += 1
     scopes.append([])
     body(&self)
-    scopes.removeLast()
+    popScope()
     indent -= 1
     emit("}")
+  }
+
+  mutating func popScope() {
+    scopes.removeLast()
+    functions.removeAll { $0.scope >= scopes.count }
   }
 
   static func prefix(_ kind: Kind) -> String {
@@ -163,7 +167,7 @@ struct ProgramGenerator {
       header += ", \(p): \(stringLiteral())"
       defaults.append((p, .str))
     }
-    let info = FunctionInfo(name: name, params: params, required: 1, returns: returns)
+    let info = FunctionInfo(name: name, scope: scopes.count - 1, params: params, required: 1, returns: returns)
     functions.append(info) // visible in its own body: recursion
     block("fn \(name)(\(header))") { g in
       g.bind(params[0], .int)
@@ -182,19 +186,19 @@ struct ProgramGenerator {
     let name = fresh("rec")
     switch rng.below(5) {
     case 0:
-      emit("fn \(name)(n) { if n <= 1 { return 1 } return n * \(name)(n - 1) }")
+      emit("fn \(name)(n) { if n <= 1 { return 1 }; return n * \(name)(n - 1) }")
       emit("print(\(name)(\(rng.pick([5, 10, 20, 21, 25, 30]))))")
     case 1:
-      emit("fn \(name)(n) { if n < 2 { return n } return \(name)(n - 1) + \(name)(n - 2) }")
+      emit("fn \(name)(n) { if n < 2 { return n }; return \(name)(n - 1) + \(name)(n - 2) }")
       emit("let v\(counter) = \(name)(\(rng.int(0...14)))")
     case 2:
-      emit("fn \(name)(xs, acc: []) { if len(xs) == 0 { return acc } acc.push(xs[0] * 2) return \(name)(xs[1:], acc: acc) }")
+      emit("fn \(name)(xs, acc: []) { if len(xs) == 0 { return acc }; acc.push(xs[0] * 2); return \(name)(xs[1:], acc: acc) }")
       emit("print(\(name)(\(listLiteral(.int, 1))))")
     case 3:
       emit("fn \(name)(n) { return \(name)(n + 1) + 1 }") // unbounded: a stack overflow error
       emit(rng.chance(50) ? "\(name)(0)" : "try { \(name)(0) } catch e { print(e.message) }")
     default:
-      emit("fn \(name)(n, depth: 0) { if depth > \(rng.pick([10, 100, 1000, 10000])) { return n } return \(name)(n + depth, depth: depth + 1) }")
+      emit("fn \(name)(n, depth: 0) { if depth > \(rng.pick([10, 100, 1000, 10000])) { return n }; return \(name)(n + depth, depth: depth + 1) }")
       emit("print(\(name)(1))")
     }
   }
@@ -265,11 +269,16 @@ struct ProgramGenerator {
     case 26: destructuring()
     case 28 where rng.chance(20):
       let s = EdgeCases.snippet(&rng)
-      emit(s)
+      emit("if true {\n\(s)\n}")
     default:
-      let e = expr(rng.pick([Kind.int, .ints, .str, .fn, .record]), 2)
-      emit(e)
+      expressionStatement(rng.pick(Kind.allCases))
     }
+  }
+
+  /// An expression as a statement; a record literal there would read as a block, so it is printed.
+  mutating func expressionStatement(_ kind: Kind) {
+    let e = expr(kind, 2)
+    emit(e.hasPrefix("{") ? "print(\(e))" : e)
   }
 
   mutating func compoundAssignment() {
@@ -344,7 +353,7 @@ struct ProgramGenerator {
       indent += 1
       scopes.append([])
       body(depth: depth)
-      scopes.removeLast()
+      popScope()
       indent -= 1
       emit("}")
     }
@@ -353,7 +362,7 @@ struct ProgramGenerator {
       indent += 1
       scopes.append([])
       body(depth: depth)
-      scopes.removeLast()
+      popScope()
       indent -= 1
       emit("}")
     }
@@ -420,7 +429,7 @@ struct ProgramGenerator {
       emit("print(\(rng.pick(["\(e).message", "\(e).line", "\(e).value", "\(e).hint", "\(e).trace", "\(e).column", "\(e)", "\(e).report()", "\(e).file"])))")
       if rng.chance(30) { body(depth: depth, count: 0...2) }
       if rng.chance(10) { emit("throw \(e)") }
-      scopes.removeLast()
+      popScope()
       indent -= 1
       emit("}")
     } else {
@@ -590,7 +599,7 @@ struct ProgramGenerator {
       if let f = functions.isEmpty ? nil : rng.pick(functions.filter { $0.returns == .int }.isEmpty ? functions : functions.filter { $0.returns == .int }) {
         return call(f)
       }
-      return "\(atom(.fn))(\(expr(.int, d)))"
+      return "(\(atom(.fn)))(\(expr(.int, d)))"
     case 15: return rng.pick(["\(atom(.record)).a", "\(atom(.record))[\"b\"]", "\(atom(.record)).get(\"zz\", 0)", "\(atom(.record)).get(\"a\")"])
     case 16: return "\(expr(.str, d)).find(\(stringLiteral()))"
     case 17: return "len(range(\(expr(.int, d)), \(expr(.int, d))))"
@@ -598,7 +607,7 @@ struct ProgramGenerator {
     case 19: return rng.chance(50) ? "\(atom(.ints)).count(\(atom(.int)))" : "\(atom(.ints)).index(\(atom(.int)))"
     case 20: return "ord(\(rng.pick(["\"a\"", "\"é\"", "\"🙂\"", "\"\"", "\"ab\""])))"
     case 21: return "int(\(rng.pick(["\"12\"", "\" -7 \"", "\"1_000\"", "\"abc\"", "\"3.5\"", "true", "2.9", "-2.9"])))"
-    case 22: return "\(atom(.fn))(\(expr(.int, d)))"
+    case 22: return "(\(atom(.fn)))(\(expr(.int, d)))"
     default: return "(\(atom(.fn)))(\(atom(.int)))"
     }
   }
@@ -714,15 +723,15 @@ struct ProgramGenerator {
   }
 
   mutating func fnExpr(_ d: Int) -> String {
+    if rng.chance(15) { return "(a => b => a + b)(\(expr(.int, d)))" }
     let x = fresh("x")
     scopes.append([Variable(name: x, kind: .int)])
     defer { scopes.removeLast() }
-    switch rng.below(6) {
+    switch rng.below(5) {
     case 0: return "\(x) => \(expr(.int, d))"
     case 1: return "(\(x)) => { let y = \(expr(.int, d)); return y + \(x) }"
-    case 2: return "fn(\(x)) { if \(x) > \(atom(.int)) { return \(x) } return \(expr(.int, d)) }"
+    case 2: return "fn(\(x)) { if \(x) > \(atom(.int)) { return \(x) }; return \(expr(.int, d)) }"
     case 3: return "(\(x), step: \(atom(.int))) => \(x) + step"
-    case 4: return "(a => b => a + b)(\(expr(.int, d)))"
     default: return atom(.fn)
     }
   }
@@ -744,7 +753,7 @@ enum EdgeCases {
     var parts: [String] = []
     for _ in 0..<rng.int(1...4) {
       let s = snippet(&rng)
-      parts.append(rng.chance(40) ? "try {\n\(s)\n} catch e { print(e.message) }" : s)
+      parts.append(rng.chance(40) ? "try {\n\(s)\n} catch e { print(e.message) }" : "if true {\n\(s)\n}")
     }
     return parts.joined(separator: "\n")
   }
@@ -816,7 +825,8 @@ enum EdgeCases {
     "let s = \"日本語テキスト\"\nfor ch in s { print(ch, ord(ch)) }\nprint(s.split(\"語\"), s.find(\"テ\"), s.replace(\"本\", \"🙂\"))",
     "print(chr(0x1F600), chr(233), ord(\"🙂\"), \"🙂\" * 3, f\"{'🙂':>5}|{'é':^5}|\")",
     "let r = {\"🙂\": 1, \"ключ\": 2, \"\": 3}\nprint(r, r[\"🙂\"], r.ключ, r[\"\"], r.keys())",
-    "print(\"\\u{0}\", len(\"\\u{0}\"), \"\\u{10FFFF}\", \"\\u{D800}\", \"\\u{110000}\")",
+    "print(\"\\u{0}\", len(\"\\u{0}\"), \"\\u{10FFFF}\", \"\\u{7F}\\u{80}\")",
+    "print(\"\\u{D800}\", \"\\u{110000}\", \"\\u{}\", \"\\u{FFFFFFFFFF}\", \"\\u12\")",
     "print(\"İ\".lower(), \"ﬃ\".upper(), len(\"ﬃ\".upper()), \"ß\".upper())",
     "let ₓ = [\"β\", \"α\", \"γ\", \"Α\"]\nprint(sorted(ₓ), max(ₓ), \"-\".join(ₓ), \"α\" < \"β\")",
     "print(\"a\\tb\".split(), \"x\".pad_left(5, \"🙂\"), \"🙂🙂\".count(\"🙂\"), \"🙂\".starts_with(\"\"))",
@@ -945,7 +955,7 @@ enum EdgeCases {
     "print(1 in \"abc\")",
     "print(nil in {}, 1 in {a: 1}, \"a\" in {a: 1}, [1] in [[1]], 2.0 in [2])",
     "print(print < len)",
-    "print(x => x == x => x, print == print, len != print)",
+    "print((x => x) == (x => x), print == print, len != print)",
     "print(\"a\" < \"B\", \"\" < \"a\", \"é\" > \"z\", [[1], [2]] < [[1], [3]])",
     "print(sorted([[2], [1, 2], [], [1]]), sorted([\"b\", \"a\"], reverse: true), sorted([3, 1.5, 2]))",
     "print(1 < 2 < 3 < 4 > 2, 1 == 1 == true, \"a\" < \"b\" < 3)",
@@ -1193,7 +1203,11 @@ struct ProgramMutator {
 
   mutating func mutate(_ source: String, donor: String) -> String {
     var bytes = Array(source.utf8)
-    for _ in 0..<rng.int(1...6) { mutateOnce(&bytes, donor: donor) }
+    if rng.chance(50) {
+      for _ in 0..<rng.int(1...3) { mutateGently(&bytes) }
+    } else {
+      for _ in 0..<rng.int(1...6) { mutateOnce(&bytes, donor: donor) }
+    }
     if bytes.count > Self.maxBytes { bytes.removeLast(bytes.count - Self.maxBytes) }
     return String(decoding: bytes, as: UTF8.self)
   }
@@ -1251,6 +1265,39 @@ struct ProgramMutator {
       let c = rng.pick(Array("()[]{}\"'".utf8))
       b.removeAll { $0 == c && rng.chance(50) }
     }
+  }
+
+  /// Changes that usually keep the program parseable, so the mutant reaches the evaluator:
+  /// one name for another of the same program, one operator for another, an extreme number.
+  mutating func mutateGently(_ b: inout [UInt8]) {
+    switch rng.below(4) {
+    case 0:
+      let words = Self.identifiers(b)
+      guard !words.isEmpty else { return }
+      let replacement = rng.pick(words)
+      replaceWord(&b, where: { c in Self.isWordByte(c) && !(c >= 48 && c <= 57) }, with: { _ in replacement })
+    case 1:
+      replaceWord(&b, where: { c in "+-*/%".utf8.contains(c) }, with: { r in r.pick(["+", "-", "*", "/", "//", "%", "**"]) }, symbols: true)
+    case 2:
+      replaceWord(&b, where: { c in c >= 48 && c <= 57 }, with: { r in r.pick(Self.numbers) })
+    default:
+      replaceWord(&b, where: { c in "<>!=".utf8.contains(c) }, with: { r in r.pick(["<", "<=", ">", ">=", "==", "!="]) }, symbols: true)
+    }
+  }
+
+  /// The distinct names (not keywords) in a program.
+  static func identifiers(_ b: [UInt8]) -> [String] {
+    var seen = Set<String>(), out: [String] = []
+    var i = 0
+    while i < b.count {
+      guard isWordByte(b[i]) else { i += 1; continue }
+      let start = i
+      while i < b.count, isWordByte(b[i]) { i += 1 }
+      if b[start] >= 48 && b[start] <= 57 { continue }
+      let word = String(decoding: b[start..<i], as: UTF8.self)
+      if Keyword(rawValue: word) == nil, seen.insert(word).inserted { out.append(word) }
+    }
+    return out
   }
 
   static func isWordByte(_ c: UInt8) -> Bool {

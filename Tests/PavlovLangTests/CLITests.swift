@@ -1,0 +1,425 @@
+import Foundation
+import XCTest
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Finds the `pavlov` executable these tests run.
+enum PavlovBinary {
+  /// `$PAVLOV_BIN`; else the `pavlov` next to the running test bundle (same build
+  /// configuration); else the newest of `<repo>/.build/{debug,release}/pavlov`.
+  static let path: String? = {
+    let fm = FileManager.default
+    if let env = ProcessInfo.processInfo.environment["PAVLOV_BIN"], !env.isEmpty {
+      return fm.isExecutableFile(atPath: env) ? env : nil
+    }
+    // The test bundle lives in .build/<triple>/<configuration>/, beside the products it was built with.
+    if let exe = try? fm.destinationOfSymbolicLink(atPath: "/proc/self/exe") {
+      let sibling = URL(fileURLWithPath: exe).deletingLastPathComponent().appendingPathComponent("pavlov").path
+      if fm.isExecutableFile(atPath: sibling) { return sibling }
+    }
+    let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    let candidates = ["debug", "release"]
+      .map { repo.appendingPathComponent(".build/\($0)/pavlov").path }
+      .filter { fm.isExecutableFile(atPath: $0) }
+    func modified(_ p: String) -> Date {
+      ((try? fm.attributesOfItem(atPath: p))?[.modificationDate] as? Date) ?? .distantPast
+    }
+    return candidates.max { modified($0) < modified($1) }
+  }()
+
+  static func require() throws -> String {
+    guard let path else {
+      throw XCTSkip("no pavlov executable: build it (swift build) or set PAVLOV_BIN")
+    }
+    return path
+  }
+}
+
+/// What a finished `pavlov` run left behind.
+struct CLIResult: CustomStringConvertible {
+  let status: Int32
+  /// True if the process died of a signal (a crash) instead of exiting.
+  let signaled: Bool
+  let stdout: String
+  let stderr: String
+
+  var description: String {
+    "status \(status)\(signaled ? " (signal)" : "")\n--- stdout ---\n\(stdout)\n--- stderr ---\n\(stderr.prefix(4000))"
+  }
+}
+
+final class CLITests: XCTestCase {
+  private var tempDir: URL!
+
+  override func setUpWithError() throws {
+    tempDir = FileManager.default.temporaryDirectory.appendingPathComponent("pavlov-cli-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: tempDir, withIntermediateDirectories: true)
+  }
+
+  override func tearDown() {
+    if let tempDir { try? FileManager.default.removeItem(at: tempDir) }
+  }
+
+  // MARK: - Helpers
+
+  /// Runs `pavlov arguments...` with `stdin` as its input (never the test's own terminal).
+  /// Output goes to files, so a large report cannot fill a pipe and block the child.
+  private func pavlov(_ arguments: [String], stdin: String = "", timeout: TimeInterval = 20,
+                      file: StaticString = #filePath, line: UInt = #line) throws -> CLIResult {
+    let binary = try PavlovBinary.require()
+    let id = UUID().uuidString
+    let inURL = tempDir.appendingPathComponent("in-\(id)")
+    let outURL = tempDir.appendingPathComponent("out-\(id)")
+    let errURL = tempDir.appendingPathComponent("err-\(id)")
+    try Data(stdin.utf8).write(to: inURL)
+    FileManager.default.createFile(atPath: outURL.path, contents: nil)
+    FileManager.default.createFile(atPath: errURL.path, contents: nil)
+    let input = try FileHandle(forReadingFrom: inURL)
+    let output = try FileHandle(forWritingTo: outURL)
+    let errors = try FileHandle(forWritingTo: errURL)
+    defer {
+      try? input.close()
+      try? output.close()
+      try? errors.close()
+    }
+
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: binary)
+    process.arguments = arguments
+    process.currentDirectoryURL = tempDir
+    process.standardInput = input
+    process.standardOutput = output
+    process.standardError = errors
+    try process.run()
+    let deadline = Date().addingTimeInterval(timeout)
+    while process.isRunning && Date() < deadline { usleep(5_000) }
+    if process.isRunning {
+      process.terminate()
+      process.waitUntilExit()
+      let partial = (try? String(contentsOf: outURL, encoding: .utf8)) ?? ""
+      XCTFail("pavlov \(arguments) did not finish in \(timeout) s; stdout so far:\n\(partial)", file: file, line: line)
+    }
+    process.waitUntilExit()
+    return CLIResult(
+      status: process.terminationStatus,
+      signaled: process.terminationReason == .uncaughtSignal,
+      stdout: (try? String(contentsOf: outURL, encoding: .utf8)) ?? "",
+      stderr: (try? String(contentsOf: errURL, encoding: .utf8)) ?? "")
+  }
+
+  /// Writes a script into the temp folder and returns its path.
+  private func script(_ name: String, _ source: String) throws -> String {
+    let url = tempDir.appendingPathComponent(name)
+    try source.write(to: url, atomically: true, encoding: .utf8)
+    return url.path
+  }
+
+  private func assertExit(_ result: CLIResult, _ expected: Int32, file: StaticString = #filePath, line: UInt = #line) {
+    XCTAssertFalse(result.signaled, "pavlov died of a signal:\n\(result)", file: file, line: line)
+    XCTAssertEqual(result.status, expected, "exit status:\n\(result)", file: file, line: line)
+  }
+
+  // MARK: - Basics
+
+  func testVersion() throws {
+    let result = try pavlov(["--version"])
+    assertExit(result, 0)
+    XCTAssertTrue(result.stdout.hasPrefix("pavlov "), result.description)
+    let version = result.stdout.dropFirst("pavlov ".count).trimmingCharacters(in: .whitespacesAndNewlines)
+    XCTAssertNotNil(version.range(of: #"^\d+\.\d+\.\d+"#, options: .regularExpression), "version: \(version)")
+    XCTAssertEqual(result.stderr, "")
+  }
+
+  func testHelp() throws {
+    let result = try pavlov(["--help"])
+    assertExit(result, 0)
+    for word in ["USAGE", "run", "check", "docs", "--eval", "--seed", "--version"] {
+      XCTAssertTrue(result.stdout.contains(word), "--help lacks \(word):\n\(result)")
+    }
+    let runHelp = try pavlov(["run", "--help"])
+    assertExit(runHelp, 0)
+    XCTAssertTrue(runHelp.stdout.contains("args"), runHelp.description)
+  }
+
+  func testEvalPrints() throws {
+    let result = try pavlov(["-e", "print(1+1)"])
+    assertExit(result, 0)
+    XCTAssertEqual(result.stdout, "2\n")
+    XCTAssertEqual(result.stderr, "")
+    let long = try pavlov(["--eval", "let xs = [1, 2]; xs.push(3); print(xs)"])
+    assertExit(long, 0)
+    XCTAssertEqual(long.stdout, "[1, 2, 3]\n")
+  }
+
+  func testEvalDoesNotEchoTheLastValue() throws {
+    let result = try pavlov(["-e", "1 + 1"])
+    assertExit(result, 0)
+    XCTAssertEqual(result.stdout, "", "only the REPL echoes values")
+  }
+
+  // MARK: - Exit codes
+
+  func testRuntimeErrorExitsOneWithLocationOnStderr() throws {
+    let path = try script("boom.pav", "print(\"before\")\nlet x = 1/0\nprint(\"after\")\n")
+    let result = try pavlov(["run", path])
+    assertExit(result, 1)
+    XCTAssertEqual(result.stdout, "before\n", "output before the error is kept; nothing after it runs")
+    XCTAssertTrue(result.stderr.contains("division by zero"), result.description)
+    XCTAssertTrue(result.stderr.contains("\(path):2:10"), "error location file:line:col:\n\(result)")
+    XCTAssertFalse(result.stderr.contains("\u{1B}["), "no color when stderr is not a terminal")
+  }
+
+  func testUncaughtThrowExitsOne() throws {
+    let result = try pavlov(["-e", "throw \"custom failure\""])
+    assertExit(result, 1)
+    XCTAssertTrue(result.stderr.contains("custom failure"), result.description)
+    XCTAssertTrue(result.stderr.contains("-e:1:"), result.description)
+  }
+
+  func testUnknownFlagIsAUsageError() throws {
+    let result = try pavlov(["--bogus-flag"])
+    assertExit(result, 2)
+    XCTAssertTrue(result.stderr.contains("--bogus-flag"), result.description)
+    XCTAssertEqual(result.stdout, "")
+  }
+
+  func testMissingFileIsAUsageError() throws {
+    let missing = tempDir.appendingPathComponent("missing.pav").path
+    let result = try pavlov(["run", missing])
+    assertExit(result, 2)
+    XCTAssertTrue(result.stderr.contains("missing.pav"), result.description)
+    XCTAssertEqual(result.stdout, "")
+    assertExit(try pavlov(["check", missing]), 2)
+  }
+
+  func testRunWithoutFileIsAUsageError() throws {
+    assertExit(try pavlov(["run"]), 2)
+    assertExit(try pavlov(["check"]), 2)
+  }
+
+  func testCheckReportsEveryErrorAndExitsOne() throws {
+    let path = try script("bad.pav", """
+      let a = 1
+      let b = first_undefined
+      print(a)
+      let c = second_undefined
+      """)
+    let result = try pavlov(["check", path])
+    assertExit(result, 1)
+    XCTAssertTrue(result.stderr.contains("first_undefined"), result.description)
+    XCTAssertTrue(result.stderr.contains("second_undefined"), result.description)
+    XCTAssertTrue(result.stderr.contains("\(path):2:9"), result.description)
+    XCTAssertTrue(result.stderr.contains("\(path):4:9"), result.description)
+    XCTAssertTrue(result.stderr.contains("2 errors"), result.description)
+    XCTAssertFalse(result.stdout.contains("1\n"), "check runs nothing:\n\(result)")
+  }
+
+  func testCheckOkExitsZeroAndRunsNothing() throws {
+    let path = try script("good.pav", "fn f(x) { return x * 2 }\nprint(f(21))\n")
+    let result = try pavlov(["check", path])
+    assertExit(result, 0)
+    XCTAssertEqual(result.stdout, "\(path): ok\n", "nothing printed by the script itself")
+    XCTAssertEqual(result.stderr, "")
+  }
+
+  func testCheckSeveralFilesReportsEach() throws {
+    let good = try script("good.pav", "print(1)\n")
+    let bad = try script("bad.pav", "print(nope)\n")
+    let result = try pavlov(["check", good, bad])
+    assertExit(result, 1)
+    XCTAssertTrue(result.stdout.contains("\(good): ok"), result.description)
+    XCTAssertTrue(result.stderr.contains("\(bad):1:7"), result.description)
+  }
+
+  func testExitCodeFromScript() throws {
+    assertExit(try pavlov(["-e", "exit(3)"]), 3)
+    let path = try script("exit.pav", "print(\"partial\")\nexit(3)\nprint(\"never\")\n")
+    let result = try pavlov(["run", path])
+    assertExit(result, 3)
+    XCTAssertEqual(result.stdout, "partial\n", "output before exit() is flushed")
+    assertExit(try pavlov(["-e", "exit(0)"]), 0)
+    assertExit(try pavlov(["-e", "exit()"]), 0)
+  }
+
+  // MARK: - Input
+
+  func testProgramOnStdinRuns() throws {
+    let result = try pavlov([], stdin: "let x = 40\nprint(x + 2)\n")
+    assertExit(result, 0)
+    XCTAssertEqual(result.stdout, "42\n")
+    let failing = try pavlov([], stdin: "print(\"ok\")\nundefined_call()\n")
+    assertExit(failing, 1)
+    XCTAssertEqual(failing.stdout, "", "a compile error runs nothing")
+    XCTAssertTrue(failing.stderr.contains("<stdin>:2:1"), failing.description)
+  }
+
+  func testEmptyStdinIsAnEmptyProgram() throws {
+    let result = try pavlov([])
+    assertExit(result, 0)
+    XCTAssertEqual(result.stdout, "")
+  }
+
+  func testScriptArguments() throws {
+    let path = try script("args.pav", "print(args)\nprint(args == [\"a\", \"b\"])\n")
+    let result = try pavlov(["run", path, "a", "b"])
+    assertExit(result, 0)
+    XCTAssertEqual(result.stdout, "[\"a\", \"b\"]\ntrue\n")
+    let none = try pavlov(["run", path])
+    XCTAssertEqual(none.stdout, "[]\nfalse\n")
+    let dashed = try pavlov(["run", path, "--lr", "0.1"])
+    assertExit(dashed, 0)
+    XCTAssertEqual(dashed.stdout, "[\"--lr\", \"0.1\"]\nfalse\n", "flags after the file belong to the script")
+  }
+
+  func testCompileErrorPrintsNothingOnStdout() throws {
+    let path = try script("compile.pav", "print(\"should not run\")\nlet = 3\n")
+    let result = try pavlov(["run", path])
+    assertExit(result, 1)
+    XCTAssertEqual(result.stdout, "")
+    XCTAssertTrue(result.stderr.contains("\(path):2:"), result.description)
+  }
+
+  // MARK: - Seeds
+
+  private func draws(_ arguments: [String]) throws -> String {
+    let result = try pavlov(arguments)
+    assertExit(result, 0)
+    XCTAssertFalse(result.stdout.isEmpty)
+    return result.stdout
+  }
+
+  func testSeedMakesRandomReproducible() throws {
+    let program = "print([rand(), rand(), randint(0, 1000000)])"
+    let a = try draws(["--seed", "5", "-e", program])
+    let b = try draws(["--seed", "5", "-e", program])
+    let c = try draws(["--seed", "6", "-e", program])
+    XCTAssertEqual(a, b, "same seed, same draws")
+    XCTAssertNotEqual(a, c, "different seeds, different draws")
+
+    let path = try script("rand.pav", program + "\n")
+    XCTAssertEqual(try draws(["run", "--seed", "5", path]), a, "run --seed matches -e with the same seed")
+    XCTAssertEqual(try pavlov(["--seed", "5"], stdin: program).stdout, a, "piped programs take --seed too")
+    XCTAssertEqual(try draws(["run", path]), try draws(["run", path]), "the default seed repeats too")
+  }
+
+  /// `pavlov run --help` shows `pavlov run <file> [--seed <seed>] [<script-arguments> ...]`.
+  func testRunSeedAfterTheFileIsTheSeedOption() throws {
+    let path = try script("seed.pav", "print(args)\nprint(rand())\n")
+    let before = try pavlov(["run", "--seed", "7", path])
+    let after = try pavlov(["run", path, "--seed", "7"])
+    assertExit(after, 0)
+    XCTAssertEqual(after.stdout, before.stdout,
+                   "`pavlov run FILE --seed 7` should seed the generator, as the usage line says; instead `--seed 7` became args")
+  }
+
+  // MARK: - Recursion
+
+  func testDeepRecursionWorks() throws {
+    let result = try pavlov(["-e", """
+      fn depth(n) { if n == 0 { return 0 }; return 1 + depth(n - 1) }
+      print(depth(5000))
+      """])
+    assertExit(result, 0)
+    XCTAssertEqual(result.stdout, "5000\n")
+  }
+
+  func testInfiniteRecursionIsAStackOverflowError() throws {
+    let result = try pavlov(["-e", "fn forever(n) { return forever(n + 1) + 1 }\nforever(0)\n"])
+    assertExit(result, 1)
+    XCTAssertTrue(result.stderr.contains("stack overflow"), result.description)
+    XCTAssertTrue(result.stderr.contains("forever"), result.description)
+  }
+
+  func testStackOverflowIsCatchable() throws {
+    let result = try pavlov(["-e", """
+      fn forever(n) { return forever(n + 1) }
+      try { forever(0) } catch e { print("caught: " + e.message) }
+      print("still running")
+      """])
+    assertExit(result, 0)
+    XCTAssertTrue(result.stdout.contains("caught: stack overflow"), result.description)
+    XCTAssertTrue(result.stdout.hasSuffix("still running\n"), result.description)
+  }
+
+  // MARK: - Signals
+
+  func testSigintStopsAScriptWithExit130() throws {
+    let binary = try PavlovBinary.require()
+    let errURL = tempDir.appendingPathComponent("sigint-err")
+    FileManager.default.createFile(atPath: errURL.path, contents: nil)
+    let errors = try FileHandle(forWritingTo: errURL)
+    defer { try? errors.close() }
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: binary)
+    process.arguments = ["-e", "print(\"started\"); while true {}"]
+    process.standardInput = FileHandle.nullDevice
+    process.standardOutput = FileHandle.nullDevice
+    process.standardError = errors
+    try process.run()
+    usleep(400_000)  // past startup, into the loop, with the handler installed
+    process.interrupt()
+    let deadline = Date().addingTimeInterval(10)
+    while process.isRunning && Date() < deadline { usleep(5_000) }
+    if process.isRunning {
+      process.terminate()
+      process.waitUntilExit()
+      return XCTFail("SIGINT did not stop the loop")
+    }
+    let stderr = (try? String(contentsOf: errURL, encoding: .utf8)) ?? ""
+    XCTAssertEqual(process.terminationReason, .exit, "stopped with a report, not killed by the signal")
+    XCTAssertEqual(process.terminationStatus, 130)
+    XCTAssertTrue(stderr.contains("interrupted"), stderr)
+  }
+
+  // MARK: - docs
+
+  func testDocsCheckDetectsStaleReference() throws {
+    let out = tempDir.appendingPathComponent("reference").path
+    let fm = FileManager.default
+
+    let missing = try pavlov(["docs", "--check", "--out", out])
+    assertExit(missing, 1)
+    XCTAssertTrue(missing.stderr.contains("out of date"), missing.description)
+    XCTAssertFalse(fm.fileExists(atPath: out), "--check writes nothing")
+
+    let write = try pavlov(["docs", "--out", out])
+    assertExit(write, 0)
+    let pages = try fm.contentsOfDirectory(atPath: out).filter { $0.hasSuffix(".md") }.sorted()
+    XCTAssertTrue(pages.contains("README.md"), "\(pages)")
+    XCTAssertTrue(pages.contains("core.md"), "\(pages)")
+    XCTAssertTrue(pages.contains("random.md"), "\(pages)")
+    for page in pages { XCTAssertTrue(write.stdout.contains("wrote \(out)/\(page)"), write.description) }
+    let core = try String(contentsOfFile: out + "/core.md", encoding: .utf8)
+    XCTAssertTrue(core.contains("len"), "the core page documents len")
+
+    let fresh = try pavlov(["docs", "--check", "--out", out])
+    assertExit(fresh, 0)
+    XCTAssertEqual(fresh.stdout, "")
+    XCTAssertEqual(fresh.stderr, "")
+
+    let again = try pavlov(["docs", "--out", out])
+    assertExit(again, 0)
+    XCTAssertEqual(again.stdout, "", "an up-to-date folder is left alone")
+
+    let edited = out + "/core.md"
+    try (core + "\nhand edit\n").write(toFile: edited, atomically: true, encoding: .utf8)
+    let stale = try pavlov(["docs", "--check", "--out", out])
+    assertExit(stale, 1)
+    XCTAssertTrue(stale.stderr.contains("core.md"), stale.description)
+    XCTAssertFalse(stale.stderr.contains("random.md"), "only the stale page is named:\n\(stale)")
+    XCTAssertEqual(try String(contentsOfFile: edited, encoding: .utf8), core + "\nhand edit\n", "--check does not fix it")
+
+    try fm.removeItem(atPath: out + "/random.md")
+    let deleted = try pavlov(["docs", "--check", "--out", out])
+    assertExit(deleted, 1)
+    XCTAssertTrue(deleted.stderr.contains("random.md"), deleted.description)
+
+    let regenerate = try pavlov(["docs", "--out", out])
+    assertExit(regenerate, 0)
+    XCTAssertTrue(regenerate.stdout.contains("core.md"), regenerate.description)
+    XCTAssertTrue(regenerate.stdout.contains("random.md"), regenerate.description)
+    assertExit(try pavlov(["docs", "--check", "--out", out]), 0)
+  }
+}
