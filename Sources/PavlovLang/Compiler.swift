@@ -310,7 +310,19 @@ final class Compiler {
       if let elseBlock { return compile(elseBlock) }
       return { _ in .normal }
     }
-    let c = compileCondition(condition), body = compile(block)
+    let c = compileCondition(condition)
+    // `if c { return x }` (a guard) in one closure: the commonest shape in recursive functions.
+    if branches.count == 1 && elseBlock == nil && block.capturedDecls.isEmpty && block.statements.count == 1,
+       case .return(let value) = block.statements[0].kind {
+      let result = value.map(operand) ?? .constant(.null)
+      let interp = self.interp
+      return { f throws(PavlovError) in
+        guard try c(f) else { return .normal }
+        interp.returnValue = try result.load(f)
+        return .returned
+      }
+    }
+    let body = compile(block)
     if branches.count == 1 && elseBlock == nil {
       return { f throws(PavlovError) in try c(f) ? try body(f) : .normal }
     }

@@ -58,6 +58,11 @@ public final class PavlovError: Error, @unchecked Sendable {
     PavlovError(kind: .runtime, message: message, hint: hint)
   }
 
+  /// The error Ctrl-C raises, wherever it is noticed (the evaluator or a long builtin).
+  public static func interrupted() -> PavlovError {
+    PavlovError(kind: .interrupt, message: "stopped by Ctrl-C (variables keep their values)")
+  }
+
   public static func compile(_ diagnostics: [Diagnostic]) -> PavlovError {
     let first = diagnostics.first
     return PavlovError(kind: .compile, message: first?.message ?? "compile error",
@@ -107,10 +112,27 @@ extension PavlovError: CustomStringConvertible {
     let frames = trace
     if frames.count > 1 {
       out += "\nstack trace (innermost last):"
+      var lines: [String] = []
+      var previous = "", repeats = 0
+      func flush() {
+        if repeats > 0 { lines.append("  ... the line above repeats \(repeats) more time\(repeats == 1 ? "" : "s")") }
+        repeats = 0
+      }
       for frame in frames {
         let place = frame.location.map { "\($0)" } ?? "(builtin)"
-        out += "\n  \(place)  in \(frame.function)"
+        let line = "  \(place)  in \(frame.function)"
+        if line == previous { repeats += 1; continue }
+        flush()
+        lines.append(line)
+        previous = line
       }
+      flush()
+      // Mutual recursion does not fold line by line: keep the two ends of a very long trace.
+      if lines.count > 60 {
+        let omitted = lines.count - 50
+        lines = Array(lines.prefix(25)) + ["  ... \(omitted) more frames ..."] + Array(lines.suffix(25))
+      }
+      out += "\n" + lines.joined(separator: "\n")
     }
     return out
   }

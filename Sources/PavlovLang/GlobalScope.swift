@@ -62,6 +62,13 @@ public final class GlobalScope {
       .map(\.name).sorted()
   }
 
+  /// Forgets a name whose declaration never ran (its slot stays allocated, unused).
+  func forget(_ name: String) {
+    guard let d = decls[name] else { return }
+    storage[d.index] = .undefined
+    decls[name] = nil
+  }
+
   /// Forgets every variable (`:reset`).
   public func reset() {
     for i in 0..<count { storage[i] = .undefined }

@@ -219,7 +219,7 @@ public final class Interpreter {
     }
     ticks = min(4096, stepsLeft)
     if pavlov_take_interrupt() != 0 {
-      throw PavlovError(kind: .interrupt, message: "stopped by Ctrl-C (variables keep their values)")
+      throw PavlovError.interrupted()
     }
   }
 

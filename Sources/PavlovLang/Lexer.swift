@@ -34,7 +34,9 @@ public struct Lexer {
   public static func isIncomplete(_ text: String) -> Bool {
     var lexer = Lexer(file: SourceFile(name: "<repl>", text: text))
     lexer.run()
-    if lexer.diagnostics.contains(where: { $0.message.hasPrefix("unterminated string") }) { return true }
+    // An unterminated string is an error, not an open entry: strings end on their own line,
+    // so the entry is complete (and will be reported) even inside an open bracket.
+    if lexer.diagnostics.contains(where: { $0.message.hasPrefix("unterminated string") }) { return false }
     if !lexer.bracketStack.isEmpty { return true }
     // A line ending in a binary operator, `=` or `=>` continues too.
     let significant = lexer.tokens.filter { $0.kind != .newline && $0.kind != .eof }

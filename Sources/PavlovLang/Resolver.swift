@@ -52,6 +52,9 @@ struct Resolver {
     program.body.capturedDecls = []
     for check in pendingCallChecks { checkCall(check) }
     if !diagnostics.isEmpty {
+      // Nothing of a program that does not compile may linger (a REPL entry's `let` that
+      // failed must not leave a half-declared name behind).
+      for name in declaredHere { globals.forget(name) }
       diagnostics.sort { ($0.location.line, $0.location.column) < ($1.location.line, $1.location.column) }
       throw PavlovError.compile(diagnostics)
     }

@@ -10,7 +10,8 @@ import PavlovLang
 /// line in normal (not signal-handler) context.
 public final class ReadlineFrontend {
   let session: ReplSession
-  let historyPath: String
+  /// Where history is kept; nil (no history file) when $HOME is unset.
+  let historyPath: String?
   /// The instance the C callbacks talk to (there is one terminal).
   nonisolated(unsafe) static var active: ReadlineFrontend?
   var received: String??
@@ -18,8 +19,7 @@ public final class ReadlineFrontend {
 
   public init(session: ReplSession) {
     self.session = session
-    let home = getenv("HOME").map { String(cString: $0) } ?? "."
-    historyPath = home + "/.pavlov_history"
+    historyPath = getenv("HOME").map { String(cString: $0) + "/.pavlov_history" }
   }
 
   enum Read { case line(String), endOfInput, interrupted }
@@ -29,7 +29,11 @@ public final class ReadlineFrontend {
     Self.active = self
     session.color = isatty(2) != 0
     pavlov_install_sigint_handler()
+    // Three presses the evaluator has not noticed (a long builtin) quit the REPL.
+    pavlov_set_force_quit_after(3)
     rl_catch_signals = 0
+    // Pasted text arrives line by line, so each line is an entry (and a history line).
+    _ = rl_variable_bind("enable-bracketed-paste", "off")
     rl_readline_name = UnsafePointer(strdup("pavlov"))
     rl_basic_word_break_characters = UnsafePointer(strdup(" \t\n\"'@><=;|&{([,+-*/%"))
     rl_attempted_completion_function = { text, _, _ in
@@ -39,7 +43,9 @@ public final class ReadlineFrontend {
     }
     using_history()
     stifle_history(2000)
-    _ = read_history(historyPath)
+    if let historyPath, read_history(historyPath) != 0 {
+      _ = write_history(historyPath) // create it, so entries can be appended as they are typed
+    }
     print(banner)
     while true {
       switch readLine(prompt: session.prompt) {
@@ -50,7 +56,11 @@ public final class ReadlineFrontend {
       case .interrupted:
         session.cancelPending()
       case .line(let line):
-        if !line.trimmingCharacters(in: " \t").isEmpty { add_history(line) }
+        if !line.trimmingCharacters(in: " \t").isEmpty {
+          add_history(line)
+          // Saved as it is typed, so a killed session or a second window loses nothing.
+          if let historyPath { _ = append_history(1, historyPath) }
+        }
         switch session.feed(line) {
         case .quit:
           save()
@@ -66,12 +76,12 @@ public final class ReadlineFrontend {
   }
 
   func save() {
-    _ = write_history(historyPath)
+    if let historyPath { _ = history_truncate_file(historyPath, 2000) }
   }
 
   func readLine(prompt: String) -> Read {
     received = nil
-    _ = pavlov_take_interrupt()
+    // A Ctrl-C that arrived since the last line is kept: it cancels this one at once.
     fflush(stdout)
     rl_callback_handler_install(prompt) { line in
       guard let active = ReadlineFrontend.active else { return }

@@ -76,12 +76,17 @@ public final class ReplSession {
     case ":help", ":h":
       if argument.isEmpty { return .output(Help.overview(interpreter)) }
       if let text = Help.text(for: argument, in: interpreter) { return .output(text) }
-      let names = Array(interpreter.registry.functions.keys) + Array(interpreter.registry.types.keys) + Array(interpreter.preludeValues.keys)
+      if let family = interpreter.registry.families.first(where: { $0.name == argument }) {
+        let lines = family.members.sorted().compactMap { interpreter.registry.functions[$0] }.map { "  \($0.signature) — \($0.doc)" }
+        return .output("\(family.name):\n" + lines.joined(separator: "\n"))
+      }
+      let names = Array(interpreter.registry.functions.keys) + Array(interpreter.registry.types.keys)
+        + Array(interpreter.preludeValues.keys) + interpreter.registry.families.map(\.name)
       let near = Suggest.closest(to: argument, among: names).map { " — did you mean `\($0)`?" } ?? ""
       if let value = interpreter.globals.value(named: argument) {
         return .output("\(argument): a variable holding \(value.typeName): \(Format.repr(value, limit: 200))")
       }
-      return .output("no help for `\(argument)`\(near)")
+      return .output("no help for `\(argument)`\(near); `:help` lists every builtin by family")
     case ":vars":
       let names = interpreter.globals.definedNames
       if names.isEmpty { return .output("(no variables yet)") }
@@ -103,6 +108,7 @@ public final class ReplSession {
       let start = Self.now()
       let shown = evaluate(argument)
       let elapsed = Self.now() - start
+      if shown.contains("stopped by Ctrl-C") { return .output(shown) }
       return .output((shown.isEmpty ? "" : shown + "\n") + "time: \(Format.format(elapsed * 1000, spec: ".3f", fallback: "?")) ms")
     case ":reset":
       do {

@@ -28,7 +28,7 @@ enum TimeLibrary {
       let deadline = Posix.seconds(CLOCK_MONOTONIC) + seconds
       while true {
         if pavlov_take_interrupt() != 0 {
-          throw PavlovError(kind: .interrupt, message: "interrupted (Ctrl-C)")
+          throw PavlovError.interrupted()
         }
         let remaining = deadline - Posix.seconds(CLOCK_MONOTONIC)
         if remaining <= 0 { break }

@@ -65,7 +65,25 @@ struct Run: ParsableCommand {
 
   func run() throws {
     guard let source = ScriptRunner.load(file) else { throw Finished(code: ExitCode.usage) }
-    throw Finished(code: ScriptRunner.run(source, seed: seed, scriptArguments: scriptArguments))
+    var arguments = scriptArguments[...]
+    var seed = self.seed
+    // `pavlov run FILE --seed N ARGS...`: a --seed right after the file is Pavlov's; `--`
+    // ends Pavlov's options, so `run FILE -- --seed 3` hands `--seed 3` to the script.
+    while let first = arguments.first {
+      if first == "--" { arguments = arguments.dropFirst(); break }
+      if first == "--seed" || first.hasPrefix("--seed=") {
+        let text = first == "--seed" ? arguments.dropFirst().first : String(first.dropFirst("--seed=".count))
+        guard let text, let value = UInt64(text) else {
+          ScriptRunner.printError("error: --seed needs a non-negative integer, e.g. --seed 3")
+          throw Finished(code: ExitCode.usage)
+        }
+        seed = value
+        arguments = arguments.dropFirst(first == "--seed" ? 2 : 1)
+        continue
+      }
+      break
+    }
+    throw Finished(code: ScriptRunner.run(source, seed: seed, scriptArguments: Array(arguments)))
   }
 }
 

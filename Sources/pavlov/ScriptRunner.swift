@@ -30,8 +30,10 @@ enum ScriptRunner {
   static func run(_ source: SourceFile, seed: UInt64?, scriptArguments: [String]) -> Int32 {
     guard let interp = makeInterpreter(seed: seed) else { return ExitCode.scriptError }
     interp.globals.define("args", .list(scriptArguments.map { .str($0) }))
-    // Ctrl-C stops the script between steps with a report (and a second one kills it).
+    // Ctrl-C stops the script between steps with a report; a second press that nothing has
+    // noticed yet (a long builtin) quits at once.
     pavlov_install_sigint_handler()
+    pavlov_set_force_quit_after(2)
     defer { fflush(stdout) }
     do {
       try interp.run(source)

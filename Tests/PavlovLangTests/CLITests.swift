@@ -183,6 +183,9 @@ final class CLITests: XCTestCase {
     assertExit(result, 2)
     XCTAssertTrue(result.stderr.contains("--bogus-flag"), result.description)
     XCTAssertEqual(result.stdout, "")
+    assertExit(try pavlov(["--seed", "abc", "-e", "print(1)"]), 2)
+    assertExit(try pavlov(["-e"]), 2)
+    assertExit(try pavlov(["nosuchcommand"]), 2)
   }
 
   func testMissingFileIsAUsageError() throws {
@@ -222,6 +225,11 @@ final class CLITests: XCTestCase {
     assertExit(result, 0)
     XCTAssertEqual(result.stdout, "\(path): ok\n", "nothing printed by the script itself")
     XCTAssertEqual(result.stderr, "")
+    // A runtime-only error is not found by check: nothing runs.
+    let runtimeOnly = try script("runtime.pav", "print(\"ran\")\nprint(1 / 0)\n")
+    let checked = try pavlov(["check", runtimeOnly])
+    assertExit(checked, 0)
+    XCTAssertEqual(checked.stdout, "\(runtimeOnly): ok\n")
   }
 
   func testCheckSeveralFilesReportsEach() throws {
@@ -374,6 +382,17 @@ final class CLITests: XCTestCase {
   }
 
   // MARK: - docs
+
+  /// The checked-in reference manual matches the builtin registrations (run `pavlov docs` to fix).
+  func testCommittedReferenceIsUpToDate() throws {
+    let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    let reference = repo.appendingPathComponent("docs/reference").path
+    guard FileManager.default.fileExists(atPath: reference + "/README.md") else {
+      throw XCTSkip("no docs/reference yet")
+    }
+    let result = try pavlov(["docs", "--check", "--out", reference])
+    assertExit(result, 0)
+  }
 
   func testDocsCheckDetectsStaleReference() throws {
     let out = tempDir.appendingPathComponent("reference").path

@@ -34,26 +34,25 @@ final class PTYTests: XCTestCase {
 
     // A multi-line entry: the continuation prompt, then the main prompt again.
     repl.send("let a = [1,\r")
-    try repl.expect("   ...> ")
+    try repl.expect("let a = [1,\n   ...> ", next: true)
     repl.send("2]\r")
-    try repl.expect("pavlov> ")
+    try repl.expect("2]\npavlov> ", next: true)
 
     // Tab completes a list method after the dot.
     repl.send("a.pu\t")
-    try repl.expect("a.push")
+    try repl.expect("a.push", next: true)
     repl.send("(3)\r")
-    try repl.expect("pavlov> ")
+    try repl.expect("(3)\npavlov> ", next: true)
     repl.send("a\r")
-    try repl.expect("[1, 2, 3]")
-    try repl.expect("pavlov> ")
+    try repl.expect("a\n[1, 2, 3]\npavlov> ", next: true)
 
     // Ctrl-C stops a running loop with a report and a fresh prompt.
     repl.send("while true {}\r")
     try repl.expect("while true {}\n")
     usleep(300_000)
     repl.send("\u{03}")
-    try repl.expect("stopped by Ctrl-C")
-    try repl.expect("pavlov> ")
+    // The terminal echoes ^C; the report starts on the next line and a fresh prompt follows it.
+    try repl.expect("^C\ninterrupted: stopped by Ctrl-C (variables keep their values)\npavlov> ", next: true)
 
     // The session and its variables survive.
     repl.send("a\r")
@@ -80,20 +79,21 @@ final class PTYTests: XCTestCase {
 
     // Ctrl-C at the continuation prompt drops the whole entry.
     repl.send("let b = [1,\r")
-    try repl.expect("   ...> ")
+    try repl.expect("let b = [1,\n   ...> ")
     repl.send("\u{03}")
-    try repl.expect("^C")
-    try repl.expect("pavlov> ")
+    try repl.expect("^C\npavlov> ", next: true)
     repl.send("b\r")
     try repl.expect("undefined name `b`")
     try repl.expect("pavlov> ")
 
     // Ctrl-C on a half-typed line drops the line.
     repl.send("xyz")
-    try repl.expect("xyz")
+    try repl.expect("xyz", next: true)
     repl.send("\u{03}")
-    try repl.expect("^C")
-    try repl.expect("pavlov> ")
+    try repl.expect("^C\npavlov> ", next: true)
+    // Ctrl-C on an empty line just gives a new prompt.
+    repl.send("\u{03}")
+    try repl.expect("^C\npavlov> ", next: true)
     repl.send("40 + 2\r")
     try repl.expect("42")
     try repl.expect("pavlov> ")
@@ -246,18 +246,26 @@ private final class Terminal {
     return true
   }
 
-  /// Waits until `text` appears after the previous match; fails with the transcript after
-  /// `timeout` or as soon as the child has closed the terminal without writing it.
-  func expect(_ text: String, timeout: TimeInterval = 5, file: StaticString = #filePath, line: UInt = #line) throws {
+  /// Waits until `text` appears after the previous match (right after it when `next`); fails
+  /// with the transcript after `timeout`, or as soon as the output cannot match any more.
+  func expect(_ text: String, next: Bool = false, timeout: TimeInterval = 5,
+              file: StaticString = #filePath, line: UInt = #line) throws {
     let deadline = Date().addingTimeInterval(timeout)
     var open = true
     while true {
-      if let found = transcript.range(of: text, range: mark..<transcript.endIndex) {
+      let rest = transcript[mark...]
+      if next {
+        if rest.hasPrefix(text) {
+          mark = transcript.index(mark, offsetBy: text.count)
+          return
+        }
+        if !text.hasPrefix(rest) { open = false }  // something else came first
+      } else if let found = transcript.range(of: text, range: mark..<transcript.endIndex) {
         mark = found.upperBound
         return
       }
       guard open, Date() < deadline else {
-        let why = open ? "timed out waiting for" : "the REPL closed the terminal before writing"
+        let why = open ? "timed out waiting for" : next ? "expected next" : "the REPL closed the terminal before writing"
         XCTFail("\(why) \(text.debugDescription); transcript so far:\n\(transcript)\n--- end ---", file: file, line: line)
         throw Timeout()
       }

@@ -7,6 +7,8 @@ void pavlov_install_sigint_handler(void);
 /// Restores the default SIGINT action (a script run outside the REPL should still die on Ctrl-C
 /// if it is blocked in a system call; the evaluator polls the flag at loop edges and calls).
 void pavlov_default_sigint(void);
+/// After this many Ctrl-C presses that nothing has noticed yet, the process quits (0: never).
+void pavlov_set_force_quit_after(int presses);
 /// Returns 1 and clears the flag if SIGINT arrived since the last call.
 int pavlov_take_interrupt(void);
 /// Peeks at the flag without clearing it.
