@@ -44,24 +44,31 @@ run_example() {
 run_tests() {
   echo "== unit, corpus, REPL, CLI and robustness tests"
   set +e
-  PAVLOV_BIN="$PWD/.build/release/pavlov" swift test -c release --skip-build -Xswiftc -enable-testing 2>&1 \
+  PAVLOV_BIN="$PWD/.build/release/pavlov" swift test -c release --skip-build --disable-swift-testing -Xswiftc -enable-testing 2>&1 \
     | tee .build/test.log | grep -vE "^Test Case '.*' (started|passed)"
   local status=${PIPESTATUS[0]}
   set -e
   echo "== example smoke runs"
-  local failed=0
+  local failed=0 passed_checks=0 failed_checks=0
   for f in examples/*.pav; do
     if .build/release/pavlov run "$f" smoke >/dev/null 2>.build/example.err; then
-      echo "ok   $f"
+      echo "ok   $f"; passed_checks=$((passed_checks + 1))
     else
-      echo "FAIL $f"; cat .build/example.err; failed=1
+      echo "FAIL $f"; cat .build/example.err; failed=1; failed_checks=$((failed_checks + 1))
     fi
   done
-  echo "== reference docs are current"
-  .build/release/pavlov docs --check --out docs/reference || failed=1
-  .build/release/pavlov check examples/*.pav stdlib/*.pav >/dev/null || failed=1
-  if [ "$status" -ne 0 ] || [ "$failed" -ne 0 ]; then echo "== FAILED"; exit 1; fi
-  echo "== all passed"
+  echo "== reference docs are current; examples and stdlib check"
+  if .build/release/pavlov docs --check --out docs/reference; then passed_checks=$((passed_checks + 1)); else failed=1; failed_checks=$((failed_checks + 1)); fi
+  if .build/release/pavlov check examples/*.pav stdlib/*.pav >/dev/null; then passed_checks=$((passed_checks + 1)); else failed=1; failed_checks=$((failed_checks + 1)); fi
+  # One closing line for the whole run: XCTest's counts plus these checks.
+  local executed failures
+  executed=$(grep -E "^\s*Executed [0-9]+ tests?" .build/test.log | tail -1 | sed -E 's/.*Executed ([0-9]+) tests?.*/\1/')
+  failures=$(grep -E "^\s*Executed [0-9]+ tests?" .build/test.log | tail -1 | sed -E 's/.*with ([0-9]+) failures?.*/\1/')
+  executed=${executed:-0}; failures=${failures:-0}
+  if [ "$executed" -eq 0 ]; then echo "error: no tests ran"; status=1; fi
+  [ "$status" -ne 0 ] && [ "$failures" -eq 0 ] && failures=1
+  echo "pavlov: $((executed - failures + passed_checks)) passed, $((failures + failed_checks)) failed"
+  if [ "$status" -ne 0 ] || [ "$failed" -ne 0 ]; then exit 1; fi
 }
 
 case "${1:-}" in

@@ -775,38 +775,42 @@ enum EdgeCases {
   static func deepNesting(_ rng: inout FuzzRandom) -> String {
     let n = rng.pick([2, 10, 50, 100, 179, 180, 181, 200, 500, 1000, 5000])
     func rep(_ s: String, _ k: Int = n) -> String { String(repeating: s, count: k) }
+    // Long single lines are rare (the lexer's cost grows with line length); inside brackets
+    // newlines are spaces, so most deep bracket nests are spread over lines.
+    let newline = n >= 500 && !rng.chance(5) ? "\n" : ""
+    func nl(_ s: String) -> String { rep(s + newline) }
     switch rng.below(16) {
-    case 0: return "let deep = " + rep("(") + "1" + rep(")")
-    case 1: return "let deep = " + rep("[") + rep("]")
-    case 2: return "let deep = " + rep("{a: ") + "1" + rep("}")
-    case 3: return "let deep = " + rep("abs(") + "-1" + rep(")")
+    case 0: return "let deep = " + nl("(") + "1" + nl(")")
+    case 1: return "let deep = " + nl("[") + nl("]")
+    case 2: return "let deep = " + nl("{a: ") + "1" + nl("}")
+    case 3: return "let deep = " + nl("abs(") + "-1" + nl(")")
     case 4: return "let deep = " + rep("-") + "1"
     case 5: return "let deep = " + rep("not ") + "true"
     case 6: return "let deep = " + rep("2 ** ") + "1"
     case 7: return "let deep = " + rep("x => ") + "1"
     case 8: return rep("if true {\n") + "print(1)\n" + rep("}\n")
     case 9: return "let deep = " + rep("fn() { return ") + "1" + rep(" }")
-    case 10: return "print(" + rep("(")
-    case 11: return "let deep = [1]\nprint(deep" + rep("[0]") + ")"
+    case 10: return "print(" + nl("(")
+    case 11: return "let deep = [1]\nprint(deep" + nl("[0]") + ")"
     case 12:
-      var open: [Character] = []
+      var open: [String] = []
       var text = "let deep = "
       for _ in 0..<n {
         let c = rng.pick(["(", "[", "{k: "])
-        text += c
+        text += c + newline
         open.append(c == "(" ? ")" : c == "[" ? "]" : "}")
       }
       text += "1"
-      for c in open.reversed() { text.append(c) }
+      for c in open.reversed() { text += c + newline }
       return text
     case 13: return "let deep = f\"{" + rep("(") + "1" + rep(")") + "}\""
     case 14: return "let deep = " + rep("{") + rep("}")
-    default: return "let deep = " + rep("[1, ") + "2" + rep("]") + "\nprint(deep, len(str(deep)))"
+    default: return "let deep = " + nl("[1, ") + "2" + nl("]") + "\nprint(deep, len(str(deep)))"
     }
   }
 
   static func longLine(_ rng: inout FuzzRandom) -> String {
-    let n = rng.pick([100, 1000, 3000, 5000])
+    let n = rng.chance(3) ? 5000 : rng.pick([30, 100, 300, 1000])
     switch rng.below(8) {
     case 0: return "let long = " + (0..<n).map { String($0 % 10) }.joined(separator: " + ")
     case 1: return "let long = \"" + String(repeating: "abcdefghij", count: n * 2) + "\"\nprint(len(long), long[-3:])"
