@@ -164,6 +164,18 @@ final class Compiler {
   }
 
   func compileStatements(_ statements: ArraySlice<Stmt>) -> Exec {
+    // `...; return x` (most function bodies end so): the return is folded into the sequence.
+    if statements.count == 2, let last = statements.last, case .return(let value?) = last.kind {
+      let first = compile(statements[statements.startIndex])
+      let result = operand(value)
+      let interp = self.interp
+      return { f throws(PavlovError) in
+        let flow = try first(f)
+        if flow != .normal { return flow }
+        interp.returnValue = try result.load(f)
+        return .returned
+      }
+    }
     switch statements.count {
     case 0: return { _ in .normal }
     case 1: return compile(statements[statements.startIndex])
@@ -310,6 +322,35 @@ final class Compiler {
       if let elseBlock { return compile(elseBlock) }
       return { _ in .normal }
     }
+    // `if n < 2 { return n }`: a guard on a local int, in one closure with the comparison inline.
+    if branches.count == 1 && elseBlock == nil && block.capturedDecls.isEmpty && block.statements.count == 1,
+       case .return(let value) = block.statements[0].kind,
+       case .compare(let ops, let operands) = condition.kind, ops.count == 1,
+       case .local(let slot) = operand(operands[0]), case .literal(.int(let k)) = operands[1].kind,
+       [.lt, .le, .gt, .ge, .eq, .ne].contains(ops[0]) {
+      let op = ops[0]
+      let result = value.map(operand) ?? .constant(.null)
+      let general = compileCondition(condition)
+      let interp = self.interp
+      return { f throws(PavlovError) in
+        let holds: Bool
+        if case .int(let i) = f[slot] {
+          switch op {
+          case .lt: holds = i < k
+          case .le: holds = i <= k
+          case .gt: holds = i > k
+          case .ge: holds = i >= k
+          case .eq: holds = i == k
+          default: holds = i != k
+          }
+        } else {
+          holds = try general(f)
+        }
+        guard holds else { return .normal }
+        interp.returnValue = try result.load(f)
+        return .returned
+      }
+    }
     let c = compileCondition(condition)
     // `if c { return x }` (a guard) in one closure: the commonest shape in recursive functions.
     if branches.count == 1 && elseBlock == nil && block.capturedDecls.isEmpty && block.statements.count == 1,
@@ -330,7 +371,25 @@ final class Compiler {
     return { f throws(PavlovError) in try c(f) ? try body(f) : try otherwise(f) }
   }
 
+  /// `for i in a..b` and `for i in range(...)` count with native ints (no range object).
+  func intBounds(_ iterable: Expr) -> (Operand, Operand, Operand)? {
+    switch iterable.kind {
+    case .range(let a, let b):
+      return (operand(a), operand(b), .constant(.int(1)))
+    case .call(let callee, let args) where !args.isEmpty && args.count <= 3 && args.allSatisfy({ $0.label == nil }):
+      guard case .name(let ref) = callee.kind, case .builtin(.function(let f)) = ref.resolution,
+            f === interp.registry.functions["range"] else { return nil }
+      if args.count == 1 { return (.constant(.int(0)), operand(args[0].value), .constant(.int(1))) }
+      return (operand(args[0].value), operand(args[1].value), args.count == 3 ? operand(args[2].value) : .constant(.int(1)))
+    default:
+      return nil
+    }
+  }
+
   func compileFor(_ bindings: [Binding], destructure: Bool, _ iterable: Expr, _ block: Block, at loc: SourceLocation) -> Exec {
+    if !destructure, let (start, end, step) = intBounds(iterable) {
+      return compileCountingFor(bindings[0], start, end, step, block, iterable: iterable)
+    }
     let source = compile(iterable)
     let store = destructure ? destructuringBinder(bindings, location: bindings[0].location) : binder(bindings[0])
     let entry = blockEntry(block)
@@ -395,6 +454,40 @@ final class Compiler {
         var hint = "loop over a list, range, string or record"
         if case .int(let n) = sequence { hint = "to loop \(n) times, write `for i in range(\(n))` or `0..\(n)`" }
         throw PavlovError.runtime("cannot iterate over \(sequence.typeName)", hint: hint).located(iterableLocation)
+      }
+      return .normal
+    }
+  }
+
+  func compileCountingFor(_ binding: Binding, _ startCode: Operand, _ endCode: Operand, _ stepCode: Operand,
+                          _ block: Block, iterable: Expr) -> Exec {
+    let store = binder(binding)
+    let entry = blockEntry(block)
+    let body = compileStatements(block.statements)
+    let interp = self.interp
+    var plainSlot: Int? = nil
+    if case .local(let d) = binding.target, !d.captured { plainSlot = d.slot }
+    let loc = iterable.location
+    let isRangeCall: Bool = { if case .call = iterable.kind { return true } else { return false } }()
+    return { f throws(PavlovError) in
+      let s = try startCode.load(f), e = try endCode.load(f), st = try stepCode.load(f)
+      guard case .int(var i) = s, case .int(let end) = e, case .int(let step) = st else {
+        let what = isRangeCall ? "range" : "a range `a..b`"
+        let bad = [s, e, st].first { if case .int = $0 { return false } else { return true } } ?? s
+        throw PavlovError.runtime("\(what) needs ints, got \(bad.typeName) \(Format.repr(bad, limit: 40))",
+                                  hint: "convert with int(...)").located(loc)
+      }
+      if step == 0 { throw PavlovError.runtime("range: step cannot be zero").located(loc) }
+      while step > 0 ? i < end : i > end {
+        entry?(f)
+        if let slot = plainSlot { f[slot] = .int(i) } else { try store(f, .int(i)) }
+        let flow = try body(f)
+        if flow == .breakLoop { break }
+        if flow == .returned { return .returned }
+        try interp.tick()
+        let (next, overflow) = i.addingReportingOverflow(step)
+        if overflow { break }
+        i = next
       }
       return .normal
     }
@@ -858,6 +951,24 @@ final class Compiler {
       }
       let general = compileMethodCall(receiverCode, name, argc: argc, labels: labels, pushArguments, callee.location, at: loc)
       return { f throws(PavlovError) in try general(f, try receiverCode(f)) }
+    }
+    // A builtin known at compile time with a direct entry for this arity (`rand()`, `len(xs)`).
+    if labels == nil, case .name(let ref) = callee.kind, case .builtin(.function(let f)) = ref.resolution,
+       let builtin = f as? BuiltinFunction {
+      if argc == 0, let fast = builtin.fast0 {
+        return { _ throws(PavlovError) in
+          do throws(PavlovError) { return try Interpreter.bridge { () throws in try fast(interp) } }
+          catch { throw Compiler.annotate(error, builtin.name, loc) }
+        }
+      }
+      if argc == 1, let fast = builtin.fast1 {
+        let a = operand(ordered[0])
+        return { f throws(PavlovError) in
+          let v = try a.load(f)
+          do throws(PavlovError) { return try Interpreter.bridge { () throws in try fast(interp, v) } }
+          catch { throw Compiler.annotate(error, builtin.name, loc) }
+        }
+      }
     }
     let calleeCode = operand(callee)
     @inline(__always)

@@ -41,17 +41,8 @@ enum CoreLibrary {
       return .null
     }
     r.function("len", [Param("x", doc: "a list, string, record, range or sized object")],
-               doc: "The number of items in `x`.") { args in
-      switch args[0] {
-      case .list(let l): return .int(l.items.count)
-      case .string(let s): return .int(s.count)
-      case .record(let rec): return .int(rec.count)
-      case .range(let rg): return .int(rg.count)
-      case .object(let o): if let n = o.length { return .int(n) }
-      default: break
-      }
-      throw PavlovError.runtime("len: \(args[0].typeName) has no length")
-    }
+               doc: "The number of items in `x`.") { args in try length(args[0]) }
+      .fast1 = { _, x in try length(x) }
     r.function("range", [Param("start", doc: "first value, or the end if alone"), Param("end", default: .null, doc: "bound (excluded)"),
                          Param("step", default: .int(1), doc: "increment (not zero)")],
                doc: "Ints from `start` up to (not including) `end`: range(5) is 0..5, range(0, 10, 2) is 0, 2, 4, 6, 8.") { args in
@@ -129,6 +120,18 @@ enum CoreLibrary {
       }
       return .int(Int(scalar.value))
     }
+  }
+
+  static func length(_ x: Value) throws -> Value {
+    switch x {
+    case .list(let l): return .int(l.items.count)
+    case .string(let s): return .int(s.count)
+    case .record(let rec): return .int(rec.count)
+    case .range(let rg): return .int(rg.count)
+    case .object(let o): if let n = o.length { return .int(n) }
+    default: break
+    }
+    throw PavlovError.runtime("len: \(x.typeName) has no length")
   }
 
   static func number(_ args: Args, _ i: Int, _ name: String) throws(PavlovError) -> Double {
@@ -209,11 +212,11 @@ enum CoreLibrary {
     r.function("min", [Param("values", kind: .variadic, doc: "numbers, or one list"), Param("key", default: .null, kind: .keywordOnly)],
                doc: "The smallest value: min(3, 1, 2) or min(xs) or min(xs, key: f).") { args in
       try extreme(args, wantLess: true)
-    }
+    }.fast1 = { interp, xs in try extreme(of: try iterate(xs, interp), wantLess: true) }
     r.function("max", [Param("values", kind: .variadic, doc: "numbers, or one list"), Param("key", default: .null, kind: .keywordOnly)],
                doc: "The largest value: max(3, 1, 2) or max(xs) or max(xs, key: f).") { args in
       try extreme(args, wantLess: false)
-    }
+    }.fast1 = { interp, xs in try extreme(of: try iterate(xs, interp), wantLess: false) }
     r.function("sum", [Param("xs", doc: "an iterable of numbers"), Param("start", default: .int(0))],
                doc: "The sum of the items (ints stay ints).") { args in
       var total = args[1]
@@ -239,6 +242,21 @@ enum CoreLibrary {
       if case .float(let d) = args[0] { return .bool(d.isNaN) }
       return .bool(false)
     }
+  }
+
+  /// The smallest or largest of `items` with no key function (the one-argument `min(xs)`).
+  static func extreme(of items: [Value], wantLess: Bool) throws(PavlovError) -> Value {
+    guard var best = items.first else {
+      throw PavlovError.runtime("\(wantLess ? "min" : "max") of an empty sequence", hint: "check that the list is not empty first")
+    }
+    for v in items.dropFirst() {
+      if case .float(let x) = v, case .float(let y) = best {
+        if wantLess ? x < y : y < x { best = v }
+        continue
+      }
+      if wantLess ? try Ops.lessThan(v, best) : try Ops.lessThan(best, v) { best = v }
+    }
+    return best
   }
 
   static func extreme(_ args: Args, wantLess: Bool) throws(PavlovError) -> Value {

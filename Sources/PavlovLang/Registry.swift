@@ -105,6 +105,12 @@ public struct Args {
 public final class BuiltinFunction: Callable {
   /// Builtin bodies may throw any error; a non-Pavlov error becomes a runtime error at the call.
   public typealias Body = (Args) throws -> Value
+  /// Optional direct entries for calls with no arguments or one positional argument, which
+  /// skip matching arguments to parameters. They must behave exactly like `body`.
+  public typealias Fast0 = (Interpreter) throws -> Value
+  public typealias Fast1 = (Interpreter, Value) throws -> Value
+  public var fast0: Fast0?
+  public var fast1: Fast1?
 
   public let params: [Param]
   public let doc: String

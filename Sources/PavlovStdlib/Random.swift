@@ -12,9 +12,9 @@ enum RandomLibrary {
 
     r.function("rand", doc: "A random float in [0, 1).") { args in
       .float(Stdlib.generator(for: args.interpreter).nextDouble())
-    }
+    }.fast0 = { interp in .float(Stdlib.generator(for: interp).nextDouble()) }
 
-    r.function("randint", [Param("a", doc: "the bound (excluded) if alone, else the lowest value"),
+    let randint = r.function("randint", [Param("a", doc: "the bound (excluded) if alone, else the lowest value"),
                            Param("b", default: .null, doc: "the bound (excluded)")],
                doc: "A random int: randint(n) is in [0, n), randint(a, b) in [a, b) (half-open, like a..b).") { args in
       let low: Int, high: Int
@@ -31,6 +31,11 @@ enum RandomLibrary {
                                   hint: "randint(n) needs n > 0 and randint(a, b) needs a < b; randint(1, 7) rolls a die")
       }
       return .int(Stdlib.generator(for: args.interpreter).nextInt(from: low, to: high))
+    }
+    randint.fast1 = { [unowned randint] interp, n in
+      // Anything unusual takes the full path, which explains the problem.
+      guard case .int(let high) = n, high > 0 else { return try interp.call(.function(randint), [n]) }
+      return .int(Stdlib.generator(for: interp).nextInt(from: 0, to: high))
     }
 
     r.function("randn", doc: "A random float from the standard normal distribution (mean 0, std 1).") { args in
