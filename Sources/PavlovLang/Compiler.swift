@@ -54,7 +54,8 @@ final class Compiler {
     case .upvalue(let k):
       return cellReader(upvalueBase + k, name)
     case .global(let g):
-      let index = g.index, store = globals
+      let index = g.index
+      unowned(unsafe) let store = globals
       return { _ throws(PavlovError) in
         let v = store.storage[index]
         if case .undefined = v { throw Self.usedBeforeDefinition(name) }
@@ -75,7 +76,8 @@ final class Compiler {
       let slot = d.slot
       return { f in f + slot }
     case .global(let g):
-      let index = g.index, store = globals
+      let index = g.index
+      unowned(unsafe) let store = globals
       return { _ in store.storage + index }
     default:
       return nil
@@ -102,7 +104,8 @@ final class Compiler {
     case .upvalue(let k):
       return cellWriter(upvalueBase + k, name)
     case .global(let g):
-      let index = g.index, store = globals
+      let index = g.index
+      unowned(unsafe) let store = globals
       return { _, v in store.storage[index] = v }
     case .builtin, .unresolved:
       return { _, _ throws(PavlovError) in throw Self.internalError("cannot assign to `\(name)`") }
@@ -168,7 +171,7 @@ final class Compiler {
     if statements.count == 2, let last = statements.last, case .return(let value?) = last.kind {
       let first = compile(statements[statements.startIndex])
       let result = operand(value)
-      let interp = self.interp
+      unowned(unsafe) let interp = self.interp
       return { f throws(PavlovError) in
         let flow = try first(f)
         if flow != .normal { return flow }
@@ -241,7 +244,7 @@ final class Compiler {
     case .while(let condition, let block):
       let c = compileCondition(condition)
       let body = compile(block)
-      let interp = self.interp
+      unowned(unsafe) let interp = self.interp
       return { f throws(PavlovError) in
         while try c(f) {
           let flow = try body(f)
@@ -261,7 +264,7 @@ final class Compiler {
     case .continue: return { _ in .continueLoop }
 
     case .return(let value):
-      let interp = self.interp
+      unowned(unsafe) let interp = self.interp
       guard let value else {
         return { _ in
           interp.returnValue = .null
@@ -279,7 +282,7 @@ final class Compiler {
       let entry = blockEntry(handler)
       let store = binding.map(binder)
       let handlerBody = compileStatements(handler.statements)
-      let interp = self.interp
+      unowned(unsafe) let interp = self.interp
       return { f throws(PavlovError) in
         let savedSP = interp.sp, savedDepth = interp.depth
         do throws(PavlovError) {
@@ -306,7 +309,8 @@ final class Compiler {
 
     case .import(let path, let binding):
       let store = binder(binding)
-      let interp = self.interp, file = self.file
+      unowned(unsafe) let interp = self.interp
+      let file = self.file
       return { f throws(PavlovError) in
         let module: Value
         do throws(PavlovError) { module = try interp.importModule(path, from: file) } catch { throw error.located(loc) }
@@ -326,12 +330,12 @@ final class Compiler {
     if branches.count == 1 && elseBlock == nil && block.capturedDecls.isEmpty && block.statements.count == 1,
        case .return(let value) = block.statements[0].kind,
        case .compare(let ops, let operands) = condition.kind, ops.count == 1,
-       case .local(let slot) = operand(operands[0]), case .literal(.int(let k)) = operands[1].kind,
+       let slot = plainLocalSlot(operands[0]), case .literal(.int(let k)) = operands[1].kind,
        [.lt, .le, .gt, .ge, .eq, .ne].contains(ops[0]) {
       let op = ops[0]
       let result = value.map(operand) ?? .constant(.null)
       let general = compileCondition(condition)
-      let interp = self.interp
+      unowned(unsafe) let interp = self.interp
       return { f throws(PavlovError) in
         let holds: Bool
         if case .int(let i) = f[slot] {
@@ -356,7 +360,7 @@ final class Compiler {
     if branches.count == 1 && elseBlock == nil && block.capturedDecls.isEmpty && block.statements.count == 1,
        case .return(let value) = block.statements[0].kind {
       let result = value.map(operand) ?? .constant(.null)
-      let interp = self.interp
+      unowned(unsafe) let interp = self.interp
       return { f throws(PavlovError) in
         guard try c(f) else { return .normal }
         interp.returnValue = try result.load(f)
@@ -394,7 +398,7 @@ final class Compiler {
     let store = destructure ? destructuringBinder(bindings, location: bindings[0].location) : binder(bindings[0])
     let entry = blockEntry(block)
     let body = compileStatements(block.statements)
-    let interp = self.interp
+    unowned(unsafe) let interp = self.interp
     // Fast path: a single plain local loop variable over a range.
     var plainSlot: Int? = nil
     if !destructure, case .local(let d) = bindings[0].target, !d.captured { plainSlot = d.slot }
@@ -464,7 +468,7 @@ final class Compiler {
     let store = binder(binding)
     let entry = blockEntry(block)
     let body = compileStatements(block.statements)
-    let interp = self.interp
+    unowned(unsafe) let interp = self.interp
     var plainSlot: Int? = nil
     if case .local(let d) = binding.target, !d.captured { plainSlot = d.slot }
     let loc = iterable.location
@@ -533,6 +537,11 @@ final class Compiler {
           if case .string(let addition) = rhs, case .string = slot.pointee {
             // Move the value out of the slot so the slot's reference does not count.
             guard case .string(var text) = slot.move() else { return .normal }
+            if text.value.utf8.count + addition.value.utf8.count > Ops.maxStringBytes {
+              slot.initialize(to: .string(text))
+              do throws(PavlovError) { try Ops.checkStringSize(text.value.utf8.count + addition.value.utf8.count) }
+              catch { throw error.located(loc) }
+            }
             if isKnownUniquelyReferenced(&text) {
               text.appendInPlace(addition.value)
               slot.initialize(to: .string(text))
@@ -581,7 +590,7 @@ final class Compiler {
       }
     case .member(let base, let name):
       let baseCode = compile(base)
-      let interp = self.interp
+      unowned(unsafe) let interp = self.interp
       return { f throws(PavlovError) in
         let object = try baseCode(f)
         var newValue = try code(f)
@@ -741,8 +750,10 @@ final class Compiler {
             let v = try code(f)
             if let spec { do throws(PavlovError) { out += try Format.format(v, spec: spec) } catch { throw error.located(loc) } }
             else { out += Format.display(v) }
+            do throws(PavlovError) { try Ops.checkStringSize(out.utf8.count) } catch { throw error.located(loc) }
           }
         }
+        do throws(PavlovError) { try Ops.checkStringSize(out.utf8.count) } catch { throw error.located(loc) }
         return .str(out)
       }
 
@@ -833,7 +844,7 @@ final class Compiler {
 
     case .member(let base, let name):
       let code = compile(base)
-      let interp = self.interp
+      unowned(unsafe) let interp = self.interp
       return { f throws(PavlovError) in
         let v = try code(f)
         if case .record(let r) = v, let field = r[name] { return field }
@@ -928,8 +939,9 @@ final class Compiler {
     let ordered = (positional + keyword).map(\.value)
     let labels: [String]? = keyword.isEmpty ? nil : keyword.compactMap(\.label)
     let argc = ordered.count
-    let interp = self.interp
-    let pushArguments = compilePushArguments(ordered)
+    unowned(unsafe) let interp = self.interp
+    // Each argument is compiled exactly once, by whichever path below is taken (compiling
+    // twice per level made nested calls exponential to compile).
 
     func annotate(_ error: PavlovError, _ name: String) -> PavlovError { Compiler.annotate(error, name, loc) }
 
@@ -938,8 +950,14 @@ final class Compiler {
       // `xs.push(v)` is the commonest call in list-building loops: append directly when the
       // receiver is a list (records with a `push` field and other types take the general path).
       if (name == "push" || name == "append") && argc == 1 && labels == nil {
+        // The argument is compiled once and shared by the direct path and the general one.
         let value = operand(ordered[0])
-        let general = compileMethodCall(receiverCode, name, argc: 1, labels: nil, pushArguments, callee.location, at: loc)
+        let pushValue: Push = { f throws(PavlovError) in
+          let v = try value.load(f)
+          try interp.ensureStack(1)
+          interp.push(v)
+        }
+        let general = compileMethodCall(receiverCode, name, argc: 1, labels: nil, pushValue, callee.location, at: loc)
         return { f throws(PavlovError) in
           let receiver = try receiverCode(f)
           if case .list(let l) = receiver {
@@ -949,6 +967,7 @@ final class Compiler {
           return try general(f, receiver)
         }
       }
+      let pushArguments = compilePushArguments(ordered)
       let general = compileMethodCall(receiverCode, name, argc: argc, labels: labels, pushArguments, callee.location, at: loc)
       return { f throws(PavlovError) in try general(f, try receiverCode(f)) }
     }
@@ -1001,6 +1020,7 @@ final class Compiler {
         catch { throw failed(error, function) }
       }
     }
+    let pushArguments = compilePushArguments(ordered)
     return { f throws(PavlovError) in
       let function = try calleeCode.load(f)
       let base = interp.sp
@@ -1026,7 +1046,7 @@ extension Compiler {
   /// through an inline cache), then a property holding a function.
   func compileMethodCall(_ receiverCode: Eval, _ name: String, argc: Int, labels: [String]?, _ pushArguments: @escaping Push,
                          _ memberLocation: SourceLocation, at loc: SourceLocation) -> (Frame, Value) throws(PavlovError) -> Value {
-    let interp = self.interp
+    unowned(unsafe) let interp = self.interp
     let cache = MethodCache()
     return { f, receiver throws(PavlovError) in
       let base = interp.sp
@@ -1059,7 +1079,7 @@ extension Compiler {
   /// Code that evaluates arguments left to right onto the value stack; small counts are
   /// unrolled so no closure is called through an array.
   func compilePushArguments(_ exprs: [Expr]) -> Push {
-    let interp = self.interp
+    unowned(unsafe) let interp = self.interp
     switch exprs.count {
     case 0:
       return { _ in }
@@ -1093,7 +1113,9 @@ extension Compiler {
 enum Operand {
   case local(Int)
   case constant(Value)
-  case global(GlobalScope, Int, String)
+  /// The scope is held unowned: the interpreter owns every scope, and a strong reference
+  /// here would make a cycle (scope → stored closure → compiled code → scope).
+  case global(Unmanaged<GlobalScope>, Int, String)
   case code(Eval)
 
   @inline(__always)
@@ -1102,7 +1124,7 @@ enum Operand {
     case .local(let slot): return f[slot]
     case .constant(let v): return v
     case .global(let store, let index, let name):
-      let v = store.storage[index]
+      let v = store._withUnsafeGuaranteedRef { $0.storage[index] }
       if case .undefined = v { throw Compiler.usedBeforeDefinition(name) }
       return v
     case .code(let c): return try c(f)
@@ -1111,13 +1133,19 @@ enum Operand {
 }
 
 extension Compiler {
+  /// The slot of a plain (uncaptured) local variable, found without compiling anything.
+  func plainLocalSlot(_ expr: Expr) -> Int? {
+    if case .name(let ref) = expr.kind, case .local(let d) = ref.resolution, !d.captured { return d.slot }
+    return nil
+  }
+
   func operand(_ expr: Expr) -> Operand {
     switch expr.kind {
     case .literal(let v): return .constant(v)
     case .name(let ref):
       switch ref.resolution {
       case .local(let d) where !d.captured: return .local(d.slot)
-      case .global(let g): return .global(globals, g.index, ref.name)
+      case .global(let g): return .global(Unmanaged.passUnretained(globals), g.index, ref.name)
       case .builtin(let v): return .constant(v)
       default: break
       }

@@ -347,7 +347,9 @@ enum CoreLibrary {
     r.function("enumerate", [Param("xs"), Param("start", default: .int(0))],
                doc: "[index, item] pairs: for (i, x) in enumerate(xs) { ... }.") { args in
       let start = try args.int(1)
-      return .list(PList(try iterate(args[0], args.interpreter).enumerated().map { .list([.int(start + $0.offset), $0.element]) }))
+      return .list(PList(try iterate(args[0], args.interpreter).enumerated().map {
+        .list([.int(start.addingReportingOverflow($0.offset).partialValue), $0.element])
+      }))
     }
     r.function("zip", [Param("sequences", kind: .variadic)], doc: "Lists of items taken in step, as long as the shortest input.") { args in
       guard case .list(let seqs) = args[0] else { return .null }

@@ -14,7 +14,7 @@ public enum Format {
     var out = ""
     var seen: [ObjectIdentifier] = []
     write(v, to: &out, seen: &seen, limit: limit)
-    if out.count > limit { return String(out.prefix(limit)) + "..." }
+    if limit != Int.max && out.utf8.count > limit { return String(out.prefix(limit)) + "..." }
     return out
   }
 
@@ -65,6 +65,8 @@ public enum Format {
   }
 
   public static func quoted(_ s: String) -> String {
+    // Most strings need no escapes: copy them whole.
+    if !s.utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C || $0 == 0x7F }) { return "\"" + s + "\"" }
     var out = "\""
     for scalar in s.unicodeScalars {
       switch scalar {
@@ -83,7 +85,10 @@ public enum Format {
   }
 
   static func write(_ v: Value, to out: inout String, seen: inout [ObjectIdentifier], limit: Int) {
-    if out.count > limit { return }
+    // utf8.count is O(1) for native strings; count (characters) would make printing quadratic.
+    // Past the string size cap the caller reports an error, so stop building early.
+    let size = out.utf8.count
+    if size > Ops.maxStringBytes || (limit != Int.max && size > limit) { return }
     switch v {
     case .null, .undefined: out += "nil"
     case .bool(let b): out += b ? "true" : "false"
@@ -97,7 +102,7 @@ public enum Format {
       out += "["
       for (i, item) in l.items.enumerated() {
         if i > 0 { out += ", " }
-        if out.count > limit { break }
+        if limit != Int.max && out.utf8.count > limit { break }
         write(item, to: &out, seen: &seen, limit: limit)
       }
       out += "]"
@@ -109,7 +114,7 @@ public enum Format {
       out += "{"
       for (i, (k, item)) in zip(r.keys, r.values).enumerated() {
         if i > 0 { out += ", " }
-        if out.count > limit { break }
+        if limit != Int.max && out.utf8.count > limit { break }
         switch k {
         case .string(let s): out += isIdentifier(s) ? s : quoted(s)
         case .int(let n): out += String(n)

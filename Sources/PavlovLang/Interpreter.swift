@@ -105,6 +105,9 @@ public final class Interpreter {
   /// Folders searched for `import` after the importing file's own folder.
   public var importPaths: [String] = []
   var moduleCache: [String: Value] = [:]
+  /// Every global scope this interpreter made (prelude, modules). Compiled code refers to
+  /// its scope without owning it (see `Operand`), so the interpreter keeps them alive.
+  var ownedScopes: [GlobalScope] = []
   var modulesLoading: Set<String> = []
   /// State other layers attach to a session (the seeded generator, for example).
   public var extensions: [String: AnyObject] = [:]

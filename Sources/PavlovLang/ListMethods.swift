@@ -28,7 +28,7 @@ enum ListMethods {
     t.method("insert", [Param("index"), Param("item")], doc: "Inserts `item` before position `index`.") { args in
       let l = list(args)
       var i = try args.int(0)
-      if i < 0 { i += l.items.count }
+      if i < 0 { i = i.addingReportingOverflow(l.items.count).partialValue }
       l.items.insert(args[1], at: min(max(i, 0), l.items.count))
       return .null
     }

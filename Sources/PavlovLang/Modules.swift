@@ -59,6 +59,7 @@ extension Interpreter {
     let source = SourceFile(name: found, text: try Self.readFile(found))
     let program = try Parser.parse(source)
     let moduleGlobals = GlobalScope()
+    ownedScopes.append(moduleGlobals)
     _ = try run(program, globals: moduleGlobals, replMode: false)
     let exports = PRecord()
     for name in moduleGlobals.definedNames where !name.hasPrefix("_") {
@@ -74,6 +75,7 @@ extension Interpreter {
   public func loadPrelude(_ source: SourceFile) throws(PavlovError) {
     let program = try Parser.parse(source)
     let preludeGlobals = GlobalScope()
+    ownedScopes.append(preludeGlobals)
     _ = try run(program, globals: preludeGlobals, replMode: false)
     for name in preludeGlobals.definedNames where !name.hasPrefix("_") {
       if let v = preludeGlobals.value(named: name) { preludeValues[name] = v }

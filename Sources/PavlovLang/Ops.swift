@@ -82,13 +82,16 @@ enum Ops {
     if let x = asInt(a), let y = asInt(b) { return try intArithmetic(op, x, y) }
     if let x = asDouble(a), let y = asDouble(b) { return try floatArithmetic(op, x, y) }
     switch (op, a, b) {
-    case (.add, .string(let x), .string(let y)): return .str(x.value + y.value)
+    case (.add, .string(let x), .string(let y)):
+      try checkStringSize(x.value.utf8.count + y.value.utf8.count)
+      return .str(x.value + y.value)
     case (.add, .list(let x), .list(let y)): return .list(PList(x.items + y.items))
     case (.multiply, .string(let s), .int(let n)), (.multiply, .int(let n), .string(let s)):
       return .str(try repeated(s.value, n))
     case (.multiply, .list(let l), .int(let n)), (.multiply, .int(let n), .list(let l)):
       guard n > 0 else { return .list(PList()) }
-      guard l.items.count * n <= 100_000_000 else { throw PavlovError.runtime("list repetition too large (\(l.items.count) × \(n))") }
+      let (total, overflow) = l.items.count.multipliedReportingOverflow(by: n)
+      guard !overflow, total <= 100_000_000 else { throw PavlovError.runtime("list repetition too large (\(l.items.count) × \(n))") }
       var out: [Value] = []
       out.reserveCapacity(l.items.count * n)
       for _ in 0..<n { out.append(contentsOf: l.items) }
@@ -99,9 +102,21 @@ enum Ops {
     }
   }
 
+  /// Strings are capped (256 MiB) so a runaway loop gets an error instead of exhausting memory.
+  static let maxStringBytes = 1 << 28
+
+  @inline(__always)
+  static func checkStringSize(_ bytes: Int) throws(PavlovError) {
+    if bytes > maxStringBytes {
+      throw PavlovError.runtime("string too large (\(bytes) bytes; the limit is \(maxStringBytes))",
+                                hint: "is a loop or recursion growing a string without end?")
+    }
+  }
+
   static func repeated(_ s: String, _ n: Int) throws(PavlovError) -> String {
     guard n > 0 else { return "" }
-    guard s.utf8.count * n <= 500_000_000 else { throw PavlovError.runtime("string repetition too large") }
+    let (bytes, overflow) = s.utf8.count.multipliedReportingOverflow(by: n)
+    guard !overflow, bytes <= 500_000_000 else { throw PavlovError.runtime("string repetition too large (\(s.utf8.count) bytes × \(n))") }
     return String(repeating: s, count: n)
   }
 
@@ -301,8 +316,9 @@ enum Ops {
       return r.has(key)
     case .range(let r):
       guard case .int(let i) = item else { return false }
-      if r.step > 0 { return i >= r.start && i < r.end && (i - r.start) % r.step == 0 }
-      return i <= r.start && i > r.end && (r.start - i) % (-r.step) == 0
+      // The distance from the start fits in a UInt even when the Int subtraction would overflow.
+      if r.step > 0 { return i >= r.start && i < r.end && UInt(bitPattern: i &- r.start) % r.step.magnitude == 0 }
+      return i <= r.start && i > r.end && UInt(bitPattern: r.start &- i) % r.step.magnitude == 0
     case .object(let o):
       if let r = try o.contains(item) { return r }
     default: break
@@ -327,7 +343,7 @@ enum Ops {
       }
       throw PavlovError.runtime("\(what) index must be an int, got \(index.typeName)")
     }
-    let j = i < 0 ? i + count : i
+    let j = i < 0 ? i.addingReportingOverflow(count).partialValue : i
     guard j >= 0 && j < count else {
       throw PavlovError.runtime("index \(i) out of range for \(what) of length \(count)",
                                 hint: count == 0 ? "the \(what) is empty" : "valid indices are 0 to \(count - 1) (or -\(count) to -1 from the end)")
@@ -393,18 +409,28 @@ enum Ops {
     if st == 0 { throw PavlovError.runtime("slice step cannot be zero") }
     func clamp(_ v: Int?, _ defaultValue: Int, low: Int, high: Int) -> Int {
       guard var i = v else { return defaultValue }
-      if i < 0 { i += count }
+      if i < 0 { i = i.addingReportingOverflow(count).partialValue }
       return min(max(i, low), high)
     }
     var out: [Int] = []
     if st > 0 {
       var i = clamp(try bound(start, "start"), 0, low: 0, high: count)
       let e = clamp(try bound(end, "end"), count, low: 0, high: count)
-      while i < e { out.append(i); i += st }
+      while i < e {
+        out.append(i)
+        let (next, overflow) = i.addingReportingOverflow(st)
+        if overflow { break }
+        i = next
+      }
     } else {
       var i = clamp(try bound(start, "start"), count - 1, low: -1, high: count - 1)
       let e = clamp(try bound(end, "end"), -1, low: -1, high: count - 1)
-      while i > e { out.append(i); i += st }
+      while i > e {
+        out.append(i)
+        let (next, overflow) = i.addingReportingOverflow(st)
+        if overflow { break }
+        i = next
+      }
     }
     return out
   }
@@ -414,7 +440,8 @@ enum Ops {
     case .list(let l):
       if case .null = step, let s = asInt(start) ?? (start.isNull ? 0 : nil), let e = asInt(end) ?? (end.isNull ? l.items.count : nil) {
         let n = l.items.count
-        let lo = min(max(s < 0 ? s + n : s, 0), n), hi = min(max(e < 0 ? e + n : e, 0), n)
+        let lo = min(max(s < 0 ? s.addingReportingOverflow(n).partialValue : s, 0), n)
+        let hi = min(max(e < 0 ? e.addingReportingOverflow(n).partialValue : e, 0), n)
         return .list(PList(lo < hi ? Array(l.items[lo..<hi]) : []))
       }
       return .list(PList(try sliceIndices(count: l.items.count, start, end, step).map { l.items[$0] }))

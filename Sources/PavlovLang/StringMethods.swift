@@ -77,12 +77,12 @@ enum StringMethods {
     }
     t.method("pad_left", [Param("width"), Param("fill", default: .str(" "))], doc: "Right-aligned in `width` characters.") { args in
       let s = string(args), w = try args.int(0), fill = try args.string(1)
-      let n = max(0, min(w, 100_000) - s.count)
+      let n = max(0, max(0, min(w, 100_000)) - s.count)
       return .str(String(repeating: fill.isEmpty ? " " : fill, count: n) + s)
     }
     t.method("pad_right", [Param("width"), Param("fill", default: .str(" "))], doc: "Left-aligned in `width` characters.") { args in
       let s = string(args), w = try args.int(0), fill = try args.string(1)
-      let n = max(0, min(w, 100_000) - s.count)
+      let n = max(0, max(0, min(w, 100_000)) - s.count)
       return .str(s + String(repeating: fill.isEmpty ? " " : fill, count: n))
     }
     t.property("length", doc: "The number of characters.") { v in

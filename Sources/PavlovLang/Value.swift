@@ -226,12 +226,23 @@ public final class PRange {
     self.step = step
   }
 
+  /// The number of values; a range longer than Int.max counts as Int.max.
   public var count: Int {
-    if step > 0 { return start < end ? (end - start + step - 1) / step : 0 }
-    return start > end ? (start - end - step - 1) / (-step) : 0
+    // Distances fit in a UInt even where the Int subtraction would overflow.
+    let distance: UInt
+    if step > 0 {
+      guard start < end else { return 0 }
+      distance = UInt(bitPattern: end &- start)
+    } else {
+      guard start > end else { return 0 }
+      distance = UInt(bitPattern: start &- end)
+    }
+    let n = (distance - 1) / step.magnitude + 1
+    return n > UInt(Int.max) ? Int.max : Int(n)
   }
 
-  public func element(_ i: Int) -> Int { start + i * step }
+  /// The i-th value (0 <= i < count, so it lies between start and end and cannot overflow).
+  public func element(_ i: Int) -> Int { start &+ i &* step }
 }
 
 /// Anything callable: user functions (closures), builtins, bound methods.

@@ -80,8 +80,8 @@ struct ProgramGenerator {
 
   mutating func generate() -> String {
     if rng.chance(12) { return EdgeCases.program(&rng) }
-    budget = rng.int(4...26)
-    for _ in 0..<rng.int(2...5) { declare(rng.pick(Kind.allCases)) }
+    budget = rng.int(3...16)
+    for _ in 0..<rng.int(1...4) { declare(rng.pick(Kind.allCases)) }
     for _ in 0..<rng.int(0...2) { functionDeclaration() }
     if rng.chance(20) { recursiveFunction() }
     while budget > 0 { statement(depth: 3) }
@@ -107,8 +107,23 @@ struct ProgramGenerator {
 
   func visible(_ kind: Kind) -> [Variable] {
     var out: [Variable] = []
+    if hideContainers && Self.growable.contains(kind) { return out }
     for scope in scopes { for v in scope where v.kind == kind { out.append(v) } }
     return out
+  }
+
+  /// Kinds whose values can grow. While a new value for one of them is generated, variables
+  /// of these kinds are hidden, so `s = s + s` in a loop cannot double a string until memory
+  /// runs out (the step limit bounds time in the evaluator, not the size of one value).
+  static let growable: Set<Kind> = [.str, .ints, .strs, .record]
+  var hideContainers = false
+
+  /// `body` with growable variables hidden when `kind` is growable.
+  mutating func withoutGrowth<T>(_ kind: Kind, _ body: (inout ProgramGenerator) -> T) -> T {
+    let saved = hideContainers
+    if Self.growable.contains(kind) { hideContainers = true }
+    defer { hideContainers = saved }
+    return body(&self)
   }
 
   mutating func bind(_ name: String, _ kind: Kind) { scopes[scopes.count - 1].append(Variable(name: name, kind: kind)) }
@@ -237,7 +252,7 @@ struct ProgramGenerator {
       let all = scopes.flatMap { $0 }
       if all.isEmpty { return declare(.int) }
       let v = rng.pick(all)
-      let value = expr(v.kind, 2)
+      let value = withoutGrowth(v.kind) { g in g.expr(v.kind, 2) }
       emit("\(v.name) = \(value)")
     case 5, 6: compoundAssignment()
     case 7, 8: listMutation()
@@ -287,8 +302,12 @@ struct ProgramGenerator {
     switch v.kind {
     case .int: emit("\(v.name) \(rng.pick(["+=", "+=", "-=", "*="])) \(expr(.int, 1))")
     case .float: emit("\(v.name) \(rng.pick(["+=", "-=", "*=", "/="])) \(expr(.float, 1))")
-    case .str: emit("\(v.name) += \(expr(.str, 1))")
-    default: emit("\(v.name) += \(listLiteral(.int, 1))")
+    case .str:
+      let value = withoutGrowth(.str) { g in g.expr(.str, 1) }
+      emit("\(v.name) += \(value)")
+    default:
+      let value = withoutGrowth(.ints) { g in g.listLiteral(.int, 1) }
+      emit("\(v.name) += \(value)")
     }
   }
 
@@ -310,7 +329,9 @@ struct ProgramGenerator {
     case 4: emit("\(xs).remove(\(expr(.int, 0)))")
     case 5: emit("\(xs).sort(\(rng.pick(["", "reverse: true", "key: x => -x", "key: x => x % 3, reverse: true"])))")
     case 6: emit("\(xs).reverse()")
-    case 7: emit("\(xs).extend(\(expr(.ints, 1)))")
+    case 7:
+      let items = withoutGrowth(.ints) { g in g.expr(.ints, 1) }
+      emit("\(xs).extend(\(items))")
     case 8: emit("\(xs)[\(expr(.int, 0))] = \(expr(.int, 1))")
     case 9: emit("\(xs)[\(expr(.int, 0))] += \(expr(.int, 0))")
     case 10: emit("\(xs).append(\(expr(.int, 1)))")
@@ -324,8 +345,13 @@ struct ProgramGenerator {
     switch rng.below(7) {
     case 0: emit("\(r.name).a = \(expr(.int, 1))")
     case 1: emit("\(r.name)[\"b\"] += \(expr(.int, 1))")
-    case 2: emit("\(r.name)[\"c d\"] = \(expr(.str, 1))")
-    case 3: emit("\(r.name).extra = \(expr(rng.pick(Kind.allCases), 1))")
+    case 2:
+      let value = withoutGrowth(.str) { g in g.expr(.str, 1) }
+      emit("\(r.name)[\"c d\"] = \(value)")
+    case 3:
+      let kind = rng.pick(Kind.allCases)
+      let value = withoutGrowth(kind) { g in g.expr(kind, 1) }
+      emit("\(r.name).extra = \(value)")
     case 4: emit("\(r.name).set(\(stringLiteral()), \(expr(.int, 1)))")
     case 5: emit("\(r.name).remove(\(rng.pick(["\"extra\"", "\"zz\"", "\"🙂\"", "7"])))")
     default: emit("\(r.name)[\(rng.int(0...3))] = \(expr(.int, 1))")
@@ -774,11 +800,12 @@ enum EdgeCases {
 
   static func deepNesting(_ rng: inout FuzzRandom) -> String {
     let n = rng.pick([2, 10, 50, 100, 179, 180, 181, 200, 500, 1000, 5000])
-    func rep(_ s: String, _ k: Int = n) -> String { String(repeating: s, count: k) }
-    // Long single lines are rare (the lexer's cost grows with line length); inside brackets
-    // newlines are spaces, so most deep bracket nests are spread over lines.
+    // Nests of 5000 brackets are spread over lines: inside ( and [ newlines are spaces, and a
+    // single line that long costs the lexer seconds (its columns are counted from the line
+    // start). Other kinds of nesting stop at 1000.
     let newline = n >= 500 && !rng.chance(5) ? "\n" : ""
-    func nl(_ s: String) -> String { rep(s + newline) }
+    func rep(_ s: String, _ k: Int = min(n, 1000)) -> String { String(repeating: s, count: k) }
+    func nl(_ s: String) -> String { String(repeating: s + newline, count: newline.isEmpty ? min(n, 1000) : n) }
     switch rng.below(16) {
     case 0: return "let deep = " + nl("(") + "1" + nl(")")
     case 1: return "let deep = " + nl("[") + nl("]")
@@ -810,7 +837,7 @@ enum EdgeCases {
   }
 
   static func longLine(_ rng: inout FuzzRandom) -> String {
-    let n = rng.chance(3) ? 5000 : rng.pick([30, 100, 300, 1000])
+    let n = rng.chance(3) ? 2000 : rng.pick([30, 100, 300, 1000])
     switch rng.below(8) {
     case 0: return "let long = " + (0..<n).map { String($0 % 10) }.joined(separator: " + ")
     case 1: return "let long = \"" + String(repeating: "abcdefghij", count: n * 2) + "\"\nprint(len(long), long[-3:])"

@@ -2,15 +2,22 @@ import PavlovLang
 import PavlovStdlib
 import XCTest
 
-/// A fresh interpreter with every builtin registered and output captured.
+/// A fresh interpreter set up as `pavlov run` sets it up (builtins, prelude, import paths),
+/// with output captured.
 public final class TestSession {
   public let interpreter: Interpreter
   public private(set) var output = ""
 
   public init() {
-    let registry = Registry()
-    Stdlib.register(into: registry)
-    interpreter = Interpreter(registry: registry)
+    do {
+      interpreter = try Startup.makeInterpreter()
+    } catch {
+      // No stdlib/ found: still give a working session of builtins, and say why.
+      XCTFail("cannot load the prelude: \(error.message)")
+      let registry = Registry()
+      Stdlib.register(into: registry)
+      interpreter = Interpreter(registry: registry)
+    }
     interpreter.write = { [unowned self] text in self.output += text }
   }
 
