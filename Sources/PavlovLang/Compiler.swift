@@ -54,8 +54,7 @@ final class Compiler {
     case .upvalue(let k):
       return cellReader(upvalueBase + k, name)
     case .global(let g):
-      let index = g.index
-      unowned(unsafe) let store = globals
+      let index = g.index, store = globals
       return { _ throws(PavlovError) in
         let v = store.storage[index]
         if case .undefined = v { throw Self.usedBeforeDefinition(name) }
@@ -76,8 +75,7 @@ final class Compiler {
       let slot = d.slot
       return { f in f + slot }
     case .global(let g):
-      let index = g.index
-      unowned(unsafe) let store = globals
+      let index = g.index, store = globals
       return { _ in store.storage + index }
     default:
       return nil
@@ -104,8 +102,7 @@ final class Compiler {
     case .upvalue(let k):
       return cellWriter(upvalueBase + k, name)
     case .global(let g):
-      let index = g.index
-      unowned(unsafe) let store = globals
+      let index = g.index, store = globals
       return { _, v in store.storage[index] = v }
     case .builtin, .unresolved:
       return { _, _ throws(PavlovError) in throw Self.internalError("cannot assign to `\(name)`") }
@@ -171,7 +168,7 @@ final class Compiler {
     if statements.count == 2, let last = statements.last, case .return(let value?) = last.kind {
       let first = compile(statements[statements.startIndex])
       let result = operand(value)
-      unowned(unsafe) let interp = self.interp
+      let interp = self.interp
       return { f throws(PavlovError) in
         let flow = try first(f)
         if flow != .normal { return flow }
@@ -244,7 +241,7 @@ final class Compiler {
     case .while(let condition, let block):
       let c = compileCondition(condition)
       let body = compile(block)
-      unowned(unsafe) let interp = self.interp
+      let interp = self.interp
       return { f throws(PavlovError) in
         while try c(f) {
           let flow = try body(f)
@@ -264,7 +261,7 @@ final class Compiler {
     case .continue: return { _ in .continueLoop }
 
     case .return(let value):
-      unowned(unsafe) let interp = self.interp
+      let interp = self.interp
       guard let value else {
         return { _ in
           interp.returnValue = .null
@@ -282,7 +279,7 @@ final class Compiler {
       let entry = blockEntry(handler)
       let store = binding.map(binder)
       let handlerBody = compileStatements(handler.statements)
-      unowned(unsafe) let interp = self.interp
+      let interp = self.interp
       return { f throws(PavlovError) in
         let savedSP = interp.sp, savedDepth = interp.depth
         do throws(PavlovError) {
@@ -309,7 +306,7 @@ final class Compiler {
 
     case .import(let path, let binding):
       let store = binder(binding)
-      unowned(unsafe) let interp = self.interp
+      let interp = self.interp
       let file = self.file
       return { f throws(PavlovError) in
         let module: Value
@@ -335,7 +332,7 @@ final class Compiler {
       let op = ops[0]
       let result = value.map(operand) ?? .constant(.null)
       let general = compileCondition(condition)
-      unowned(unsafe) let interp = self.interp
+      let interp = self.interp
       return { f throws(PavlovError) in
         let holds: Bool
         if case .int(let i) = f[slot] {
@@ -360,7 +357,7 @@ final class Compiler {
     if branches.count == 1 && elseBlock == nil && block.capturedDecls.isEmpty && block.statements.count == 1,
        case .return(let value) = block.statements[0].kind {
       let result = value.map(operand) ?? .constant(.null)
-      unowned(unsafe) let interp = self.interp
+      let interp = self.interp
       return { f throws(PavlovError) in
         guard try c(f) else { return .normal }
         interp.returnValue = try result.load(f)
@@ -398,7 +395,7 @@ final class Compiler {
     let store = destructure ? destructuringBinder(bindings, location: bindings[0].location) : binder(bindings[0])
     let entry = blockEntry(block)
     let body = compileStatements(block.statements)
-    unowned(unsafe) let interp = self.interp
+    let interp = self.interp
     // Fast path: a single plain local loop variable over a range.
     var plainSlot: Int? = nil
     if !destructure, case .local(let d) = bindings[0].target, !d.captured { plainSlot = d.slot }
@@ -468,7 +465,7 @@ final class Compiler {
     let store = binder(binding)
     let entry = blockEntry(block)
     let body = compileStatements(block.statements)
-    unowned(unsafe) let interp = self.interp
+    let interp = self.interp
     var plainSlot: Int? = nil
     if case .local(let d) = binding.target, !d.captured { plainSlot = d.slot }
     let loc = iterable.location
@@ -590,7 +587,7 @@ final class Compiler {
       }
     case .member(let base, let name):
       let baseCode = compile(base)
-      unowned(unsafe) let interp = self.interp
+      let interp = self.interp
       return { f throws(PavlovError) in
         let object = try baseCode(f)
         var newValue = try code(f)
@@ -844,7 +841,7 @@ final class Compiler {
 
     case .member(let base, let name):
       let code = compile(base)
-      unowned(unsafe) let interp = self.interp
+      let interp = self.interp
       return { f throws(PavlovError) in
         let v = try code(f)
         if case .record(let r) = v, let field = r[name] { return field }
@@ -939,7 +936,7 @@ final class Compiler {
     let ordered = (positional + keyword).map(\.value)
     let labels: [String]? = keyword.isEmpty ? nil : keyword.compactMap(\.label)
     let argc = ordered.count
-    unowned(unsafe) let interp = self.interp
+    let interp = self.interp
     // Each argument is compiled exactly once, by whichever path below is taken (compiling
     // twice per level made nested calls exponential to compile).
 
@@ -1046,7 +1043,7 @@ extension Compiler {
   /// through an inline cache), then a property holding a function.
   func compileMethodCall(_ receiverCode: Eval, _ name: String, argc: Int, labels: [String]?, _ pushArguments: @escaping Push,
                          _ memberLocation: SourceLocation, at loc: SourceLocation) -> (Frame, Value) throws(PavlovError) -> Value {
-    unowned(unsafe) let interp = self.interp
+    let interp = self.interp
     let cache = MethodCache()
     return { f, receiver throws(PavlovError) in
       let base = interp.sp
@@ -1079,7 +1076,7 @@ extension Compiler {
   /// Code that evaluates arguments left to right onto the value stack; small counts are
   /// unrolled so no closure is called through an array.
   func compilePushArguments(_ exprs: [Expr]) -> Push {
-    unowned(unsafe) let interp = self.interp
+    let interp = self.interp
     switch exprs.count {
     case 0:
       return { _ in }
@@ -1113,9 +1110,7 @@ extension Compiler {
 enum Operand {
   case local(Int)
   case constant(Value)
-  /// The scope is held unowned: the interpreter owns every scope, and a strong reference
-  /// here would make a cycle (scope → stored closure → compiled code → scope).
-  case global(Unmanaged<GlobalScope>, Int, String)
+  case global(GlobalScope, Int, String)
   case code(Eval)
 
   @inline(__always)
@@ -1124,7 +1119,7 @@ enum Operand {
     case .local(let slot): return f[slot]
     case .constant(let v): return v
     case .global(let store, let index, let name):
-      let v = store._withUnsafeGuaranteedRef { $0.storage[index] }
+      let v = store.storage[index]
       if case .undefined = v { throw Compiler.usedBeforeDefinition(name) }
       return v
     case .code(let c): return try c(f)
@@ -1145,7 +1140,7 @@ extension Compiler {
     case .name(let ref):
       switch ref.resolution {
       case .local(let d) where !d.captured: return .local(d.slot)
-      case .global(let g): return .global(Unmanaged.passUnretained(globals), g.index, ref.name)
+      case .global(let g): return .global(globals, g.index, ref.name)
       case .builtin(let v): return .constant(v)
       default: break
       }

@@ -105,8 +105,7 @@ public final class Interpreter {
   /// Folders searched for `import` after the importing file's own folder.
   public var importPaths: [String] = []
   var moduleCache: [String: Value] = [:]
-  /// Every global scope this interpreter made (prelude, modules). Compiled code refers to
-  /// its scope without owning it (see `Operand`), so the interpreter keeps them alive.
+  /// Every global scope this interpreter made (prelude, modules), so `tearDown` can empty them.
   var ownedScopes: [GlobalScope] = []
   var modulesLoading: Set<String> = []
   /// State other layers attach to a session (the seeded generator, for example).
@@ -128,6 +127,26 @@ public final class Interpreter {
   deinit {
     stack.deinitialize(count: initializedSlots)
     stack.deallocate()
+  }
+
+  /// Ends the session: drops every value it holds, which frees its compiled code.
+  ///
+  /// Compiled code holds its interpreter and global scope strongly (weak or unowned captures
+  /// cost ~45% more reference counting per call, measured on fib), so a session's functions
+  /// and the interpreter form a cycle. Whoever owns a session calls this when done with it
+  /// (the REPL on `:reset`, test sessions when they end); afterwards the interpreter is unusable.
+  public func tearDown() {
+    globals.reset()
+    for scope in ownedScopes { scope.reset() }
+    ownedScopes.removeAll()
+    preludeValues.removeAll()
+    preludeDocs.removeAll()
+    moduleCache.removeAll()
+    extensions.removeAll()
+    randomSource = nil
+    returnValue = .null
+    for i in 0..<initializedSlots { stack[i] = .null }
+    sp = 0
   }
 
   // MARK: - Running code

@@ -28,6 +28,8 @@ public final class ReplSession {
     interpreter = try Startup.makeInterpreter(seed: seed)
   }
 
+  deinit { interpreter.tearDown() }
+
   public var prompt: String { pending.isEmpty ? "pavlov> " : "   ...> " }
 
   /// Drops a half-typed entry (Ctrl-C at the prompt).
@@ -112,7 +114,10 @@ public final class ReplSession {
       return .output((shown.isEmpty ? "" : shown + "\n") + "time: \(Format.format(elapsed * 1000, spec: ".3f", fallback: "?")) ms")
     case ":reset":
       do {
-        interpreter = try Startup.makeInterpreter(seed: seed)
+        let fresh = try Startup.makeInterpreter(seed: seed)
+        fresh.write = interpreter.write
+        interpreter.tearDown()
+        interpreter = fresh
         return .output("session reset")
       } catch {
         return .output(error.render(color: color))

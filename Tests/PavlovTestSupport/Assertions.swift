@@ -21,6 +21,8 @@ public final class TestSession {
     interpreter.write = { [unowned self] text in self.output += text }
   }
 
+  deinit { interpreter.tearDown() }
+
   /// Runs `source` and returns its final expression's value.
   @discardableResult
   public func run(_ source: String, name: String = "test.pav") throws(PavlovError) -> Value {
