@@ -904,6 +904,24 @@ final class Compiler {
         do throws(PavlovError) { return try Ops.binary(op, x, .int(k)) } catch { throw error.located(loc) }
       }
     }
+    // Both sides computed (`fib(n - 1) + fib(n - 2)`): call the closures directly. A closure
+    // kept in an enum payload (`Operand.code`) is called through a reabstraction thunk.
+    if case .code(let x) = a, plainLocalSlot(right) == nil, !isConstant(right), op == .add || op == .subtract || op == .multiply {
+      let y = compile(right)
+      return { f throws(PavlovError) in
+        let p = try x(f), q = try y(f)
+        if case .int(let i) = p, case .int(let j) = q {
+          let (r, o): (Int, Bool)
+          switch op {
+          case .add: (r, o) = i.addingReportingOverflow(j)
+          case .subtract: (r, o) = i.subtractingReportingOverflow(j)
+          default: (r, o) = i.multipliedReportingOverflow(by: j)
+          }
+          if !o { return .int(r) }
+        }
+        do throws(PavlovError) { return try Ops.binary(op, p, q) } catch { throw error.located(loc) }
+      }
+    }
     let b = operand(right)
     switch op {
     case .add:
@@ -1128,6 +1146,19 @@ enum Operand {
 }
 
 extension Compiler {
+  /// A literal, a builtin or a global: operands `Operand` reads inline.
+  func isConstant(_ expr: Expr) -> Bool {
+    switch expr.kind {
+    case .literal: return true
+    case .name(let ref):
+      switch ref.resolution {
+      case .builtin, .global: return true
+      default: return false
+      }
+    default: return false
+    }
+  }
+
   /// The slot of a plain (uncaptured) local variable, found without compiling anything.
   func plainLocalSlot(_ expr: Expr) -> Int? {
     if case .name(let ref) = expr.kind, case .local(let d) = ref.resolution, !d.captured { return d.slot }

@@ -792,7 +792,7 @@ enum EdgeCases {
     case 4: return rng.pick(selfContaining)
     case 5, 6: return rng.pick(integerLimits)
     case 7: return rng.pick(divisionByZero)
-    case 8: return rng.pick(recursion)
+    case 8: return rng.chance(80) ? rng.pick(recursion) : deepRecursion(&rng)
     case 9: return rng.pick(mixedComparisons)
     default: return rng.pick(oddCalls)
     }
@@ -907,6 +907,11 @@ enum EdgeCases {
     "print(5 in range(-9223372036854775807, 9223372036854775807))",
     "print(-5 in range(9223372036854775807, -9223372036854775807, -1))",
     "print(range(9223372036854775800, 9223372036854775807, 3).list())",
+    "print(len(range(1, 9223372036854775807, 3).list()))",
+    "print(len(range(3037000500).list()))",
+    "print(len((0..9223372036854775807)[::2]))",
+    "print(len(\"\" * 9223372036854775807))",
+    "print(len([] * 9223372036854775807))",
     "for i in range(9223372036854775806, 9223372036854775807) { print(i) }",
     "for i in (-9223372036854775807 - 1)..(-9223372036854775807) { print(i) }",
     "print((9223372036854775807 - 1)..9223372036854775807, len(0..9223372036854775807))",
@@ -969,8 +974,22 @@ enum EdgeCases {
     "fn f(n) { return max([n, n], key: f) }\nf(0)",
     "fn f(n) { return [[[[[[[[[[f(n + 1)]]]]]]]]]] }\nf(0)",
     "fn f(n) { let r = {a: 1}; r.g = f; return r.g(n + 1) }\nf(0)",
-    "fn f(n) { if n == 0 { return 0 } return f(n - 1) + 1 }\nprint(f(7999))\nprint(f(8001))",
+    "fn f(n) { if n == 0 { return 0 }; return f(n - 1) + 1 }\nprint(f(7999))\nprint(f(8001))",
   ]
+
+  /// Unbounded recursion whose every call sits inside a long operator chain or a deep nest, so
+  /// each level needs more native stack: it must still end in a "stack overflow" error.
+  static func deepRecursion(_ rng: inout FuzzRandom) -> String {
+    let n = rng.pick([10, 50, 100, 170])
+    let k = rng.pick([10, 100, 300, 1000])
+    switch rng.below(5) {
+    case 0: return "fn f(n) { return f(n + 1)" + String(repeating: " + 0", count: k) + " }\nf(0)"
+    case 1: return "fn f(n) { return " + String(repeating: "0 + ", count: k) + "f(n + 1) }\nf(0)"
+    case 2: return "fn f(n) { return " + String(repeating: "[", count: n) + "f(n + 1)" + String(repeating: "]", count: n) + " }\nf(0)"
+    case 3: return "fn f(n) { return " + String(repeating: "{a: ", count: n) + "f(n + 1)" + String(repeating: "}", count: n) + " }\nf(0)"
+    default: return "fn f(n) { return f(n + 1)" + String(repeating: " and true", count: k) + " }\nf(0)"
+    }
+  }
 
   static let mixedComparisons = [
     "print(1 < \"a\")",
@@ -1131,8 +1150,8 @@ enum FuzzSeeds {
     print(n, f"{total:.2f}", f"{n:>5}|{n:<5}|{n:^5}|{n:05d}|{1234567:,}|{0.256:.1%}", round(total, 1), floor(total), ceil(total))
     """,
     """
-    fn fib(n) { if n < 2 { return n } return fib(n - 1) + fib(n - 2) }
-    fn fact(n) { if n <= 1 { return 1 } return n * fact(n - 1) }
+    fn fib(n) { if n < 2 { return n }; return fib(n - 1) + fib(n - 2) }
+    fn fact(n) { if n <= 1 { return 1 }; return n * fact(n - 1) }
     print(fib(15), fact(20))
     print(fact(21))
     """,
