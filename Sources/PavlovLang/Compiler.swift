@@ -335,18 +335,7 @@ final class Compiler {
       let interp = self.interp
       return { f throws(PavlovError) in
         let holds: Bool
-        if case .int(let i) = f[slot] {
-          switch op {
-          case .lt: holds = i < k
-          case .le: holds = i <= k
-          case .gt: holds = i > k
-          case .ge: holds = i >= k
-          case .eq: holds = i == k
-          default: holds = i != k
-          }
-        } else {
-          holds = try general(f)
-        }
+        if case .int(let i) = f[slot], let direct = Ops.compareInts(op, i, k) { holds = direct } else { holds = try general(f) }
         guard holds else { return .normal }
         interp.returnValue = try result.load(f)
         return .returned
@@ -640,61 +629,21 @@ final class Compiler {
       let a = operand(operands[0]), b = operand(operands[1]), op = ops[0], loc = expr.location
       if case .literal(.int(let k)) = operands[1].kind, case .local(let slot) = a {
         return { f throws(PavlovError) in
-          if case .int(let i) = f[slot] {
-            switch op {
-            case .lt: return i < k
-            case .le: return i <= k
-            case .gt: return i > k
-            case .ge: return i >= k
-            case .eq: return i == k
-            case .ne: return i != k
-            default: break
-            }
-          }
+          if case .int(let i) = f[slot], let holds = Ops.compareInts(op, i, k) { return holds }
           do throws(PavlovError) { return try Ops.compare(op, f[slot], .int(k)).isTruthy } catch { throw error.located(loc) }
         }
       }
       if case .literal(.int(let k)) = operands[1].kind {
         return { f throws(PavlovError) in
           let x = try a.load(f)
-          if case .int(let i) = x {
-            switch op {
-            case .lt: return i < k
-            case .le: return i <= k
-            case .gt: return i > k
-            case .ge: return i >= k
-            case .eq: return i == k
-            case .ne: return i != k
-            default: break
-            }
-          }
+          if case .int(let i) = x, let holds = Ops.compareInts(op, i, k) { return holds }
           do throws(PavlovError) { return try Ops.compare(op, x, .int(k)).isTruthy } catch { throw error.located(loc) }
         }
       }
       return { f throws(PavlovError) in
         let x = try a.load(f), y = try b.load(f)
-        if case .int(let i) = x, case .int(let j) = y {
-          switch op {
-          case .lt: return i < j
-          case .le: return i <= j
-          case .gt: return i > j
-          case .ge: return i >= j
-          case .eq: return i == j
-          case .ne: return i != j
-          default: break
-          }
-        }
-        if case .float(let p) = x, case .float(let q) = y {
-          switch op {
-          case .lt: return p < q
-          case .le: return p <= q
-          case .gt: return p > q
-          case .ge: return p >= q
-          case .eq: return p == q
-          case .ne: return p != q
-          default: break
-          }
-        }
+        if case .int(let i) = x, case .int(let j) = y, let holds = Ops.compareInts(op, i, j) { return holds }
+        if case .float(let p) = x, case .float(let q) = y, let holds = Ops.compareFloats(op, p, q) { return holds }
         do throws(PavlovError) { return try Ops.compare(op, x, y).isTruthy } catch { throw error.located(loc) }
       }
     case .and(let a, let b):

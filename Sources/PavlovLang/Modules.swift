@@ -111,7 +111,8 @@ extension Interpreter {
 }
 
 extension String {
-  func trimmingCharacters(in set: String) -> String {
+  /// The string without leading and trailing characters from `set` (no Foundation needed).
+  public func trimmingCharacters(in set: String) -> String {
     let chars = Set(set)
     var s = Substring(self)
     while let c = s.first, chars.contains(c) { s = s.dropFirst() }

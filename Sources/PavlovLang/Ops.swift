@@ -271,18 +271,36 @@ enum Ops {
     }
   }
 
-  static func compare(_ op: CompareOp, _ a: Value, _ b: Value) throws(PavlovError) -> Value {
-    if case .int(let x) = a, case .int(let y) = b {
-      switch op {
-      case .lt: return .bool(x < y)
-      case .le: return .bool(x <= y)
-      case .gt: return .bool(x > y)
-      case .ge: return .bool(x >= y)
-      case .eq: return .bool(x == y)
-      case .ne: return .bool(x != y)
-      default: break
-      }
+  /// An ordering or equality of two ints; nil for `in`/`not in`.
+  @inline(__always)
+  static func compareInts(_ op: CompareOp, _ x: Int, _ y: Int) -> Bool? {
+    switch op {
+    case .lt: return x < y
+    case .le: return x <= y
+    case .gt: return x > y
+    case .ge: return x >= y
+    case .eq: return x == y
+    case .ne: return x != y
+    default: return nil
     }
+  }
+
+  /// The same for two floats (IEEE: every ordering with NaN is false).
+  @inline(__always)
+  static func compareFloats(_ op: CompareOp, _ x: Double, _ y: Double) -> Bool? {
+    switch op {
+    case .lt: return x < y
+    case .le: return x <= y
+    case .gt: return x > y
+    case .ge: return x >= y
+    case .eq: return x == y
+    case .ne: return x != y
+    default: return nil
+    }
+  }
+
+  static func compare(_ op: CompareOp, _ a: Value, _ b: Value) throws(PavlovError) -> Value {
+    if case .int(let x) = a, case .int(let y) = b, let holds = compareInts(op, x, y) { return .bool(holds) }
     if case .object(let o) = a, let r = try o.compare(op, b, selfOnLeft: true) { return r }
     if case .object(let o) = b, let r = try o.compare(op, a, selfOnLeft: false) { return r }
     switch op {

@@ -191,13 +191,3 @@ extension Format {
     return s.unicodeScalars.allSatisfy { $0 == "_" || ($0.isASCII && ($0.properties.isAlphabetic || ($0.value >= 48 && $0.value <= 57))) }
   }
 }
-
-extension String {
-  func trimmingCharacters(in set: String) -> String {
-    let chars = Set(set)
-    var s = Substring(self)
-    while let c = s.first, chars.contains(c) { s = s.dropFirst() }
-    while let c = s.last, chars.contains(c) { s = s.dropLast() }
-    return String(s)
-  }
-}
