@@ -1,3 +1,4 @@
+#define _GNU_SOURCE
 #include "CPavlovSupport.h"
 #include <pthread.h>
 #include <signal.h>
@@ -46,6 +47,16 @@ int pavlov_take_interrupt(void) {
 int pavlov_interrupt_pending(void) { return interrupt_flag ? 1 : 0; }
 
 void pavlov_raise_interrupt(void) { interrupt_flag = 1; }
+
+unsigned long pavlov_stack_low(void) {
+  pthread_attr_t attributes;
+  void *address = 0;
+  size_t size = 0;
+  if (pthread_getattr_np(pthread_self(), &attributes) != 0) return 0;
+  if (pthread_attr_getstack(&attributes, &address, &size) != 0) address = 0;
+  pthread_attr_destroy(&attributes);
+  return (unsigned long)address;
+}
 
 struct start_context {
   void (*body)(void *);

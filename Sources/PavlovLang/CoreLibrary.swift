@@ -19,8 +19,7 @@ enum CoreLibrary {
     r.rangeType.property("end", doc: "The bound (not included).") { v in if case .range(let x) = v { return .int(x.end) }; return .null }
     r.rangeType.property("step", doc: "The step.") { v in if case .range(let x) = v { return .int(x.step) }; return .null }
     r.rangeType.method("list", doc: "The range's values as a list.") { args in
-      guard case .range(let x) = args.receiver else { return .null }
-      return .list(PList((0..<x.count).map { .int(x.element($0)) }))
+      .list(PList(try iterate(args.receiver, args.interpreter)))
     }
     r.functionType.property("name", doc: "The function's name.") { v in if case .function(let f) = v { return .str(f.name) }; return .null }
   }

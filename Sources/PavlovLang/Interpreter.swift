@@ -87,6 +87,10 @@ public final class Interpreter {
   var depth = 0
   /// Calls deeper than this end in a catchable "stack overflow" error instead of a crash.
   public var maxDepth = 8_000
+  /// Calls also stop when the native stack comes within `nativeStackMargin` of its end:
+  /// deep recursion through deeply nested expressions can exhaust it before `maxDepth`.
+  var nativeStackLimit: UInt = 0
+  static let nativeStackMargin: UInt = 2 << 20
   var returnValue: Value = .null
 
   // Interrupt and step-budget polling: `ticks` counts down at calls and loop iterations.
@@ -171,6 +175,11 @@ public final class Interpreter {
   }
 
   func run(_ program: Program, globals: GlobalScope, replMode: Bool) throws(PavlovError) -> Value {
+    if depth == 0 {
+      // The thread running this may differ between runs (tests, REPL), so measure each time.
+      let low = UInt(pavlov_stack_low())
+      nativeStackLimit = low == 0 ? 0 : low + Self.nativeStackMargin
+    }
     var resolver = Resolver(globals: globals, interpreter: self, allowRedeclaration: replMode)
     try resolver.resolve(program)
     let compiled = Compiler(interpreter: self, globals: globals, file: program.file).compile(program)
@@ -203,6 +212,13 @@ public final class Interpreter {
     let target = min(Self.stackCapacity, max(needed, initializedSlots + 65_536))
     (stack + initializedSlots).initialize(repeating: .null, count: target - initializedSlots)
     initializedSlots = target
+  }
+
+  /// The address of a local variable: where the native stack is now.
+  @inline(__always)
+  static func stackAddress() -> UInt {
+    var marker: UInt8 = 0
+    return withUnsafeMutablePointer(to: &marker) { UInt(bitPattern: $0) }
   }
 
   /// Drops the reference a dead slot holds, so a big list in a returned frame is freed now;
@@ -271,7 +287,7 @@ public final class Interpreter {
   func callClosure(_ closure: Closure, base: Int, argc: Int, labels: [String]?) throws(PavlovError) -> Value {
     try tick()
     depth += 1
-    if depth > maxDepth {
+    if depth > maxDepth || Self.stackAddress() < nativeStackLimit {
       throw PavlovError.runtime("stack overflow (depth \(depth)) in `\(closure.name)`",
                                 hint: "is there a recursion without a base case? the limit is \(maxDepth) nested calls")
     }

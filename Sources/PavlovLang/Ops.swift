@@ -89,11 +89,11 @@ enum Ops {
     case (.multiply, .string(let s), .int(let n)), (.multiply, .int(let n), .string(let s)):
       return .str(try repeated(s.value, n))
     case (.multiply, .list(let l), .int(let n)), (.multiply, .int(let n), .list(let l)):
-      guard n > 0 else { return .list(PList()) }
+      guard n > 0, !l.items.isEmpty else { return .list(PList()) }
       let (total, overflow) = l.items.count.multipliedReportingOverflow(by: n)
       guard !overflow, total <= 100_000_000 else { throw PavlovError.runtime("list repetition too large (\(l.items.count) × \(n))") }
       var out: [Value] = []
-      out.reserveCapacity(l.items.count * n)
+      out.reserveCapacity(total)
       for _ in 0..<n { out.append(contentsOf: l.items) }
       return .list(PList(out))
     default:
@@ -114,9 +114,9 @@ enum Ops {
   }
 
   static func repeated(_ s: String, _ n: Int) throws(PavlovError) -> String {
-    guard n > 0 else { return "" }
+    guard n > 0, !s.isEmpty else { return "" }
     let (bytes, overflow) = s.utf8.count.multipliedReportingOverflow(by: n)
-    guard !overflow, bytes <= 500_000_000 else { throw PavlovError.runtime("string repetition too large (\(s.utf8.count) bytes × \(n))") }
+    guard !overflow, bytes <= maxStringBytes else { throw PavlovError.runtime("string repetition too large (\(s.utf8.count) bytes × \(n))") }
     return String(repeating: s, count: n)
   }
 
@@ -453,6 +453,45 @@ enum Ops {
     return out
   }
 
+  /// A slice of a range is a range (as in Python), computed without listing its values, so
+  /// `(0..9223372036854775807)[::2]` is instant.
+  static func sliceRange(_ r: PRange, _ start: Value, _ end: Value, _ step: Value) throws(PavlovError) -> PRange {
+    func bound(_ v: Value, _ name: String) throws(PavlovError) -> Int? {
+      switch v {
+      case .null: return nil
+      case .int(let i): return i
+      default: throw PavlovError.runtime("slice \(name) must be an int or nil, got \(v.typeName)")
+      }
+    }
+    let count = r.count
+    let st = try bound(step, "step") ?? 1
+    if st == 0 { throw PavlovError.runtime("slice step cannot be zero") }
+    func clamp(_ v: Int?, _ defaultValue: Int, low: Int, high: Int) -> Int {
+      guard var i = v else { return defaultValue }
+      if i < 0 { i = i.addingReportingOverflow(count).partialValue }
+      return min(max(i, low), high)
+    }
+    let first: Int, n: Int
+    if st > 0 {
+      first = clamp(try bound(start, "start"), 0, low: 0, high: count)
+      let stop = clamp(try bound(end, "end"), count, low: 0, high: count)
+      n = stop > first ? Int((UInt(stop - first) - 1) / st.magnitude + 1) : 0
+    } else {
+      first = clamp(try bound(start, "start"), count - 1, low: -1, high: count - 1)
+      let stop = clamp(try bound(end, "end"), -1, low: -1, high: count - 1)
+      n = first > stop ? Int((UInt(first - stop) - 1) / st.magnitude + 1) : 0
+    }
+    guard n > 0 else { return PRange(start: 0, end: 0) }
+    let newStart = r.element(first)
+    let (newStep, stepOverflow) = r.step.multipliedReportingOverflow(by: st)
+    if stepOverflow { throw PavlovError.runtime("slice step too large for this range") }
+    // One past the last value; where that does not fit in an Int, the extreme is just as good.
+    let (span, o1) = n.multipliedReportingOverflow(by: newStep)
+    let (newEnd, o2) = newStart.addingReportingOverflow(span)
+    let end = (o1 || o2) ? (newStep > 0 ? Int.max : Int.min) : newEnd
+    return PRange(start: newStart, end: end, step: newStep)
+  }
+
   static func slice(_ container: Value, _ start: Value, _ end: Value, _ step: Value) throws(PavlovError) -> Value {
     switch container {
     case .list(let l):
@@ -469,7 +508,7 @@ enum Ops {
       for i in try sliceIndices(count: scalars.count, start, end, step) { out.append(scalars[i]) }
       return .str(String(out))
     case .range(let r):
-      return .list(PList(try sliceIndices(count: r.count, start, end, step).map { .int(r.element($0)) }))
+      return .range(try sliceRange(r, start, end, step))
     default:
       throw PavlovError.runtime("\(container.typeName) cannot be sliced")
     }

@@ -5,9 +5,14 @@ public struct Parser {
   var tokens: [Token]
   var pos = 0
   var diagnostics: [Diagnostic] = []
+  /// Bracket nesting (the parser recurses once per level) and the height of the tree being
+  /// built (chains like `a + b + c` deepen the tree without nesting). The compiler and the
+  /// evaluator recurse once per level of the tree, so both are bounded, with errors instead
+  /// of native stack overflows.
   var depth = 0
-  /// Deeper nesting than this is reported instead of overflowing the native stack.
+  var treeDepth = 0
   static let maxDepth = 180
+  static let maxTreeDepth = 2_000
 
   struct Bail: Error {}
 
@@ -79,8 +84,24 @@ public struct Parser {
 
   mutating func nest() throws(Bail) {
     depth += 1
+    treeDepth += 1
     if depth > Self.maxDepth {
       throw fail("nesting is too deep (more than \(Self.maxDepth) levels)", hint: "split the expression into several statements")
+    }
+  }
+
+  mutating func unnest() {
+    depth -= 1
+    treeDepth -= 1
+  }
+
+  /// One more operand in a chain (`a + b + ...`): the tree gets one level deeper.
+  mutating func chainLink(_ links: inout Int) throws(Bail) {
+    links += 1
+    treeDepth += 1
+    if treeDepth > Self.maxTreeDepth {
+      throw fail("this expression is too long (more than \(Self.maxTreeDepth) operations in a row)",
+                 hint: "split it into several statements, or sum a list with sum(xs)")
     }
   }
 
@@ -120,6 +141,7 @@ public struct Parser {
   mutating func synchronize() {
     var braceDepth = 0
     depth = 0
+    treeDepth = 0
     while !atEOF {
       if at(.lbrace) { braceDepth += 1 }
       if at(.rbrace) {
@@ -138,7 +160,7 @@ public struct Parser {
     }
     try expect(.lbrace, "to open the body of \(context)")
     try nest()
-    defer { depth -= 1 }
+    defer { unnest() }
     var statements: [Stmt] = []
     skipSeparators()
     while !at(.rbrace) {
@@ -331,7 +353,7 @@ public struct Parser {
 
   mutating func parseExpression() throws(Bail) -> Expr {
     try nest()
-    defer { depth -= 1 }
+    defer { unnest() }
     if let lambda = try parseLambdaIfPresent() { return lambda }
     return try parseOr()
   }
@@ -399,7 +421,10 @@ public struct Parser {
 
   mutating func parseOr() throws(Bail) -> Expr {
     var left = try parseAnd()
+    var links = 0
+    defer { treeDepth -= links }
     while at(.or) {
+      try chainLink(&links)
       let t = advance()
       skipNewlines()
       let right = try parseAnd()
@@ -410,7 +435,10 @@ public struct Parser {
 
   mutating func parseAnd() throws(Bail) -> Expr {
     var left = try parseNot()
+    var links = 0
+    defer { treeDepth -= links }
     while at(.and) {
+      try chainLink(&links)
       let t = advance()
       skipNewlines()
       let right = try parseNot()
@@ -423,7 +451,7 @@ public struct Parser {
     if at(.not) {
       let t = advance()
       try nest()
-      defer { depth -= 1 }
+      defer { unnest() }
       return Expr(.unary(.not, try parseNot()), at: location(t))
     }
     return try parseComparison()
@@ -472,9 +500,12 @@ public struct Parser {
 
   mutating func parseAdditive() throws(Bail) -> Expr {
     var left = try parseMultiplicative()
+    var links = 0
+    defer { treeDepth -= links }
     while true {
       let op: BinaryOp
       if at(.plus) { op = .add } else if at(.minus) { op = .subtract } else { return left }
+      try chainLink(&links)
       let t = advance()
       skipNewlines()
       left = Expr(.binary(op, left, try parseMultiplicative()), at: location(t))
@@ -483,6 +514,8 @@ public struct Parser {
 
   mutating func parseMultiplicative() throws(Bail) -> Expr {
     var left = try parseUnary()
+    var links = 0
+    defer { treeDepth -= links }
     while true {
       let op: BinaryOp
       switch current.kind {
@@ -493,6 +526,7 @@ public struct Parser {
       case .symbol(.at): op = .matmul
       default: return left
       }
+      try chainLink(&links)
       let t = advance()
       skipNewlines()
       left = Expr(.binary(op, left, try parseUnary()), at: location(t))
@@ -503,7 +537,7 @@ public struct Parser {
     if at(.minus) || at(.plus) {
       let t = advance()
       try nest()
-      defer { depth -= 1 }
+      defer { unnest() }
       let operand = try parseUnary()
       if case .minus = t.kind.symbol, case .literal(let v) = operand.kind {
         // Fold negative literals so `-9223372036854775808`-style edge cases stay simple.
@@ -521,7 +555,7 @@ public struct Parser {
       let t = advance()
       skipNewlines()
       try nest()
-      defer { depth -= 1 }
+      defer { unnest() }
       return Expr(.binary(.power, base, try parseUnary()), at: location(t)) // right-associative
     }
     return base
@@ -529,9 +563,9 @@ public struct Parser {
 
   mutating func parsePostfix() throws(Bail) -> Expr {
     var expr = try parsePrimary()
-    // A long chain `a.b(c)[d]...` nests the tree as deeply as brackets do, so it counts
-    // against the same limit, for this expression only.
-    var chain = 0
+    // A long chain `a.b(c)[d]...` deepens the tree like any other chain.
+    var links = 0
+    defer { treeDepth -= links }
     while true {
       if at(.lparen) {
         let t = advance()
@@ -548,11 +582,7 @@ public struct Parser {
       } else {
         return expr
       }
-      chain += 1
-      if depth + chain > Self.maxDepth {
-        throw fail("this chain of calls, indexes and members is too long (more than \(Self.maxDepth))",
-                   hint: "split it into several statements")
-      }
+      try chainLink(&links)
     }
   }
 
@@ -738,6 +768,7 @@ public struct Parser {
         diagnostics.append(contentsOf: sub.diagnostics)
         var subParser = Parser(file: file, tokens: sub.tokens)
         subParser.depth = depth
+        subParser.treeDepth = treeDepth
         if case .eof = subParser.current.kind {
           throw fail("empty `{}` in f-string", at: token, hint: "put an expression inside, or write `{{}}` for braces")
         }

@@ -79,13 +79,13 @@ struct ProgramGenerator {
   }
 
   mutating func generate() -> String {
-    if rng.chance(12) { return EdgeCases.program(&rng) }
-    budget = rng.int(3...16)
-    for _ in 0..<rng.int(1...4) { declare(rng.pick(Kind.allCases)) }
+    if rng.chance(8) { return EdgeCases.program(&rng) }
+    budget = rng.int(3...12)
+    for _ in 0..<rng.int(1...3) { declare(rng.pick(Kind.allCases)) }
     for _ in 0..<rng.int(0...2) { functionDeclaration() }
     if rng.chance(20) { recursiveFunction() }
     while budget > 0 { statement(depth: 3) }
-    if rng.chance(15) {
+    if rng.chance(8) {
       let s = EdgeCases.snippet(&rng)
       emit("if true {\n\(s)\n}")
     }
@@ -282,7 +282,7 @@ struct ProgramGenerator {
     case 24: selfContaining()
     case 25: boundMethod()
     case 26: destructuring()
-    case 28 where rng.chance(20):
+    case 28 where rng.chance(10):
       let s = EdgeCases.snippet(&rng)
       emit("if true {\n\(s)\n}")
     default:
@@ -792,14 +792,14 @@ enum EdgeCases {
     case 4: return rng.pick(selfContaining)
     case 5, 6: return rng.pick(integerLimits)
     case 7: return rng.pick(divisionByZero)
-    case 8: return rng.chance(80) ? rng.pick(recursion) : deepRecursion(&rng)
+    case 8: return rng.chance(96) ? rng.pick(recursion) : deepRecursion(&rng)
     case 9: return rng.pick(mixedComparisons)
     default: return rng.pick(oddCalls)
     }
   }
 
   static func deepNesting(_ rng: inout FuzzRandom) -> String {
-    let n = rng.pick([2, 10, 50, 100, 179, 180, 181, 200, 500, 1000, 5000])
+    let n = rng.chance(12) ? rng.pick([1000, 5000]) : rng.pick([2, 10, 50, 100, 179, 180, 181, 200, 500])
     // Nests of 5000 brackets are spread over lines: inside ( and [ newlines are spaces, and a
     // single line that long costs the lexer seconds (its columns are counted from the line
     // start). Other kinds of nesting stop at 1000.
@@ -837,7 +837,7 @@ enum EdgeCases {
   }
 
   static func longLine(_ rng: inout FuzzRandom) -> String {
-    let n = rng.chance(3) ? 2000 : rng.pick([30, 100, 300, 1000])
+    let n = rng.chance(10) ? rng.pick([1000, 2000]) : rng.pick([30, 100, 300])
     switch rng.below(8) {
     case 0: return "let long = " + (0..<n).map { String($0 % 10) }.joined(separator: " + ")
     case 1: return "let long = \"" + String(repeating: "abcdefghij", count: n * 2) + "\"\nprint(len(long), long[-3:])"

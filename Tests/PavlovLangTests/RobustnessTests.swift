@@ -14,6 +14,8 @@ import XCTest
 /// - `PAVLOV_FUZZ_START`: index of the first program (to replay one from a report).
 /// - `PAVLOV_FUZZ_HANG_SECONDS`: how long one program may run before the test is stopped as
 ///   hung (default 120).
+/// - `PAVLOV_FUZZ_SKIP`: comma-separated program numbers not to run, to fuzz on past a known
+///   crash while it is being fixed. Skipped programs make the test fail: nothing stays hidden.
 final class RobustnessTests: XCTestCase {
   static let defaultSeed: UInt64 = 0x5EED_0F_9A71_0F
   /// Like the CLI (Sources/pavlov/Commands.swift), programs run on a thread with a 1 GiB stack.
@@ -24,6 +26,7 @@ final class RobustnessTests: XCTestCase {
     var seed = RobustnessTests.defaultSeed
     var start = 0
     var hangSeconds = 120.0
+    var skip: Set<Int> = []
 
     static func fromEnvironment() -> Settings {
       var s = Settings()
@@ -32,6 +35,7 @@ final class RobustnessTests: XCTestCase {
       if let v = value("PAVLOV_FUZZ_SEED"), let n = UInt64(v) { s.seed = n }
       if let v = value("PAVLOV_FUZZ_START"), let n = Int(v) { s.start = max(0, n) }
       if let v = value("PAVLOV_FUZZ_HANG_SECONDS"), let n = Double(v) { s.hangSeconds = n }
+      if let v = value("PAVLOV_FUZZ_SKIP") { s.skip = Set(v.split(separator: ",").compactMap { Int($0.filter { $0 != " " }) }) }
       return s
     }
   }
@@ -39,7 +43,7 @@ final class RobustnessTests: XCTestCase {
   /// How the runs ended.
   struct Tally {
     var ok = 0, compile = 0, runtime = 0, thrown = 0, interrupt = 0, exit = 0
-    var generated = 0, mutated = 0
+    var generated = 0, mutated = 0, skipped = 0
     /// Programs whose error says "internal error": the evaluator found itself in a state it
     /// should never reach. They are bugs even though they end in a Pavlov error.
     var internalErrors: [String] = []
@@ -47,7 +51,7 @@ final class RobustnessTests: XCTestCase {
     var markers: [String: Int] = [:]
     var slowest: [(seconds: Double, index: Int)] = []
 
-    var total: Int { ok + compile + runtime + thrown + interrupt + exit }
+    var total: Int { ok + compile + runtime + thrown + interrupt + exit + skipped }
 
     static let markerPhrases = ["stack overflow", "too deep", "integer overflow", "by zero", "step limit"]
 
@@ -83,6 +87,10 @@ final class RobustnessTests: XCTestCase {
     FuzzHarness.run(label: "robustness", settings: settings) { index in
       let (program, origin) = FuzzCorpus.program(index: index, baseSeed: settings.seed)
       if origin == .generated { tally.generated += 1 } else { tally.mutated += 1 }
+      if settings.skip.contains(index) {
+        tally.skipped += 1
+        return
+      }
       CrashReport.setCurrent("program #\(index) (\(origin), PAVLOV_FUZZ_SEED=\(settings.seed) PAVLOV_FUZZ_START=\(index))", program)
       if index % 64 == 0 || FuzzHarness.interpreter == nil {
         // A fresh interpreter now and then; in between, programs share one, as REPL entries do.
@@ -111,13 +119,15 @@ final class RobustnessTests: XCTestCase {
     var summary = "robustness: \(tally.total) programs (\(tally.generated) generated, \(tally.mutated) mutated, seed \(settings.seed)) in \(format1(elapsed)) s: "
     summary += "ok \(tally.ok) (\(share(tally.ok))), compile errors \(tally.compile) (\(share(tally.compile))), "
     summary += "runtime errors \(tally.runtime + tally.thrown) (\(share(tally.runtime + tally.thrown)); \(tally.thrown) thrown), "
-    summary += "interrupted \(tally.interrupt) (\(share(tally.interrupt))), exit \(tally.exit)\n"
+    summary += "interrupted \(tally.interrupt) (\(share(tally.interrupt))), exit \(tally.exit)"
+    summary += tally.skipped > 0 ? ", SKIPPED \(tally.skipped)\n" : "\n"
     summary += "  edge cases reached: " + Tally.markerPhrases.map { "\($0) \(tally.markers[$0, default: 0])" }.joined(separator: ", ") + "\n"
     summary += "  slowest: " + tally.slowest.map { "#\($0.index) \(format3($0.seconds)) s" }.joined(separator: ", ")
     print(summary)
 
     XCTAssertEqual(tally.total, n, "every program must end in a value or a Pavlov error")
     XCTAssertEqual(tally.generated + tally.mutated, n)
+    XCTAssertEqual(tally.skipped, 0, "PAVLOV_FUZZ_SKIP left programs out: \(settings.skip.sorted().map(String.init).joined(separator: ","))")
     XCTAssertTrue(tally.internalErrors.isEmpty, "internal errors are evaluator bugs:\n" + tally.internalErrors.joined(separator: "\n\n"))
     // The corpus must exercise every outcome, or the test proves little.
     if n >= 1_000 {

@@ -15,6 +15,9 @@ int pavlov_take_interrupt(void);
 int pavlov_interrupt_pending(void);
 /// Sets the flag (tests use it to simulate Ctrl-C).
 void pavlov_raise_interrupt(void);
+/// The lowest address of the calling thread's stack (0 if unknown): the evaluator stops a
+/// recursion with an error well before reaching it.
+unsigned long pavlov_stack_low(void);
 /// Runs `body(context)` on a new thread with `stack_bytes` of stack and waits for it.
 /// Deep Pavlov recursion needs far more than the 8 MiB main-thread stack.
 int pavlov_run_with_stack(size_t stack_bytes, void (*body)(void *), void *context);
