@@ -26,9 +26,17 @@ let package = Package(
       // never holds overlapping accesses, so the runtime check buys nothing here.
       swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"])]
     ),
+    // OpenBLAS's cblas (Debian libopenblas-dev), for matrix products.
+    .systemLibrary(name: "CBLAS", path: "Sources/CBLAS"),
+    // The numeric core: tensors, autograd, the seeded generator. Usable from Swift without the language.
+    .target(
+      name: "PavlovTensor",
+      dependencies: ["CBLAS"],
+      path: "Sources/PavlovTensor"
+    ),
     .target(
       name: "PavlovStdlib",
-      dependencies: ["PavlovLang", "CPavlovSupport"],
+      dependencies: ["PavlovLang", "PavlovTensor", "CPavlovSupport"],
       path: "Sources/PavlovStdlib"
     ),
     // The REPL's core (input assembly, commands, completion) apart from the terminal, so tests drive it.
@@ -52,8 +60,13 @@ let package = Package(
       path: "Tests/PavlovTestSupport"
     ),
     .testTarget(
+      name: "PavlovTensorTests",
+      dependencies: ["PavlovTensor"],
+      path: "Tests/PavlovTensorTests"
+    ),
+    .testTarget(
       name: "PavlovLangTests",
-      dependencies: ["PavlovLang", "PavlovStdlib", "PavlovREPL", "PavlovTestSupport"],
+      dependencies: ["PavlovLang", "PavlovStdlib", "PavlovTensor", "PavlovREPL", "PavlovTestSupport"],
       path: "Tests/PavlovLangTests"
     ),
   ],

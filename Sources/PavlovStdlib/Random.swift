@@ -1,4 +1,5 @@
 import PavlovLang
+import PavlovTensor
 
 /// `seed`, `rand`, `randint`, `randn`, `choice`, `shuffle`, `sample`: all drawn from the
 /// interpreter's one seeded generator, so a seed fixes every random choice of a run.

@@ -1,4 +1,5 @@
 import PavlovLang
+import PavlovTensor
 
 /// The standard library's builtins: seeded randomness, JSON, files (text, JSON Lines, CSV),
 /// time and the environment. Everything goes through PavlovLang's registration API.

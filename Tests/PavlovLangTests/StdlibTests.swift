@@ -3,6 +3,7 @@ import Glibc
 import XCTest
 @testable import PavlovLang
 @testable import PavlovStdlib
+import PavlovTensor
 
 final class StdlibTests: XCTestCase {
   // MARK: - Helpers

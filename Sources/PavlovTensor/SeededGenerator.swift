@@ -2,8 +2,9 @@
 /// filled from a 64-bit seed through splitmix64. Every operation uses only integer arithmetic
 /// and exactly rounded IEEE operations, so one seed gives the same numbers on every machine.
 ///
-/// One instance lives in each interpreter (see `Stdlib.generator(for:)`); later layers (tensors,
-/// environments) draw from it, or from streams made with `split()`.
+/// It lives in the numeric core so tensors (initialisation, sampling, dropout) draw from the same
+/// family; the language layer keeps one per session (`Stdlib.generator(for:)`), and independent
+/// streams come from `split()`.
 public final class SeededGenerator: RandomNumberGenerator {
   private var s0: UInt64 = 0
   private var s1: UInt64 = 0
