@@ -38,7 +38,7 @@ extension Tensor {
 
   public func relu() -> Tensor {
     let x = self
-    return Tensor.result(shape, data.map { max($0, 0) }, "relu", [x]) { g in [g.zipData(x) { gi, xi in xi > 0 ? gi : 0 }] }
+    return Tensor.result(shape, data.map { Swift.max($0, 0) }, "relu", [x]) { g in [g.zipData(x) { gi, xi in xi > 0 ? gi : 0 }] }
   }
 
   public func sqrt() -> Tensor {
