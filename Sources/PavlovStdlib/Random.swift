@@ -11,8 +11,13 @@ enum RandomLibrary {
       return .null
     }
 
-    r.function("rand", doc: "A random float in [0, 1).") { args in
-      .float(Stdlib.generator(for: args.interpreter).nextDouble())
+    r.function("rand", [Param("shape", kind: .variadic, doc: "none for one float; sizes (e.g. rand(2, 3)) for a tensor")],
+               doc: "A random float in [0, 1); rand(2, 3) is a tensor of them.") { args in
+      let rng = Stdlib.generator(for: args.interpreter)
+      if case .list(let sizes) = args[0], !sizes.items.isEmpty {
+        return TensorValue.wrap(Tensor.rand(try TensorBindings.shape(args[0], name: "rand"), generator: rng))
+      }
+      return .float(rng.nextDouble())
     }.fast0 = { interp in .float(Stdlib.generator(for: interp).nextDouble()) }
 
     let randint = r.function("randint", [Param("a", doc: "the bound (excluded) if alone, else the lowest value"),
@@ -39,9 +44,14 @@ enum RandomLibrary {
       return .int(Stdlib.generator(for: interp).nextInt(from: 0, to: high))
     }
 
-    r.function("randn", doc: "A random float from the standard normal distribution (mean 0, std 1).") { args in
-      .float(Stdlib.generator(for: args.interpreter).nextGaussian())
-    }
+    r.function("randn", [Param("shape", kind: .variadic, doc: "none for one float; sizes (e.g. randn(2, 3)) for a tensor")],
+               doc: "A random float from the standard normal distribution (mean 0, std 1); randn(2, 3) is a tensor of them.") { args in
+      let rng = Stdlib.generator(for: args.interpreter)
+      if case .list(let sizes) = args[0], !sizes.items.isEmpty {
+        return TensorValue.wrap(Tensor.randn(try TensorBindings.shape(args[0], name: "randn"), generator: rng))
+      }
+      return .float(rng.nextGaussian())
+    }.fast0 = { interp in .float(Stdlib.generator(for: interp).nextGaussian()) }
 
     r.function("choice", [Param("xs", doc: "a non-empty list, range or string")],
                doc: "A random item of `xs`.") { args in

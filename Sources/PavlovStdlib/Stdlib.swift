@@ -15,6 +15,8 @@ public enum Stdlib {
     CSVLibrary.register(registry)
     registry.family("time")
     TimeLibrary.register(registry)
+    registry.family("tensors")
+    TensorBindings.register(registry)
   }
 
   /// The key of the interpreter's generator in `Interpreter.extensions`.

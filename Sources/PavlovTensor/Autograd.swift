@@ -64,7 +64,7 @@ extension Tensor {
   public func backward(seed: Tensor? = nil) throws {
     guard tracksGradient else {
       throw TensorError("backward(): this tensor does not depend on any tensor that requires a gradient",
-                        hint: "mark parameters with requiringGrad(), and do not compute the loss inside noGrad")
+                        hint: "mark parameters as needing gradients (param(...) in Pavlov), and do not compute the loss with autograd off (no_grad)")
     }
     let start: Tensor
     if let seed {

@@ -17,6 +17,20 @@ extension Tensor {
     return Tensor.result(target, data, "reshape", [x]) { g in [Tensor(shape: x.shape, data: g.data)] }
   }
 
+  /// Entry `i` of the first axis (a tensor of one rank less), with its gradient.
+  public func select(_ i: Int) throws -> Tensor {
+    guard rank >= 1 else { throw TensorError("cannot index a scalar tensor", hint: "read its value with item()") }
+    let n = shape[0]
+    guard i >= 0 && i < n else { throw TensorError("index \(i) out of range for tensor of length \(n)") }
+    let width = n == 0 ? 0 : count / n
+    let x = self
+    return Tensor.result(Array(shape.dropFirst()), Array(data[(i * width)..<((i + 1) * width)]), "select", [x]) { g in
+      var grad = [Float](repeating: 0, count: x.count)
+      for k in 0..<width { grad[i * width + k] = g.data[k] }
+      return [Tensor(shape: x.shape, data: grad)]
+    }
+  }
+
   /// The transpose of a matrix.
   public func transposed() throws -> Tensor {
     guard rank == 2 else { throw TensorError("transpose: expected a matrix, got shape \(Shape.describe(shape))") }

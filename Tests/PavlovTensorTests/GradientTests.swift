@@ -40,6 +40,10 @@ final class GradientTests: XCTestCase {
     assertGradient([sample([3, 4], seed: 9)]) { x in try x[0].mean(axis: 1) }
   }
 
+  func testSelect() {
+    assertGradient([sample([3, 4], seed: 1)]) { x in try x[0].select(1) }
+  }
+
   func testMatmulReshapeTranspose() {
     assertGradient([sample([3, 4], seed: 1), sample([4, 2], seed: 2)]) { x in try x[0].matmul(x[1]) }
     assertGradient([sample([2, 6], seed: 1)]) { x in try x[0].reshaped([3, -1]) }
