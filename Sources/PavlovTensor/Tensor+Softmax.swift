@@ -11,19 +11,14 @@ extension Tensor {
 
   /// log Σ exp(x) along `axis`.
   public func logsumexp(axis: Int = -1, keepdim: Bool = false) throws -> Tensor {
-    let (a, outer, n, inner) = try axisLayout(axis, "logsumexp")
-    guard n > 0 else { throw TensorError("logsumexp over an empty axis (shape \(Shape.describe(shape)))") }
+    let ((a, outer, n, inner), shifted, logNorm) = try shiftedRows(axis, "logsumexp")
     var out = [Float](repeating: 0, count: outer * inner)
-    data.withUnsafeBufferPointer { d in
-      for o in 0..<outer {
-        for i in 0..<inner {
-          var top = -Float.infinity
-          for k in 0..<n { top = Swift.max(top, d[(o * n + k) * inner + i]) }
-          if top == -.infinity { out[o * inner + i] = -.infinity; continue }
-          var total = 0.0
-          for k in 0..<n { total += Double(expf(d[(o * n + k) * inner + i] - top)) }
-          out[o * inner + i] = top + Float(Glibc.log(total))
-        }
+    for o in 0..<outer {
+      for i in 0..<inner {
+        // max = x - (x - max) for any element of the row; the first will do.
+        let j = o * n * inner + i
+        let top = data[j] - shifted[j]
+        out[o * inner + i] = top.isFinite ? top + logNorm[o * inner + i] : top
       }
     }
     var kept = shape

@@ -793,7 +793,7 @@ enum EdgeCases {
     case 5, 6: return rng.pick(integerLimits)
     case 7: return rng.pick(divisionByZero)
     case 8: return rng.chance(96) ? rng.pick(recursion) : deepRecursion(&rng)
-    case 9: return rng.pick(mixedComparisons)
+    case 9: return rng.chance(99) ? rng.pick(mixedComparisons) : rng.pick(unboundedGrowth)
     default: return rng.pick(oddCalls)
     }
   }
@@ -990,6 +990,26 @@ enum EdgeCases {
     default: return "fn f(n) { return f(n + 1)" + String(repeating: " and true", count: k) + " }\nf(0)"
     }
   }
+
+  /// Values that double (or triple) at every step: the step limit bounds steps, not sizes, so
+  /// only a size limit in each operation stops these before memory runs out.
+  static let unboundedGrowth = [
+    "let t = \"x\"\nfor i in 0..64 { t = t + t }\nprint(len(t))",
+    "let t = \"x\"\nfor i in 0..64 { t += t }\nprint(len(t))",
+    "let t = \"x\"\nfor i in 0..64 { t = f\"{t}{t}\" }\nprint(len(t))",
+    "let t = \"x\"\nfor i in 0..64 { t = \",\".join([t, t, t]) }\nprint(len(t))",
+    "let t = \"x\"\nfor i in 0..64 { t = str([t, t]) }\nprint(len(t))",
+    "let t = \"x\"\nfor i in 0..64 { t = repr([t, t]) }\nprint(len(t))",
+    "let t = \"x\"\nfor i in 0..64 { t = \"{}{}\".format(t, t) }\nprint(len(t))",
+    "let t = \"x\"\nfor i in 0..64 { t = t.replace(\"x\", \"xx\") }\nprint(len(t))",
+    "let t = \"x\"\nfor i in 0..64 { t = t.pad_left(len(t) * 2, \"ab\") }\nprint(len(t))",
+    "let t = [1]\nfor i in 0..64 { t = t + t }\nprint(len(t))",
+    "let t = [1]\nfor i in 0..64 { t += t }\nprint(len(t))",
+    "let t = [1]\nfor i in 0..64 { t.extend(t) }\nprint(len(t))",
+    "let t = [1]\nfor i in 0..64 { t = t * 2 }\nprint(len(t))",
+    "fn g(t) { return g(\",\".join([t, \"a\", t, t])) }\ng(\"x\")",
+    "fn g(xs) { return g(xs + xs) }\ng([1])",
+  ]
 
   static let mixedComparisons = [
     "print(1 < \"a\")",

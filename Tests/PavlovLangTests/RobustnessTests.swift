@@ -240,6 +240,8 @@ enum FuzzHarness {
 
   static func run(label: String, settings: RobustnessTests.Settings, _ body: @escaping (Int) -> Void) {
     let job = Job(settings: settings, body: body)
+    let limit = MemoryLimit.lower(to: 12 << 30)
+    defer { MemoryLimit.restore(limit) }
     var attributes = pthread_attr_t()
     pthread_attr_init(&attributes)
     pthread_attr_setstacksize(&attributes, RobustnessTests.stackBytes)
@@ -336,5 +338,24 @@ enum CrashReport {
     sigaltstack(&stack, nil)
     alternateStack?.deallocate()
     alternateStack = nil
+  }
+}
+
+/// Caps the address space while fuzzing (12 GiB; this machine is shared), so a program that
+/// grows a value without bound fails an allocation quickly, and is reported, instead of
+/// pushing the machine out of memory.
+enum MemoryLimit {
+  static func lower(to bytes: Int) -> rlimit? {
+    var old = rlimit()
+    guard getrlimit(Int32(RLIMIT_AS.rawValue), &old) == 0 else { return nil }
+    guard old.rlim_cur == rlim_t.max || old.rlim_cur > rlim_t(bytes) else { return nil }
+    var new = old
+    new.rlim_cur = rlim_t(bytes)
+    return setrlimit(Int32(RLIMIT_AS.rawValue), &new) == 0 ? old : nil
+  }
+
+  static func restore(_ old: rlimit?) {
+    guard var old else { return }
+    setrlimit(Int32(RLIMIT_AS.rawValue), &old)
   }
 }
