@@ -16,7 +16,9 @@ enum ListMethods {
     }
     t.method("extend", [Param("items")], doc: "Appends every item of `items`.") { args in
       let l = list(args)
-      l.items.append(contentsOf: try CoreLibrary.iterate(args[0], args.interpreter))
+      let more = try CoreLibrary.iterate(args[0], args.interpreter)
+      try Ops.checkListSize(l.items.count + more.count)
+      l.items.append(contentsOf: more)
       return .null
     }
     t.method("pop", [Param("index", default: .int(-1))], doc: "Removes and returns the item at `index` (the last by default).") { args in

@@ -85,13 +85,15 @@ enum Ops {
     case (.add, .string(let x), .string(let y)):
       try checkStringSize(x.value.utf8.count + y.value.utf8.count)
       return .str(x.value + y.value)
-    case (.add, .list(let x), .list(let y)): return .list(PList(x.items + y.items))
+    case (.add, .list(let x), .list(let y)):
+      try checkListSize(x.items.count + y.items.count)
+      return .list(PList(x.items + y.items))
     case (.multiply, .string(let s), .int(let n)), (.multiply, .int(let n), .string(let s)):
       return .str(try repeated(s.value, n))
     case (.multiply, .list(let l), .int(let n)), (.multiply, .int(let n), .list(let l)):
       guard n > 0, !l.items.isEmpty else { return .list(PList()) }
       let (total, overflow) = l.items.count.multipliedReportingOverflow(by: n)
-      guard !overflow, total <= 100_000_000 else { throw PavlovError.runtime("list repetition too large (\(l.items.count) × \(n))") }
+      guard !overflow, total <= maxListItems else { throw PavlovError.runtime("list repetition too large (\(l.items.count) × \(n))") }
       var out: [Value] = []
       out.reserveCapacity(total)
       for _ in 0..<n { out.append(contentsOf: l.items) }
@@ -110,6 +112,17 @@ enum Ops {
     if bytes > maxStringBytes {
       throw PavlovError.runtime("string too large (\(bytes) bytes; the limit is \(maxStringBytes))",
                                 hint: "is a loop or recursion growing a string without end?")
+    }
+  }
+
+  /// Lists are capped at 100 million items, like repetition: an error instead of running out
+  /// of memory when a loop doubles a list.
+  static let maxListItems = 100_000_000
+
+  static func checkListSize(_ count: Int) throws(PavlovError) {
+    if count > maxListItems {
+      throw PavlovError.runtime("list too large (\(count) items; the limit is \(maxListItems))",
+                                hint: "is a loop growing a list without end?")
     }
   }
 
