@@ -695,7 +695,7 @@ final class Compiler {
           case .value(let code, let spec):
             let v = try code(f)
             if let spec { do throws(PavlovError) { out += try Format.format(v, spec: spec) } catch { throw error.located(loc) } }
-            else { out += Format.display(v) }
+            else { do throws(PavlovError) { out += try Format.checkedText(v, quoted: false) } catch { throw error.located(loc) } }
             do throws(PavlovError) { try Ops.checkStringSize(out.utf8.count) } catch { throw error.located(loc) }
           }
         }

@@ -34,7 +34,7 @@ enum CoreLibrary {
       var out = ""
       for (i, v) in values.items.enumerated() {
         if i > 0 { out += sep }
-        out += Format.display(v)
+        out += try Format.checkedText(v, quoted: false)
       }
       args.interpreter.write(out + end)
       return .null
@@ -52,8 +52,12 @@ enum CoreLibrary {
       if step == 0 { throw PavlovError.runtime("range: step cannot be zero") }
       return .range(PRange(start: start, end: end, step: step))
     }
-    r.function("str", [Param("x", default: .str(""))], doc: "`x` as text, as print shows it.") { args in .str(Format.display(args[0])) }
-    r.function("repr", [Param("x")], doc: "`x` as source-like text (strings quoted).") { args in .str(Format.repr(args[0])) }
+    r.function("str", [Param("x", default: .str(""))], doc: "`x` as text, as print shows it.") { args in
+      .str(try Format.checkedText(args[0], quoted: false))
+    }
+    r.function("repr", [Param("x")], doc: "`x` as source-like text (strings quoted).") { args in
+      .str(try Format.checkedText(args[0], quoted: true))
+    }
     r.function("int", [Param("x", doc: "a number, bool or numeric string")],
                doc: "Converts to int; floats are truncated toward zero.") { args in
       switch args[0] {

@@ -13,7 +13,8 @@ public enum Format {
   public static func repr(_ v: Value, limit: Int = Int.max) -> String {
     var out = ""
     var seen: [ObjectIdentifier] = []
-    write(v, to: &out, seen: &seen, limit: limit)
+    var truncated = false
+    write(v, to: &out, seen: &seen, limit: limit, truncated: &truncated)
     if limit != Int.max && out.utf8.count > limit { return String(out.prefix(limit)) + "..." }
     return out
   }
@@ -67,34 +68,61 @@ public enum Format {
   public static func quoted(_ s: String) -> String {
     // Most strings need no escapes: copy them whole.
     if !s.utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C || $0 == 0x7F }) { return "\"" + s + "\"" }
-    var out = "\""
-    for scalar in s.unicodeScalars {
-      switch scalar {
-      case "\"": out += "\\\""
-      case "\\": out += "\\\\"
-      case "\n": out += "\\n"
-      case "\t": out += "\\t"
-      case "\r": out += "\\r"
-      case "\0": out += "\\0"
-      default:
-        if scalar.value < 0x20 || scalar.value == 0x7F { out += "\\u{\(String(scalar.value, radix: 16))}" }
-        else { out.unicodeScalars.append(scalar) }
+    // Escape byte by byte (UTF-8 multi-byte sequences never contain these bytes).
+    var out: [UInt8] = [0x22]
+    out.reserveCapacity(s.utf8.count + s.utf8.count / 8 + 2)
+    for byte in s.utf8 {
+      switch byte {
+      case 0x22: out += [0x5C, 0x22]                 // \"
+      case 0x5C: out += [0x5C, 0x5C]                 // \\
+      case 0x0A: out += [0x5C, UInt8(ascii: "n")]
+      case 0x09: out += [0x5C, UInt8(ascii: "t")]
+      case 0x0D: out += [0x5C, UInt8(ascii: "r")]
+      case 0x00: out += [0x5C, UInt8(ascii: "0")]
+      case 0x01..<0x20, 0x7F: out += Array("\\u{\(String(byte, radix: 16))}".utf8)
+      default: out.append(byte)
       }
     }
-    return out + "\""
+    out.append(0x22)
+    return String(decoding: out, as: UTF8.self)
   }
 
-  static func write(_ v: Value, to out: inout String, seen: inout [ObjectIdentifier], limit: Int) {
+  /// `str(x)` / `repr(x)` for values a script keeps: an error, never a silently cut string,
+  /// when the text would pass the string size cap (`Ops.maxStringBytes`).
+  public static func checkedText(_ v: Value, quoted: Bool) throws(PavlovError) -> String {
+    if !quoted, case .string(let s) = v { return s.value }
+    var out = ""
+    var seen: [ObjectIdentifier] = []
+    var truncated = false
+    write(v, to: &out, seen: &seen, limit: Int.max, truncated: &truncated)
+    if truncated || out.utf8.count > Ops.maxStringBytes {
+      throw PavlovError.runtime("text of this \(v.typeName) is too large (the limit is \(Ops.maxStringBytes) bytes)",
+                                hint: "is a loop growing a value without end?")
+    }
+    return out
+  }
+
+  static func write(_ v: Value, to out: inout String, seen: inout [ObjectIdentifier], limit: Int, truncated: inout Bool) {
     // utf8.count is O(1) for native strings; count (characters) would make printing quadratic.
     // Past the string size cap the caller reports an error, so stop building early.
     let size = out.utf8.count
-    if size > Ops.maxStringBytes || (limit != Int.max && size > limit) { return }
+    if size > Ops.maxStringBytes {
+      truncated = true
+      return
+    }
+    if limit != Int.max && size > limit { return }
     switch v {
     case .null, .undefined: out += "nil"
     case .bool(let b): out += b ? "true" : "false"
     case .int(let i): out += String(i)
     case .float(let d): out += float(d)
-    case .string(let s): out += quoted(s.value)
+    case .string(let s):
+      // A huge string is not copied (and escaped) only to be cut off afterwards.
+      if size + s.value.utf8.count > Ops.maxStringBytes {
+        truncated = true
+        return
+      }
+      out += quoted(s.value)
     case .list(let l):
       let id = ObjectIdentifier(l)
       if seen.contains(id) || seen.count > 100 { out += "[...]"; return }
@@ -103,7 +131,7 @@ public enum Format {
       for (i, item) in l.items.enumerated() {
         if i > 0 { out += ", " }
         if limit != Int.max && out.utf8.count > limit { break }
-        write(item, to: &out, seen: &seen, limit: limit)
+        write(item, to: &out, seen: &seen, limit: limit, truncated: &truncated)
       }
       out += "]"
       seen.removeLast()
@@ -120,7 +148,7 @@ public enum Format {
         case .int(let n): out += String(n)
         }
         out += ": "
-        write(item, to: &out, seen: &seen, limit: limit)
+        write(item, to: &out, seen: &seen, limit: limit, truncated: &truncated)
       }
       out += "}"
       seen.removeLast()
@@ -134,7 +162,7 @@ public enum Format {
       default: out += "<fn \(f.name)>"
       }
     case .object(let o): out += o.displayString
-    case .cell(let c): write(c.value, to: &out, seen: &seen, limit: limit)
+    case .cell(let c): write(c.value, to: &out, seen: &seen, limit: limit, truncated: &truncated)
     }
   }
 
@@ -193,7 +221,7 @@ public enum Format {
 
   /// Formats `v` by a Python-style format spec.
   public static func format(_ v: Value, spec text: String) throws(PavlovError) -> String {
-    if text.isEmpty { return display(v) }
+    if text.isEmpty { return try checkedText(v, quoted: false) }
     let spec = try parseSpec(text)
     var body: String
     var isNumber = false
@@ -219,7 +247,7 @@ public enum Format {
       body = s.value
       if let p = spec.precision { body = String(body.unicodeScalars.prefix(p).map(Character.init)) }
     case (_, nil), (_, "s"):
-      body = display(v)
+      body = try checkedText(v, quoted: false)
     default:
       throw badSpec(text, "type `\(spec.type.map(String.init) ?? "")` does not apply to \(v.typeName)")
     }

@@ -389,6 +389,12 @@ public final class Interpreter {
     } catch {
       throw PavlovError.runtime("\(b.name): \(error)")
     }
+    // No builtin hands back a string past the cap (a loop tripling a string with join, say).
+    if case .string(let s) = result, s.value.utf8.count > Ops.maxStringBytes {
+      sp = base
+      throw PavlovError.runtime("\(b.name): the resulting string is too large (\(s.value.utf8.count) bytes; the limit is \(Ops.maxStringBytes))",
+                                hint: "is a loop growing a string without end?")
+    }
     var k = base
     while k < sp { Self.release(stack + k); k += 1 } // drop references held by the arguments
     sp = base

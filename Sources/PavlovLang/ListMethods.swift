@@ -70,8 +70,7 @@ enum ListMethods {
       .int(list(args).items.filter { Ops.equals($0, args[0]) }.count)
     }
     t.method("join", [Param("sep", default: .str(""))], doc: "The items as text, separated by `sep`.") { args in
-      let sep = try args.string(0)
-      return .str(list(args).items.map(Format.display).joined(separator: sep))
+      .str(try StringMethods.joined(list(args).items, separator: try args.string(0)))
     }
     t.method("slice", [Param("start", default: .null), Param("end", default: .null), Param("step", default: .null)],
              doc: "A new list of items from `start` to `end` (same as xs[start:end:step]).") { args in

@@ -66,7 +66,7 @@ enum StringMethods {
       return .str(try formatPlaceholders(string(args), values.items))
     }
     t.method("join", [Param("items")], doc: "The items as text with this string between them: \", \".join(xs).") { args in
-      .str(try CoreLibrary.iterate(args[0], args.interpreter).map(Format.display).joined(separator: string(args)))
+      .str(try joined(try CoreLibrary.iterate(args[0], args.interpreter), separator: string(args)))
     }
     t.method("slice", [Param("start", default: .null), Param("end", default: .null)], doc: "The characters from `start` to `end`.") { args in
       try Ops.slice(args.receiver, args[0], args[1], .null)
@@ -89,6 +89,20 @@ enum StringMethods {
       if case .string(let s) = v { return .int(s.count) }
       return .int(0)
     }
+  }
+
+  /// The items' text joined by `separator`, refusing (before allocating) a result past the cap.
+  static func joined(_ items: [Value], separator: String) throws(PavlovError) -> String {
+    var parts: [String] = []
+    parts.reserveCapacity(items.count)
+    var total = separator.utf8.count * max(0, items.count - 1)
+    for item in items {
+      let text = try Format.checkedText(item, quoted: false)
+      total += text.utf8.count
+      try Ops.checkStringSize(total)
+      parts.append(text)
+    }
+    return parts.joined(separator: separator)
   }
 
   /// `"{} of {:.1f}".format(a, b)` and `"{1} {0}"`.

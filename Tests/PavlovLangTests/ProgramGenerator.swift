@@ -601,9 +601,18 @@ struct ProgramGenerator {
       case .str: spec = rng.pick(["", ":>8", ":<5", ":^7", ":.2", ":s", ":d"])
       default: spec = rng.pick(["", ":>20", ":.3"])
       }
-      parts.append(rng.pick(["", "v=", " and ", "{{", "}} ", "🙂 "]) + "{\(inner)\(spec)}")
+      parts.append(rng.pick(["", "v=", " and ", "{{", "}} ", "🙂 "]) + "{\(inner)\(rng.chance(10) ? randomSpec() : spec)}")
     }
     return "f\"" + parts.joined() + "\""
+  }
+
+  /// A format spec made of the characters specs use, in any order: `{x:0>+,9.3%}`.
+  mutating func randomSpec() -> String {
+    let alphabet = Array("<>^=+- 0123456789,_.%xXobdeEfFgGsn#*")
+    var spec = ":"
+    for _ in 0..<rng.int(0...8) { spec.append(rng.pick(alphabet)) }
+    if rng.chance(10) { spec += String(repeating: "9", count: rng.int(5...30)) }
+    return spec
   }
 
   mutating func intExpr(_ d: Int) -> String {
@@ -669,7 +678,9 @@ struct ProgramGenerator {
     case 10: return fString()
     case 11: return "type(\(expr(rng.pick(Kind.allCases), d)))"
     case 12: return "repr(\(expr(rng.pick(Kind.allCases), d)))"
-    case 13: return "\"{} and {:.2f}\".format(\(expr(.int, d)), \(expr(.float, d)))"
+    case 13:
+      if rng.chance(30) { return "\"{\(randomSpec())}\".format(\(expr(rng.pick([Kind.int, .float, .str, .bool, .ints]), d)))" }
+      return "\"{} and {:.2f}\".format(\(expr(.int, d)), \(expr(.float, d)))"
     case 14: return "\(rng.pick(["\"{0}-{1}\"", "\"{}\"", "\"{:>6}\"", "\"{2}\"", "\"{\"", "\"}\""])).format(\(expr(.str, d)), \(atom(.int)))"
     case 15: return "chr(\(rng.pick(["65", "0x1F600", "233", "-1", "1114112", "55296", "\(rng.int(0...200))"])))"
     case 16: return "reversed(\(expr(.str, d)))"
@@ -793,7 +804,7 @@ enum EdgeCases {
     case 5, 6: return rng.pick(integerLimits)
     case 7: return rng.pick(divisionByZero)
     case 8: return rng.chance(96) ? rng.pick(recursion) : deepRecursion(&rng)
-    case 9: return rng.chance(99) ? rng.pick(mixedComparisons) : rng.pick(unboundedGrowth)
+    case 9: return rng.below(1000) >= 3 ? rng.pick(mixedComparisons) : rng.pick(unboundedGrowth)
     default: return rng.pick(oddCalls)
     }
   }

@@ -91,10 +91,11 @@ final class RobustnessTests: XCTestCase {
         tally.skipped += 1
         return
       }
-      CrashReport.setCurrent("program #\(index) (\(origin), PAVLOV_FUZZ_SEED=\(settings.seed) PAVLOV_FUZZ_START=\(index))", program)
-      if index % 256 == 0 || FuzzHarness.interpreter == nil {
+      CrashReport.setCurrent("program #\(index) (\(origin); replay with PAVLOV_FUZZ_SEED=\(settings.seed) PAVLOV_FUZZ_START=\(index) PAVLOV_FUZZ_COUNT=1, or from #\(index - index % 1024) if it needs the programs before it)", program)
+      if index % 1024 == 0 || FuzzHarness.interpreter == nil {
         // A fresh interpreter now and then; in between, programs share one, as REPL entries do.
-        // The old one is torn down: its functions and its globals form a cycle otherwise.
+        // The old one is torn down: its functions and its globals form a cycle otherwise. (Not
+        // more often: a cyclic value holding a function still keeps an interpreter alive.)
         FuzzHarness.interpreter?.tearDown()
         let interp = Interpreter()
         interp.write = { _ in }
@@ -104,7 +105,8 @@ final class RobustnessTests: XCTestCase {
       interp.stepLimit = Self.stepLimit(index, settings.seed)
       let t0 = Self.now()
       do throws(PavlovError) {
-        let value = try interp.run(SourceFile(name: "fuzz", text: program))
+        // One program in eight runs as a REPL entry (re-declaring a global is then allowed).
+        let value = try interp.run(SourceFile(name: "fuzz", text: program), replMode: index % 8 == 7)
         _ = Format.repr(value, limit: 1_000)
         tally.ok += 1
       } catch {
@@ -294,12 +296,17 @@ enum CrashReport {
   /// Records what to print if the process crashes now.
   static func setCurrent(_ title: String, _ program: String) {
     var n = 0
-    func append<S: Sequence>(_ bytes: S) where S.Element == UInt8 {
-      for b in bytes where n < capacity { buffer[n] = b; n += 1 }
+    func append(_ text: String) {
+      var text = text
+      text.withUTF8 { bytes in
+        let k = min(bytes.count, capacity - n)
+        if k > 0 { (buffer + n).update(from: bytes.baseAddress!, count: k) }
+        n += k
+      }
     }
-    append("\n*** Pavlov robustness: the process died while running \(title) ***\n".utf8)
-    append(program.utf8.prefix(capacity - 512))
-    append("\n*** end of program ***\n".utf8)
+    append("\n*** Pavlov robustness: the process died while running \(title) ***\n")
+    append(program)
+    append("\n*** end of program ***\n")
     length = n
   }
 
