@@ -9,6 +9,8 @@ public struct Lexer {
   var lineStart: Int
   var tokens: [Token] = []
   var diagnostics: [Diagnostic] = []
+  /// The last column computed: (line start, offset, column).
+  var columnCache: (lineStart: Int, offset: Int, column: Int) = (0, 0, 1)
   /// Open brackets, to decide whether a newline ends a statement.
   var bracketStack: [UInt8] = []
 
@@ -62,16 +64,22 @@ public struct Lexer {
     }
   }
 
-  var column: Int { columnOf(pos) }
+  var column: Int { mutating get { columnOf(pos) } }
 
-  func columnOf(_ offset: Int) -> Int {
-    // Columns count characters, not bytes: skip UTF-8 continuation bytes.
-    var c = 1
-    var i = lineStart
+  /// The column of `offset`. Columns count characters, not bytes (UTF-8 continuation bytes are
+  /// skipped). Counting resumes from the last position asked about on the same line, so a very
+  /// long line costs linear time, not quadratic.
+  mutating func columnOf(_ offset: Int) -> Int {
+    if columnCache.lineStart != lineStart || columnCache.offset > offset {
+      columnCache = (lineStart, lineStart, 1)
+    }
+    var c = columnCache.column
+    var i = columnCache.offset
     while i < offset {
       if bytes[i] & 0xC0 != 0x80 { c += 1 }
       i += 1
     }
+    columnCache = (lineStart, offset, c)
     return c
   }
 

@@ -36,7 +36,13 @@ enum StringMethods {
     t.method("replace", [Param("old"), Param("new")], doc: "Every `old` replaced by `new`.") { args in
       let old = try args.string(0), new = try args.string(1)
       guard !old.isEmpty else { throw PavlovError.runtime("replace: `old` cannot be empty") }
-      return .str(string(args).replacingAll(old, with: new))
+      let s = string(args)
+      // Check the size before building it: repeated replacing can grow a string without end.
+      if new.utf8.count > old.utf8.count {
+        let occurrences = s.count(of: old)
+        try Ops.checkStringSize(s.utf8.count + occurrences * (new.utf8.count - old.utf8.count))
+      }
+      return .str(s.replacingAll(old, with: new))
     }
     t.method("starts_with", [Param("prefix")], doc: "True if the text begins with `prefix`.") { args in
       .bool(string(args).hasPrefix(try args.string(0)))
@@ -145,16 +151,50 @@ enum StringMethods {
 }
 
 extension String {
-  func replacingAll(_ old: String, with new: String) -> String {
-    var out = ""
-    var rest = Substring(self)
-    while let range = rest.range(of: old) {
-      out += rest[..<range.lowerBound]
-      out += new
-      rest = rest[range.upperBound...]
+  /// Calls `found` with the byte offset of each non-overlapping occurrence of `needle` (not
+  /// empty) in the UTF-8 text. Matching whole UTF-8 sequences on bytes is exact, and much
+  /// faster than matching by scalar.
+  func forEachUTF8Occurrence(of needle: String, _ found: (Int) -> Void) {
+    var hay = self, pattern = needle
+    hay.withUTF8 { h in
+      pattern.withUTF8 { p in
+        guard let first = p.first, p.count <= h.count else { return }
+        var i = 0
+        let last = h.count - p.count
+        while i <= last {
+          if h[i] == first {
+            var k = 1
+            while k < p.count && h[i + k] == p[k] { k += 1 }
+            if k == p.count { found(i); i += p.count; continue }
+          }
+          i += 1
+        }
+      }
     }
-    out += rest
-    return out
+  }
+
+  /// Non-overlapping occurrences of `needle` (not empty).
+  func count(of needle: String) -> Int {
+    var n = 0
+    forEachUTF8Occurrence(of: needle) { _ in n += 1 }
+    return n
+  }
+
+  func replacingAll(_ old: String, with new: String) -> String {
+    var hay = self
+    let replacement = Array(new.utf8), width = old.utf8.count
+    var out: [UInt8] = []
+    var start = 0
+    hay.withUTF8 { h in
+      out.reserveCapacity(h.count)
+      forEachUTF8Occurrence(of: old) { p in
+        out.append(contentsOf: h[start..<p])
+        out.append(contentsOf: replacement)
+        start = p + width
+      }
+      out.append(contentsOf: h[start...])
+    }
+    return String(decoding: out, as: UTF8.self)
   }
 }
 

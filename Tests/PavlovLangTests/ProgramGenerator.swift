@@ -398,7 +398,7 @@ struct ProgramGenerator {
     let c = fresh("c")
     emit("let \(c) = 0")
     bind(c, .int)
-    let forever = rng.chance(8) // a loop that only the step limit stops
+    let forever = rng.chance(4) // a loop that only the step limit stops
     let limit = rng.int(0...12)
     block(forever ? "while true" : "while \(c) < \(limit)") { g in
       g.emit("\(c) += 1")
