@@ -19,6 +19,12 @@ public enum BinaryOp: String {
 
 public enum CompareOp: String { case eq = "==", ne = "!=", lt = "<", le = "<=", gt = ">", ge = ">=", `in` = "in", notIn = "not in" }
 
+/// One component of a multi-index `t[i, a:b]`.
+public enum IndexPart {
+  case at(Expr)
+  case slice(Expr?, Expr?, Expr?)
+}
+
 public struct CallArgument {
   public let label: String?
   public let value: Expr
@@ -52,6 +58,8 @@ public indirect enum ExprKind {
   case member(Expr, String)
   case index(Expr, Expr)
   case slice(Expr, Expr?, Expr?, Expr?)
+  /// `t[i, a:b, ...]`: several index components (tensors), each a value or a slice.
+  case multiIndex(Expr, [IndexPart])
   case lambda(FunctionDecl)
 }
 

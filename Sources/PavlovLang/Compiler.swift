@@ -574,6 +574,10 @@ final class Compiler {
         } catch { throw error.located(opLocation) }
         return .normal
       }
+    case .multiIndex(let base, let parts):
+      return compileIndicesAssignment(base, parts, code, binaryOp, opLocation)
+    case .slice(let base, let a, let b, let c):
+      return compileIndicesAssignment(base, [.slice(a, b, c)], code, binaryOp, opLocation)
     case .member(let base, let name):
       let baseCode = compile(base)
       let interp = self.interp
@@ -588,6 +592,48 @@ final class Compiler {
       }
     default:
       return { _ throws(PavlovError) in throw PavlovError.runtime("cannot assign to this expression").located(loc) }
+    }
+  }
+
+  /// The values of a multi-index, slices as `SliceValue` objects.
+  func compileIndexParts(_ parts: [IndexPart]) -> (Frame) throws(PavlovError) -> [Value] {
+    let codes: [[Eval?]] = parts.map { part in
+      switch part {
+      case .at(let e): return [compile(e)]
+      case .slice(let a, let b, let c): return [a, b, c].map { $0.map(compile) }
+      }
+    }
+    return { f throws(PavlovError) in
+      var out: [Value] = []
+      out.reserveCapacity(codes.count)
+      for c in codes {
+        if c.count == 1, let e = c[0] {
+          out.append(try e(f))
+        } else {
+          var bounds: [Value] = []
+          for p in c { bounds.append(try p?(f) ?? .null) }
+          out.append(.object(SliceValue(bounds[0], bounds[1], bounds[2])))
+        }
+      }
+      return out
+    }
+  }
+
+  func compileIndicesAssignment(_ base: Expr, _ parts: [IndexPart], _ code: @escaping Eval, _ binaryOp: BinaryOp?, _ opLocation: SourceLocation) -> Exec {
+    let baseCode = compile(base)
+    let indices = compileIndexParts(parts)
+    return { f throws(PavlovError) in
+      let container = try baseCode(f)
+      let keys = try indices(f)
+      var newValue = try code(f)
+      do throws(PavlovError) {
+        if let binaryOp {
+          let current = try Ops.indexMany(container, keys)
+          newValue = try Ops.binary(binaryOp, current, newValue)
+        }
+        try Ops.setIndices(container, keys, newValue)
+      } catch { throw error.located(opLocation) }
+      return .normal
     }
   }
 
@@ -813,6 +859,15 @@ final class Compiler {
         var bounds: [Value] = []
         for p in parts { bounds.append(try p?(f) ?? .null) }
         do throws(PavlovError) { return try Ops.slice(container, bounds[0], bounds[1], bounds[2]) } catch { throw error.located(loc) }
+      }
+
+    case .multiIndex(let base, let parts):
+      let b = compile(base)
+      let indices = compileIndexParts(parts)
+      return { f throws(PavlovError) in
+        let container = try b(f)
+        let keys = try indices(f)
+        do throws(PavlovError) { return try Ops.indexMany(container, keys) } catch { throw error.located(loc) }
       }
 
     case .lambda(let decl):

@@ -58,9 +58,9 @@ enum CoreLibrary {
     r.function("repr", [Param("x")], doc: "`x` as source-like text (strings quoted).") { args in
       .str(try Format.checkedText(args[0], quoted: true))
     }
-    r.function("int", [Param("x", doc: "a number, bool or numeric string")],
+    r.function("int", [Param("x", doc: "a number, bool, numeric string or one-element tensor")],
                doc: "Converts to int; floats are truncated toward zero.") { args in
-      switch args[0] {
+      switch args[0].scalarOrSelf {
       case .int: return args[0]
       case .bool(let b): return .int(b ? 1 : 0)
       case .float(let d):
@@ -73,8 +73,8 @@ enum CoreLibrary {
       default: throw PavlovError.runtime("int: cannot convert \(args[0].typeName) to int")
       }
     }
-    r.function("float", [Param("x", doc: "a number, bool or numeric string")], doc: "Converts to float.") { args in
-      switch args[0] {
+    r.function("float", [Param("x", doc: "a number, bool, numeric string or one-element tensor")], doc: "Converts to float.") { args in
+      switch args[0].scalarOrSelf {
       case .float: return args[0]
       case .int(let i): return .float(Double(i))
       case .bool(let b): return .float(b ? 1 : 0)

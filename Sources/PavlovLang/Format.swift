@@ -220,8 +220,9 @@ public enum Format {
   }
 
   /// Formats `v` by a Python-style format spec.
-  public static func format(_ v: Value, spec text: String) throws(PavlovError) -> String {
-    if text.isEmpty { return try checkedText(v, quoted: false) }
+  public static func format(_ given: Value, spec text: String) throws(PavlovError) -> String {
+    if text.isEmpty { return try checkedText(given, quoted: false) }
+    let v = given.scalarOrSelf
     let spec = try parseSpec(text)
     var body: String
     var isNumber = false

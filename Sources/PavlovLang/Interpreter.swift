@@ -268,6 +268,9 @@ public final class Interpreter {
   @inline(__always)
   func invoke(_ callee: Value, base: Int, argc: Int, labels: [String]?) throws(PavlovError) -> Value {
     guard case .function(let fn) = callee else {
+      if case .object(let o) = callee, let call = o.type.call {
+        return try callBuiltin(call, receiver: callee, base: base, argc: argc, labels: labels)
+      }
       sp = base
       throw PavlovError.runtime("\(callee.typeName) is not callable", hint: "only functions can be called with (...)")
     }

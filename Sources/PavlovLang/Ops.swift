@@ -406,6 +406,25 @@ enum Ops {
     throw PavlovError.runtime("\(container.typeName) cannot be indexed")
   }
 
+  /// `container[i, j, ...]`: only native types (tensors) take several indices.
+  static func indexMany(_ container: Value, _ indices: [Value]) throws(PavlovError) -> Value {
+    if case .object(let o) = container, let v = try o.getIndices(indices) { return v }
+    if indices.count == 1, case .object(let o) = indices[0], let s = o as? SliceValue {
+      return try slice(container, s.start, s.end, s.step)
+    }
+    throw PavlovError.runtime("\(container.typeName) takes one index at a time, got \(indices.count)",
+                              hint: "write xs[i][j] for nested lists; xs[i, j] is for tensors")
+  }
+
+  static func setIndices(_ container: Value, _ indices: [Value], _ value: Value) throws(PavlovError) {
+    if case .object(let o) = container, try o.setIndices(indices, value) { return }
+    if indices.count == 1, case .object(let s) = indices[0], s is SliceValue {
+      throw PavlovError.runtime("cannot assign to a slice of \(container.typeName)", hint: "assign items one by one, or build a new list with +")
+    }
+    throw PavlovError.runtime("\(container.typeName) takes one index at a time, got \(indices.count)",
+                              hint: "write xs[i][j] = v for nested lists; xs[i, j] = v is for tensors")
+  }
+
   static func setIndex(_ container: Value, _ index: Value, _ value: Value) throws(PavlovError) {
     switch container {
     case .list(let l):
@@ -522,6 +541,9 @@ enum Ops {
       return .str(String(out))
     case .range(let r):
       return .range(try sliceRange(r, start, end, step))
+    case .object(let o):
+      if let v = try o.getIndices([.object(SliceValue(start, end, step))]) { return v }
+      throw PavlovError.runtime("\(container.typeName) cannot be sliced")
     default:
       throw PavlovError.runtime("\(container.typeName) cannot be sliced")
     }

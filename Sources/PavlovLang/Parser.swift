@@ -261,7 +261,7 @@ public struct Parser {
       }
       let opToken = advance()
       switch expr.kind {
-      case .name, .index, .member: break
+      case .name, .index, .member, .multiIndex, .slice: break
       default:
         throw fail("cannot assign to this expression", at: opToken, hint: "the left side of `\(s.rawValue)` must be a variable, `xs[i]` or `r.field`")
       }
@@ -626,10 +626,33 @@ public struct Parser {
   }
 
   mutating func parseIndex(_ target: Expr, at t: Token) throws(Bail) -> Expr {
-    // xs[i], xs[a:b], xs[a:b:c], xs[:b], xs[::2]
+    // xs[i], xs[a:b], xs[a:b:c], xs[:b], xs[::2]; tensors also take t[i, a:b, ...]
+    var components: [IndexPart] = []
+    while true {
+      let (parts, colons) = try parseIndexComponent(at: t)
+      if colons == 0 {
+        guard let index = parts[0] else { throw fail("expected an index between `[` and `]`", at: t) }
+        components.append(.at(index))
+      } else {
+        components.append(.slice(parts[0], parts[1], parts.count > 2 ? parts[2] : nil))
+      }
+      if !match(.comma) { break }
+    }
+    try expect(.rbracket, "to close the index")
+    if components.count == 1 {
+      switch components[0] {
+      case .at(let index): return Expr(.index(target, index), at: location(t))
+      case .slice(let a, let b, let c): return Expr(.slice(target, a, b, c), at: location(t))
+      }
+    }
+    return Expr(.multiIndex(target, components), at: location(t))
+  }
+
+  /// One comma-separated part of an index: an expression, or a slice `start:end:step`.
+  mutating func parseIndexComponent(at t: Token) throws(Bail) -> ([Expr?], Int) {
     var parts: [Expr?] = [nil]
     var colons = 0
-    while !at(.rbracket) {
+    while !at(.rbracket) && !at(.comma) {
       if at(.colon) {
         _ = advance()
         colons += 1
@@ -637,16 +660,11 @@ public struct Parser {
         parts.append(nil)
         continue
       }
-      if parts[parts.count - 1] != nil { throw fail("expected `]` or `:` in the index, found \(current.display)") }
+      if parts[parts.count - 1] != nil { throw fail("expected `]`, `,` or `:` in the index, found \(current.display)") }
       parts[parts.count - 1] = try parseExpression()
     }
-    try expect(.rbracket, "to close the index")
-    if colons == 0 {
-      guard let index = parts[0] else { throw fail("expected an index between `[` and `]`", at: t) }
-      return Expr(.index(target, index), at: location(t))
-    }
     while parts.count < 3 { parts.append(nil) }
-    return Expr(.slice(target, parts[0], parts[1], parts[2]), at: location(t))
+    return (parts, colons)
   }
 
   mutating func parsePrimary() throws(Bail) -> Expr {

@@ -55,6 +55,13 @@ public struct Args {
     case .int(let v): return v
     case .bool(let b): return b ? 1 : 0
     case .float(let d) where d == d.rounded() && abs(d) < 9.0e15: return Int(d)
+    case .object(let o):
+      switch o.scalarValue {
+      case .int(let v): return v
+      case .bool(let b): return b ? 1 : 0
+      case .float(let d) where d == d.rounded() && abs(d) < 9.0e15: return Int(d)
+      default: throw typeError(i, "an int")
+      }
     default: throw typeError(i, "an int")
     }
   }
@@ -64,6 +71,13 @@ public struct Args {
     case .float(let d): return d
     case .int(let v): return Double(v)
     case .bool(let b): return b ? 1 : 0
+    case .object(let o):
+      switch o.scalarValue {
+      case .float(let d): return d
+      case .int(let v): return Double(v)
+      case .bool(let b): return b ? 1 : 0
+      default: throw typeError(i, "a number")
+      }
     default: throw typeError(i, "a number")
     }
   }
@@ -155,6 +169,8 @@ public final class NativeType {
   public let doc: String
   public private(set) var methods: [String: BuiltinFunction] = [:]
   public private(set) var properties: [String: Property] = [:]
+  /// What `obj(args)` calls for instances of this type (models are callable); nil: not callable.
+  public var call: BuiltinFunction?
 
   public init(name: String, doc: String) {
     self.name = name

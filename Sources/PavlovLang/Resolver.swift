@@ -366,6 +366,12 @@ struct Resolver {
     case .index(let base, let index):
       resolve(base)
       resolve(index)
+    case .multiIndex(let base, let parts):
+      resolve(base)
+      resolveParts(parts)
+    case .slice(let base, let a, let b, let c):
+      resolve(base)
+      for e in [a, b, c] { if let e { resolve(e) } }
     case .member(let base, _):
       resolve(base)
     default:
@@ -397,6 +403,15 @@ struct Resolver {
   }
 
   // MARK: - Expressions
+
+  mutating func resolveParts(_ parts: [IndexPart]) {
+    for part in parts {
+      switch part {
+      case .at(let e): resolve(e)
+      case .slice(let a, let b, let c): for e in [a, b, c] { if let e { resolve(e) } }
+      }
+    }
+  }
 
   mutating func resolve(_ expr: Expr) {
     switch expr.kind {
@@ -432,6 +447,9 @@ struct Resolver {
     case .slice(let a, let b, let c, let d):
       resolve(a)
       for e in [b, c, d] { if let e { resolve(e) } }
+    case .multiIndex(let base, let parts):
+      resolve(base)
+      resolveParts(parts)
     case .lambda(let f): resolveFunction(f)
     }
   }

@@ -21,6 +21,12 @@ public enum Value {
   public static func list(_ items: [Value]) -> Value { .list(PList(items)) }
 
   /// Python's truthiness: nil, false, 0, 0.0, "", [] and {} are false.
+  /// A one-element tensor (any object with a `scalarValue`) as its number; anything else as is.
+  public var scalarOrSelf: Value {
+    if case .object(let o) = self, let v = o.scalarValue { return v }
+    return self
+  }
+
   @inlinable public var isTruthy: Bool {
     switch self {
     case .bool(let b): return b
@@ -32,6 +38,7 @@ public enum Value {
     case .record(let r): return r.count != 0
     case .range(let r): return r.count != 0
     case .cell(let c): return c.value.isTruthy
+    case .object(let o): return o.scalarValue?.isTruthy ?? true
     default: return true
     }
   }
@@ -257,6 +264,22 @@ open class Callable {
   }
 }
 
+/// A slice `start:end:step` inside a multi-index such as `t[:, 1:3]` (each part nil or an int).
+public final class SliceValue: PObject {
+  public let start: Value, end: Value, step: Value
+  nonisolated(unsafe) public static let nativeType = NativeType(name: "slice", doc: "A slice start:end:step inside an index, e.g. t[:, 1:3].")
+  public init(_ start: Value, _ end: Value, _ step: Value) {
+    self.start = start
+    self.end = end
+    self.step = step
+    super.init(type: SliceValue.nativeType)
+  }
+  public override var displayString: String {
+    func show(_ v: Value) -> String { v.isNull ? "" : Format.display(v) }
+    return "\(show(start)):\(show(end))" + (step.isNull ? "" : ":\(show(step))")
+  }
+}
+
 /// An instance of a registered native type (see `NativeType`).
 open class PObject {
   public let type: NativeType
@@ -278,8 +301,15 @@ open class PObject {
   open func getIndex(_ index: Value) throws(PavlovError) -> Value? { nil }
   /// `obj[i] = v`; false means unsupported.
   open func setIndex(_ index: Value, _ value: Value) throws(PavlovError) -> Bool { false }
+  /// `obj[i, a:b, ...]` and `obj[a:b]` (slices arrive as `SliceValue` objects); nil means unsupported.
+  open func getIndices(_ indices: [Value]) throws(PavlovError) -> Value? { nil }
+  /// `obj[i, a:b, ...] = v`; false means unsupported.
+  open func setIndices(_ indices: [Value], _ value: Value) throws(PavlovError) -> Bool { false }
   /// `x in obj`; nil means unsupported.
   open func contains(_ item: Value) throws(PavlovError) -> Bool? { nil }
+  /// The number this object stands for where a number is expected (`int(t)`, `if t > 0`,
+  /// builtins taking ints or floats): one-element tensors answer; nil means "not a number".
+  open var scalarValue: Value? { nil }
   /// Equality with another object (identity unless the type says otherwise).
   open func isEqual(to other: PObject) -> Bool { self === other }
 }

@@ -1,115 +1,60 @@
 import PavlovLang
 import PavlovTensor
 
-/// A `Tensor` as a Pavlov value: printing, operators, indexing and `len`.
-public final class TensorValue: PObject {
-  public let tensor: Tensor
-
-  /// The one `tensor` native type (its methods do not depend on the interpreter).
-  nonisolated(unsafe) public static let nativeType: NativeType = TensorBindings.makeType()
-
-  public init(_ tensor: Tensor) {
-    self.tensor = tensor
-    super.init(type: TensorValue.nativeType)
-  }
-
-  public static func wrap(_ t: Tensor) -> Value { .object(TensorValue(t)) }
-
-  public override var displayString: String {
-    var out = "tensor("
-    TensorBindings.writeElements(tensor, to: &out)
-    if tensor.requiresGrad { out += ", requires_grad=true" }
-    return out + ")"
-  }
-
-  public override var length: Int? { tensor.rank == 0 ? nil : tensor.shape[0] }
-
-  public override func binary(_ op: BinaryOp, _ other: Value, selfOnLeft: Bool) throws(PavlovError) -> Value? {
-    let a = tensor
-    switch op {
-    case .add, .subtract, .multiply, .divide:
-      guard let b = TensorBindings.operand(other) else { return nil }
-      let (l, r) = selfOnLeft ? (a, b) : (b, a)
-      return try TensorBindings.run {
-        switch op {
-        case .add: return try l + r
-        case .subtract: return try l - r
-        case .multiply: return try l * r
-        default: return try l / r
-        }
-      }
-    case .matmul:
-      guard case .object(let o) = other, let b = (o as? TensorValue)?.tensor else { return nil }
-      let (l, r) = selfOnLeft ? (a, b) : (b, a)
-      return try TensorBindings.run { try l.matmul(r) }
-    case .power:
-      guard selfOnLeft else { return nil }
-      switch other {
-      case .int(let n): return TensorValue.wrap(a.pow(Float(n)))
-      case .float(let d): return TensorValue.wrap(a.pow(Float(d)))
-      default:
-        throw PavlovError.runtime("tensor ** \(other.typeName): the exponent must be a number", hint: "t ** 2 or t.pow(0.5)")
-      }
-    default:
-      return nil
-    }
-  }
-
-  public override func negate() throws(PavlovError) -> Value? { TensorValue.wrap(-tensor) }
-
-  public override func getIndex(_ index: Value) throws(PavlovError) -> Value? {
-    guard tensor.rank > 0 else {
-      throw PavlovError.runtime("cannot index a scalar tensor", hint: "use t.item() to read its value")
-    }
-    guard case .int(let i) = index else {
-      throw PavlovError.runtime("tensor index must be an int, got \(index.typeName)")
-    }
-    let n = tensor.shape[0]
-    let j = i < 0 ? i + n : i
-    guard j >= 0 && j < n else {
-      throw PavlovError.runtime("index \(i) out of range for tensor of length \(n) (shape \(Shape.describe(tensor.shape)))",
-                                hint: n == 0 ? "the tensor is empty" : "valid indices are 0 to \(n - 1) (or -\(n) to -1 from the end)")
-    }
-    if tensor.rank == 1 { return TensorBindings.float(tensor.data[j]) }
-    return TensorValue.wrap(try TensorBindings.run { try TensorBindings.row(tensor, j) })
-  }
-
-  public override func makeIterator() -> (() throws -> Value?)? {
-    guard tensor.rank > 0 else { return nil }
-    var i = 0
-    let n = tensor.shape[0]
-    return { [self] in
-      guard i < n else { return nil }
-      defer { i += 1 }
-      return try self.getIndex(.int(i))
-    }
-  }
-}
-
-/// Builtins that make tensors (`tensor`, `zeros`, `ones`, `param`, `no_grad`) and the
-/// methods and properties of the `tensor` type. `rand`/`randn` live in Random.swift.
+/// Builtins that make and combine tensors, and the methods and properties of the `tensor`
+/// type. `rand`/`randn`/`randint` with sizes live in Random.swift.
 enum TensorBindings {
+  static let dtypeParam = Param("dtype", default: .null, kind: .keywordOnly, doc: "\"float32\", \"int64\" or \"bool\"; nil: inferred")
+
   static func register(_ r: Registry) {
     r.addType(TensorValue.nativeType)
 
-    r.function("tensor", [Param("xs", doc: "a number, a list of numbers, or nested lists of numbers (rectangular)")],
-               doc: "A new tensor of float32 values: tensor([[1, 2], [3, 4]]) has shape [2, 2].") { args in
-      TensorValue.wrap(try fromValue(args[0], name: "tensor"))
+    r.function("tensor", [Param("xs", doc: "a number, a list of numbers, or nested lists of numbers (rectangular)"),
+                          Param("dtype", default: .null, doc: "\"float32\", \"int64\" or \"bool\"; nil: int64 for ints, bool for bools, else float32")],
+               doc: "A new tensor: tensor([[1.0, 2], [3, 4]]) has shape [2, 2]; tensor([1, 2]) holds int64 (as in PyTorch).") { args in
+      TensorValue.wrap(try fromValue(args[0], name: "tensor", dtype: try dtype(args, 1)))
     }
 
-    r.function("zeros", [Param("shape", kind: .variadic, doc: "the sizes of the axes, e.g. zeros(2, 3) (or one list)")],
-               doc: "A tensor of zeros of the given shape.") { args in
-      TensorValue.wrap(Tensor.zeros(try shape(args[0], name: "zeros")))
+    r.function("zeros", [Param("shape", kind: .variadic, doc: "the sizes of the axes, e.g. zeros(2, 3) (or one list)"), dtypeParam],
+               doc: "A tensor of zeros of the given shape (float32 unless dtype says otherwise).") { args in
+      TensorValue.wrap(Tensor.zeros(try shape(args[0], name: "zeros")).converted(to: try dtype(args, 1) ?? .float32))
     }
 
-    r.function("ones", [Param("shape", kind: .variadic, doc: "the sizes of the axes, e.g. ones(2, 3) (or one list)")],
-               doc: "A tensor of ones of the given shape.") { args in
-      TensorValue.wrap(Tensor.ones(try shape(args[0], name: "ones")))
+    r.function("ones", [Param("shape", kind: .variadic, doc: "the sizes of the axes, e.g. ones(2, 3) (or one list)"), dtypeParam],
+               doc: "A tensor of ones of the given shape (float32 unless dtype says otherwise).") { args in
+      TensorValue.wrap(Tensor.ones(try shape(args[0], name: "ones")).converted(to: try dtype(args, 1) ?? .float32))
+    }
+
+    r.function("full", [Param("shape", doc: "the sizes of the axes, as a list"), Param("value", doc: "the value of every element")],
+               doc: "A tensor of the given shape filled with one value.") { args in
+      let fill = try fromValue(args[1], name: "full")
+      let sizes = try shape(.list(PList([args[0]])), name: "full")
+      return TensorValue.wrap(Tensor.converting(shape: sizes, [Float](repeating: fill.data.first ?? 0, count: Shape.count(sizes)), to: fill.dtype))
+    }
+
+    r.function("arange", [Param("a", doc: "the end (excluded) if alone, else the start"), Param("b", default: .null, doc: "the end (excluded)"),
+                          Param("step", default: .int(1), doc: "the distance between values")],
+               doc: "arange(n) is tensor([0, 1, ..., n-1]) (int64); arange(a, b, step) counts from a up to b (excluded); float bounds give float32.") { args in
+      let bounds = args.isNull(1) ? [Value.int(0), args[0], args[2]] : [args[0], args[1], args[2]]
+      if case .int(let a) = bounds[0], case .int(let b) = bounds[1], case .int(let step) = bounds[2] {
+        return try run { try Tensor.arange(a, b, step: step) }
+      }
+      let a = try number(bounds[0], "arange"), b = try number(bounds[1], "arange"), step = try number(bounds[2], "arange")
+      guard step != 0, step.isFinite, a.isFinite, b.isFinite else { throw PavlovError.runtime("arange: the step must be a nonzero finite number") }
+      let n = Swift.max(0, Int(((b - a) / step).rounded(.up)))
+      guard n <= 1 << 31 else { throw PavlovError.runtime("arange: \(n) values are too many") }
+      return TensorValue.wrap(Tensor(shape: [n], data: (0..<n).map { Float(a + Double($0) * step) }))
+    }
+
+    r.function("eye", [Param("n", doc: "the number of rows and columns")], doc: "The n×n identity matrix.") { args in
+      let n = try args.int(0)
+      guard n >= 0, n <= 46_000 else { throw PavlovError.runtime("eye: n must be between 0 and 46000, got \(n)") }
+      return TensorValue.wrap(Tensor.eye(n))
     }
 
     r.function("param", [Param("t", doc: "a tensor (or a number or nested list) holding the initial values")],
-               doc: "A trainable copy of `t`: it requires a gradient, so backward() fills its .grad.") { args in
-      let t = try fromValue(args[0], name: "param")
+               doc: "A trainable float32 copy of `t`: it requires a gradient, so backward() fills its .grad.") { args in
+      let t = try fromValue(args[0], name: "param", dtype: .float32)
       return TensorValue.wrap(t.detached().requiringGrad())
     }
 
@@ -118,35 +63,96 @@ enum TensorBindings {
       let f = try args.callable(0)
       return try Autograd.noGrad { () throws -> Value in try args.call(f, []) }
     }
+
+    r.function("where", [Param("condition", doc: "a mask (bool tensor, or any tensor: nonzero is true)"),
+                         Param("a", doc: "values where the condition holds (tensor or number)"),
+                         Param("b", doc: "values elsewhere (tensor or number)")],
+               doc: "Element-wise choice: a where condition, else b (all three broadcast); gradients flow to the chosen side.") { args in
+      let c = try fromValue(args[0], name: "where")
+      let a = try operandOrTensor(args[1], "where"), b = try operandOrTensor(args[2], "where")
+      return try run { try Tensor.where(c, a, b) }
+    }
+
+    r.function("cat", [Param("tensors", doc: "a list of tensors"), Param("axis", default: .int(0), doc: "the axis to join along")],
+               doc: "Joins tensors along an existing axis (sizes must match on the others).") { args in
+      let ts = try tensorList(args, 0, "cat")
+      let axis = try args.int(1)
+      return try run { try Tensor.cat(ts, axis: axis) }
+    }
+
+    r.function("stack", [Param("tensors", doc: "a list of tensors of one shape"), Param("axis", default: .int(0), doc: "where the new axis goes")],
+               doc: "Stacks tensors of one shape along a new axis.") { args in
+      let ts = try tensorList(args, 0, "stack")
+      let axis = try args.int(1)
+      return try run { try Tensor.stack(ts, axis: axis) }
+    }
+
+    r.function("one_hot", [Param("index", doc: "an int64 tensor (or list) of class indices"), Param("classes", doc: "the number of classes")],
+               doc: "One-hot rows: shape index.shape + [classes], int64 (as in PyTorch; multiply or use .float() for float math).") { args in
+      let index = try fromValue(args[0], name: "one_hot")
+      let classes = try args.int(1)
+      return try run { try Tensor.oneHot(index, classes: classes) }
+    }
+
+    r.function("maximum", [Param("a", doc: "a tensor or number"), Param("b", doc: "a tensor or number")],
+               doc: "The element-wise larger of a and b (broadcast).") { args in
+      let a = try operandOrTensor(args[0], "maximum"), b = try operandOrTensor(args[1], "maximum")
+      return try run { try Tensor.maximum(a, b) }
+    }
+    r.function("minimum", [Param("a", doc: "a tensor or number"), Param("b", doc: "a tensor or number")],
+               doc: "The element-wise smaller of a and b (broadcast).") { args in
+      let a = try operandOrTensor(args[0], "minimum"), b = try operandOrTensor(args[1], "minimum")
+      return try run { try Tensor.minimum(a, b) }
+    }
+    r.function("logical_and", [Param("a", doc: "a mask"), Param("b", doc: "a mask")], doc: "Element-wise and of two masks (bool tensor).") { args in
+      let a = try operandOrTensor(args[0], "logical_and"), b = try operandOrTensor(args[1], "logical_and")
+      return try run { try a.logicalAnd(b) }
+    }
+    r.function("logical_or", [Param("a", doc: "a mask"), Param("b", doc: "a mask")], doc: "Element-wise or of two masks (bool tensor).") { args in
+      let a = try operandOrTensor(args[0], "logical_or"), b = try operandOrTensor(args[1], "logical_or")
+      return try run { try a.logicalOr(b) }
+    }
+    r.function("logical_not", [Param("a", doc: "a mask")], doc: "Element-wise not of a mask (bool tensor).") { args in
+      TensorValue.wrap(try operandOrTensor(args[0], "logical_not").logicalNot())
+    }
   }
 
   // MARK: - The tensor type
 
   static func makeType() -> NativeType {
-    let t = NativeType(name: "tensor", doc: "An n-dimensional array of float32 values with automatic differentiation.")
+    let t = NativeType(name: "tensor", doc: "An n-dimensional array (float32, int64 or bool) with automatic differentiation.")
 
     t.property("shape", doc: "The sizes of the axes, as a list of ints.") { v in
       .list(try tensor(v).shape.map { .int($0) })
     }
-    t.property("T", doc: "The transpose of a matrix.") { v in
+    t.property("dtype", doc: "The element type: \"float32\", \"int64\" or \"bool\".") { v in .str(try tensor(v).dtype.rawValue) }
+    t.property("T", doc: "The transpose (of the last two axes).") { v in
       TensorValue.wrap(try run { try tensor(v).transposed() })
     }
     t.property("grad", doc: "The gradient accumulated by backward() (nil before any).") { v in
       try tensor(v).grad.map { TensorValue.wrap($0) } ?? .null
     }
-    t.property("requires_grad", doc: "Whether backward() computes a gradient for this tensor (assignable).", get: { v in
+    t.property("is_param", doc: "Whether backward() computes a gradient for this tensor (set by param(...) or .requires_grad()).") { v in
       .bool(try tensor(v).requiresGrad)
-    }, set: { v, new in
-      guard case .bool(let b) = new else { throw PavlovError.runtime("requires_grad must be true or false, got \(new.typeName)") }
-      try tensor(v).requiresGrad = b
-    })
+    }
     t.property("ndim", doc: "The number of axes (the rank).") { v in .int(try tensor(v).rank) }
     t.property("size", doc: "The total number of elements.") { v in .int(try tensor(v).count) }
 
-    t.method("item", doc: "The value of a one-element tensor, as a float.") { args in
-      float(try run { try tensor(args.receiver).item() })
+    t.method("requires_grad", [Param("on", default: .bool(true), doc: "true to track gradients, false to stop")],
+             doc: "Marks this float tensor as a parameter (backward() fills its .grad) and returns it.") { args in
+      let x = try tensor(args.receiver)
+      guard !x.isInteger else { throw PavlovError.runtime("only float tensors can require gradients (this one is \(x.dtype.rawValue))", hint: "convert first: t.float().requires_grad()") }
+      x.requiresGrad = try args.bool(0)
+      return args.receiver
     }
-    t.method("tolist", doc: "The values as nested lists of floats (a float for a scalar tensor).") { args in
+    t.method("item", doc: "The value of a one-element tensor, as a Pavlov number (int for int64, bool for bool).") { args in
+      let x = try tensor(args.receiver)
+      guard x.count == 1, case .object(let o) = args.receiver, let v = o.scalarValue else {
+        throw PavlovError.runtime("item(): the tensor has \(x.count) elements, not 1", hint: "shape \(Shape.describe(x.shape)); index or reduce it first")
+      }
+      return v
+    }
+    t.method("tolist", doc: "The values as nested lists of numbers (a number for a scalar tensor).") { args in
       let x = try tensor(args.receiver)
       var position = 0
       return toList(x, axis: 0, position: &position)
@@ -157,12 +163,62 @@ enum TensorBindings {
     t.method("sum", [axisParam, keepParam], doc: "The sum of all elements, or along `axis`.") { args in
       let axis = args.isNull(0) ? nil : try args.int(0)
       let keep = try args.bool(1)
-      return TensorValue.wrap(try run { try tensor(args.receiver).sum(axis: axis, keepdim: keep) })
+      return try run { try tensor(args.receiver).sum(axis: axis, keepdim: keep) }
     }
     t.method("mean", [axisParam, keepParam], doc: "The mean of all elements, or along `axis`.") { args in
       let axis = args.isNull(0) ? nil : try args.int(0)
       let keep = try args.bool(1)
-      return TensorValue.wrap(try run { try tensor(args.receiver).mean(axis: axis, keepdim: keep) })
+      return try run { try tensor(args.receiver).mean(axis: axis, keepdim: keep) }
+    }
+    let correctionParam = Param("correction", default: .int(1), doc: "subtracted from the count (1: unbiased, as PyTorch; 0: as NumPy)")
+    t.method("var", [axisParam, keepParam, correctionParam], doc: "The variance of all elements, or along `axis`.") { args in
+      let axis = args.isNull(0) ? nil : try args.int(0)
+      let keep = try args.bool(1), correction = try args.int(2)
+      return try run { try tensor(args.receiver).variance(axis: axis, keepdim: keep, correction: correction) }
+    }
+    t.method("std", [axisParam, keepParam, correctionParam], doc: "The standard deviation of all elements, or along `axis`.") { args in
+      let axis = args.isNull(0) ? nil : try args.int(0)
+      let keep = try args.bool(1), correction = try args.int(2)
+      return try run { try tensor(args.receiver).standardDeviation(axis: axis, keepdim: keep, correction: correction) }
+    }
+    for (name, largest) in [("max", true), ("min", false)] {
+      t.method(name, [axisParam, keepParam], doc: "The \(largest ? "largest" : "smallest") element, or the \(largest ? "largest" : "smallest") values along `axis` (use arg\(name) for positions).") { args in
+        let x = try tensor(args.receiver)
+        let keep = try args.bool(1)
+        guard !args.isNull(0) else {
+          guard x.count > 0 else { throw PavlovError.runtime("\(name)() of an empty tensor") }
+          return try run { largest ? try x.maxAll() : try x.minAll() }
+        }
+        let axis = try args.int(0)
+        return try run { largest ? try x.max(axis: axis, keepdim: keep).values : try x.min(axis: axis, keepdim: keep).values }
+      }
+      t.method("arg\(name)", [axisParam, keepParam], doc: "The position of the \(largest ? "largest" : "smallest") element (flattened), or positions along `axis` (int64).") { args in
+        let x = try tensor(args.receiver)
+        let keep = try args.bool(1)
+        let source = args.isNull(0) ? try run { try x.flattened() } : x
+        let axis = args.isNull(0) ? 0 : try args.int(0)
+        return try run { () throws -> Tensor in
+          let (values, positions) = largest ? try source.max(axis: axis, keepdim: keep) : try source.min(axis: axis, keepdim: keep)
+          return Tensor(shape: values.shape, ints: positions.map { Int64($0) })
+        }
+      }
+    }
+    let softAxis = Param("axis", default: .int(-1), doc: "the axis (default: the last)")
+    t.method("softmax", [softAxis], doc: "exp(x) / sum(exp(x)) along `axis`, computed stably.") { args in
+      let axis = try args.int(0)
+      return try run { try tensor(args.receiver).softmax(axis: axis) }
+    }
+    t.method("log_softmax", [softAxis], doc: "x - logsumexp(x) along `axis`: log-probabilities from logits.") { args in
+      let axis = try args.int(0)
+      return try run { try tensor(args.receiver).logSoftmax(axis: axis) }
+    }
+    t.method("logsumexp", [softAxis, keepParam], doc: "log(sum(exp(x))) along `axis`, computed stably.") { args in
+      let axis = try args.int(0), keep = try args.bool(1)
+      return try run { try tensor(args.receiver).logsumexp(axis: axis, keepdim: keep) }
+    }
+    t.method("cumsum", [softAxis], doc: "Running sums along `axis`.") { args in
+      let axis = try args.int(0)
+      return try run { try tensor(args.receiver).cumsum(axis: axis) }
     }
 
     let unary: [(String, String, (Tensor) -> Tensor)] = [
@@ -171,24 +227,92 @@ enum TensorBindings {
       ("tanh", "The hyperbolic tangent of each element.", { $0.tanh() }),
       ("sigmoid", "The logistic function 1 / (1 + exp(-x)) of each element.", { $0.sigmoid() }),
       ("relu", "max(x, 0) for each element.", { $0.relu() }),
+      ("gelu", "GELU, x·Φ(x) with the exact normal CDF (PyTorch's default), of each element.", { $0.gelu() }),
       ("sqrt", "The square root of each element.", { $0.sqrt() }),
       ("abs", "The absolute value of each element.", { $0.abs() }),
+      ("sign", "-1, 0 or 1 for each element (no gradient).", { $0.sign() }),
+      ("float", "A float32 copy (gradients flow through).", { $0.converted(to: .float32) }),
+      ("long", "An int64 copy (values truncated toward zero).", { $0.converted(to: .int64) }),
+      ("bool", "A bool copy (nonzero is true).", { $0.converted(to: .bool) }),
     ]
     for (name, doc, f) in unary {
       t.method(name, doc: doc) { args in TensorValue.wrap(f(try tensor(args.receiver))) }
     }
+    t.method("any", doc: "Whether any element is nonzero (true).") { args in .bool(try tensor(args.receiver).anyTrue) }
+    t.method("all", doc: "Whether every element is nonzero (true).") { args in .bool(try tensor(args.receiver).allTrue) }
 
     t.method("pow", [Param("p", doc: "the exponent, a number")], doc: "Each element raised to the power p (same as t ** p).") { args in
       TensorValue.wrap(try tensor(args.receiver).pow(Float(try args.float(0))))
     }
-    t.method("reshape", [Param("shape", kind: .variadic, doc: "the new sizes (one may be -1: inferred), e.g. t.reshape(3, -1)")],
-             doc: "The same elements in a new shape.") { args in
-      let target = try shape(args[0], name: "reshape", allowInferred: true)
-      return TensorValue.wrap(try run { try tensor(args.receiver).reshaped(target) })
+    t.method("clip", [Param("min", default: .null, doc: "the lower bound (nil: none)"), Param("max", default: .null, doc: "the upper bound (nil: none)")],
+             doc: "Each element limited to [min, max]; the gradient passes where the value was inside.") { args in
+      let low = args.isNull(0) ? nil : Float(try args.float(0))
+      let high = args.isNull(1) ? nil : Float(try args.float(1))
+      return TensorValue.wrap(try tensor(args.receiver).clipped(min: low, max: high))
+    }
+    for name in ["reshape", "view"] {
+      t.method(name, [Param("shape", kind: .variadic, doc: "the new sizes (one may be -1: inferred), e.g. t.reshape(3, -1)")],
+               doc: "The same elements in a new shape (no copy until one of them is written).") { args in
+        let target = try shape(args[0], name: name, allowInferred: true)
+        return try run { try tensor(args.receiver).reshaped(target) }
+      }
+    }
+    t.method("transpose", [Param("a", default: .int(-2), doc: "an axis"), Param("b", default: .int(-1), doc: "another axis")],
+             doc: "Axes a and b swapped (the last two by default).") { args in
+      let a = try args.int(0), b = try args.int(1)
+      return try run { try tensor(args.receiver).transposed(a, b) }
+    }
+    t.method("permute", [Param("axes", kind: .variadic, doc: "the new order of the axes, e.g. t.permute(0, 2, 1)")],
+             doc: "The axes in a new order.") { args in
+      let order = try shape(args[0], name: "permute", allowNegative: true)
+      return try run { try tensor(args.receiver).permuted(order) }
+    }
+    t.method("unsqueeze", [Param("axis", doc: "where the new size-1 axis goes")], doc: "A size-1 axis inserted at `axis`.") { args in
+      let axis = try args.int(0)
+      return try run { try tensor(args.receiver).unsqueezed(axis) }
+    }
+    t.method("squeeze", [Param("axis", default: .null, doc: "the size-1 axis to remove; nil removes all")], doc: "Size-1 axes removed.") { args in
+      let axis = args.isNull(0) ? nil : try args.int(0)
+      return try run { try tensor(args.receiver).squeezed(axis) }
+    }
+    t.method("flatten", [Param("start", default: .int(0), doc: "the first axis to merge"), Param("end", default: .int(-1), doc: "the last axis to merge")],
+             doc: "Axes start..end merged into one (all, by default).") { args in
+      let a = try args.int(0), b = try args.int(1)
+      return try run { try tensor(args.receiver).flattened(start: a, end: b) }
+    }
+    t.method("gather", [Param("axis", doc: "the axis to pick along"), Param("index", doc: "an int64 tensor of positions, of the same rank")],
+             doc: "out[i][j] = t[i][index[i][j]] along `axis` (PyTorch's gather), e.g. logp.gather(1, actions.unsqueeze(1)).") { args in
+      let axis = try args.int(0)
+      let index = try fromValue(args[1], name: "gather")
+      return try run { try tensor(args.receiver).gather(axis: axis, index: index) }
+    }
+    t.method("split", [Param("size", doc: "the size of each piece (an int), or a list of sizes"), Param("axis", default: .int(0), doc: "the axis to cut")],
+             doc: "Consecutive pieces along `axis`, as a list of tensors.") { args in
+      let x = try tensor(args.receiver)
+      let axis = try args.int(1)
+      let pieces: [Tensor]
+      if case .list = args[0] {
+        let sizes = try shape(.list(PList([args[0]])), name: "split")
+        pieces = try run { try x.split(sizes: sizes, axis: axis) }
+      } else {
+        let size = try args.int(0)
+        pieces = try run { try x.split(size: size, axis: axis) }
+      }
+      return .list(pieces.map { TensorValue.wrap($0) })
+    }
+    t.method("tril", [Param("k", default: .int(0), doc: "the diagonal: 0 main, 1 above, -1 below")],
+             doc: "The lower triangle of the last two axes; zeros above it.") { args in
+      let k = try args.int(0)
+      return try run { try tensor(args.receiver).tril(k) }
+    }
+    t.method("triu", [Param("k", default: .int(0), doc: "the diagonal: 0 main, 1 above, -1 below")],
+             doc: "The upper triangle of the last two axes; zeros below it.") { args in
+      let k = try args.int(0)
+      return try run { try tensor(args.receiver).triu(k) }
     }
     t.method("backward", [Param("grad", default: .null, doc: "the gradient of some scalar with respect to this tensor; nil for a scalar tensor")],
              doc: "Computes gradients of this (scalar) tensor and adds them into the .grad of every param it depends on.") { args in
-      let seed = args.isNull(0) ? nil : try fromValue(args[0], name: "backward")
+      let seed = args.isNull(0) ? nil : try fromValue(args[0], name: "backward", dtype: .float32)
       try run { try tensor(args.receiver).backward(seed: seed) }
       return .null
     }
@@ -198,6 +322,10 @@ enum TensorBindings {
     }
     t.method("detach", doc: "A copy of the values cut off from autograd (no gradient flows back through it).") { args in
       TensorValue.wrap(try tensor(args.receiver).detached())
+    }
+    t.method("clone", doc: "A copy of the values (gradients flow through it, like PyTorch's clone).") { args in
+      let x = try tensor(args.receiver)
+      return try run { try x.reshaped(x.shape) }
     }
     return t
   }
@@ -210,13 +338,89 @@ enum TensorBindings {
   }
 
   /// A number or a tensor as an operand of tensor arithmetic; nil for anything else.
-  static func operand(_ v: Value) -> Tensor? {
+  /// A number or a tensor as an operand of tensor arithmetic with `other` (a Pavlov int
+  /// stays int64 beside an integer tensor, as in PyTorch); nil for anything else.
+  static func operand(_ v: Value, like other: Tensor? = nil) -> Tensor? {
     switch v {
-    case .int(let i): return Tensor(scalar: Float(i))
+    case .int(let i):
+      if let other, other.isInteger { return Tensor(shape: [], ints: [Int64(i)]) }
+      return Tensor(scalar: Float(i))
     case .float(let d): return Tensor(scalar: Float(d))
+    case .bool(let b): return Tensor(shape: [], ints: [b ? 1 : 0], dtype: .bool)
     case .object(let o): return (o as? TensorValue)?.tensor
     default: return nil
     }
+  }
+
+  /// A tensor argument that may also be a number or a list (converted).
+  static func operandOrTensor(_ v: Value, _ name: String) throws(PavlovError) -> Tensor {
+    if let t = operand(v) { return t }
+    return try fromValue(v, name: name)
+  }
+
+  static func tensorList(_ args: Args, _ i: Int, _ name: String) throws(PavlovError) -> [Tensor] {
+    let list = try args.list(i)
+    var out: [Tensor] = []
+    for (k, item) in list.items.enumerated() {
+      guard case .object(let o) = item, let t = o as? TensorValue else {
+        throw PavlovError.runtime("\(name): item \(k) of the list is \(item.typeName), not a tensor", hint: "convert with tensor(...)")
+      }
+      out.append(t.tensor)
+    }
+    return out
+  }
+
+  static func dtype(_ args: Args, _ i: Int) throws(PavlovError) -> DType? {
+    if args.isNull(i) { return nil }
+    let name = try args.string(i)
+    guard let d = DType(rawValue: name) else {
+      throw PavlovError.runtime("unknown dtype \(Format.quoted(name))", hint: "use \"float32\", \"int64\" or \"bool\"")
+    }
+    return d
+  }
+
+  static func number(_ v: Value, _ name: String) throws(PavlovError) -> Double {
+    switch v.scalarOrSelf {
+    case .int(let i): return Double(i)
+    case .float(let d): return d
+    default: throw PavlovError.runtime("\(name): expected a number, got \(v.typeName)")
+    }
+  }
+
+  /// Index components from Pavlov values: ints, slices, index tensors or lists, masks.
+  static func components(_ indices: [Value], of t: Tensor) throws(PavlovError) -> [IndexComponent] {
+    var out: [IndexComponent] = []
+    for index in indices {
+      switch index {
+      case .int(let i): out.append(.position(i))
+      case .bool(let b): out.append(.tensor(Tensor(shape: [], ints: [b ? 1 : 0], dtype: .bool)))
+      case .null: out.append(.all)
+      case .range(let r):
+        out.append(.tensor(Tensor(shape: [r.count], ints: (0..<Swift.min(r.count, 1 << 31)).map { Int64(r.element($0)) })))
+      case .list: out.append(.tensor(try fromValue(index, name: "index")))
+      case .object(let o):
+        if let s = o as? SliceValue {
+          func bound(_ v: Value, _ what: String) throws(PavlovError) -> Int? {
+            switch v.scalarOrSelf {
+            case .null: return nil
+            case .int(let i): return i
+            default: throw PavlovError.runtime("slice \(what) must be an int or nil, got \(v.typeName)")
+            }
+          }
+          out.append(.slice(try bound(s.start, "start"), try bound(s.end, "end"), try bound(s.step, "step")))
+        } else if let x = o as? TensorValue {
+          if x.tensor.dtype == .float32 {
+            throw PavlovError.runtime("a float tensor cannot be an index", hint: "indices must be ints or bools; convert with .long()")
+          }
+          out.append(.tensor(x.tensor))
+        } else {
+          throw PavlovError.runtime("a tensor index must be an int, slice, list or tensor, got \(index.typeName)")
+        }
+      default:
+        throw PavlovError.runtime("a tensor index must be an int, slice, list or tensor, got \(index.typeName)")
+      }
+    }
+    return out
   }
 
   /// Runs a tensor operation, turning a TensorError into a Pavlov runtime error.
@@ -242,20 +446,17 @@ enum TensorBindings {
     return .float(Double(f.description) ?? Double(f))
   }
 
-  /// Row `i` of a tensor of rank >= 2, as a tensor of rank - 1 (gradients flow back to it).
-  static func row(_ t: Tensor, _ i: Int) throws -> Tensor { try t.select(i) }
-
   /// Shape arguments: ints given one by one (`zeros(2, 3)`) or one list (`zeros([2, 3])`).
-  static func shape(_ v: Value, name: String, allowInferred: Bool = false) throws(PavlovError) -> [Int] {
+  static func shape(_ v: Value, name: String, allowInferred: Bool = false, allowNegative: Bool = false) throws(PavlovError) -> [Int] {
     guard case .list(let given) = v else { throw PavlovError.runtime("\(name): expected sizes") }
     var items = given.items
     if items.count == 1, case .list(let inner) = items[0] { items = inner.items }
     var out: [Int] = []
     for item in items {
-      guard case .int(let n) = item else {
+      guard case .int(let n) = item.scalarOrSelf else {
         throw PavlovError.runtime("\(name): sizes must be ints, got \(item.typeName) (\(Format.repr(item, limit: 40)))")
       }
-      guard n >= 0 || (allowInferred && n == -1) else {
+      guard n >= 0 || (allowInferred && n == -1) || allowNegative else {
         throw PavlovError.runtime("\(name): a size cannot be negative (got \(n))")
       }
       out.append(n)
@@ -270,18 +471,15 @@ enum TensorBindings {
     return out
   }
 
-  /// A tensor from a number, a tensor, or (nested) lists of numbers.
-  static func fromValue(_ v: Value, name: String) throws(PavlovError) -> Tensor {
-    switch v {
-    case .int(let i): return Tensor(scalar: Float(i))
-    case .float(let d): return Tensor(scalar: Float(d))
-    case .bool(let b): return Tensor(scalar: b ? 1 : 0)
-    case .object(let o):
-      if let t = o as? TensorValue { return t.tensor.detached() }
-    case .list: break
-    default: break
+  /// A tensor from a number, a tensor, or (nested) lists of numbers. The dtype follows
+  /// PyTorch: all ints → int64, all bools → bool, any float → float32 (unless `dtype` is given).
+  static func fromValue(_ v: Value, name: String, dtype: DType? = nil) throws(PavlovError) -> Tensor {
+    if case .object(let o) = v, let t = o as? TensorValue {
+      return dtype.map { t.tensor.detached().converted(to: $0) } ?? t.tensor.detached()
     }
-    guard case .list = v else {
+    switch v {
+    case .int, .float, .bool, .list: break
+    default:
       throw PavlovError.runtime("\(name): expected a number or a list of numbers, got \(v.typeName)")
     }
     // The shape comes from the first element at each depth; every other element must match.
@@ -292,24 +490,44 @@ enum TensorBindings {
       guard let first = l.items.first else { break }
       probe = first
     }
-    var data: [Float] = []
-    data.reserveCapacity(Shape.count(shape))
-    try flatten(v, depth: 0, shape: shape, path: "", into: &data, name: name)
-    return Tensor(shape: shape, data: data)
+    var values = Elements()
+    values.floats.reserveCapacity(Shape.count(shape))
+    try flatten(v, depth: 0, shape: shape, path: "", into: &values, name: name)
+    let inferred: DType = values.sawFloat || values.floats.isEmpty ? .float32 : (values.sawNumber ? .int64 : .bool)
+    let target = dtype ?? inferred
+    if target == .float32 { return Tensor(shape: shape, data: values.floats) }
+    if inferred == .float32 { return Tensor.converting(shape: shape, values.floats, to: target) }
+    return Tensor(shape: shape, ints: values.ints, dtype: target)
   }
 
-  private static func flatten(_ v: Value, depth: Int, shape: [Int], path: String, into data: inout [Float], name: String) throws(PavlovError) {
+  struct Elements {
+    var floats: [Float] = []
+    var ints: [Int64] = []
+    var sawFloat = false
+    var sawNumber = false
+  }
+
+  private static func flatten(_ v: Value, depth: Int, shape: [Int], path: String, into out: inout Elements, name: String) throws(PavlovError) {
     let here = path.isEmpty ? "xs" : "xs\(path)"
     if depth == shape.count {
-      switch v {
-      case .int(let i): data.append(Float(i))
-      case .float(let d): data.append(Float(d))
-      case .bool(let b): data.append(b ? 1 : 0)
+      switch v.scalarOrSelf {
+      case .int(let i):
+        out.floats.append(Float(i))
+        out.ints.append(Int64(i))
+        out.sawNumber = true
+      case .float(let d):
+        out.floats.append(Float(d))
+        out.ints.append(0)
+        out.sawFloat = true
+      case .bool(let b):
+        out.floats.append(b ? 1 : 0)
+        out.ints.append(b ? 1 : 0)
       case .list(let l):
         throw PavlovError.runtime("\(name): ragged nested list: \(here) is a list of length \(l.items.count), expected a number",
                                   hint: "every row must have the same length")
       default:
-        throw PavlovError.runtime("\(name): \(here) must be a number, got \(v.typeName) (\(Format.repr(v, limit: 40)))")
+        throw PavlovError.runtime("\(name): \(here) must be a number, got \(v.typeName) (\(Format.repr(v, limit: 40)))",
+                                  hint: v.typeName == "tensor" ? "join tensors with stack(...) or cat(...)" : nil)
       }
       return
     }
@@ -322,65 +540,22 @@ enum TensorBindings {
                                 hint: "every row must have the same length")
     }
     for (i, item) in l.items.enumerated() {
-      try flatten(item, depth: depth + 1, shape: shape, path: path + "[\(i)]", into: &data, name: name)
+      try flatten(item, depth: depth + 1, shape: shape, path: path + "[\(i)]", into: &out, name: name)
     }
   }
 
   static func toList(_ t: Tensor, axis: Int, position: inout Int) -> Value {
     if axis == t.rank {
       defer { position += 1 }
-      return float(t.data[position])
+      switch t.dtype {
+      case .float32: return float(t.data[position])
+      case .int64: return .int(Int(t.ints[position]))
+      case .bool: return .bool(t.ints[position] != 0)
+      }
     }
     var items: [Value] = []
     items.reserveCapacity(t.shape[axis])
     for _ in 0..<t.shape[axis] { items.append(toList(t, axis: axis + 1, position: &position)) }
     return .list(items)
-  }
-
-  // MARK: - Printing
-
-  /// How many values per axis print before the middle is elided with `...`.
-  static let edgeItems = 3
-  static let maxPerAxis = 6
-
-  static func writeElements(_ t: Tensor, to out: inout String) {
-    if t.rank == 0 {
-      out += element(t.data[0])
-      return
-    }
-    let strides = Shape.strides(t.shape)
-    write(t, axis: 0, offset: 0, strides: strides, to: &out)
-  }
-
-  private static func write(_ t: Tensor, axis: Int, offset: Int, strides: [Int], to out: inout String) {
-    let n = t.shape[axis]
-    out += "["
-    var indices: [Int?] = []
-    if n > maxPerAxis {
-      indices = (0..<edgeItems).map { $0 } + [nil] + ((n - edgeItems)..<n).map { $0 }
-    } else {
-      indices = (0..<n).map { $0 }
-    }
-    for (k, index) in indices.enumerated() {
-      if k > 0 { out += ", " }
-      guard let i = index else { out += "..."; continue }
-      if axis == t.rank - 1 {
-        out += element(t.data[offset + i * strides[axis]])
-      } else {
-        write(t, axis: axis + 1, offset: offset + i * strides[axis], strides: strides, to: &out)
-      }
-    }
-    out += "]"
-  }
-
-  /// PyTorch's style for one value: whole numbers as `2.`, others by their shortest digits.
-  static func element(_ f: Float) -> String {
-    if f.isNaN { return "nan" }
-    if f.isInfinite { return f < 0 ? "-inf" : "inf" }
-    if f == f.rounded() && Swift.abs(f) < 1e8 {
-      let whole = Int(f)
-      return (whole == 0 && f.sign == .minus ? "-0" : String(whole)) + "."
-    }
-    return f.description
   }
 }

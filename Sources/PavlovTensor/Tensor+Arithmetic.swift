@@ -1,6 +1,7 @@
 /// `+ - * /` with broadcasting, negation, and powers, each with its backward rule.
 extension Tensor {
   public static func + (a: Tensor, b: Tensor) throws -> Tensor {
+    if let exact = try integerArithmetic(a, b, "add") { return exact }
     let (shape, data) = try Broadcast.binary(a, b, "add", +)
     return result(shape, data, "add", [a, b]) { g in
       [Broadcast.reduce(g, to: a.shape), Broadcast.reduce(g, to: b.shape)]
@@ -8,6 +9,7 @@ extension Tensor {
   }
 
   public static func - (a: Tensor, b: Tensor) throws -> Tensor {
+    if let exact = try integerArithmetic(a, b, "subtract") { return exact }
     let (shape, data) = try Broadcast.binary(a, b, "subtract", -)
     return result(shape, data, "subtract", [a, b]) { g in
       [Broadcast.reduce(g, to: a.shape), Broadcast.reduce(g.mapData { -$0 }, to: b.shape)]
@@ -15,6 +17,7 @@ extension Tensor {
   }
 
   public static func * (a: Tensor, b: Tensor) throws -> Tensor {
+    if let exact = try integerArithmetic(a, b, "multiply") { return exact }
     let (shape, data) = try Broadcast.binary(a, b, "multiply", *)
     return result(shape, data, "multiply", [a, b]) { g in
       // Shapes broadcast already, so these products cannot fail.
@@ -36,7 +39,8 @@ extension Tensor {
   }
 
   public static prefix func - (a: Tensor) -> Tensor {
-    result(a.shape, a.data.map { -$0 }, "negate", [a]) { g in [g.mapData { -$0 }] }
+    if a.isInteger { return Tensor(shape: a.shape, ints: a.ints.map { 0 &- $0 }) }
+    return result(a.shape, a.data.map { -$0 }, "negate", [a]) { g in [g.mapData { -$0 }] }
   }
 
   public static func + (a: Tensor, b: Float) throws -> Tensor { try a + Tensor(scalar: b) }

@@ -56,3 +56,50 @@ extension Tensor {
     }
   }
 }
+
+/// GELU, clipping and the remaining element-wise functions.
+extension Tensor {
+  /// GELU with the exact normal CDF, x·Φ(x) (PyTorch's default `nn.GELU()`).
+  public func gelu() -> Tensor {
+    let x = self
+    let out = data.map { v in 0.5 * v * (1 + erff(v * 0.70710678)) }
+    return Tensor.result(shape, out, "gelu", [x]) { g in
+      [g.zipData(x) { gi, xi in
+        let cdf = 0.5 * (1 + erff(xi * 0.70710678))
+        let pdf = expf(-0.5 * xi * xi) * 0.39894228
+        return gi * (cdf + xi * pdf)
+      }]
+    }
+  }
+
+  /// Each element limited to [low, high] (either bound may be nil); the gradient passes only
+  /// where the value was inside.
+  public func clipped(min low: Float?, max high: Float?) -> Tensor {
+    let lo = low ?? -.infinity, hi = high ?? .infinity
+    if isInteger {
+      return Tensor.converting(shape: shape, data.map { Swift.min(Swift.max($0, lo), hi) }, to: dtype)
+    }
+    let x = self
+    return Tensor.result(shape, data.map { Swift.min(Swift.max($0, lo), hi) }, "clip", [x]) { g in
+      [g.zipData(x) { gi, xi in xi >= lo && xi <= hi ? gi : 0 }]
+    }
+  }
+
+  /// Element-wise sign (-1, 0 or 1), without gradient.
+  public func sign() -> Tensor { Tensor(shape: shape, data: data.map { $0 > 0 ? 1 : ($0 < 0 ? -1 : 0) }) }
+
+  /// Element-wise maximum / minimum of two tensors under broadcasting (the gradient goes to the
+  /// larger / smaller; ties split it evenly).
+  public static func maximum(_ a: Tensor, _ b: Tensor) throws -> Tensor { try extremum(a, b, "maximum", >) }
+  public static func minimum(_ a: Tensor, _ b: Tensor) throws -> Tensor { try extremum(a, b, "minimum", <) }
+
+  private static func extremum(_ a: Tensor, _ b: Tensor, _ name: String, _ better: @escaping (Float, Float) -> Bool) throws -> Tensor {
+    let (shape, out) = try Broadcast.binary(a, b, name) { x, y in better(x, y) || x.isNaN ? x : y }
+    return result(shape, out, name, [a, b]) { g in
+      let wa = (try? Broadcast.binary(a, b, name) { x, y in x == y ? 0.5 : (better(x, y) ? 1 : 0) })?.1 ?? []
+      let ga = Tensor(shape: shape, data: zip(g.data, wa).map { $0 * $1 })
+      let gb = Tensor(shape: shape, data: zip(g.data, wa).map { $0 * (1 - $1) })
+      return [Broadcast.reduce(ga, to: a.shape), Broadcast.reduce(gb, to: b.shape)]
+    }
+  }
+}

@@ -1,24 +1,92 @@
 import CBLAS
 
-/// Matrix products through OpenBLAS's `cblas_sgemm`.
+/// Matrix products through OpenBLAS's `cblas_sgemm`, with PyTorch's rules for vectors and
+/// batches: a vector operand gains (and then loses) an axis; leading axes are batch axes that
+/// broadcast.
 extension Tensor {
-  /// `self @ other` for two matrices (m×k and k×n).
+  /// `self @ other`.
   public func matmul(_ other: Tensor) throws -> Tensor {
-    guard rank == 2, other.rank == 2 else {
-      throw TensorError("matmul: expected two matrices, got shapes \(Shape.describe(shape)) and \(Shape.describe(other.shape))",
-                        hint: "reshape vectors to (1, n) or (n, 1)")
+    guard rank >= 1, other.rank >= 1 else {
+      throw TensorError("matmul: scalars cannot be multiplied with @ (shapes \(Shape.describe(shape)) and \(Shape.describe(other.shape)))",
+                        hint: "use * for scaling")
     }
-    guard shape[1] == other.shape[0] else {
-      throw TensorError.shapes("matmul", shape, other.shape, hint: "the inner sizes (\(shape[1]) and \(other.shape[0])) must be equal")
+    if rank == 1 {
+      return try unsqueezed(0).matmul(other).squeezed(-2 + (other.rank == 1 ? 1 : 0))
     }
+    if other.rank == 1 {
+      return try matmul(other.unsqueezed(1)).squeezed(-1)
+    }
+    let k = shape[rank - 1]
+    guard k == other.shape[other.rank - 2] else {
+      throw TensorError.shapes("matmul", shape, other.shape,
+                               hint: "the inner sizes (\(k) and \(other.shape[other.rank - 2])) must be equal")
+    }
+    if rank == 2 && other.rank == 2 { return matmul2D(other) }
+    // A batch of matrices times one matrix is one big product.
+    if other.rank == 2 {
+      let rows = count / Swift.max(k, 1)
+      let flat = try reshaped([rows, k]).matmul2D(other)
+      return try flat.reshaped(Array(shape.dropLast()) + [other.shape[1]])
+    }
+    return try batchedMatmul(other)
+  }
+
+  private func matmul2D(_ other: Tensor) -> Tensor {
     let a = self, b = other
-    let m = shape[0], n = other.shape[1]
-    let out = Tensor.gemm(a.data, rowsA: m, colsA: shape[1], transposeA: false, b.data, rowsB: other.shape[0], colsB: n, transposeB: false)
+    let m = shape[0], k = shape[1], n = other.shape[1]
+    let out = Tensor.gemm(a.data, rowsA: m, colsA: k, transposeA: false, b.data, rowsB: k, colsB: n, transposeB: false)
     return Tensor.result([m, n], out, "matmul", [a, b]) { g in
       // dA = G Bᵀ (m×n · n×k), dB = Aᵀ G (k×m · m×n)
-      let ga = Tensor.gemm(g.data, rowsA: m, colsA: n, transposeA: false, b.data, rowsB: b.shape[0], colsB: n, transposeB: true)
-      let gb = Tensor.gemm(a.data, rowsA: m, colsA: a.shape[1], transposeA: true, g.data, rowsB: m, colsB: n, transposeB: false)
-      return [Tensor(shape: a.shape, data: ga), Tensor(shape: b.shape, data: gb)]
+      let ga = a.tracksGradient ? Tensor(shape: a.shape, data: Tensor.gemm(g.data, rowsA: m, colsA: n, transposeA: false, b.data, rowsB: k, colsB: n, transposeB: true)) : nil
+      let gb = b.tracksGradient ? Tensor(shape: b.shape, data: Tensor.gemm(a.data, rowsA: m, colsA: k, transposeA: true, g.data, rowsB: m, colsB: n, transposeB: false)) : nil
+      return [ga, gb]
+    }
+  }
+
+  private func batchedMatmul(_ other: Tensor) throws -> Tensor {
+    let m = shape[rank - 2], k = shape[rank - 1], n = other.shape[other.rank - 1]
+    let batchA = Array(shape.dropLast(2)), batchB = Array(other.shape.dropLast(2))
+    guard let batch = Shape.broadcast(batchA, batchB) else {
+      throw TensorError.shapes("matmul (batch axes)", shape, other.shape, hint: "the leading axes must broadcast")
+    }
+    let a = self, b = other
+    let fullA = batch + [m, k], fullB = batch + [k, n]
+    let da = a.shape == fullA ? a.data : a.broadcastCopy(to: fullA).data
+    let db = b.shape == fullB ? b.data : b.broadcastCopy(to: fullB).data
+    let count = Shape.count(batch)
+    var out = [Float](repeating: 0, count: count * m * n)
+    Tensor.gemmBatch(count, da, m, k, false, db, k, n, false, into: &out)
+    return Tensor.result(batch + [m, n], out, "matmul", [a, b]) { g in
+      var ga: Tensor?, gb: Tensor?
+      if a.tracksGradient {
+        var grad = [Float](repeating: 0, count: count * m * k)
+        Tensor.gemmBatch(count, g.data, m, n, false, db, k, n, true, into: &grad)
+        ga = Broadcast.reduce(Tensor(shape: fullA, data: grad), to: a.shape)
+      }
+      if b.tracksGradient {
+        var grad = [Float](repeating: 0, count: count * k * n)
+        Tensor.gemmBatch(count, da, m, k, true, g.data, m, n, false, into: &grad)
+        gb = Broadcast.reduce(Tensor(shape: fullB, data: grad), to: b.shape)
+      }
+      return [ga, gb]
+    }
+  }
+
+  /// `count` products C_i = op(A_i) · op(B_i) over consecutive matrices.
+  static func gemmBatch(_ count: Int, _ a: [Float], _ rowsA: Int, _ colsA: Int, _ transposeA: Bool,
+                        _ b: [Float], _ rowsB: Int, _ colsB: Int, _ transposeB: Bool, into c: inout [Float]) {
+    let m = transposeA ? colsA : rowsA, k = transposeA ? rowsA : colsA, n = transposeB ? rowsB : colsB
+    guard m > 0, n > 0, k > 0 else { return }
+    a.withUnsafeBufferPointer { pa in
+      b.withUnsafeBufferPointer { pb in
+        c.withUnsafeMutableBufferPointer { pc in
+          for i in 0..<count {
+            cblas_sgemm(CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
+                        Int32(m), Int32(n), Int32(k), 1, pa.baseAddress! + i * rowsA * colsA, Int32(colsA),
+                        pb.baseAddress! + i * rowsB * colsB, Int32(colsB), 0, pc.baseAddress! + i * m * n, Int32(n))
+          }
+        }
+      }
     }
   }
 
@@ -26,19 +94,9 @@ extension Tensor {
   static func gemm(_ a: [Float], rowsA: Int, colsA: Int, transposeA: Bool,
                    _ b: [Float], rowsB: Int, colsB: Int, transposeB: Bool) -> [Float] {
     let m = transposeA ? colsA : rowsA
-    let k = transposeA ? rowsA : colsA
     let n = transposeB ? rowsB : colsB
     var c = [Float](repeating: 0, count: m * n)
-    guard m > 0, n > 0, k > 0 else { return c }
-    a.withUnsafeBufferPointer { pa in
-      b.withUnsafeBufferPointer { pb in
-        c.withUnsafeMutableBufferPointer { pc in
-          cblas_sgemm(CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
-                      Int32(m), Int32(n), Int32(k), 1, pa.baseAddress, Int32(colsA), pb.baseAddress, Int32(colsB),
-                      0, pc.baseAddress, Int32(n))
-        }
-      }
-    }
+    gemmBatch(1, a, rowsA, colsA, transposeA, b, rowsB, colsB, transposeB, into: &c)
     return c
   }
 }

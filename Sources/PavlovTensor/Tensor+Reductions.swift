@@ -11,6 +11,7 @@ extension Tensor {
   /// The sum of all elements (a scalar), or along `axis` (removed unless `keepdim`).
   public func sum(axis: Int? = nil, keepdim: Bool = false) throws -> Tensor {
     let x = self
+    if isInteger { return try integerSum(axis: axis, keepdim: keepdim) }
     guard let axis else {
       // Accumulate in Double so long sums keep float32 accuracy.
       var total = 0.0
@@ -55,5 +56,52 @@ extension Tensor {
       Broadcast.forEachIndex(target, strides, zeros) { io, ia, _ in out[io] = d[ia] }
     }
     return Tensor(shape: target, data: out)
+  }
+
+  /// Sums of int64 / bool tensors stay exact int64 (as in PyTorch).
+  private func integerSum(axis: Int?, keepdim: Bool) throws -> Tensor {
+    guard let axis else {
+      return Tensor(shape: keepdim ? [Int](repeating: 1, count: rank) : [], ints: [ints.reduce(0, &+)])
+    }
+    let (a, outer, n, inner) = try axisLayout(axis, "sum")
+    var out = [Int64](repeating: 0, count: outer * inner)
+    for o in 0..<outer { for k in 0..<n { for i in 0..<inner { out[o * inner + i] &+= ints[(o * n + k) * inner + i] } } }
+    var kept = shape
+    kept[a] = 1
+    return Tensor(shape: keepdim ? kept : shape.enumerated().filter { $0.offset != a }.map(\.element), ints: out)
+  }
+
+  /// The variance with Bessel's `correction` (1 by default, as in PyTorch; 0 for NumPy's).
+  public func variance(axis: Int? = nil, keepdim: Bool = false, correction: Int = 1) throws -> Tensor {
+    let n = try axis.map { shape[try checkedAxis($0, "var")] } ?? count
+    guard n - correction > 0 else {
+      throw TensorError("var: \(n) values leave no degrees of freedom with correction \(correction)", hint: "use correction: 0 for a single value")
+    }
+    let centered = try self - (try mean(axis: axis, keepdim: true))
+    return try (centered * centered).sum(axis: axis, keepdim: keepdim) / Float(n - correction)
+  }
+
+  public func standardDeviation(axis: Int? = nil, keepdim: Bool = false, correction: Int = 1) throws -> Tensor {
+    try variance(axis: axis, keepdim: keepdim, correction: correction).sqrt()
+  }
+
+  /// Running sums along `axis` (same shape); the gradient is the reversed running sum.
+  public func cumsum(axis: Int) throws -> Tensor {
+    let (_, outer, n, inner) = try axisLayout(axis, "cumsum")
+    if isInteger {
+      var out = ints
+      for o in 0..<outer { for i in 0..<inner { for k in 1..<Swift.max(n, 1) { let j = (o * n + k) * inner + i; out[j] &+= out[j - inner] } } }
+      return Tensor(shape: shape, ints: out)
+    }
+    var out = data
+    for o in 0..<outer { for i in 0..<inner { for k in 1..<Swift.max(n, 1) { let j = (o * n + k) * inner + i; out[j] += out[j - inner] } } }
+    return Tensor.result(shape, out, "cumsum", [self]) { g in
+      var grad = g.data
+      for o in 0..<outer { for i in 0..<inner {
+        var k = n - 2
+        while k >= 0 { let j = (o * n + k) * inner + i; grad[j] += grad[j + inner]; k -= 1 }
+      } }
+      return [Tensor(shape: g.shape, data: grad)]
+    }
   }
 }

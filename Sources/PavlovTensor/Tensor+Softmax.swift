@@ -101,15 +101,24 @@ extension Tensor {
   /// The largest values along `axis` and their positions (ties: the first). The gradient flows
   /// to the chosen position.
   public func max(axis: Int, keepdim: Bool = false) throws -> (values: Tensor, indices: [Int]) {
-    let (a, outer, n, inner) = try axisLayout(axis, "max")
-    guard n > 0 else { throw TensorError("max over an empty axis (shape \(Shape.describe(shape)))") }
+    try extreme(axis: axis, keepdim: keepdim, name: "max", >)
+  }
+
+  /// The smallest values along `axis` and their positions (ties: the first).
+  public func min(axis: Int, keepdim: Bool = false) throws -> (values: Tensor, indices: [Int]) {
+    try extreme(axis: axis, keepdim: keepdim, name: "min", <)
+  }
+
+  private func extreme(axis: Int, keepdim: Bool, name: String, _ better: (Float, Float) -> Bool) throws -> (values: Tensor, indices: [Int]) {
+    let (a, outer, n, inner) = try axisLayout(axis, name)
+    guard n > 0 else { throw TensorError("\(name) over an empty axis (shape \(Shape.describe(shape)))") }
     var values = [Float](repeating: 0, count: outer * inner)
     var indices = [Int](repeating: 0, count: outer * inner)
     data.withUnsafeBufferPointer { d in
       for o in 0..<outer {
         for i in 0..<inner {
           var best = 0
-          for k in 1..<n where d[(o * n + k) * inner + i] > d[(o * n + best) * inner + i] { best = k }
+          for k in 1..<n where better(d[(o * n + k) * inner + i], d[(o * n + best) * inner + i]) { best = k }
           values[o * inner + i] = d[(o * n + best) * inner + i]
           indices[o * inner + i] = best
         }
@@ -118,9 +127,14 @@ extension Tensor {
     var kept = shape
     kept[a] = 1
     let outShape = keepdim ? kept : shape.enumerated().filter { $0.offset != a }.map(\.element)
+    if isInteger {
+      var exact = [Int64](repeating: 0, count: outer * inner)
+      for o in 0..<outer { for i in 0..<inner { exact[o * inner + i] = ints[(o * n + indices[o * inner + i]) * inner + i] } }
+      return (Tensor(shape: outShape, ints: exact, dtype: dtype), indices)
+    }
     let x = self
     let chosen = indices
-    let result = Tensor.result(outShape, values, "max", [x]) { g in
+    let result = Tensor.result(outShape, values, name, [x]) { g in
       var grad = [Float](repeating: 0, count: x.count)
       for o in 0..<outer {
         for i in 0..<inner { grad[(o * n + chosen[o * inner + i]) * inner + i] = g.data[o * inner + i] }
@@ -132,4 +146,10 @@ extension Tensor {
 
   /// Positions of the largest values along `axis`.
   public func argmax(axis: Int = -1) throws -> [Int] { try Autograd.noGrad { try max(axis: axis).indices } }
+  /// Positions of the smallest values along `axis`.
+  public func argmin(axis: Int = -1) throws -> [Int] { try Autograd.noGrad { try min(axis: axis).indices } }
+
+  /// The largest / smallest element overall (a scalar; the gradient goes to the first such element).
+  public func maxAll() throws -> Tensor { try flattened().max(axis: 0).values }
+  public func minAll() throws -> Tensor { try flattened().min(axis: 0).values }
 }

@@ -1,4 +1,16 @@
-/// A float32 tensor of any rank, stored contiguously in row-major order.
+/// The element types: float32 for values that learn, int64 for actions, token ids and indices,
+/// bool for masks (comparisons).
+public enum DType: String, Sendable {
+  case float32, int64, bool
+  public var isInteger: Bool { self != .float32 }
+}
+
+/// A tensor of any rank, stored contiguously in row-major order.
+///
+/// Integer and bool tensors keep their exact values in `ints` and a float32 mirror in `data`, so
+/// every float operation accepts them (promoting to float32, as PyTorch does for int + float)
+/// without a branch in the hot loops; structural operations (indexing, reshape, cat, ...) keep
+/// the dtype.
 ///
 /// Tensors are reference types so autograd can track them: a tensor made by an operation on
 /// tensors that need gradients remembers that operation (`node`), and `backward()` walks those
@@ -7,6 +19,9 @@ public final class Tensor {
   public private(set) var shape: [Int]
   /// The elements in row-major order; `data.count == Shape.count(shape)`.
   public internal(set) var data: [Float]
+  /// The exact values of an int64 or bool tensor (empty for float32).
+  public internal(set) var ints: [Int64]
+  public let dtype: DType
   /// Set on leaves (parameters) whose gradient `backward()` should compute.
   public var requiresGrad: Bool
   /// The accumulated gradient of a leaf, after `backward()`.
@@ -18,7 +33,36 @@ public final class Tensor {
     precondition(shape.allSatisfy { $0 >= 0 } && Shape.count(shape) == data.count, "Tensor: data does not fill the shape")
     self.shape = shape
     self.data = data
+    self.ints = []
+    self.dtype = .float32
     self.requiresGrad = requiresGrad
+  }
+
+  /// An int64 (or bool) tensor.
+  public init(shape: [Int], ints: [Int64], dtype: DType = .int64) {
+    precondition(dtype.isInteger && shape.allSatisfy { $0 >= 0 } && Shape.count(shape) == ints.count, "Tensor: ints do not fill the shape")
+    self.shape = shape
+    self.ints = dtype == .bool ? ints.map { $0 != 0 ? 1 : 0 } : ints
+    self.data = ints.map { Float($0) }
+    self.dtype = dtype
+    self.requiresGrad = false
+  }
+
+  /// A tensor of this dtype holding `values` (rounded toward zero for int64; nonzero → true for bool).
+  public static func converting(shape: [Int], _ values: [Float], to dtype: DType) -> Tensor {
+    switch dtype {
+    case .float32: return Tensor(shape: shape, data: values)
+    case .int64: return Tensor(shape: shape, ints: values.map { $0.isFinite ? Int64(Swift.max(Swift.min($0, 9.2e18), -9.2e18)) : 0 })
+    case .bool: return Tensor(shape: shape, ints: values.map { $0 != 0 ? 1 : 0 }, dtype: .bool)
+    }
+  }
+
+  /// The same values as another dtype (a copy; no gradient flows through a conversion to int).
+  public func converted(to target: DType) -> Tensor {
+    if target == dtype { return self }
+    if target == .float32 { return Tensor.result(shape, data, "float", [self]) { g in [g] } }
+    if dtype.isInteger { return Tensor(shape: shape, ints: ints, dtype: target) }
+    return Tensor.converting(shape: shape, data, to: target)
   }
 
   /// A checked initializer for data that comes from users: a wrong count is an error, not a trap.
@@ -50,6 +94,7 @@ public final class Tensor {
 
   public var rank: Int { shape.count }
   public var count: Int { data.count }
+  public var isInteger: Bool { dtype.isInteger }
 
   /// The single value of a one-element tensor.
   public func item() throws -> Float {
@@ -62,12 +107,13 @@ public final class Tensor {
   /// Marks this tensor as a parameter: `backward()` will fill its `grad`.
   @discardableResult
   public func requiringGrad() -> Tensor {
+    precondition(!isInteger, "only float tensors can require gradients")
     requiresGrad = true
     return self
   }
 
   /// The same values, cut off from the graph (no gradient flows back through it).
-  public func detached() -> Tensor { Tensor(shape: shape, data: data) }
+  public func detached() -> Tensor { isInteger ? Tensor(shape: shape, ints: ints, dtype: dtype) : Tensor(shape: shape, data: data) }
 
   public func zeroGrad() { grad = nil }
 
@@ -85,5 +131,22 @@ public final class Tensor {
 extension Tensor {
   /// Overwrites one element (row-major index) in place, e.g. for finite-difference checks and
   /// optimizer updates. Not recorded by autograd.
-  public func setElement(_ index: Int, _ value: Float) { data[index] = value }
+  public func setElement(_ index: Int, _ value: Float) {
+    if isInteger {
+      let v: Int64 = dtype == .bool ? (value != 0 ? 1 : 0) : (value.isFinite ? Int64(value) : 0)
+      ints[index] = v
+      data[index] = Float(v)
+    } else {
+      data[index] = value
+    }
+  }
+
+  /// Replaces every element (same count) in place, keeping the dtype; not recorded by autograd.
+  public func assign(_ values: [Float]) {
+    precondition(values.count == count)
+    if isInteger { for i in 0..<count { setElement(i, values[i]) } } else { data = values }
+  }
+
+  /// Optimizer updates write parameters in place through this.
+  public func withMutableData<R>(_ body: (inout [Float]) throws -> R) rethrows -> R { try body(&data) }
 }

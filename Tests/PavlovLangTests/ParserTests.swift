@@ -71,6 +71,14 @@ final class ParserTests: XCTestCase {
     case .index(let base, let i): return "(index \(show(base)) \(show(i)))"
     case .slice(let base, let a, let b, let c):
       return "(slice \(show(base)) " + [a, b, c].map { $0.map(show) ?? "_" }.joined(separator: " ") + ")"
+    case .multiIndex(let base, let parts):
+      let shown = parts.map { part -> String in
+        switch part {
+        case .at(let e): return show(e)
+        case .slice(let a, let b, let c): return "(: " + [a, b, c].map { $0.map(show) ?? "_" }.joined(separator: " ") + ")"
+        }
+      }
+      return "(index \(show(base)) " + shown.joined(separator: " ") + ")"
     case .lambda(let f): return show(f)
     }
   }
@@ -204,6 +212,9 @@ final class ParserTests: XCTestCase {
     assertParse("xs[::2]", "(slice xs _ _ 2)")
     assertParse("xs[:]", "(slice xs _ _ _)")
     assertParse("xs[a:b:-1]", "(slice xs a b -1)")
+    assertParse("t[i, j]", "(index t i j)")
+    assertParse("t[:, 1:3]", "(index t (: _ _ _) (: 1 3 _))")
+    assertParse("t[0, ::2, k]", "(index t 0 (: _ _ 2) k)")
   }
 
   func testFStringParts() {
