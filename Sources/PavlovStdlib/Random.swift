@@ -21,8 +21,9 @@ enum RandomLibrary {
     }.fast0 = { interp in .float(Stdlib.generator(for: interp).nextDouble()) }
 
     let randint = r.function("randint", [Param("a", doc: "the bound (excluded) if alone, else the lowest value"),
-                           Param("b", default: .null, doc: "the bound (excluded)")],
-               doc: "A random int: randint(n) is in [0, n), randint(a, b) in [a, b) (half-open, like a..b).") { args in
+                           Param("b", default: .null, doc: "the bound (excluded)"),
+                           Param("shape", default: .null, doc: "sizes (a list) for an int64 tensor of such ints, e.g. randint(0, 10, [32, 64])")],
+               doc: "A random int: randint(n) is in [0, n), randint(a, b) in [a, b) (half-open, like a..b); with a shape, an int64 tensor.") { args in
       let low: Int, high: Int
       if args.isNull(1) {
         low = 0
@@ -36,7 +37,12 @@ enum RandomLibrary {
         throw PavlovError.runtime("\(call): the range is empty (the upper bound is excluded)",
                                   hint: "randint(n) needs n > 0 and randint(a, b) needs a < b; randint(1, 7) rolls a die")
       }
-      return .int(Stdlib.generator(for: args.interpreter).nextInt(from: low, to: high))
+      let rng = Stdlib.generator(for: args.interpreter)
+      if !args.isNull(2) {
+        let sizes = try TensorBindings.shape(.list(PList([args[2]])), name: "randint")
+        return TensorValue.wrap(Tensor(shape: sizes, ints: (0..<Shape.count(sizes)).map { _ in Int64(rng.nextInt(from: low, to: high)) }))
+      }
+      return .int(rng.nextInt(from: low, to: high))
     }
     randint.fast1 = { [unowned randint] interp, n in
       // Anything unusual takes the full path, which explains the problem.

@@ -17,6 +17,11 @@ public enum Stdlib {
     TimeLibrary.register(registry)
     registry.family("tensors")
     TensorBindings.register(registry)
+    CheckpointBindings.register(registry)  // save_tensors, load_tensors, tensor_metadata
+    DistributionBindings.register(registry)  // family "distributions"
+    registry.family("nn")
+    NNBindings.register(registry)
+    OptimBindings.register(registry)  // family "optimizers": sgd, adam, adamw, clip_grad_norm
   }
 
   /// The key of the interpreter's generator in `Interpreter.extensions`.

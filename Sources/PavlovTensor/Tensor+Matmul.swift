@@ -90,6 +90,15 @@ extension Tensor {
     }
   }
 
+  /// One call of cblas_sgemm, row-major: C (m×n) = op(A)·op(B) + beta·C.
+  @inline(__always)
+  static func sgemm(_ transposeA: Bool, _ transposeB: Bool, _ m: Int, _ n: Int, _ k: Int,
+                    _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointer<Float>, _ ldb: Int,
+                    _ beta: Float, _ c: UnsafeMutablePointer<Float>, _ ldc: Int) {
+    cblas_sgemm(CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
+                Int32(m), Int32(n), Int32(k), 1, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+  }
+
   /// C = op(A) · op(B) for row-major A (rowsA×colsA) and B (rowsB×colsB).
   static func gemm(_ a: [Float], rowsA: Int, colsA: Int, transposeA: Bool,
                    _ b: [Float], rowsB: Int, colsB: Int, transposeB: Bool) -> [Float] {

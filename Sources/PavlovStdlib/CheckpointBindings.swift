@@ -1,0 +1,80 @@
+import PavlovLang
+import PavlovTensor
+
+/// Checkpoints: `save_tensors`, `load_tensors` and `tensor_metadata` read and write the
+/// safetensors format (the one PyTorch users share), through PavlovTensor's `Safetensors`.
+/// Files go through `Posix`, so errors read like the other io builtins'.
+enum CheckpointBindings {
+  static func register(_ r: Registry) {
+    r.family("tensors")
+
+    r.function("save_tensors", [
+      Param("path", doc: "the file to (re)write, such as \"model.safetensors\"; its folder must exist"),
+      Param("tensors", doc: "a record of name -> tensor, such as {w: w, b: b}"),
+      Param("metadata", default: .null, doc: "a record of name -> string, number or bool (stored as text); nil for none"),
+    ], doc: "Saves tensors (and metadata) to a safetensors file, atomically; PyTorch's safetensors can load it.") { args in
+      let path = try args.string(0)
+      guard case .record(let record) = args[1] else { throw args.typeError(1, "a record of name -> tensor") }
+      var tensors: [(String, Tensor)] = []
+      for (key, value) in zip(record.keys, record.values) {
+        guard case .object(let o) = value, let t = (o as? TensorValue)?.tensor else {
+          throw PavlovError.runtime("save_tensors: tensors[\(Format.quoted(key.text))] must be a tensor, got \(value.typeName)",
+                                    hint: "every value of the record must be a tensor; make one with tensor(...)")
+        }
+        tensors.append((key.text, t))
+      }
+      var metadata: [String: String] = [:]
+      if !args.isNull(2) {
+        guard case .record(let meta) = args[2] else { throw args.typeError(2, "a record of name -> string (or nil)") }
+        for (key, value) in zip(meta.keys, meta.values) {
+          switch value {
+          case .string, .int, .float, .bool: metadata[key.text] = Format.display(value)
+          default:
+            throw PavlovError.runtime("save_tensors: metadata[\(Format.quoted(key.text))] must be a string, number or bool, got \(value.typeName)",
+                                      hint: "metadata is stored as text: convert it first, e.g. with json_string(x)")
+          }
+        }
+      }
+      let bytes = try run("save_tensors") { try Safetensors.encode(tensors, metadata: metadata) }
+      try Posix.writeAtomically(path, bytes, "save_tensors")
+      return .null
+    }
+
+    r.function("load_tensors", [Param("path", doc: "a safetensors file (written by save_tensors or by PyTorch)")],
+               doc: "The tensors of a safetensors file, as a record of name -> tensor in file order.") { args in
+      let path = try args.string(0)
+      let bytes = try Posix.readBytes(path, "load_tensors")
+      let contents = try run(nil) { try Safetensors.decode(bytes, source: "load_tensors: \(path)") }
+      let out = PRecord()
+      for (name, t) in contents.tensors { out[name] = TensorValue.wrap(t) }
+      return .record(out)
+    }
+
+    r.function("tensor_metadata", [Param("path", doc: "a safetensors file")],
+               doc: "The metadata of a safetensors file, as a record of name -> string (sorted by name).") { args in
+      let path = try args.string(0)
+      let bytes = try Posix.readBytes(path, "tensor_metadata")
+      let metadata = try run(nil) { try Safetensors.decodeMetadata(bytes, source: "tensor_metadata: \(path)") }
+      let out = PRecord()
+      for key in metadata.keys.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }) { out[key] = .str(metadata[key]!) }
+      return .record(out)
+    }
+  }
+
+  /// Runs a Safetensors call, turning its TensorError into a Pavlov error (prefixed with
+  /// `function` when the message does not already say where it comes from).
+  static func run<T>(_ function: String?, _ body: () throws -> T) throws(PavlovError) -> T {
+    do {
+      return try body()
+    } catch let e as TensorError {
+      let message = function.map { "\($0): " + e.message.replacingPrefix("safetensors: ") } ?? e.message
+      throw PavlovError.runtime(message, hint: e.hint)
+    } catch {
+      throw PavlovError.runtime((function.map { "\($0): " } ?? "") + "\(error)")
+    }
+  }
+}
+
+private extension String {
+  func replacingPrefix(_ prefix: String) -> String { hasPrefix(prefix) ? String(dropFirst(prefix.count)) : self }
+}

@@ -1,0 +1,74 @@
+/// Low-rank adapters (Hu et al., 2021): a frozen linear layer plus a trainable update
+/// B·A scaled by alpha/rank, with B starting at zero so the adapted model starts as the base.
+public final class LoRALinear: Module {
+  public let rank: Int
+  public let alpha: Float
+  /// With adapters off the layer is exactly its base: the reference model in RLHF for free.
+  public var enabled = true
+
+  init(base: Linear, rank: Int, alpha: Float, generator: SeededGenerator) {
+    self.rank = rank
+    self.alpha = alpha
+    super.init(kind: "lora")
+    base.setFrozen(true)
+    addChild("base", base)
+    let a = Init.uniform([rank, base.inputs], bound: 1 / Float(base.inputs).squareRoot(), generator).requiringGrad()
+    let b = Tensor.zeros([base.outputs, rank]).requiringGrad()
+    addParameter("lora_A", a)
+    addParameter("lora_B", b)
+  }
+
+  private init(copying o: LoRALinear) {
+    rank = o.rank
+    alpha = o.alpha
+    enabled = o.enabled
+    super.init(kind: "lora")
+  }
+
+  public override func forward(_ x: Tensor) throws -> Tensor {
+    let out = try children[0].module.forward(x)
+    guard enabled else { return out }
+    let a = ownParameters[0].tensor, b = ownParameters[1].tensor
+    let update = try Tensor.linear(try Tensor.linear(x, a, nil), b, nil)
+    return try out + update * (alpha / Float(rank))
+  }
+
+  public override var summary: String { "lora(rank: \(rank), alpha: \(alpha)) on \(children[0].module.summary)" }
+  public override func copy() throws -> Module {
+    let c = LoRALinear(copying: self)
+    c.addChild("base", try children[0].module.copy())
+    c.addParameter("lora_A", ownParameters[0].tensor.detached())
+    c.addParameter("lora_B", ownParameters[1].tensor.detached())
+    return finishCopy(c)
+  }
+}
+
+extension Module {
+  /// Freezes every parameter and wraps each linear layer (except those named in `skip`) in a
+  /// LoRA adapter. Returns how many layers were adapted.
+  @discardableResult
+  public func addLoRA(rank: Int, alpha: Float, skip: Set<String> = ["head"], generator: SeededGenerator) throws -> Int {
+    guard rank > 0 else { throw TensorError("lora: rank must be positive, got \(rank)") }
+    setFrozen(true)
+    var adapted = 0
+    func visit(_ m: Module) {
+      for (i, (name, child)) in m.children.enumerated() {
+        if let linear = child as? Linear, !skip.contains(name) {
+          m.children[i] = (name, LoRALinear(base: linear, rank: rank, alpha: alpha, generator: generator))
+          adapted += 1
+        } else if !(child is LoRALinear) {
+          visit(child)
+        }
+      }
+    }
+    visit(self)
+    guard adapted > 0 else { throw TensorError("lora: the model has no linear layers to adapt") }
+    return adapted
+  }
+
+  /// Switches every LoRA adapter on or off.
+  public func setAdapters(_ on: Bool) {
+    if let l = self as? LoRALinear { l.enabled = on }
+    for (_, child) in children { child.setAdapters(on) }
+  }
+}
