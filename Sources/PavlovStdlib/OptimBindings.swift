@@ -43,7 +43,7 @@ enum OptimBindings {
     let decayDoc = "L2 penalty: adds weight_decay·p to each gradient"
     let clipParam = Param("max_grad_norm", default: .null, doc: "when set, gradients are clipped to this total L2 norm before every step")
     let scheduleParam = Param("schedule", default: .null,
-                              doc: "nil (constant lr) or a record: {kind: \"cosine\", steps: 1000, warmup: 100, min_lr: 0}, {kind: \"linear\", steps: 1000, end: 0.0}, {kind: \"constant\", warmup: 10}")
+                              doc: "nil (constant lr) or a record: {kind: \"cosine\", steps: 1000, warmup: 100, min_lr: 0} (down to min_lr), {kind: \"linear\", steps: 1000, end: 0.0} (down to end·lr), {kind: \"constant\", warmup: 10}; warmup steps rise linearly from 0")
     let betasParam = Param("betas", default: .list(PList([.float(0.9), .float(0.999)])), doc: "[beta1, beta2]: the decay rates of the moment estimates")
     let epsParam = Param("eps", default: .float(1e-8), doc: "added to the denominator for stability")
 
