@@ -86,10 +86,11 @@ def generate(model, prompt, count):
     """Greedy decoding with a key/value cache: the prompt once, then one token per step."""
     logits, cache = model(prompt)
     out = [prompt]
-    for _ in range(count):
+    for i in range(count):
         token = logits[:, -1, :].argmax(dim=-1, keepdim=True)  # (B, 1)
         out.append(token)
-        logits, cache = model(token, cache)
+        if i + 1 < count:  # the last token needs no forward pass
+            logits, cache = model(token, cache)
     return torch.cat(out, dim=1)
 
 
