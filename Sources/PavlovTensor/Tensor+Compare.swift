@@ -1,33 +1,27 @@
 /// Comparisons (bool masks), `where`, integer arithmetic and logical operations on masks.
-public enum Comparison: String, Sendable { case eq = "==", ne = "!=", lt = "<", le = "<=", gt = ">", ge = ">=" }
+public enum Comparison: String, Sendable {
+  case eq = "==", ne = "!=", lt = "<", le = "<=", gt = ">", ge = ">="
+
+  @inline(__always)
+  func holds<T: Comparable>(_ x: T, _ y: T) -> Bool {
+    switch self {
+    case .eq: return x == y
+    case .ne: return x != y
+    case .lt: return x < y
+    case .le: return x <= y
+    case .gt: return x > y
+    case .ge: return x >= y
+    }
+  }
+}
 
 extension Tensor {
   /// Element-wise comparison under broadcasting: a bool tensor.
   public func compare(_ op: Comparison, _ other: Tensor) throws -> Tensor {
     if isInteger && other.isInteger {
-      return try Tensor.intBinary(self, other, "compare (\(op.rawValue))", dtype: .bool) { x, y in
-        let r: Bool
-        switch op {
-        case .eq: r = x == y
-        case .ne: r = x != y
-        case .lt: r = x < y
-        case .le: r = x <= y
-        case .gt: r = x > y
-        case .ge: r = x >= y
-        }
-        return r ? 1 : 0
-      }
+      return try Tensor.intBinary(self, other, "compare (\(op.rawValue))", dtype: .bool) { x, y in op.holds(x, y) ? 1 : 0 }
     }
-    let f: (Float, Float) -> Float
-    switch op {
-    case .eq: f = { $0 == $1 ? 1 : 0 }
-    case .ne: f = { $0 != $1 ? 1 : 0 }
-    case .lt: f = { $0 < $1 ? 1 : 0 }
-    case .le: f = { $0 <= $1 ? 1 : 0 }
-    case .gt: f = { $0 > $1 ? 1 : 0 }
-    case .ge: f = { $0 >= $1 ? 1 : 0 }
-    }
-    let (shape, data) = try Broadcast.binary(self, other, "compare (\(op.rawValue))", f)
+    let (shape, data) = try Broadcast.binary(self, other, "compare (\(op.rawValue))") { x, y in op.holds(x, y) ? 1 : 0 }
     return Tensor.converting(shape: shape, data, to: .bool)
   }
 

@@ -168,18 +168,20 @@ public final class GPT: Module {
     }
     let T = ids.shape[1]
     guard T <= context else { throw TensorError("gpt: \(T) tokens exceed the context of \(context)", hint: "keep the last \(context) tokens") }
-    let positions = try Tensor.arange(0, T)
-    var x = try children[0].module.forward(ids) + (try children[1].module.forward(positions))
-    x = try children[2].module.forward(x)
+    let x = try children[2].module.forward(try embed(ids, start: 0))
     return try children[3].module.forward(x)
+  }
+
+  /// Token embeddings plus the embeddings of positions start, start + 1, ...
+  private func embed(_ ids: Tensor, start: Int) throws -> Tensor {
+    let positions = try Tensor.arange(start, start + ids.shape[1])
+    return try children[0].module.forward(ids) + (try children[1].module.forward(positions))
   }
 
   /// Next-token logits for new tokens (B, T) at positions cache.length..., extending the caches.
   func step(_ ids: Tensor, caches: [KVCache]) throws -> Tensor {
-    let start = caches.first?.length ?? 0
     let T = ids.shape[1]
-    let positions = try Tensor.arange(start, start + T)
-    var x = try children[0].module.forward(ids) + (try children[1].module.forward(positions))
+    var x = try embed(ids, start: caches.first?.length ?? 0)
     guard let blocks = children[2].module as? Sequential else { throw TensorError("gpt: malformed model") }
     for (k, (_, block)) in blocks.children.enumerated() {
       guard let b = block as? TransformerBlock else { throw TensorError("gpt: malformed block") }

@@ -68,8 +68,7 @@ open class Module {
   /// Copies the shared state (parameters, training flag) into a fresh copy made by a subclass.
   func finishCopy<M: Module>(_ copy: M) -> M {
     copy.training = training
-    for (k, (_, t)) in namedParameters().enumerated() {
-      let target = copy.namedParameters()[k].1
+    for ((_, t), (_, target)) in zip(namedParameters(), copy.namedParameters()) {
       target.assign(t.data)
       target.requiresGrad = t.requiresGrad
     }
