@@ -1,4 +1,5 @@
 #define _GNU_SOURCE
+#include <malloc.h>
 #include "CPavlovSupport.h"
 #include <pthread.h>
 #include <signal.h>
@@ -81,4 +82,9 @@ int pavlov_run_with_stack(size_t stack_bytes, void (*body)(void *), void *contex
   }
   pthread_attr_destroy(&attributes);
   return pthread_join(thread, NULL);
+}
+
+void pavlov_keep_freed_memory(void) {
+  mallopt(M_MMAP_THRESHOLD, 32 << 20);
+  mallopt(M_TRIM_THRESHOLD, 256 << 20);
 }

@@ -6,7 +6,7 @@ import Glibc
 /// Element-wise functions with their derivatives.
 extension Tensor {
   public func exp() -> Tensor {
-    let out = data.map { expf($0) }
+    let out = VectorMath.map(data, VectorMath.exp)
     let x = self
     let outShape = shape
     return Tensor.result(shape, out, "exp", [x]) { g in
@@ -20,7 +20,7 @@ extension Tensor {
   }
 
   public func tanh() -> Tensor {
-    let out = data.map { tanhf($0) }
+    let out = VectorMath.map(data, VectorMath.tanh)
     let outShape = shape
     return Tensor.result(shape, out, "tanh", [self]) { g in
       [g.zipData(Tensor(shape: outShape, data: out)) { gi, yi in gi * (1 - yi * yi) }]
@@ -29,7 +29,12 @@ extension Tensor {
 
   public func sigmoid() -> Tensor {
     // Written so neither branch overflows: exp of a non-positive number only.
-    let out = data.map { v -> Float in v >= 0 ? 1 / (1 + expf(-v)) : expf(v) / (1 + expf(v)) }
+    let out = VectorMath.map(data) { v in
+      let e = VectorMath.exp(-VectorMath.magnitude(v))
+      var y = 1 / (1 + e)
+      y.replace(with: e / (1 + e), where: v .< 0)
+      return y
+    }
     let outShape = shape
     return Tensor.result(shape, out, "sigmoid", [self]) { g in
       [g.zipData(Tensor(shape: outShape, data: out)) { gi, yi in gi * yi * (1 - yi) }]
@@ -62,13 +67,13 @@ extension Tensor {
   /// GELU with the exact normal CDF, x·Φ(x) (PyTorch's default `nn.GELU()`).
   public func gelu() -> Tensor {
     let x = self
-    let out = data.map { v in 0.5 * v * (1 + erff(v * 0.70710678)) }
+    let out = VectorMath.map(data) { v in v * VectorMath.normalCDF(v) }
     return Tensor.result(shape, out, "gelu", [x]) { g in
-      [g.zipData(x) { gi, xi in
-        let cdf = 0.5 * (1 + erff(xi * 0.70710678))
-        let pdf = expf(-0.5 * xi * xi) * 0.39894228
-        return gi * (cdf + xi * pdf)
-      }]
+      let slope = VectorMath.map(x.data) { v in
+        let pdf = VectorMath.exp(-0.5 * v * v) * 0.39894228
+        return VectorMath.normalCDF(v) + v * pdf
+      }
+      return [g.zipData(Tensor(shape: x.shape, data: slope)) { gi, si in gi * si }]
     }
   }
 

@@ -21,4 +21,7 @@ unsigned long pavlov_stack_low(void);
 /// Runs `body(context)` on a new thread with `stack_bytes` of stack and waits for it.
 /// Deep Pavlov recursion needs far more than the 8 MiB main-thread stack.
 int pavlov_run_with_stack(size_t stack_bytes, void (*body)(void *), void *context);
+/// Keeps large freed blocks in the heap instead of returning them to the kernel: training frees
+/// and reallocates the same buffers every step, and fresh pages cost a fault and a zeroing each.
+void pavlov_keep_freed_memory(void);
 #endif

@@ -312,7 +312,32 @@ public final class Optimizer {
         data.withUnsafeMutableBufferPointer { param in
           state.expAvg.withUnsafeMutableBufferPointer { m in
             state.expAvgSq.withUnsafeMutableBufferPointer { v in
-              for i in 0..<param.count {
+              // Eight lanes at a time, then the tail; each lane does exactly the scalar
+              // arithmetic, so the result does not depend on the split.
+              typealias V = SIMD8<Float>
+              let count = param.count
+              var i = 0
+              if let pp = param.baseAddress, let gp = grad.baseAddress, let mp = m.baseAddress, let vp = v.baseAddress {
+                let pr = UnsafeMutableRawPointer(pp), gr = UnsafeRawPointer(gp)
+                let mr = UnsafeMutableRawPointer(mp), vr = UnsafeMutableRawPointer(vp)
+                while i + 8 <= count {
+                  let offset = i * 4
+                  var pv = pr.loadUnaligned(fromByteOffset: offset, as: V.self)
+                  if decoupled { pv *= decay }
+                  var d = gr.loadUnaligned(fromByteOffset: offset, as: V.self)
+                  if l2 != 0 { d += l2 * pv }
+                  let mOld = mr.loadUnaligned(fromByteOffset: offset, as: V.self)
+                  let mi = mOld + oneMinusBeta1 * (d - mOld)
+                  let vi = beta2 * vr.loadUnaligned(fromByteOffset: offset, as: V.self) + oneMinusBeta2 * d * d
+                  mr.storeBytes(of: mi, toByteOffset: offset, as: V.self)
+                  vr.storeBytes(of: vi, toByteOffset: offset, as: V.self)
+                  let denom = vi.squareRoot() * invBc2 + eps
+                  pv -= stepSize * (mi / denom)
+                  pr.storeBytes(of: pv, toByteOffset: offset, as: V.self)
+                  i += 8
+                }
+              }
+              while i < count {
                 if decoupled { param[i] *= decay }
                 let d = l2 != 0 ? grad[i] + l2 * param[i] : grad[i]
                 // exp_avg.lerp_(grad, 1 - beta1), as PyTorch writes it.
@@ -322,6 +347,7 @@ public final class Optimizer {
                 v[i] = vi
                 let denom = vi.squareRoot() * invBc2 + eps
                 param[i] -= stepSize * (mi / denom)
+                i += 1
               }
             }
           }
@@ -366,7 +392,7 @@ public final class Optimizer {
       return Int(value)
     }
     var globalStep: Int?
-    var fresh = params.map { _ in State() }
+    let fresh = params.map { _ in State() }
     var seen = Set<String>()
     for (name, t) in tensors {
       guard seen.insert(name).inserted else { throw fail("\"\(name)\" appears twice") }
