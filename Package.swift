@@ -34,9 +34,15 @@ let package = Package(
       dependencies: ["CBLAS"],
       path: "Sources/PavlovTensor"
     ),
+    // Environments with Gymnasium's contract, wrappers and vector envs. Usable without the language.
+    .target(
+      name: "PavlovGym",
+      dependencies: ["PavlovTensor"],
+      path: "Sources/PavlovGym"
+    ),
     .target(
       name: "PavlovStdlib",
-      dependencies: ["PavlovLang", "PavlovTensor", "CPavlovSupport"],
+      dependencies: ["PavlovLang", "PavlovTensor", "PavlovGym", "CPavlovSupport"],
       path: "Sources/PavlovStdlib"
     ),
     // The REPL's core (input assembly, commands, completion) apart from the terminal, so tests drive it.
@@ -63,6 +69,11 @@ let package = Package(
       name: "PavlovTensorTests",
       dependencies: ["PavlovTensor"],
       path: "Tests/PavlovTensorTests"
+    ),
+    .testTarget(
+      name: "PavlovGymTests",
+      dependencies: ["PavlovGym", "PavlovTensor"],
+      path: "Tests/PavlovGymTests"
     ),
     .testTarget(
       name: "PavlovLangTests",

@@ -112,6 +112,12 @@ public final class SeededGenerator: RandomNumberGenerator {
 
   /// A new generator whose stream does not overlap this one's: it takes over the current state
   /// and this generator jumps 2^128 steps ahead (xoshiro256**'s jump function).
+  /// Makes this generator continue exactly where `other` stands (environment copies use it).
+  public func copyState(from other: SeededGenerator) {
+    (s0, s1, s2, s3) = (other.s0, other.s1, other.s2, other.s3)
+    spareGaussian = other.spareGaussian
+  }
+
   public func split() -> SeededGenerator {
     let child = SeededGenerator(state: (s0, s1, s2, s3))
     jump()

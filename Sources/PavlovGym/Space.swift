@@ -1,0 +1,134 @@
+import PavlovTensor
+
+/// One element of a space: what an environment observes or is asked to do.
+public enum Point: Equatable, Sendable {
+  /// An element of a `discrete` space.
+  case int(Int)
+  /// An element of a `box` space, flattened row-major (the space keeps the shape).
+  case reals([Double])
+  /// An element of a `multiDiscrete` space.
+  case ints([Int])
+
+  /// A short description for error messages: `3`, `[0.1, -2]`, `[1, 0, 2]`.
+  public var description: String {
+    switch self {
+    case .int(let value): return String(value)
+    case .reals(let values): return "[" + values.map { formatReal($0) }.joined(separator: ", ") + "]"
+    case .ints(let values): return "[" + values.map(String.init).joined(separator: ", ") + "]"
+    }
+  }
+}
+
+/// Shortest round-tripping text of a double ("1", "0.25", "-inf").
+func formatReal(_ value: Double) -> String {
+  if value == value.rounded(), Swift.abs(value) < 1e15 { return String(Int(value)) }
+  return String(value)
+}
+
+/// Gymnasium's spaces: `Discrete(n, start)`, `Box(low, high, shape)` and `MultiDiscrete(nvec)`.
+/// Box bounds may be infinite; sampling then follows Gymnasium (normal where both bounds are
+/// infinite, shifted exponential where one is).
+public enum Space: Equatable, Sendable {
+  case discrete(n: Int, start: Int)
+  case box(low: [Double], high: [Double], shape: [Int])
+  case multiDiscrete(nvec: [Int])
+
+  public static func discrete(_ n: Int) -> Space { .discrete(n: n, start: 0) }
+
+  /// A box whose every element shares the same bounds.
+  public static func box(low: Double, high: Double, shape: [Int]) -> Space {
+    let count = shape.reduce(1, *)
+    return .box(low: Array(repeating: low, count: count), high: Array(repeating: high, count: count), shape: shape)
+  }
+
+  /// The number of scalars in one element (1 for `discrete`).
+  public var flatCount: Int {
+    switch self {
+    case .discrete: return 1
+    case .box(_, _, let shape): return shape.reduce(1, *)
+    case .multiDiscrete(let nvec): return nvec.count
+    }
+  }
+
+  /// Gymnasium's text for the space: `Discrete(2)`, `Box(-inf, inf, (4,))`, `MultiDiscrete([3 3])`.
+  public var description: String {
+    switch self {
+    case .discrete(let n, let start): return start == 0 ? "Discrete(\(n))" : "Discrete(\(n), start=\(start))"
+    case .box(let low, let high, let shape):
+      let shapeText = shape.count == 1 ? "(\(shape[0]),)" : "(" + shape.map(String.init).joined(separator: ", ") + ")"
+      let uniform = Set(low).count <= 1 && Set(high).count <= 1
+      let lowText = uniform ? formatBound(low.first ?? 0) : "[" + low.map(formatBound).joined(separator: " ") + "]"
+      let highText = uniform ? formatBound(high.first ?? 0) : "[" + high.map(formatBound).joined(separator: " ") + "]"
+      return "Box(\(lowText), \(highText), \(shapeText))"
+    case .multiDiscrete(let nvec): return "MultiDiscrete([" + nvec.map(String.init).joined(separator: " ") + "])"
+    }
+  }
+
+  private func formatBound(_ value: Double) -> String {
+    value.isInfinite ? (value > 0 ? "inf" : "-inf") : formatReal(value)
+  }
+
+  /// Whether `point` is an element of this space (right kind, right size, within bounds).
+  public func contains(_ point: Point) -> Bool {
+    switch (self, point) {
+    case (.discrete(let n, let start), .int(let value)): return value >= start && value < start + n
+    case (.box(let low, let high, _), .reals(let values)):
+      guard values.count == low.count else { return false }
+      for i in values.indices where !(values[i] >= low[i] && values[i] <= high[i]) { return false }
+      return true
+    case (.multiDiscrete(let nvec), .ints(let values)):
+      guard values.count == nvec.count else { return false }
+      for i in values.indices where values[i] < 0 || values[i] >= nvec[i] { return false }
+      return true
+    default: return false
+    }
+  }
+
+  /// A uniformly random element (Gymnasium's rules for unbounded boxes), drawn from `generator`.
+  public func sample(_ generator: SeededGenerator) -> Point {
+    switch self {
+    case .discrete(let n, let start): return .int(start + generator.nextInt(below: n))
+    case .box(let low, let high, _):
+      var values = [Double](repeating: 0, count: low.count)
+      for i in values.indices {
+        let lo = low[i], hi = high[i]
+        switch (lo.isFinite, hi.isFinite) {
+        case (true, true): values[i] = lo + (hi - lo) * generator.nextDouble()
+        case (false, false): values[i] = generator.nextGaussian()
+        case (true, false): values[i] = lo + exponential(generator)
+        case (false, true): values[i] = hi - exponential(generator)
+        }
+      }
+      return .reals(values)
+    case .multiDiscrete(let nvec): return .ints(nvec.map { generator.nextInt(below: $0) })
+    }
+  }
+
+  private func exponential(_ generator: SeededGenerator) -> Double {
+    -SeededGenerator.portableLog(1 - generator.nextDouble())
+  }
+
+  /// Why `point` is not in the space, for an error message ("" when it is).
+  public func whyNotContains(_ point: Point) -> String {
+    if contains(point) { return "" }
+    switch (self, point) {
+    case (.discrete(let n, let start), .int(let value)):
+      return "\(value) is outside \(description): use an integer from \(start) to \(start + n - 1)"
+    case (.box(let low, let high, _), .reals(let values)):
+      if values.count != low.count { return "expected \(low.count) numbers, got \(values.count)" }
+      for i in values.indices where !(values[i] >= low[i] && values[i] <= high[i]) {
+        return "element \(i) is \(formatReal(values[i])), outside [\(formatBound(low[i])), \(formatBound(high[i]))]"
+      }
+      return ""
+    case (.multiDiscrete(let nvec), .ints(let values)):
+      if values.count != nvec.count { return "expected \(nvec.count) integers, got \(values.count)" }
+      for i in values.indices where values[i] < 0 || values[i] >= nvec[i] {
+        return "element \(i) is \(values[i]), outside 0..<\(nvec[i])"
+      }
+      return ""
+    case (.discrete, _): return "\(description) takes an integer, got \(point.description)"
+    case (.box, _): return "\(description) takes a list of numbers, got \(point.description)"
+    case (.multiDiscrete, _): return "\(description) takes a list of integers, got \(point.description)"
+    }
+  }
+}
