@@ -56,10 +56,11 @@ public enum Space: Equatable, Sendable {
     case .discrete(let n, let start): return start == 0 ? "Discrete(\(n))" : "Discrete(\(n), start=\(start))"
     case .box(let low, let high, let shape):
       let shapeText = shape.count == 1 ? "(\(shape[0]),)" : "(" + shape.map(String.init).joined(separator: ", ") + ")"
-      let uniform = Set(low).count <= 1 && Set(high).count <= 1
-      let lowText = uniform ? formatBound(low.first ?? 0) : "[" + low.map(formatBound).joined(separator: " ") + "]"
-      let highText = uniform ? formatBound(high.first ?? 0) : "[" + high.map(formatBound).joined(separator: " ") + "]"
-      return "Box(\(lowText), \(highText), \(shapeText))"
+      // Like Gymnasium, a bound shared by every element prints as one number.
+      func bounds(_ values: [Double]) -> String {
+        Set(values).count <= 1 ? formatBound(values.first ?? 0) : "[" + values.map(formatBound).joined(separator: " ") + "]"
+      }
+      return "Box(\(bounds(low)), \(bounds(high)), \(shapeText))"
     case .multiDiscrete(let nvec): return "MultiDiscrete([" + nvec.map(String.init).joined(separator: " ") + "])"
     }
   }

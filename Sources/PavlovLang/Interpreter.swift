@@ -41,7 +41,7 @@ public final class Closure: Callable {
   // Copied out of `proto` so a call reads them without another pointer hop.
   let body: Exec
   let frameSize: Int
-  let parameterCount: Int
+  public let parameterCount: Int
   /// No captured variables, captured parameters or defaults: the call needs no set-up.
   let isSimple: Bool
   init(proto: FunctionProto, cells: [Cell]) {
@@ -369,7 +369,7 @@ public final class Interpreter {
   func callBuiltin(_ b: BuiltinFunction, receiver: Value, base: Int, argc: Int, labels: [String]?) throws(PavlovError) -> Value {
     let params = b.params
     sp = base + argc
-    if labels == nil && !b.hasVariadic && argc <= params.count {
+    if labels == nil && !b.hasVariadic && b.keywordsIndex == nil && argc <= params.count {
       if argc < params.count {
         if argc < b.requiredCount {
           throw PavlovError.runtime("missing argument `\(params[argc].name)` in call to `\(b.name)`",
@@ -420,9 +420,10 @@ public final class Interpreter {
     var slots = [Value?](repeating: nil, count: params.count)
     var rest: [Value] = []
     var next = 0
+    var extraKeywords: [(String, Value)] = []
     for k in 0..<positional {
       let v = stack[base + k]
-      while next < params.count && params[next].kind == .keywordOnly { next += 1 }
+      while next < params.count && (params[next].kind == .keywordOnly || params[next].kind == .keywords) { next += 1 }
       if next < params.count && params[next].kind == .variadic {
         rest.append(v)
       } else if next < params.count {
@@ -435,7 +436,11 @@ public final class Interpreter {
     }
     if let labels {
       for (k, label) in labels.enumerated() {
-        guard let index = params.firstIndex(where: { $0.name == label && $0.kind != .variadic }) else {
+        guard let index = params.firstIndex(where: { $0.name == label && $0.kind != .variadic && $0.kind != .keywords }) else {
+          if b.keywordsIndex != nil {
+            extraKeywords.append((label, stack[base + positional + k]))
+            continue
+          }
           let near = Suggest.closest(to: label, among: params.map(\.name)).map { "did you mean `\($0)`? " } ?? ""
           throw PavlovError.runtime("`\(b.name)` has no parameter named `\(label)`", hint: "\(near)usage: \(b.signature)")
         }
@@ -449,6 +454,8 @@ public final class Interpreter {
     for (k, p) in params.enumerated() {
       if p.kind == .variadic {
         stack[base + k] = .list(PList(rest))
+      } else if p.kind == .keywords {
+        stack[base + k] = .record(PRecord(extraKeywords))
       } else if let v = slots[k] {
         stack[base + k] = v
       } else if let d = p.defaultValue {

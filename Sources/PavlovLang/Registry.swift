@@ -7,6 +7,9 @@ public struct Param {
     case variadic
     /// Only by name, after a variadic parameter (`print(..., sep: " ")`).
     case keywordOnly
+    /// Collects every labeled argument no other parameter names into a record, in call order
+    /// (`make("FrozenLake-v1", is_slippery: false)`: options that depend on another argument).
+    case keywords
   }
 
   public let name: String
@@ -25,6 +28,7 @@ public struct Param {
   public var signature: String {
     switch kind {
     case .variadic: return "*\(name)"
+    case .keywords: return "**\(name)"
     default:
       guard let d = defaultValue else { return name }
       return "\(name): \(Format.repr(d))"
@@ -134,6 +138,8 @@ public final class BuiltinFunction: Callable {
   /// retain and release of it (measured on `xs.push` loops).
   public internal(set) var ownerName: String?
   let hasVariadic: Bool
+  /// The `.keywords` parameter that takes otherwise unknown labels, if any.
+  let keywordsIndex: Int?
   /// The variadic parameter comes first and every later one has a default (print, min, zip).
   let variadicFirst: Bool
   let requiredCount: Int
@@ -143,6 +149,7 @@ public final class BuiltinFunction: Callable {
     self.doc = doc
     self.body = body
     self.hasVariadic = params.contains { $0.kind == .variadic }
+    self.keywordsIndex = params.firstIndex { $0.kind == .keywords }
     self.variadicFirst = params.first?.kind == .variadic && params.dropFirst().allSatisfy { $0.defaultValue != nil }
     self.requiredCount = params.filter { $0.kind == .positional && $0.defaultValue == nil }.count
     super.init(name: name, kind: .builtin)

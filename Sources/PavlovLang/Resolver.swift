@@ -485,6 +485,7 @@ struct Resolver {
 
   mutating func checkBuiltinCall(_ b: BuiltinFunction, _ args: [CallArgument]) {
     let names = b.params.map(\.name)
+    if b.keywordsIndex != nil { return }  // any label is welcome; the builtin checks its options
     for a in args {
       guard let label = a.label else { continue }
       if !b.params.contains(where: { $0.name == label && $0.kind != .variadic }) {

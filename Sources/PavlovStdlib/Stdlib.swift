@@ -8,6 +8,7 @@ public enum Stdlib {
   public static func register(into registry: Registry) {
     registry.family("random")
     RandomLibrary.register(registry)
+    GeneratorValue.register(registry)
     registry.family("json")
     JSONLibrary.register(registry)
     registry.family("io")
@@ -22,6 +23,8 @@ public enum Stdlib {
     registry.family("nn")
     NNBindings.register(registry)
     OptimBindings.register(registry)  // family "optimizers": sgd, adam, adamw, clip_grad_norm
+    EnvBindings.register(registry)  // family "envs": make, spaces, env values, Pavlov-written envs
+    PlayBindings.register(registry)
   }
 
   /// The key of the interpreter's generator in `Interpreter.extensions`.

@@ -119,7 +119,7 @@ public struct EnvSpec: Sendable {
 }
 
 /// The built-in environments by id, and `make`.
-public enum Registry {
+public enum EnvRegistry {
   public static let specs: [EnvSpec] = ClassicControl.specs + ToyText.specs + Bandits.specs
 
   private static let byID: [String: EnvSpec] = Dictionary(specs.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })

@@ -1,0 +1,129 @@
+import PavlovGym
+import PavlovLang
+import PavlovTensor
+
+/// An environment as a Pavlov value: the top of a wrapper stack over a registered or
+/// Pavlov-written environment, with its spaces (sampling from the env's seeded samplers) and
+/// the info of the last reset or step.
+final class EnvValue: PObject {
+  let env: Environment
+  let name: String
+  var info: Info = [:]
+  let observationSpaceValue: SpaceValue
+  let actionSpaceValue: SpaceValue
+
+  nonisolated(unsafe) static let nativeType: NativeType = EnvBindings.makeType()
+
+  init(_ env: Environment, name: String, fallbackGenerator: SeededGenerator) {
+    self.env = env
+    self.name = name
+    let managed = EnvValue.managed(in: env)
+    observationSpaceValue = SpaceValue(env.observationSpace, generator: managed?.observationSampler ?? fallbackGenerator.split())
+    actionSpaceValue = SpaceValue(env.actionSpace, generator: managed?.actionSampler ?? fallbackGenerator.split())
+    super.init(type: EnvValue.nativeType)
+  }
+
+  /// The `make` layer under any wrappers (it holds the seeded space samplers and the order state).
+  static func managed(in env: Environment) -> ManagedEnvironment? {
+    var current: Environment = env
+    while true {
+      if let managed = current as? ManagedEnvironment { return managed }
+      guard let wrapper = current as? Wrapper else { return nil }
+      current = wrapper.inner
+    }
+  }
+
+  override var displayString: String {
+    "<env \(name): observations \(env.observationSpace.description), actions \(env.actionSpace.description)>"
+  }
+}
+
+/// Turns Gymnasium errors into Pavlov errors; Pavlov errors from envs written in Pavlov pass
+/// through with their own locations.
+enum GymRun {
+  static func run<T>(_ body: () throws -> T) throws(PavlovError) -> T {
+    do {
+      return try body()
+    } catch let e as GymError {
+      throw PavlovError.runtime(e.message)
+    } catch let e as PavlovError {
+      throw e
+    } catch {
+      throw PavlovError.runtime("\(error)")
+    }
+  }
+}
+
+/// Conversions of `info` dictionaries and `make` options.
+enum GymValues {
+  static func record(_ info: Info) -> Value {
+    let record = PRecord()
+    for key in info.keys.sorted() {
+      if let value = info[key] { record[key] = self.value(value) }
+    }
+    return .record(record)
+  }
+
+  static func value(_ info: InfoValue) -> Value {
+    switch info {
+    case .double(let v): return .float(v)
+    case .int(let v): return .int(v)
+    case .bool(let v): return .bool(v)
+    case .string(let v): return .str(v)
+    case .point(let p): return SpaceBindings.value(p, space: .discrete(1))
+    case .record(let r): return record(r)
+    }
+  }
+
+  /// Pavlov values back into info (envs written in Pavlov return records).
+  static func info(_ value: Value) -> InfoValue? {
+    switch value {
+    case .int(let v): return .int(v)
+    case .float(let v): return .double(v)
+    case .bool(let v): return .bool(v)
+    case .string(let s): return .string(s.value)
+    case .record(let r): return .record(info(r))
+    case .object(let t as TensorValue):
+      if t.tensor.isInteger { return .point(.ints(t.tensor.ints.map { Int($0) })) }
+      return .point(.reals(t.tensor.data.map { Double($0) }))
+    case .list(let l):
+      if let ints = try? l.items.map({ try SpaceBindings.integer($0, "info", "a value") }) { return .point(.ints(ints)) }
+      if let reals = try? SpaceBindings.reals(value, "info", "a value") { return .point(.reals(reals)) }
+      return nil
+    default: return nil
+    }
+  }
+
+  static func info(_ record: PRecord) -> Info {
+    var out: Info = [:]
+    for (key, value) in zip(record.keys, record.values) {
+      if case .string(let name) = key, let converted = info(value) { out[name] = converted }
+    }
+    return out
+  }
+
+  /// `make`'s keyword options as Gym options.
+  static func options(_ value: Value, _ context: String) throws -> [String: EnvOption] {
+    guard case .record(let record) = value else { return [:] }
+    var out: [String: EnvOption] = [:]
+    for (key, v) in zip(record.keys, record.values) {
+      guard case .string(let name) = key else { continue }
+      switch v {
+      case .bool(let b): out[name] = .bool(b)
+      case .int(let i): out[name] = .number(Double(i))
+      case .float(let d): out[name] = .number(d)
+      case .string(let s): out[name] = .string(s.value)
+      case .list(let l):
+        if l.items.allSatisfy({ if case .string = $0 { return true }; return false }) {
+          out[name] = .strings(l.items.compactMap { if case .string(let s) = $0 { return s.value }; return nil })
+        } else {
+          out[name] = .numbers(try SpaceBindings.reals(v, context, "option \(name)"))
+        }
+      case .object(let t as TensorValue): out[name] = .numbers(t.tensor.data.map { Double($0) })
+      default:
+        throw PavlovError.runtime("\(context): option \(name) must be a bool, number, string or list, got \(v.typeName)")
+      }
+    }
+    return out
+  }
+}

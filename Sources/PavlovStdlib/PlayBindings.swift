@@ -1,0 +1,71 @@
+import Glibc
+import PavlovGym
+import PavlovLang
+import PavlovTensor
+
+/// `play(env, policy)`: runs episodes and shows every frame — animated in place on a terminal,
+/// printed one after another otherwise (a log, a notebook, a test).
+enum PlayBindings {
+  static func register(_ r: Registry) {
+    r.function("play", [
+      Param("env", doc: "an environment (or a Pavlov env record)"),
+      Param("policy", default: .null, doc: "a function from observation to action (nil: random actions from the action space)"),
+      Param("fps", default: .int(10), doc: "frames per second when animating"),
+      Param("episodes", default: .int(1), doc: "how many episodes to play"),
+      Param("max_steps", default: .null, doc: "stop an episode after this many steps (nil: when it ends)"),
+      Param("animate", default: .null, doc: "true: redraw in place; false: print each frame; nil: animate only on a terminal"),
+    ], doc: "Plays episodes, drawing env.render() each step; returns {returns, lengths}.") { args in
+      let e = try EnvBindings.environment(args[0], args.interpreter)
+      let policy = args[1]
+      if !policy.isNull, case .function = policy {} else if !policy.isNull {
+        throw PavlovError.runtime("play: policy must be a function from observation to action, got \(policy.typeName)")
+      }
+      let fps = try args.float(2)
+      guard fps > 0 else { throw PavlovError.runtime("play: fps must be positive, got \(fps)") }
+      let episodes = try args.int(3)
+      let maxSteps: Int? = args.isNull(4) ? nil : try args.int(4)
+      let animate = args.isNull(5) ? isatty(1) != 0 : try args.bool(5)
+      let out = args.interpreter
+      var returns: [Value] = [], lengths: [Value] = []
+      for episode in 1...Swift.max(1, episodes) {
+        let reset = try GymRun.run { try e.env.reset(seed: nil) }
+        e.info = reset.info
+        var observation = reset.observation
+        var total = 0.0, steps = 0
+        show(e, episode, episodes, steps, nil, total, animate, out)
+        while maxSteps.map({ steps < $0 }) ?? true {
+          let action: Point
+          if policy.isNull {
+            action = e.actionSpaceValue.space.sample(e.actionSpaceValue.generator)
+          } else {
+            let chosen = try args.call(policy, [SpaceBindings.value(observation, space: e.env.observationSpace)])
+            action = try GymRun.run { try SpaceBindings.point(chosen, for: e.env.actionSpace, "play: the policy's action") }
+          }
+          let result = try GymRun.run { try e.env.step(action) }
+          e.info = result.info
+          observation = result.observation
+          total += result.reward
+          steps += 1
+          if animate { usleep(useconds_t(1_000_000 / fps)) }
+          show(e, episode, episodes, steps, result, total, animate, out)
+          if result.terminated || result.truncated { break }
+        }
+        returns.append(.float(total))
+        lengths.append(.int(steps))
+      }
+      return .record(PRecord([("returns", .list(PList(returns))), ("lengths", .list(PList(lengths)))]))
+    }
+  }
+
+  private static func show(_ e: EnvValue, _ episode: Int, _ episodes: Int, _ step: Int, _ result: Step?,
+                           _ total: Double, _ animate: Bool, _ out: Interpreter) {
+    var status = "episode \(episode)/\(episodes)  step \(step)  return \(Format.display(.float((total * 1e4).rounded() / 1e4)))"
+    if let result {
+      status += "  reward \(Format.display(.float(result.reward)))"
+      if result.terminated { status += "  (terminated)" } else if result.truncated { status += "  (truncated)" }
+    }
+    let frame = e.env.render() + "\n" + status + "\n"
+    // Home the cursor and clear the screen, so the next frame draws over this one.
+    out.write(animate ? "\u{1b}[H\u{1b}[2J" + frame : frame + "\n")
+  }
+}

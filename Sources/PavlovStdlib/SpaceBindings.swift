@@ -1,0 +1,225 @@
+import PavlovGym
+import PavlovLang
+import PavlovTensor
+
+/// A Gymnasium space as a Pavlov value. `sample()` draws from the generator it was made with:
+/// an env's spaces share the env's seeded samplers, free-standing ones the session generator.
+final class SpaceValue: PObject {
+  let space: Space
+  let generator: SeededGenerator
+
+  nonisolated(unsafe) static let nativeType: NativeType = SpaceBindings.makeType()
+
+  init(_ space: Space, generator: SeededGenerator) {
+    self.space = space
+    self.generator = generator
+    super.init(type: SpaceValue.nativeType)
+  }
+
+  override var displayString: String { space.description }
+
+  override func isEqual(to other: PObject) -> Bool { (other as? SpaceValue)?.space == space }
+
+  override func contains(_ item: Value) throws(PavlovError) -> Bool? {
+    guard let point = try? SpaceBindings.point(item, for: space, "in") else { return false }
+    return space.contains(point)
+  }
+}
+
+/// `discrete`, `box`, `multi_discrete` and the conversions between Pavlov values and points of a
+/// space: observations come out as ints (discrete) or tensors (float32 for boxes, int64 for
+/// multi-discrete); actions go in as ints, numbers, lists or tensors.
+enum SpaceBindings {
+  static func register(_ r: Registry) {
+    r.addType(SpaceValue.nativeType)
+    r.function("discrete", [Param("n", doc: "how many elements (n ≥ 1)"), Param("start", default: .int(0), doc: "the smallest element")],
+               doc: "The space {start, ..., start + n - 1} (Gymnasium's Discrete), for actions or observations.") { args in
+      let n = try args.int(0)
+      guard n >= 1 else { throw PavlovError.runtime("discrete: n must be at least 1, got \(n)") }
+      return .object(SpaceValue(.discrete(n: n, start: try args.int(1)), generator: Stdlib.generator(for: args.interpreter).split()))
+    }
+    r.function("box", [
+      Param("low", doc: "the lower bound: a number (every element) or a list/tensor (one per element); -inf for none"),
+      Param("high", doc: "the upper bound, likewise; inf for none"),
+      Param("shape", default: .null, doc: "the shape, e.g. [4] (nil: taken from a list bound, else [1])"),
+    ], doc: "A box of real vectors low ≤ x ≤ high (Gymnasium's Box), for observations or continuous actions.") { args in
+      let space = try box(args)
+      return .object(SpaceValue(space, generator: Stdlib.generator(for: args.interpreter).split()))
+    }
+    r.function("multi_discrete", [Param("nvec", doc: "a list of sizes: element i ranges over 0..<nvec[i]")],
+               doc: "Several discrete choices at once (Gymnasium's MultiDiscrete).") { args in
+      let nvec = try ints(args[0], "multi_discrete", "nvec")
+      guard !nvec.isEmpty, nvec.allSatisfy({ $0 >= 1 }) else {
+        throw PavlovError.runtime("multi_discrete: nvec must be a non-empty list of sizes ≥ 1, got \(nvec)")
+      }
+      return .object(SpaceValue(.multiDiscrete(nvec: nvec), generator: Stdlib.generator(for: args.interpreter).split()))
+    }
+  }
+
+  private static func box(_ args: Args) throws -> Space {
+    let low = try bound(args[0], "low"), high = try bound(args[1], "high")
+    var shape: [Int]
+    if args.isNull(2) {
+      shape = [Swift.max(low.count, high.count)]
+    } else if case .int(let n) = args[2] {
+      shape = [n]
+    } else {
+      shape = try ints(args[2], "box", "shape")
+    }
+    let count = shape.reduce(1, *)
+    guard !shape.isEmpty, shape.allSatisfy({ $0 >= 1 }) else { throw PavlovError.runtime("box: the shape must be sizes ≥ 1, got \(shape)") }
+    func spread(_ values: [Double], _ name: String) throws -> [Double] {
+      if values.count == 1 { return Array(repeating: values[0], count: count) }
+      guard values.count == count else {
+        throw PavlovError.runtime("box: \(name) has \(values.count) values but the shape \(shape) holds \(count)",
+                                  hint: "give one number for every element, or one value per element")
+      }
+      return values
+    }
+    let lows = try spread(low, "low"), highs = try spread(high, "high")
+    for i in 0..<count where !(lows[i] <= highs[i]) {
+      throw PavlovError.runtime("box: low[\(i)] = \(lows[i]) is above high[\(i)] = \(highs[i])")
+    }
+    return .box(low: lows, high: highs, shape: shape)
+  }
+
+  private static func bound(_ value: Value, _ name: String) throws -> [Double] {
+    switch value {
+    case .int(let v): return [Double(v)]
+    case .float(let v): return [v]
+    default: return try reals(value, "box", name)
+    }
+  }
+
+  // MARK: - Conversions
+
+  /// An observation as a Pavlov value.
+  static func value(_ point: Point, space: Space) -> Value {
+    switch point {
+    case .int(let v): return .int(v)
+    case .reals(let values):
+      var shape = [values.count]
+      if case .box(_, _, let boxShape) = space, boxShape.reduce(1, *) == values.count { shape = boxShape }
+      return TensorValue.wrap(Tensor(shape: shape, data: values.map { Float($0) }))
+    case .ints(let values): return TensorValue.wrap(Tensor(shape: [values.count], ints: values.map { Int64($0) }))
+    }
+  }
+
+  /// A Pavlov value as an element of `space` (not yet checked against its bounds).
+  static func point(_ value: Value, for space: Space, _ context: String, what: String = "the action") throws -> Point {
+    switch space {
+    case .discrete:
+      return .int(try integer(value, context, what))
+    case .box:
+      switch value {
+      case .int(let v): return .reals([Double(v)])
+      case .float(let v): return .reals([v])
+      default: return .reals(try reals(value, context, what))
+      }
+    case .multiDiscrete:
+      return .ints(try ints(value, context, what))
+    }
+  }
+
+  static func integer(_ value: Value, _ context: String, _ what: String) throws -> Int {
+    switch value {
+    case .int(let v): return v
+    case .bool(let b): return b ? 1 : 0
+    case .float(let d) where d == d.rounded() && Swift.abs(d) < 9e15: return Int(d)
+    case .object(let o):
+      if let scalar = o.scalarValue { return try integer(scalar, context, what) }
+    default: break
+    }
+    throw PavlovError.runtime("\(context): \(what) must be an integer, got \(value.typeName) (\(Format.repr(value, limit: 40)))")
+  }
+
+  static func reals(_ value: Value, _ context: String, _ what: String) throws -> [Double] {
+    switch value {
+    case .int(let v): return [Double(v)]
+    case .float(let v): return [v]
+    case .list(let list):
+      return try list.items.map { item -> Double in
+        switch item {
+        case .int(let v): return Double(v)
+        case .float(let v): return v
+        case .object(let o as TensorValue) where o.tensor.count == 1: return Double(o.tensor.data[0])
+        default: throw PavlovError.runtime("\(context): \(what) must hold numbers, found \(item.typeName) (\(Format.repr(item, limit: 30)))")
+        }
+      }
+    case .object(let t as TensorValue): return t.tensor.data.map { Double($0) }
+    default: throw PavlovError.runtime("\(context): \(what) must be a number, a list of numbers or a tensor, got \(value.typeName)")
+    }
+  }
+
+  static func ints(_ value: Value, _ context: String, _ what: String) throws -> [Int] {
+    switch value {
+    case .list(let list): return try list.items.map { try integer($0, context, what) }
+    case .object(let t as TensorValue):
+      if t.tensor.isInteger { return t.tensor.ints.map { Int($0) } }
+      return try t.tensor.data.map { v -> Int in
+        guard v == v.rounded(), Swift.abs(v) < 1e9 else { throw PavlovError.runtime("\(context): \(what) must hold integers, found \(v)") }
+        return Int(v)
+      }
+    default: return [try integer(value, context, what)]
+    }
+  }
+
+  // MARK: - The type
+
+  static func space(_ v: Value) throws -> SpaceValue {
+    guard case .object(let s as SpaceValue) = v else { throw PavlovError.runtime("expected a space, got \(v.typeName)") }
+    return s
+  }
+
+  static func makeType() -> NativeType {
+    let t = NativeType(name: "space", doc: "A Gymnasium space: discrete(n), box(low, high, shape) or multi_discrete(nvec).")
+    t.method("sample", doc: "A random element (seeded: an env's spaces draw from the env's seed).") { args in
+      let s = try space(args.receiver)
+      return value(s.space.sample(s.generator), space: s.space)
+    }
+    t.method("contains", [Param("x", doc: "a candidate element")], doc: "Whether x is an element of the space (also `x in space`).") { args in
+      let s = try space(args.receiver)
+      guard let p = try? point(args[0], for: s.space, "contains") else { return .bool(false) }
+      return .bool(s.space.contains(p))
+    }
+    t.method("seed", [Param("seed", doc: "an integer")], doc: "Restarts the space's sampler from a seed.") { args in
+      try space(args.receiver).generator.reseed(UInt64(bitPattern: Int64(try args.int(0))))
+      return .null
+    }
+    t.property("kind", doc: "\"discrete\", \"box\" or \"multi_discrete\".") { v in
+      switch try space(v).space {
+      case .discrete: return .str("discrete")
+      case .box: return .str("box")
+      case .multiDiscrete: return .str("multi_discrete")
+      }
+    }
+    t.property("n", doc: "The number of elements of a discrete space.") { v in
+      guard case .discrete(let n, _) = try space(v).space else { throw PavlovError.runtime("only a discrete space has n; this is \(try space(v).space.description)") }
+      return .int(n)
+    }
+    t.property("start", doc: "The smallest element of a discrete space.") { v in
+      guard case .discrete(_, let start) = try space(v).space else { throw PavlovError.runtime("only a discrete space has start") }
+      return .int(start)
+    }
+    t.property("shape", doc: "The shape of one element: [] for discrete, the box's shape, [len(nvec)] for multi-discrete.") { v in
+      switch try space(v).space {
+      case .discrete: return .list(PList([]))
+      case .box(_, _, let shape): return .list(PList(shape.map { .int($0) }))
+      case .multiDiscrete(let nvec): return .list(PList([.int(nvec.count)]))
+      }
+    }
+    t.property("low", doc: "A box's lower bounds, a tensor of its shape.") { v in
+      guard case .box(let low, _, let shape) = try space(v).space else { throw PavlovError.runtime("only a box space has low") }
+      return TensorValue.wrap(Tensor(shape: shape, data: low.map { Float($0) }))
+    }
+    t.property("high", doc: "A box's upper bounds, a tensor of its shape.") { v in
+      guard case .box(_, let high, let shape) = try space(v).space else { throw PavlovError.runtime("only a box space has high") }
+      return TensorValue.wrap(Tensor(shape: shape, data: high.map { Float($0) }))
+    }
+    t.property("nvec", doc: "A multi-discrete space's sizes.") { v in
+      guard case .multiDiscrete(let nvec) = try space(v).space else { throw PavlovError.runtime("only a multi_discrete space has nvec") }
+      return .list(PList(nvec.map { .int($0) }))
+    }
+    return t
+  }
+}
