@@ -20,6 +20,20 @@ TARGETS = [
 ]
 
 
+# Pavlov-only metrics with an absolute ceiling (lower is better): resident memory growth over
+# 10,000 training steps must stay within a few pages of allocator slack.
+CEILINGS = [
+    (re.compile(r".*_rss_growth_mb$"), 5.0),
+]
+
+
+def ceiling_for(name):
+    for pattern, ceiling in CEILINGS:
+        if pattern.match(name):
+            return ceiling
+    return None
+
+
 def target_for(name):
     for pattern, target in TARGETS:
         if pattern.match(name):
@@ -69,6 +83,12 @@ def main():
         pav, peer = values["pavlov"].get(name), values["peer"].get(name)
         ratio = pav / peer if pav is not None and peer else None
         target = target_for(name)
+        ceiling = ceiling_for(name)
+        if ceiling is not None:
+            met = "yes" if pav is not None and pav <= ceiling else "NO"
+            all_met = all_met and met == "yes"
+            rows.append((name, units.get(name, ""), fmt(pav), "-", "-", f"<= {ceiling:g}", met))
+            continue
         if target is None:
             target_text, met = "-", "-"
         else:

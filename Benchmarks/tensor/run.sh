@@ -104,6 +104,9 @@ for pair in sgemm_numpy:sgemm mlp_torch:mlp gpt_torch:gpt; do
   fi
 done
 
+# Memory: Pavlov alone, an absolute ceiling on growth rather than a ratio.
+run pavlov memory.pav "$pavlov" run Benchmarks/tensor/memory.pav "${pav_args[@]}"
+
 echo | tee -a "$raw"
 report_args=("$raw"); [[ $strict == 1 ]] && report_args+=(--strict)
 "$py" "$here/report.py" "${report_args[@]}" | tee -a "$raw"
