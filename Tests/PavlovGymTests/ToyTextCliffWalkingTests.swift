@@ -3,7 +3,7 @@ import XCTest
 
 final class ToyTextCliffWalkingTests: XCTestCase {
   func testTheCliffSendsTheAgentBackToTheStart() throws {
-    let env = try Registry.make("CliffWalking-v0")
+    let env = try EnvRegistry.make("CliffWalking-v0")
     XCTAssertEqual(try env.reset(seed: 0).observation, .int(36))
     let up = try env.step(.int(0))
     XCTAssertEqual(up.observation, .int(24))
@@ -16,7 +16,7 @@ final class ToyTextCliffWalkingTests: XCTestCase {
   }
 
   func testTheSafePathCostsThirteen() throws {
-    let env = try Registry.make("CliffWalking-v0")
+    let env = try EnvRegistry.make("CliffWalking-v0")
     _ = try env.reset(seed: 0)
     var total = 0.0
     var last: Step?
@@ -34,12 +34,12 @@ final class ToyTextCliffWalkingTests: XCTestCase {
   }
 
   func testNoTimeLimitAsGymnasium() throws {
-    XCTAssertNil(try Registry.make("CliffWalking-v0").maxEpisodeSteps)
-    XCTAssertNil(Registry.spec("CliffWalking-v0")?.maxEpisodeSteps)
+    XCTAssertNil(try EnvRegistry.make("CliffWalking-v0").maxEpisodeSteps)
+    XCTAssertNil(EnvRegistry.spec("CliffWalking-v0")?.maxEpisodeSteps)
   }
 
   func testSlipperyModelSplitsIntoThirds() throws {
-    let cliff = try XCTUnwrap(try Registry.make("CliffWalking-v0", options: ["is_slippery": .bool(true)]).unwrapped as? CliffWalking)
+    let cliff = try XCTUnwrap(try EnvRegistry.make("CliffWalking-v0", options: ["is_slippery": .bool(true)]).unwrapped as? CliffWalking)
     XCTAssertTrue(cliff.isSlippery)
     // Right from (2, 1): up to (1, 1), right to (2, 2), or down onto the cliff.
     XCTAssertEqual(cliff.transitions[25][1], [
@@ -47,11 +47,11 @@ final class ToyTextCliffWalkingTests: XCTestCase {
       Transition(probability: 1.0 / 3, next: 26, reward: -1, terminated: false),
       Transition(probability: 1.0 / 3, next: 36, reward: -100, terminated: false),
     ])
-    XCTAssertEqual(try XCTUnwrap(try Registry.make("CliffWalkingSlippery-v1").unwrapped as? CliffWalking).isSlippery, true)
+    XCTAssertEqual(try XCTUnwrap(try EnvRegistry.make("CliffWalkingSlippery-v1").unwrapped as? CliffWalking).isSlippery, true)
   }
 
   func testRenderUsesGymnasiumLetters() throws {
-    let env = try Registry.make("CliffWalking-v0")
+    let env = try EnvRegistry.make("CliffWalking-v0")
     _ = try env.reset(seed: 0)
     _ = try env.step(.int(0))
     XCTAssertEqual(env.render(), """

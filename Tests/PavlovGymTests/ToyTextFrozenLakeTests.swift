@@ -7,7 +7,7 @@ final class ToyTextFrozenLakeTests: XCTestCase {
   }
 
   func testNonSlipperyPathReachesTheGoalInSixSteps() throws {
-    let env = try Registry.make("FrozenLake-v1", options: ["is_slippery": .bool(false)])
+    let env = try EnvRegistry.make("FrozenLake-v1", options: ["is_slippery": .bool(false)])
     XCTAssertEqual(try env.reset(seed: 0).observation, .int(0))
     // Down, down, right, down, right, right: 4, 8, 9, 13, 14, then the goal 15.
     let path: [(action: Int, state: Int)] = [(1, 4), (1, 8), (2, 9), (1, 13), (2, 14), (2, 15)]
@@ -22,7 +22,7 @@ final class ToyTextFrozenLakeTests: XCTestCase {
   }
 
   func testAHoleEndsTheEpisodeWithoutReward() throws {
-    let env = try Registry.make("FrozenLake-v1", options: ["is_slippery": .bool(false)])
+    let env = try EnvRegistry.make("FrozenLake-v1", options: ["is_slippery": .bool(false)])
     _ = try env.reset(seed: 0)
     XCTAssertEqual(try env.step(.int(2)).observation, .int(1))
     let fall = try env.step(.int(1))
@@ -32,7 +32,7 @@ final class ToyTextFrozenLakeTests: XCTestCase {
   }
 
   func testSlipperyMovesSplitIntoThirds() throws {
-    let env = try Registry.make("FrozenLake-v1", seed: 42)
+    let env = try EnvRegistry.make("FrozenLake-v1", seed: 42)
     let frozen = try lake(env)
     _ = try env.reset(seed: nil)
     // From (2, 2), "down" lands left on 9, down on 14, or right in the hole 11.
@@ -51,19 +51,19 @@ final class ToyTextFrozenLakeTests: XCTestCase {
   }
 
   func testTimeLimitFollowsTheMapSize() throws {
-    XCTAssertEqual(try Registry.make("FrozenLake-v1").maxEpisodeSteps, 100)
-    XCTAssertEqual(try Registry.make("FrozenLake8x8-v1").maxEpisodeSteps, 200)
-    XCTAssertEqual(try Registry.make("FrozenLake-v1", options: ["map_name": .string("8x8")]).maxEpisodeSteps, 200)
-    XCTAssertEqual(try Registry.make("FrozenLake8x8-v1", options: ["map_name": .string("4x4")]).maxEpisodeSteps, 100)
-    XCTAssertEqual(try Registry.make("FrozenLake-v1", options: ["desc": .strings(["SFH", "FFG"])]).maxEpisodeSteps, 100)
-    XCTAssertEqual(try Registry.make("FrozenLake-v1", options: ["desc": .strings(["SFFFF", "FFFFG"]) ]).maxEpisodeSteps, 100)
-    XCTAssertEqual(try Registry.make("FrozenLake-v1", options: ["desc": .strings(["SFFFFF", "FFFFFF", "FFFFFG"])]).maxEpisodeSteps, 200)
-    XCTAssertEqual(try Registry.make("FrozenLake-v1", options: ["random_map_size": .number(5)]).maxEpisodeSteps, 200)
-    XCTAssertEqual(try Registry.make("FrozenLake-v1", maxEpisodeSteps: 7).maxEpisodeSteps, 7)
+    XCTAssertEqual(try EnvRegistry.make("FrozenLake-v1").maxEpisodeSteps, 100)
+    XCTAssertEqual(try EnvRegistry.make("FrozenLake8x8-v1").maxEpisodeSteps, 200)
+    XCTAssertEqual(try EnvRegistry.make("FrozenLake-v1", options: ["map_name": .string("8x8")]).maxEpisodeSteps, 200)
+    XCTAssertEqual(try EnvRegistry.make("FrozenLake8x8-v1", options: ["map_name": .string("4x4")]).maxEpisodeSteps, 100)
+    XCTAssertEqual(try EnvRegistry.make("FrozenLake-v1", options: ["desc": .strings(["SFH", "FFG"])]).maxEpisodeSteps, 100)
+    XCTAssertEqual(try EnvRegistry.make("FrozenLake-v1", options: ["desc": .strings(["SFFFF", "FFFFG"]) ]).maxEpisodeSteps, 100)
+    XCTAssertEqual(try EnvRegistry.make("FrozenLake-v1", options: ["desc": .strings(["SFFFFF", "FFFFFF", "FFFFFG"])]).maxEpisodeSteps, 200)
+    XCTAssertEqual(try EnvRegistry.make("FrozenLake-v1", options: ["random_map_size": .number(5)]).maxEpisodeSteps, 200)
+    XCTAssertEqual(try EnvRegistry.make("FrozenLake-v1", maxEpisodeSteps: 7).maxEpisodeSteps, 7)
   }
 
   func testCustomMapIsUsedAsGiven() throws {
-    let env = try Registry.make("FrozenLake-v1", options: ["desc": .strings(["FFS", "HFG"]), "is_slippery": .bool(false)])
+    let env = try EnvRegistry.make("FrozenLake-v1", options: ["desc": .strings(["FFS", "HFG"]), "is_slippery": .bool(false)])
     XCTAssertEqual(env.observationSpace, .discrete(6))
     XCTAssertEqual(try env.reset(seed: 0).observation, .int(2))
     let goal = try env.step(.int(1))
@@ -90,7 +90,7 @@ final class ToyTextFrozenLakeTests: XCTestCase {
       (["is_slippery": .number(1)], "option is_slippery must be a bool"),
     ]
     for (options, message) in cases {
-      XCTAssertThrowsError(try Registry.make("FrozenLake-v1", options: options), "\(options)") { error in
+      XCTAssertThrowsError(try EnvRegistry.make("FrozenLake-v1", options: options), "\(options)") { error in
         XCTAssertTrue("\(error)".contains(message), "\(error)\n  should contain: \(message)")
       }
     }
@@ -110,9 +110,9 @@ final class ToyTextFrozenLakeTests: XCTestCase {
     let stepper = try FrozenLake(desc: map, isSlippery: false)
     XCTAssertEqual(valueIteration(stepper.transitions, gamma: 1)[0], 1)
     // Through make, the map comes from map_seed (default 0).
-    let made = try lake(Registry.make("FrozenLake-v1", options: ["random_map_size": .number(6), "map_seed": .number(3)]))
+    let made = try lake(EnvRegistry.make("FrozenLake-v1", options: ["random_map_size": .number(6), "map_seed": .number(3)]))
     XCTAssertEqual(made.desc, map)
-    let unseeded = try lake(Registry.make("FrozenLake-v1", options: ["random_map_size": .number(6)]))
+    let unseeded = try lake(EnvRegistry.make("FrozenLake-v1", options: ["random_map_size": .number(6)]))
     XCTAssertEqual(unseeded.desc, try FrozenLakeMaps.random(size: 6, frozen: 0.8, seed: 0))
   }
 
@@ -128,7 +128,7 @@ final class ToyTextFrozenLakeTests: XCTestCase {
   }
 
   func testRenderMarksTheAgentAndTheLastAction() throws {
-    let env = try Registry.make("FrozenLake-v1", options: ["is_slippery": .bool(false)])
+    let env = try EnvRegistry.make("FrozenLake-v1", options: ["is_slippery": .bool(false)])
     _ = try env.reset(seed: 0)
     XCTAssertEqual(env.render(), "[S]F F F\n F H F H\n F F F H\n H F F G")
     _ = try env.step(.int(1))

@@ -7,7 +7,7 @@ final class ToyTextGridWorldTests: XCTestCase {
   }
 
   func testDefaultGridIsFiveByFiveCornerToCorner() throws {
-    let env = try Registry.make("GridWorld-v0")
+    let env = try EnvRegistry.make("GridWorld-v0")
     let world = try grid(env)
     XCTAssertEqual(world.map, ["S....", ".....", ".....", ".....", "....G"])
     XCTAssertEqual(env.observationSpace, .discrete(25))
@@ -23,7 +23,7 @@ final class ToyTextGridWorldTests: XCTestCase {
   func testWallsBlockAndPitsEnd() throws {
     let options: [String: EnvOption] = ["map": .strings(["S.#", ".X.", "..G"]), "step_reward": .number(-1),
                                         "pit_reward": .number(-10)]
-    let env = try Registry.make("GridWorld-v0", options: options)
+    let env = try EnvRegistry.make("GridWorld-v0", options: options)
     _ = try env.reset(seed: 0)
     XCTAssertEqual(try env.step(.int(1)).observation, .int(1))
     let bump = try env.step(.int(1))  // into the wall at (0, 2)
@@ -40,17 +40,17 @@ final class ToyTextGridWorldTests: XCTestCase {
       "rows": .number(3), "cols": .number(4), "start": .numbers([2, 0]), "goals": .numbers([0, 3, 2, 3]),
       "walls": .numbers([1, 1, 1, 2]), "pits": .numbers([2, 2]),
     ]
-    XCTAssertEqual(try grid(Registry.make("GridWorld-v0", options: options)).map, ["...G", ".##.", "S.XG"])
+    XCTAssertEqual(try grid(EnvRegistry.make("GridWorld-v0", options: options)).map, ["...G", ".##.", "S.XG"])
   }
 
   func testSlipSendsTheMoveSideways() throws {
-    let world = try grid(Registry.make("GridWorld-v0", options: ["slip": .number(0.2)]))
+    let world = try grid(EnvRegistry.make("GridWorld-v0", options: ["slip": .number(0.2)]))
     // Right from (2, 2): up 0.1, right 0.8, down 0.1.
     XCTAssertEqual(world.transitions[12][1].map(\.next), [7, 13, 17])
     XCTAssertEqual(world.transitions[12][1].map(\.probability), [0.1, 0.8, 0.1])
     // Without slip, undiscounted values are the shortest-path returns: 1 - 0.04 per step before
     // the last.
-    let still = try grid(Registry.make("GridWorld-v0"))
+    let still = try grid(EnvRegistry.make("GridWorld-v0"))
     let values = valueIteration(still.transitions, gamma: 1)
     XCTAssertEqual(values[0], 0.72, accuracy: 1e-12)
     XCTAssertEqual(values[23], 1, accuracy: 1e-12)
@@ -78,14 +78,14 @@ final class ToyTextGridWorldTests: XCTestCase {
       (["step_reward": .number(.infinity)], "option step_reward must be a finite number"),
     ]
     for (options, message) in cases {
-      XCTAssertThrowsError(try Registry.make("GridWorld-v0", options: options), "\(options)") { error in
+      XCTAssertThrowsError(try EnvRegistry.make("GridWorld-v0", options: options), "\(options)") { error in
         XCTAssertTrue("\(error)".contains(message), "\(error)\n  should contain: \(message)")
       }
     }
   }
 
   func testRenderShowsWallsPitsGoalsAndTheAgent() throws {
-    let env = try Registry.make("GridWorld-v0", options: ["map": .strings(["S.#", ".X.", "..G"])])
+    let env = try EnvRegistry.make("GridWorld-v0", options: ["map": .strings(["S.#", ".X.", "..G"])])
     _ = try env.reset(seed: 0)
     XCTAssertEqual(env.render(), "[S]. #\n . X .\n . . G")
     _ = try env.step(.int(2))

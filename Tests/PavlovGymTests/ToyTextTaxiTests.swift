@@ -17,7 +17,7 @@ final class ToyTextTaxiTests: XCTestCase {
   }
 
   func testAnOptimalEpisodeEarnsEight() throws {
-    let env = try Registry.make("Taxi-v3")
+    let env = try EnvRegistry.make("Taxi-v3")
     let cab = try taxi(env)
     _ = try env.reset(seed: 0)
     // Taxi at (2, 2), passenger waiting at R, going to B: 4 moves to R, pickup, 7 moves to B,
@@ -41,7 +41,7 @@ final class ToyTextTaxiTests: XCTestCase {
   }
 
   func testIllegalPickupAndDropoffCostTen() throws {
-    let env = try Registry.make("Taxi-v3")
+    let env = try EnvRegistry.make("Taxi-v3")
     let cab = try taxi(env)
     _ = try env.reset(seed: 0)
     let start = Taxi.encode(row: 1, col: 1, passenger: 2, destination: 1)
@@ -79,7 +79,7 @@ final class ToyTextTaxiTests: XCTestCase {
   }
 
   func testResetsCoverTheThreeHundredStartStates() throws {
-    let env = try Registry.make("Taxi-v3", seed: 11)
+    let env = try EnvRegistry.make("Taxi-v3", seed: 11)
     var seen = Set<Int>()
     for _ in 0..<5000 {
       let reset = try env.reset(seed: nil)
@@ -92,7 +92,7 @@ final class ToyTextTaxiTests: XCTestCase {
     }
     XCTAssertEqual(seen.count, 300)
     XCTAssertEqual(env.maxEpisodeSteps, 200)
-    XCTAssertEqual(Registry.spec("Taxi-v3")?.rewardThreshold, 8)
+    XCTAssertEqual(EnvRegistry.spec("Taxi-v3")?.rewardThreshold, 8)
   }
 
   func testRenderShowsTheTaxiPassengerAndLastAction() throws {

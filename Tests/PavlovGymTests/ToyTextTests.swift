@@ -10,7 +10,7 @@ final class ToyTextTests: XCTestCase {
     XCTAssertEqual(ids, ["FrozenLake-v1", "FrozenLake8x8-v1", "CliffWalking-v0", "CliffWalking-v1",
                          "CliffWalkingSlippery-v1", "Taxi-v3", "GridWorld-v0"])
     for id in ids {
-      let env = try Registry.make(id, seed: 3)
+      let env = try EnvRegistry.make(id, seed: 3)
       let start = try env.reset(seed: nil)
       XCTAssertTrue(env.observationSpace.contains(start.observation), id)
       let step = try env.step(.int(0))
@@ -22,7 +22,7 @@ final class ToyTextTests: XCTestCase {
 
   func testEveryModelIsAProbabilityDistribution() throws {
     for id in ToyText.specs.map(\.id) {
-      let env = try XCTUnwrap(try Registry.make(id).unwrapped as? TabularEnvironment, id)
+      let env = try XCTUnwrap(try EnvRegistry.make(id).unwrapped as? TabularEnvironment, id)
       guard case .discrete(let states, _) = env.observationSpace, case .discrete(let actions, _) = env.actionSpace else {
         return XCTFail("\(id) has non-discrete spaces")
       }
@@ -53,13 +53,13 @@ final class ToyTextTests: XCTestCase {
       ("GridWorld-v0", ["map": .strings(["S.#", ".X.", "..G"]), "slip": .number(0.2)], 2000),
     ]
     for (id, options, samples) in cases {
-      let env = try XCTUnwrap(try Registry.make(id, options: options).unwrapped as? TabularEnvironment)
+      let env = try XCTUnwrap(try EnvRegistry.make(id, options: options).unwrapped as? TabularEnvironment)
       try assertStepsFollowModel(env, samples: samples, tolerance: samples == 1 ? 0 : 0.04, label: id)
     }
   }
 
   func testCopiesAreIndependentAndIdentical() throws {
-    let env = try Registry.make("FrozenLake-v1", seed: 9)
+    let env = try EnvRegistry.make("FrozenLake-v1", seed: 9)
     _ = try env.reset(seed: nil)
     _ = try env.step(.int(2))
     let twin = try XCTUnwrap(env.copy())
@@ -78,7 +78,7 @@ final class ToyTextTests: XCTestCase {
   }
 
   func testResetSeedRepeatsAndNilContinues() throws {
-    let env = try Registry.make("Taxi-v3")
+    let env = try EnvRegistry.make("Taxi-v3")
     let first = try env.reset(seed: 5).observation
     let second = try env.reset(seed: nil).observation
     XCTAssertEqual(try env.reset(seed: 5).observation, first)
