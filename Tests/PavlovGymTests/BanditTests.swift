@@ -29,8 +29,8 @@ final class BanditTests: XCTestCase {
 
   func testRegistrationSpacesAndTimeLimit() throws {
     for id in banditIDs {
-      XCTAssertEqual(Registry.spec(id)?.maxEpisodeSteps, 1000, id)
-      let env = try Registry.make(id, seed: 1)
+      XCTAssertEqual(EnvRegistry.spec(id)?.maxEpisodeSteps, 1000, id)
+      let env = try EnvRegistry.make(id, seed: 1)
       XCTAssertEqual(env.actionSpace, .discrete(10), id)
       let start = try env.reset(seed: nil)
       if id == "ContextualBandit-v0" {
@@ -53,7 +53,7 @@ final class BanditTests: XCTestCase {
 
   func testRegretIsZeroForTheBestArmAndTheGapOtherwise() throws {
     for id in banditIDs {
-      let env = try Registry.make(id, seed: 9)
+      let env = try EnvRegistry.make(id, seed: 9)
       _ = try env.reset(seed: nil)
       let bandit = try XCTUnwrap(env.unwrapped as? Bandit, id)
       for arm in 0..<10 {
@@ -99,7 +99,7 @@ final class BanditTests: XCTestCase {
   }
 
   func testBernoulliWithGivenProbabilities() throws {
-    let env = try Registry.make("BernoulliBandit-v0", seed: 3, options: ["probs": .numbers([0.2, 0.9, 0.5])])
+    let env = try EnvRegistry.make("BernoulliBandit-v0", seed: 3, options: ["probs": .numbers([0.2, 0.9, 0.5])])
     _ = try env.reset(seed: nil)
     let bandit = try XCTUnwrap(env.unwrapped as? BernoulliBandit)
     XCTAssertEqual(bandit.means, [0.2, 0.9, 0.5])
@@ -119,7 +119,7 @@ final class BanditTests: XCTestCase {
   }
 
   func testBernoulliDrawsProbabilitiesWhenNoneAreGiven() throws {
-    let env = try Registry.make("BernoulliBandit-v0", seed: 4, options: ["arms": .number(5)])
+    let env = try EnvRegistry.make("BernoulliBandit-v0", seed: 4, options: ["arms": .number(5)])
     _ = try env.reset(seed: nil)
     let bandit = try XCTUnwrap(env.unwrapped as? BernoulliBandit)
     let first = bandit.means
@@ -153,21 +153,21 @@ final class BanditTests: XCTestCase {
 
   func testNonstationaryWalkHasTheRequestedSpread() throws {
     // After n steps each mean is N(0, n·drift²): 2500 steps of drift 0.01 give variance 0.25.
-    let env = try Registry.make("NonstationaryBandit-v0", seed: 6,
+    let env = try EnvRegistry.make("NonstationaryBandit-v0", seed: 6,
                                 options: ["arms": .number(400), "drift": .number(0.01)], maxEpisodeSteps: 0)
     _ = try env.reset(seed: nil)
     for _ in 0..<2500 { _ = try env.step(.int(0)) }
     let means = try XCTUnwrap(env.unwrapped as? NonstationaryBandit).means
     XCTAssertEqual(variance(means), 0.25, accuracy: 0.06)
 
-    let still = try Registry.make("NonstationaryBandit-v0", options: ["drift": .number(0)])
+    let still = try EnvRegistry.make("NonstationaryBandit-v0", options: ["drift": .number(0)])
     _ = try still.reset(seed: 1)
     for _ in 0..<10 { _ = try still.step(.int(3)) }
     XCTAssertEqual(try XCTUnwrap(still.unwrapped as? NonstationaryBandit).means, Array(repeating: 0, count: 10))
   }
 
   func testContextualMeansAreWeightsDotContext() throws {
-    let env = try Registry.make("ContextualBandit-v0", seed: 8, options: ["arms": .number(3), "dim": .number(2)])
+    let env = try EnvRegistry.make("ContextualBandit-v0", seed: 8, options: ["arms": .number(3), "dim": .number(2)])
     var observation = try env.reset(seed: nil).observation
     let bandit = try XCTUnwrap(env.unwrapped as? ContextualBandit)
     XCTAssertEqual(bandit.weights.count, 3)
@@ -202,7 +202,7 @@ final class BanditTests: XCTestCase {
       func rewards(_ env: ManagedEnvironment, _ count: Int) throws -> [Double] {
         try (0..<count).map { i in try env.step(.int((i * 7) % 10)).reward }
       }
-      let a = try Registry.make(id, seed: 31), b = try Registry.make(id, seed: 31)
+      let a = try EnvRegistry.make(id, seed: 31), b = try EnvRegistry.make(id, seed: 31)
       _ = try a.reset(seed: nil)
       _ = try b.reset(seed: nil)
       XCTAssertEqual(try rewards(a, 50), try rewards(b, 50), id)
@@ -215,7 +215,7 @@ final class BanditTests: XCTestCase {
   }
 
   func testRenderDrawsOneBarPerArm() throws {
-    let env = try Registry.make("BernoulliBandit-v0", options: ["probs": .numbers([0.25, 1, 0.5])])
+    let env = try EnvRegistry.make("BernoulliBandit-v0", options: ["probs": .numbers([0.25, 1, 0.5])])
     _ = try env.reset(seed: 0)
     _ = try env.step(.int(2))
     _ = try env.step(.int(2))
@@ -247,7 +247,7 @@ final class BanditTests: XCTestCase {
       ("ContextualBandit-v0", ["dim": .number(0)], "ContextualBandit-v0: option dim must be from 1 to 100000, got 0"),
     ]
     for (id, options, message) in cases {
-      XCTAssertThrowsError(try Registry.make(id, options: options)) { error in XCTAssertEqual("\(error)", message) }
+      XCTAssertThrowsError(try EnvRegistry.make(id, options: options)) { error in XCTAssertEqual("\(error)", message) }
     }
   }
 

@@ -62,7 +62,7 @@ final class ClassicControlTests: XCTestCase {
   }
 
   func testCartPoleRegistrationAndSpaces() throws {
-    let spec = try XCTUnwrap(Registry.spec("CartPole-v1"))
+    let spec = try XCTUnwrap(EnvRegistry.spec("CartPole-v1"))
     XCTAssertEqual(spec.maxEpisodeSteps, 500)
     XCTAssertEqual(spec.rewardThreshold, 475)
     let env = CartPole()
@@ -91,7 +91,7 @@ final class ClassicControlTests: XCTestCase {
   }
 
   func testCartPoleRandomPolicyFallsWellBeforeTheLimit() throws {
-    let env = try Registry.make("CartPole-v1", seed: 3)
+    let env = try EnvRegistry.make("CartPole-v1", seed: 3)
     var lengths: [Int] = []
     for _ in 0..<50 {
       _ = try env.reset(seed: nil)
@@ -153,19 +153,19 @@ final class ClassicControlTests: XCTestCase {
   }
 
   func testMountainCarGoalVelocityOption() throws {
-    let env = try Registry.make("MountainCar-v0", options: ["goal_velocity": .number(0.05)])
+    let env = try EnvRegistry.make("MountainCar-v0", options: ["goal_velocity": .number(0.05)])
     _ = try env.reset(seed: 1)
     let car = try XCTUnwrap(env.unwrapped as? MountainCar)
     (car.position, car.velocity) = (0.49, 0.02)
     XCTAssertFalse(try env.step(.int(2)).terminated, "at the flag but slower than goal_velocity")
-    XCTAssertEqual(Registry.spec("MountainCar-v0")?.maxEpisodeSteps, 200)
-    XCTAssertEqual(Registry.spec("MountainCar-v0")?.rewardThreshold, -110)
+    XCTAssertEqual(EnvRegistry.spec("MountainCar-v0")?.maxEpisodeSteps, 200)
+    XCTAssertEqual(EnvRegistry.spec("MountainCar-v0")?.rewardThreshold, -110)
     XCTAssertEqual(car.observationSpace, .box(low: [-1.2, -0.07], high: [0.6, 0.07], shape: [2]))
   }
 
   func testMountainCarStartsInTheValleyAtRest() throws {
     for id in ["MountainCar-v0", "MountainCarContinuous-v0"] {
-      let env = try Registry.make(id, seed: 4)
+      let env = try EnvRegistry.make(id, seed: 4)
       for _ in 0..<500 {
         let start = reals(try env.reset(seed: nil).observation)
         XCTAssertTrue(start[0] >= -0.6 && start[0] < -0.4, "\(id) start \(start)")
@@ -216,10 +216,10 @@ final class ClassicControlTests: XCTestCase {
   }
 
   func testMountainCarContinuousRegistration() throws {
-    let spec = try XCTUnwrap(Registry.spec("MountainCarContinuous-v0"))
+    let spec = try XCTUnwrap(EnvRegistry.spec("MountainCarContinuous-v0"))
     XCTAssertEqual(spec.maxEpisodeSteps, 999)
     XCTAssertEqual(spec.rewardThreshold, 90)
-    let env = try Registry.make("MountainCarContinuous-v0", seed: 0)
+    let env = try EnvRegistry.make("MountainCarContinuous-v0", seed: 0)
     XCTAssertEqual(env.actionSpace, .box(low: -1, high: 1, shape: [1]))
     _ = try env.reset(seed: nil)
     XCTAssertThrowsError(try env.step(.reals([1.5])), "make's wrapper rejects actions outside the box")
@@ -267,7 +267,7 @@ final class ClassicControlTests: XCTestCase {
   }
 
   func testAcrobotResetAndRegistration() throws {
-    let spec = try XCTUnwrap(Registry.spec("Acrobot-v1"))
+    let spec = try XCTUnwrap(EnvRegistry.spec("Acrobot-v1"))
     XCTAssertEqual(spec.maxEpisodeSteps, 500)
     XCTAssertEqual(spec.rewardThreshold, -100)
     let env = Acrobot()
@@ -303,7 +303,7 @@ final class ClassicControlTests: XCTestCase {
   }
 
   func testPendulumGravityOption() throws {
-    let env = try Registry.make("Pendulum-v1", options: ["g": .number(9.81)])
+    let env = try EnvRegistry.make("Pendulum-v1", options: ["g": .number(9.81)])
     _ = try env.reset(seed: 0)
     let pendulum = try XCTUnwrap(env.unwrapped as? Pendulum)
     (pendulum.theta, pendulum.thetaDot) = (1.0, 0.5)
@@ -313,8 +313,8 @@ final class ClassicControlTests: XCTestCase {
   }
 
   func testPendulumRewardsStayInGymnasiumsBoundsAndEpisodesTruncate() throws {
-    let env = try Registry.make("Pendulum-v1", seed: 21)
-    XCTAssertNil(Registry.spec("Pendulum-v1")?.rewardThreshold)
+    let env = try EnvRegistry.make("Pendulum-v1", seed: 21)
+    XCTAssertNil(EnvRegistry.spec("Pendulum-v1")?.rewardThreshold)
     for _ in 0..<5 {
       let start = try env.reset(seed: nil)
       let pendulum = try XCTUnwrap(env.unwrapped as? Pendulum)
@@ -359,19 +359,19 @@ final class ClassicControlTests: XCTestCase {
 
   func testTheSameSeedGivesTheSameTrajectory() throws {
     for id in classicIDs {
-      let first = try trajectory(try Registry.make(id, seed: 42), steps: 300, seed: nil)
-      let second = try trajectory(try Registry.make(id, seed: 42), steps: 300, seed: nil)
-      let other = try trajectory(try Registry.make(id, seed: 43), steps: 300, seed: nil)
+      let first = try trajectory(try EnvRegistry.make(id, seed: 42), steps: 300, seed: nil)
+      let second = try trajectory(try EnvRegistry.make(id, seed: 42), steps: 300, seed: nil)
+      let other = try trajectory(try EnvRegistry.make(id, seed: 43), steps: 300, seed: nil)
       XCTAssertEqual(first, second, id)
       XCTAssertNotEqual(first, other, id)
-      let start = try trajectory(try Registry.make(id, seed: 1), steps: 0, seed: 42)
+      let start = try trajectory(try EnvRegistry.make(id, seed: 1), steps: 0, seed: 42)
       XCTAssertEqual(start[...], first.prefix(start.count), "\(id): reset(seed: 42) starts where make(seed: 42) does")
     }
   }
 
   func testCopyContinuesIdentically() throws {
     for id in classicIDs {
-      let env = try Registry.make(id, seed: 7)
+      let env = try EnvRegistry.make(id, seed: 7)
       _ = try trajectory(env, steps: 25, seed: nil)
       let twin = try XCTUnwrap(env.copy() as? ManagedEnvironment, id)
       XCTAssertEqual(twin.render(), env.render(), id)
@@ -381,7 +381,7 @@ final class ClassicControlTests: XCTestCase {
 
   func testRendersAreAFewLinesWithoutATrailingNewline() throws {
     for id in classicIDs {
-      let env = try Registry.make(id, seed: 0)
+      let env = try EnvRegistry.make(id, seed: 0)
       _ = try env.reset(seed: nil)
       let picture = env.render()
       XCTAssertFalse(picture.hasSuffix("\n"), id)
@@ -407,13 +407,13 @@ final class ClassicControlTests: XCTestCase {
   }
 
   func testBadOptionsNameTheEnvironmentAndOption() {
-    XCTAssertThrowsError(try Registry.make("Pendulum-v1", options: ["g": .string("strong")])) { error in
+    XCTAssertThrowsError(try EnvRegistry.make("Pendulum-v1", options: ["g": .string("strong")])) { error in
       XCTAssertEqual("\(error)", "Pendulum-v1: option g must be a number, got a string")
     }
-    XCTAssertThrowsError(try Registry.make("Pendulum-v1", options: ["g": .number(.nan)])) { error in
+    XCTAssertThrowsError(try EnvRegistry.make("Pendulum-v1", options: ["g": .number(.nan)])) { error in
       XCTAssertTrue("\(error)".hasPrefix("Pendulum-v1: option g must be a finite number"), "\(error)")
     }
-    XCTAssertThrowsError(try Registry.make("CartPole-v1", options: ["gravity": .number(3)])) { error in
+    XCTAssertThrowsError(try EnvRegistry.make("CartPole-v1", options: ["gravity": .number(3)])) { error in
       XCTAssertTrue("\(error)".hasPrefix("CartPole-v1 has no option gravity"), "\(error)")
     }
   }
