@@ -28,10 +28,13 @@ let package = Package(
     ),
     // OpenBLAS's cblas (Debian libopenblas-dev), for matrix products.
     .systemLibrary(name: "CBLAS", path: "Sources/CBLAS"),
+    // Vectorized float kernels (exp, tanh, sigmoid, GELU) in C: clang vectorizes them and builds
+    // AVX-512/AVX2/baseline clones chosen at load time, which Swift's SIMD types cannot do.
+    .target(name: "CPavlovKernels", path: "Sources/CPavlovKernels"),
     // The numeric core: tensors, autograd, the seeded generator. Usable from Swift without the language.
     .target(
       name: "PavlovTensor",
-      dependencies: ["CBLAS"],
+      dependencies: ["CBLAS", "CPavlovKernels"],
       path: "Sources/PavlovTensor"
     ),
     // Environments with Gymnasium's contract, wrappers and vector envs. Usable without the language.

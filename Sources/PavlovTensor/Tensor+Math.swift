@@ -1,3 +1,4 @@
+import CPavlovKernels
 import Glibc
 
 /// `pow` for floats without Foundation (Glibc's powf).
@@ -6,7 +7,7 @@ import Glibc
 /// Element-wise functions with their derivatives.
 extension Tensor {
   public func exp() -> Tensor {
-    let out = VectorMath.map(data, VectorMath.exp)
+    let out = Kernels.map(data, pv_exp)
     let x = self
     let outShape = shape
     return Tensor.result(shape, out, "exp", [x]) { g in
@@ -20,7 +21,7 @@ extension Tensor {
   }
 
   public func tanh() -> Tensor {
-    let out = VectorMath.map(data, VectorMath.tanh)
+    let out = Kernels.map(data, pv_tanh)
     let outShape = shape
     return Tensor.result(shape, out, "tanh", [self]) { g in
       [g.zipData(Tensor(shape: outShape, data: out)) { gi, yi in gi * (1 - yi * yi) }]
@@ -29,12 +30,7 @@ extension Tensor {
 
   public func sigmoid() -> Tensor {
     // Written so neither branch overflows: exp of a non-positive number only.
-    let out = VectorMath.map(data) { v in
-      let e = VectorMath.exp(-VectorMath.magnitude(v))
-      var y = 1 / (1 + e)
-      y.replace(with: e / (1 + e), where: v .< 0)
-      return y
-    }
+    let out = Kernels.map(data, pv_sigmoid)
     let outShape = shape
     return Tensor.result(shape, out, "sigmoid", [self]) { g in
       [g.zipData(Tensor(shape: outShape, data: out)) { gi, yi in gi * yi * (1 - yi) }]
@@ -67,13 +63,9 @@ extension Tensor {
   /// GELU with the exact normal CDF, x·Φ(x) (PyTorch's default `nn.GELU()`).
   public func gelu() -> Tensor {
     let x = self
-    let out = VectorMath.map(data) { v in v * VectorMath.normalCDF(v) }
+    let out = Kernels.map(data, pv_gelu)
     return Tensor.result(shape, out, "gelu", [x]) { g in
-      let slope = VectorMath.map(x.data) { v in
-        let pdf = VectorMath.exp(-0.5 * v * v) * 0.39894228
-        return VectorMath.normalCDF(v) + v * pdf
-      }
-      return [g.zipData(Tensor(shape: x.shape, data: slope)) { gi, si in gi * si }]
+      [Tensor(shape: x.shape, data: Kernels.map(x.data, g.data, pv_gelu_backward))]
     }
   }
 

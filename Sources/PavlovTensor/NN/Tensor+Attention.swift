@@ -1,3 +1,4 @@
+import CPavlovKernels
 import Glibc
 
 /// Causal multi-head attention as one fused operation on the packed projection `qkv` of shape
@@ -11,17 +12,19 @@ extension Tensor {
     }
     let B = qkv.shape[0], T = qkv.shape[1], d = qkv.shape[2] / 3, hd = d / heads
     let scale = 1 / Float(hd).squareRoot()
-    var out = [Float](repeating: 0, count: B * T * d)
-    var probabilities = [Float](repeating: 0, count: B * heads * T * T)
+    var out = [Float].uninitialized(B * T * d)
+    var probabilities = [Float].uninitialized(B * heads * T * T)
+    // Every (batch, head) pair writes its own rows: the pairs are split over the cores.
     qkv.data.withUnsafeBufferPointer { src in
       out.withUnsafeMutableBufferPointer { o in
         probabilities.withUnsafeMutableBufferPointer { p in
-          for b in 0..<B {
-            for h in 0..<heads {
-              let base = src.baseAddress! + b * T * 3 * d + h * hd
-              let pb = p.baseAddress! + (b * heads + h) * T * T
+          guard let source = src.baseAddress, let output = o.baseAddress, let probs = p.baseAddress else { return }
+          Parallel.forEachPart(B * heads, minimumPerPart: 4) { _, pairs in
+            for pair in pairs {
+              let b = pair / heads, h = pair % heads
+              let base = source + b * T * 3 * d + h * hd
               attentionRows(q: base, k: base + d, v: base + 2 * d, ld: 3 * d, queries: T, keys: T, offset: 0, hd: hd, scale: scale,
-                            probabilities: pb, out: o.baseAddress! + b * T * d + h * hd, outLD: d)
+                            probabilities: probs + pair * T * T, out: output + b * T * d + h * hd, outLD: d)
             }
           }
         }
@@ -29,21 +32,25 @@ extension Tensor {
     }
     let saved = probabilities
     return result([B, T, d], out, "attention", [qkv]) { g in
-      var grad = [Float](repeating: 0, count: qkv.count)
-      var dP = [Float](repeating: 0, count: T * T)
+      var grad = [Float].uninitialized(qkv.count)  // every q, k and v slot is written by one sgemm
+      var scratch = [Float].uninitialized(Parallel.parts * T * T)
       qkv.data.withUnsafeBufferPointer { src in
         g.data.withUnsafeBufferPointer { gd in
           grad.withUnsafeMutableBufferPointer { gq in
             saved.withUnsafeBufferPointer { p in
-              dP.withUnsafeMutableBufferPointer { dp in
-                for b in 0..<B {
-                  for h in 0..<heads {
-                    let base = src.baseAddress! + b * T * 3 * d + h * hd
-                    let gbase = gq.baseAddress! + b * T * 3 * d + h * hd
-                    let pb = p.baseAddress! + (b * heads + h) * T * T
-                    let dO = gd.baseAddress! + b * T * d + h * hd
+              scratch.withUnsafeMutableBufferPointer { sp in
+                guard let source = src.baseAddress, let gradient = gq.baseAddress, let probs = p.baseAddress,
+                      let incoming = gd.baseAddress, let scratchBase = sp.baseAddress else { return }
+                Parallel.forEachPart(B * heads, minimumPerPart: 4) { part, pairs in
+                  let dp = scratchBase + part * T * T
+                  for pair in pairs {
+                    let b = pair / heads, h = pair % heads
+                    let base = source + b * T * 3 * d + h * hd
+                    let gbase = gradient + b * T * 3 * d + h * hd
+                    let pb = probs + pair * T * T
+                    let dO = incoming + b * T * d + h * hd
                     // dP = dO·Vᵀ ; dV = Pᵀ·dO
-                    sgemm(false, true, T, T, hd, dO, d, base + 2 * d, 3 * d, 0, dp.baseAddress!, T)
+                    sgemm(false, true, T, T, hd, dO, d, base + 2 * d, 3 * d, 0, dp, T)
                     sgemm(true, false, T, hd, T, pb, T, dO, d, 0, gbase + 2 * d, 3 * d)
                     // dS = P ⊙ (dP − Σ_j dP⊙P) · scale (masked entries have P = 0)
                     for i in 0..<T {
@@ -52,8 +59,8 @@ extension Tensor {
                       for j in 0..<T { dp[i * T + j] = j <= i ? pb[i * T + j] * (dp[i * T + j] - dot) * scale : 0 }
                     }
                     // dQ = dS·K ; dK = dSᵀ·Q
-                    sgemm(false, false, T, hd, T, dp.baseAddress!, T, base + d, 3 * d, 0, gbase, 3 * d)
-                    sgemm(true, false, T, hd, T, dp.baseAddress!, T, base, 3 * d, 0, gbase + d, 3 * d)
+                    sgemm(false, false, T, hd, T, dp, T, base + d, 3 * d, 0, gbase, 3 * d)
+                    sgemm(true, false, T, hd, T, dp, T, base, 3 * d, 0, gbase + d, 3 * d)
                   }
                 }
               }
@@ -78,8 +85,10 @@ extension Tensor {
       let visible = Swift.min(keys, offset + i + 1)
       var top = -Float.infinity
       for j in 0..<visible { row[j] *= scale; top = Swift.max(top, row[j]) }
+      for j in 0..<visible { row[j] -= top }
+      pv_exp(row, row, visible)
       var total: Float = 0
-      for j in 0..<visible { row[j] = expf(row[j] - top); total += row[j] }
+      for j in 0..<visible { total += row[j] }
       let inv = 1 / total
       for j in 0..<visible { row[j] *= inv }
       for j in visible..<Swift.max(visible, keys) { row[j] = 0 }

@@ -11,12 +11,14 @@ extension Tensor {
     }
     let k = w.shape[1], n = w.shape[0]
     let m = x.count / Swift.max(k, 1)
-    var out = [Float](repeating: 0, count: m * n)
+    // Rows start as the bias (sgemm then adds x·Wᵀ with beta 1), or as scratch sgemm overwrites.
+    var out = [Float].uninitialized(m * n)
     if let b {
       guard b.shape == [n] else { throw TensorError.shapes("linear bias", b.shape, [n]) }
       b.data.withUnsafeBufferPointer { bias in
         out.withUnsafeMutableBufferPointer { o in
-          for r in 0..<m { for c in 0..<n { o[r * n + c] = bias[c] } }
+          guard let source = bias.baseAddress, let target = o.baseAddress else { return }
+          for r in 0..<m { (target + r * n).update(from: source, count: n) }
         }
       }
     }
@@ -26,14 +28,14 @@ extension Tensor {
     return result(outShape, out, "linear", inputs) { g in
       var grads: [Tensor?] = []
       if x.tracksGradient {
-        var gx = [Float](repeating: 0, count: m * k)
+        var gx = [Float].uninitialized(m * k)
         gemmAccumulate(m, k, n, g.data, false, w.data, false, into: &gx, beta: 0)
         grads.append(Tensor(shape: x.shape, data: gx))
       } else {
         grads.append(nil)
       }
       if w.tracksGradient {
-        var gw = [Float](repeating: 0, count: n * k)
+        var gw = [Float].uninitialized(n * k)
         gemmAccumulate(n, k, m, g.data, true, x.data, false, into: &gw, beta: 0)
         grads.append(Tensor(shape: w.shape, data: gw))
       } else {
@@ -43,7 +45,9 @@ extension Tensor {
         if b.tracksGradient {
           var gb = [Float](repeating: 0, count: n)
           g.data.withUnsafeBufferPointer { gd in
-            for r in 0..<m { for c in 0..<n { gb[c] += gd[r * n + c] } }
+            gb.withUnsafeMutableBufferPointer { sum in
+              for r in 0..<m { for c in 0..<n { sum[c] += gd[r * n + c] } }
+            }
           }
           grads.append(Tensor(shape: [n], data: gb))
         } else {
@@ -75,53 +79,82 @@ extension Tensor {
       throw TensorError("layer_norm: input of shape \(Shape.describe(x.shape)) does not end in the normalized size \(d)")
     }
     let rows = x.count / Swift.max(d, 1)
-    var out = [Float](repeating: 0, count: x.count)
-    var normalized = [Float](repeating: 0, count: x.count)
-    var inverseStd = [Float](repeating: 0, count: rows)
+    var out = [Float].uninitialized(x.count)
+    var normalized = [Float].uninitialized(x.count)
+    var inverseStd = [Float].uninitialized(rows)
+    // Rows are independent: they are split over the cores (see Parallel).
+    let rowGrain = Swift.max(1, 4096 / Swift.max(d, 1))
     x.data.withUnsafeBufferPointer { xd in
       weight.data.withUnsafeBufferPointer { wd in
         bias.data.withUnsafeBufferPointer { bd in
-          for r in 0..<rows {
-            let base = r * d
-            var mean: Float = 0
-            for i in 0..<d { mean += xd[base + i] }
-            mean /= Float(d)
-            var variance: Float = 0
-            for i in 0..<d { let c = xd[base + i] - mean; variance += c * c }
-            variance /= Float(d)
-            let inv = 1 / sqrtf(variance + eps)
-            inverseStd[r] = inv
-            for i in 0..<d {
-              let h = (xd[base + i] - mean) * inv
-              normalized[base + i] = h
-              out[base + i] = h * wd[i] + bd[i]
+          out.withUnsafeMutableBufferPointer { od in
+            normalized.withUnsafeMutableBufferPointer { nd in
+              inverseStd.withUnsafeMutableBufferPointer { sd in
+                Parallel.forEachPart(rows, minimumPerPart: rowGrain) { _, range in
+                  for r in range {
+                    let base = r * d
+                    var mean: Float = 0
+                    for i in 0..<d { mean += xd[base + i] }
+                    mean /= Float(d)
+                    var variance: Float = 0
+                    for i in 0..<d { let c = xd[base + i] - mean; variance += c * c }
+                    variance /= Float(d)
+                    let inv = 1 / sqrtf(variance + eps)
+                    sd[r] = inv
+                    for i in 0..<d {
+                      let h = (xd[base + i] - mean) * inv
+                      nd[base + i] = h
+                      od[base + i] = h * wd[i] + bd[i]
+                    }
+                  }
+                }
+              }
             }
           }
         }
       }
     }
     return result(x.shape, out, "layer_norm", [x, weight, bias]) { g in
-      var gx = [Float](repeating: 0, count: x.count)
-      var gw = [Float](repeating: 0, count: d), gb = [Float](repeating: 0, count: d)
+      var gx = [Float].uninitialized(x.count)
+      // Each part sums its rows' weight and bias gradients; the parts are added in order after.
+      var partials = [Float](repeating: 0, count: Parallel.parts * 2 * d)
       g.data.withUnsafeBufferPointer { gd in
         weight.data.withUnsafeBufferPointer { wd in
-          for r in 0..<rows {
-            let base = r * d
-            // dx = inv/d · (d·gh - Σgh - h·Σ(gh·h)), gh = g·w
-            var sumG: Float = 0, sumGH: Float = 0
-            for i in 0..<d {
-              let gh = gd[base + i] * wd[i]
-              sumG += gh
-              sumGH += gh * normalized[base + i]
-              gw[i] += gd[base + i] * normalized[base + i]
-              gb[i] += gd[base + i]
-            }
-            let inv = inverseStd[r] / Float(d)
-            for i in 0..<d {
-              let gh = gd[base + i] * wd[i]
-              gx[base + i] = inv * (Float(d) * gh - sumG - normalized[base + i] * sumGH)
+          normalized.withUnsafeBufferPointer { nd in
+            inverseStd.withUnsafeBufferPointer { sd in
+              gx.withUnsafeMutableBufferPointer { gxd in
+                partials.withUnsafeMutableBufferPointer { pd in
+                  Parallel.forEachPart(rows, minimumPerPart: rowGrain) { part, range in
+                    let gw = pd.baseAddress! + part * 2 * d, gb = gw + d
+                    for r in range {
+                      let base = r * d
+                      // dx = inv/d · (d·gh - Σgh - h·Σ(gh·h)), gh = g·w
+                      var sumG: Float = 0, sumGH: Float = 0
+                      for i in 0..<d {
+                        let gh = gd[base + i] * wd[i]
+                        sumG += gh
+                        sumGH += gh * nd[base + i]
+                        gw[i] += gd[base + i] * nd[base + i]
+                        gb[i] += gd[base + i]
+                      }
+                      let inv = sd[r] / Float(d)
+                      for i in 0..<d {
+                        let gh = gd[base + i] * wd[i]
+                        gxd[base + i] = inv * (Float(d) * gh - sumG - nd[base + i] * sumGH)
+                      }
+                    }
+                  }
+                }
+              }
             }
           }
+        }
+      }
+      var gw = [Float](repeating: 0, count: d), gb = [Float](repeating: 0, count: d)
+      for part in 0..<Parallel.parts {
+        for i in 0..<d {
+          gw[i] += partials[part * 2 * d + i]
+          gb[i] += partials[part * 2 * d + d + i]
         }
       }
       return [Tensor(shape: x.shape, data: gx), Tensor(shape: weight.shape, data: gw), Tensor(shape: bias.shape, data: gb)]

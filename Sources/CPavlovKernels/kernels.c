@@ -1,0 +1,137 @@
+// Vectorized transcendental kernels. The scalar helpers are branch-free (selects, not jumps) so
+// clang vectorizes the loops; target_clones builds AVX-512, AVX2 and baseline versions and picks
+// one at load time. The polynomials are Cephes' (exp: degree 6 after range reduction by ln 2;
+// erfc: two rational fits split at 2), each lane doing exactly the scalar arithmetic.
+#include "CPavlovKernels.h"
+#include <stdint.h>
+#include <string.h>
+
+#pragma clang fp contract(off)
+
+#define PV_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
+
+static inline float pv_bits_to_float(int32_t bits) { float f; memcpy(&f, &bits, 4); return f; }
+static inline int32_t pv_float_to_bits(float f) { int32_t b; memcpy(&b, &f, 4); return b; }
+static inline float pv_abs(float x) { return pv_bits_to_float(pv_float_to_bits(x) & 0x7fffffff); }
+
+static inline float pv_exp1(float x) {
+  const float low = -87.33654f, high = 88.72283f;
+  float c = x < low ? low : x;
+  c = x > high ? high : c;
+  // Adding 1.5·2^23 rounds to the nearest integer and leaves it in the low mantissa bits.
+  float shifted = c * 1.442695041f + 12582912.0f;
+  float n = shifted - 12582912.0f;
+  float r = c - n * 0.693359375f + n * 2.12194440e-4f;
+  float p = 1.9875691500e-4f;
+  p = p * r + 1.3981999507e-3f;
+  p = p * r + 8.3334519073e-3f;
+  p = p * r + 4.1665795894e-2f;
+  p = p * r + 1.6666665459e-1f;
+  p = p * r + 5.0000001201e-1f;
+  float er = p * r * r + r + 1.0f;
+  float capped = n > 127.0f ? 127.0f : n;  // 2^128 is built as 2^127 · 2
+  int32_t whole = pv_float_to_bits(capped + 12582912.0f) - 0x4B400000;
+  float y = er * pv_bits_to_float((whole + 127) << 23);
+  y = n > 127.0f ? y * 2.0f : y;
+  y = x > high ? pv_bits_to_float(0x7f800000) : y;
+  y = x < low ? 0.0f : y;
+  return x != x ? x : y;
+}
+
+static inline float pv_tanh1(float x) {
+  float a = pv_abs(x);
+  float z = x * x;
+  float p = -5.70498872745e-3f;
+  p = p * z + 2.06390887954e-2f;
+  p = p * z - 5.37397155531e-2f;
+  p = p * z + 1.33314422036e-1f;
+  p = p * z - 3.33332819422e-1f;
+  float small = x + x * z * p;
+  float doubled = 2.0f * a;
+  doubled = doubled > 88.0f ? 88.0f : doubled;
+  float e = pv_exp1(doubled);
+  float large = 1.0f - 2.0f / (e + 1.0f);
+  large = x < 0.0f ? -large : large;
+  float y = a < 0.625f ? small : large;
+  return x != x ? x : y;
+}
+
+/// erfc(x) for 1 ≤ x ≤ 10.
+static inline float pv_erfc_tail(float x) {
+  float z = x * x;
+  float expNegZ = pv_exp1(-z);
+  float q = 1.0f / x;
+  float y = 1.0f / z;
+  float near = 2.326819970068386e-2f;
+  near = near * y - 1.387039388740657e-1f;
+  near = near * y + 3.687424674597105e-1f;
+  near = near * y - 5.824733027278666e-1f;
+  near = near * y + 6.210004621745983e-1f;
+  near = near * y - 4.944515323274145e-1f;
+  near = near * y + 3.404879937665872e-1f;
+  near = near * y - 2.741127028184656e-1f;
+  near = near * y + 5.638259427386472e-1f;
+  float far = -1.047766399936249e1f;
+  far = far * y + 1.297719955372516e1f;
+  far = far * y - 7.495518717768503f;
+  far = far * y + 2.921019019210786f;
+  far = far * y - 1.015265279202700f;
+  far = far * y + 4.218463358204948e-1f;
+  far = far * y - 2.820767439740514e-1f;
+  far = far * y + 5.641895067754075e-1f;
+  float poly = x < 2.0f ? near : far;
+  return expNegZ * q * poly;
+}
+
+/// Φ(x): ½(1 + erf(x/√2)) near zero, ½·erfc(|x|/√2) (or 1 minus it) in the tails, so the left
+/// tail keeps its relative precision.
+static inline float pv_normal_cdf(float x) {
+  float z = x * 0.70710678118654752f;
+  float a = pv_abs(z);
+  float zz = z * z;
+  float p = 7.853861353153693e-5f;
+  p = p * zz - 8.010193625184903e-4f;
+  p = p * zz + 5.188327685732524e-3f;
+  p = p * zz - 2.685381193529856e-2f;
+  p = p * zz + 1.128358514861418e-1f;
+  p = p * zz - 3.761262582423300e-1f;
+  p = p * zz + 1.128379165726710f;
+  float central = 0.5f + 0.5f * (z * p);
+  float bounded = a < 1.0f ? 1.0f : a;
+  bounded = a > 10.0f ? 10.0f : bounded;
+  float tail = 0.5f * pv_erfc_tail(bounded);
+  float y = z > 0.0f ? 1.0f - tail : tail;
+  y = a < 1.0f ? central : y;
+  return x != x ? x : y;
+}
+
+PV_CLONES void pv_exp(const float *x, float *out, size_t n) {
+  for (size_t i = 0; i < n; i++) out[i] = pv_exp1(x[i]);
+}
+
+PV_CLONES void pv_tanh(const float *x, float *out, size_t n) {
+  for (size_t i = 0; i < n; i++) out[i] = pv_tanh1(x[i]);
+}
+
+PV_CLONES void pv_sigmoid(const float *x, float *out, size_t n) {
+  for (size_t i = 0; i < n; i++) {
+    // exp of a non-positive number only, so neither side overflows.
+    float v = x[i];
+    float e = pv_exp1(-pv_abs(v));
+    float positive = 1.0f / (1.0f + e);
+    float negative = e / (1.0f + e);
+    out[i] = v < 0.0f ? negative : positive;
+  }
+}
+
+PV_CLONES void pv_gelu(const float *x, float *out, size_t n) {
+  for (size_t i = 0; i < n; i++) out[i] = x[i] * pv_normal_cdf(x[i]);
+}
+
+PV_CLONES void pv_gelu_backward(const float *x, const float *g, float *out, size_t n) {
+  for (size_t i = 0; i < n; i++) {
+    float v = x[i];
+    float pdf = pv_exp1(-0.5f * v * v) * 0.39894228f;
+    out[i] = g[i] * (pv_normal_cdf(v) + v * pdf);
+  }
+}
