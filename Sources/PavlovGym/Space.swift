@@ -19,10 +19,15 @@ public enum Point: Equatable, Sendable {
   }
 }
 
-/// Shortest round-tripping text of a double ("1", "0.25", "-inf").
+/// Short text of a double for spaces and messages: integers without a point ("1"), others to
+/// 8 significant digits like NumPy's float32 printing ("0.41887902", "-inf").
 func formatReal(_ value: Double) -> String {
   if value == value.rounded(), Swift.abs(value) < 1e15 { return String(Int(value)) }
-  return String(value)
+  guard value.isFinite, value != 0 else { return String(value) }
+  var scale = 1.0, digits = 0
+  while Swift.abs(value) * scale < 1e7 && digits < 40 { scale *= 10; digits += 1 }
+  let rounded = (value * scale).rounded() / scale
+  return String(rounded)
 }
 
 /// Gymnasium's spaces: `Discrete(n, start)`, `Box(low, high, shape)` and `MultiDiscrete(nvec)`.
