@@ -1,0 +1,27 @@
+/// Elementwise running mean and (population) variance, as Gymnasium's `RunningMeanStd`: starts at
+/// mean 0, variance 1 with a pseudo-count of 1e-4, and merges each batch with the parallel
+/// (Chan et al.) update, so batches of any size give the same result as one pass over the data.
+public struct RunningMeanStd: Equatable, Sendable {
+  public private(set) var mean: [Double]
+  public private(set) var variance: [Double]
+  /// How many samples the statistics summarise (plus the 1e-4 prior).
+  public private(set) var count: Double
+
+  public init(size: Int, priorCount: Double = 1e-4) {
+    mean = Array(repeating: 0, count: size)
+    variance = Array(repeating: 1, count: size)
+    count = priorCount
+  }
+
+  /// Merges one sample (`values.count` must equal the size).
+  public mutating func update(_ values: [Double]) {
+    // A batch of one has mean `values` and variance 0.
+    let total = count + 1
+    for i in mean.indices {
+      let delta = values[i] - mean[i]
+      mean[i] += delta / total
+      variance[i] = (variance[i] * count + delta * delta * count / total) / total
+    }
+    count = total
+  }
+}
