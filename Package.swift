@@ -62,6 +62,12 @@ let package = Package(
       ],
       path: "Sources/pavlov"
     ),
+    // Native environment throughput, beside the Python peers in Benchmarks/envs.
+    .executableTarget(
+      name: "pavlov-env-bench",
+      dependencies: ["PavlovGym", "PavlovTensor"],
+      path: "Benchmarks/envs/NativeBench"
+    ),
     // Domain assertions shared by the test targets: assertProgram, assertError, ...
     .target(
       name: "PavlovTestSupport",

@@ -84,15 +84,20 @@ enum EnvBindings {
       let seed: UInt64? = args.isNull(0) ? nil : UInt64(bitPattern: Int64(try args.int(0)))
       let result = try GymRun.run { try e.env.reset(seed: seed) }
       e.info = result.info
+      e.episodeEnded = false
       return SpaceBindings.value(result.observation, space: e.env.observationSpace)
     }
     t.method("step", [Param("action", doc: "an element of the action space: an int, a number, a list or a tensor")],
              doc: "Takes an action; returns {obs, reward, terminated, truncated, info}.") { args in
       let e = try env(args.receiver)
+      if e.episodeEnded {
+        throw PavlovError.runtime("\(e.name): step() after the episode ended (terminated or truncated); call env.reset() to start the next one")
+      }
       let space = e.env.actionSpace
       let action = try GymRun.run { try SpaceBindings.point(args[0], for: space, "\(e.name).step") }
       let result = try GymRun.run { try e.env.step(action) }
       e.info = result.info
+      e.episodeEnded = result.terminated || result.truncated
       return stepRecord(result, space: e.env.observationSpace)
     }
     t.method("render", doc: "The current state as text (print(env.render()) shows it).") { args in
@@ -118,6 +123,18 @@ enum EnvBindings {
           }))
         }))
       }))
+    }
+    t.property("episode_returns", doc: "Recent episode returns (needs record_episode_stats).") { v in
+      guard let stats = WrapperBindings.find(RecordEpisodeStatistics.self, in: try env(v).env) else {
+        throw PavlovError.runtime("episode_returns needs the env wrapped by record_episode_stats(env)")
+      }
+      return .list(PList(stats.returnQueue.map { .float($0) }))
+    }
+    t.property("episode_lengths", doc: "Recent episode lengths (needs record_episode_stats).") { v in
+      guard let stats = WrapperBindings.find(RecordEpisodeStatistics.self, in: try env(v).env) else {
+        throw PavlovError.runtime("episode_lengths needs the env wrapped by record_episode_stats(env)")
+      }
+      return .list(PList(stats.lengthQueue.map { .int($0) }))
     }
     return t
   }

@@ -9,6 +9,9 @@ final class EnvValue: PObject {
   let env: Environment
   let name: String
   var info: Info = [:]
+  /// The last step ended the episode. Checked here as well as in the `make` layer, because a
+  /// wrapper above that layer (time_limit) can end an episode the layer below never sees end.
+  var episodeEnded = false
   let observationSpaceValue: SpaceValue
   let actionSpaceValue: SpaceValue
 

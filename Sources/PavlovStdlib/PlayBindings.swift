@@ -30,6 +30,7 @@ enum PlayBindings {
       for episode in 1...Swift.max(1, episodes) {
         let reset = try GymRun.run { try e.env.reset(seed: nil) }
         e.info = reset.info
+        e.episodeEnded = false
         var observation = reset.observation
         var total = 0.0, steps = 0
         show(e, episode, episodes, steps, nil, total, animate, out)
@@ -43,6 +44,7 @@ enum PlayBindings {
           }
           let result = try GymRun.run { try e.env.step(action) }
           e.info = result.info
+          e.episodeEnded = result.terminated || result.truncated
           observation = result.observation
           total += result.reward
           steps += 1

@@ -24,6 +24,8 @@ public enum Stdlib {
     NNBindings.register(registry)
     OptimBindings.register(registry)  // family "optimizers": sgd, adam, adamw, clip_grad_norm
     EnvBindings.register(registry)  // family "envs": make, spaces, env values, Pavlov-written envs
+    WrapperBindings.register(registry)  // wrappers and check_env
+    VecEnvBindings.register(registry)
     PlayBindings.register(registry)
   }
 

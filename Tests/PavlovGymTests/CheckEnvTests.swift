@@ -19,7 +19,7 @@ final class CheckEnvTests: XCTestCase {
   func testFlagsObservationsOutsideTheSpace() {
     let problems = checkEnv(FaultyTestEnv(.observationOutOfSpace))
     XCTAssertTrue(problems.first?.hasPrefix("step 3: observation [99, ") ?? false, "\(problems)")
-    XCTAssertTrue(problems.first?.hasSuffix("is not in Box([0 0], [5 1], (2,)): element 0 is 99, outside [0, 5]") ?? false, "\(problems)")
+    XCTAssertTrue(problems.first?.hasSuffix("is not in Box(0, [5 1], (2,)): element 0 is 99, outside [0, 5]") ?? false, "\(problems)")
   }
 
   func testFlagsNaN() {

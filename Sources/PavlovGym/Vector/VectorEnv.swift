@@ -73,10 +73,10 @@ public final class VectorEnv {
       infos: Array(repeating: [:], count: count))
   }
 
-  /// `count` copies of the registered environment `id`, each made by `Registry.make`.
+  /// `count` copies of the registered environment `id`, each made by `EnvRegistry.make`.
   public convenience init(id: String, count: Int, seed: UInt64? = nil, threads: Int = 1,
                           options: [String: EnvOption] = [:]) throws {
-    try self.init(count: count, seed: seed, threads: threads) { _ in try Registry.make(id, options: options) }
+    try self.init(count: count, seed: seed, threads: threads) { _ in try EnvRegistry.make(id, options: options) }
   }
 
   /// Resets every copy: with a seed (or, the first time, the constructor's), copy i gets
