@@ -63,7 +63,7 @@ run_tests() {
   # One closing line for the whole run: XCTest's counts plus these checks.
   local executed failures
   executed=$(grep -E "^\s*Executed [0-9]+ tests?" .build/test.log | tail -1 | sed -E 's/.*Executed ([0-9]+) tests?.*/\1/')
-  failures=$(grep -E "^\s*Executed [0-9]+ tests?" .build/test.log | tail -1 | sed -E 's/.*with ([0-9]+) failures?.*/\1/')
+  failures=$(grep -E "^\s*Executed [0-9]+ tests?" .build/test.log | tail -1 | sed -E 's/.* ([0-9]+) failures?.*/\1/')
   executed=${executed:-0}; failures=${failures:-0}
   if [ "$executed" -eq 0 ]; then echo "error: no tests ran"; status=1; fi
   [ "$status" -ne 0 ] && [ "$failures" -eq 0 ] && failures=1

@@ -638,7 +638,10 @@ final class StdlibTests: XCTestCase {
     let registry = Registry()
     Stdlib.register(into: registry)
     let expected: [String: [String]] = [
-      "random": ["seed", "rand", "randint", "randn", "choice", "shuffle", "sample"],
+      "random": ["seed", "rand", "randint", "randn", "choice", "shuffle", "sample", "generator", "split_generator"],
+      "envs": ["make", "as_env", "env_ids", "discrete", "box", "multi_discrete", "time_limit", "record_episode_stats",
+               "normalize_obs", "normalize_reward", "clip_action", "transform_reward", "frame_stack", "check_env",
+               "vec_env", "play"],
       "json": ["json_parse", "json_string"],
       "io": ["read_text", "write_text", "append_text", "file_exists", "list_dir", "make_dir", "read_jsonl",
              "write_jsonl", "env_var", "read_csv", "write_csv"],
