@@ -27,6 +27,7 @@ public enum Stdlib {
     WrapperBindings.register(registry)  // wrappers and check_env
     VecEnvBindings.register(registry)
     PlayBindings.register(registry)
+    PlotBindings.register(registry)  // family "plots": plot, save_plot
   }
 
   /// The key of the interpreter's generator in `Interpreter.extensions`.

@@ -21,7 +21,7 @@ struct Pavlov: ParsableCommand {
       program read from it).
       """,
     version: "pavlov \(pavlovVersion)",
-    subcommands: [Run.self, Check.self, Docs.self]
+    subcommands: [Run.self, Check.self, Docs.self, Plot.self]
   )
 
   @Option(name: [.customShort("e"), .customLong("eval")], help: ArgumentHelp("Run CODE and exit.", valueName: "CODE"))
@@ -146,6 +146,39 @@ struct Docs: ParsableCommand {
     }
     if !stale.isEmpty {
       ScriptRunner.printError("out of date: \(stale.joined(separator: ", "))\nrun `pavlov docs` to regenerate")
+      throw Finished(code: ExitCode.scriptError)
+    }
+  }
+}
+
+struct Plot: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Plot columns of a metrics file (JSON Lines, e.g. runs/NAME/metrics.jsonl) in the terminal or as SVG."
+  )
+
+  @Argument(help: "The JSON Lines file: one object per row.")
+  var file: String
+
+  @Option(help: "The key to plot (repeat for several lines).")
+  var y: [String] = ["mean_return"]
+
+  @Option(help: "The key for the x axis (default: the row number).")
+  var x: String?
+
+  @Option(help: "Write an SVG file here instead of drawing in the terminal.")
+  var svg: String?
+
+  @Option(help: "Columns of the drawing area.")
+  var width: Int = 70
+
+  @Option(help: "Rows of the drawing area.")
+  var height: Int = 15
+
+  func run() throws {
+    do {
+      print(try MetricsPlot.run(path: file, y: y, x: x, width: max(10, min(width, 400)), height: max(3, min(height, 200)), svgPath: svg))
+    } catch {
+      ScriptRunner.printError(error.render(color: isatty(2) != 0))
       throw Finished(code: ExitCode.scriptError)
     }
   }
