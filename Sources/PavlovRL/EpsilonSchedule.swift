@@ -1,0 +1,25 @@
+/// How much an ε-greedy agent explores as it gains experience: ε / (1 + decay·t), where t
+/// counts pulls for a bandit and finished episodes for a tabular learner. decay 0 keeps ε
+/// constant; decay 0.01 halves it after 100 steps (or episodes). A hyperbolic decay never
+/// reaches zero, so exploration never stops entirely.
+public struct EpsilonSchedule: Equatable, Sendable {
+  public let start: Double
+  public let decay: Double
+
+  public init(_ start: Double, decay: Double = 0) {
+    self.start = start
+    self.decay = decay
+  }
+
+  public func epsilon(at t: Int) -> Double { start / (1 + decay * Double(t)) }
+
+  /// Throws unless ε is a probability and the decay a finite rate ≥ 0.
+  public func validate(_ owner: String) throws {
+    guard start >= 0, start <= 1 else {
+      throw RLError("\(owner): epsilon is a probability and must be from 0 to 1, got \(start)")
+    }
+    guard decay >= 0, decay.isFinite else {
+      throw RLError("\(owner): epsilon_decay must be a finite number ≥ 0, got \(decay)", hint: "epsilon at t is epsilon / (1 + epsilon_decay * t)")
+    }
+  }
+}
