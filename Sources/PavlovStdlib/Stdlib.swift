@@ -25,6 +25,8 @@ public enum Stdlib {
     OptimBindings.register(registry)  // family "optimizers": sgd, adam, adamw, clip_grad_norm
     EnvBindings.register(registry)  // family "envs": make, spaces, env values, Pavlov-written envs
     PlayBindings.register(registry)
+    BanditBindings.register(registry)  // family "trainers": bandit_agent, run_bandit
+    TabularBindings.register(registry)  // q_learning, sarsa, expected_sarsa, mc_control, value_iteration, policy_iteration
   }
 
   /// The key of the interpreter's generator in `Interpreter.extensions`.

@@ -37,6 +37,20 @@ final class DynamicProgrammingTests: XCTestCase {
     XCTAssertEqual(lake.values[0], 0.9 * 0.9 * 0.9 * 0.9 * 0.9, accuracy: 1e-9)
   }
 
+  /// Undiscounted, the first policy (always up) never reaches the goal and has no finite value;
+  /// capped evaluations let the improvements go on anyway.
+  func testUndiscountedPolicyIterationGetsPastPoliciesThatNeverEnd() throws {
+    let cliff = try DynamicProgramming.policyIteration(try model("CliffWalking-v0"), gamma: 1)
+    XCTAssertTrue(cliff.converged)
+    XCTAssertEqual(cliff.values[36], -13, accuracy: 1e-9)
+  }
+
+  func testAStopRequestInterruptsPlanning() throws {
+    XCTAssertThrowsError(try DynamicProgramming.valueIteration(try model("Taxi-v3"), shouldStop: { true })) { error in
+      XCTAssertTrue(error is Interrupted, "\(error)")
+    }
+  }
+
   func testBadArgumentsAndModelFreeEnvs() throws {
     XCTAssertThrowsError(try DynamicProgramming.valueIteration(try model("Taxi-v3"), gamma: 1.5)) { error in
       XCTAssertTrue("\(error)".contains("gamma"), "\(error)")

@@ -86,6 +86,15 @@ final class TabularAgentTests: XCTestCase {
     XCTAssertEqual(evaluation.successRate, 0)
   }
 
+  func testAStopRequestEndsTrainingAndKeepsWhatWasLearned() throws {
+    let learner = try agent(.qLearning, "FrozenLake-v1", solid, TabularSettings(alpha: 0.5))
+    _ = try learner.train(episodes: 100)
+    var calls = 0
+    learner.shouldStop = { calls += 1; return calls > 5 }
+    XCTAssertThrowsError(try learner.train(episodes: 100)) { XCTAssertTrue($0 is Interrupted) }
+    XCTAssertEqual(learner.episodes, 105)
+  }
+
   func testContinuousObservationsAreRefused() throws {
     XCTAssertThrowsError(try agent(.qLearning, "CartPole-v1", [:], TabularSettings())) { error in
       XCTAssertTrue("\(error)".contains("q_learning needs discrete observations"), "\(error)")

@@ -67,15 +67,18 @@ public final class BanditAgent {
   /// Neither this agent nor its env changes.
   public func experiment(steps: Int, runs: Int, seed: UInt64) throws -> BanditHistory {
     guard let twin = bandit.copy() as? Bandit else { throw RLError("this bandit cannot be copied for an experiment") }
-    var histories: [BanditHistory] = []
+    // A running sum, not a list of runs: memory stays one run's worth however many there are.
+    var total = BanditHistory(steps: steps)
     for run in 0..<runs {
       let runSeed = seed &+ UInt64(2 * run)
       let player = strategy.fresh()
       _ = try twin.reset(seed: runSeed &+ 1)
-      histories.append(try BanditAgent.play(player, on: twin, steps: steps, generator: SeededGenerator(seed: runSeed),
-                                            learning: true, shouldStop: shouldStop))
+      let history = try BanditAgent.play(player, on: twin, steps: steps, generator: SeededGenerator(seed: runSeed),
+                                         learning: true, shouldStop: shouldStop)
+      total.add(history)
     }
-    return BanditHistory.average(histories)
+    total.divide(by: runs)
+    return total
   }
 
   /// The loop every run shares: choose (or exploit), pull, learn, and record the env's regret.

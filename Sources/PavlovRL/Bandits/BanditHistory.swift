@@ -27,21 +27,25 @@ public struct BanditHistory: Equatable, Sendable {
 
   private func mean(_ values: [Double]) -> Double { values.isEmpty ? 0 : values.reduce(0, +) / Double(values.count) }
 
-  /// The step-by-step average of runs of equal length.
-  static func average(_ histories: [BanditHistory]) -> BanditHistory {
-    let steps = histories.first?.steps ?? 0
-    var out = BanditHistory(steps: steps)
-    out.runs = histories.count
-    guard !histories.isEmpty else { return out }
-    let n = Double(histories.count)
-    for h in histories {
-      for t in 0..<steps {
-        out.rewards[t] += h.rewards[t] / n
-        out.regret[t] += h.regret[t] / n
-        out.cumulativeRegret[t] += h.cumulativeRegret[t] / n
-        out.optimal[t] += h.optimal[t] / n
-      }
+  /// Adds another run of the same length, step by step (`divide` then makes the average).
+  mutating func add(_ other: BanditHistory) {
+    for t in 0..<min(steps, other.steps) {
+      rewards[t] += other.rewards[t]
+      regret[t] += other.regret[t]
+      cumulativeRegret[t] += other.cumulativeRegret[t]
+      optimal[t] += other.optimal[t]
     }
-    return out
+  }
+
+  /// Turns the sum of `runs` runs into their average.
+  mutating func divide(by runs: Int) {
+    self.runs = max(runs, 1)
+    let n = Double(self.runs)
+    for t in 0..<steps {
+      rewards[t] /= n
+      regret[t] /= n
+      cumulativeRegret[t] /= n
+      optimal[t] /= n
+    }
   }
 }

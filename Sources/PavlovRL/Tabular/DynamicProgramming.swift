@@ -54,11 +54,13 @@ public enum DynamicProgramming {
 
   /// Sweeps V(s) ← max_a Σ p·(r + γV(s')) in place until no value moves by theta or more.
   public static func valueIteration(_ model: [[[Transition]]], gamma: Double = 0.99, theta: Double = 1e-10,
-                                    maxIterations: Int = 10_000, owner: String = "value_iteration") throws -> PlanningResult {
+                                    maxIterations: Int = 10_000, owner: String = "value_iteration",
+                                    shouldStop: () -> Bool = { false }) throws -> PlanningResult {
     try validate(owner, gamma: gamma, theta: theta, maxIterations: maxIterations)
     var values = Array(repeating: 0.0, count: model.count)
     var sweeps = 0, converged = false
     while sweeps < maxIterations, !converged {
+      if shouldStop() { throw Interrupted() }
       var delta = 0.0
       for s in model.indices {
         let best = model[s].map { actionValue($0, values, gamma: gamma) }.max() ?? 0
@@ -72,18 +74,23 @@ public enum DynamicProgramming {
     return PlanningResult(values: values, policy: q.map(greedy), q: q, iterations: sweeps, converged: converged)
   }
 
-  /// Alternates evaluating the current policy (sweeps to theta) and making it greedy, starting
-  /// from action 0 everywhere, until no state's action changes. An action changes only for a
-  /// strictly better one, so ties cannot make it cycle.
+  /// Alternates evaluating the current policy and making it greedy, starting from action 0
+  /// everywhere, until no state's action changes and the evaluation has converged. An action
+  /// changes only for a strictly better one, so ties cannot make it cycle.
+  ///
+  /// Each evaluation runs at most `evaluationSweeps` sweeps and the next round continues from
+  /// its values (Puterman's modified policy iteration): with γ = 1 a policy that never ends an
+  /// episode has no finite value, and evaluating it to convergence would never finish.
   public static func policyIteration(_ model: [[[Transition]]], gamma: Double = 0.99, theta: Double = 1e-10,
-                                     maxIterations: Int = 1_000, owner: String = "policy_iteration") throws -> PlanningResult {
+                                     maxIterations: Int = 1_000, evaluationSweeps: Int = 1_000,
+                                     owner: String = "policy_iteration", shouldStop: () -> Bool = { false }) throws -> PlanningResult {
     try validate(owner, gamma: gamma, theta: theta, maxIterations: maxIterations)
     var policy = Array(repeating: 0, count: model.count)
     var values = Array(repeating: 0.0, count: model.count)
     var rounds = 0, stable = false
     while rounds < maxIterations, !stable {
-      evaluate(policy, model, &values, gamma: gamma, theta: theta)
-      stable = true
+      let evaluated = try evaluate(policy, model, &values, gamma: gamma, theta: theta, sweeps: evaluationSweeps, shouldStop: shouldStop)
+      stable = evaluated
       for s in model.indices where !model[s].isEmpty {
         let q = model[s].map { actionValue($0, values, gamma: gamma) }
         let best = greedy(q)
@@ -98,17 +105,19 @@ public enum DynamicProgramming {
                           iterations: rounds, converged: stable)
   }
 
-  /// Iterative policy evaluation in place. Sweeps are capped: with γ = 1 a policy that never
-  /// ends an episode has no finite value, and its values grow until the cap.
-  static func evaluate(_ policy: [Int], _ model: [[[Transition]]], _ values: inout [Double], gamma: Double, theta: Double) {
-    for _ in 0..<100_000 {
+  /// Iterative policy evaluation in place, for at most `sweeps` sweeps; true if it converged.
+  static func evaluate(_ policy: [Int], _ model: [[[Transition]]], _ values: inout [Double], gamma: Double, theta: Double,
+                       sweeps: Int, shouldStop: () -> Bool) throws -> Bool {
+    for _ in 0..<sweeps {
+      if shouldStop() { throw Interrupted() }
       var delta = 0.0
       for s in model.indices where policy[s] < model[s].count {
         let v = actionValue(model[s][policy[s]], values, gamma: gamma)
         delta = max(delta, Swift.abs(v - values[s]))
         values[s] = v
       }
-      if delta < theta { return }
+      if delta < theta { return true }
     }
+    return false
   }
 }

@@ -25,10 +25,11 @@ public struct TabularSpaces: Equatable, Sendable {
 
   /// The state number of an observation.
   public func state(_ observation: Point) throws -> Int {
-    guard case .int(let value) = observation, value - stateStart >= 0, value - stateStart < states else {
+    guard case .int(let value) = observation, case (let state, false) = value.subtractingReportingOverflow(stateStart),
+          state >= 0, state < states else {
       throw RLError("the env returned the observation \(observation.description), outside its space Discrete(\(states))")
     }
-    return value - stateStart
+    return state
   }
 
   /// The action a number stands for.
