@@ -3,7 +3,9 @@
 /// constant; decay 0.01 halves it after 100 steps (or episodes). A hyperbolic decay never
 /// reaches zero, so exploration never stops entirely.
 public struct EpsilonSchedule: Equatable, Sendable {
+  /// ε at t = 0.
   public let start: Double
+  /// How fast ε shrinks: it halves after 1/decay steps (or episodes).
   public let decay: Double
 
   public init(_ start: Double, decay: Double = 0) {
@@ -11,6 +13,7 @@ public struct EpsilonSchedule: Equatable, Sendable {
     self.decay = decay
   }
 
+  /// ε after t steps (or episodes).
   public func epsilon(at t: Int) -> Double { start / (1 + decay * Double(t)) }
 
   /// Throws unless ε is a probability and the decay a finite rate ≥ 0.

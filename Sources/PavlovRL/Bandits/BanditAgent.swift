@@ -8,8 +8,10 @@ import PavlovTensor
 /// Seeds: the agent chooses with a generator seeded by `seed`, and its first `train` resets the
 /// bandit with `seed + 1` (a new problem, drawn independently of the agent's choices).
 public final class BanditAgent {
+  /// The bandit under the env's wrappers: the agent pulls its arms directly.
   public let bandit: Bandit
   public let strategy: BanditStrategy
+  /// Seeds the agent's choices (and, plus one, the env's first reset).
   public let seed: UInt64
   private let generator: SeededGenerator
   private var started = false
