@@ -27,6 +27,8 @@ public enum Stdlib {
     WrapperBindings.register(registry)  // wrappers and check_env
     VecEnvBindings.register(registry)
     PlayBindings.register(registry)
+    BanditBindings.register(registry)  // family "trainers": bandit_agent, run_bandit
+    TabularBindings.register(registry)  // q_learning, sarsa, expected_sarsa, mc_control, value_iteration, policy_iteration
     PlotBindings.register(registry)  // family "plots": plot, save_plot
   }
 
