@@ -43,9 +43,10 @@ let package = Package(
       dependencies: ["PavlovTensor"],
       path: "Sources/PavlovGym"
     ),
+    .target(name: "PavlovRL", dependencies: ["PavlovGym", "PavlovTensor"], path: "Sources/PavlovRL"),
     .target(
       name: "PavlovStdlib",
-      dependencies: ["PavlovLang", "PavlovTensor", "PavlovGym", "CPavlovSupport"],
+      dependencies: ["PavlovLang", "PavlovTensor", "PavlovGym", "PavlovRL", "CPavlovSupport"],
       path: "Sources/PavlovStdlib"
     ),
     // The REPL's core (input assembly, commands, completion) apart from the terminal, so tests drive it.
@@ -83,6 +84,11 @@ let package = Package(
       name: "PavlovGymTests",
       dependencies: ["PavlovGym", "PavlovTensor"],
       path: "Tests/PavlovGymTests"
+    ),
+    .testTarget(
+      name: "PavlovRLTests",
+      dependencies: ["PavlovRL", "PavlovGym", "PavlovTensor"],
+      path: "Tests/PavlovRLTests"
     ),
     .testTarget(
       name: "PavlovLangTests",
