@@ -171,17 +171,21 @@ public struct TrainerCheckpoint {
 
   // MARK: - JSON
 
-  /// JSON text of a Codable value, keys sorted (so equal configs give equal text).
+  /// JSON text of a Codable value, keys sorted (so equal configs give equal text) and in
+  /// snake_case.
   public static func json<T: Encodable>(_ value: T) throws -> String {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.sortedKeys]
+    encoder.keyEncodingStrategy = .convertToSnakeCase  // Pavlov's spelling: gae_lambda, n_envs
     return String(decoding: try encoder.encode(value), as: UTF8.self)
   }
 
   /// Decodes this checkpoint's config or counters; `what` names the part in errors.
   public func decode<T: Decodable>(_ type: T.Type, from text: String, what: String) throws -> T {
     do {
-      return try JSONDecoder().decode(type, from: Data(text.utf8))
+      let decoder = JSONDecoder()
+      decoder.keyDecodingStrategy = .convertFromSnakeCase
+      return try decoder.decode(type, from: Data(text.utf8))
     } catch {
       throw TrainerError("\(where_): its \(what) cannot be read (\(Self.describe(error)))", hint: "the checkpoint is damaged or from another version")
     }
