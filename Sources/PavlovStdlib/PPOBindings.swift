@@ -5,12 +5,16 @@ import PavlovRL
 /// hyperparameters (SB3's names and, where it has them, its defaults).
 enum PPOBindings {
   static let envParam = Param("env", doc: "a registered id (\"CartPole-v1\"), an env, or a function making one (called per copy); a Pavlov-written env record needs n_envs: 1")
-  static let shared: [Param] = [
-    Param("n_envs", default: .int(8), doc: "env copies stepped together"),
+  static let envCopies = Param("n_envs", default: .int(8), doc: "env copies stepped together")
+  /// The learning-rate and return parameters both algorithms share (ppo's clip options follow them).
+  static let learning: [Param] = [
     Param("lr", default: .float(3e-4), doc: "Adam's learning rate (eps 1e-5)"),
     Param("lr_schedule", default: .str("constant"), doc: "\"constant\" or \"linear\" (down to 0 at total_steps)"),
     Param("gamma", default: .float(0.99), doc: "the discount factor"),
     Param("gae_lambda", default: .float(0.95), doc: "GAE's λ (1: Monte-Carlo returns minus the value)"),
+  ]
+  /// The loss weights, network and normalization parameters both algorithms share.
+  static let shared: [Param] = [
     Param("ent_coef", default: .float(0), doc: "weight of the entropy bonus"),
     Param("vf_coef", default: .float(0.5), doc: "weight of the value loss"),
     Param("max_grad_norm", default: .float(0.5), doc: "gradients are clipped to this total L2 norm"),
@@ -26,10 +30,11 @@ enum PPOBindings {
   ]
 
   static func register(_ r: Registry) {
-    let ppoParams: [Param] = [envParam] + [
+    let ppoParams: [Param] = [envParam, envCopies,
       Param("n_steps", default: .int(256), doc: "steps per copy per rollout (n_envs × n_steps transitions: 2048 by default, as SB3's single-env default)"),
       Param("batch_size", default: .int(64), doc: "minibatch size"),
       Param("epochs", default: .int(10), doc: "passes over each rollout"),
+    ] + learning + [
       Param("clip", default: .float(0.2), doc: "the clip range ε of the surrogate objective"),
       Param("clip_schedule", default: .null, doc: "\"constant\" or \"linear\" (nil: as lr_schedule)"),
       Param("clip_value", default: .null, doc: "when set, value predictions may move at most this far from the rollout's values"),
@@ -40,15 +45,15 @@ enum PPOBindings {
       try make(args, ppoParams, PPOConfig(), "ppo")
     }
 
-    let a2cParams: [Param] = [envParam] + [
+    let a2cParams: [Param] = [envParam, envCopies,
       Param("n_steps", default: .int(5), doc: "steps per copy per rollout; each rollout is one gradient step"),
-    ] + shared.map { p in
+    ] + learning.map { p in
       switch p.name {
       case "lr": return Param("lr", default: .float(7e-4), doc: "Adam's learning rate (eps 1e-5; SB3 uses RMSprop)")
       case "gae_lambda": return Param("gae_lambda", default: .float(1), doc: "GAE's λ (1: n-step returns, as classic A2C)")
       default: return p
       }
-    }
+    } + shared
     r.function("a2c", a2cParams,
                doc: "An A2C trainer (synchronous advantage actor-critic: one gradient step per short rollout); Adam, not SB3's RMSprop.") { args in
       try make(args, a2cParams, PPOConfig.a2c, "a2c")
