@@ -43,7 +43,7 @@ let package = Package(
       dependencies: ["PavlovTensor"],
       path: "Sources/PavlovGym"
     ),
-    // Bandit strategies, tabular learners and dynamic programming on PavlovGym's envs. Usable without the language.
+    // Bandit strategies, tabular learners, dynamic programming and deep RL trainers on PavlovGym's envs. Usable without the language.
     .target(
       name: "PavlovRL",
       dependencies: ["PavlovGym", "PavlovTensor"],

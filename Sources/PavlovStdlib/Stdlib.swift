@@ -29,6 +29,9 @@ public enum Stdlib {
     PlayBindings.register(registry)
     BanditBindings.register(registry)  // family "trainers": bandit_agent, run_bandit
     TabularBindings.register(registry)  // q_learning, sarsa, expected_sarsa, mc_control, value_iteration, policy_iteration
+    registry.family("trainers")
+    TrainerBindings.register(registry)  // the trainer type, load_trainer
+    PPOBindings.register(registry)  // ppo, a2c
     PlotBindings.register(registry)  // family "plots": plot, save_plot
   }
 

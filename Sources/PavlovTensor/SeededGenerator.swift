@@ -110,14 +110,44 @@ public final class SeededGenerator: RandomNumberGenerator {
     }
   }
 
-  /// A new generator whose stream does not overlap this one's: it takes over the current state
-  /// and this generator jumps 2^128 steps ahead (xoshiro256**'s jump function).
   /// Makes this generator continue exactly where `other` stands (environment copies use it).
   public func copyState(from other: SeededGenerator) {
     (s0, s1, s2, s3) = (other.s0, other.s1, other.s2, other.s3)
     spareGaussian = other.spareGaussian
   }
 
+  /// The generator's exact position, for checkpoints: the four state words and the second
+  /// normal deviate of a pair not yet handed out. Restoring it continues the same sequence.
+  public struct State: Equatable, Sendable {
+    public var words: (UInt64, UInt64, UInt64, UInt64)
+    public var spareGaussian: Double?
+
+    public init(words: (UInt64, UInt64, UInt64, UInt64), spareGaussian: Double?) {
+      self.words = words
+      self.spareGaussian = spareGaussian
+    }
+
+    public static func == (a: State, b: State) -> Bool {
+      a.words == b.words && a.spareGaussian?.bitPattern == b.spareGaussian?.bitPattern
+    }
+  }
+
+  /// The current state (see `State`).
+  public var state: State { State(words: (s0, s1, s2, s3), spareGaussian: spareGaussian) }
+
+  /// Continues from a saved `state`. An all-zero state would make xoshiro output zeros forever,
+  /// so it is refused.
+  public func restore(_ state: State) throws {
+    let w = state.words
+    guard w.0 | w.1 | w.2 | w.3 != 0 else {
+      throw TensorError("cannot restore a generator from an all-zero state", hint: "the saved state is damaged")
+    }
+    (s0, s1, s2, s3) = w
+    spareGaussian = state.spareGaussian
+  }
+
+  /// A new generator whose stream does not overlap this one's: it takes over the current state
+  /// and this generator jumps 2^128 steps ahead (xoshiro256**'s jump function).
   public func split() -> SeededGenerator {
     let child = SeededGenerator(state: (s0, s1, s2, s3))
     jump()

@@ -13,6 +13,16 @@ public struct RunningMeanStd: Equatable, Sendable {
     count = priorCount
   }
 
+  /// Statistics saved earlier (checkpoints); nil if the arrays differ in length or a value is
+  /// not finite, or the variance or count is negative.
+  public init?(mean: [Double], variance: [Double], count: Double) {
+    guard mean.count == variance.count, count >= 0, count.isFinite,
+          mean.allSatisfy(\.isFinite), variance.allSatisfy({ $0.isFinite && $0 >= 0 }) else { return nil }
+    self.mean = mean
+    self.variance = variance
+    self.count = count
+  }
+
   /// Merges one sample (`values.count` must equal the size).
   public mutating func update(_ values: [Double]) {
     // A batch of one has mean `values` and variance 0.

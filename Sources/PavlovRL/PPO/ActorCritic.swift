@@ -1,0 +1,117 @@
+import PavlovGym
+import PavlovTensor
+
+/// The policy and value networks of PPO and A2C, as SB3's `MlpPolicy`: two separate MLPs on the
+/// same input (tanh, 64-64 by default), orthogonal weights with gain √2 in hidden layers, 0.01
+/// on the policy head and 1 on the value head, zero biases. A discrete action space gets a
+/// categorical policy over the head's logits; a box gets a diagonal Gaussian whose mean is the
+/// head's output and whose log standard deviation is one learned number per action dimension,
+/// independent of the state.
+public final class ActorCritic: Module {
+  public enum Head: Sendable {
+    case categorical(actions: Int)
+    case gaussian(size: Int)
+  }
+
+  public let head: Head
+  public let policy: Sequential
+  public let value: Sequential
+  /// The Gaussian policy's log standard deviations ([size]); nil for a categorical policy.
+  public let logStd: Tensor?
+
+  public init(inputs: Int, actionSpace: Space, hidden: [Int], activation: Activation.Function, logStdInit: Float,
+              generator: SeededGenerator) throws {
+    switch actionSpace {
+    case .discrete(let n, _): head = .categorical(actions: n)
+    case .box(let low, _, _): head = .gaussian(size: low.count)
+    case .multiDiscrete:
+      throw TrainerError("PPO does not support MultiDiscrete action spaces yet (\(actionSpace.description))",
+                         hint: "use a Discrete or Box action space")
+    }
+    let outputs: Int
+    switch head {
+    case .categorical(let n): outputs = n
+    case .gaussian(let size): outputs = size
+    }
+    let hiddenInit = Initialization.orthogonal(gain: Float(2).squareRoot())
+    policy = try Sequential.mlp([inputs] + hidden + [outputs], activation: activation, initialization: hiddenInit,
+                                outputInitialization: .orthogonal(gain: 0.01), generator: generator)
+    value = try Sequential.mlp([inputs] + hidden + [1], activation: activation, initialization: hiddenInit,
+                               outputInitialization: .orthogonal(gain: 1), generator: generator)
+    if case .gaussian(let size) = head {
+      logStd = Tensor.full([size], logStdInit).requiringGrad()
+    } else {
+      logStd = nil
+    }
+    super.init(kind: "actor_critic")
+    addChild("policy", policy)
+    addChild("value", value)
+    if let logStd { addParameter("log_std", logStd) }
+  }
+
+  /// The action distribution for a batch of inputs [B, inputs].
+  public func distribution(_ inputs: Tensor) throws -> PolicyDistribution {
+    let out = try policy.forward(inputs)
+    switch head {
+    case .categorical: return .categorical(try Categorical(logits: out))
+    case .gaussian:
+      guard let logStd else { throw TrainerError("internal: a Gaussian policy without log_std") }
+      return .gaussian(try Normal(mean: out, std: logStd.exp()))
+    }
+  }
+
+  /// The value estimates for a batch of inputs, shape [B].
+  public func values(_ inputs: Tensor) throws -> Tensor {
+    let out = try value.forward(inputs)
+    return try out.reshaped([out.shape[0]])
+  }
+
+  /// Numbers per action as stored in rollouts: 1 (the index) or the box size.
+  public var actionSize: Int {
+    switch head {
+    case .categorical: return 1
+    case .gaussian(let size): return size
+    }
+  }
+
+  public override var summary: String { "actor_critic" }
+}
+
+/// A batch of action distributions: categorical, or diagonal Gaussian (whose log-probability
+/// and entropy sum over the action's dimensions).
+public enum PolicyDistribution {
+  case categorical(Categorical)
+  case gaussian(Normal)
+
+  /// Log-probabilities of `actions` ([B] indices, or [B, size] values), shape [B].
+  public func logProb(_ actions: Tensor) throws -> Tensor {
+    switch self {
+    case .categorical(let d): return try d.logProb(actions)
+    case .gaussian(let d): return try d.logProb(actions).sum(axis: -1)
+    }
+  }
+
+  /// Entropies, shape [B].
+  public func entropy() throws -> Tensor {
+    switch self {
+    case .categorical(let d): return try d.entropy()
+    case .gaussian(let d): return try d.entropy().sum(axis: -1)
+    }
+  }
+
+  /// One sampled action per row: [B] indices as floats, or [B, size] raw (unclipped) values.
+  public func sample(_ generator: SeededGenerator) throws -> Tensor {
+    switch self {
+    case .categorical(let d): return d.sample(generator: generator).converted(to: .float32)
+    case .gaussian(let d): return try d.sample(generator: generator)
+    }
+  }
+
+  /// The most likely action per row (argmax or mean).
+  public func mode() throws -> Tensor {
+    switch self {
+    case .categorical(let d): return try d.mode().converted(to: .float32)
+    case .gaussian(let d): return d.mode()
+    }
+  }
+}
