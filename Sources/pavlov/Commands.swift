@@ -21,7 +21,7 @@ struct Pavlov: ParsableCommand {
       program read from it).
       """,
     version: "pavlov \(pavlovVersion)",
-    subcommands: [Run.self, Check.self, Docs.self, Plot.self]
+    subcommands: [Run.self, Check.self, Docs.self, Plot.self, Train.self, Evaluate.self]
   )
 
   @Option(name: [.customShort("e"), .customLong("eval")], help: ArgumentHelp("Run CODE and exit.", valueName: "CODE"))
@@ -178,6 +178,78 @@ struct Plot: ParsableCommand {
     do {
       print(try MetricsPlot.run(path: file, y: y, x: x, width: max(10, min(width, 400)), height: max(3, min(height, 200)), svgPath: svg))
     } catch {
+      ScriptRunner.printError(error.render(color: isatty(2) != 0))
+      throw Finished(code: ExitCode.scriptError)
+    }
+  }
+}
+
+struct Train: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Train an agent (like rllib train) and keep a run folder: config.json, metrics.jsonl, checkpoints/, summary.json.",
+    discussion: "Example: pavlov train --algo PPO --env CartPole-v1 --stop mean_return=475 --config lr=0.001 --seed 0 --out runs/cartpole"
+  )
+
+  @Option(help: "The algorithm: PPO, A2C, DQN, REINFORCE or ES.")
+  var algo: String
+
+  @Option(help: "A registered environment id, e.g. CartPole-v1.")
+  var env: String
+
+  @Option(help: "When to stop: iterations=N, timesteps=N or mean_return=X (repeat; the first reached wins).")
+  var stop: [String] = []
+
+  @Option(help: "A hyperparameter key=value, as the algorithm's builtin takes it (repeat), e.g. lr=0.001.")
+  var config: [String] = []
+
+  @Option(help: "The seed (the default is 0).")
+  var seed: Int = 0
+
+  @Option(help: "The run folder (default runs/ALGO-ENV-seedN).")
+  var out: String?
+
+  @Option(help: "Deterministic evaluation episodes at the end.")
+  var evalEpisodes: Int = 20
+
+  @Option(help: "Also save a checkpoint every N iterations (0: only the final one).")
+  var checkpointEvery: Int = 0
+
+  func run() throws {
+    guard let interpreter = ScriptRunner.makeInterpreter(seed: UInt64(bitPattern: Int64(seed))) else { throw Finished(code: ExitCode.scriptError) }
+    pavlov_install_sigint_handler()
+    let request = TrainRequest(algorithm: algo, env: env, stops: stop, config: config, seed: seed, out: out,
+                               evalEpisodes: evalEpisodes, checkpointEvery: checkpointEvery)
+    do {
+      print(try TrainRun.run(request, interpreter: interpreter))
+    } catch let error as PavlovError {
+      ScriptRunner.printError(error.render(color: isatty(2) != 0))
+      throw Finished(code: ExitCode.scriptError)
+    }
+  }
+}
+
+struct Evaluate: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Evaluate a trainer checkpoint: deterministic episodes and their mean return (like rllib evaluate)."
+  )
+
+  @Argument(help: "A checkpoint written by pavlov train or trainer.save.")
+  var checkpoint: String
+
+  @Option(help: "How many episodes.")
+  var episodes: Int = 20
+
+  @Flag(help: "Then play one episode in the terminal.")
+  var render = false
+
+  @Option(help: "Evaluate on this env instead of the one saved in the checkpoint.")
+  var env: String?
+
+  func run() throws {
+    guard let interpreter = ScriptRunner.makeInterpreter(seed: nil) else { throw Finished(code: ExitCode.scriptError) }
+    do {
+      print(try EvaluateRun.run(checkpoint: checkpoint, episodes: episodes, render: render, env: env, interpreter: interpreter))
+    } catch let error as PavlovError {
       ScriptRunner.printError(error.render(color: isatty(2) != 0))
       throw Finished(code: ExitCode.scriptError)
     }

@@ -121,6 +121,52 @@ final class CLITests: XCTestCase {
     XCTAssertEqual(result.status, expected, "exit status:\n\(result)", file: file, line: line)
   }
 
+  // MARK: - train, evaluate, plot
+
+  func testTrainWritesARunFolderAndTwoRunsOfOneSeedAgree() throws {
+    for name in ["a", "b"] {
+      let result = try pavlov(["train", "--algo", "PPO", "--env", "CartPole-v1", "--stop", "iterations=3",
+                               "--config", "n_envs=2", "--config", "n_steps=64", "--eval-episodes", "2", "--out", "runs/\(name)"], timeout: 120)
+      assertExit(result, 0)
+      XCTAssertTrue(result.stdout.contains("run folder: runs/\(name)"), result.stdout)
+    }
+    let base = tempDir.appendingPathComponent("runs")
+    let a = try String(contentsOf: base.appendingPathComponent("a/metrics.jsonl"), encoding: .utf8)
+    let b = try String(contentsOf: base.appendingPathComponent("b/metrics.jsonl"), encoding: .utf8)
+    XCTAssertEqual(a.split(separator: "\n").count, 3)
+    XCTAssertEqual(a, b, "same seed, same metrics")
+    XCTAssertFalse(a.contains("fps"), "wall-clock figures would make runs differ")
+    for file in ["config.json", "summary.json", "checkpoints/final.safetensors"] {
+      XCTAssertTrue(FileManager.default.fileExists(atPath: base.appendingPathComponent("a/" + file).path), file)
+    }
+    let summary = try String(contentsOf: base.appendingPathComponent("a/summary.json"), encoding: .utf8)
+    XCTAssertTrue(summary.contains("\"iterations\": 3"), summary)
+
+    let evaluation = try pavlov(["evaluate", "runs/a/checkpoints/final.safetensors", "--episodes", "3"], timeout: 60)
+    assertExit(evaluation, 0)
+    XCTAssertTrue(evaluation.stdout.hasPrefix("ppo on CartPole-v1 (384 training steps): mean return "), evaluation.stdout)
+
+    let plotted = try pavlov(["plot", "runs/a/metrics.jsonl", "--y", "mean_return", "--x", "timesteps"])
+    assertExit(plotted, 0)
+    XCTAssertTrue(plotted.stdout.contains("mean_return — runs/a/metrics.jsonl"), plotted.stdout)
+  }
+
+  func testTrainRejectsUnknownAlgorithmsConfigKeysAndStops() throws {
+    let algo = try pavlov(["train", "--algo", "SAC9", "--env", "CartPole-v1"])
+    XCTAssertNotEqual(algo.status, 0)
+    XCTAssertTrue(algo.stderr.contains("unknown algorithm \"SAC9\""), algo.stderr)
+    let key = try pavlov(["train", "--algo", "ppo", "--env", "CartPole-v1", "--config", "lrr=3"])
+    XCTAssertNotEqual(key.status, 0)
+    XCTAssertTrue(key.stderr.contains("`ppo` has no parameter named `lrr`"), key.stderr)
+    XCTAssertTrue(key.stderr.contains("did you mean `lr`?"), key.stderr)
+    let stop = try pavlov(["train", "--algo", "ppo", "--env", "CartPole-v1", "--stop", "forever=1"])
+    XCTAssertNotEqual(stop.status, 0)
+    XCTAssertTrue(stop.stderr.contains("unknown criterion \"forever\""), stop.stderr)
+    let missing = try pavlov(["evaluate", "nowhere.safetensors"])
+    XCTAssertNotEqual(missing.status, 0)
+    XCTAssertTrue(missing.stderr.contains("cannot read nowhere.safetensors"), missing.stderr)
+  }
+
   // MARK: - Basics
 
   func testVersion() throws {
