@@ -37,8 +37,9 @@ build() {
 }
 
 run_example() {
-  echo "== running examples/gridworld_q_learning.pav"
-  .build/release/pavlov run examples/gridworld_q_learning.pav
+  echo "== PPO on CartPole-v1 until it is solved (mean return 475), then a deterministic evaluation"
+  .build/release/pavlov train --algo PPO --env CartPole-v1 --stop mean_return=475 --stop timesteps=300000 --out runs/quickstart
+  echo "== try: .build/release/pavlov evaluate runs/quickstart/checkpoints/final.safetensors --render"
 }
 
 run_tests() {

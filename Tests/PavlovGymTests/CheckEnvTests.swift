@@ -96,3 +96,14 @@ final class FaultyTestEnv: Environment {
     return twin
   }
 }
+
+/// Every environment in the registry keeps the contract `check_env` checks.
+final class RegisteredEnvsCheckTests: XCTestCase {
+  func testEveryRegisteredEnvPassesCheckEnv() throws {
+    XCTAssertGreaterThanOrEqual(EnvRegistry.ids.count, 14)
+    for id in EnvRegistry.ids {
+      let env = try EnvRegistry.make(id, seed: 3)
+      XCTAssertEqual(checkEnv(env, steps: 300, seed: 5), [], id)
+    }
+  }
+}
