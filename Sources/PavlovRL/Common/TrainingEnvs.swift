@@ -163,8 +163,8 @@ public final class TrainingEnvs {
                        total: position[0], next: position[1])
     // The vector env's reset restarts each copy's current episode (its seed comes from the
     // episode number); the replay then retakes that episode's steps.
-    for (i, copy) in copies.enumerated() where started[i] < 1 {
-      throw TrainerError("copy \(copy.copyIndex): the checkpoint says \(started[i]) episodes started", hint: "the checkpoint is damaged")
+    if let bad = started.firstIndex(where: { $0 < 1 }) {
+      throw TrainerError("copy \(bad): the checkpoint says \(started[bad]) episodes started", hint: "the checkpoint is damaged")
     }
     _ = try vector.reset()
     let flat = observationSpace.flatCount
