@@ -27,6 +27,8 @@ public enum Stdlib {
     WrapperBindings.register(registry)  // wrappers and check_env
     VecEnvBindings.register(registry)
     PlayBindings.register(registry)
+    registry.family("trainers")
+    TrainerBindings.register(registry); PPOBindings.register(registry)  // the trainer type, load_trainer; ppo, a2c
   }
 
   /// The key of the interpreter's generator in `Interpreter.extensions`.

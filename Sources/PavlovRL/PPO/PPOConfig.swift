@@ -56,20 +56,6 @@ public struct PPOConfig: Codable, Equatable, Sendable {
 
   public init() {}
 
-  /// SB3's A2C defaults: 5 steps per copy, one update per rollout, λ = 1, lr 7e-4, no
-  /// advantage normalization. SB3 uses RMSprop (α 0.99, ε 1e-5); Pavlov uses Adam (ε 1e-5),
-  /// which learns as well on the classic tasks and keeps one optimizer for every trainer.
-  public static var a2c: PPOConfig {
-    var c = PPOConfig()
-    c.algorithm = "a2c"
-    c.nSteps = 5
-    c.epochs = 1
-    c.lr = 7e-4
-    c.gaeLambda = 1
-    c.normalizeAdvantage = false
-    return c
-  }
-
   public var isA2C: Bool { algorithm == "a2c" }
   public var rolloutSize: Int { nEnvs * nSteps }
 

@@ -226,7 +226,7 @@ public final class PPOTrainer: Trainer {
                                returns: RolloutBuffer.gather(buffer.returns, width: 1, chosen), entropy: try d.entropy(),
                                clip: config.isA2C ? nil : clip, clipValue: config.clipValue, entCoef: config.entCoef, vfCoef: config.vfCoef)
         for (name, t) in [("policy loss", loss.policyLoss), ("value loss", loss.valueLoss), ("entropy", loss.entropyLoss)] where !t.data[0].isFinite {
-          throw TrainerError("\(algorithm): \(place): the \(name) is \(t.data[0])",
+          throw TrainerError("\(algorithm): \(place): the \(name) is \(t.data[0].isNaN ? "nan" : t.data[0] > 0 ? "inf" : "-inf")",
                              hint: "lower lr, set normalize_reward: true, or check the env's rewards and observations for nan/inf")
         }
         // SB3 stops the epochs before the step whose KL is already too large.
