@@ -29,6 +29,7 @@ public enum Stdlib {
     PlayBindings.register(registry)
     registry.family("trainers")
     TrainerBindings.register(registry); PPOBindings.register(registry)  // the trainer type, load_trainer; ppo, a2c
+    DQNBindings.register(registry); ReinforceBindings.register(registry); ESBindings.register(registry)
   }
 
   /// The key of the interpreter's generator in `Interpreter.extensions`.

@@ -141,7 +141,6 @@ public final class DQNTrainer: Trainer {
       }
       stats.set("exploration_rate", explorationRate)
       stats.set("updates", Double(updates))
-      stats.set("buffer_size", Double(buffer.count))
       last = stats
       if let callback, try callback(stats) == .stop { break }
     } while !budget.isSpent(steps: callSteps, rounds: callIterations, meanReturn: envs.window.meanReturn)

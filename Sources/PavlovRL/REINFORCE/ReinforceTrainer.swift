@@ -174,7 +174,6 @@ public final class ReinforceTrainer: Trainer {
     if let valueLoss { stats.set("value_loss", Double(valueLoss.data[0])) }
     stats.set("entropy", entropy / Double(n))
     stats.set("grad_norm", Double(norm))
-    stats.set("batch_steps", Double(n))
     batch.removeFinished()
   }
 
