@@ -32,6 +32,9 @@ public enum Stdlib {
     registry.family("trainers")
     TrainerBindings.register(registry)  // the trainer type, load_trainer
     PPOBindings.register(registry)  // ppo, a2c
+    DQNBindings.register(registry)
+    ReinforceBindings.register(registry)
+    ESBindings.register(registry)
     PlotBindings.register(registry)  // family "plots": plot, save_plot
   }
 

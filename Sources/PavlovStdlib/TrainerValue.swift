@@ -32,6 +32,9 @@ enum TrainerBindings {
   static let loaders: [String: (String, EnvSource) throws -> Trainer] = [
     "ppo": { try PPOTrainer.load(from: $0, env: $1, algorithm: "ppo") },
     "a2c": { try PPOTrainer.load(from: $0, env: $1, algorithm: "a2c") },
+    "dqn": { try DQNTrainer.load(from: $0, env: $1) },
+    "reinforce": { try ReinforceTrainer.load(from: $0, env: $1) },
+    "es": { try ESTrainer.load(from: $0, env: $1) },
   ]
 
   static func register(_ r: Registry) {

@@ -1,0 +1,314 @@
+import Dispatch
+import PavlovGym
+import PavlovTensor
+
+/// Deep Q-learning (Mnih et al., 2015) as Stable-Baselines3 runs it: ε-greedy steps on one
+/// environment into a replay ring; every `trainFreq` steps (once past `learningStarts`),
+/// `gradientSteps` minibatch updates of the Huber TD loss with clipped gradients (Adam); every
+/// `targetUpdateInterval` steps the target network moves to the online one (a copy, or a τ
+/// blend). ε falls linearly over the first `explorationFraction` of `totalSteps`.
+///
+/// One iteration is the `trainFreq` steps up to a training phase, and that phase. Everything is
+/// keyed to the step count, so a budget can end mid-iteration and the next call continues as
+/// if uninterrupted. All randomness (weights, exploration, minibatches, episode seeds) comes
+/// from `config.seed`, and a checkpoint resumes bit for bit.
+public final class DQNTrainer: Trainer {
+  public private(set) var config: DQNConfig
+  public let envs: TrainingEnvs
+  public let qNetwork: Sequential
+  public let targetNetwork: Sequential
+  let optimizer: Optimizer
+  let buffer: ReplayBuffer
+  let batch: ReplayBatch
+  let greedy: MLPForward
+  /// Exploration, minibatches.
+  let generator: SeededGenerator
+  /// `act` and stochastic evaluation, apart so they never change training.
+  let actGenerator: SeededGenerator
+  let actionCount: Int
+  let actionStart: Int
+  public private(set) var timesteps = 0
+  /// Gradient steps taken.
+  public private(set) var updates = 0
+  /// The optimizer step the target network last copied, so a hard update of a network that has
+  /// not changed is skipped.
+  private var targetSyncedAt = -1
+  // Reused rows, so steps allocate nothing.
+  private var previous: [Float]
+  private var targets: [Float]
+  private var discreteAction = [0]
+
+  struct Counters: Codable {
+    var timesteps: Int
+    var updates: Int
+    var targetSyncedAt: Int
+  }
+
+  public var algorithm: String { "dqn" }
+  /// Iterations are whole training periods of `trainFreq` steps.
+  public var iterations: Int { timesteps / config.trainFreq }
+  public var configJSON: String { (try? TrainerCheckpoint.json(config)) ?? "{}" }
+  public var observationSpace: Space { envs.observationSpace }
+  public var actionSpace: Space { envs.actionSpace }
+
+  /// A new trainer on `env`; its first `train` call starts a fresh episode.
+  public convenience init(env: EnvSource, config: DQNConfig) throws {
+    try self.init(env: env, config: config, restoring: nil)
+  }
+
+  private init(env: EnvSource, config given: DQNConfig, restoring checkpoint: TrainerCheckpoint?) throws {
+    var config = given
+    if config.env.isEmpty { config.env = env.name }
+    try config.validate()
+    envs = try TrainingEnvs(source: env, count: 1, seed: config.seed, gamma: config.gamma)
+    let observed = envs.observationSpace.description, acted = envs.actionSpace.description
+    if checkpoint != nil && (config.observationSpace != observed || config.actionSpace != acted) {
+      throw TrainerError("the checkpoint was trained on \(config.env) (observations \(config.observationSpace), actions \(config.actionSpace)), but the env given has observations \(observed), actions \(acted)",
+                         hint: "load it with the env it was trained on")
+    }
+    guard case .discrete(let n, let start) = envs.actionSpace else {
+      throw TrainerError("dqn needs a discrete action space, but \(env.name) acts in \(acted)", hint: "use ppo or es for continuous actions")
+    }
+    config.observationSpace = observed
+    config.actionSpace = acted
+    self.config = config
+    actionCount = n
+    actionStart = start
+    generator = SeededGenerator(seed: config.seed)
+    actGenerator = SeededGenerator(seed: config.seed ^ 0x6A09_E667_F3BC_C908)
+    let size = envs.features.size
+    qNetwork = try Sequential.mlp([size] + config.hidden + [n], activation: .relu, generator: generator)
+    guard let target = try qNetwork.copy() as? Sequential, let greedy = MLPForward(qNetwork) else {
+      throw TrainerError("dqn: could not build the Q-network")
+    }
+    target.setFrozen(true)
+    targetNetwork = target
+    self.greedy = greedy
+    // Clipping happens in `learn`, where a non-finite norm can be reported with its step.
+    optimizer = try Optimizer(.adam, params: qNetwork.parameters, lr: Float(config.lr))
+    buffer = ReplayBuffer(capacity: config.bufferSize, observationSize: size)
+    batch = ReplayBatch(size: config.batchSize, observationSize: size)
+    previous = Array(repeating: 0, count: size)
+    targets = Array(repeating: 0, count: config.batchSize)
+    if let checkpoint {
+      try restore(from: checkpoint)
+    } else {
+      try envs.start()
+    }
+  }
+
+  /// ε for the next step: linear from the initial to the final value over the first
+  /// `explorationFraction` of `totalSteps` (SB3's `get_linear_fn`).
+  public var explorationRate: Double {
+    LinearSchedule(start: config.explorationInitialEps, end: config.explorationFinalEps, fraction: config.explorationFraction)
+      .value(step: timesteps, total: config.totalSteps ?? 1)
+  }
+
+  // MARK: - Training
+
+  public func train(_ budget: Budget, callback: TrainCallback? = nil) throws -> TrainStats? {
+    try budget.validate()
+    if config.totalSteps == nil {
+      // The ε schedule's horizon: fixed by the first call, saved with the config.
+      config.totalSteps = budget.timesteps ?? (budget.iterations ?? 1) * config.trainFreq
+    }
+    let start = DispatchTime.now().uptimeNanoseconds
+    var callSteps = 0, callIterations = 0
+    var last: TrainStats?
+    repeat {
+      var steps = config.trainFreq - timesteps % config.trainFreq
+      if let limit = budget.timesteps { steps = Swift.min(steps, limit - callSteps) }
+      var lossSum = 0.0, normSum = 0.0, phaseUpdates = 0
+      for _ in 0..<steps {
+        try step()
+        if timesteps % config.trainFreq == 0 && timesteps > config.learningStarts {
+          let n = config.gradientSteps < 0 ? config.trainFreq : config.gradientSteps
+          let (loss, norm) = try learn(gradientSteps: n)
+          lossSum += loss
+          normSum += norm
+          phaseUpdates += n
+        }
+      }
+      callSteps += steps
+      if timesteps % config.trainFreq == 0 { callIterations += 1 }
+      var stats = TrainStats(iteration: iterations, timesteps: timesteps, episodes: envs.episodes, meanReturn: envs.window.meanReturn,
+                             meanLength: envs.window.meanLength, fps: 0, learningRate: config.lr)
+      let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+      stats.fps = seconds > 0 ? Double(callSteps) / seconds : 0
+      if phaseUpdates > 0 {
+        stats.set("loss", lossSum / Double(phaseUpdates))
+        stats.set("grad_norm", normSum / Double(phaseUpdates))
+      }
+      stats.set("exploration_rate", explorationRate)
+      stats.set("updates", Double(updates))
+      last = stats
+      if let callback, try callback(stats) == .stop { break }
+    } while !budget.isSpent(steps: callSteps, rounds: callIterations, meanReturn: envs.window.meanReturn)
+    return last
+  }
+
+  /// One environment step into the replay buffer, and the target update if due.
+  private func step() throws {
+    let size = envs.features.size
+    for i in 0..<size { previous[i] = envs.observations[i] }
+    let action = chooseAction()
+    discreteAction[0] = actionStart + action
+    try envs.step(discrete: discreteAction)
+    timesteps += 1
+    // A truncated episode bootstraps from its final observation; after a terminal step the next
+    // observation is never read (the target drops it), so the new episode's first one stands in.
+    let truncatedOnly = envs.truncated[0] && !envs.terminated[0]
+    previous.withUnsafeBufferPointer { obs in
+      (truncatedOnly ? envs.finalObservations : envs.observations).withUnsafeBufferPointer { next in
+        buffer.add(observation: obs, action: action, reward: envs.rewards[0], next: next, terminated: envs.terminated[0])
+      }
+    }
+    if timesteps % config.targetUpdateInterval == 0 { updateTarget() }
+  }
+
+  /// Uniform before `learningStarts`, then ε-greedy: one uniform draw decides, as SB3.
+  private func chooseAction() -> Int {
+    if timesteps < config.learningStarts || generator.nextDouble() < explorationRate {
+      return generator.nextInt(below: actionCount)
+    }
+    return envs.observations.withUnsafeBufferPointer { greedy.argmax($0) }
+  }
+
+  /// Copies (τ = 1) or blends the online weights into the target network, in place.
+  private func updateTarget() {
+    if config.tau >= 1 {
+      guard targetSyncedAt != optimizer.stepCount else { return }
+      targetSyncedAt = optimizer.stepCount
+    }
+    let tau = Float(config.tau)
+    for ((_, target), (_, online)) in zip(targetNetwork.namedParameters(), qNetwork.namedParameters()) {
+      online.data.withUnsafeBufferPointer { src in
+        target.withMutableData { data in
+          data.withUnsafeMutableBufferPointer { dst in
+            if tau >= 1 {
+              for i in 0..<dst.count { dst[i] = src[i] }
+            } else {
+              for i in 0..<dst.count { dst[i] = (1 - tau) * dst[i] + tau * src[i] }
+            }
+          }
+        }
+      }
+    }
+  }
+
+  /// `gradientSteps` updates of the Huber TD loss on minibatches; returns the summed losses and
+  /// gradient norms (before clipping).
+  private func learn(gradientSteps: Int) throws -> (loss: Double, norm: Double) {
+    let b = config.batchSize, d = envs.features.size
+    var lossSum = 0.0, normSum = 0.0
+    for _ in 0..<gradientSteps {
+      let place = "gradient step \(updates + 1) (timestep \(timesteps))"
+      buffer.sample(into: batch, generator: generator)
+      let next = Tensor(shape: [b, d], data: batch.nextObservations)
+      try Autograd.noGrad {
+        let nextTarget = try targetNetwork.forward(next)
+        let nextOnline = config.double ? try qNetwork.forward(next) : nil
+        computeTargets(nextTarget: nextTarget.data, nextOnline: nextOnline?.data)
+      }
+      let q = try qNetwork.forward(Tensor(shape: [b, d], data: batch.observations))
+      let chosen = try q.gather(axis: 1, index: Tensor(shape: [b, 1], ints: batch.actions))
+      let loss = try Tensor.huberLoss(chosen, Tensor(shape: [b, 1], data: targets))
+      let value = Double(loss.data[0])
+      guard value.isFinite else {
+        throw TrainerError("dqn: \(place): the TD loss is \(value)",
+                           hint: "the Q-values blew up: lower lr or max_grad_norm, or scale the rewards; check the env's observations and rewards for nan/inf")
+      }
+      optimizer.zeroGrad()
+      try loss.backward()
+      let norm = clipGradNorm(optimizer.params, maxNorm: Float(config.maxGradNorm))
+      guard norm.isFinite else {
+        throw TrainerError("dqn: \(place): the gradient norm is \(norm)", hint: "the Q-network's weights blew up: lower lr or max_grad_norm")
+      }
+      try optimizer.step()
+      updates += 1
+      lossSum += value
+      normSum += Double(norm)
+    }
+    return (lossSum, normSum)
+  }
+
+  /// `targets` ← the TD targets of the sampled minibatch.
+  private func computeTargets(nextTarget: [Float], nextOnline: [Float]?) {
+    batch.rewards.withUnsafeBufferPointer { r in
+      batch.terminals.withUnsafeBufferPointer { t in
+        nextTarget.withUnsafeBufferPointer { q in
+          targets.withUnsafeMutableBufferPointer { out in
+            if let nextOnline {
+              nextOnline.withUnsafeBufferPointer { online in
+                TDTargets.compute(rewards: r, terminals: t, nextTarget: q, nextOnline: online, actions: actionCount, gamma: Float(config.gamma), into: out)
+              }
+            } else {
+              TDTargets.compute(rewards: r, terminals: t, nextTarget: q, nextOnline: nil, actions: actionCount, gamma: Float(config.gamma), into: out)
+            }
+          }
+        }
+      }
+    }
+  }
+
+  // MARK: - Acting and evaluation
+
+  /// Greedy, or ε-greedy with the current ε (SB3's `predict(deterministic: false)`).
+  public func act(_ observation: Point, deterministic: Bool) throws -> Point {
+    try act(observation, deterministic: deterministic, generator: actGenerator)
+  }
+
+  private func act(_ observation: Point, deterministic: Bool, generator: SeededGenerator) throws -> Point {
+    if !deterministic && generator.nextDouble() < explorationRate { return .int(actionStart + generator.nextInt(below: actionCount)) }
+    let input = try envs.input(for: observation)
+    return .int(actionStart + input.withUnsafeBufferPointer { greedy.argmax($0) })
+  }
+
+  /// The Q-values of one observation, for inspection.
+  public func qValues(_ observation: Point) throws -> [Float] {
+    let input = try envs.input(for: observation)
+    return input.withUnsafeBufferPointer { Array(greedy($0)) }
+  }
+
+  public func evaluate(episodes: Int, deterministic: Bool = true, seed: UInt64 = 1_000_000) throws -> EvalResult {
+    let rng = SeededGenerator(seed: seed)
+    return try PolicyEvaluation.run(source: envs.source, copyIndex: 1, episodes: episodes, seed: seed) {
+      try act($0, deterministic: deterministic, generator: rng)
+    }
+  }
+
+  // MARK: - Checkpoints
+
+  public func save(to path: String) throws {
+    var checkpoint = TrainerCheckpoint(algorithm: algorithm, config: try TrainerCheckpoint.json(config),
+                                       counters: try TrainerCheckpoint.json(Counters(timesteps: timesteps, updates: updates, targetSyncedAt: targetSyncedAt)))
+    checkpoint.add(prefix: "q.", module: qNetwork)
+    checkpoint.add(prefix: "target.", module: targetNetwork)
+    checkpoint.add(prefix: "optimizer.", optimizer: optimizer)
+    checkpoint.add("rng.train", generator: generator)
+    checkpoint.add("rng.act", generator: actGenerator)
+    buffer.save(into: &checkpoint, prefix: "replay.")
+    envs.save(into: &checkpoint, prefix: "env.")
+    try checkpoint.write(to: path)
+  }
+
+  public static func load(from path: String, env: EnvSource) throws -> DQNTrainer {
+    let checkpoint = try TrainerCheckpoint.read(path, algorithm: "dqn")
+    let config = try checkpoint.decode(DQNConfig.self, from: checkpoint.config, what: "config")
+    return try DQNTrainer(env: env, config: config, restoring: checkpoint)
+  }
+
+  private func restore(from checkpoint: TrainerCheckpoint) throws {
+    let counters = try checkpoint.decode(Counters.self, from: checkpoint.counters, what: "counters")
+    try checkpoint.load(prefix: "q.", into: qNetwork)
+    try checkpoint.load(prefix: "target.", into: targetNetwork)
+    try checkpoint.load(prefix: "optimizer.", into: optimizer)
+    try checkpoint.restore("rng.train", generator: generator)
+    try checkpoint.restore("rng.act", generator: actGenerator)
+    try buffer.restore(from: checkpoint, prefix: "replay.")
+    try envs.restore(from: checkpoint, prefix: "env.")
+    timesteps = counters.timesteps
+    updates = counters.updates
+    targetSyncedAt = counters.targetSyncedAt
+  }
+}
