@@ -264,12 +264,6 @@ public final class DQNTrainer: Trainer {
     return .int(actionStart + input.withUnsafeBufferPointer { greedy.argmax($0) })
   }
 
-  /// The Q-values of one observation, for inspection.
-  public func qValues(_ observation: Point) throws -> [Float] {
-    let input = try envs.input(for: observation)
-    return input.withUnsafeBufferPointer { Array(greedy($0)) }
-  }
-
   public func evaluate(episodes: Int, deterministic: Bool = true, seed: UInt64 = 1_000_000) throws -> EvalResult {
     let rng = SeededGenerator(seed: seed)
     return try PolicyEvaluation.run(source: envs.source, copyIndex: 1, episodes: episodes, seed: seed) {

@@ -22,11 +22,6 @@ public struct EpisodeBatch: Equatable, Sendable {
     rewards.append(reward)
   }
 
-  /// Sets the reward of the last step (known only once the env has stepped).
-  public mutating func setLastReward(_ reward: Double) {
-    if !rewards.isEmpty { rewards[rewards.count - 1] = reward }
-  }
-
   public mutating func endEpisode() { episodeEnds.append(steps) }
 
   /// Drops the finished episodes (after an update), keeping any running one.

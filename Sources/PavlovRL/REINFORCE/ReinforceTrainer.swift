@@ -31,6 +31,7 @@ public final class ReinforceTrainer: Trainer {
   public private(set) var iterations = 0
   private var discreteAction = [0]
   private var probabilities: [Double]
+  private var state: [Float]
 
   struct Counters: Codable {
     var timesteps: Int
@@ -73,6 +74,7 @@ public final class ReinforceTrainer: Trainer {
     optimizer = try Optimizer(.adam, params: policy.parameters + (value?.parameters ?? []), lr: Float(config.lr))
     batch = EpisodeBatch(inputSize: size)
     probabilities = Array(repeating: 0, count: n)
+    state = Array(repeating: 0, count: size)
     if let checkpoint {
       try restore(from: checkpoint)
     } else {
@@ -106,14 +108,14 @@ public final class ReinforceTrainer: Trainer {
     return last
   }
 
-  /// One step with an action sampled from the policy.
+  /// One step with an action sampled from the policy, recorded with the state it was taken in.
   private func step() throws {
     let action = envs.observations.withUnsafeBufferPointer { sample($0, generator: generator) }
-    envs.observations.withUnsafeBufferPointer { batch.append(input: $0, action: action, reward: 0) }
+    for i in state.indices { state[i] = envs.observations[i] }
     discreteAction[0] = actionStart + action
     try envs.step(discrete: discreteAction)
     timesteps += 1
-    batch.setLastReward(Double(envs.rewards[0]))
+    state.withUnsafeBufferPointer { batch.append(input: $0, action: action, reward: Double(envs.rewards[0])) }
     if envs.terminated[0] || envs.truncated[0] { batch.endEpisode() }
   }
 
