@@ -30,7 +30,8 @@ let package = Package(
     .systemLibrary(name: "CBLAS", path: "Sources/CBLAS"),
     // Vectorized float kernels (exp, tanh, sigmoid, GELU) in C: clang vectorizes them and builds
     // AVX-512/AVX2/baseline clones chosen at load time, which Swift's SIMD types cannot do.
-    .target(name: "CPavlovKernels", path: "Sources/CPavlovKernels"),
+    // -fno-math-errno: sqrt may not set errno, so clang can use the vector square-root instruction.
+    .target(name: "CPavlovKernels", path: "Sources/CPavlovKernels", cSettings: [.unsafeFlags(["-fno-math-errno"])]),
     // The numeric core: tensors, autograd, the seeded generator. Usable from Swift without the language.
     .target(
       name: "PavlovTensor",

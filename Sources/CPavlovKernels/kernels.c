@@ -135,3 +135,26 @@ PV_CLONES void pv_gelu_backward(const float *x, const float *g, float *out, size
     out[i] = g[i] * (pv_normal_cdf(v) + v * pdf);
   }
 }
+
+PV_CLONES void pv_relu(const float *x, float *out, size_t n) {
+  for (size_t i = 0; i < n; i++) out[i] = (x[i] > 0.0f || x[i] != x[i]) ? x[i] : 0.0f;
+}
+
+PV_CLONES void pv_relu_backward(const float *x, const float *g, float *out, size_t n) {
+  for (size_t i = 0; i < n; i++) out[i] = x[i] > 0.0f ? g[i] : 0.0f;
+}
+
+PV_CLONES void pv_adam(float *param, const float *grad, float *m, float *v, size_t n, int decoupled, float decay, float l2,
+                       float one_minus_beta1, float beta2, float one_minus_beta2, float inv_bc2, float eps, float step) {
+  for (size_t i = 0; i < n; i++) {
+    float p = param[i];
+    if (decoupled) p *= decay;
+    float d = l2 != 0.0f ? grad[i] + l2 * p : grad[i];
+    float mi = m[i] + one_minus_beta1 * (d - m[i]);  // exp_avg.lerp_(grad, 1 - beta1)
+    float vi = beta2 * v[i] + one_minus_beta2 * d * d;
+    m[i] = mi;
+    v[i] = vi;
+    float denom = __builtin_sqrtf(vi) * inv_bc2 + eps;
+    param[i] = p - step * (mi / denom);
+  }
+}

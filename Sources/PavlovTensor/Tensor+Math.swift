@@ -39,7 +39,9 @@ extension Tensor {
 
   public func relu() -> Tensor {
     let x = self
-    return Tensor.result(shape, data.map { Swift.max($0, 0) }, "relu", [x]) { g in [g.zipData(x) { gi, xi in xi > 0 ? gi : 0 }] }
+    return Tensor.result(shape, Kernels.map(data, pv_relu), "relu", [x]) { g in
+      [Tensor(shape: x.shape, data: Kernels.map(x.data, g.data, pv_relu_backward))]
+    }
   }
 
   public func sqrt() -> Tensor {

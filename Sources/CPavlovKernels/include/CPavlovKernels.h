@@ -12,4 +12,12 @@ void pv_sigmoid(const float *x, float *out, size_t n);
 void pv_gelu(const float *x, float *out, size_t n);
 /// d/dx of x·Φ(x) = Φ(x) + x·φ(x), times the incoming gradient g.
 void pv_gelu_backward(const float *x, const float *g, float *out, size_t n);
+/// max(x, 0), NaN kept (as PyTorch); and its backward g·[x > 0].
+void pv_relu(const float *x, float *out, size_t n);
+void pv_relu_backward(const float *x, const float *g, float *out, size_t n);
+/// One Adam/AdamW update of n parameters in place, PyTorch's arithmetic: decoupled decay
+/// (p *= decay) or L2 (g + l2·p); m = m + (1−β1)(g − m); v = β2·v + (1−β2)·g²;
+/// p −= step · m / (√v · invBc2 + eps).
+void pv_adam(float *param, const float *grad, float *m, float *v, size_t n, int decoupled, float decay, float l2,
+             float one_minus_beta1, float beta2, float one_minus_beta2, float inv_bc2, float eps, float step);
 #endif

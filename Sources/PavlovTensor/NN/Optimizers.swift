@@ -1,3 +1,4 @@
+import CPavlovKernels
 import Foundation
 
 /// How the learning rate changes over training, as a factor of the base rate, with an optional
@@ -314,40 +315,13 @@ public final class Optimizer {
             state.expAvgSq.withUnsafeMutableBufferPointer { v in
               // Eight lanes at a time, then the tail; each lane does exactly the scalar
               // arithmetic, so the result does not depend on the split.
-              typealias V = SIMD8<Float>
-              let count = param.count
-              var i = 0
-              if let pp = param.baseAddress, let gp = grad.baseAddress, let mp = m.baseAddress, let vp = v.baseAddress {
-                let pr = UnsafeMutableRawPointer(pp), gr = UnsafeRawPointer(gp)
-                let mr = UnsafeMutableRawPointer(mp), vr = UnsafeMutableRawPointer(vp)
-                while i + 8 <= count {
-                  let offset = i * 4
-                  var pv = pr.loadUnaligned(fromByteOffset: offset, as: V.self)
-                  if decoupled { pv *= decay }
-                  var d = gr.loadUnaligned(fromByteOffset: offset, as: V.self)
-                  if l2 != 0 { d += l2 * pv }
-                  let mOld = mr.loadUnaligned(fromByteOffset: offset, as: V.self)
-                  let mi = mOld + oneMinusBeta1 * (d - mOld)
-                  let vi = beta2 * vr.loadUnaligned(fromByteOffset: offset, as: V.self) + oneMinusBeta2 * d * d
-                  mr.storeBytes(of: mi, toByteOffset: offset, as: V.self)
-                  vr.storeBytes(of: vi, toByteOffset: offset, as: V.self)
-                  let denom = vi.squareRoot() * invBc2 + eps
-                  pv -= stepSize * (mi / denom)
-                  pr.storeBytes(of: pv, toByteOffset: offset, as: V.self)
-                  i += 8
-                }
-              }
-              while i < count {
-                if decoupled { param[i] *= decay }
-                let d = l2 != 0 ? grad[i] + l2 * param[i] : grad[i]
-                // exp_avg.lerp_(grad, 1 - beta1), as PyTorch writes it.
-                let mi = m[i] + oneMinusBeta1 * (d - m[i])
-                let vi = beta2 * v[i] + oneMinusBeta2 * d * d
-                m[i] = mi
-                v[i] = vi
-                let denom = vi.squareRoot() * invBc2 + eps
-                param[i] -= stepSize * (mi / denom)
-                i += 1
+              // Large parameters are updated in two parts on two cores (each element's update is
+              // independent, so the split cannot change a bit).
+              guard let pp = param.baseAddress, let gp = grad.baseAddress, let mp = m.baseAddress, let vp = v.baseAddress else { return }
+              Parallel.forEachPart(param.count, minimumPerPart: 1 << 15) { _, range in
+                let at = range.lowerBound
+                pv_adam(pp + at, gp + at, mp + at, vp + at, range.count, decoupled ? 1 : 0, decay, l2,
+                        oneMinusBeta1, beta2, oneMinusBeta2, invBc2, eps, stepSize)
               }
             }
           }
