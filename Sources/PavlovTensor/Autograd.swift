@@ -106,10 +106,6 @@ extension Tensor {
 
   /// Element-wise sum of two same-shaped tensors, outside autograd (for accumulating gradients).
   func addingData(_ other: Tensor) -> Tensor {
-    var out = data
-    other.data.withUnsafeBufferPointer { b in
-      for i in 0..<out.count { out[i] += b[i] }
-    }
-    return Tensor(shape: shape, data: out)
+    Tensor(shape: shape, data: Broadcast.elementwise(data, other.data, +))
   }
 }

@@ -3,15 +3,7 @@
 enum Broadcast {
   /// Applies `op` element by element after broadcasting; returns the output shape and data.
   static func binary(_ a: Tensor, _ b: Tensor, _ name: String, _ op: (Float, Float) -> Float) throws -> ([Int], [Float]) {
-    if a.shape == b.shape {
-      var out = [Float](repeating: 0, count: a.count)
-      a.data.withUnsafeBufferPointer { x in
-        b.data.withUnsafeBufferPointer { y in
-          for i in 0..<out.count { out[i] = op(x[i], y[i]) }
-        }
-      }
-      return (a.shape, out)
-    }
+    if a.shape == b.shape { return (a.shape, elementwise(a.data, b.data, op)) }
     guard let shape = Shape.broadcast(a.shape, b.shape) else {
       throw TensorError.shapes(name, a.shape, b.shape, hint: "sizes must match or be 1 along each axis, aligned from the right")
     }
@@ -70,5 +62,24 @@ enum Broadcast {
       forEachIndex(gradient.shape, target, zeros) { io, it, _ in out[it] += g[io] }
     }
     return Tensor(shape: shape, data: out)
+  }
+
+  /// `op` element by element over two equal-length buffers, split over the cores when large
+  /// (every element is independent, so the split changes no bit).
+  static func elementwise(_ a: [Float], _ b: [Float], _ op: (Float, Float) -> Float) -> [Float] {
+    let count = Swift.min(a.count, b.count)
+    var out = [Float].uninitialized(count)
+    a.withUnsafeBufferPointer { x in
+      b.withUnsafeBufferPointer { y in
+        out.withUnsafeMutableBufferPointer { o in
+          withoutActuallyEscaping(op) { op in
+            Parallel.forEachPart(count, minimumPerPart: Kernels.parallelGrain) { _, range in
+              for i in range { o[i] = op(x[i], y[i]) }
+            }
+          }
+        }
+      }
+    }
+    return out
   }
 }

@@ -65,12 +65,6 @@ extension Tensor {
 
   /// `f` applied pairwise to this tensor's and `other`'s elements (same shapes; no autograd).
   func zipData(_ other: Tensor, _ f: (Float, Float) -> Float) -> Tensor {
-    var out = [Float](repeating: 0, count: count)
-    data.withUnsafeBufferPointer { x in
-      other.data.withUnsafeBufferPointer { y in
-        for i in 0..<out.count { out[i] = f(x[i], y[i]) }
-      }
-    }
-    return Tensor(shape: shape, data: out)
+    Tensor(shape: shape, data: Broadcast.elementwise(data, other.data, f))
   }
 }
