@@ -1,3 +1,4 @@
+import Dispatch
 import CBLAS
 
 /// Matrix products through OpenBLAS's `cblas_sgemm`, with PyTorch's rules for vectors and
@@ -90,13 +91,42 @@ extension Tensor {
     }
   }
 
-  /// One call of cblas_sgemm, row-major: C (m×n) = op(A)·op(B) + beta·C.
-  @inline(__always)
+  /// OpenBLAS runs on one thread; `sgemm` splits large products by rows over the cores itself.
+  /// Two thread pools on two cores fought: OpenBLAS's idle workers spin on sched_yield between
+  /// calls while our element-wise parts want the same cores (20% of a GPT step in the kernel).
+  static let singleThreadedBLAS: Bool = {
+    openblas_set_num_threads(1)
+    return true
+  }()
+
+  /// Products below this many multiply-adds run as one call.
+  static let splitWork = 1 << 21
+
+  /// cblas_sgemm, row-major: C (m×n) = op(A)·op(B) + beta·C. Large products are cut into two
+  /// row blocks — fixed by the sizes, not by the cores, so the bits never depend on the machine —
+  /// run on two cores.
   static func sgemm(_ transposeA: Bool, _ transposeB: Bool, _ m: Int, _ n: Int, _ k: Int,
                     _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointer<Float>, _ ldb: Int,
                     _ beta: Float, _ c: UnsafeMutablePointer<Float>, _ ldc: Int) {
-    cblas_sgemm(CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
-                Int32(m), Int32(n), Int32(k), 1, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+    _ = singleThreadedBLAS
+    func call(_ rows: Range<Int>) {
+      let aStart = transposeA ? a + rows.lowerBound : a + rows.lowerBound * lda
+      cblas_sgemm(CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
+                  Int32(rows.count), Int32(n), Int32(k), 1, aStart, Int32(lda), b, Int32(ldb), beta,
+                  c + rows.lowerBound * ldc, Int32(ldc))
+    }
+    guard m >= 2 * 16, m * n * k >= splitWork else {
+      call(0..<m)
+      return
+    }
+    // Row blocks rounded to 16 rows so both halves keep whole register tiles.
+    let half = ((m / 2 + 15) / 16) * 16
+    let blocks = [0..<half, half..<m]
+    if Parallel.cores > 1 {
+      DispatchQueue.concurrentPerform(iterations: 2) { call(blocks[$0]) }
+    } else {
+      blocks.forEach(call)
+    }
   }
 
   /// C = op(A) · op(B) for row-major A (rowsA×colsA) and B (rowsB×colsB).
