@@ -198,3 +198,17 @@ public final class TrainingEnvs {
     return out
   }
 }
+
+extension TrainingEnvs {
+  /// The two spaces' descriptions, as a trainer config records them. When restoring a
+  /// checkpoint, throws unless they match the ones it was trained with (`saved*`).
+  func spaceDescriptions(restoring: Bool, savedEnv: String, savedObservation: String,
+                         savedAction: String) throws -> (observation: String, action: String) {
+    let observed = observationSpace.description, acted = actionSpace.description
+    if restoring && (savedObservation != observed || savedAction != acted) {
+      throw TrainerError("the checkpoint was trained on \(savedEnv) (observations \(savedObservation), actions \(savedAction)), but the env given has observations \(observed), actions \(acted)",
+                         hint: "load it with the env it was trained on")
+    }
+    return (observed, acted)
+  }
+}

@@ -56,11 +56,8 @@ public final class ESTrainer: Trainer {
     if config.env.isEmpty { config.env = env.name }
     try config.validate()
     envs = try TrainingEnvs(source: env, count: 1, seed: config.seed)
-    let observed = envs.observationSpace.description, acted = envs.actionSpace.description
-    if checkpoint != nil && (config.observationSpace != observed || config.actionSpace != acted) {
-      throw TrainerError("the checkpoint was trained on \(config.env) (observations \(config.observationSpace), actions \(config.actionSpace)), but the env given has observations \(observed), actions \(acted)",
-                         hint: "load it with the env it was trained on")
-    }
+    let (observed, acted) = try envs.spaceDescriptions(restoring: checkpoint != nil, savedEnv: config.env,
+                                                       savedObservation: config.observationSpace, savedAction: config.actionSpace)
     let outputs: Int
     switch envs.actionSpace {
     case .discrete(let n, _): outputs = n

@@ -58,11 +58,8 @@ public final class PPOTrainer: Trainer {
     actGenerator = SeededGenerator(seed: config.seed ^ 0x6A09_E667_F3BC_C908)
     envs = try TrainingEnvs(source: env, count: config.nEnvs, seed: config.seed, threads: config.threads,
                             normalizeObservations: config.normalizeObs, normalizeRewards: config.normalizeReward, gamma: config.gamma)
-    let observed = envs.observationSpace.description, acted = envs.actionSpace.description
-    if checkpoint != nil && (config.observationSpace != observed || config.actionSpace != acted) {
-      throw TrainerError("the checkpoint was trained on \(config.env) (observations \(config.observationSpace), actions \(config.actionSpace)), but the env given has observations \(observed), actions \(acted)",
-                         hint: "load it with the env it was trained on")
-    }
+    let (observed, acted) = try envs.spaceDescriptions(restoring: checkpoint != nil, savedEnv: config.env,
+                                                       savedObservation: config.observationSpace, savedAction: config.actionSpace)
     config.observationSpace = observed
     config.actionSpace = acted
     if case .box(let low, let high, _) = envs.actionSpace, zip(low, high).contains(where: { !$0.isFinite || !$1.isFinite }) {
