@@ -73,6 +73,16 @@ extension Environment {
     while let wrapper = env as? Wrapper { env = wrapper.inner }
     return env
   }
+
+  /// The outermost layer of type `T` in the wrapper stack (this env included), if any.
+  public func layer<T>(_ type: T.Type) -> T? {
+    var env: Environment = self
+    while true {
+      if let found = env as? T { return found }
+      guard let wrapper = env as? Wrapper else { return nil }
+      env = wrapper.inner
+    }
+  }
 }
 
 /// One outcome of taking an action in a state of a tabular environment (Gymnasium's `P[s][a]`

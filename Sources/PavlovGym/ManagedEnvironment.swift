@@ -57,11 +57,14 @@ public final class ManagedEnvironment: Wrapper {
   private init(_ env: Environment, id: String, maxEpisodeSteps: Int?, seed: UInt64?, limited: Bool) {
     self.id = id
     self.maxEpisodeSteps = maxEpisodeSteps
-    let base = seed ?? 0
-    actionSampler = SeededGenerator(seed: base ^ 0xA5A5_5A5A_0F0F_F0F0)
-    observationSampler = SeededGenerator(seed: base ^ 0x3C3C_C3C3_9696_6969)
+    (actionSampler, observationSampler) = ManagedEnvironment.samplers(seed: seed ?? 0)
     pendingSeed = seed
     super.init(env)
+  }
+
+  /// The action- and observation-space samplers a `make` seed gives (vector envs use the same).
+  public static func samplers(seed: UInt64) -> (action: SeededGenerator, observation: SeededGenerator) {
+    (SeededGenerator(seed: seed ^ 0xA5A5_5A5A_0F0F_F0F0), SeededGenerator(seed: seed ^ 0x3C3C_C3C3_9696_6969))
   }
 
   public override func reset(seed: UInt64?) throws -> Reset {

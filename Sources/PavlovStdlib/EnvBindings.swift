@@ -125,13 +125,13 @@ enum EnvBindings {
       }))
     }
     t.property("episode_returns", doc: "Recent episode returns (needs record_episode_stats).") { v in
-      guard let stats = WrapperBindings.find(RecordEpisodeStatistics.self, in: try env(v).env) else {
+      guard let stats = try env(v).env.layer(RecordEpisodeStatistics.self) else {
         throw PavlovError.runtime("episode_returns needs the env wrapped by record_episode_stats(env)")
       }
       return .list(PList(stats.returnQueue.map { .float($0) }))
     }
     t.property("episode_lengths", doc: "Recent episode lengths (needs record_episode_stats).") { v in
-      guard let stats = WrapperBindings.find(RecordEpisodeStatistics.self, in: try env(v).env) else {
+      guard let stats = try env(v).env.layer(RecordEpisodeStatistics.self) else {
         throw PavlovError.runtime("episode_lengths needs the env wrapped by record_episode_stats(env)")
       }
       return .list(PList(stats.lengthQueue.map { .int($0) }))

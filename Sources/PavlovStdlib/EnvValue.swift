@@ -27,14 +27,7 @@ final class EnvValue: PObject {
   }
 
   /// The `make` layer under any wrappers (it holds the seeded space samplers and the order state).
-  static func managed(in env: Environment) -> ManagedEnvironment? {
-    var current: Environment = env
-    while true {
-      if let managed = current as? ManagedEnvironment { return managed }
-      guard let wrapper = current as? Wrapper else { return nil }
-      current = wrapper.inner
-    }
-  }
+  static func managed(in env: Environment) -> ManagedEnvironment? { env.layer(ManagedEnvironment.self) }
 
   override var displayString: String {
     "<env \(name): observations \(env.observationSpace.description), actions \(env.actionSpace.description)>"

@@ -17,8 +17,9 @@ final class VecEnvValue: PObject {
   init(_ vector: VectorEnv, name: String, seed: UInt64) {
     self.vector = vector
     self.name = name
-    actionSampler = SeededGenerator(seed: seed ^ 0xA5A5_5A5A_0F0F_F0F0)
-    observationSpaceValue = SpaceValue(vector.observationSpace, generator: SeededGenerator(seed: seed ^ 0x3C3C_C3C3_9696_6969))
+    let samplers = ManagedEnvironment.samplers(seed: seed)
+    actionSampler = samplers.action
+    observationSpaceValue = SpaceValue(vector.observationSpace, generator: samplers.observation)
     actionSpaceValue = SpaceValue(vector.actionSpace, generator: actionSampler)
     super.init(type: VecEnvValue.nativeType)
   }
@@ -161,7 +162,7 @@ enum VecEnvBindings {
     t.property("single_action_space", doc: "One copy's action space.") { v in .object(try vec(v).actionSpaceValue) }
     t.property("threads", doc: "How many threads step the copies.") { v in .int(try vec(v).vector.threads) }
     t.property("episode_returns", doc: "Recent episode returns of every copy (copies made with record_episode_stats).") { v in
-      .list(PList(try vec(v).vector.envs.flatMap { WrapperBindings.find(RecordEpisodeStatistics.self, in: $0)?.returnQueue ?? [] }.map { .float($0) }))
+      .list(PList(try vec(v).vector.envs.flatMap { $0.layer(RecordEpisodeStatistics.self)?.returnQueue ?? [] }.map { .float($0) }))
     }
     return t
   }

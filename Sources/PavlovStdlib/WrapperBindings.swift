@@ -84,14 +84,4 @@ enum WrapperBindings {
   private static func wrapped(_ e: EnvValue, _ wrapper: Environment, _ args: Args) -> Value {
     .object(EnvValue(wrapper, name: e.name, fallbackGenerator: Stdlib.generator(for: args.interpreter)))
   }
-
-  /// The first wrapper of type `T` in the stack under `env`.
-  static func find<T>(_ type: T.Type, in env: Environment) -> T? {
-    var current: Environment = env
-    while true {
-      if let found = current as? T { return found }
-      guard let wrapper = current as? Wrapper else { return nil }
-      current = wrapper.inner
-    }
-  }
 }
