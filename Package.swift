@@ -50,9 +50,16 @@ let package = Package(
       dependencies: ["PavlovGym", "PavlovTensor"],
       path: "Sources/PavlovRL"
     ),
+    // Language models and RLHF: tokenizers, the review corpus and its gold labeler, preference
+    // data, generation, pretraining/SFT, reward models, PPO with a KL penalty, DPO and the rest.
+    .target(
+      name: "PavlovLM",
+      dependencies: ["PavlovTensor"],
+      path: "Sources/PavlovLM"
+    ),
     .target(
       name: "PavlovStdlib",
-      dependencies: ["PavlovLang", "PavlovTensor", "PavlovGym", "PavlovRL", "CPavlovSupport"],
+      dependencies: ["PavlovLang", "PavlovTensor", "PavlovGym", "PavlovRL", "PavlovLM", "CPavlovSupport"],
       path: "Sources/PavlovStdlib"
     ),
     // The REPL's core (input assembly, commands, completion) apart from the terminal, so tests drive it.
@@ -95,6 +102,11 @@ let package = Package(
       name: "PavlovRLTests",
       dependencies: ["PavlovRL", "PavlovGym", "PavlovTensor"],
       path: "Tests/PavlovRLTests"
+    ),
+    .testTarget(
+      name: "PavlovLMTests",
+      dependencies: ["PavlovLM", "PavlovTensor"],
+      path: "Tests/PavlovLMTests"
     ),
     .testTarget(
       name: "PavlovLangTests",
