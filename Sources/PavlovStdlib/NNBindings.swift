@@ -252,7 +252,7 @@ enum NNBindings {
       let topP = args.isNull(4) ? nil : Float(try args.float(4))
       let stop = args.isNull(5) ? nil : Int64(try args.int(5))
       let out = try TensorBindings.run {
-        try g.generate(rows, maxTokens: maxTokens, temperature: temperature, topK: topK, topP: topP, stop: stop, generator: Stdlib.generator(for: args.interpreter))
+        try g.generate(rows, maxTokens: maxTokens, temperature: temperature, topK: topK, topP: topP, stop: stop.map { [$0] } ?? [], generator: Stdlib.generator(for: args.interpreter))
       }
       let lists = out.map { Value.list($0.map { .int(Int($0)) }) }
       return prompt.rank == 1 ? lists[0] : .list(lists)

@@ -37,6 +37,20 @@ extension Tensor {
     }
   }
 
+  /// log σ(x) = min(x, 0) − log(1 + e^−|x|), finite for any x; the gradient σ(−x) is ½ at 0,
+  /// where one built from relu and abs would give 0 (the pairwise losses start exactly there).
+  public func logSigmoid() -> Tensor {
+    let out = data.map { x in Swift.min(x, 0) - log1pf(expf(-Swift.abs(x))) }
+    let input = data
+    return Tensor.result(shape, out, "log_sigmoid", [self]) { g in
+      [Tensor(shape: g.shape, data: zip(g.data, input).map { gi, x in
+        // σ(−x), computed without overflow on either side.
+        let e = expf(-Swift.abs(x))
+        return gi * (x >= 0 ? e / (1 + e) : 1 / (1 + e))
+      })]
+    }
+  }
+
   public func relu() -> Tensor {
     let x = self
     return Tensor.result(shape, Kernels.map(data, pv_relu), "relu", [x]) { g in

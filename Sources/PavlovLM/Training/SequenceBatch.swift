@@ -66,3 +66,14 @@ public struct SequenceBatch {
   /// The response tokens of row b.
   public func response(_ b: Int) -> [Int64] { Array(ids.ints[(b * width + promptLengths[b])..<(b * width + lengths[b])]) }
 }
+
+extension SequenceBatch {
+  /// Flat indices into a (B, T - 1) tensor of the positions that predict response tokens,
+  /// row by row (row b's are consecutive, in order).
+  public func responsePositions() -> [[Int]] {
+    let w = width - 1
+    return (0..<count).map { b in
+      lengths[b] > promptLengths[b] ? Array((b * w + Swift.max(promptLengths[b] - 1, 0))..<(b * w + lengths[b] - 1)) : []
+    }
+  }
+}

@@ -25,16 +25,16 @@ public final class CausalSelfAttention: Module {
     return try children[1].module.forward(try Tensor.causalSelfAttention(qkv, heads: heads))
   }
 
-  /// The output for `x` (B, T, d) at positions cache.length..., extending the cache (no autograd).
+  /// The output for `x` (B, T, d), row b at positions cache.lengths[b]..., writing the new keys
+  /// and values into the cache (no autograd). The caller advances the lengths.
   func forward(_ x: Tensor, cache: KVCache) throws -> Tensor {
     let B = x.shape[0], T = x.shape[1], d = dim, hd = dim / heads
     let qkv = try children[0].module.forward(x)
-    let start = cache.length
-    guard start + T <= cache.capacity else { throw TensorError("attention cache is full (\(cache.capacity) positions)") }
+    guard cache.lengths.allSatisfy({ $0 + T <= cache.capacity }) else { throw TensorError("attention cache is full (\(cache.capacity) positions)") }
     qkv.data.withUnsafeBufferPointer { src in
       for b in 0..<B {
         for t in 0..<T {
-          let from = (b * T + t) * 3 * d, to = (b * cache.capacity + start + t) * d
+          let from = (b * T + t) * 3 * d, to = (b * cache.capacity + cache.lengths[b] + t) * d
           for e in 0..<d {
             cache.keys[to + e] = src[from + d + e]
             cache.values[to + e] = src[from + 2 * d + e]
@@ -42,9 +42,8 @@ public final class CausalSelfAttention: Module {
         }
       }
     }
-    let keys = start + T
     var out = [Float](repeating: 0, count: B * T * d)
-    var probabilities = [Float](repeating: 0, count: T * keys)
+    var probabilities = [Float](repeating: 0, count: T * cache.capacity)
     let scale = 1 / Float(hd).squareRoot()
     qkv.data.withUnsafeBufferPointer { src in
       cache.keys.withUnsafeBufferPointer { kc in
@@ -52,9 +51,10 @@ public final class CausalSelfAttention: Module {
           out.withUnsafeMutableBufferPointer { o in
             probabilities.withUnsafeMutableBufferPointer { p in
               for b in 0..<B {
+                let start = cache.lengths[b]
                 for h in 0..<heads {
                   Tensor.attentionRows(q: src.baseAddress! + b * T * 3 * d + h * hd, k: kc.baseAddress! + b * cache.capacity * d + h * hd,
-                                       v: vc.baseAddress! + b * cache.capacity * d + h * hd, ld: 3 * d, queries: T, keys: keys, offset: start,
+                                       v: vc.baseAddress! + b * cache.capacity * d + h * hd, ld: 3 * d, queries: T, keys: start + T, offset: start,
                                        hd: hd, scale: scale, probabilities: p.baseAddress!, out: o.baseAddress! + b * T * d + h * hd, outLD: d, keyLD: d)
                 }
               }
@@ -74,13 +74,15 @@ public final class CausalSelfAttention: Module {
   }
 }
 
-/// The keys and values of past positions, per layer, for generation.
+/// The keys and values of past positions, per layer, for generation. Rows may hold different
+/// numbers of positions (prompts of different lengths): row b's are 0..<lengths[b].
 final class KVCache {
   let capacity: Int
   var keys: [Float], values: [Float]
-  var length = 0
+  var lengths: [Int]
   init(batch: Int, capacity: Int, dim: Int) {
     self.capacity = capacity
+    lengths = [Int](repeating: 0, count: batch)
     keys = [Float](repeating: 0, count: batch * capacity * dim)
     values = keys
   }
@@ -178,56 +180,67 @@ public final class GPT: Module {
     return try children[0].module.forward(ids) + (try children[1].module.forward(positions))
   }
 
-  /// Next-token logits for new tokens (B, T) at positions cache.length..., extending the caches.
+  /// The logits (..., vocab) for final hidden states from `features`.
+  public func logits(fromFeatures h: Tensor) throws -> Tensor { try children[4].module.forward(h) }
+
+  /// Logits (B, T, vocab) for new tokens (B, T), row b at positions caches[·].lengths[b]...;
+  /// extends the caches by T positions per row.
   func step(_ ids: Tensor, caches: [KVCache]) throws -> Tensor {
-    let T = ids.shape[1]
-    var x = try embed(ids, start: caches.first?.length ?? 0)
+    let B = ids.shape[0], T = ids.shape[1]
+    let starts = caches.first?.lengths ?? [Int](repeating: 0, count: B)
+    var positions = [Int64]()
+    positions.reserveCapacity(B * T)
+    for b in 0..<B { for t in 0..<T { positions.append(Int64(starts[b] + t)) } }
+    var x = try children[0].module.forward(ids) + (try children[1].module.forward(Tensor(shape: [B, T], ints: positions)))
     guard let blocks = children[2].module as? Sequential else { throw TensorError("gpt: malformed model") }
     for (k, (_, block)) in blocks.children.enumerated() {
       guard let b = block as? TransformerBlock else { throw TensorError("gpt: malformed block") }
       x = try b.forward(x, cache: caches[k])
     }
-    for c in caches { c.length += T }
+    for c in caches { for b in 0..<B { c.lengths[b] += T } }
     return try children[4].module.forward(try children[3].module.forward(x))
   }
 
-  /// Continues each row of `prompt` (B rows of equal length) by up to `maxTokens` tokens, using
-  /// the key/value cache. Temperature 0 is greedy; topK / topP filter before sampling. A row
-  /// stops at `stop` (included in its output). Returns the new tokens per row.
+  /// Continues each row of `prompt` (rows may differ in length) by up to `maxTokens` tokens,
+  /// using the key/value cache. Temperature 0 is greedy; topK / topP filter before sampling. A
+  /// row ends at any token in `stop` (included in its output). Returns the new tokens per row.
+  /// When a row reaches the context, the cache restarts from the row's last context − 1 tokens.
   public func generate(_ prompt: [[Int64]], maxTokens: Int, temperature: Float = 1, topK: Int? = nil, topP: Float? = nil,
-                       stop: Int64? = nil, generator: SeededGenerator) throws -> [[Int64]] {
+                       stop: Set<Int64> = [], generator: SeededGenerator) throws -> [[Int64]] {
     let B = prompt.count
-    guard B > 0, let length = prompt.first?.count, length > 0, prompt.allSatisfy({ $0.count == length }) else {
-      throw TensorError("generate: the prompt needs at least one token per row, rows of equal length")
+    guard B > 0, prompt.allSatisfy({ !$0.isEmpty }) else {
+      throw TensorError("generate: the prompt needs at least one token per row")
     }
     return try Autograd.noGrad {
       var tokens = prompt
       var outputs = [[Int64]](repeating: [], count: B)
       var done = [Bool](repeating: false, count: B)
       var caches: [KVCache] = []
-      var pending = tokens  // tokens not yet seen by the cache
       for _ in 0..<maxTokens {
-        if caches.isEmpty || caches[0].length + pending[0].count > context {
-          // Start (or restart, keeping the last context - 1 tokens) a cache.
+        var lastLogits: [[Float]]
+        if caches.isEmpty || caches[0].lengths.contains(where: { $0 + 1 > context }) {
+          // (Re)start the caches: feed every row's last context − 1 tokens, right-padded; a
+          // causal model's logits at real positions ignore the padding after them.
           caches = (0..<layers).map { _ in KVCache(batch: B, capacity: context, dim: dim) }
-          pending = tokens.map { Array($0.suffix(context - 1 > 0 ? context - 1 : 1)) }
+          let window = tokens.map { Array($0.suffix(Swift.max(context - 1, 1))) }
+          let width = window.map(\.count).max() ?? 1
+          let ids = Tensor(shape: [B, width], ints: window.flatMap { $0 + [Int64](repeating: 0, count: width - $0.count) })
+          let logits = try step(ids, caches: caches)
+          for c in caches { c.lengths = window.map(\.count) }
+          lastLogits = (0..<B).map { b in Array(logits.data[((b * width + window[b].count - 1) * vocab)..<((b * width + window[b].count) * vocab)]) }
+        } else {
+          let ids = Tensor(shape: [B, 1], ints: tokens.map { $0[$0.count - 1] })
+          let logits = try step(ids, caches: caches)
+          lastLogits = (0..<B).map { b in Array(logits.data[(b * vocab)..<((b + 1) * vocab)]) }
         }
-        let n = pending[0].count
-        let ids = Tensor(shape: [B, n], ints: pending.flatMap { $0 })
-        let logits = try step(ids, caches: caches)  // (B, n, vocab)
-        var next: [Int64] = []
         for b in 0..<B {
-          let row = Array(logits.data[((b * n + n - 1) * vocab)..<((b * n + n) * vocab)])
-          next.append(Sampling.choose(row, temperature: temperature, topK: topK, topP: topP, generator: generator))
-        }
-        for b in 0..<B {
-          tokens[b].append(next[b])
+          let next = Sampling.choose(lastLogits[b], temperature: temperature, topK: topK, topP: topP, generator: generator)
+          tokens[b].append(next)
           if !done[b] {
-            outputs[b].append(next[b])
-            if let stop, next[b] == stop { done[b] = true }
+            outputs[b].append(next)
+            if stop.contains(next) { done[b] = true }
           }
         }
-        pending = next.map { [$0] }
         if done.allSatisfy({ $0 }) { break }
       }
       return outputs

@@ -66,7 +66,7 @@ open class Module {
   }
 
   /// Copies the shared state (parameters, training flag) into a fresh copy made by a subclass.
-  func finishCopy<M: Module>(_ copy: M) -> M {
+  public func finishCopy<M: Module>(_ copy: M) -> M {
     copy.training = training
     for ((_, t), (_, target)) in zip(namedParameters(), copy.namedParameters()) {
       target.assign(t.data)

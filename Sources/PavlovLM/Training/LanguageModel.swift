@@ -1,0 +1,49 @@
+import PavlovTensor
+
+/// What every RLHF step asks of a GPT: the log-probabilities it gives response tokens, with or
+/// without a graph for training, and the hidden states a value or reward head reads.
+public enum LanguageModel {
+  /// Per-token log-probabilities (B, T − 1) of the batch's next tokens, and the final hidden
+  /// states (B, T − 1, d) they came from. Records a graph when autograd is on.
+  public static func tokenLogProbs(_ model: GPT, _ batch: SequenceBatch) throws -> (logProbs: Tensor, features: Tensor) {
+    let features = try model.features(batch.inputs())
+    let logits = try model.logits(fromFeatures: features)
+    return (try Tensor.tokenLogProbs(logits, batch.targets()), features)
+  }
+
+  /// The response tokens' log-probabilities as one flat vector (every row's, in order), with the
+  /// positions used, so losses can average over tokens.
+  public static func responseLogProbs(_ model: GPT, _ batch: SequenceBatch) throws -> (flat: Tensor, positions: [[Int]], features: Tensor) {
+    let (all, features) = try tokenLogProbs(model, batch)
+    let positions = batch.responsePositions()
+    let flat = positions.flatMap { $0 }
+    return (try all.flattened().picking([flat.count], flat, "response_log_probs"), positions, features)
+  }
+
+  /// Σ log p(response | prompt) per row, without a graph (DPO's reference, best-of-n, judges).
+  public static func sequenceLogProbs(_ model: GPT, prompts: [[Int64]], responses: [[Int64]], padding: Int64, batchSize: Int = 32) throws -> [Double] {
+    try Autograd.noGrad {
+      var out: [Double] = []
+      out.reserveCapacity(prompts.count)
+      for start in stride(from: 0, to: prompts.count, by: Swift.max(batchSize, 1)) {
+        let end = Swift.min(prompts.count, start + Swift.max(batchSize, 1))
+        let batch = try SequenceBatch(prompts: Array(prompts[start..<end]), responses: Array(responses[start..<end]), padding: padding)
+        let (all, _) = try tokenLogProbs(model, batch)
+        for row in batch.responsePositions() { out.append(row.reduce(0.0) { $0 + Double(all.data[$1]) }) }
+      }
+      return out
+    }
+  }
+
+  /// Checks that every sequence fits the model's context (prompt + response ≤ context + 1, since
+  /// the last token is only predicted, never read).
+  public static func checkFits(_ model: GPT, _ lengths: [Int], what: String) throws {
+    if let (i, n) = lengths.enumerated().first(where: { $0.element > model.context + 1 }) {
+      throw TensorError("\(what) \(i + 1) is \(n) tokens, more than the model's context of \(model.context) allows",
+                        hint: "use a model with a larger ctx, or shorter texts")
+    }
+  }
+}
+
+/// log σ(x) with the right gradient at 0.
+func logSigmoid(_ x: Tensor) throws -> Tensor { x.logSigmoid() }

@@ -1,0 +1,85 @@
+import Glibc
+
+/// How the per-token KL to the reference is estimated from log-ratios (Schulman, "Approximating
+/// KL divergence"): k1 = log π − log π_ref (unbiased, can be negative per token), k3 =
+/// (r − 1) − log r with r = π_ref / π (unbiased, never negative, lower variance).
+public enum KLEstimator: String, CaseIterable, Sendable {
+  case k1, k3
+
+  public func value(logProb: Double, refLogProb: Double) -> Double {
+    switch self {
+    case .k1: return logProb - refLogProb
+    case .k3:
+      let logRatio = refLogProb - logProb
+      return (logRatio.exp - 1) - logRatio
+    }
+  }
+}
+
+extension Double {
+  var exp: Double { Glibc.exp(self) }
+}
+
+/// Which policy-gradient method trains the language model.
+public enum LMAlgorithm: String, CaseIterable, Sendable {
+  /// PPO with a value head, GAE and the KL penalty in the per-token reward (InstructGPT, TRL's PPO).
+  case ppo
+  /// Group-normalized advantages over several answers per prompt, no critic, the KL in the
+  /// loss with the k3 estimator (DeepSeekMath's GRPO).
+  case grpo
+  /// REINFORCE with a leave-one-out baseline over several answers per prompt, the KL in the
+  /// reward (Ahmadian et al., 2024).
+  case rloo
+}
+
+/// The knobs of RLHF policy training, with defaults in the range TRL and the papers use.
+public struct PolicyConfig: Sendable {
+  public var algorithm = LMAlgorithm.ppo
+  /// Prompts per iteration; each is answered `groupSize` times (PPO: 1).
+  public var prompts = 32
+  public var groupSize = 1
+  /// Generation: answers end at the end-of-text token or after maxTokens.
+  public var maxTokens = 32
+  public var temperature: Float = 1
+  public var topK: Int? = nil
+  public var topP: Float? = nil
+  /// Passes over each rollout, in minibatches of this many answers.
+  public var epochs = 4
+  public var minibatch = 16
+  public var lr: Float = 1e-4
+  public var maxGradNorm: Float = 1
+  /// The PPO clip range ε for the ratio, and for value predictions around the rollout's values.
+  public var clip = 0.2
+  public var clipValue = 0.2
+  public var vfCoef = 0.1
+  public var gamma = 1.0
+  public var lambda = 0.95
+  /// β, the weight of the KL to the reference.
+  public var klCoef = 0.05
+  public var klEstimator = KLEstimator.k1
+  /// With a target, β adapts (Ziegler et al., 2019) so the per-answer KL tracks it.
+  public var targetKL: Double? = nil
+  public var klHorizon = 10_000.0
+  public var whitenAdvantages = true
+  /// Added to the score of answers that never produced the end-of-text token (e.g. −1).
+  public var missingEOSPenalty: Double? = nil
+  /// How many decoded samples each iteration's statistics keep.
+  public var samples = 3
+
+  public init() {}
+
+  /// Why the configuration cannot run, or nil.
+  public func problem() -> String? {
+    if prompts < 1 { return "prompts must be at least 1" }
+    if groupSize < 1 { return "group must be at least 1" }
+    if algorithm != .ppo && groupSize < 2 { return "\(algorithm.rawValue) needs group ≥ 2 (answers per prompt to compare)" }
+    if maxTokens < 1 { return "max_tokens must be at least 1" }
+    if epochs < 1 || minibatch < 1 { return "epochs and minibatch must be at least 1" }
+    if !(lr > 0) { return "lr must be positive" }
+    if !(clip > 0) { return "clip must be positive" }
+    if klCoef < 0 { return "kl must not be negative" }
+    if let t = targetKL, !(t > 0) { return "target_kl must be positive" }
+    if !(0...1).contains(lambda) || !(0...1).contains(gamma) { return "gamma and lam must be within 0 and 1" }
+    return nil
+  }
+}
