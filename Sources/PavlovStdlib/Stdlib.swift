@@ -36,6 +36,9 @@ public enum Stdlib {
     ReinforceBindings.register(registry)
     ESBindings.register(registry)
     PlotBindings.register(registry)  // family "plots": plot, save_plot
+    registry.family("rlhf")
+    LMBindings.register(registry)  // pretrain, sft, sample, log_probs, reward_model, dpo, best_of_n, win_rate, kl_to
+    PolicyBindings.register(registry)  // ppo_lm, grpo, rloo
   }
 
   /// The key of the interpreter's generator in `Interpreter.extensions`.
