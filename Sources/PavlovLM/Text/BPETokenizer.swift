@@ -95,38 +95,43 @@ public final class BPETokenizer: Tokenizer {
     return out
   }
 
-  /// One chunk's tokens: its bytes, then repeatedly the earliest-learned merge among adjacent
-  /// pairs, applied everywhere in the chunk — the same tokens training's merges produced.
+  /// One chunk's tokens: its bytes, then the earliest-learned merge among adjacent pairs,
+  /// leftmost first, until no adjacent pair was ever merged — the tokens training produced.
+  /// The candidates wait in a heap ordered by (merge, position) over a linked list of the
+  /// bytes, so a long chunk costs O(n log n), not a rescan per merge; an entry whose pair has
+  /// since changed is skipped when it surfaces.
   private func encode(word: ArraySlice<UInt8>) -> [Int32] {
     let key = Array(word)
     if let hit = cache[key] { return hit }
+    let n = key.count
+    guard n > 1 else { return key.map { firstByteID + Int32($0) } }
     var tokens = key.map { firstByteID + Int32($0) }
-    while tokens.count > 1 {
-      var best = Int32.max, at = -1
-      for k in 0..<(tokens.count - 1) {
-        if let id = mergeIDs[BPETrainer.key(tokens[k], tokens[k + 1])], id < best {
-          best = id
-          at = k
-        }
-      }
-      guard at >= 0 else { break }
-      let (a, b) = (tokens[at], tokens[at + 1])
-      var out = Array(tokens[..<at])
-      var k = at
-      while k < tokens.count {
-        if k + 1 < tokens.count && tokens[k] == a && tokens[k + 1] == b {
-          out.append(best)
-          k += 2
-        } else {
-          out.append(tokens[k])
-          k += 1
-        }
-      }
-      tokens = out
+    var next = Array(1...n), previous = Array(-1..<(n - 1))  // n: no next, -1: no previous
+    var heap = BinaryHeap<UInt64>()  // merge id << 32 | position of the pair's left token
+    func consider(_ i: Int) {
+      let j = next[i]
+      if j < n, let id = mergeIDs[BPETrainer.key(tokens[i], tokens[j])] { heap.push(UInt64(id) << 32 | UInt64(i)) }
+    }
+    for i in 0..<(n - 1) { consider(i) }
+    while let top = heap.pop() {
+      let id = Int32(top >> 32), i = Int(top & 0xFFFF_FFFF), j = next[i]
+      guard tokens[i] >= 0, j < n, mergeIDs[BPETrainer.key(tokens[i], tokens[j])] == id else { continue }
+      tokens[i] = id
+      tokens[j] = -1
+      next[i] = next[j]
+      if next[i] < n { previous[next[i]] = i }
+      if previous[i] >= 0 { consider(previous[i]) }
+      consider(i)
+    }
+    var out: [Int32] = []
+    var i = 0
+    while i < n {
+      out.append(tokens[i])
+      i = next[i]
     }
     if cache.count >= cacheLimit { cache.removeAll(keepingCapacity: true) }
-    cache[key] = tokens
-    return tokens
+    cache[key] = out
+    return out
   }
 
   public func decode(_ ids: [Int64]) throws -> String {

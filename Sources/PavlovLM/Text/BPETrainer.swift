@@ -4,7 +4,7 @@
 /// their counts; ties go to the smallest (left, right) ids, so the same texts always give the
 /// same merges. Nothing is recounted from scratch: the trainer keeps each pair's count and the
 /// words it occurs in, and a merge updates only the pairs around its occurrences. The best
-/// pair comes off a max-heap whose outdated entries are skipped when they surface (a pair's
+/// pair comes off a heap whose outdated entries are skipped when they surface (a pair's
 /// count only falls once it exists — new pairs all contain the new token — so an entry is
 /// current exactly when its count equals the pair's count).
 struct BPETrainer {
@@ -14,7 +14,7 @@ struct BPETrainer {
   private var pairCounts: [UInt64: Int] = [:]
   /// The words each pair occurs in (a word may stay listed after it no longer has the pair).
   private var pairWords: [UInt64: [Int32]] = [:]
-  private var heap = PairHeap()
+  private var heap = BinaryHeap<Candidate>()
   /// The count changes of the merge being applied, added to `pairCounts` at its end.
   private var delta: [UInt64: Int] = [:]
 
@@ -28,7 +28,7 @@ struct BPETrainer {
         if pairWords[p]?.last != Int32(w) { pairWords[p, default: []].append(Int32(w)) }
       }
     }
-    for (p, c) in pairCounts { heap.push(count: c, pair: p) }
+    for (p, c) in pairCounts { heap.push(Candidate(count: c, pair: p)) }
   }
 
   /// Up to `limit` merges, the k-th making the token `firstID + k`. Stops early when no pair
@@ -47,7 +47,7 @@ struct BPETrainer {
         let c = (pairCounts[p] ?? 0) + d
         if c > 0 {
           pairCounts[p] = c
-          heap.push(count: c, pair: p)
+          heap.push(Candidate(count: c, pair: p))
         } else {
           pairCounts[p] = nil
         }
@@ -106,41 +106,10 @@ struct BPETrainer {
   }
 }
 
-/// A binary max-heap of (count, pair): the highest count first, then the smallest pair.
-private struct PairHeap {
-  private var items: [(count: Int, pair: UInt64)] = []
+/// A heap entry: the most frequent pair comes first, then the smallest (left, right).
+private struct Candidate: Comparable {
+  let count: Int
+  let pair: UInt64
 
-  private static func before(_ x: (count: Int, pair: UInt64), _ y: (count: Int, pair: UInt64)) -> Bool {
-    x.count != y.count ? x.count > y.count : x.pair < y.pair
-  }
-
-  mutating func push(count: Int, pair: UInt64) {
-    items.append((count, pair))
-    var i = items.count - 1
-    while i > 0 {
-      let parent = (i - 1) / 2
-      guard PairHeap.before(items[i], items[parent]) else { break }
-      items.swapAt(i, parent)
-      i = parent
-    }
-  }
-
-  mutating func pop() -> (count: Int, pair: UInt64)? {
-    guard let top = items.first else { return nil }
-    let last = items.removeLast()
-    if !items.isEmpty {
-      items[0] = last
-      var i = 0
-      while true {
-        let l = 2 * i + 1, r = l + 1
-        var best = i
-        if l < items.count && PairHeap.before(items[l], items[best]) { best = l }
-        if r < items.count && PairHeap.before(items[r], items[best]) { best = r }
-        if best == i { break }
-        items.swapAt(i, best)
-        i = best
-      }
-    }
-    return top
-  }
+  static func < (x: Candidate, y: Candidate) -> Bool { x.count != y.count ? x.count > y.count : x.pair < y.pair }
 }
