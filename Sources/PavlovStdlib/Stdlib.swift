@@ -36,6 +36,8 @@ public enum Stdlib {
     ReinforceBindings.register(registry)
     ESBindings.register(registry)
     PlotBindings.register(registry)  // family "plots": plot, save_plot
+    registry.family("text")
+    TokenizerBindings.register(registry)  // char_tokenizer, bpe_tokenizer, load_tokenizer, the tokenizer type
   }
 
   /// The key of the interpreter's generator in `Interpreter.extensions`.

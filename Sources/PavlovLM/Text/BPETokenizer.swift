@@ -29,7 +29,8 @@ public final class BPETokenizer: Tokenizer {
     let specials = try SpecialTokens(extra: specials)
     let base = specials.count + 256
     guard vocabularySize >= base else {
-      throw TokenizerError("a vocabulary size of \(vocabularySize) is too small: the 256 byte tokens and \(specials.count) special tokens need \(base)",
+      let plural = specials.count == 1 ? "" : "s"
+      throw TokenizerError("a vocabulary size of \(vocabularySize) is too small: the 256 byte tokens and \(specials.count) special token\(plural) need \(base)",
                            hint: "ask for at least \(base); small models use a few hundred to a few thousand")
     }
     guard vocabularySize <= BPETokenizer.maxVocabularySize else {
