@@ -36,6 +36,8 @@ public enum Stdlib {
     ReinforceBindings.register(registry)
     ESBindings.register(registry)
     PlotBindings.register(registry)  // family "plots": plot, save_plot
+    registry.family("text")
+    TokenizerBindings.register(registry)  // char_tokenizer, bpe_tokenizer, load_tokenizer, the tokenizer type
     registry.family("rlhf")
     LMBindings.register(registry)  // pretrain, sft, sample, log_probs, reward_model, dpo, best_of_n, win_rate, kl_to
     PolicyBindings.register(registry)  // ppo_lm, grpo, rloo

@@ -12,6 +12,26 @@ public protocol Tokenizer: AnyObject {
   func encode(_ text: String) throws -> [Int64]
   /// The text of `ids`, special tokens written as their text; an error names an id outside the vocabulary.
   func decode(_ ids: [Int64]) throws -> String
+  /// The text of one token; an error for an id outside the vocabulary.
+  func tokenText(_ id: Int64) throws -> String
+  /// The id of the token whose text is exactly `text`, or nil if no token has that text.
+  func id(ofToken text: String) -> Int64?
   /// A JSON document that `TokenizerJSON.load` turns back into an equal tokenizer.
   func json() -> String
+}
+
+extension Tokenizer {
+  public func tokenText(_ id: Int64) throws -> String { try decode([id]) }
+
+  public func id(ofToken text: String) -> Int64? {
+    guard let ids = try? encode(text), ids.count == 1 else { return nil }
+    return ids[0]
+  }
+
+  /// The error for an id outside 0..<vocabularySize, `position` being its index in the input.
+  func outOfRange(_ id: Int64, at position: Int? = nil) -> TokenizerError {
+    let place = position.map { " at position \($0)" } ?? ""
+    return TokenizerError("id \(id)\(place) is outside the vocabulary (ids 0 to \(vocabularySize - 1))",
+                          hint: "decode ids that this tokenizer's encode (or a model with vocab \(vocabularySize)) produced")
+  }
 }
