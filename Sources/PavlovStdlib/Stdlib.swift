@@ -36,6 +36,9 @@ public enum Stdlib {
     ReinforceBindings.register(registry)
     ESBindings.register(registry)
     PlotBindings.register(registry)  // family "plots": plot, save_plot
+    registry.family("rlhf")
+    DataBindings.register(registry)  // review_corpus, gold_score, gold_report, preference files, ranked_pairs
+    LabelBindings.register(registry)  // label
   }
 
   /// The key of the interpreter's generator in `Interpreter.extensions`.

@@ -646,6 +646,7 @@ final class StdlibTests: XCTestCase {
       "io": ["read_text", "write_text", "append_text", "file_exists", "list_dir", "make_dir", "read_jsonl",
              "write_jsonl", "env_var", "read_csv", "write_csv"],
       "time": ["time", "clock", "sleep"],
+      "rlhf": ["review_corpus", "gold_score", "gold_report", "read_preferences", "write_preferences", "ranked_pairs", "label"],
     ]
     for (family, names) in expected {
       let members = registry.families.first { $0.name == family }?.members ?? []
