@@ -39,6 +39,8 @@ public enum Stdlib {
     registry.family("text")
     TokenizerBindings.register(registry)  // char_tokenizer, bpe_tokenizer, load_tokenizer, the tokenizer type
     registry.family("rlhf")
+    DataBindings.register(registry)  // review_corpus, gold_score, gold_report, preference files, ranked_pairs
+    LabelBindings.register(registry)  // label
     LMBindings.register(registry)  // pretrain, sft, sample, log_probs, reward_model, dpo, best_of_n, win_rate, kl_to
     PolicyBindings.register(registry)  // ppo_lm, grpo, rloo
   }

@@ -427,6 +427,44 @@ final class CLITests: XCTestCase {
     XCTAssertTrue(stderr.contains("interrupted"), stderr)
   }
 
+  // MARK: - Labeling by hand
+
+  /// `label(by: "human")` reading a pipe: each answer before `q` is in the file at once, a second
+  /// run asks only what is left, and an empty input (like Ctrl-D) stops at once.
+  func testHumanLabelingThroughAPipeSavesEachLabelAndResumes() throws {
+    let out = tempDir.appendingPathComponent("labels.jsonl").path
+    let path = try script("label.pav", """
+    let items = [{prompt: "review of the pizza:", a: " the pizza was bad.", b: " the pizza was great."},
+                 {prompt: "review of the tea:", a: " the tea was great.", b: " the tea was awful."},
+                 {prompt: "review of the car:", a: " the car was fine.", b: " the car was great."}]
+    let got = label(items, by: "human", out: "\(out)")
+    print(f"got {len(got)}")
+    """)
+    func labels() throws -> [String] { try String(contentsOfFile: out, encoding: .utf8).split(separator: "\n").map(String.init) }
+
+    let first = try pavlov(["run", path], stdin: "2\nwhat\n1\nq\n1\n")
+    assertExit(first, 0)
+    XCTAssertTrue(first.stdout.contains("[2/3] review of the tea:\n  1) the tea was great.\n  2) the tea was awful.\n"), first.description)
+    XCTAssertTrue(first.stdout.contains("please type 1, 2, s or q"), first.description)
+    XCTAssertTrue(first.stdout.hasSuffix("got 2\n"), first.description)
+    XCTAssertEqual(try labels(), [
+      #"{"prompt": "review of the pizza:", "chosen": " the pizza was great.", "rejected": " the pizza was bad."}"#,
+      #"{"prompt": "review of the tea:", "chosen": " the tea was great.", "rejected": " the tea was awful."}"#,
+    ])
+
+    let second = try pavlov(["run", path], stdin: "1\n")
+    assertExit(second, 0)
+    XCTAssertTrue(second.stdout.contains("Labeling 1 pair: type 1 or 2 for the better answer, s to skip, q to stop. (2 already labeled in \(out))"), second.description)
+    XCTAssertTrue(second.stdout.contains("[1/1] review of the car:"), second.description)
+    XCTAssertTrue(second.stdout.hasSuffix("got 3\n"), second.description)
+    XCTAssertEqual(try labels().count, 3)
+
+    let third = try pavlov(["run", path], stdin: "")
+    assertExit(third, 0)
+    XCTAssertTrue(third.stdout.hasSuffix("got 3\n"), third.description)
+    XCTAssertEqual(try labels().count, 3)
+  }
+
   // MARK: - docs
 
   /// The checked-in reference manual matches the builtin registrations (run `pavlov docs` to fix).

@@ -121,6 +121,32 @@ final class PTYTests: XCTestCase {
     let history = try String(contentsOfFile: historyPath, encoding: .utf8)
     XCTAssertEqual(history.split(separator: "\n").map(String.init), ["let recalled = 41 + 1", "let recalled = 41 + 1", "recalled"])
   }
+
+  /// `label(by: "human")` at a real terminal: the typed answer is saved at once, and Ctrl-C at
+  /// the next question stops the script (status 130) without losing it.
+  func testHumanLabelingAtATerminalKeepsLabelsAfterCtrlC() throws {
+    let out = home.appendingPathComponent("labels.jsonl").path
+    let script = home.appendingPathComponent("label.pav").path
+    try """
+    let items = [{prompt: "review of the pizza:", a: " the pizza was bad.", b: " the pizza was great."},
+                 {prompt: "review of the tea:", a: " the tea was great.", b: " the tea was awful."}]
+    label(items, by: "human", out: "\(out)")
+    print("not reached")
+    """.write(toFile: script, atomically: true, encoding: .utf8)
+    let term = try Terminal(binary: PavlovBinary.require(), arguments: ["run", script], home: home.path)
+    defer { term.kill() }
+    try term.expect("[1/2] review of the pizza:\n  1) the pizza was bad.\n  2) the pizza was great.\nbetter answer (1/2, s skip, q quit): ")
+    term.send("2\r")
+    try term.expect("[2/2] review of the tea:")
+    try term.expect("better answer (1/2, s skip, q quit): ")
+    usleep(200_000)
+    term.send("\u{03}")
+    try term.expect("interrupted")
+    XCTAssertEqual(try term.waitForExit(), .exited(130), term.transcript)
+    XCTAssertFalse(term.transcript.contains("not reached"))
+    let saved = try String(contentsOfFile: out, encoding: .utf8)
+    XCTAssertEqual(saved, #"{"prompt": "review of the pizza:", "chosen": " the pizza was great.", "rejected": " the pizza was bad."}"# + "\n")
+  }
 }
 
 /// The pty calls of libc. Swift's Glibc module is built without `_XOPEN_SOURCE`/`_GNU_SOURCE`,
@@ -161,7 +187,7 @@ private final class Terminal {
   private var mark: String.Index
   private var exitStatus: Status?
 
-  init(binary: String, home: String, file: StaticString = #filePath, line: UInt = #line) throws {
+  init(binary: String, arguments extra: [String] = [], home: String, file: StaticString = #filePath, line: UInt = #line) throws {
     guard let pty = PTYFunctions.load() else { throw XCTSkip("libc lacks posix_openpt/grantpt/unlockpt/ptsname_r") }
     let fd = pty.openpt(O_RDWR | O_NOCTTY | O_CLOEXEC)
     guard fd >= 0, pty.grantpt(fd) == 0, pty.unlockpt(fd) == 0 else {
@@ -201,7 +227,7 @@ private final class Terminal {
     environment["TERM"] = "xterm"
     environment["INPUTRC"] = "/dev/null"
     environment["LANG"] = "C.UTF-8"
-    let arguments = [binary]
+    let arguments = [binary] + extra
     let argv = arguments.map { strdup($0) } + [nil]
     let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
     defer {

@@ -647,6 +647,8 @@ final class StdlibTests: XCTestCase {
              "write_jsonl", "env_var", "read_csv", "write_csv"],
       "time": ["time", "clock", "sleep"],
       "text": ["char_tokenizer", "bpe_tokenizer", "load_tokenizer"],
+      "rlhf": ["review_corpus", "gold_score", "gold_report", "read_preferences", "write_preferences", "ranked_pairs", "label",
+               "pretrain", "sft", "sample", "log_probs", "reward_model", "dpo", "best_of_n", "win_rate", "kl_to", "ppo_lm", "grpo", "rloo"],
     ]
     for (family, names) in expected {
       let members = registry.families.first { $0.name == family }?.members ?? []

@@ -56,7 +56,7 @@ enum PolicyBindings {
     return params
   }
 
-  static func make(_ algorithm: LMAlgorithm, _ name: String, _ params: [Param], _ args: Args) throws(PavlovError) -> Value {
+  static func make(_ algorithm: LMAlgorithm, _ name: String, _ params: [Param], _ args: Args) throws -> Value {
     let a = TrainerArguments(args: args, params: params, name: name)
     let model = try LMBindings.gpt(args[0], name)
     let codec = try TextCodec(args[1])

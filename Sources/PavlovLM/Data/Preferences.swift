@@ -1,0 +1,143 @@
+import Foundation
+
+/// One preference: for `prompt`, the answer `chosen` is better than `rejected` (TRL's names).
+public struct PreferencePair: Hashable, Sendable {
+  public var prompt: String
+  public var chosen: String
+  public var rejected: String
+
+  public init(prompt: String, chosen: String, rejected: String) {
+    self.prompt = prompt
+    self.chosen = chosen
+    self.rejected = rejected
+  }
+
+  /// Every pair a ranking implies: `answers` are best first, so answer i is chosen over every
+  /// answer after it, K(K-1)/2 pairs for K answers (identical answers make no pair).
+  public static func pairs(fromRanked prompt: String, answers: [String]) -> [PreferencePair] {
+    var out: [PreferencePair] = []
+    for i in answers.indices {
+      for j in answers.indices where j > i && answers[i] != answers[j] {
+        out.append(PreferencePair(prompt: prompt, chosen: answers[i], rejected: answers[j]))
+      }
+    }
+    return out
+  }
+
+  /// `{"prompt": ..., "chosen": ..., "rejected": ...}` on one line (no newline at the end).
+  public var jsonLine: String {
+    "{\"prompt\": \(Self.quoted(prompt)), \"chosen\": \(Self.quoted(chosen)), \"rejected\": \(Self.quoted(rejected))}"
+  }
+
+  /// A JSON string literal: quotes, backslashes and control characters escaped, the rest as UTF-8.
+  static func quoted(_ s: String) -> String {
+    var out = "\""
+    for c in s.unicodeScalars {
+      switch c {
+      case "\"": out += "\\\""
+      case "\\": out += "\\\\"
+      case "\n": out += "\\n"
+      case "\r": out += "\\r"
+      case "\t": out += "\\t"
+      case _ where c.value < 0x20:
+        let hex = String(c.value, radix: 16)
+        out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+      default: out.unicodeScalars.append(c)
+      }
+    }
+    return out + "\""
+  }
+}
+
+/// A preference file that cannot be read, with the place (`file:line`) and what to do.
+public struct PreferenceError: Error, CustomStringConvertible {
+  public let message: String
+  public let hint: String?
+  public var description: String { message + (hint.map { " (\($0))" } ?? "") }
+}
+
+/// Preference files: JSON Lines, one object per line with string keys `prompt`, `chosen` and
+/// `rejected` (TRL's convention). Other keys are allowed and ignored; blank lines are skipped.
+public enum PreferenceFile {
+  /// The lines of `pairs`, each ending with a newline.
+  public static func encode(_ pairs: [PreferencePair]) -> String {
+    pairs.map { $0.jsonLine + "\n" }.joined()
+  }
+
+  /// The pairs in JSON Lines text; `source` names the file in errors ("prefs.jsonl:3: ...").
+  public static func decode(_ text: String, source: String) throws -> [PreferencePair] {
+    var pairs: [PreferencePair] = []
+    let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+    for (k, line) in lines.enumerated() {
+      let place = "\(source):\(k + 1)"
+      var body = Substring(line)
+      if k == 0, body.hasPrefix("\u{FEFF}") { body = body.dropFirst() }
+      if body.allSatisfy({ $0 == " " || $0 == "\t" || $0 == "\r" }) { continue }
+      let lastLine = k == lines.count - 1
+      pairs.append(try decodeLine(body, place: place, unfinished: lastLine))
+    }
+    return pairs
+  }
+
+  /// One line's pair; `unfinished` (the file's last line, without a newline) explains a cut line.
+  static func decodeLine(_ line: Substring, place: String, unfinished: Bool) throws -> PreferencePair {
+    let object: Any
+    do {
+      object = try JSONSerialization.jsonObject(with: Data(line.utf8), options: [.fragmentsAllowed])
+    } catch {
+      var detail = (error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String
+      if detail?.hasSuffix(".") == true { detail?.removeLast() }
+      throw PreferenceError(message: "\(place): not valid JSON" + (detail.map { ": \($0.lowercased())" } ?? ""),
+                            hint: unfinished ? "the last line has no newline: the writer may have stopped mid-line; delete that line"
+                              : "each line must be one JSON object such as {\"prompt\": \"...\", \"chosen\": \"...\", \"rejected\": \"...\"}")
+    }
+    guard let fields = object as? [String: Any] else {
+      throw PreferenceError(message: "\(place): expected a JSON object, got \(kind(object))",
+                            hint: "each line is {\"prompt\": \"...\", \"chosen\": \"...\", \"rejected\": \"...\"}")
+    }
+    var values: [String] = []
+    for key in ["prompt", "chosen", "rejected"] {
+      guard let value = fields[key] else {
+        let present = fields.keys.sorted().map { "\"\($0)\"" }.joined(separator: ", ")
+        throw PreferenceError(message: "\(place): missing key \"\(key)\"",
+                              hint: "the line has \(present.isEmpty ? "no keys" : present); preference files use \"prompt\", \"chosen\" and \"rejected\"")
+      }
+      guard let text = value as? String else {
+        throw PreferenceError(message: "\(place): \"\(key)\" must be a string, got \(kind(value))", hint: nil)
+      }
+      values.append(text)
+    }
+    return PreferencePair(prompt: values[0], chosen: values[1], rejected: values[2])
+  }
+
+  private static func kind(_ value: Any) -> String {
+    switch value {
+    case is String: return "a string"
+    case is [Any]: return "a list"
+    case is [String: Any]: return "an object"
+    case is NSNull: return "null"
+    case let n as NSNumber: return String(cString: n.objCType) == "c" ? "a boolean" : "a number"
+    default: return "\(type(of: value))"
+    }
+  }
+
+  /// Reads a preference file.
+  public static func read(_ path: String) throws -> [PreferencePair] {
+    let data: Data
+    do {
+      data = try Data(contentsOf: URL(fileURLWithPath: path))
+    } catch {
+      throw PreferenceError(message: "cannot read \(path): \(error.localizedDescription)", hint: "check the path")
+    }
+    return try decode(String(decoding: data, as: UTF8.self), source: path)
+  }
+
+  /// Replaces `path` with `pairs` (atomically: a crash leaves the old file or the new one).
+  public static func write(_ pairs: [PreferencePair], to path: String) throws {
+    do {
+      try Data(encode(pairs).utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
+    } catch {
+      throw PreferenceError(message: "cannot write \(path): \(error.localizedDescription)", hint: "check that the folder exists")
+    }
+  }
+}
