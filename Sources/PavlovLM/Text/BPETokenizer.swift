@@ -6,6 +6,7 @@
 /// cross chunks or special tokens. Every text encodes (any byte has a token), and decoding
 /// joins the tokens' bytes, so decode(encode(s)) == s for every string. Decoding ids that do
 /// not form whole characters (a model's output cut mid-character) gives U+FFFD for the pieces.
+/// Encoding caches words in the tokenizer, so one tokenizer must not encode on two threads at once.
 public final class BPETokenizer: Tokenizer {
   public let specials: SpecialTokens
   /// The learned merges in order: merge k joins `left` and `right` into the id `firstMergeID + k`.
