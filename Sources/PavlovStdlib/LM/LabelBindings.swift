@@ -16,6 +16,9 @@ enum LabelBindings {
     ], doc: "Labels pairs of answers; returns records {prompt, chosen, rejected} in item order (ties and skips left out).") { args in
       let items = try parseItems(args[0])
       let outPath: String? = args.isNull(2) ? nil : try args.string(2)
+      if !args.isNull(3), case .string(let s) = args[1], s.value == "human" {} else if !args.isNull(3) {
+        throw PavlovError.runtime("label: `input` (typed lines) is only for by: \"human\"", hint: "drop input:, or label with by: \"human\"")
+      }
       var session = try Session(items: items, outPath: outPath)
       switch args[1] {
       case .function:
