@@ -35,12 +35,17 @@ public enum LMAlgorithm: String, CaseIterable, Sendable {
 /// The knobs of RLHF policy training, with defaults in the range TRL and the papers use.
 public struct PolicyConfig: Sendable {
   public var algorithm = LMAlgorithm.ppo
+  /// What errors call the trainer (the builtin's name); the algorithm's by default.
+  public var name: String? = nil
+  var label: String { name ?? algorithm.rawValue }
   /// Prompts per iteration; each is answered `groupSize` times (PPO: 1).
   public var prompts = 32
   public var groupSize = 1
   /// Generation: answers end at the end-of-text token or after maxTokens.
   public var maxTokens = 32
   public var temperature: Float = 1
+  /// False: answers always run to maxTokens (benchmarks compare fixed-length rollouts).
+  public var stopAtEndOfText = true
   public var topK: Int? = nil
   public var topP: Float? = nil
   /// Passes over each rollout, in minibatches of this many answers.

@@ -32,17 +32,17 @@ public final class PolicyTrainer {
 
   public init(policy: GPT, reference: Reference, reward: @escaping Reward, prompts: [[Int64]], endOfText: Int64,
               config: PolicyConfig, generator: SeededGenerator) throws {
-    if let problem = config.problem() { throw TensorError("\(config.algorithm.rawValue): \(problem)") }
-    guard !prompts.isEmpty, prompts.allSatisfy({ !$0.isEmpty }) else { throw TensorError("\(config.algorithm.rawValue): there are no prompts to answer") }
+    if let problem = config.problem() { throw TensorError("\(config.label): \(problem)") }
+    guard !prompts.isEmpty, prompts.allSatisfy({ !$0.isEmpty }) else { throw TensorError("\(config.label): there are no prompts to answer") }
     if let (i, p) = prompts.enumerated().first(where: { $0.element.count + config.maxTokens > policy.context }) {
-      throw TensorError("\(config.algorithm.rawValue): prompt \(i + 1) (\(p.count) tokens) plus max_tokens \(config.maxTokens) exceeds the model's context of \(policy.context)",
+      throw TensorError("\(config.label): prompt \(i + 1) (\(p.count) tokens) plus max_tokens \(config.maxTokens) exceeds the model's context of \(policy.context)",
                         hint: "lower max_tokens or use a model with a larger ctx")
     }
     if case .model(let ref) = reference, ref.vocab != policy.vocab || ref.context != policy.context {
-      throw TensorError("\(config.algorithm.rawValue): the reference (\(ref.summary)) does not match the policy (\(policy.summary))")
+      throw TensorError("\(config.label): the reference (\(ref.summary)) does not match the policy (\(policy.summary))")
     }
     if case .adaptersOff = reference, !policy.namedParameters().contains(where: { $0.0.hasSuffix("lora_A") }) {
-      throw TensorError("\(config.algorithm.rawValue): the policy has no LoRA adapters to switch off for the reference", hint: "pass ref: a frozen copy of the model, or add lora(...) to the policy")
+      throw TensorError("\(config.label): the policy has no LoRA adapters to switch off for the reference", hint: "pass ref: a frozen copy of the model, or add lora(...) to the policy")
     }
     self.policy = policy
     self.reference = reference
@@ -77,14 +77,14 @@ public final class PolicyTrainer {
     }
     policy.setTraining(false)
     let answers = try policy.generate(rows, maxTokens: config.maxTokens, temperature: config.temperature, topK: config.topK,
-                                      topP: config.topP, stop: [endOfText], generator: generator)
+                                      topP: config.topP, stop: config.stopAtEndOfText ? [endOfText] : [], generator: generator)
     stats.generateSeconds = clock() - start
 
     // 2. Score: the reward, and the policy's and the reference's log-probabilities.
     start = clock()
     var scores = try reward(rows, answers)
     guard scores.count == rows.count, scores.allSatisfy(\.isFinite) else {
-      throw TensorError("\(config.algorithm.rawValue): the reward gave \(scores.count) scores for \(rows.count) answers, or a score that is not finite")
+      throw TensorError("\(config.label): the reward gave \(scores.count) scores for \(rows.count) answers, or a score that is not finite")
     }
     let ended = answers.map { $0.last == endOfText }
     if let penalty = config.missingEOSPenalty { for i in scores.indices where !ended[i] { scores[i] += penalty } }

@@ -19,7 +19,7 @@ enum LMBindings {
                doc: "Next-token pretraining on whole texts (each starts and ends with the end-of-text token); returns {losses, loss}.") { args in
       let model = try gpt(args[0], "pretrain")
       let codec = try TextCodec(args[1])
-      let texts = try TextCodec.strings(args[2], "pretrain: texts").map { t throws(PavlovError) in try codec.document(t) }
+      let texts = try TextCodec.each(try TextCodec.strings(args[2], "pretrain: texts"), "pretrain: texts") { t throws(PavlovError) in try codec.document(t) }
       return try train(model, codec, prompts: texts.map { Array($0.prefix(1)) }, responses: texts.map { Array($0.dropFirst()) },
                        steps: try args.int(3), epochs: nil, batch: try args.int(4), lr: try args.float(5), weightDecay: try args.float(6),
                        logEvery: try args.int(7), name: "pretrain", args)
@@ -35,8 +35,8 @@ enum LMBindings {
       let model = try gpt(args[0], "sft")
       let codec = try TextCodec(args[1])
       let demos = try TextCodec.fields(args[2], ["prompt", "response"], "sft: demos")
-      return try train(model, codec, prompts: try demos.map { d throws(PavlovError) in try codec.prompt(d[0]) },
-                       responses: try demos.map { d throws(PavlovError) in try codec.answer(d[1]) },
+      return try train(model, codec, prompts: try TextCodec.each(demos, "sft: demos") { d throws(PavlovError) in try codec.prompt(d[0]) },
+                       responses: try TextCodec.each(demos, "sft: demos") { d throws(PavlovError) in try codec.answer(d[1]) },
                        steps: args.isNull(4) ? nil : try args.int(4), epochs: try args.int(3), batch: try args.int(5), lr: try args.float(6),
                        weightDecay: try args.float(7), logEvery: try args.int(8), name: "sft", args)
     }
@@ -57,7 +57,7 @@ enum LMBindings {
       let n = try args.int(3)
       guard n >= 1 else { throw PavlovError.runtime("sample: n must be at least 1") }
       let options = try GenerationOptions(args, from: 4, model: model)
-      let encoded = try prompts.map { p throws(PavlovError) in try codec.prompt(p) }
+      let encoded = try TextCodec.each(prompts, "sample: prompts") { p throws(PavlovError) in try codec.prompt(p) }
       let rows = encoded.flatMap { [[Int64]](repeating: $0, count: n) }
       let answers = try options.generate(model, rows, codec, args.interpreter)
       let texts = try answers.map { a throws(PavlovError) in Value.str(try codec.text(a)) }
@@ -68,8 +68,8 @@ enum LMBindings {
                doc: "Σ log p(answer | prompt) per pair (the answer's end-of-text token included), batched; a list of floats.") { args in
       let model = try gpt(args[0], "log_probs")
       let codec = try TextCodec(args[1])
-      let prompts = try TextCodec.strings(args[2], "log_probs: prompts").map { p throws(PavlovError) in try codec.prompt(p) }
-      let answers = try TextCodec.strings(args[3], "log_probs: responses").map { a throws(PavlovError) in try codec.answer(a) }
+      let prompts = try TextCodec.each(try TextCodec.strings(args[2], "log_probs: prompts"), "log_probs: prompts") { p throws(PavlovError) in try codec.prompt(p) }
+      let answers = try TextCodec.each(try TextCodec.strings(args[3], "log_probs: responses"), "log_probs: responses") { a throws(PavlovError) in try codec.answer(a) }
       guard prompts.count == answers.count else { throw PavlovError.runtime("log_probs: \(prompts.count) prompts but \(answers.count) responses") }
       try checkFits(model, prompts, answers, "log_probs")
       let out = try TensorBindings.run { try LanguageModel.sequenceLogProbs(model, prompts: prompts, responses: answers, padding: codec.endOfText) }
@@ -120,7 +120,7 @@ enum LMBindings {
       let reward = try TextScorer(args[3], args.interpreter, "best_of_n: reward")
       let n = try args.int(4)
       let options = try GenerationOptions(args, from: 5, model: model)
-      let encoded = try prompts.map { p throws(PavlovError) in try codec.prompt(p) }
+      let encoded = try TextCodec.each(prompts, "best_of_n: prompts") { p throws(PavlovError) in try codec.prompt(p) }
       try options.checkFits(encoded, "best_of_n")
       let choices = try TensorBindings.run {
         try BestOfN.choose(model, prompts: encoded, n: n, maxTokens: options.maxTokens, temperature: options.temperature, topK: options.topK,

@@ -38,6 +38,7 @@ enum PolicyBindings {
     params += [
       Param("max_tokens", default: .int(d.maxTokens), doc: "tokens per answer at most (answers end at the end-of-text token)"),
       Param("temperature", default: .float(Double(d.temperature)), doc: "the sampling temperature of rollouts"),
+      Param("stop_at_eos", default: .bool(true), doc: "false: every answer runs to max_tokens (fixed-length rollouts, for benchmarks)"),
       Param("epochs", default: .int(d.epochs), doc: "passes over each rollout"),
       Param("minibatch", default: .int(d.minibatch), doc: "answers per update"),
       Param("lr", default: .float(Double(d.lr)), doc: "Adam's learning rate"),
@@ -60,10 +61,11 @@ enum PolicyBindings {
     let a = TrainerArguments(args: args, params: params, name: name)
     let model = try LMBindings.gpt(args[0], name)
     let codec = try TextCodec(args[1])
-    let prompts = try TextCodec.strings(args[2], "\(name): prompts").map { p throws(PavlovError) in try codec.prompt(p) }
+    let prompts = try TextCodec.each(try TextCodec.strings(args[2], "\(name): prompts"), "\(name): prompts") { p throws(PavlovError) in try codec.prompt(p) }
     let reward = try TextScorer(args[3], args.interpreter, "\(name): reward")
     var c = PolicyConfig()
     c.algorithm = algorithm
+    c.name = name
     if algorithm != .ppo { c.groupSize = 4 }
     if algorithm == .grpo { c.klCoef = 0.04; c.klEstimator = .k3 }
     c.prompts = algorithm == .ppo ? 32 : 8
@@ -79,6 +81,7 @@ enum PolicyBindings {
     if let v = try a.int("group") { c.groupSize = v }
     if let v = try a.int("max_tokens") { c.maxTokens = v }
     if let v = try a.number("temperature") { c.temperature = Float(v) }
+    if let v = try a.bool("stop_at_eos") { c.stopAtEndOfText = v }
     if let v = try a.int("epochs") { c.epochs = v }
     if let v = try a.int("minibatch") { c.minibatch = v }
     if let v = try a.number("lr") { c.lr = Float(v) }

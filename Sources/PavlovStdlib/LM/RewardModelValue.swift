@@ -25,9 +25,11 @@ final class RewardModelValue: PObject, ScoringValue {
 
   /// Preference records {prompt, chosen, rejected} as token pairs.
   static func pairs(_ value: Value, _ codec: TextCodec, _ what: String) throws(PavlovError) -> [TokenPreference] {
-    try TextCodec.fields(value, ["prompt", "chosen", "rejected"], what).map { f throws(PavlovError) in
-      TokenPreference(prompt: try codec.prompt(f[0]), chosen: try codec.answer(f[1]), rejected: try codec.answer(f[2]))
-    }
+    let fields = try TextCodec.fields(value, ["prompt", "chosen", "rejected"], what)
+    let prompts = try TextCodec.each(fields, what) { f throws(PavlovError) in try codec.prompt(f[0]) }
+    let chosen = try TextCodec.each(fields, what) { f throws(PavlovError) in try codec.answer(f[1]) }
+    let rejected = try TextCodec.each(fields, what) { f throws(PavlovError) in try codec.answer(f[2]) }
+    return (0..<fields.count).map { TokenPreference(prompt: prompts[$0], chosen: chosen[$0], rejected: rejected[$0]) }
   }
 
   static func value(_ v: Value) throws(PavlovError) -> RewardModelValue {

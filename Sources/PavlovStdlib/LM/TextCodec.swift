@@ -27,6 +27,16 @@ struct TextCodec {
 
   private func encode(_ text: String) throws(PavlovError) -> [Int64] { try TensorBindings.run { try tokenizer.encode(text) } }
 
+  /// `encode` over a list, an error naming the item: "sft: demos[3]: ...".
+  static func each<T>(_ items: [T], _ what: String, _ body: (T) throws(PavlovError) -> [Int64]) throws(PavlovError) -> [[Int64]] {
+    var out: [[Int64]] = []
+    out.reserveCapacity(items.count)
+    for (i, item) in items.enumerated() {
+      do { out.append(try body(item)) } catch { throw PavlovError.runtime("\(what)[\(i)]: \(error.message)", hint: error.hint) }
+    }
+    return out
+  }
+
   /// A list of strings from a Pavlov list.
   static func strings(_ value: Value, _ what: String) throws(PavlovError) -> [String] {
     guard case .list(let list) = value else { throw PavlovError.runtime("\(what) must be a list of strings, got \(value.typeName)") }

@@ -32,7 +32,7 @@ struct TextScorer {
         try zip(prompts, texts).enumerated().map { k, pair in
           let result = try interpreter.call(value, [.str(pair.0), .str(pair.1)])
           guard let number = try? TensorBindings.number(result, what), number.isFinite else {
-            throw PavlovError.runtime("\(what) returned \(Format.display(result)) for answer \(k + 1); it must return a finite number",
+            throw PavlovError.runtime("\(what) returned \(Self.shown(result)) for answer \(k + 1); it must return a finite number",
                                       hint: "a reward function takes (prompt, text) and returns a number, higher is better")
           }
           return number
@@ -41,6 +41,11 @@ struct TextScorer {
     default:
       throw PavlovError.runtime("\(what) must be a function (prompt, text) => number, a reward model, or a list of [reward, weight] pairs; got \(value.typeName)")
     }
+  }
+
+  private static func shown(_ v: Value) -> String {
+    if case .string(let s) = v { return Format.quoted(s.value) }
+    return Format.display(v)
   }
 
   /// The same scorer over token ids (prompts made by `codec.prompt`, answers by generation).
