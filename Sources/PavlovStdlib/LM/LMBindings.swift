@@ -45,19 +45,20 @@ enum LMBindings {
       Param("temperature", default: .float(1), doc: "0 for greedy decoding; higher is more random"),
       Param("top_k", default: .null, doc: "sample among the k most likely tokens only"),
       Param("top_p", default: .null, doc: "sample among the most likely tokens covering this probability"),
+      Param("stop", default: .null, doc: "more tokens (their texts, e.g. [\".\"]) that end an answer, kept in it"),
     ]
-    r.function("sample", [modelParam, tokenizerParam, Param("prompts", doc: "a prompt string or a list of them"),
+    r.function("generate", [modelParam, tokenizerParam, Param("prompts", doc: "a prompt string or a list of them"),
                           Param("n", default: .int(1), doc: "answers per prompt")] + generation,
                doc: "Answers prompts, batched, with the key/value cache: a string (one prompt), a list of strings, or with n > 1 a list of lists.") { args in
-      let model = try gpt(args[0], "sample")
+      let model = try gpt(args[0], "generate")
       let codec = try TextCodec(args[1])
       let single: Bool
       let prompts: [String]
-      if case .string(let s) = args[2] { single = true; prompts = [s.value] } else { single = false; prompts = try TextCodec.strings(args[2], "sample: prompts") }
+      if case .string(let s) = args[2] { single = true; prompts = [s.value] } else { single = false; prompts = try TextCodec.strings(args[2], "generate: prompts") }
       let n = try args.int(3)
-      guard n >= 1 else { throw PavlovError.runtime("sample: n must be at least 1") }
-      let options = try GenerationOptions(args, from: 4, model: model)
-      let encoded = try TextCodec.each(prompts, "sample: prompts") { p throws(PavlovError) in try codec.prompt(p) }
+      guard n >= 1 else { throw PavlovError.runtime("generate: n must be at least 1") }
+      let options = try GenerationOptions(args, from: 4, model: model, codec: codec)
+      let encoded = try TextCodec.each(prompts, "generate: prompts") { p throws(PavlovError) in try codec.prompt(p) }
       let rows = encoded.flatMap { [[Int64]](repeating: $0, count: n) }
       let answers = try options.generate(model, rows, codec, args.interpreter)
       let texts = try answers.map { a throws(PavlovError) in Value.str(try codec.text(a)) }
@@ -119,12 +120,12 @@ enum LMBindings {
       let prompts = try TextCodec.strings(args[2], "best_of_n: prompts")
       let reward = try TextScorer(args[3], args.interpreter, "best_of_n: reward")
       let n = try args.int(4)
-      let options = try GenerationOptions(args, from: 5, model: model)
+      let options = try GenerationOptions(args, from: 5, model: model, codec: codec)
       let encoded = try TextCodec.each(prompts, "best_of_n: prompts") { p throws(PavlovError) in try codec.prompt(p) }
       try options.checkFits(encoded, "best_of_n")
       let choices = try TensorBindings.run {
         try BestOfN.choose(model, prompts: encoded, n: n, maxTokens: options.maxTokens, temperature: options.temperature, topK: options.topK,
-                           topP: options.topP, endOfText: codec.endOfText, reward: reward.tokens(codec), generator: Stdlib.generator(for: args.interpreter))
+                           topP: options.topP, endOfText: codec.endOfText, stops: options.stops, reward: reward.tokens(codec), generator: Stdlib.generator(for: args.interpreter))
       }
       return .list(try zip(prompts, choices).map { p, c throws(PavlovError) in
         .record(PRecord([("prompt", .str(p)), ("response", .str(try codec.text(c.answer))), ("score", .float(c.score))]))
@@ -141,7 +142,7 @@ enum LMBindings {
       let judge = try TextScorer(args[4], args.interpreter, "win_rate: judge")
       let samples = try args.int(5)
       guard samples >= 1, !prompts.isEmpty else { throw PavlovError.runtime("win_rate: needs at least one prompt and samples ≥ 1") }
-      let options = try GenerationOptions(args, from: 6, model: model)
+      let options = try GenerationOptions(args, from: 6, model: model, codec: codec)
       let rows = try prompts.flatMap { p throws(PavlovError) in [[Int64]](repeating: try codec.prompt(p), count: samples) }
       let texts = rows.indices.map { prompts[$0 / samples] }
       let mine = try options.generate(model, rows, codec, args.interpreter).map { a throws(PavlovError) in try codec.text(a) }
@@ -162,7 +163,7 @@ enum LMBindings {
       let samples = try args.int(4)
       let rows = try TextCodec.strings(args[3], "kl_to: prompts").flatMap { p throws(PavlovError) in [[Int64]](repeating: try codec.prompt(p), count: Swift.max(samples, 1)) }
       guard !rows.isEmpty else { throw PavlovError.runtime("kl_to: needs at least one prompt") }
-      let options = try GenerationOptions(args, from: 5, model: model)
+      let options = try GenerationOptions(args, from: 5, model: model, codec: codec)
       let answers = try options.generate(model, rows, codec, args.interpreter)
       let kl = try TensorBindings.run { () throws -> Double in
         let mine = try LanguageModel.sequenceLogProbs(model, prompts: rows, responses: answers, padding: codec.endOfText)
@@ -213,12 +214,26 @@ enum LMBindings {
 struct GenerationOptions {
   let maxTokens: Int, temperature: Float, topK: Int?, topP: Float?
   let context: Int
+  /// Token ids that end an answer besides the end-of-text token.
+  let stops: Set<Int64>
 
-  init(_ args: Args, from i: Int, model: GPT) throws(PavlovError) {
+  init(_ args: Args, from i: Int, model: GPT, codec: TextCodec) throws(PavlovError) {
     maxTokens = try args.int(i)
     temperature = Float(try args.float(i + 1))
     topK = args.isNull(i + 2) ? nil : try args.int(i + 2)
     topP = args.isNull(i + 3) ? nil : Float(try args.float(i + 3))
+    var stops = Set<Int64>()
+    if !args.isNull(i + 4) {
+      for text in try TextCodec.strings(args[i + 4], "stop") {
+        guard let id = codec.tokenizer.id(ofToken: text) else {
+          throw PavlovError.runtime("stop: \(Format.quoted(text)) is not one token of this tokenizer", hint: "stop tokens are single tokens, e.g. \".\" for a char tokenizer")
+        }
+        stops.insert(id)
+      }
+    }
+    self.stops = stops
+    if let k = topK, k < 1 { throw PavlovError.runtime("top_k must be at least 1, got \(k)") }
+    if let p = topP, !(p > 0 && p <= 1) { throw PavlovError.runtime("top_p must be in (0, 1], got \(p)") }
     context = model.context
     guard maxTokens >= 1 else { throw PavlovError.runtime("max_tokens must be at least 1, got \(maxTokens)") }
     guard temperature >= 0 else { throw PavlovError.runtime("temperature must not be negative, got \(temperature)") }
@@ -232,13 +247,13 @@ struct GenerationOptions {
   }
 
   func generate(_ model: GPT, _ rows: [[Int64]], _ codec: TextCodec, _ interpreter: Interpreter) throws(PavlovError) -> [[Int64]] {
-    try checkFits(rows, "sample")
+    try checkFits(rows, "generate")
     var out: [[Int64]] = []
     for start in stride(from: 0, to: rows.count, by: 128) {
       out += try TensorBindings.run {
         try Autograd.noGrad {
           try model.generate(Array(rows[start..<Swift.min(rows.count, start + 128)]), maxTokens: maxTokens, temperature: temperature, topK: topK, topP: topP,
-                             stop: [codec.endOfText], generator: Stdlib.generator(for: interpreter))
+                             stop: stops.union([codec.endOfText]), generator: Stdlib.generator(for: interpreter))
         }
       }
     }
