@@ -105,6 +105,23 @@ final class TrainingTests: XCTestCase {
     XCTAssertGreaterThan(stats.last!.valueError, 0)
   }
 
+  func testPPOWithASeparateCriticTrainsItAndLeavesThePolicyHeadless() throws {
+    let policy = try tinyModel(seed: 11)
+    let criticTrunk = try tinyModel(seed: 12)
+    let head = Linear(16, 1, generator: SeededGenerator(seed: 13))
+    let before = criticTrunk.allParameters[0].data
+    var config = PolicyConfig()
+    config.prompts = 8
+    config.maxTokens = 4
+    config.lr = 1e-2
+    let trainer = try PolicyTrainer(policy: policy, reference: .model(try policy.copy() as! GPT), reward: fivesReward, prompts: [[0, 1]],
+                                    endOfText: 0, config: config, critic: (criticTrunk, head), generator: SeededGenerator(seed: 1))
+    XCTAssertTrue(trainer.critic === criticTrunk)
+    XCTAssertTrue(trainer.valueHead === head)
+    try trainer.iterate()
+    XCTAssertNotEqual(criticTrunk.allParameters[0].data, before)  // the value loss trains the critic
+  }
+
   func testGRPOAndRLOOLearnTheToyRewardWithoutACritic() throws {
     for algorithm in [LMAlgorithm.grpo, .rloo] {
       let (trainer, stats) = try trainPolicy(algorithm, iterations: 30)

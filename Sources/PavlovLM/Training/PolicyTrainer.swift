@@ -20,6 +20,9 @@ public final class PolicyTrainer {
 
   public let policy: GPT
   public let valueHead: Linear?
+  /// A separate value model's trunk (InstructGPT starts it from the reward model); nil: the
+  /// value head reads the policy's own hidden states (a shared trunk, as TRL's value head).
+  public let critic: GPT?
   public let reference: Reference
   public private(set) var config: PolicyConfig
   public let optimizer: Optimizer
@@ -30,8 +33,9 @@ public final class PolicyTrainer {
   let generator: SeededGenerator
   private var promptOrder: [Int] = []
 
+  /// `critic`: a value model (trunk and head, trained here) for PPO instead of a head on the policy.
   public init(policy: GPT, reference: Reference, reward: @escaping Reward, prompts: [[Int64]], endOfText: Int64,
-              config: PolicyConfig, generator: SeededGenerator) throws {
+              config: PolicyConfig, critic: (trunk: GPT, head: Linear)? = nil, generator: SeededGenerator) throws {
     if let problem = config.problem() { throw TensorError("\(config.label): \(problem)") }
     guard !prompts.isEmpty, prompts.allSatisfy({ !$0.isEmpty }) else { throw TensorError("\(config.label): there are no prompts to answer") }
     if let (i, p) = prompts.enumerated().first(where: { $0.element.count + config.maxTokens > policy.context }) {
@@ -51,8 +55,13 @@ public final class PolicyTrainer {
     self.endOfText = endOfText
     self.config = config
     self.generator = generator
-    valueHead = config.algorithm == .ppo ? Linear(policy.dim, 1, initialization: .normal(std: 0), generator: generator) : nil
-    optimizer = try Optimizer(.adam, params: policy.parameters + (valueHead?.parameters ?? []), lr: config.lr, maxGradNorm: config.maxGradNorm)
+    if let critic, critic.trunk.context < policy.context || critic.head.inputs != critic.trunk.dim {
+      throw TensorError("\(config.label): the critic (\(critic.trunk.summary)) must read sequences as long as the policy's")
+    }
+    self.critic = config.algorithm == .ppo ? critic?.trunk : nil
+    valueHead = config.algorithm == .ppo ? (critic?.head ?? Linear(policy.dim, 1, initialization: .normal(std: 0), generator: generator)) : nil
+    optimizer = try Optimizer(.adam, params: policy.parameters + (self.critic?.parameters ?? []) + (valueHead?.parameters ?? []),
+                              lr: config.lr, maxGradNorm: config.maxGradNorm)
   }
 
   /// β now (it moves when the config has a KL target).
@@ -165,7 +174,7 @@ public final class PolicyTrainer {
       let logits = try policy.logits(fromFeatures: features)
       let logProbs = try Tensor.tokenLogProbs(logits, batch.targets())
       let entropies = Tensor.tokenEntropies(logits)
-      let values = try valueHead.map { try $0.forward(features) }
+      let values = try valueHead.map { try $0.forward(try critic?.features(batch.inputs()) ?? features) }
       let ref: Tensor
       switch reference {
       case .model(let model):
@@ -250,7 +259,7 @@ public final class PolicyTrainer {
     var valueError = 0.0
     if let head = valueHead {
       let flat = positions.flatMap { $0 }
-      let values = try head.forward(features).flattened().picking([count], flat, "values")
+      let values = try head.forward(try critic?.features(batch.inputs()) ?? features).flattened().picking([count], flat, "values")
       let oldValues = Tensor(shape: [count], data: picked.flatMap { rollout.values[$0] })
       let target = Tensor(shape: [count], data: picked.flatMap { returns[$0] })
       let clippedValues = try oldValues + (try values - oldValues).clipped(min: Float(-config.clipValue), max: Float(config.clipValue))

@@ -11,7 +11,7 @@ public final class RewardModel: Module {
   public private(set) var scale: Double = 1
 
   public var trunk: GPT { children[0].module as! GPT }  // built by init, never replaced
-  var head: Linear { children[1].module as! Linear }
+  public var head: Linear { children[1].module as! Linear }
 
   /// The trunk is a copy of `base`; the head starts at zero, so every answer first scores 0.
   public init(base: GPT, padding: Int64, generator: SeededGenerator) throws {

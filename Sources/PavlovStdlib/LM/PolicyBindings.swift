@@ -52,6 +52,7 @@ enum PolicyBindings {
         Param("clip_value", default: .float(d.clipValue), doc: "value predictions move at most this far from the rollout's"),
         Param("lam", default: .float(d.lambda), doc: "GAE's λ (γ is 1: one answer is one episode)"),
         Param("whiten", default: .bool(true), doc: "normalize advantages over each rollout"),
+        Param("critic", default: .null, doc: "a reward model to copy as a separate value model (InstructGPT); nil: a value head on the policy"),
       ]
     }
     return params
@@ -103,9 +104,16 @@ enum PolicyBindings {
       frozen.setFrozen(true)
       reference = .model(frozen)
     }
+    var critic: (trunk: GPT, head: Linear)? = nil
+    if let i = a.given("critic") {
+      let source = try RewardModelValue.value(args[i]).model
+      guard let copy = try TensorBindings.run({ try source.copy() }) as? RewardModel else { throw PavlovError.runtime("\(name): could not copy the critic") }
+      copy.setFrozen(false)
+      critic = (copy.trunk, copy.head)
+    }
     let trainer = try TensorBindings.run {
       try PolicyTrainer(policy: model, reference: reference, reward: reward.tokens(codec), prompts: prompts, endOfText: codec.endOfText,
-                        config: c, generator: Stdlib.generator(for: args.interpreter))
+                        config: c, critic: critic, generator: Stdlib.generator(for: args.interpreter))
     }
     return .object(PolicyTrainerValue(trainer, codec, name: name))
   }
