@@ -17,8 +17,8 @@ enum LMBindings {
                             Param("weight_decay", default: .float(0), doc: "AdamW's decoupled weight decay"),
                             Param("log_every", default: .int(0), doc: "print the loss every this many steps (0: quiet)")],
                doc: "Next-token pretraining on whole texts (each starts and ends with the end-of-text token); returns {losses, loss}.") { args in
-      let model = try gpt(args[0], "pretrain")
       let codec = try TextCodec(args[1])
+      let model = try gpt(args[0], "pretrain", for: codec)
       let texts = try TextCodec.each(try TextCodec.strings(args[2], "pretrain: texts"), "pretrain: texts") { t throws(PavlovError) in try codec.document(t) }
       return try train(model, codec, prompts: texts.map { Array($0.prefix(1)) }, responses: texts.map { Array($0.dropFirst()) },
                        steps: try args.int(3), epochs: nil, batch: try args.int(4), lr: try args.float(5), weightDecay: try args.float(6),
@@ -32,8 +32,8 @@ enum LMBindings {
                        Param("weight_decay", default: .float(0), doc: "AdamW's decoupled weight decay"),
                        Param("log_every", default: .int(0), doc: "print the loss every this many steps (0: quiet)")],
                doc: "Supervised fine-tuning: the loss on response tokens only (the prompt is context); trains only trainable params (e.g. LoRA adapters). Returns {losses, loss}.") { args in
-      let model = try gpt(args[0], "sft")
       let codec = try TextCodec(args[1])
+      let model = try gpt(args[0], "sft", for: codec)
       let demos = try TextCodec.fields(args[2], ["prompt", "response"], "sft: demos")
       return try train(model, codec, prompts: try TextCodec.each(demos, "sft: demos") { d throws(PavlovError) in try codec.prompt(d[0]) },
                        responses: try TextCodec.each(demos, "sft: demos") { d throws(PavlovError) in try codec.answer(d[1]) },
@@ -50,8 +50,8 @@ enum LMBindings {
     r.function("generate", [modelParam, tokenizerParam, Param("prompts", doc: "a prompt string or a list of them"),
                           Param("n", default: .int(1), doc: "answers per prompt")] + generation,
                doc: "Answers prompts, batched, with the key/value cache: a string (one prompt), a list of strings, or with n > 1 a list of lists.") { args in
-      let model = try gpt(args[0], "generate")
       let codec = try TextCodec(args[1])
+      let model = try gpt(args[0], "generate", for: codec)
       let single: Bool
       let prompts: [String]
       if case .string(let s) = args[2] { single = true; prompts = [s.value] } else { single = false; prompts = try TextCodec.strings(args[2], "generate: prompts") }
@@ -67,20 +67,20 @@ enum LMBindings {
     }
     r.function("log_probs", [modelParam, tokenizerParam, Param("prompts", doc: "a list of prompt strings"), Param("responses", doc: "a list of answers, one per prompt")],
                doc: "Σ log p(answer | prompt) per pair (the answer's end-of-text token included), batched; a list of floats.") { args in
-      let model = try gpt(args[0], "log_probs")
       let codec = try TextCodec(args[1])
+      let model = try gpt(args[0], "log_probs", for: codec)
       let prompts = try TextCodec.each(try TextCodec.strings(args[2], "log_probs: prompts"), "log_probs: prompts") { p throws(PavlovError) in try codec.prompt(p) }
       let answers = try TextCodec.each(try TextCodec.strings(args[3], "log_probs: responses"), "log_probs: responses") { a throws(PavlovError) in try codec.answer(a) }
       guard prompts.count == answers.count else { throw PavlovError.runtime("log_probs: \(prompts.count) prompts but \(answers.count) responses") }
       try checkFits(model, prompts, answers, "log_probs")
-      let out = try TensorBindings.run { try LanguageModel.sequenceLogProbs(model, prompts: prompts, responses: answers, padding: codec.endOfText) }
+      let out = try run("log_probs") { try LanguageModel.sequenceLogProbs(model, prompts: prompts, responses: answers, padding: codec.endOfText) }
       return .list(out.map { .float($0) })
     }
     r.function("reward_model", [Param("base", doc: "a gpt model to copy as the trunk (usually the SFT or pretrained model)"), tokenizerParam],
                doc: "A reward model: a copy of base with a scalar head on the last token (starting at 0); .fit(pairs) trains it.") { args in
-      let base = try gpt(args[0], "reward_model")
       let codec = try TextCodec(args[1])
-      let model = try TensorBindings.run { try RewardModel(base: base, padding: codec.endOfText, generator: Stdlib.generator(for: args.interpreter)) }
+      let base = try gpt(args[0], "reward_model", for: codec)
+      let model = try run("reward_model") { try RewardModel(base: base, padding: codec.endOfText, generator: Stdlib.generator(for: args.interpreter)) }
       return .object(RewardModelValue(model, codec))
     }
     r.function("dpo", [modelParam, tokenizerParam, Param("pairs", doc: "preference records {prompt, chosen, rejected}"),
@@ -91,13 +91,13 @@ enum LMBindings {
                        Param("lr", default: .float(1e-4), doc: "Adam's learning rate"),
                        Param("log", default: .bool(false), doc: "print each epoch's loss, accuracy and log-probabilities")],
                doc: "Direct preference optimization (reference log-probs computed once); returns [{epoch, loss, accuracy, chosen_logp, rejected_logp, margin, chosen_reward, rejected_reward}].") { args in
-      let model = try gpt(args[0], "dpo")
       let codec = try TextCodec(args[1])
+      let model = try gpt(args[0], "dpo", for: codec)
       let pairs = try RewardModelValue.pairs(args[2], codec, "dpo: pairs")
-      let ref = args.isNull(4) ? nil : try gpt(args[4], "dpo: ref")
+      let ref = args.isNull(4) ? nil : try gpt(args[4], "dpo: ref", for: codec)
       let beta = try args.float(3), epochs = try args.int(5), batch = try args.int(6), lr = Float(try args.float(7)), log = try args.bool(8)
       let interpreter = args.interpreter
-      let history = try TensorBindings.run {
+      let history = try run("dpo") {
         let trainer = try DPOTrainer(policy: model, reference: ref, pairs: pairs, beta: beta, lr: lr, padding: codec.endOfText)
         return try trainer.fit(epochs: epochs, batchSize: batch, generator: Stdlib.generator(for: interpreter)) { s in
           if log {
@@ -115,15 +115,15 @@ enum LMBindings {
                              Param("reward", doc: "a reward model, a function (prompt, text) => number, or [[reward, weight], ...]"),
                              Param("n", default: .int(8), doc: "answers sampled per prompt")] + generation,
                doc: "Samples n answers per prompt and keeps the best by the reward; returns [{prompt, response, score}] (rejection-sampling data for sft).") { args in
-      let model = try gpt(args[0], "best_of_n")
       let codec = try TextCodec(args[1])
+      let model = try gpt(args[0], "best_of_n", for: codec)
       let prompts = try TextCodec.strings(args[2], "best_of_n: prompts")
       let reward = try TextScorer(args[3], args.interpreter, "best_of_n: reward")
       let n = try args.int(4)
       let options = try GenerationOptions(args, from: 5, model: model, codec: codec)
       let encoded = try TextCodec.each(prompts, "best_of_n: prompts") { p throws(PavlovError) in try codec.prompt(p) }
       try options.checkFits(encoded, "best_of_n")
-      let choices = try TensorBindings.run {
+      let choices = try run("best_of_n") {
         try BestOfN.choose(model, prompts: encoded, n: n, maxTokens: options.maxTokens, temperature: options.temperature, topK: options.topK,
                            topP: options.topP, endOfText: codec.endOfText, stops: options.stops, reward: reward.tokens(codec), generator: Stdlib.generator(for: args.interpreter))
       }
@@ -136,8 +136,8 @@ enum LMBindings {
                             Param("judge", doc: "a function (prompt, text) => score (e.g. gold_score), or a reward model"),
                             Param("samples", default: .int(1), doc: "answers per prompt from each model")] + generation,
                doc: "How often the judge scores model's answer above baseline's on the same prompt (ties count half); returns {win_rate, wins, ties, losses, score, baseline_score}.") { args in
-      let model = try gpt(args[0], "win_rate"), baseline = try gpt(args[1], "win_rate: baseline")
       let codec = try TextCodec(args[2])
+      let model = try gpt(args[0], "win_rate", for: codec), baseline = try gpt(args[1], "win_rate: baseline", for: codec)
       let prompts = try TextCodec.strings(args[3], "win_rate: prompts")
       let judge = try TextScorer(args[4], args.interpreter, "win_rate: judge")
       let samples = try args.int(5)
@@ -158,8 +158,8 @@ enum LMBindings {
     r.function("kl_to", [modelParam, Param("ref", doc: "the reference gpt model (e.g. the SFT model)"), tokenizerParam,
                          Param("prompts", doc: "prompt strings"), Param("samples", default: .int(1), doc: "answers per prompt")] + generation,
                doc: "KL(model ‖ ref) per answer, estimated on the model's own samples as the mean of Σ log π − log π_ref (nats).") { args in
-      let model = try gpt(args[0], "kl_to"), ref = try gpt(args[1], "kl_to: ref")
       let codec = try TextCodec(args[2])
+      let model = try gpt(args[0], "kl_to", for: codec), ref = try gpt(args[1], "kl_to: ref", for: codec)
       let samples = try args.int(4)
       let rows = try TextCodec.strings(args[3], "kl_to: prompts").flatMap { p throws(PavlovError) in [[Int64]](repeating: try codec.prompt(p), count: Swift.max(samples, 1)) }
       guard !rows.isEmpty else { throw PavlovError.runtime("kl_to: needs at least one prompt") }
@@ -183,19 +183,35 @@ enum LMBindings {
     return g
   }
 
+  /// Runs Swift work for the builtin `name`, its errors starting with the builtin's name.
+  static func run<T>(_ name: String, _ body: () throws -> T) throws(PavlovError) -> T {
+    do {
+      return try TensorBindings.run(body)
+    } catch {
+      if !error.message.hasPrefix(name) { error.message = "\(name): " + error.message }
+      throw error
+    }
+  }
+
+  /// A gpt model that can read every id of the tokenizer.
+  static func gpt(_ v: Value, _ what: String, for codec: TextCodec) throws(PavlovError) -> GPT {
+    let model = try gpt(v, what)
+    guard model.vocab >= codec.tokenizer.vocabularySize else {
+      throw PavlovError.runtime("\(what): the model's vocabulary (\(model.vocab)) is smaller than the tokenizer's (\(codec.tokenizer.vocabularySize))",
+                                hint: "make the model with gpt(vocab: tokenizer.size, ...)")
+    }
+    return model
+  }
+
   static func checkFits(_ model: GPT, _ prompts: [[Int64]], _ answers: [[Int64]], _ what: String) throws(PavlovError) {
     try TensorBindings.run { try LanguageModel.checkFits(model, zip(prompts, answers).map { $0.count + $1.count }, what: "\(what): text") }
   }
 
   static func train(_ model: GPT, _ codec: TextCodec, prompts: [[Int64]], responses: [[Int64]], steps: Int?, epochs: Int?, batch: Int, lr: Double,
                     weightDecay: Double, logEvery: Int, name: String, _ args: Args) throws(PavlovError) -> Value {
-    guard model.vocab >= codec.tokenizer.vocabularySize else {
-      throw PavlovError.runtime("\(name): the model's vocabulary (\(model.vocab)) is smaller than the tokenizer's (\(codec.tokenizer.vocabularySize))",
-                                hint: "make the model with gpt(vocab: tokenizer.size, ...)")
-    }
     if let steps, steps < 1 { throw PavlovError.runtime("\(name): steps must be at least 1") }
     let interpreter = args.interpreter
-    let losses = try TensorBindings.run { () throws -> [Double] in
+    let losses = try run(name) { () throws -> [Double] in
       let trainer = try LanguageModelTrainer(model: model, lr: Float(lr), weightDecay: Float(weightDecay), padding: codec.endOfText)
       let total = steps ?? Swift.max(1, (epochs ?? 1) * ((prompts.count + batch - 1) / Swift.max(batch, 1)))
       return try trainer.fit(prompts: prompts, responses: responses, epochs: epochs ?? 1, steps: steps, batchSize: batch, generator: Stdlib.generator(for: interpreter)) { step, loss in

@@ -60,8 +60,8 @@ enum PolicyBindings {
 
   static func make(_ algorithm: LMAlgorithm, _ name: String, _ params: [Param], _ args: Args) throws -> Value {
     let a = TrainerArguments(args: args, params: params, name: name)
-    let model = try LMBindings.gpt(args[0], name)
     let codec = try TextCodec(args[1])
+    let model = try LMBindings.gpt(args[0], name, for: codec)
     let prompts = try TextCodec.each(try TextCodec.strings(args[2], "\(name): prompts"), "\(name): prompts") { p throws(PavlovError) in try codec.prompt(p) }
     let reward = try TextScorer(args[3], args.interpreter, "\(name): reward")
     var c = PolicyConfig()
@@ -95,7 +95,7 @@ enum PolicyBindings {
     if let v = try a.bool("whiten") { c.whitenAdvantages = v }
     let reference: PolicyTrainer.Reference
     if let i = a.given("ref") {
-      reference = .model(try LMBindings.gpt(args[i], "\(name): ref"))
+      reference = .model(try LMBindings.gpt(args[i], "\(name): ref", for: codec))
     } else if model.namedParameters().contains(where: { $0.0.hasSuffix("lora_A") }) {
       reference = .adaptersOff
     } else {
@@ -178,7 +178,7 @@ final class PolicyTrainerValue: PObject {
       var out: [Value] = []
       for _ in 0..<Swift.max(iterations, 0) {
         if pavlov_take_interrupt() != 0 { throw PavlovError.interrupted() }
-        let stats = try TensorBindings.run { try v.trainer.iterate() }
+        let stats = try LMBindings.run(v.name) { try v.trainer.iterate() }
         if log { args.interpreter.write(v.line(stats) + "\n") }
         let record = try v.record(stats)
         out.append(record)

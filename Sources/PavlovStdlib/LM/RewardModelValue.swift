@@ -49,7 +49,7 @@ final class RewardModelValue: PObject, ScoringValue {
       let pairs = try RewardModelValue.pairs(args[0], rm.codec, "fit: pairs")
       let epochs = try args.int(1), batch = try args.int(2), lr = Float(try args.float(3)), log = try args.bool(4)
       let interpreter = args.interpreter
-      let history = try TensorBindings.run {
+      let history = try LMBindings.run("fit") {
         try RewardModelTrainer(model: rm.model, lr: lr).fit(pairs, epochs: epochs, batchSize: batch, generator: Stdlib.generator(for: interpreter)) { e, l, a in
           if log { interpreter.write("reward model epoch \(e)/\(epochs)  loss \(LMBindings.short(l))  accuracy \(LMBindings.short(a))\n") }
         }
