@@ -108,6 +108,25 @@ final class DQNTests: XCTestCase {
     XCTAssertEqual(double, [0.5])
   }
 
+  func testTDLossMatchesHuberOnGatherUnderAutogradBitForBit() throws {
+    // Five rows (not a power of two), errors on both sides of δ = 1, three actions.
+    let q = Tensor.rand([5, 3], low: -3, high: 3, generator: SeededGenerator(seed: 5)).requiringGrad()
+    let taken: [Int64] = [0, 2, 1, 1, 0]
+    let targets: [Float] = [0.3, -2.5, 0.1, 4, -0.05]
+    let expected = try Tensor.huberLoss(try q.gather(axis: 1, index: Tensor(shape: [5, 1], ints: taken)), Tensor(shape: [5, 1], data: targets))
+    try expected.backward()
+    var gradient = [Float](repeating: 9, count: 15)
+    let loss = q.data.withUnsafeBufferPointer { qs in
+      taken.withUnsafeBufferPointer { a in
+        targets.withUnsafeBufferPointer { y in
+          gradient.withUnsafeMutableBufferPointer { TDLoss.huber(q: qs, taken: a, targets: y, actions: 3, gradient: $0) }
+        }
+      }
+    }
+    XCTAssertEqual(loss, expected.data[0])
+    XCTAssertEqual(gradient, q.grad?.data)
+  }
+
   func testTruncatedStepsAreStoredWithTheirFinalObservation() throws {
     let source = EnvSource(name: "CartPole-5", threadSafe: true) { _ in try EnvRegistry.make("CartPole-v1", maxEpisodeSteps: 5) }
     var config = DQNConfig()
