@@ -51,11 +51,9 @@ public final class FusedMLP {
     }
     guard let first = linears.first, let last = linears.last else { return nil }
     if relus.count < linears.count { relus.append(false) }
-    func buffer(_ count: Int) -> UnsafeMutableBufferPointer<Float> {
-      let b = UnsafeMutableBufferPointer<Float>.allocate(capacity: count)
-      b.initialize(repeating: 0)
-      return b
-    }
+    // Left unwritten: every row is written before it is read, and pages never used (a target
+    // network's gradient rows) are never committed.
+    func buffer(_ count: Int) -> UnsafeMutableBufferPointer<Float> { .allocate(capacity: count) }
     layers = zip(linears, relus).map { linear, relu in
       Layer(linear: linear, relu: relu, output: buffer(maxRows * linear.outputs), gradient: buffer(maxRows * linear.outputs),
             weightGradient: Tensor.zeros(linear.weight.shape), biasGradient: linear.bias.map { Tensor.zeros($0.shape) })
