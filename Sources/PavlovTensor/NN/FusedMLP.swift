@@ -4,16 +4,17 @@ import CPavlovKernels
 /// nothing between them) without autograd, for the small networks of value-based RL trained one
 /// minibatch at a time.
 ///
-/// Activations and gradients live in buffers allocated once, the bias and the ReLU are applied in
-/// one pass over each layer's rows, the ReLU mask and the bias gradient in another, and each
+/// Activations and gradients live in buffers allocated once, nothing records a graph, and each
 /// parameter's gradient is written into a tensor reused from step to step. The products, the
 /// sums and their order are those of `Tensor.linear` and `relu()` under autograd, so the values
-/// and gradients are the same bits (FusedMLPTests checks it).
+/// and gradients are the same bits (FusedMLPTests checks it). DQN trains its Q-network and
+/// values its targets with it.
 public final class FusedMLP {
   private struct Layer {
     let linear: Linear
     let relu: Bool
-    /// rows × outputs: the layer's outputs (after the ReLU), then, in `backward`, their gradient.
+    /// rows × outputs: the layer's outputs (after the ReLU), and in `backward` the loss's
+    /// gradient with respect to its pre-activations.
     let output: UnsafeMutableBufferPointer<Float>
     let gradient: UnsafeMutableBufferPointer<Float>
     /// Reused gradient tensors, set as the parameters' `grad` by `backward`.
