@@ -7,9 +7,10 @@
 #
 #   bash Benchmarks/rl/run_dqn.sh [--smoke] [--strict]
 #
-# Threads: THREADS (default 1) is given to both sides — torch.set_num_threads(THREADS) in SB3
-# and OPENBLAS_NUM_THREADS=THREADS for Pavlov. One thread is the fair default on this 2-core
-# machine (a batch of 64 rows through 256-unit layers is too small for a second thread to pay).
+# Threads: THREADS (default 1) is given to both sides — torch.set_num_threads(THREADS) in SB3,
+# PAVLOV_NUM_THREADS (Pavlov's own two-core split of large products and kernels) and
+# OPENBLAS_NUM_THREADS=THREADS for Pavlov. One thread is the fair default on this shared 2-core
+# machine; THREADS=2 lets both use two.
 # Python: PAVLOV_PYTHON, else Benchmarks/.venv (made by tensor/setup.sh, stable-baselines3 added
 # with pip if missing). Raw output goes to Benchmarks/results/dqn-<timestamp>.txt (git-ignored).
 set -uo pipefail
@@ -42,7 +43,7 @@ if [[ $smoke == 1 ]]; then py_args=(--smoke); pav_args=(smoke); fi
   echo "# DQN CartPole-v1 benchmark $(date -Iseconds), $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg), threads $threads"
   for seed in 0 1 2; do
     "$py" "$here/dqn_sb3.py" --seed "$seed" --threads "$threads" "${py_args[@]}" 2>/dev/null | grep '^RESULT'
-    OPENBLAS_NUM_THREADS="$threads" .build/release/pavlov run "$here/dqn.pav" "seed=$seed" "${pav_args[@]}" | grep '^RESULT'
+    PAVLOV_NUM_THREADS="$threads" OPENBLAS_NUM_THREADS="$threads" .build/release/pavlov run "$here/dqn.pav" "seed=$seed" "${pav_args[@]}" | grep '^RESULT'
   done
 } | tee "$raw"
 

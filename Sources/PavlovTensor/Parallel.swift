@@ -9,7 +9,15 @@ import Glibc
 enum Parallel {
   /// Parts every large piece of work is cut into (this machine class has two cores).
   static let parts = 2
-  static let cores = Swift.max(1, sysconf(Int32(_SC_NPROCESSORS_ONLN)))
+  /// The cores work may run on: those online, or fewer if PAVLOV_NUM_THREADS says so (the RL
+  /// benchmarks set it to their THREADS, so "one thread each side" holds for Pavlov too). On a
+  /// machine whose other core is busy, waiting for a preempted second half cost more than it
+  /// saved (DQN: 14.4 s on one core, 15.6–23.7 s on two, with the load average at 3).
+  static let cores: Int = {
+    let online = Swift.max(1, sysconf(Int32(_SC_NPROCESSORS_ONLN)))
+    guard let setting = getenv("PAVLOV_NUM_THREADS"), let wanted = Int(String(cString: setting)), wanted >= 1 else { return online }
+    return Swift.min(wanted, online)
+  }()
 
   /// Calls `body(part, range)` for `parts` contiguous ranges covering 0..<count — concurrently
   /// when each range holds at least `minimumPerPart` items, else one after another. `body` must

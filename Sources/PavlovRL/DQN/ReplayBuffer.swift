@@ -56,12 +56,16 @@ public final class ReplayBuffer {
     count = Swift.min(count + 1, capacity)
   }
 
-  /// Fills `batch` with `batch.size` transitions drawn uniformly (with replacement) from the
-  /// stored ones, using `generator` — one `nextInt` per row, so a seed fixes the draw.
-  public func sample(into batch: ReplayBatch, generator: SeededGenerator) {
+  /// Fills the first `rows` rows of `batch` (all of them by default) with transitions drawn
+  /// uniformly (with replacement) from the stored ones, using `generator` — one `nextInt` per
+  /// row, so a seed fixes the draw, and k draws of b rows equal one of k·b.
+  public func sample(into batch: ReplayBatch, rows: Int? = nil, generator: SeededGenerator) {
+    let rows = rows ?? batch.size
     precondition(count > 0 && batch.observationSize == observationSize, "ReplayBuffer: sampling an empty buffer or into a batch of another width")
+    precondition(rows >= 0 && rows <= batch.size, "ReplayBuffer: \(rows) rows do not fit a batch of \(batch.size)")
     let d = observationSize
-    batch.indices.withUnsafeMutableBufferPointer { chosen in
+    batch.indices.withUnsafeMutableBufferPointer { all in
+      let chosen = UnsafeMutableBufferPointer(rebasing: all[0..<rows])
       for r in 0..<chosen.count { chosen[r] = generator.nextInt(below: count) }
       batch.observations.withUnsafeMutableBufferPointer { to in Self.gather(chosen, d, observations, to) }
       batch.nextObservations.withUnsafeMutableBufferPointer { to in Self.gather(chosen, d, nextObservations, to) }
