@@ -57,7 +57,7 @@ enum LMBindings {
       if case .string(let s) = args[2] { single = true; prompts = [s.value] } else { single = false; prompts = try TextCodec.strings(args[2], "generate: prompts") }
       let n = try args.int(3)
       guard n >= 1 else { throw PavlovError.runtime("generate: n must be at least 1") }
-      let options = try GenerationOptions(args, from: 4, model: model, codec: codec)
+      let options = try GenerationOptions(args, from: 4, model: model, codec: codec, name: "generate")
       let encoded = try TextCodec.each(prompts, "generate: prompts") { p throws(PavlovError) in try codec.prompt(p) }
       let rows = encoded.flatMap { [[Int64]](repeating: $0, count: n) }
       let answers = try options.generate(model, rows, codec, args.interpreter)
@@ -120,7 +120,7 @@ enum LMBindings {
       let prompts = try TextCodec.strings(args[2], "best_of_n: prompts")
       let reward = try TextScorer(args[3], args.interpreter, "best_of_n: reward")
       let n = try args.int(4)
-      let options = try GenerationOptions(args, from: 5, model: model, codec: codec)
+      let options = try GenerationOptions(args, from: 5, model: model, codec: codec, name: "best_of_n")
       let encoded = try TextCodec.each(prompts, "best_of_n: prompts") { p throws(PavlovError) in try codec.prompt(p) }
       try options.checkFits(encoded, "best_of_n")
       let choices = try run("best_of_n") {
@@ -142,7 +142,7 @@ enum LMBindings {
       let judge = try TextScorer(args[4], args.interpreter, "win_rate: judge")
       let samples = try args.int(5)
       guard samples >= 1, !prompts.isEmpty else { throw PavlovError.runtime("win_rate: needs at least one prompt and samples ≥ 1") }
-      let options = try GenerationOptions(args, from: 6, model: model, codec: codec)
+      let options = try GenerationOptions(args, from: 6, model: model, codec: codec, name: "win_rate")
       let rows = try prompts.flatMap { p throws(PavlovError) in [[Int64]](repeating: try codec.prompt(p), count: samples) }
       let texts = rows.indices.map { prompts[$0 / samples] }
       let mine = try options.generate(model, rows, codec, args.interpreter).map { a throws(PavlovError) in try codec.text(a) }
@@ -163,7 +163,7 @@ enum LMBindings {
       let samples = try args.int(4)
       let rows = try TextCodec.strings(args[3], "kl_to: prompts").flatMap { p throws(PavlovError) in [[Int64]](repeating: try codec.prompt(p), count: Swift.max(samples, 1)) }
       guard !rows.isEmpty else { throw PavlovError.runtime("kl_to: needs at least one prompt") }
-      let options = try GenerationOptions(args, from: 5, model: model, codec: codec)
+      let options = try GenerationOptions(args, from: 5, model: model, codec: codec, name: "kl_to")
       let answers = try options.generate(model, rows, codec, args.interpreter)
       let kl = try TensorBindings.run { () throws -> Double in
         let mine = try LanguageModel.sequenceLogProbs(model, prompts: rows, responses: answers, padding: codec.endOfText)
@@ -233,7 +233,10 @@ struct GenerationOptions {
   /// Token ids that end an answer besides the end-of-text token.
   let stops: Set<Int64>
 
-  init(_ args: Args, from i: Int, model: GPT, codec: TextCodec) throws(PavlovError) {
+  let name: String
+
+  init(_ args: Args, from i: Int, model: GPT, codec: TextCodec, name: String) throws(PavlovError) {
+    self.name = name
     maxTokens = try args.int(i)
     temperature = Float(try args.float(i + 1))
     topK = args.isNull(i + 2) ? nil : try args.int(i + 2)
@@ -242,17 +245,17 @@ struct GenerationOptions {
     if !args.isNull(i + 4) {
       for text in try TextCodec.strings(args[i + 4], "stop") {
         guard let id = codec.tokenizer.id(ofToken: text) else {
-          throw PavlovError.runtime("stop: \(Format.quoted(text)) is not one token of this tokenizer", hint: "stop tokens are single tokens, e.g. \".\" for a char tokenizer")
+          throw PavlovError.runtime("\(name): stop: \(Format.quoted(text)) is not one token of this tokenizer", hint: "stop tokens are single tokens, e.g. \".\" for a char tokenizer")
         }
         stops.insert(id)
       }
     }
     self.stops = stops
-    if let k = topK, k < 1 { throw PavlovError.runtime("top_k must be at least 1, got \(k)") }
-    if let p = topP, !(p > 0 && p <= 1) { throw PavlovError.runtime("top_p must be in (0, 1], got \(p)") }
+    if let k = topK, k < 1 { throw PavlovError.runtime("\(name): top_k must be at least 1, got \(k)") }
+    if let p = topP, !(p > 0 && p <= 1) { throw PavlovError.runtime("\(name): top_p must be in (0, 1], got \(p)") }
     context = model.context
-    guard maxTokens >= 1 else { throw PavlovError.runtime("max_tokens must be at least 1, got \(maxTokens)") }
-    guard temperature >= 0 else { throw PavlovError.runtime("temperature must not be negative, got \(temperature)") }
+    guard maxTokens >= 1 else { throw PavlovError.runtime("\(name): max_tokens must be at least 1, got \(maxTokens)") }
+    guard temperature >= 0 else { throw PavlovError.runtime("\(name): temperature must not be negative, got \(temperature)") }
   }
 
   func checkFits(_ rows: [[Int64]], _ what: String) throws(PavlovError) {
@@ -263,7 +266,7 @@ struct GenerationOptions {
   }
 
   func generate(_ model: GPT, _ rows: [[Int64]], _ codec: TextCodec, _ interpreter: Interpreter) throws(PavlovError) -> [[Int64]] {
-    try checkFits(rows, "generate")
+    try checkFits(rows, name)
     var out: [[Int64]] = []
     for start in stride(from: 0, to: rows.count, by: 128) {
       out += try TensorBindings.run {
