@@ -31,7 +31,7 @@ public enum TokenizerJSON {
         var characters: [Unicode.Scalar] = []
         for (k, token) in tokens.enumerated() {
           guard token.unicodeScalars.count == 1, let c = token.unicodeScalars.first else {
-            throw TokenizerError("tokens[\(k)]: \(quoted(token)) is not one character",
+            throw TokenizerError("tokens[\(k)]: \(JSONString.quoted(token)) is not one character",
                                  hint: "a char tokenizer's tokens are single Unicode scalars")
           }
           characters.append(c)
@@ -48,7 +48,7 @@ public enum TokenizerJSON {
         }
         return try BPETokenizer(specials: specials, merges: merges)
       default:
-        throw TokenizerError("field type: \(quoted(file.type)) is not a tokenizer type", hint: "\"char\" or \"bpe\"")
+        throw TokenizerError("field type: \(JSONString.quoted(file.type)) is not a tokenizer type", hint: "\"char\" or \"bpe\"")
       }
     } catch let error as TokenizerError {
       throw TokenizerError("\(source): \(error.message)", hint: error.hint ?? hint)
@@ -106,28 +106,9 @@ public enum TokenizerJSON {
 
   /// A document with the type, the specials on one line and `items` (JSON texts) one per line.
   static func document(type: String, specials: [String], field: String, items: [String]) -> String {
-    var out = "{\n  \"type\": \(quoted(type)),\n  \"specials\": [\(specials.map(quoted).joined(separator: ", "))],\n"
-    out += "  \(quoted(field)): ["
+    var out = "{\n  \"type\": \(JSONString.quoted(type)),\n  \"specials\": [\(specials.map(JSONString.quoted).joined(separator: ", "))],\n"
+    out += "  \(JSONString.quoted(field)): ["
     out += items.isEmpty ? "]\n}\n" : "\n    " + items.joined(separator: ",\n    ") + "\n  ]\n}\n"
     return out
-  }
-
-  /// `s` as a JSON string: quotes, backslashes and control characters escaped, the rest as is.
-  static func quoted(_ s: String) -> String {
-    var out = "\""
-    for c in s.unicodeScalars {
-      switch c {
-      case "\"": out += "\\\""
-      case "\\": out += "\\\\"
-      case "\n": out += "\\n"
-      case "\r": out += "\\r"
-      case "\t": out += "\\t"
-      case _ where c.value < 0x20:
-        let hex = String(c.value, radix: 16)
-        out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-      default: out.unicodeScalars.append(c)
-      }
-    }
-    return out + "\""
   }
 }
