@@ -25,9 +25,7 @@ public enum LanguageModel {
     try Autograd.noGrad {
       var out: [Double] = []
       out.reserveCapacity(prompts.count)
-      for start in stride(from: 0, to: prompts.count, by: Swift.max(batchSize, 1)) {
-        let end = Swift.min(prompts.count, start + Swift.max(batchSize, 1))
-        let batch = try SequenceBatch(prompts: Array(prompts[start..<end]), responses: Array(responses[start..<end]), padding: padding)
+      for batch in try SequenceBatch.chunked(prompts: prompts, responses: responses, padding: padding, size: batchSize) {
         let (all, _) = try tokenLogProbs(model, batch)
         for row in batch.responsePositions() { out.append(row.reduce(0.0) { $0 + Double(all.data[$1]) }) }
       }

@@ -166,9 +166,7 @@ public final class PolicyTrainer {
   func score(_ rows: [[Int64]], _ answers: [[Int64]]) throws -> Rollout {
     var out = Rollout(logProbs: [], refLogProbs: [], values: [], entropy: 0)
     var entropySum = 0.0, entropyCount = 0.0
-    for s in stride(from: 0, to: rows.count, by: 64) {
-      let range = s..<Swift.min(rows.count, s + 64)
-      let batch = try SequenceBatch(prompts: Array(rows[range]), responses: Array(answers[range]), padding: endOfText)
+    for batch in try SequenceBatch.chunked(prompts: rows, responses: answers, padding: endOfText, size: 64) {
       let positions = batch.responsePositions()
       let features = try policy.features(batch.inputs())
       let logits = try policy.logits(fromFeatures: features)

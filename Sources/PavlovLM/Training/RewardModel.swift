@@ -49,9 +49,7 @@ public final class RewardModel: Module {
   public func scores(prompts: [[Int64]], responses: [[Int64]], batchSize: Int = 64) throws -> [Double] {
     try Autograd.noGrad {
       var out: [Double] = []
-      for start in stride(from: 0, to: prompts.count, by: batchSize) {
-        let end = Swift.min(prompts.count, start + batchSize)
-        let batch = try SequenceBatch(prompts: Array(prompts[start..<end]), responses: Array(responses[start..<end]), padding: padding)
+      for batch in try SequenceBatch.chunked(prompts: prompts, responses: responses, padding: padding, size: batchSize) {
         try LanguageModel.checkFits(trunk, batch.lengths.map { $0 + 1 }, what: "answer")
         out += try rawScores(batch).data.map { (Double($0) - offset) / scale }
       }

@@ -68,6 +68,15 @@ public struct SequenceBatch {
 }
 
 extension SequenceBatch {
+  /// The pairs in batches of at most `size` rows, in order: for passes without a graph over more
+  /// rows than one batch should hold.
+  public static func chunked(prompts: [[Int64]], responses: [[Int64]], padding: Int64, size: Int) throws -> [SequenceBatch] {
+    try stride(from: 0, to: prompts.count, by: Swift.max(size, 1)).map { start in
+      let end = Swift.min(prompts.count, start + Swift.max(size, 1))
+      return try SequenceBatch(prompts: Array(prompts[start..<end]), responses: Array(responses[start..<end]), padding: padding)
+    }
+  }
+
   /// Flat indices into a (B, T - 1) tensor of the positions that predict response tokens,
   /// row by row (row b's are consecutive, in order).
   public func responsePositions() -> [[Int]] {
