@@ -9,6 +9,10 @@
 #pragma clang fp contract(off)
 
 #define PV_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
+// Element i of an element-wise loop reads and writes only index i, so running it in place (out
+// == x) is safe; without this clang's overlap check sent in-place calls (the attention's
+// softmax rows, DQN's ReLU) down the scalar loop, 10x slower.
+#define PV_ELEMENTWISE _Pragma("clang loop vectorize(assume_safety)")
 
 static inline float pv_bits_to_float(int32_t bits) { float f; memcpy(&f, &bits, 4); return f; }
 static inline int32_t pv_float_to_bits(float f) { int32_t b; memcpy(&b, &f, 4); return b; }
@@ -106,14 +110,17 @@ static inline float pv_normal_cdf(float x) {
 }
 
 PV_CLONES void pv_exp(const float *x, float *out, size_t n) {
+  PV_ELEMENTWISE
   for (size_t i = 0; i < n; i++) out[i] = pv_exp1(x[i]);
 }
 
 PV_CLONES void pv_tanh(const float *x, float *out, size_t n) {
+  PV_ELEMENTWISE
   for (size_t i = 0; i < n; i++) out[i] = pv_tanh1(x[i]);
 }
 
 PV_CLONES void pv_sigmoid(const float *x, float *out, size_t n) {
+  PV_ELEMENTWISE
   for (size_t i = 0; i < n; i++) {
     // exp of a non-positive number only, so neither side overflows.
     float v = x[i];
@@ -125,10 +132,30 @@ PV_CLONES void pv_sigmoid(const float *x, float *out, size_t n) {
 }
 
 PV_CLONES void pv_gelu(const float *x, float *out, size_t n) {
+  PV_ELEMENTWISE
   for (size_t i = 0; i < n; i++) out[i] = x[i] * pv_normal_cdf(x[i]);
 }
 
+PV_CLONES void pv_gelu_keeping_cdf(const float *x, float *out, float *cdf, size_t n) {
+  PV_ELEMENTWISE
+  for (size_t i = 0; i < n; i++) {
+    float c = pv_normal_cdf(x[i]);
+    cdf[i] = c;
+    out[i] = x[i] * c;
+  }
+}
+
+PV_CLONES void pv_gelu_backward_from_cdf(const float *x, const float *cdf, const float *g, float *out, size_t n) {
+  PV_ELEMENTWISE
+  for (size_t i = 0; i < n; i++) {
+    float v = x[i];
+    float pdf = pv_exp1(-0.5f * v * v) * 0.39894228f;
+    out[i] = g[i] * (cdf[i] + v * pdf);
+  }
+}
+
 PV_CLONES void pv_gelu_backward(const float *x, const float *g, float *out, size_t n) {
+  PV_ELEMENTWISE
   for (size_t i = 0; i < n; i++) {
     float v = x[i];
     float pdf = pv_exp1(-0.5f * v * v) * 0.39894228f;
@@ -137,15 +164,18 @@ PV_CLONES void pv_gelu_backward(const float *x, const float *g, float *out, size
 }
 
 PV_CLONES void pv_relu(const float *x, float *out, size_t n) {
+  PV_ELEMENTWISE
   for (size_t i = 0; i < n; i++) out[i] = (x[i] > 0.0f || x[i] != x[i]) ? x[i] : 0.0f;
 }
 
 PV_CLONES void pv_relu_backward(const float *x, const float *g, float *out, size_t n) {
+  PV_ELEMENTWISE
   for (size_t i = 0; i < n; i++) out[i] = x[i] > 0.0f ? g[i] : 0.0f;
 }
 
 PV_CLONES void pv_adam(float *param, const float *grad, float *m, float *v, size_t n, int decoupled, float decay, float l2,
                        float one_minus_beta1, float beta2, float one_minus_beta2, float inv_bc2, float eps, float step) {
+  PV_ELEMENTWISE
   for (size_t i = 0; i < n; i++) {
     float p = param[i];
     if (decoupled) p *= decay;
@@ -154,7 +184,143 @@ PV_CLONES void pv_adam(float *param, const float *grad, float *m, float *v, size
     float vi = beta2 * v[i] + one_minus_beta2 * d * d;
     m[i] = mi;
     v[i] = vi;
-    float denom = __builtin_sqrtf(vi) * inv_bc2 + eps;
+    // The elementwise builtin leaves errno alone, so the loop vectorizes (sqrtf may set errno).
+    float denom = __builtin_elementwise_sqrt(vi) * inv_bc2 + eps;
     param[i] = p - step * (mi / denom);
+  }
+}
+
+// a op b over n elements where either side may be one value repeated (stride 0): the three
+// loops are written out so each vectorizes.
+#define PV_ARITHMETIC(name, op)                                                              \
+  PV_CLONES void name(const float *a, int a_step, const float *b, int b_step, float *out, size_t n) { \
+    if (a_step && b_step) {                                                                  \
+      PV_ELEMENTWISE for (size_t i = 0; i < n; i++) out[i] = a[i] op b[i];                   \
+    } else if (a_step) {                                                                     \
+      const float y = b[0];                                                                  \
+      PV_ELEMENTWISE for (size_t i = 0; i < n; i++) out[i] = a[i] op y;                      \
+    } else if (b_step) {                                                                     \
+      const float x = a[0];                                                                  \
+      PV_ELEMENTWISE for (size_t i = 0; i < n; i++) out[i] = x op b[i];                      \
+    } else {                                                                                 \
+      const float v = a[0] op b[0];                                                          \
+      for (size_t i = 0; i < n; i++) out[i] = v;                                             \
+    }                                                                                        \
+  }
+
+PV_ARITHMETIC(pv_add, +)
+PV_ARITHMETIC(pv_sub, -)
+PV_ARITHMETIC(pv_mul, *)
+PV_ARITHMETIC(pv_div, /)
+
+PV_CLONES void pv_column_sums_add(const float *g, size_t rows, size_t cols, float *sums) {
+  for (size_t r = 0; r < rows; r++) {
+    const float *row = g + r * cols;
+    for (size_t c = 0; c < cols; c++) sums[c] += row[c];
+  }
+}
+
+// Layer norm. A row's sums are chains of dependent adds (4 cycles each), so one row at a time
+// leaves the pipeline idle; PV_LN_BLOCK rows are summed side by side instead. Each row's sums
+// still run left to right, so the bits are those of the one-row loop.
+#define PV_LN_BLOCK 4
+
+static inline void pv_layer_norm_rows(const float *x, const float *w, const float *b, size_t first, size_t count, size_t d,
+                                      float eps, float *out, float *normalized, float *inv_std) {
+  float mean[PV_LN_BLOCK] = {0}, variance[PV_LN_BLOCK] = {0};
+  for (size_t i = 0; i < d; i++)
+    for (size_t j = 0; j < count; j++) mean[j] += x[(first + j) * d + i];
+  for (size_t j = 0; j < count; j++) mean[j] /= (float)d;
+  for (size_t i = 0; i < d; i++)
+    for (size_t j = 0; j < count; j++) {
+      float c = x[(first + j) * d + i] - mean[j];
+      variance[j] += c * c;
+    }
+  for (size_t j = 0; j < count; j++) {
+    variance[j] /= (float)d;
+    float inv = 1.0f / __builtin_sqrtf(variance[j] + eps);
+    size_t base = (first + j) * d;
+    inv_std[first + j] = inv;
+    for (size_t i = 0; i < d; i++) {
+      float h = (x[base + i] - mean[j]) * inv;
+      normalized[base + i] = h;
+      out[base + i] = h * w[i] + b[i];
+    }
+  }
+}
+
+PV_CLONES void pv_layer_norm(const float *x, const float *w, const float *b, size_t first, size_t end, size_t d, float eps,
+                             float *out, float *normalized, float *inv_std) {
+  size_t r = first;
+  for (; r + PV_LN_BLOCK <= end; r += PV_LN_BLOCK) pv_layer_norm_rows(x, w, b, r, PV_LN_BLOCK, d, eps, out, normalized, inv_std);
+  if (r < end) pv_layer_norm_rows(x, w, b, r, end - r, d, eps, out, normalized, inv_std);
+}
+
+static inline void pv_layer_norm_backward_rows(const float *g, const float *w, const float *normalized, const float *inv_std,
+                                               size_t first, size_t count, size_t d, float *gx, float *gw, float *gb) {
+  float sum_g[PV_LN_BLOCK] = {0}, sum_gh[PV_LN_BLOCK] = {0};
+  for (size_t i = 0; i < d; i++)
+    for (size_t j = 0; j < count; j++) {
+      size_t at = (first + j) * d + i;
+      float gh = g[at] * w[i];
+      sum_g[j] += gh;
+      sum_gh[j] += gh * normalized[at];
+    }
+  for (size_t j = 0; j < count; j++) {
+    size_t base = (first + j) * d;
+    float inv = inv_std[first + j] / (float)d;
+    for (size_t i = 0; i < d; i++) {
+      float gh = g[base + i] * w[i];
+      gx[base + i] = inv * ((float)d * gh - sum_g[j] - normalized[base + i] * sum_gh[j]);
+      gw[i] += g[base + i] * normalized[base + i];
+      gb[i] += g[base + i];
+    }
+  }
+}
+
+PV_CLONES void pv_layer_norm_backward(const float *g, const float *w, const float *normalized, const float *inv_std, size_t first,
+                                      size_t end, size_t d, float *gx, float *gw, float *gb) {
+  size_t r = first;
+  for (; r + PV_LN_BLOCK <= end; r += PV_LN_BLOCK)
+    pv_layer_norm_backward_rows(g, w, normalized, inv_std, r, PV_LN_BLOCK, d, gx, gw, gb);
+  if (r < end) pv_layer_norm_backward_rows(g, w, normalized, inv_std, r, end - r, d, gx, gw, gb);
+}
+
+// Attention's causal softmax. The sums run left to right, as the one-row loops they replace.
+PV_CLONES void pv_causal_softmax(float *p, size_t rows, size_t keys, size_t offset, float scale) {
+  for (size_t i = 0; i < rows; i++) {
+    float *row = p + i * keys;
+    size_t visible = offset + i + 1 < keys ? offset + i + 1 : keys;
+    float lanes[16];
+    for (size_t l = 0; l < 16; l++) lanes[l] = -__builtin_inff();
+    PV_ELEMENTWISE
+    for (size_t j = 0; j < visible; j++) row[j] *= scale;
+    // The maximum is the same whatever the order, so it is taken 16 lanes at a time.
+    for (size_t j = 0; j < visible; j++) lanes[j % 16] = row[j] > lanes[j % 16] ? row[j] : lanes[j % 16];
+    float top = lanes[0];
+    for (size_t l = 1; l < 16; l++) top = lanes[l] > top ? lanes[l] : top;
+    // Whole 16-lane vectors: the extra entries are overwritten with 0 below.
+    size_t padded = (visible + 15) & ~(size_t)15;
+    if (padded > keys) padded = keys;
+    PV_ELEMENTWISE
+    for (size_t j = 0; j < padded; j++) row[j] = pv_exp1(row[j] - top);
+    float total = 0.0f;
+    for (size_t j = 0; j < visible; j++) total += row[j];
+    float inv = 1.0f / total;
+    PV_ELEMENTWISE
+    for (size_t j = 0; j < visible; j++) row[j] *= inv;
+    for (size_t j = visible; j < keys; j++) row[j] = 0.0f;
+  }
+}
+
+PV_CLONES void pv_causal_softmax_backward(float *dp, const float *p, size_t t, float scale) {
+  for (size_t i = 0; i < t; i++) {
+    float *d = dp + i * t;
+    const float *q = p + i * t;
+    float dot = 0.0f;
+    for (size_t j = 0; j <= i; j++) dot += d[j] * q[j];
+    PV_ELEMENTWISE
+    for (size_t j = 0; j <= i; j++) d[j] = q[j] * (d[j] - dot) * scale;
+    for (size_t j = i + 1; j < t; j++) d[j] = 0.0f;
   }
 }

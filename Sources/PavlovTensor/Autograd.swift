@@ -1,3 +1,5 @@
+import CPavlovKernels
+
 /// Reverse-mode automatic differentiation, define-by-run: every operation on tensors that
 /// need gradients records its inputs and a backward rule; `backward()` replays the records
 /// from the output back to the leaves.
@@ -106,6 +108,6 @@ extension Tensor {
 
   /// Element-wise sum of two same-shaped tensors, outside autograd (for accumulating gradients).
   func addingData(_ other: Tensor) -> Tensor {
-    Tensor(shape: shape, data: Broadcast.elementwise(data, other.data, +))
+    Tensor(shape: shape, data: Kernels.map(data, other.data) { a, b, out, n in pv_add(a, 1, b, 1, out, n) })
   }
 }

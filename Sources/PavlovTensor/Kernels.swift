@@ -8,6 +8,8 @@ import CPavlovKernels
 enum Kernels {
   typealias Unary = (UnsafePointer<Float>?, UnsafeMutablePointer<Float>?, Int) -> Void
   typealias Binary = (UnsafePointer<Float>?, UnsafePointer<Float>?, UnsafeMutablePointer<Float>?, Int) -> Void
+  /// (a, aStep, b, bStep, out, n): see pv_add.
+  typealias Arithmetic = (UnsafePointer<Float>?, Int32, UnsafePointer<Float>?, Int32, UnsafeMutablePointer<Float>?, Int) -> Void
 
   /// Elements per part below which splitting over the cores costs more than it saves.
   static let parallelGrain = 1 << 15

@@ -2,7 +2,7 @@
 extension Tensor {
   public static func + (a: Tensor, b: Tensor) throws -> Tensor {
     if let exact = try integerArithmetic(a, b, "add") { return exact }
-    let (shape, data) = try Broadcast.binary(a, b, "add", +)
+    let (shape, data) = try Broadcast.binary(a, b, "add", .add)
     return result(shape, data, "add", [a, b]) { g in
       [Broadcast.reduce(g, to: a.shape), Broadcast.reduce(g, to: b.shape)]
     }
@@ -10,7 +10,7 @@ extension Tensor {
 
   public static func - (a: Tensor, b: Tensor) throws -> Tensor {
     if let exact = try integerArithmetic(a, b, "subtract") { return exact }
-    let (shape, data) = try Broadcast.binary(a, b, "subtract", -)
+    let (shape, data) = try Broadcast.binary(a, b, "subtract", .subtract)
     return result(shape, data, "subtract", [a, b]) { g in
       [Broadcast.reduce(g, to: a.shape), Broadcast.reduce(g.mapData { -$0 }, to: b.shape)]
     }
@@ -18,22 +18,22 @@ extension Tensor {
 
   public static func * (a: Tensor, b: Tensor) throws -> Tensor {
     if let exact = try integerArithmetic(a, b, "multiply") { return exact }
-    let (shape, data) = try Broadcast.binary(a, b, "multiply", *)
+    let (shape, data) = try Broadcast.binary(a, b, "multiply", .multiply)
     return result(shape, data, "multiply", [a, b]) { g in
       // Shapes broadcast already, so these products cannot fail.
-      let ga = (try? Broadcast.binary(g, b, "multiply", *)).map { Tensor(shape: $0.0, data: $0.1) }
-      let gb = (try? Broadcast.binary(g, a, "multiply", *)).map { Tensor(shape: $0.0, data: $0.1) }
+      let ga = (try? Broadcast.binary(g, b, "multiply", .multiply)).map { Tensor(shape: $0.0, data: $0.1) }
+      let gb = (try? Broadcast.binary(g, a, "multiply", .multiply)).map { Tensor(shape: $0.0, data: $0.1) }
       return [ga.map { Broadcast.reduce($0, to: a.shape) }, gb.map { Broadcast.reduce($0, to: b.shape) }]
     }
   }
 
   public static func / (a: Tensor, b: Tensor) throws -> Tensor {
-    let (shape, data) = try Broadcast.binary(a, b, "divide", /)
+    let (shape, data) = try Broadcast.binary(a, b, "divide", .divide)
     return result(shape, data, "divide", [a, b]) { g in
-      let ga = (try? Broadcast.binary(g, b, "divide", /)).map { Tensor(shape: $0.0, data: $0.1) }
+      let ga = (try? Broadcast.binary(g, b, "divide", .divide)).map { Tensor(shape: $0.0, data: $0.1) }
       // d(a/b)/db = -a / b²
       let ratio = (try? Broadcast.binary(a, b, "divide") { x, y in -x / (y * y) }).map { Tensor(shape: $0.0, data: $0.1) }
-      let gb = ratio.flatMap { r in (try? Broadcast.binary(g, r, "multiply", *)).map { Tensor(shape: $0.0, data: $0.1) } }
+      let gb = ratio.flatMap { r in (try? Broadcast.binary(g, r, "multiply", .multiply)).map { Tensor(shape: $0.0, data: $0.1) } }
       return [ga.map { Broadcast.reduce($0, to: a.shape) }, gb.map { Broadcast.reduce($0, to: b.shape) }]
     }
   }

@@ -79,9 +79,38 @@ extension Tensor {
   /// GELU with the exact normal CDF, x·Φ(x) (PyTorch's default `nn.GELU()`).
   public func gelu() -> Tensor {
     let x = self
-    let out = Kernels.map(data, pv_gelu)
+    guard Autograd.enabled && tracksGradient else { return Tensor(shape: shape, data: Kernels.map(data, pv_gelu)) }
+    // Φ(x) is kept for the backward, which otherwise spent most of its time computing it again.
+    var cdf = [Float].uninitialized(count)
+    var out = [Float].uninitialized(count)
+    data.withUnsafeBufferPointer { src in
+      out.withUnsafeMutableBufferPointer { o in
+        cdf.withUnsafeMutableBufferPointer { c in
+          guard let source = src.baseAddress, let target = o.baseAddress, let kept = c.baseAddress else { return }
+          Parallel.forEachPart(src.count, minimumPerPart: Kernels.parallelGrain) { _, range in
+            pv_gelu_keeping_cdf(source + range.lowerBound, target + range.lowerBound, kept + range.lowerBound, range.count)
+          }
+        }
+      }
+    }
+    let savedCDF = cdf
     return Tensor.result(shape, out, "gelu", [x]) { g in
-      [Tensor(shape: x.shape, data: Kernels.map(x.data, g.data, pv_gelu_backward))]
+      var grad = [Float].uninitialized(x.count)
+      x.data.withUnsafeBufferPointer { src in
+        savedCDF.withUnsafeBufferPointer { c in
+          g.data.withUnsafeBufferPointer { gd in
+            grad.withUnsafeMutableBufferPointer { o in
+              guard let source = src.baseAddress, let kept = c.baseAddress, let incoming = gd.baseAddress,
+                    let target = o.baseAddress else { return }
+              Parallel.forEachPart(src.count, minimumPerPart: Kernels.parallelGrain) { _, range in
+                let at = range.lowerBound
+                pv_gelu_backward_from_cdf(source + at, kept + at, incoming + at, target + at, range.count)
+              }
+            }
+          }
+        }
+      }
+      return [Tensor(shape: x.shape, data: grad)]
     }
   }
 

@@ -15,6 +15,20 @@ final class NNTests: XCTestCase {
                    tolerance: 2e-2) { x in try Tensor.layerNorm(x[0], x[1], x[2]) }
   }
 
+  func testLayerNormGradientOverBlocksOfRows() {
+    // The kernel sums rows four at a time: 9 rows cover two full blocks and a tail.
+    assertGradient([sample([9, 6], low: -2, high: 2, seed: 4), sample([6], low: 0.5, high: 1.5, seed: 5), sample([6], seed: 6)],
+                   tolerance: 2e-2) { x in try Tensor.layerNorm(x[0], x[1], x[2]) }
+  }
+
+  func testLayerNormGivesARowTheSameBitsInABlockAsAlone() throws {
+    let row = sample([1, 37], low: -3, high: 3, seed: 8).data
+    let weight = sample([37], seed: 9), bias = sample([37], seed: 10)
+    let alone = try Tensor.layerNorm(Tensor(shape: [1, 37], data: row), weight, bias)
+    let inBlocks = try Tensor.layerNorm(Tensor(shape: [6, 37], data: Array([[Float]](repeating: row, count: 6).joined())), weight, bias)
+    for r in 0..<6 { XCTAssertEqual(Array(inBlocks.data[(r * 37)..<((r + 1) * 37)]), alone.data, "row \(r)") }
+  }
+
   func testLayerNormNormalizes() throws {
     let x = Tensor(shape: [2, 4], data: [1, 2, 3, 4, -3, 0, 3, 8])
     let y = try Tensor.layerNorm(x, Tensor.ones([4]), Tensor.zeros([4]), eps: 0)
@@ -34,6 +48,11 @@ final class NNTests: XCTestCase {
     let after = try Tensor.causalSelfAttention(qkv, heads: 2)
     XCTAssertEqual(Array(before.data[0..<16]), Array(after.data[0..<16]))
     XCTAssertNotEqual(Array(before.data[16..<20]), Array(after.data[16..<20]))
+  }
+
+  func testAttentionGradientOverLongRows() {
+    // Rows longer than one 16-lane vector, and lengths between whole vectors.
+    assertGradient([sample([1, 21, 6], seed: 4)], tolerance: 2e-2) { x in try Tensor.causalSelfAttention(x[0], heads: 2) }
   }
 
   func testAttentionMatchesUnfusedComputation() throws {

@@ -12,6 +12,10 @@ void pv_sigmoid(const float *x, float *out, size_t n);
 void pv_gelu(const float *x, float *out, size_t n);
 /// d/dx of x·Φ(x) = Φ(x) + x·φ(x), times the incoming gradient g.
 void pv_gelu_backward(const float *x, const float *g, float *out, size_t n);
+/// pv_gelu that also keeps Φ(x) in `cdf`, and the backward that reuses it (the same bits as
+/// pv_gelu_backward, without computing Φ a second time).
+void pv_gelu_keeping_cdf(const float *x, float *out, float *cdf, size_t n);
+void pv_gelu_backward_from_cdf(const float *x, const float *cdf, const float *g, float *out, size_t n);
 /// max(x, 0), NaN kept (as PyTorch); and its backward g·[x > 0].
 void pv_relu(const float *x, float *out, size_t n);
 void pv_relu_backward(const float *x, const float *g, float *out, size_t n);
@@ -20,4 +24,25 @@ void pv_relu_backward(const float *x, const float *g, float *out, size_t n);
 /// p −= step · m / (√v · invBc2 + eps).
 void pv_adam(float *param, const float *grad, float *m, float *v, size_t n, int decoupled, float decay, float l2,
              float one_minus_beta1, float beta2, float one_minus_beta2, float inv_bc2, float eps, float step);
+/// out = a op b element by element; a step of 0 repeats that side's first value (a scalar), 1
+/// walks it. `out` may alias an operand that walks.
+void pv_add(const float *a, int a_step, const float *b, int b_step, float *out, size_t n);
+void pv_sub(const float *a, int a_step, const float *b, int b_step, float *out, size_t n);
+void pv_mul(const float *a, int a_step, const float *b, int b_step, float *out, size_t n);
+void pv_div(const float *a, int a_step, const float *b, int b_step, float *out, size_t n);
+/// sums[c] += Σ_r g[r·cols + c], rows taken in order (a bias gradient; a broadcast undone).
+void pv_column_sums_add(const float *g, size_t rows, size_t cols, float *sums);
+/// Layer norm of rows first..<end (each of d values): normalized = (x − mean)/√(var + eps)
+/// (biased variance), out = normalized·w + b, inv_std[r] = 1/√(var + eps).
+void pv_layer_norm(const float *x, const float *w, const float *b, size_t first, size_t end, size_t d, float eps,
+                   float *out, float *normalized, float *inv_std);
+/// Its backward for rows first..<end: writes gx, and adds the rows' weight and bias gradients
+/// into gw and gb (row by row, in order).
+void pv_layer_norm_backward(const float *g, const float *w, const float *normalized, const float *inv_std, size_t first,
+                            size_t end, size_t d, float *gx, float *gw, float *gb);
+/// Attention probabilities in place: row i of p (rows × keys) sees keys 0..<min(keys, offset + i + 1);
+/// those are scaled, shifted by their maximum, exponentiated and normalized; the rest become 0.
+void pv_causal_softmax(float *p, size_t rows, size_t keys, size_t offset, float scale);
+/// dS = P ⊙ (dP − Σ_j dP⊙P) · scale for a causal t × t block, in place over dp (masked entries 0).
+void pv_causal_softmax_backward(float *dp, const float *p, size_t t, float scale);
 #endif

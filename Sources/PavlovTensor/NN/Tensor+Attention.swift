@@ -53,11 +53,7 @@ extension Tensor {
                     sgemm(false, true, T, T, hd, dO, d, base + 2 * d, 3 * d, 0, dp, T)
                     sgemm(true, false, T, hd, T, pb, T, dO, d, 0, gbase + 2 * d, 3 * d)
                     // dS = P ⊙ (dP − Σ_j dP⊙P) · scale (masked entries have P = 0)
-                    for i in 0..<T {
-                      var dot: Float = 0
-                      for j in 0...i { dot += dp[i * T + j] * pb[i * T + j] }
-                      for j in 0..<T { dp[i * T + j] = j <= i ? pb[i * T + j] * (dp[i * T + j] - dot) * scale : 0 }
-                    }
+                    pv_causal_softmax_backward(dp, pb, T, scale)
                     // dQ = dS·K ; dK = dSᵀ·Q
                     sgemm(false, false, T, hd, T, dp, T, base + d, 3 * d, 0, gbase, 3 * d)
                     sgemm(true, false, T, hd, T, dp, T, base, 3 * d, 0, gbase + d, 3 * d)
@@ -80,19 +76,7 @@ extension Tensor {
                             keyLD: Int? = nil) {
     let kld = keyLD ?? ld
     sgemm(false, true, queries, keys, hd, q, ld, k, kld, 0, p, keys)
-    for i in 0..<queries {
-      let row = p + i * keys
-      let visible = Swift.min(keys, offset + i + 1)
-      var top = -Float.infinity
-      for j in 0..<visible { row[j] *= scale; top = Swift.max(top, row[j]) }
-      for j in 0..<visible { row[j] -= top }
-      pv_exp(row, row, visible)
-      var total: Float = 0
-      for j in 0..<visible { total += row[j] }
-      let inv = 1 / total
-      for j in 0..<visible { row[j] *= inv }
-      for j in visible..<Swift.max(visible, keys) { row[j] = 0 }
-    }
+    pv_causal_softmax(p, queries, keys, offset, scale)
     sgemm(false, false, queries, hd, keys, p, keys, v, kld, 0, out, outLD)
   }
 }

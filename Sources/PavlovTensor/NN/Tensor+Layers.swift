@@ -1,3 +1,4 @@
+import CPavlovKernels
 import Glibc
 
 /// Fused operations for the layers: each is one autograd node with a hand-written backward,
@@ -43,13 +44,7 @@ extension Tensor {
       }
       if let b {
         if b.tracksGradient {
-          var gb = [Float](repeating: 0, count: n)
-          g.data.withUnsafeBufferPointer { gd in
-            gb.withUnsafeMutableBufferPointer { sum in
-              for r in 0..<m { for c in 0..<n { sum[c] += gd[r * n + c] } }
-            }
-          }
-          grads.append(Tensor(shape: [n], data: gb))
+          grads.append(Broadcast.reduce(Tensor(shape: [m, n], data: g.data), to: [n]))
         } else {
           grads.append(nil)
         }
@@ -91,22 +86,8 @@ extension Tensor {
             normalized.withUnsafeMutableBufferPointer { nd in
               inverseStd.withUnsafeMutableBufferPointer { sd in
                 Parallel.forEachPart(rows, minimumPerPart: rowGrain) { _, range in
-                  for r in range {
-                    let base = r * d
-                    var mean: Float = 0
-                    for i in 0..<d { mean += xd[base + i] }
-                    mean /= Float(d)
-                    var variance: Float = 0
-                    for i in 0..<d { let c = xd[base + i] - mean; variance += c * c }
-                    variance /= Float(d)
-                    let inv = 1 / sqrtf(variance + eps)
-                    sd[r] = inv
-                    for i in 0..<d {
-                      let h = (xd[base + i] - mean) * inv
-                      nd[base + i] = h
-                      od[base + i] = h * wd[i] + bd[i]
-                    }
-                  }
+                  pv_layer_norm(xd.baseAddress, wd.baseAddress, bd.baseAddress, range.lowerBound, range.upperBound, d, eps,
+                                od.baseAddress, nd.baseAddress, sd.baseAddress)
                 }
               }
             }
@@ -124,25 +105,11 @@ extension Tensor {
             inverseStd.withUnsafeBufferPointer { sd in
               gx.withUnsafeMutableBufferPointer { gxd in
                 partials.withUnsafeMutableBufferPointer { pd in
+                  guard let partialsBase = pd.baseAddress else { return }
                   Parallel.forEachPart(rows, minimumPerPart: rowGrain) { part, range in
-                    let gw = pd.baseAddress! + part * 2 * d, gb = gw + d
-                    for r in range {
-                      let base = r * d
-                      // dx = inv/d · (d·gh - Σgh - h·Σ(gh·h)), gh = g·w
-                      var sumG: Float = 0, sumGH: Float = 0
-                      for i in 0..<d {
-                        let gh = gd[base + i] * wd[i]
-                        sumG += gh
-                        sumGH += gh * nd[base + i]
-                        gw[i] += gd[base + i] * nd[base + i]
-                        gb[i] += gd[base + i]
-                      }
-                      let inv = sd[r] / Float(d)
-                      for i in 0..<d {
-                        let gh = gd[base + i] * wd[i]
-                        gxd[base + i] = inv * (Float(d) * gh - sumG - nd[base + i] * sumGH)
-                      }
-                    }
+                    let gw = partialsBase + part * 2 * d, gb = gw + d
+                    pv_layer_norm_backward(gd.baseAddress, wd.baseAddress, nd.baseAddress, sd.baseAddress, range.lowerBound,
+                                           range.upperBound, d, gxd.baseAddress, gw, gb)
                   }
                 }
               }
