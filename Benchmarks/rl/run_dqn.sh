@@ -7,10 +7,11 @@
 #
 #   bash Benchmarks/rl/run_dqn.sh [--smoke] [--strict]
 #
-# Threads: THREADS (default 1) is given to both sides — torch.set_num_threads(THREADS) in SB3,
-# PAVLOV_NUM_THREADS (Pavlov's own two-core split of large products and kernels) and
-# OPENBLAS_NUM_THREADS=THREADS for Pavlov. One thread is the fair default on this shared 2-core
-# machine; THREADS=2 lets both use two.
+# Threads: THREADS (default: the machine's cores, which is each library's own default — torch's
+# intra-op threads, Pavlov's cores) is given to both sides — torch.set_num_threads(THREADS) in
+# SB3, PAVLOV_NUM_THREADS for Pavlov (its split of large products and kernels, and DQN's target
+# pass beside the training steps; OpenBLAS itself always runs on one thread). THREADS=1 holds
+# both to one core.
 # Python: PAVLOV_PYTHON, else Benchmarks/.venv (made by tensor/setup.sh, stable-baselines3 added
 # with pip if missing). Raw output goes to Benchmarks/results/dqn-<timestamp>.txt (git-ignored).
 set -uo pipefail
@@ -24,7 +25,7 @@ for arg in "$@"; do
     *) echo "run_dqn.sh: unknown option $arg (use --smoke, --strict)" >&2; exit 2 ;;
   esac
 done
-threads="${THREADS:-1}"
+threads="${THREADS:-$(nproc)}"
 cd "$root"
 py="${PAVLOV_PYTHON:-$root/Benchmarks/.venv/bin/python}"
 if [[ -z "${PAVLOV_PYTHON:-}" ]]; then

@@ -6,14 +6,14 @@ import Glibc
 /// The split is fixed by the work's size, never by how many cores answer: each part always
 /// covers the same elements and sums in the same order, so results are bit-identical on one core
 /// or two. PyTorch gets half of its CPU speed-up on small models from this intra-op parallelism.
-enum Parallel {
+public enum Parallel {
   /// Parts every large piece of work is cut into (this machine class has two cores).
   static let parts = 2
   /// The cores work may run on: those online, or fewer if PAVLOV_NUM_THREADS says so (the RL
   /// benchmarks set it to their THREADS, so "one thread each side" holds for Pavlov too). On a
   /// machine whose other core is busy, waiting for a preempted second half cost more than it
   /// saved (DQN: 14.4 s on one core, 15.6–23.7 s on two, with the load average at 3).
-  static let cores: Int = {
+  public static let cores: Int = {
     let online = Swift.max(1, sysconf(Int32(_SC_NPROCESSORS_ONLN)))
     guard let setting = getenv("PAVLOV_NUM_THREADS"), let wanted = Int(String(cString: setting)), wanted >= 1 else { return online }
     return Swift.min(wanted, online)
@@ -23,14 +23,70 @@ enum Parallel {
   /// when each range holds at least `minimumPerPart` items, else one after another. `body` must
   /// only write to locations its own range owns.
   static func forEachPart(_ count: Int, minimumPerPart: Int, _ body: (Int, Range<Int>) -> Void) {
-    guard count >= parts * minimumPerPart, cores > 1 else {
+    guard count >= parts * minimumPerPart else {
       body(0, 0..<count)
       return
     }
     let size = (count + parts - 1) / parts
-    DispatchQueue.concurrentPerform(iterations: parts) { part in
+    func run(_ part: Int) {
       let start = Swift.min(count, part * size)
       body(part, start..<Swift.min(count, start + size))
     }
+    // One core, or a thread already sharing the cores with another: the same parts, in turn
+    // (or the second lent to a free helper), so partial sums (layer norm's weight gradient)
+    // keep their bits.
+    if spreads {
+      DispatchQueue.concurrentPerform(iterations: parts, execute: run)
+    } else if let helper, parts == 2 {
+      helper.split({ run(0) }, { run(1) })
+    } else {
+      for part in 0..<parts { run(part) }
+    }
   }
+
+  /// Whether work on this thread is spread over the cores: not with one core, nor inside
+  /// `side(by:_:)`, whose two threads already keep both busy.
+  static var spreads: Bool { cores > 1 && pthread_getspecific(sideKey) == nil }
+
+  /// On the first thread of `side(by:_:)`: the second thread, lent while it is free.
+  static var helper: PartHelper? {
+    guard let value = pthread_getspecific(sideKey), Int(bitPattern: value) != secondSide else { return nil }
+    return Unmanaged<PartHelper>.fromOpaque(value).takeUnretainedValue()
+  }
+
+  /// Runs `first` and `second` at the same time (on two cores; one after the other on one).
+  /// Neither spreads its own work over the cores, but once `second` is done its thread takes
+  /// halves of `first`'s products and kernels (see `PartHelper`). Neither may throw: the
+  /// caller keeps the error.
+  public static func side(by first: () -> Void, _ second: () -> Void) {
+    guard spreads else {
+      first()
+      second()
+      return
+    }
+    let lent = PartHelper()
+    withExtendedLifetime(lent) {
+      DispatchQueue.concurrentPerform(iterations: 2) { which in
+        pthread_setspecific(sideKey, which == 0 ? UnsafeRawPointer(Unmanaged.passUnretained(lent).toOpaque()) : UnsafeRawPointer(bitPattern: secondSide))
+        defer { pthread_setspecific(sideKey, nil) }
+        if which == 0 {
+          first()
+          lent.finish()
+        } else {
+          second()
+          lent.serve()
+        }
+      }
+    }
+  }
+
+  /// The key's value on the second thread (not an object's address).
+  private static let secondSide = 1
+
+  /// Set on a thread running one side of `side(by:_:)`: the first side's helper, or `secondSide`.
+  private static let sideKey: pthread_key_t = {
+    var key = pthread_key_t()
+    pthread_key_create(&key, nil)
+    return key
+  }()
 }

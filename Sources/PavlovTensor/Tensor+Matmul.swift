@@ -128,8 +128,10 @@ extension Tensor {
       let part = i == 0 ? 0..<half : half..<side
       if byColumns { call(rows: 0..<m, cols: part) } else { call(rows: part, cols: 0..<n) }
     }
-    if Parallel.cores > 1 {
+    if Parallel.spreads {
       DispatchQueue.concurrentPerform(iterations: 2, execute: block)
+    } else if let helper = Parallel.helper {
+      helper.split({ block(0) }, { block(1) })
     } else {
       block(0)
       block(1)

@@ -66,7 +66,7 @@ final class CLITests: XCTestCase {
 
   /// Runs `pavlov arguments...` with `stdin` as its input (never the test's own terminal).
   /// Output goes to files, so a large report cannot fill a pipe and block the child.
-  private func pavlov(_ arguments: [String], stdin: String = "", timeout: TimeInterval = 20,
+  private func pavlov(_ arguments: [String], stdin: String = "", timeout: TimeInterval = 20, environment: [String: String] = [:],
                       file: StaticString = #filePath, line: UInt = #line) throws -> CLIResult {
     let binary = try PavlovBinary.require()
     let id = UUID().uuidString
@@ -88,6 +88,9 @@ final class CLITests: XCTestCase {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: binary)
     process.arguments = arguments
+    if !environment.isEmpty {
+      process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, given in given }
+    }
     process.currentDirectoryURL = tempDir
     process.standardInput = input
     process.standardOutput = output
@@ -342,6 +345,30 @@ final class CLITests: XCTestCase {
     assertExit(result, 0)
     XCTAssertFalse(result.stdout.isEmpty)
     return result.stdout
+  }
+
+  func testOneThreadGivesTheBitsOfTwo() throws {
+    // Big enough that layer norm splits its rows (weight-gradient partial sums) and DQN values
+    // the next group's minibatches alongside the current group's steps.
+    let path = try script("threads.pav", """
+      seed(3)
+      let model = gpt(vocab: 16, d: 32, layers: 2, heads: 2, ctx: 32)
+      let opt = adamw(model.params(), lr: 1e-3)
+      let ids = randint(0, 16, [12, 33])
+      for i in 0..3 { opt.step(cross_entropy(model(ids[:, :-1]), ids[:, 1:])) }
+      let total = 0.0
+      for p in model.params() { total = total + (p * p).sum().item() }
+      print(f"gpt weights {total:.12g}")
+      let agent = dqn("CartPole-v1", learning_starts: 100, train_freq: 100, gradient_steps: 40, batch_size: 16, hidden: [32, 32], seed: 1)
+      let stats = agent.train(steps: 300)
+      print(f"dqn loss {stats.loss:.9g} grad_norm {stats.grad_norm:.9g}")
+      """)
+    let one = try pavlov(["run", path], timeout: 120, environment: ["PAVLOV_NUM_THREADS": "1"])
+    let two = try pavlov(["run", path], timeout: 120, environment: ["PAVLOV_NUM_THREADS": "2"])
+    assertExit(one, 0)
+    assertExit(two, 0)
+    XCTAssertTrue(one.stdout.contains("gpt weights") && one.stdout.contains("dqn loss"), one.description)
+    XCTAssertEqual(one.stdout, two.stdout)
   }
 
   func testSeedMakesRandomReproducible() throws {

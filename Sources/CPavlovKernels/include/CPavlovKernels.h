@@ -45,4 +45,10 @@ void pv_layer_norm_backward(const float *g, const float *w, const float *normali
 void pv_causal_softmax(float *p, size_t rows, size_t keys, size_t offset, float scale);
 /// dS = P ⊙ (dP − Σ_j dP⊙P) · scale for a causal t × t block, in place over dp (masked entries 0).
 void pv_causal_softmax_backward(float *dp, const float *p, size_t t, float scale);
+/// A spin-wait hint to the CPU (x86's pause).
+static inline void pv_pause(void) {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#endif
+}
 #endif

@@ -120,7 +120,7 @@ public final class FusedMLP {
         gradient.withMutableData { sums in
           sums.withUnsafeMutableBufferPointer { sum in
             for c in 0..<n { sum[c] = 0 }
-            for r in 0..<rows { for c in 0..<n { sum[c] += g[r * n + c] } }
+            pv_column_sums_add(g, rows, n, sum.baseAddress)
           }
         }
         bias.grad = gradient
