@@ -154,15 +154,6 @@ PV_CLONES void pv_gelu_backward_from_cdf(const float *x, const float *cdf, const
   }
 }
 
-PV_CLONES void pv_gelu_backward(const float *x, const float *g, float *out, size_t n) {
-  PV_ELEMENTWISE
-  for (size_t i = 0; i < n; i++) {
-    float v = x[i];
-    float pdf = pv_exp1(-0.5f * v * v) * 0.39894228f;
-    out[i] = g[i] * (pv_normal_cdf(v) + v * pdf);
-  }
-}
-
 PV_CLONES void pv_relu(const float *x, float *out, size_t n) {
   PV_ELEMENTWISE
   for (size_t i = 0; i < n; i++) out[i] = (x[i] > 0.0f || x[i] != x[i]) ? x[i] : 0.0f;

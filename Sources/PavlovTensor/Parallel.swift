@@ -7,7 +7,8 @@ import Glibc
 /// covers the same elements and sums in the same order, so results are bit-identical on one core
 /// or two. PyTorch gets half of its CPU speed-up on small models from this intra-op parallelism.
 public enum Parallel {
-  /// Parts every large piece of work is cut into (this machine class has two cores).
+  /// Parts every large piece of work is cut into (this machine class has two cores): the
+  /// halves of `halves(_:_:)`.
   static let parts = 2
   /// The cores work may run on: those online, or fewer if PAVLOV_NUM_THREADS says so (the RL
   /// benchmarks set it to their THREADS, so "one thread each side" holds for Pavlov too). On a
@@ -32,24 +33,30 @@ public enum Parallel {
       let start = Swift.min(count, part * size)
       body(part, start..<Swift.min(count, start + size))
     }
-    // One core, or a thread already sharing the cores with another: the same parts, in turn
-    // (or the second lent to a free helper), so partial sums (layer norm's weight gradient)
-    // keep their bits.
+    halves({ run(0) }, { run(1) })
+  }
+
+  /// Runs the two halves of a fixed split: on both cores, or — on one core, or on a thread
+  /// already sharing the cores with another — one after the other (the second lent to a free
+  /// helper inside `side(by:_:)`). Who runs a half never changes what it computes, so partial
+  /// sums (layer norm's weight gradient) keep their bits.
+  static func halves(_ first: () -> Void, _ second: () -> Void) {
     if spreads {
-      DispatchQueue.concurrentPerform(iterations: parts, execute: run)
-    } else if let helper, parts == 2 {
-      helper.split({ run(0) }, { run(1) })
+      DispatchQueue.concurrentPerform(iterations: 2) { $0 == 0 ? first() : second() }
+    } else if let helper {
+      helper.split(first, second)
     } else {
-      for part in 0..<parts { run(part) }
+      first()
+      second()
     }
   }
 
   /// Whether work on this thread is spread over the cores: not with one core, nor inside
   /// `side(by:_:)`, whose two threads already keep both busy.
-  static var spreads: Bool { cores > 1 && pthread_getspecific(sideKey) == nil }
+  private static var spreads: Bool { cores > 1 && pthread_getspecific(sideKey) == nil }
 
   /// On the first thread of `side(by:_:)`: the second thread, lent while it is free.
-  static var helper: PartHelper? {
+  private static var helper: PartHelper? {
     guard let value = pthread_getspecific(sideKey), Int(bitPattern: value) != secondSide else { return nil }
     return Unmanaged<PartHelper>.fromOpaque(value).takeUnretainedValue()
   }

@@ -1,4 +1,3 @@
-import Dispatch
 import CBLAS
 
 /// Matrix products through OpenBLAS's `cblas_sgemm`, with PyTorch's rules for vectors and
@@ -128,14 +127,7 @@ extension Tensor {
       let part = i == 0 ? 0..<half : half..<side
       if byColumns { call(rows: 0..<m, cols: part) } else { call(rows: part, cols: 0..<n) }
     }
-    if Parallel.spreads {
-      DispatchQueue.concurrentPerform(iterations: 2, execute: block)
-    } else if let helper = Parallel.helper {
-      helper.split({ block(0) }, { block(1) })
-    } else {
-      block(0)
-      block(1)
-    }
+    Parallel.halves({ block(0) }, { block(1) })
   }
 
   /// C = op(A) · op(B) for row-major A (rowsA×colsA) and B (rowsB×colsB).

@@ -11,8 +11,8 @@ final class ParallelTests: XCTestCase {
     var secondRan = false
     Parallel.side(by: {
       for _ in 0..<50 {
-        Parallel.forEachPart(values.count, minimumPerPart: 1) { part, range in
-          for i in range { values[i] = i * 2 + part * 0 }
+        Parallel.forEachPart(values.count, minimumPerPart: 1) { _, range in
+          for i in range { values[i] = i * 2 }
         }
       }
     }, {

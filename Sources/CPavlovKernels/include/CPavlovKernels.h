@@ -10,11 +10,9 @@ void pv_tanh(const float *x, float *out, size_t n);
 void pv_sigmoid(const float *x, float *out, size_t n);
 /// x·Φ(x), GELU with the exact normal CDF.
 void pv_gelu(const float *x, float *out, size_t n);
-/// d/dx of x·Φ(x) = Φ(x) + x·φ(x), times the incoming gradient g.
-void pv_gelu_backward(const float *x, const float *g, float *out, size_t n);
-/// pv_gelu that also keeps Φ(x) in `cdf`, and the backward that reuses it (the same bits as
-/// pv_gelu_backward, without computing Φ a second time).
+/// pv_gelu that also keeps Φ(x) in `cdf` for the backward.
 void pv_gelu_keeping_cdf(const float *x, float *out, float *cdf, size_t n);
+/// d/dx of x·Φ(x) = Φ(x) + x·φ(x), times the incoming gradient g, with Φ(x) from the forward.
 void pv_gelu_backward_from_cdf(const float *x, const float *cdf, const float *g, float *out, size_t n);
 /// max(x, 0), NaN kept (as PyTorch); and its backward g·[x > 0].
 void pv_relu(const float *x, float *out, size_t n);

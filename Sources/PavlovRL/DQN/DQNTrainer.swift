@@ -233,25 +233,23 @@ public final class DQNTrainer: Trainer {
     for (k, group) in groups.enumerated() {
       let current = batches[k % 2]
       var sums: (loss: Double, norm: Double) = (0, 0)
-      guard k + 1 < groups.count else {
+      if k + 1 < groups.count {
+        let following = batches[(k + 1) % 2], valuer = targetValues[(k + 1) % 2], rows = groups[k + 1] * b
+        buffer.sample(into: following, rows: rows, generator: generator)
+        var failure: Error?
+        var valued = nextTarget
+        Parallel.side(by: {
+          do { sums = try takeSteps(group, from: current, nextTarget: nextTarget) } catch { failure = error }
+        }, {
+          valued = value(following, with: valuer, rows: rows)
+        })
+        if let failure { throw failure }
+        nextTarget = valued
+      } else {
         sums = try takeSteps(group, from: current, nextTarget: nextTarget)
-        lossSum += sums.loss
-        normSum += sums.norm
-        break
       }
-      let following = batches[(k + 1) % 2], valuer = targetValues[(k + 1) % 2], rows = groups[k + 1] * b
-      buffer.sample(into: following, rows: rows, generator: generator)
-      var failure: Error?
-      var valued = nextTarget
-      Parallel.side(by: {
-        do { sums = try takeSteps(group, from: current, nextTarget: nextTarget) } catch { failure = error }
-      }, {
-        valued = value(following, with: valuer, rows: rows)
-      })
-      if let failure { throw failure }
       lossSum += sums.loss
       normSum += sums.norm
-      nextTarget = valued
     }
     return (lossSum, normSum)
   }
@@ -286,13 +284,13 @@ public final class DQNTrainer: Trainer {
         }
       }
       guard value.isFinite else {
-        throw TrainerError("dqn: gradient step \(updates + 1) (timestep \(timesteps)): the TD loss is \(value)",
+        throw TrainerError("dqn: \(nextStep): the TD loss is \(value)",
                            hint: "the Q-values blew up: lower lr or max_grad_norm, or scale the rewards; check the env's observations and rewards for nan/inf")
       }
       qGradient.withUnsafeBufferPointer { online.backward($0) }
       let norm = clipGradNorm(optimizer.params, maxNorm: Float(config.maxGradNorm))
       guard norm.isFinite else {
-        throw TrainerError("dqn: gradient step \(updates + 1) (timestep \(timesteps)): the gradient norm is \(norm)",
+        throw TrainerError("dqn: \(nextStep): the gradient norm is \(norm)",
                            hint: "the Q-network's weights blew up: lower lr or max_grad_norm")
       }
       try optimizer.step()
@@ -302,6 +300,9 @@ public final class DQNTrainer: Trainer {
     }
     return (lossSum, normSum)
   }
+
+  /// The gradient step about to be taken, for errors.
+  private var nextStep: String { "gradient step \(updates + 1) (timestep \(timesteps))" }
 
   /// `targets` ← the TD targets of minibatch rows `rows`; `nextTarget` holds the target network's
   /// values of every drawn row, `nextOnline` (double DQN) the online network's of these rows.
