@@ -26,16 +26,17 @@ let package = Package(
       // never holds overlapping accesses, so the runtime check buys nothing here.
       swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"])]
     ),
-    // OpenBLAS's cblas (Debian libopenblas-dev), for matrix products.
-    .systemLibrary(name: "CBLAS", path: "Sources/CBLAS"),
-    // Vectorized float kernels (exp, tanh, sigmoid, GELU) in C: clang vectorizes them and builds
-    // AVX-512/AVX2/baseline clones chosen at load time, which Swift's SIMD types cannot do.
-    // -fno-math-errno: sqrt may not set errno, so clang can use the vector square-root instruction.
-    .target(name: "CPavlovKernels", path: "Sources/CPavlovKernels", cSettings: [.unsafeFlags(["-fno-math-errno"])]),
+    // The float kernels in C — matrix products (sgemm), exp, tanh, sigmoid, GELU, layer norm, Adam —
+    // built for every instruction-set path (AVX-512, AVX2, baseline) and chosen at load time, which
+    // Swift's SIMD types cannot do. Every path gives the same bits (docs/architecture.md).
+    // -fno-math-errno: sqrt may not set errno, so clang can use the vector square-root instruction;
+    // -ffp-contract=off: no a·b + c fused behind our back (a path with FMA would round differently).
+    .target(name: "CPavlovKernels", path: "Sources/CPavlovKernels",
+            cSettings: [.unsafeFlags(["-fno-math-errno", "-ffp-contract=off"])]),
     // The numeric core: tensors, autograd, the seeded generator. Usable from Swift without the language.
     .target(
       name: "PavlovTensor",
-      dependencies: ["CBLAS", "CPavlovKernels"],
+      dependencies: ["CPavlovKernels"],
       path: "Sources/PavlovTensor"
     ),
     // Environments with Gymnasium's contract, wrappers and vector envs. Usable without the language.

@@ -5,8 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# Debian packages the build needs: GNU readline for the REPL, OpenBLAS for matrix products.
-APT_PACKAGES=(libreadline-dev libopenblas-dev)
+# Debian packages the build needs: GNU readline for the REPL.
+APT_PACKAGES=(libreadline-dev)
 
 install_missing() {
   local missing=()

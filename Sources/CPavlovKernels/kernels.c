@@ -1,14 +1,14 @@
 // Vectorized transcendental kernels. The scalar helpers are branch-free (selects, not jumps) so
-// clang vectorizes the loops; target_clones builds AVX-512, AVX2 and baseline versions and picks
-// one at load time. The polynomials are Cephes' (exp: degree 6 after range reduction by ln 2;
-// erfc: two rational fits split at 2), each lane doing exactly the scalar arithmetic.
+// clang vectorizes the loops; PV_KERNEL builds each kernel for every path (paths.h) and calls the
+// one chosen at load time. The polynomials are Cephes' (exp: degree 6 after range reduction by
+// ln 2; erfc: two rational fits split at 2), each lane doing exactly the scalar arithmetic.
 #include "CPavlovKernels.h"
+#include "paths.h"
 #include <stdint.h>
 #include <string.h>
 
 #pragma clang fp contract(off)
 
-#define PV_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
 // Element i of an element-wise loop reads and writes only index i, so running it in place (out
 // == x) is safe; without this clang's overlap check sent in-place calls (the attention's
 // softmax rows, DQN's ReLU) down the scalar loop, 10x slower.
@@ -109,17 +109,17 @@ static inline float pv_normal_cdf(float x) {
   return x != x ? x : y;
 }
 
-PV_CLONES void pv_exp(const float *x, float *out, size_t n) {
+PV_KERNEL(pv_exp, (const float *x, float *out, size_t n), (x, out, n)) {
   PV_ELEMENTWISE
   for (size_t i = 0; i < n; i++) out[i] = pv_exp1(x[i]);
 }
 
-PV_CLONES void pv_tanh(const float *x, float *out, size_t n) {
+PV_KERNEL(pv_tanh, (const float *x, float *out, size_t n), (x, out, n)) {
   PV_ELEMENTWISE
   for (size_t i = 0; i < n; i++) out[i] = pv_tanh1(x[i]);
 }
 
-PV_CLONES void pv_sigmoid(const float *x, float *out, size_t n) {
+PV_KERNEL(pv_sigmoid, (const float *x, float *out, size_t n), (x, out, n)) {
   PV_ELEMENTWISE
   for (size_t i = 0; i < n; i++) {
     // exp of a non-positive number only, so neither side overflows.
@@ -131,12 +131,12 @@ PV_CLONES void pv_sigmoid(const float *x, float *out, size_t n) {
   }
 }
 
-PV_CLONES void pv_gelu(const float *x, float *out, size_t n) {
+PV_KERNEL(pv_gelu, (const float *x, float *out, size_t n), (x, out, n)) {
   PV_ELEMENTWISE
   for (size_t i = 0; i < n; i++) out[i] = x[i] * pv_normal_cdf(x[i]);
 }
 
-PV_CLONES void pv_gelu_keeping_cdf(const float *x, float *out, float *cdf, size_t n) {
+PV_KERNEL(pv_gelu_keeping_cdf, (const float *x, float *out, float *cdf, size_t n), (x, out, cdf, n)) {
   PV_ELEMENTWISE
   for (size_t i = 0; i < n; i++) {
     float c = pv_normal_cdf(x[i]);
@@ -145,7 +145,7 @@ PV_CLONES void pv_gelu_keeping_cdf(const float *x, float *out, float *cdf, size_
   }
 }
 
-PV_CLONES void pv_gelu_backward_from_cdf(const float *x, const float *cdf, const float *g, float *out, size_t n) {
+PV_KERNEL(pv_gelu_backward_from_cdf, (const float *x, const float *cdf, const float *g, float *out, size_t n), (x, cdf, g, out, n)) {
   PV_ELEMENTWISE
   for (size_t i = 0; i < n; i++) {
     float v = x[i];
@@ -154,18 +154,18 @@ PV_CLONES void pv_gelu_backward_from_cdf(const float *x, const float *cdf, const
   }
 }
 
-PV_CLONES void pv_relu(const float *x, float *out, size_t n) {
+PV_KERNEL(pv_relu, (const float *x, float *out, size_t n), (x, out, n)) {
   PV_ELEMENTWISE
   for (size_t i = 0; i < n; i++) out[i] = (x[i] > 0.0f || x[i] != x[i]) ? x[i] : 0.0f;
 }
 
-PV_CLONES void pv_relu_backward(const float *x, const float *g, float *out, size_t n) {
+PV_KERNEL(pv_relu_backward, (const float *x, const float *g, float *out, size_t n), (x, g, out, n)) {
   PV_ELEMENTWISE
   for (size_t i = 0; i < n; i++) out[i] = x[i] > 0.0f ? g[i] : 0.0f;
 }
 
-PV_CLONES void pv_adam(float *param, const float *grad, float *m, float *v, size_t n, int decoupled, float decay, float l2,
-                       float one_minus_beta1, float beta2, float one_minus_beta2, float inv_bc2, float eps, float step) {
+PV_KERNEL(pv_adam, (float *param, const float *grad, float *m, float *v, size_t n, int decoupled, float decay, float l2,
+                       float one_minus_beta1, float beta2, float one_minus_beta2, float inv_bc2, float eps, float step), (param, grad, m, v, n, decoupled, decay, l2, one_minus_beta1, beta2, one_minus_beta2, inv_bc2, eps, step)) {
   PV_ELEMENTWISE
   for (size_t i = 0; i < n; i++) {
     float p = param[i];
@@ -184,7 +184,8 @@ PV_CLONES void pv_adam(float *param, const float *grad, float *m, float *v, size
 // a op b over n elements where either side may be one value repeated (stride 0): the three
 // loops are written out so each vectorizes.
 #define PV_ARITHMETIC(name, op)                                                              \
-  PV_CLONES void name(const float *a, int a_step, const float *b, int b_step, float *out, size_t n) { \
+  PV_KERNEL(name, (const float *a, int a_step, const float *b, int b_step, float *out, size_t n),           \
+            (a, a_step, b, b_step, out, n)) {                                                  \
     if (a_step && b_step) {                                                                  \
       PV_ELEMENTWISE for (size_t i = 0; i < n; i++) out[i] = a[i] op b[i];                   \
     } else if (a_step) {                                                                     \
@@ -204,7 +205,7 @@ PV_ARITHMETIC(pv_sub, -)
 PV_ARITHMETIC(pv_mul, *)
 PV_ARITHMETIC(pv_div, /)
 
-PV_CLONES void pv_column_sums_add(const float *g, size_t rows, size_t cols, float *sums) {
+PV_KERNEL(pv_column_sums_add, (const float *g, size_t rows, size_t cols, float *sums), (g, rows, cols, sums)) {
   for (size_t r = 0; r < rows; r++) {
     const float *row = g + r * cols;
     for (size_t c = 0; c < cols; c++) sums[c] += row[c];
@@ -240,8 +241,8 @@ static inline void pv_layer_norm_rows(const float *x, const float *w, const floa
   }
 }
 
-PV_CLONES void pv_layer_norm(const float *x, const float *w, const float *b, size_t first, size_t end, size_t d, float eps,
-                             float *out, float *normalized, float *inv_std) {
+PV_KERNEL(pv_layer_norm, (const float *x, const float *w, const float *b, size_t first, size_t end, size_t d, float eps,
+                             float *out, float *normalized, float *inv_std), (x, w, b, first, end, d, eps, out, normalized, inv_std)) {
   size_t r = first;
   for (; r + PV_LN_BLOCK <= end; r += PV_LN_BLOCK) pv_layer_norm_rows(x, w, b, r, PV_LN_BLOCK, d, eps, out, normalized, inv_std);
   if (r < end) pv_layer_norm_rows(x, w, b, r, end - r, d, eps, out, normalized, inv_std);
@@ -269,8 +270,8 @@ static inline void pv_layer_norm_backward_rows(const float *g, const float *w, c
   }
 }
 
-PV_CLONES void pv_layer_norm_backward(const float *g, const float *w, const float *normalized, const float *inv_std, size_t first,
-                                      size_t end, size_t d, float *gx, float *gw, float *gb) {
+PV_KERNEL(pv_layer_norm_backward, (const float *g, const float *w, const float *normalized, const float *inv_std, size_t first,
+                                      size_t end, size_t d, float *gx, float *gw, float *gb), (g, w, normalized, inv_std, first, end, d, gx, gw, gb)) {
   size_t r = first;
   for (; r + PV_LN_BLOCK <= end; r += PV_LN_BLOCK)
     pv_layer_norm_backward_rows(g, w, normalized, inv_std, r, PV_LN_BLOCK, d, gx, gw, gb);
@@ -278,7 +279,7 @@ PV_CLONES void pv_layer_norm_backward(const float *g, const float *w, const floa
 }
 
 // Attention's causal softmax. The sums run left to right, as the one-row loops they replace.
-PV_CLONES void pv_causal_softmax(float *p, size_t rows, size_t keys, size_t offset, float scale) {
+PV_KERNEL(pv_causal_softmax, (float *p, size_t rows, size_t keys, size_t offset, float scale), (p, rows, keys, offset, scale)) {
   for (size_t i = 0; i < rows; i++) {
     float *row = p + i * keys;
     size_t visible = offset + i + 1 < keys ? offset + i + 1 : keys;
@@ -304,7 +305,7 @@ PV_CLONES void pv_causal_softmax(float *p, size_t rows, size_t keys, size_t offs
   }
 }
 
-PV_CLONES void pv_causal_softmax_backward(float *dp, const float *p, size_t t, float scale) {
+PV_KERNEL(pv_causal_softmax_backward, (float *dp, const float *p, size_t t, float scale), (dp, p, t, scale)) {
   for (size_t i = 0; i < t; i++) {
     float *d = dp + i * t;
     const float *q = p + i * t;

@@ -1,7 +1,7 @@
-import CBLAS
+import CPavlovKernels
 
-/// Matrix products through OpenBLAS's `cblas_sgemm`, with PyTorch's rules for vectors and
-/// batches: a vector operand gains (and then loses) an axis; leading axes are batch axes that
+/// Matrix products through `pv_sgemm` (one summation order on every CPU), with PyTorch's rules
+/// for vectors and batches: a vector operand gains (and then loses) an axis; leading axes are batch axes that
 /// broadcast.
 extension Tensor {
   /// `self @ other`.
@@ -81,40 +81,29 @@ extension Tensor {
       b.withUnsafeBufferPointer { pb in
         c.withUnsafeMutableBufferPointer { pc in
           for i in 0..<count {
-            cblas_sgemm(CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
-                        Int32(m), Int32(n), Int32(k), 1, pa.baseAddress! + i * rowsA * colsA, Int32(colsA),
-                        pb.baseAddress! + i * rowsB * colsB, Int32(colsB), 0, pc.baseAddress! + i * m * n, Int32(n))
+            sgemm(transposeA, transposeB, m, n, k, pa.baseAddress! + i * rowsA * colsA, colsA,
+                  pb.baseAddress! + i * rowsB * colsB, colsB, 0, pc.baseAddress! + i * m * n, n)
           }
         }
       }
     }
   }
 
-  /// OpenBLAS runs on one thread; `sgemm` splits large products by rows over the cores itself.
-  /// Two thread pools on two cores fought: OpenBLAS's idle workers spin on sched_yield between
-  /// calls while our element-wise parts want the same cores (20% of a GPT step in the kernel).
-  static let singleThreadedBLAS: Bool = {
-    openblas_set_num_threads(1)
-    return true
-  }()
-
   /// Products below this many multiply-adds run as one call.
   static let splitWork = 1 << 21
 
-  /// cblas_sgemm, row-major: C (m×n) = op(A)·op(B) + beta·C. Large products are cut into two
-  /// blocks — fixed by the sizes, not by the cores, so the bits never depend on the machine —
-  /// run on two cores. Blocks split C's longer side: a short wide product (DQN's 64×256 layers)
+  /// Row-major C (m×n) = op(A)·op(B) + beta·C (see `pv_sgemm`: each element one FMA chain over k
+  /// in order). Large products are cut into two blocks of C — fixed by the sizes, not by the
+  /// cores, and never along k, so the bits never depend on the machine — run on two cores. Blocks split C's longer side: a short wide product (DQN's 64×256 layers)
   /// cut into two 32-row halves ran 13% slower than whole, into two column halves no slower.
   static func sgemm(_ transposeA: Bool, _ transposeB: Bool, _ m: Int, _ n: Int, _ k: Int,
                     _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointer<Float>, _ ldb: Int,
                     _ beta: Float, _ c: UnsafeMutablePointer<Float>, _ ldc: Int) {
-    _ = singleThreadedBLAS
     func call(rows: Range<Int>, cols: Range<Int>) {
       let aStart = transposeA ? a + rows.lowerBound : a + rows.lowerBound * lda
       let bStart = transposeB ? b + cols.lowerBound * ldb : b + cols.lowerBound
-      cblas_sgemm(CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
-                  Int32(rows.count), Int32(cols.count), Int32(k), 1, aStart, Int32(lda), bStart, Int32(ldb), beta,
-                  c + rows.lowerBound * ldc + cols.lowerBound, Int32(ldc))
+      pv_sgemm(transposeA ? 1 : 0, transposeB ? 1 : 0, rows.count, cols.count, k, aStart, lda, bStart, ldb, beta,
+               c + rows.lowerBound * ldc + cols.lowerBound, ldc)
     }
     let byColumns = n > m, side = byColumns ? n : m
     guard side >= 2 * 16, m * n * k >= splitWork else {

@@ -2,9 +2,29 @@
 #define CPAVLOV_KERNELS_H
 #include <stddef.h>
 
+/// Kernel paths (instruction sets). Every kernel below is built for each and gives the same bits on
+/// each; the best the CPU supports is chosen at load time unless PAVLOV_KERNELS names another.
+enum { PV_PATH_BASELINE = 0, PV_PATH_AVX2 = 1, PV_PATH_AVX512 = 2 };
+int pv_kernel_path(void);
+int pv_best_kernel_path(void);
+int pv_kernel_path_supported(int path);
+/// Switches every kernel to `path`; 0 (and no change) if this CPU cannot run it.
+int pv_set_kernel_path(int path);
+const char *pv_kernel_path_name(int path);
+
+/// C (m×n, row stride ldc) = op(A)·op(B) + beta·C, row-major, op transposing when asked. Each
+/// element is one chain of fused multiply-adds over k in increasing order, started from beta·C
+/// (from 0 when beta is 0: C is not read), so the bits are the same on every path and CPU.
+/// Single-threaded: callers split C's rows or columns over threads, never k.
+void pv_sgemm(int transpose_a, int transpose_b, size_t m, size_t n, size_t k, const float *a, size_t lda,
+              const float *b, size_t ldb, float beta, float *c, size_t ldc);
+/// The same chains one element at a time, without packing: the reference the paths are tested against.
+void pv_sgemm_portable(int transpose_a, int transpose_b, size_t m, size_t n, size_t k, const float *a, size_t lda,
+                       const float *b, size_t ldb, float beta, float *c, size_t ldc);
+
 /// Element-wise float32 kernels over whole buffers (`out` may alias `x`). Each lane does exactly
-/// the same IEEE operations whatever the vector width the CPU offers (no FMA contraction), so
-/// results are bit-identical on every x86-64 machine.
+/// the same IEEE operations whatever the vector width the path offers (no FMA contraction), so
+/// results are bit-identical on every path.
 void pv_exp(const float *x, float *out, size_t n);
 void pv_tanh(const float *x, float *out, size_t n);
 void pv_sigmoid(const float *x, float *out, size_t n);

@@ -1,0 +1,256 @@
+// Matrix products with one summation order on every CPU.
+//
+// Each element of C is one chain of fused multiply-adds over k in increasing order, started from
+// 0 (beta = 0) or from beta·C: c = fma(a[i,k], b[k,j], c). A fused multiply-add rounds once, so
+// the chain has one correct result whatever computes it — a 16-lane AVX-512 register, an 8-lane
+// AVX2 one, or the portable loop's fmaf. The paths differ in how many elements they compute at
+// once (their register tiles), never in the order one element accumulates; k is blocked, but a
+// block continues from the float its predecessor stored, which is the chain unbroken. Threads
+// (Tensor.sgemm) split C's rows or columns, never k.
+//
+// The layout is the usual one for fast products (Goto's): a KC×NC panel of B and an MC×KC block
+// of A are copied into the order the register tile reads them, so the innermost loop streams
+// through contiguous memory while the tile stays in registers.
+#include "CPavlovKernels.h"
+#include "paths.h"
+#include <pthread.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#if PV_HAS_X86_PATHS
+#include <immintrin.h>
+#endif
+
+#pragma clang fp contract(off)
+
+// Block sizes, the same on every path (they only change which floats sit in cache).
+enum { PV_KC = 256, PV_MC = 96, PV_NC = 1024 };
+// The largest register tile of any path, for edge tiles computed aside.
+enum { PV_MAX_MR = 8, PV_MAX_NR = 32 };
+
+typedef void (*pv_tile_kernel)(size_t kc, const float *ap, const float *bp, float *c, size_t ldc, int load);
+
+// MARK: register tiles
+
+// Portable: fmaf is the one rounding of a·b + c on every platform (NEON's vfma on ARM64).
+enum { PV_BASE_MR = 4, PV_BASE_NR = 8 };
+static void pv_tile_baseline(size_t kc, const float *ap, const float *bp, float *c, size_t ldc, int load) {
+  float acc[PV_BASE_MR][PV_BASE_NR];
+  for (int i = 0; i < PV_BASE_MR; i++)
+    for (int j = 0; j < PV_BASE_NR; j++) acc[i][j] = load ? c[i * ldc + j] : 0.0f;
+  for (size_t p = 0; p < kc; p++, ap += PV_BASE_MR, bp += PV_BASE_NR)
+    for (int i = 0; i < PV_BASE_MR; i++)
+      for (int j = 0; j < PV_BASE_NR; j++) acc[i][j] = __builtin_fmaf(ap[i], bp[j], acc[i][j]);
+  for (int i = 0; i < PV_BASE_MR; i++)
+    for (int j = 0; j < PV_BASE_NR; j++) c[i * ldc + j] = acc[i][j];
+}
+
+#if PV_HAS_X86_PATHS
+// AVX2: 6 rows × 16 columns, twelve 8-lane accumulators of the sixteen registers.
+enum { PV_AVX2_MR = 6, PV_AVX2_NR = 16 };
+PV_TARGET_AVX2 static void pv_tile_avx2(size_t kc, const float *ap, const float *bp, float *c, size_t ldc, int load) {
+  __m256 acc[PV_AVX2_MR][2];
+#pragma clang loop unroll(full)
+  for (int i = 0; i < PV_AVX2_MR; i++) {
+    acc[i][0] = load ? _mm256_loadu_ps(c + i * ldc) : _mm256_setzero_ps();
+    acc[i][1] = load ? _mm256_loadu_ps(c + i * ldc + 8) : _mm256_setzero_ps();
+  }
+  for (size_t p = 0; p < kc; p++, ap += PV_AVX2_MR, bp += PV_AVX2_NR) {
+    __m256 b0 = _mm256_loadu_ps(bp), b1 = _mm256_loadu_ps(bp + 8);
+#pragma clang loop unroll(full)
+    for (int i = 0; i < PV_AVX2_MR; i++) {
+      __m256 a = _mm256_broadcast_ss(ap + i);
+      acc[i][0] = _mm256_fmadd_ps(a, b0, acc[i][0]);
+      acc[i][1] = _mm256_fmadd_ps(a, b1, acc[i][1]);
+    }
+  }
+#pragma clang loop unroll(full)
+  for (int i = 0; i < PV_AVX2_MR; i++) {
+    _mm256_storeu_ps(c + i * ldc, acc[i][0]);
+    _mm256_storeu_ps(c + i * ldc + 8, acc[i][1]);
+  }
+}
+
+// AVX-512: 8 rows × 32 columns, sixteen 16-lane accumulators (RL's 64- and 256-wide layers are
+// whole tiles).
+enum { PV_AVX512_MR = 8, PV_AVX512_NR = 32 };
+PV_TARGET_AVX512 static void pv_tile_avx512(size_t kc, const float *ap, const float *bp, float *c, size_t ldc, int load) {
+  __m512 acc[PV_AVX512_MR][2];
+#pragma clang loop unroll(full)
+  for (int i = 0; i < PV_AVX512_MR; i++) {
+    acc[i][0] = load ? _mm512_loadu_ps(c + i * ldc) : _mm512_setzero_ps();
+    acc[i][1] = load ? _mm512_loadu_ps(c + i * ldc + 16) : _mm512_setzero_ps();
+  }
+  for (size_t p = 0; p < kc; p++, ap += PV_AVX512_MR, bp += PV_AVX512_NR) {
+    __m512 b0 = _mm512_loadu_ps(bp), b1 = _mm512_loadu_ps(bp + 16);
+#pragma clang loop unroll(full)
+    for (int i = 0; i < PV_AVX512_MR; i++) {
+      __m512 a = _mm512_set1_ps(ap[i]);
+      acc[i][0] = _mm512_fmadd_ps(a, b0, acc[i][0]);
+      acc[i][1] = _mm512_fmadd_ps(a, b1, acc[i][1]);
+    }
+  }
+#pragma clang loop unroll(full)
+  for (int i = 0; i < PV_AVX512_MR; i++) {
+    _mm512_storeu_ps(c + i * ldc, acc[i][0]);
+    _mm512_storeu_ps(c + i * ldc + 16, acc[i][1]);
+  }
+}
+#endif
+
+// MARK: packing
+
+// op(A)[ic..ic+mc, pc..pc+kc] as strips of mr rows, each stored k-major (mr values per k),
+// rows past mc zero.
+static void pv_pack_a(int transpose, const float *a, size_t lda, size_t ic, size_t mc, size_t pc, size_t kc, size_t mr,
+                      float *out) {
+  for (size_t ir = 0; ir < mc; ir += mr) {
+    size_t rows = mc - ir < mr ? mc - ir : mr;
+    for (size_t p = 0; p < kc; p++, out += mr) {
+      size_t i = 0;
+      if (transpose) {
+        const float *src = a + (pc + p) * lda + ic + ir;
+        for (; i < rows; i++) out[i] = src[i];
+      } else {
+        const float *src = a + (ic + ir) * lda + pc + p;
+        for (; i < rows; i++) out[i] = src[i * lda];
+      }
+      for (; i < mr; i++) out[i] = 0.0f;
+    }
+  }
+}
+
+// op(B)[pc..pc+kc, jc..jc+nc] as strips of nr columns, each stored k-major, columns past nc zero.
+static void pv_pack_b(int transpose, const float *b, size_t ldb, size_t pc, size_t kc, size_t jc, size_t nc, size_t nr,
+                      float *out) {
+  for (size_t jr = 0; jr < nc; jr += nr) {
+    size_t cols = nc - jr < nr ? nc - jr : nr;
+    for (size_t p = 0; p < kc; p++, out += nr) {
+      size_t j = 0;
+      if (transpose) {
+        const float *src = b + (jc + jr) * ldb + pc + p;
+        for (; j < cols; j++) out[j] = src[j * ldb];
+      } else {
+        const float *src = b + (pc + p) * ldb + jc + jr;
+        for (; j < cols; j++) out[j] = src[j];
+      }
+      for (; j < nr; j++) out[j] = 0.0f;
+    }
+  }
+}
+
+// MARK: the blocked loops
+
+// One packing buffer a thread, kept between calls (products come in streams of the same sizes).
+static pthread_key_t pv_buffer_key;
+static pthread_once_t pv_buffer_once = PTHREAD_ONCE_INIT;
+static void pv_buffer_key_make(void) { pthread_key_create(&pv_buffer_key, free); }
+
+static float *pv_packing_buffer(void) {
+  pthread_once(&pv_buffer_once, pv_buffer_key_make);
+  float *buffer = pthread_getspecific(pv_buffer_key);
+  if (!buffer) {
+    size_t floats = (size_t)PV_KC * (PV_NC + PV_MAX_NR) + (size_t)(PV_MC + PV_MAX_MR) * PV_KC;
+    buffer = aligned_alloc(64, floats * sizeof(float));
+    if (buffer) pthread_setspecific(pv_buffer_key, buffer);
+  }
+  return buffer;
+}
+
+static void pv_sgemm_blocked(pv_tile_kernel tile, size_t mr, size_t nr, int ta, int tb, size_t m, size_t n, size_t k,
+                             const float *a, size_t lda, const float *b, size_t ldb, int load_first, float *c, size_t ldc,
+                             float *packed_b) {
+  float *packed_a = packed_b + (size_t)PV_KC * (PV_NC + PV_MAX_NR);
+  float edge[PV_MAX_MR * PV_MAX_NR];
+  for (size_t jc = 0; jc < n; jc += PV_NC) {
+    size_t nc = n - jc < PV_NC ? n - jc : PV_NC;
+    for (size_t pc = 0; pc < k; pc += PV_KC) {
+      size_t kc = k - pc < PV_KC ? k - pc : PV_KC;
+      int load = pc > 0 || load_first;
+      pv_pack_b(tb, b, ldb, pc, kc, jc, nc, nr, packed_b);
+      for (size_t ic = 0; ic < m; ic += PV_MC) {
+        size_t mc = m - ic < PV_MC ? m - ic : PV_MC;
+        pv_pack_a(ta, a, lda, ic, mc, pc, kc, mr, packed_a);
+        for (size_t jr = 0; jr < nc; jr += nr) {
+          size_t cols = nc - jr < nr ? nc - jr : nr;
+          const float *bp = packed_b + jr * kc;
+          for (size_t ir = 0; ir < mc; ir += mr) {
+            size_t rows = mc - ir < mr ? mc - ir : mr;
+            const float *ap = packed_a + ir * kc;
+            float *ct = c + (ic + ir) * ldc + jc + jr;
+            if (rows == mr && cols == nr) {
+              tile(kc, ap, bp, ct, ldc, load);
+              continue;
+            }
+            // An edge tile: computed whole aside (the padding is zeros), its valid part copied.
+            if (load)
+              for (size_t i = 0; i < rows; i++) memcpy(edge + i * nr, ct + i * ldc, cols * sizeof(float));
+            tile(kc, ap, bp, edge, nr, load);
+            for (size_t i = 0; i < rows; i++) memcpy(ct + i * ldc, edge + i * nr, cols * sizeof(float));
+          }
+        }
+      }
+    }
+  }
+}
+
+// The portable chain, one element at a time: when no packing buffer can be had, and the
+// reference the paths are tested against.
+static void pv_sgemm_reference(int ta, int tb, size_t m, size_t n, size_t k, const float *a, size_t lda, const float *b,
+                               size_t ldb, int load_first, float *c, size_t ldc) {
+  for (size_t i = 0; i < m; i++)
+    for (size_t j = 0; j < n; j++) {
+      float acc = load_first ? c[i * ldc + j] : 0.0f;
+      for (size_t p = 0; p < k; p++) {
+        float x = ta ? a[p * lda + i] : a[i * lda + p];
+        float y = tb ? b[j * ldb + p] : b[p * ldb + j];
+        acc = __builtin_fmaf(x, y, acc);
+      }
+      c[i * ldc + j] = acc;
+    }
+}
+
+void pv_sgemm_portable(int transpose_a, int transpose_b, size_t m, size_t n, size_t k, const float *a, size_t lda,
+                       const float *b, size_t ldb, float beta, float *c, size_t ldc) {
+  if (m == 0 || n == 0) return;
+  if (beta != 0.0f && beta != 1.0f)
+    for (size_t i = 0; i < m; i++)
+      for (size_t j = 0; j < n; j++) c[i * ldc + j] *= beta;
+  pv_sgemm_reference(transpose_a, transpose_b, m, n, k, a, lda, b, ldb, beta != 0.0f, c, ldc);
+}
+
+void pv_sgemm(int transpose_a, int transpose_b, size_t m, size_t n, size_t k, const float *a, size_t lda, const float *b,
+              size_t ldb, float beta, float *c, size_t ldc) {
+  if (m == 0 || n == 0) return;
+  // beta·C first (one rounding), then the chains continue from C; beta 0 never reads C (it may
+  // hold NaN garbage).
+  if (beta != 0.0f && beta != 1.0f)
+    for (size_t i = 0; i < m; i++)
+      for (size_t j = 0; j < n; j++) c[i * ldc + j] *= beta;
+  int load_first = beta != 0.0f;
+  if (k == 0) {
+    if (!load_first)
+      for (size_t i = 0; i < m; i++) memset(c + i * ldc, 0, n * sizeof(float));
+    return;
+  }
+  float *buffer = pv_packing_buffer();
+  if (!buffer) {
+    pv_sgemm_reference(transpose_a, transpose_b, m, n, k, a, lda, b, ldb, load_first, c, ldc);
+    return;
+  }
+  switch (pv_path) {
+#if PV_HAS_X86_PATHS
+  case PV_PATH_AVX512:
+    pv_sgemm_blocked(pv_tile_avx512, PV_AVX512_MR, PV_AVX512_NR, transpose_a, transpose_b, m, n, k, a, lda, b, ldb,
+                     load_first, c, ldc, buffer);
+    return;
+  case PV_PATH_AVX2:
+    pv_sgemm_blocked(pv_tile_avx2, PV_AVX2_MR, PV_AVX2_NR, transpose_a, transpose_b, m, n, k, a, lda, b, ldb, load_first,
+                     c, ldc, buffer);
+    return;
+#endif
+  default:
+    pv_sgemm_blocked(pv_tile_baseline, PV_BASE_MR, PV_BASE_NR, transpose_a, transpose_b, m, n, k, a, lda, b, ldb,
+                     load_first, c, ldc, buffer);
+  }
+}
