@@ -50,6 +50,13 @@ enum CheckpointBindings {
       return .record(out)
     }
 
+    r.function("digest", [Param("value", doc: "a tensor, a model, or a list or record of them (nested)")],
+               doc: "A fingerprint of the exact bits: 16 hex digits (FNV-1a, 64 bits) over each tensor's dtype, shape and elements, the names of a record's fields and a model's parameters, in order. Equal digests mean the same numbers to the bit: print one to check that a run reproduces, on this machine or another.") { args in
+      var print = Fingerprint()
+      try addToDigest(args[0], &print, depth: 0)
+      return .str(print.hex)
+    }
+
     r.function("tensor_metadata", [Param("path", doc: "a safetensors file")],
                doc: "The metadata of a safetensors file, as a record of name -> string (sorted by name).") { args in
       let path = try args.string(0)
@@ -71,6 +78,44 @@ enum CheckpointBindings {
       throw PavlovError.runtime(message, hint: e.hint)
     } catch {
       throw PavlovError.runtime((function.map { "\($0): " } ?? "") + "\(error)")
+    }
+  }
+
+  /// Nesting deeper than this is an error (a list that contains itself would never end).
+  static let digestDepthLimit = 64
+
+  private static func addToDigest(_ value: Value, _ print: inout Fingerprint, depth: Int) throws {
+    guard depth < digestDepthLimit else {
+      throw PavlovError.runtime("digest: the value is nested more than \(digestDepthLimit) deep (does a list contain itself?)",
+                                hint: "pass the tensors, a model, or a record of them")
+    }
+    switch value {
+    case .object(let o as TensorValue):
+      print.add("tensor")
+      print.add(o.tensor)
+    case .object(let o as ModelValue):
+      print.add("model")
+      for (name, t) in o.module.namedParameters() {
+        print.add(name)
+        print.add(t)
+      }
+    case .list(let l):
+      print.add("list")
+      print.add(UInt64(l.items.count))
+      for item in l.items { try addToDigest(item, &print, depth: depth + 1) }
+    case .record(let r):
+      print.add("record")
+      print.add(UInt64(r.keys.count))
+      for (key, item) in zip(r.keys, r.values) {
+        switch key {
+        case .string(let s): print.add(s)
+        case .int(let i): print.add(String(i))
+        }
+        try addToDigest(item, &print, depth: depth + 1)
+      }
+    default:
+      throw PavlovError.runtime("digest: expected a tensor, a model, or a list or record of them, got \(value.typeName)",
+                                hint: "for a trainer, save it and digest load_tensors(path)")
     }
   }
 }

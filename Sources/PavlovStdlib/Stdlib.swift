@@ -16,6 +16,7 @@ public enum Stdlib {
     CSVLibrary.register(registry)
     registry.family("time")
     TimeLibrary.register(registry)
+    Machine.register(registry)  // machine(): the CPU and the kernel path
     registry.family("tensors")
     TensorBindings.register(registry)
     CheckpointBindings.register(registry)  // save_tensors, load_tensors, tensor_metadata

@@ -20,7 +20,7 @@ struct Pavlov: ParsableCommand {
       With no arguments, starts the REPL (or, when standard input is not a terminal, runs the \
       program read from it).
       """,
-    version: "pavlov \(pavlovVersion)",
+    version: "pavlov \(pavlovVersion)\n\(Machine.summary)",
     subcommands: [Run.self, Check.self, Docs.self, Plot.self, Train.self, Evaluate.self]
   )
 

@@ -1,0 +1,48 @@
+/// A 64-bit FNV-1a fingerprint of exact bits: equal fingerprints mean the same numbers to the
+/// bit. Golden tests pin results with it, and `digest(...)` shows it to scripts.
+public struct Fingerprint: Sendable {
+  public private(set) var value: UInt64 = 0xcbf2_9ce4_8422_2325
+
+  public init() {}
+
+  public mutating func add<C: Sequence>(bytes: C) where C.Element == UInt8 {
+    for byte in bytes {
+      value ^= UInt64(byte)
+      value &*= 0x0000_0100_0000_01b3
+    }
+  }
+
+  public mutating func add(_ text: String) {
+    add(bytes: text.utf8)
+    add(bytes: [0])  // so "ab" + "c" differs from "a" + "bc"
+  }
+
+  public mutating func add(_ word: UInt64) {
+    withUnsafeBytes(of: word.littleEndian) { add(bytes: $0) }
+  }
+
+  /// The tensor's dtype, shape and element bits (little-endian, whatever the machine). Every NaN
+  /// counts as the same NaN: which payload a NaN carries differs between CPUs (x86 keeps an
+  /// operand's, ARM makes a default one) and no result depends on it.
+  public mutating func add(_ tensor: Tensor) {
+    add(tensor.dtype.rawValue)
+    add(UInt64(tensor.shape.count))
+    for size in tensor.shape { add(UInt64(size)) }
+    if tensor.dtype == .float32 {
+      for x in tensor.data { add(floatBits: x) }
+    } else {
+      for x in tensor.ints { add(UInt64(bitPattern: x)) }
+    }
+  }
+
+  public mutating func add(floatBits x: Float) {
+    let bits = x.isNaN ? Float.nan.bitPattern : x.bitPattern
+    withUnsafeBytes(of: bits.littleEndian) { add(bytes: $0) }
+  }
+
+  /// Sixteen lowercase hex digits.
+  public var hex: String {
+    let digits = String(value, radix: 16)
+    return String(repeating: "0", count: 16 - digits.count) + digits
+  }
+}
