@@ -42,6 +42,7 @@ py_args=(); pav_args=()
 if [[ $smoke == 1 ]]; then py_args=(--smoke); pav_args=(smoke); fi
 {
   echo "# DQN CartPole-v1 benchmark $(date -Iseconds), $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg), threads $threads"
+  echo "# machine: $(.build/release/pavlov --version | tail -1)"
   for seed in 0 1 2; do
     "$py" "$here/dqn_sb3.py" --seed "$seed" --threads "$threads" "${py_args[@]}" 2>/dev/null | grep '^RESULT'
     PAVLOV_NUM_THREADS="$threads" OPENBLAS_NUM_THREADS="$threads" .build/release/pavlov run "$here/dqn.pav" "seed=$seed" "${pav_args[@]}" | grep '^RESULT'

@@ -7,7 +7,7 @@
 #   bash Benchmarks/rl/run_ppo.sh [--smoke] [--strict]
 #
 # Threads: THREADS (default 1) is given to both sides — torch.set_num_threads(THREADS) in SB3,
-# PAVLOV_NUM_THREADS (Pavlov's own two-core split) and OPENBLAS_NUM_THREADS=THREADS for Pavlov. One thread is the fair default: these 64-unit
+# PAVLOV_NUM_THREADS (Pavlov's own two-core split) for Pavlov. One thread is the fair default: these 64-unit
 # networks are too small for a second thread to pay, and it keeps the two runs from fighting
 # over this 2-core machine's cores. THREADS=2 runs both with two (SB3's own default is all cores).
 # Python: PAVLOV_PYTHON, else Benchmarks/.venv (made by tensor/setup.sh, stable-baselines3 added
@@ -40,6 +40,7 @@ py_args=(); pav_args=()
 if [[ $smoke == 1 ]]; then py_args=(--smoke); pav_args=(smoke); fi
 {
   echo "# PPO CartPole-v1 benchmark $(date -Iseconds), $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg), threads $threads"
+  echo "# machine: $(.build/release/pavlov --version | tail -1)"
   for seed in 0 1 2; do
     "$py" "$here/ppo_sb3.py" --seed "$seed" --threads "$threads" "${py_args[@]}" 2>/dev/null | grep '^RESULT'
     PAVLOV_NUM_THREADS="$threads" OPENBLAS_NUM_THREADS="$threads" .build/release/pavlov run "$here/ppo.pav" "seed=$seed" "${pav_args[@]}" | grep '^RESULT'

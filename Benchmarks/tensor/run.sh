@@ -86,7 +86,7 @@ busy_now() {
 
 {
   echo "# tensor benchmarks $(date -Iseconds) on $(hostname), $(nproc) cores$([[ $smoke == 1 ]] && echo ', smoke')"
-  echo "# pavlov: $pavlov"
+  echo "# pavlov: $pavlov ($("$pavlov" --version | tail -1))"
   echo "# peer: $("$py" -c 'import sys, numpy, torch; print(f"python {sys.version.split()[0]}, numpy {numpy.__version__}, torch {torch.__version__}")')"
   echo "# load: $(cut -d' ' -f1-3 /proc/loadavg); CPU busy before start $(busy_now); OPENBLAS_NUM_THREADS=${OPENBLAS_NUM_THREADS:-unset}"
 } | tee "$raw"

@@ -60,6 +60,50 @@ static inline float pv_tanh1(float x) {
   return x != x ? x : y;
 }
 
+/// ln x (Cephes' logf: x = m·2^e with √½ ≤ m < √2, a degree-9 polynomial in m − 1), within
+/// about 1 ulp. Branch-free; 0 gives −inf, negatives NaN, +inf itself.
+static inline float pv_log1(float x) {
+  int32_t bits = pv_float_to_bits(x);
+  // Subnormals are scaled into the normal range first (2^25 leaves them exact).
+  int subnormal = (bits & 0x7f800000) == 0;
+  float scaled = subnormal ? x * 33554432.0f : x;
+  int32_t sb = pv_float_to_bits(scaled);
+  int32_t e = ((sb >> 23) & 0xff) - 126 - (subnormal ? 25 : 0);
+  float m = pv_bits_to_float((sb & 0x007fffff) | 0x3f000000);  // in [0.5, 1)
+  int below = m < 0.707106781186547524f;
+  e = below ? e - 1 : e;
+  float f = below ? m + m - 1.0f : m - 1.0f;
+  float z = f * f;
+  float p = 7.0376836292e-2f;
+  p = p * f - 1.1514610310e-1f;
+  p = p * f + 1.1676998740e-1f;
+  p = p * f - 1.2420140846e-1f;
+  p = p * f + 1.4249322787e-1f;
+  p = p * f - 1.6668057665e-1f;
+  p = p * f + 2.0000714765e-1f;
+  p = p * f - 2.4999993993e-1f;
+  p = p * f + 3.3333331174e-1f;
+  float fe = (float)e;
+  float y = p * f * z;
+  y = y + fe * -2.12194440e-4f;
+  y = y - 0.5f * z;
+  float r = f + y;
+  r = r + fe * 0.693359375f;
+  r = x == 0.0f ? -__builtin_inff() : r;
+  r = x < 0.0f ? __builtin_nanf("") : r;
+  r = x == __builtin_inff() ? x : r;
+  return x != x ? x : r;
+}
+
+/// ln(1 + x), accurate for tiny x: with u = 1 + x rounded, ln(u)·x/(u − 1) cancels u's rounding
+/// error (Goldberg's trick); u = 1 means x is below half an ulp of 1 and ln(1 + x) rounds to x.
+static inline float pv_log1p1(float x) {
+  float u = 1.0f + x;
+  float r = u == 1.0f ? x : pv_log1(u) * (x / (u - 1.0f));
+  r = u == __builtin_inff() ? u : r;
+  return x != x ? x : r;
+}
+
 /// erfc(x) for 1 ≤ x ≤ 10.
 static inline float pv_erfc_tail(float x) {
   float z = x * x;
@@ -113,6 +157,16 @@ PV_KERNEL(pv_exp, (const float *x, float *out, size_t n), (x, out, n)) {
   PV_ELEMENTWISE
   for (size_t i = 0; i < n; i++) out[i] = pv_exp1(x[i]);
 }
+
+PV_KERNEL(pv_log, (const float *x, float *out, size_t n), (x, out, n)) {
+  PV_ELEMENTWISE
+  for (size_t i = 0; i < n; i++) out[i] = pv_log1(x[i]);
+}
+
+// One value at a time, for Swift's scalar loops (the same arithmetic as the vector kernels).
+float pv_expf(float x) { return pv_exp1(x); }
+float pv_logf(float x) { return pv_log1(x); }
+float pv_log1pf(float x) { return pv_log1p1(x); }
 
 PV_KERNEL(pv_tanh, (const float *x, float *out, size_t n), (x, out, n)) {
   PV_ELEMENTWISE

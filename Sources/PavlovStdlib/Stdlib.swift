@@ -14,12 +14,12 @@ public enum Stdlib {
     registry.family("io")
     FileLibrary.register(registry)
     CSVLibrary.register(registry)
+    Machine.register(registry)  // machine(): the CPU and the kernel path, beside env_var
     registry.family("time")
     TimeLibrary.register(registry)
-    Machine.register(registry)  // machine(): the CPU and the kernel path
     registry.family("tensors")
     TensorBindings.register(registry)
-    CheckpointBindings.register(registry)  // save_tensors, load_tensors, tensor_metadata
+    CheckpointBindings.register(registry)  // save_tensors, load_tensors, tensor_metadata, digest
     DistributionBindings.register(registry)  // family "distributions"
     registry.family("nn")
     NNBindings.register(registry)

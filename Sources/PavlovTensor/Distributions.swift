@@ -1,3 +1,4 @@
+import CPavlovKernels
 import Glibc
 
 // Probability distributions for policies, as in `torch.distributions`: a categorical
@@ -162,7 +163,7 @@ extension Tensor {
   /// than the nan (0 / 0) of `log()`.
   func logOfProbabilities() -> Tensor {
     let x = self
-    return Tensor.result(shape, data.map { $0 > 0 ? logf($0) : -.infinity }, "log", [x]) { g in
+    return Tensor.result(shape, data.map { $0 > 0 ? pv_logf($0) : -.infinity }, "log", [x]) { g in
       [g.zipData(x) { gi, xi in xi > 0 ? gi / xi : 0 }]
     }
   }

@@ -1,8 +1,29 @@
 import CPavlovKernels
 import Glibc
 
-/// `pow` for floats without Foundation (Glibc's powf).
-@inline(__always) func powFloat(_ x: Float, _ y: Float) -> Float { powf(x, y) }
+/// x^y for floats with the same bits on every machine: the common exponents exactly as
+/// multiplications (x² is x·x, correctly rounded), the rest through float64's portable exp and log.
+func powFloat(_ x: Float, _ y: Float) -> Float {
+  switch y {
+  case 0: return 1
+  case 1: return x
+  case 2: return x * x
+  case -1: return 1 / x
+  case 0.5 where x != 0 && x != -.infinity: return x.squareRoot()
+  default: break
+  }
+  if x.isNaN || y.isNaN { return x == 1 ? 1 : .nan }
+  let integer = y.rounded() == y
+  if x < 0 && !integer { return .nan }
+  let odd = integer && Swift.abs(y) < 16_777_216 && Int(y) % 2 != 0
+  let magnitude: Float
+  if x == 0 || x.isInfinite {
+    magnitude = (x == 0) == (y > 0) ? 0 : .infinity
+  } else {
+    magnitude = Float(PortableMath.pow(Double(Swift.abs(x)), Double(y)))
+  }
+  return x < 0 && odd ? -magnitude : magnitude
+}
 
 /// Element-wise functions with their derivatives.
 extension Tensor {
@@ -17,7 +38,7 @@ extension Tensor {
 
   public func log() -> Tensor {
     let x = self
-    return Tensor.result(shape, data.map { logf($0) }, "log", [x]) { g in [g.zipData(x) { gi, xi in gi / xi }] }
+    return Tensor.result(shape, Kernels.map(data, pv_log), "log", [x]) { g in [g.zipData(x) { gi, xi in gi / xi }] }
   }
 
   public func tanh() -> Tensor {
@@ -40,12 +61,12 @@ extension Tensor {
   /// log σ(x) = min(x, 0) − log(1 + e^−|x|), finite for any x; the gradient σ(−x) is ½ at 0,
   /// where one built from relu and abs would give 0 (the pairwise losses start exactly there).
   public func logSigmoid() -> Tensor {
-    let out = data.map { x in Swift.min(x, 0) - log1pf(expf(-Swift.abs(x))) }
+    let out = data.map { x in Swift.min(x, 0) - pv_log1pf(pv_expf(-Swift.abs(x))) }
     let input = data
     return Tensor.result(shape, out, "log_sigmoid", [self]) { g in
       [Tensor(shape: g.shape, data: zip(g.data, input).map { gi, x in
         // σ(−x), computed without overflow on either side.
-        let e = expf(-Swift.abs(x))
+        let e = pv_expf(-Swift.abs(x))
         return gi * (x >= 0 ? e / (1 + e) : 1 / (1 + e))
       })]
     }

@@ -1,3 +1,4 @@
+import CPavlovKernels
 import Glibc
 
 /// `logsumexp`, `softmax` and `log_softmax` along an axis, computed stably (the maximum is
@@ -28,7 +29,7 @@ extension Tensor {
     let lse = Tensor(shape: kept, data: out)
     return Tensor.result(outShape, out, "logsumexp", [x]) { g in
       // d lse / dx = softmax(x)
-      let soft = x.zipData(lse.broadcastCopy(to: x.shape)) { xi, li in expf(xi - li) }
+      let soft = x.zipData(lse.broadcastCopy(to: x.shape)) { xi, li in pv_expf(xi - li) }
       return [soft.zipData(Tensor(shape: kept, data: g.data).broadcastCopy(to: x.shape), *)]
     }
   }
@@ -50,9 +51,9 @@ extension Tensor {
           for k in 0..<n {
             let j = (o * n + k) * inner + i
             shifted[j] = top == -.infinity ? 0 : d[j] - top
-            total += Double(expf(shifted[j]))
+            total += Double(pv_expf(shifted[j]))
           }
-          logNorm[o * inner + i] = Float(Glibc.log(total))
+          logNorm[o * inner + i] = Float(PortableMath.log(total))
         }
       }
     }
@@ -65,7 +66,7 @@ extension Tensor {
     var p = shifted
     for o in 0..<outer { for i in 0..<inner { for k in 0..<n {
       let j = (o * n + k) * inner + i
-      p[j] = expf(shifted[j] - logNorm[o * inner + i])
+      p[j] = pv_expf(shifted[j] - logNorm[o * inner + i])
     } } }
     let probabilities = p
     return Tensor.result(shape, p, "softmax", [self]) { g in
@@ -92,7 +93,7 @@ extension Tensor {
       for o in 0..<outer { for i in 0..<inner {
         var total: Float = 0
         for k in 0..<n { total += g.data[(o * n + k) * inner + i] }
-        for k in 0..<n { let j = (o * n + k) * inner + i; grad[j] = g.data[j] - expf(logProbabilities[j]) * total }
+        for k in 0..<n { let j = (o * n + k) * inner + i; grad[j] = g.data[j] - pv_expf(logProbabilities[j]) * total }
       } }
       return [Tensor(shape: g.shape, data: grad)]
     }

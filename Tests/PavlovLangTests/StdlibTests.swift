@@ -644,7 +644,7 @@ final class StdlibTests: XCTestCase {
                "vec_env", "play"],
       "json": ["json_parse", "json_string"],
       "io": ["read_text", "write_text", "append_text", "file_exists", "list_dir", "make_dir", "read_jsonl",
-             "write_jsonl", "env_var", "read_csv", "write_csv"],
+             "write_jsonl", "env_var", "read_csv", "write_csv", "machine"],
       "time": ["time", "clock", "sleep"],
       "text": ["char_tokenizer", "bpe_tokenizer", "load_tokenizer"],
       "rlhf": ["review_corpus", "gold_score", "gold_report", "read_preferences", "write_preferences", "ranked_pairs", "label",

@@ -27,6 +27,13 @@ void pv_sgemm_portable(int transpose_a, int transpose_b, size_t m, size_t n, siz
 /// results are bit-identical on every path.
 void pv_exp(const float *x, float *out, size_t n);
 void pv_tanh(const float *x, float *out, size_t n);
+/// ln x within about 1 ulp (0 → −inf, negative → NaN).
+void pv_log(const float *x, float *out, size_t n);
+/// The same functions one value at a time: e^x, ln x and ln(1 + x), built only from IEEE
+/// operations, so they give the same bits on every CPU and platform (libm's may not).
+float pv_expf(float x);
+float pv_logf(float x);
+float pv_log1pf(float x);
 void pv_sigmoid(const float *x, float *out, size_t n);
 /// x·Φ(x), GELU with the exact normal CDF.
 void pv_gelu(const float *x, float *out, size_t n);

@@ -1,3 +1,4 @@
+import PavlovTensor
 import Glibc
 
 /// How the per-token KL to the reference is estimated from log-ratios (Schulman, "Approximating
@@ -17,7 +18,7 @@ public enum KLEstimator: String, CaseIterable, Sendable {
 }
 
 extension Double {
-  var exp: Double { Glibc.exp(self) }
+  var exp: Double { PortableMath.exp(self) }
 }
 
 /// Which policy-gradient method trains the language model.

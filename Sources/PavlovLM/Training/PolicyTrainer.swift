@@ -276,7 +276,7 @@ public final class PolicyTrainer {
     for k in 0..<count {
       let r = Double(ratio.data[k])
       if Swift.abs(r - 1) > config.clip { clipped += 1 }
-      approxKL += (r - 1) - Glibc.log(Swift.max(r, 1e-30))
+      approxKL += (r - 1) - PortableMath.log(Swift.max(r, 1e-30))
     }
     return (clipped, approxKL, valueError, Double(count), Double(loss.data[0]))
   }

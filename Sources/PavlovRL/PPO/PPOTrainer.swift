@@ -261,7 +261,7 @@ public final class PPOTrainer: Trainer {
     stats.set("explained_variance", GAE.explainedVariance(values: Array(buffer.values[0..<rows]), returns: buffer.returns))
     stats.set("grad_norm", normSum / m)
     if let logStd = model.logStd {
-      stats.set("std", Double(logStd.data.reduce(0) { $0 + expf($1) }) / Double(logStd.count))
+      stats.set("std", Double(logStd.data.reduce(0) { $0 + PortableMath.exp($1) }) / Double(logStd.count))
     }
     stats.set("updates", Double(updates))
   }

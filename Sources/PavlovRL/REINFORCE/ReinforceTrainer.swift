@@ -123,7 +123,7 @@ public final class ReinforceTrainer: Trainer {
     for a in 1..<logits.count { top = Swift.max(top, logits[a]) }
     var total = 0.0
     for a in 0..<logits.count {
-      probabilities[a] = exp(Double(logits[a] - top))
+      probabilities[a] = PortableMath.exp(Double(logits[a] - top))
       total += probabilities[a]
     }
     var u = generator.nextDouble() * total
@@ -168,7 +168,7 @@ public final class ReinforceTrainer: Trainer {
     try optimizer.step()
     let p = logProbabilities.data
     var entropy = 0.0
-    for k in p.indices { entropy -= Double(expf(p[k]) * p[k]) }
+    for k in p.indices { entropy -= Double(PortableMath.exp(p[k]) * p[k]) }
     stats.set("policy_loss", Double(policyLoss.data[0]))
     if let valueLoss { stats.set("value_loss", Double(valueLoss.data[0])) }
     stats.set("entropy", entropy / Double(n))

@@ -1,3 +1,4 @@
+import CPavlovKernels
 import Glibc
 
 /// Multi-head causal self-attention, the pre-LayerNorm transformer block, and a small GPT with
@@ -266,7 +267,7 @@ public enum Sampling {
     var order = Array(0..<logits.count).sorted { logits[$0] > logits[$1] || (logits[$0] == logits[$1] && $0 < $1) }
     if let topK, topK > 0 { order = Array(order.prefix(topK)) }
     let top = logits[order[0]] / temperature
-    var weights = order.map { Double(expf(logits[$0] / temperature - top)) }
+    var weights = order.map { Double(pv_expf(logits[$0] / temperature - top)) }
     if let topP, topP < 1 {
       let total: Double = weights.reduce(0.0, +)
       var running: Double = 0

@@ -299,9 +299,8 @@ public final class Optimizer {
     }
     state.steps += 1
     let (beta1, beta2) = betas
-    let t = Double(state.steps)
-    let biasCorrection1 = 1 - pow(Double(beta1), t)
-    let biasCorrection2Sqrt = (1 - pow(Double(beta2), t)).squareRoot()
+    let biasCorrection1 = 1 - PortableMath.power(Double(beta1), state.steps)
+    let biasCorrection2Sqrt = (1 - PortableMath.power(Double(beta2), state.steps)).squareRoot()
     let stepSize = Float(Double(lr) / biasCorrection1)
     let invBc2 = 1 / Float(biasCorrection2Sqrt)  // PyTorch divides by a scalar as a multiply by its reciprocal
     let decay: Float = decoupled ? 1 - lr * weightDecay : 1

@@ -1,3 +1,4 @@
+import CPavlovKernels
 import Glibc
 
 /// The log-probabilities a language model gives the tokens that actually came next: the fused
@@ -44,7 +45,7 @@ extension Tensor {
             Parallel.forEachPart(rows, minimumPerPart: Swift.max(1, 8192 / vocab)) { _, range in
               for r in range where gb[r] != 0 {
                 let row = xp + r * vocab, d = dp + r * vocab, scale = gb[r], lse = norms[r]
-                for k in 0..<vocab { d[k] = -scale * expf(row[k] - lse) }
+                for k in 0..<vocab { d[k] = -scale * pv_expf(row[k] - lse) }
                 d[Int(targets.ints[r])] += scale
               }
             }
@@ -66,7 +67,7 @@ extension Tensor {
         var h: Float = 0
         for k in 0..<vocab {
           let lp = row[k] - lse
-          h -= expf(lp) * lp
+          h -= pv_expf(lp) * lp
         }
         out[r] = h
       }
@@ -80,7 +81,7 @@ extension Tensor {
     for k in 0..<n { top = Swift.max(top, row[k]) }
     guard top.isFinite else { return top }
     var total: Float = 0
-    for k in 0..<n { total += expf(row[k] - top) }
-    return top + logf(total)
+    for k in 0..<n { total += pv_expf(row[k] - top) }
+    return top + pv_logf(total)
   }
 }
