@@ -13,7 +13,6 @@
 // through contiguous memory while the tile stays in registers.
 #include "CPavlovKernels.h"
 #include "paths.h"
-#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -121,40 +120,59 @@ static void pv_pack_a(int transpose, const float *a, size_t lda, size_t ic, size
 }
 
 // op(B)[pc..pc+kc, jc..jc+nc] as strips of nr columns, each stored k-major, columns past nc zero.
+// An untransposed B's strips are row pieces copied as they are (18 → 5.5 µs for 256×256); a
+// transposed B is gathered down its columns (reading along its rows and writing down the strip
+// was slower: 29 µs against 18).
 static void pv_pack_b(int transpose, const float *b, size_t ldb, size_t pc, size_t kc, size_t jc, size_t nc, size_t nr,
                       float *out) {
-  for (size_t jr = 0; jr < nc; jr += nr) {
+  for (size_t jr = 0; jr < nc; jr += nr, out += kc * nr) {
     size_t cols = nc - jr < nr ? nc - jr : nr;
-    for (size_t p = 0; p < kc; p++, out += nr) {
-      size_t j = 0;
-      if (transpose) {
+    if (transpose) {
+      if (cols < nr)
+        for (size_t p = 0; p < kc; p++) memset(out + p * nr + cols, 0, (nr - cols) * sizeof(float));
+      for (size_t p = 0; p < kc; p++) {
         const float *src = b + (jc + jr) * ldb + pc + p;
-        for (; j < cols; j++) out[j] = src[j * ldb];
-      } else {
-        const float *src = b + (pc + p) * ldb + jc + jr;
-        for (; j < cols; j++) out[j] = src[j];
+        for (size_t j = 0; j < cols; j++) out[p * nr + j] = src[j * ldb];
       }
-      for (; j < nr; j++) out[j] = 0.0f;
+    } else {
+      for (size_t p = 0; p < kc; p++) {
+        const float *src = b + (pc + p) * ldb + jc + jr;
+        memcpy(out + p * nr, src, cols * sizeof(float));
+        if (cols < nr) memset(out + p * nr + cols, 0, (nr - cols) * sizeof(float));
+      }
     }
   }
 }
 
 // MARK: the blocked loops
 
-// One packing buffer a thread, kept between calls (products come in streams of the same sizes).
-static pthread_key_t pv_buffer_key;
-static pthread_once_t pv_buffer_once = PTHREAD_ONCE_INIT;
-static void pv_buffer_key_make(void) { pthread_key_create(&pv_buffer_key, free); }
+// Packing buffers, kept warm between calls in a few slots that any thread may take: a buffer per
+// thread was paid for again (1.1 MB of fresh pages) whenever Dispatch ran a half on a new worker.
+// A call that finds every slot taken allocates a buffer of its own for that call.
+enum { PV_BUFFER_SLOTS = 4 };
+static const size_t pv_buffer_floats = (size_t)PV_KC * (PV_NC + PV_MAX_NR) + (size_t)(PV_MC + PV_MAX_MR) * PV_KC;
+static float *pv_buffers[PV_BUFFER_SLOTS];
+static int pv_buffer_taken[PV_BUFFER_SLOTS];
 
-static float *pv_packing_buffer(void) {
-  pthread_once(&pv_buffer_once, pv_buffer_key_make);
-  float *buffer = pthread_getspecific(pv_buffer_key);
-  if (!buffer) {
-    size_t floats = (size_t)PV_KC * (PV_NC + PV_MAX_NR) + (size_t)(PV_MC + PV_MAX_MR) * PV_KC;
-    buffer = aligned_alloc(64, floats * sizeof(float));
-    if (buffer) pthread_setspecific(pv_buffer_key, buffer);
+/// A buffer and its slot (-1: allocated for this call only); NULL when memory is short.
+static float *pv_take_buffer(int *slot) {
+  for (int i = 0; i < PV_BUFFER_SLOTS; i++) {
+    if (__atomic_exchange_n(&pv_buffer_taken[i], 1, __ATOMIC_ACQUIRE)) continue;
+    if (!pv_buffers[i]) pv_buffers[i] = aligned_alloc(64, pv_buffer_floats * sizeof(float));
+    if (!pv_buffers[i]) {
+      __atomic_store_n(&pv_buffer_taken[i], 0, __ATOMIC_RELEASE);
+      break;
+    }
+    *slot = i;
+    return pv_buffers[i];
   }
-  return buffer;
+  *slot = -1;
+  return aligned_alloc(64, pv_buffer_floats * sizeof(float));
+}
+
+static void pv_give_buffer(float *buffer, int slot) {
+  if (slot < 0) free(buffer);
+  else __atomic_store_n(&pv_buffer_taken[slot], 0, __ATOMIC_RELEASE);
 }
 
 static void pv_sgemm_blocked(pv_tile_kernel tile, size_t mr, size_t nr, int ta, int tb, size_t m, size_t n, size_t k,
@@ -219,6 +237,9 @@ void pv_sgemm_portable(int transpose_a, int transpose_b, size_t m, size_t n, siz
   pv_sgemm_reference(transpose_a, transpose_b, m, n, k, a, lda, b, ldb, beta != 0.0f, c, ldc);
 }
 
+static void pv_sgemm_path(int transpose_a, int transpose_b, size_t m, size_t n, size_t k, const float *a, size_t lda,
+                          const float *b, size_t ldb, int load_first, float *c, size_t ldc, float *buffer);
+
 void pv_sgemm(int transpose_a, int transpose_b, size_t m, size_t n, size_t k, const float *a, size_t lda, const float *b,
               size_t ldb, float beta, float *c, size_t ldc) {
   if (m == 0 || n == 0) return;
@@ -233,11 +254,18 @@ void pv_sgemm(int transpose_a, int transpose_b, size_t m, size_t n, size_t k, co
       for (size_t i = 0; i < m; i++) memset(c + i * ldc, 0, n * sizeof(float));
     return;
   }
-  float *buffer = pv_packing_buffer();
+  int slot;
+  float *buffer = pv_take_buffer(&slot);
   if (!buffer) {
     pv_sgemm_reference(transpose_a, transpose_b, m, n, k, a, lda, b, ldb, load_first, c, ldc);
     return;
   }
+  pv_sgemm_path(transpose_a, transpose_b, m, n, k, a, lda, b, ldb, load_first, c, ldc, buffer);
+  pv_give_buffer(buffer, slot);
+}
+
+static void pv_sgemm_path(int transpose_a, int transpose_b, size_t m, size_t n, size_t k, const float *a, size_t lda,
+                          const float *b, size_t ldb, int load_first, float *c, size_t ldc, float *buffer) {
   switch (pv_path) {
 #if PV_HAS_X86_PATHS
   case PV_PATH_AVX512:

@@ -42,7 +42,7 @@ public enum Parallel {
   /// sums (layer norm's weight gradient) keep their bits.
   static func halves(_ first: () -> Void, _ second: () -> Void) {
     if spreads {
-      DispatchQueue.concurrentPerform(iterations: 2) { $0 == 0 ? first() : second() }
+      worker.split(first, second)
     } else if let helper {
       helper.split(first, second)
     } else {
@@ -50,6 +50,22 @@ public enum Parallel {
       second()
     }
   }
+
+  /// The thread that takes the second half of `halves` (see `PartHelper`), started on first use.
+  /// It spins for 200 µs after each half — a training step's products and kernels come back to
+  /// back — then sleeps until the next offer. If it cannot be started, the caller runs both halves.
+  private static let worker: PartHelper = {
+    let worker = PartHelper()
+    var thread = pthread_t()
+    let context = Unmanaged.passRetained(worker).toOpaque()
+    if pthread_create(&thread, nil, { context in
+      Unmanaged<PartHelper>.fromOpaque(context!).takeUnretainedValue().serve(idleSleep: 200e-6)
+      return nil
+    }, context) == 0 {
+      pthread_detach(thread)
+    }
+    return worker
+  }()
 
   /// Whether work on this thread is spread over the cores: not with one core, nor inside
   /// `side(by:_:)`, whose two threads already keep both busy.

@@ -31,6 +31,11 @@ public enum PortableMath {
   public static func log(_ x: Float) -> Float { pv_logf(x) }
   public static func log1p(_ x: Float) -> Float { pv_log1pf(x) }
 
+  /// tanh of each value in place (the vector kernel behind `Tensor.tanh`).
+  public static func tanh(_ values: UnsafeMutableBufferPointer<Float>) {
+    pv_tanh(values.baseAddress, values.baseAddress, values.count)
+  }
+
   /// x^n for a whole n ≥ 0 by repeated squaring (Adam's bias corrections β^t).
   public static func power(_ x: Double, _ n: Int) -> Double {
     var result = 1.0, base = x, rest = n

@@ -59,7 +59,7 @@ public final class MLPForward {
       }
       switch activations[k] {
       case .relu: for o in 0..<n where !(out[o] > 0) { out[o] = 0 }
-      case .tanh: for o in 0..<n { out[o] = tanhf(out[o]) }
+      case .tanh: PortableMath.tanh(out)
       default: break
       }
       source = UnsafePointer(out.baseAddress!)
