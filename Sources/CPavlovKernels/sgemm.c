@@ -27,19 +27,23 @@ enum { PV_KC = 256, PV_MC = 96, PV_NC = 1024 };
 // The largest register tile of any path, for edge tiles computed aside.
 enum { PV_MAX_MR = 8, PV_MAX_NR = 32 };
 
-typedef void (*pv_tile_kernel)(size_t kc, const float *ap, const float *bp, float *c, size_t ldc, int load);
+// A register tile reads A's element (i, p) at ap[i·rs + p·cs]: packed (rs 1, cs = the tile's
+// rows) or in place (an untransposed A: rs = lda, cs 1; a transposed one: rs 1, cs = lda).
+typedef void (*pv_tile_kernel)(size_t kc, const float *ap, size_t rs, size_t cs, const float *bp, float *c, size_t ldc,
+                               int load);
 
 // MARK: register tiles
 
 // Portable: fmaf is the one rounding of a·b + c on every platform (NEON's vfma on ARM64).
 enum { PV_BASE_MR = 4, PV_BASE_NR = 8 };
-static void pv_tile_baseline(size_t kc, const float *ap, const float *bp, float *c, size_t ldc, int load) {
+static void pv_tile_baseline(size_t kc, const float *ap, size_t rs, size_t cs, const float *bp, float *c, size_t ldc,
+                             int load) {
   float acc[PV_BASE_MR][PV_BASE_NR];
   for (int i = 0; i < PV_BASE_MR; i++)
     for (int j = 0; j < PV_BASE_NR; j++) acc[i][j] = load ? c[i * ldc + j] : 0.0f;
-  for (size_t p = 0; p < kc; p++, ap += PV_BASE_MR, bp += PV_BASE_NR)
+  for (size_t p = 0; p < kc; p++, ap += cs, bp += PV_BASE_NR)
     for (int i = 0; i < PV_BASE_MR; i++)
-      for (int j = 0; j < PV_BASE_NR; j++) acc[i][j] = __builtin_fmaf(ap[i], bp[j], acc[i][j]);
+      for (int j = 0; j < PV_BASE_NR; j++) acc[i][j] = __builtin_fmaf(ap[i * rs], bp[j], acc[i][j]);
   for (int i = 0; i < PV_BASE_MR; i++)
     for (int j = 0; j < PV_BASE_NR; j++) c[i * ldc + j] = acc[i][j];
 }
@@ -47,18 +51,19 @@ static void pv_tile_baseline(size_t kc, const float *ap, const float *bp, float 
 #if PV_HAS_X86_PATHS
 // AVX2: 6 rows × 16 columns, twelve 8-lane accumulators of the sixteen registers.
 enum { PV_AVX2_MR = 6, PV_AVX2_NR = 16 };
-PV_TARGET_AVX2 static void pv_tile_avx2(size_t kc, const float *ap, const float *bp, float *c, size_t ldc, int load) {
+PV_TARGET_AVX2 static void pv_tile_avx2(size_t kc, const float *ap, size_t rs, size_t cs, const float *bp, float *c,
+                                        size_t ldc, int load) {
   __m256 acc[PV_AVX2_MR][2];
 #pragma clang loop unroll(full)
   for (int i = 0; i < PV_AVX2_MR; i++) {
     acc[i][0] = load ? _mm256_loadu_ps(c + i * ldc) : _mm256_setzero_ps();
     acc[i][1] = load ? _mm256_loadu_ps(c + i * ldc + 8) : _mm256_setzero_ps();
   }
-  for (size_t p = 0; p < kc; p++, ap += PV_AVX2_MR, bp += PV_AVX2_NR) {
+  for (size_t p = 0; p < kc; p++, ap += cs, bp += PV_AVX2_NR) {
     __m256 b0 = _mm256_loadu_ps(bp), b1 = _mm256_loadu_ps(bp + 8);
 #pragma clang loop unroll(full)
     for (int i = 0; i < PV_AVX2_MR; i++) {
-      __m256 a = _mm256_broadcast_ss(ap + i);
+      __m256 a = _mm256_broadcast_ss(ap + i * rs);
       acc[i][0] = _mm256_fmadd_ps(a, b0, acc[i][0]);
       acc[i][1] = _mm256_fmadd_ps(a, b1, acc[i][1]);
     }
@@ -73,18 +78,19 @@ PV_TARGET_AVX2 static void pv_tile_avx2(size_t kc, const float *ap, const float 
 // AVX-512: 8 rows × 32 columns, sixteen 16-lane accumulators (RL's 64- and 256-wide layers are
 // whole tiles).
 enum { PV_AVX512_MR = 8, PV_AVX512_NR = 32 };
-PV_TARGET_AVX512 static void pv_tile_avx512(size_t kc, const float *ap, const float *bp, float *c, size_t ldc, int load) {
+PV_TARGET_AVX512 static void pv_tile_avx512(size_t kc, const float *ap, size_t rs, size_t cs, const float *bp, float *c,
+                                            size_t ldc, int load) {
   __m512 acc[PV_AVX512_MR][2];
 #pragma clang loop unroll(full)
   for (int i = 0; i < PV_AVX512_MR; i++) {
     acc[i][0] = load ? _mm512_loadu_ps(c + i * ldc) : _mm512_setzero_ps();
     acc[i][1] = load ? _mm512_loadu_ps(c + i * ldc + 16) : _mm512_setzero_ps();
   }
-  for (size_t p = 0; p < kc; p++, ap += PV_AVX512_MR, bp += PV_AVX512_NR) {
+  for (size_t p = 0; p < kc; p++, ap += cs, bp += PV_AVX512_NR) {
     __m512 b0 = _mm512_loadu_ps(bp), b1 = _mm512_loadu_ps(bp + 16);
 #pragma clang loop unroll(full)
     for (int i = 0; i < PV_AVX512_MR; i++) {
-      __m512 a = _mm512_set1_ps(ap[i]);
+      __m512 a = _mm512_set1_ps(ap[i * rs]);
       acc[i][0] = _mm512_fmadd_ps(a, b0, acc[i][0]);
       acc[i][1] = _mm512_fmadd_ps(a, b1, acc[i][1]);
     }
@@ -186,24 +192,38 @@ static void pv_sgemm_blocked(pv_tile_kernel tile, size_t mr, size_t nr, int ta, 
       size_t kc = k - pc < PV_KC ? k - pc : PV_KC;
       int load = pc > 0 || load_first;
       pv_pack_b(tb, b, ldb, pc, kc, jc, nc, nr, packed_b);
+      // A's block is packed when many column strips reuse it; with few (RL's 64-wide layers), the
+      // copy cost as much as the arithmetic it fed, so whole row strips are read in place.
+      int pack_a = nc > 4 * nr;
       for (size_t ic = 0; ic < m; ic += PV_MC) {
         size_t mc = m - ic < PV_MC ? m - ic : PV_MC;
-        pv_pack_a(ta, a, lda, ic, mc, pc, kc, mr, packed_a);
+        size_t whole = pack_a ? 0 : mc - mc % mr;  // rows read in place; the rest are packed
+        if (whole < mc) pv_pack_a(ta, a, lda, ic + whole, mc - whole, pc, kc, mr, packed_a);
         for (size_t jr = 0; jr < nc; jr += nr) {
           size_t cols = nc - jr < nr ? nc - jr : nr;
           const float *bp = packed_b + jr * kc;
           for (size_t ir = 0; ir < mc; ir += mr) {
             size_t rows = mc - ir < mr ? mc - ir : mr;
-            const float *ap = packed_a + ir * kc;
+            const float *ap;
+            size_t rs, cs;
+            if (ir < whole) {
+              ap = ta ? a + pc * lda + ic + ir : a + (ic + ir) * lda + pc;
+              rs = ta ? 1 : lda;
+              cs = ta ? lda : 1;
+            } else {
+              ap = packed_a + (ir - whole) * kc;
+              rs = 1;
+              cs = mr;
+            }
             float *ct = c + (ic + ir) * ldc + jc + jr;
             if (rows == mr && cols == nr) {
-              tile(kc, ap, bp, ct, ldc, load);
+              tile(kc, ap, rs, cs, bp, ct, ldc, load);
               continue;
             }
             // An edge tile: computed whole aside (the padding is zeros), its valid part copied.
             if (load)
               for (size_t i = 0; i < rows; i++) memcpy(edge + i * nr, ct + i * ldc, cols * sizeof(float));
-            tile(kc, ap, bp, edge, nr, load);
+            tile(kc, ap, rs, cs, bp, edge, nr, load);
             for (size_t i = 0; i < rows; i++) memcpy(ct + i * ldc, edge + i * nr, cols * sizeof(float));
           }
         }

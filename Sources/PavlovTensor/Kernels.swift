@@ -14,6 +14,9 @@ enum Kernels {
   /// Elements per part below which splitting over the cores costs more than it saves.
   static let parallelGrain = 1 << 15
 
+  /// a·b element by element, as a `Binary` kernel.
+  static let multiply: Binary = { a, b, out, n in pv_mul(a, 1, b, 1, out, n) }
+
   static func map(_ input: [Float], _ kernel: Unary) -> [Float] {
     [Float](unsafeUninitializedCapacity: input.count) { out, initialized in
       input.withUnsafeBufferPointer { src in

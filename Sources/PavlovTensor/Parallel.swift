@@ -88,6 +88,7 @@ public enum Parallel {
       return
     }
     let lent = PartHelper()
+    worker.rest()
     withExtendedLifetime(lent) {
       DispatchQueue.concurrentPerform(iterations: 2) { which in
         pthread_setspecific(sideKey, which == 0 ? UnsafeRawPointer(Unmanaged.passUnretained(lent).toOpaque()) : UnsafeRawPointer(bitPattern: secondSide))

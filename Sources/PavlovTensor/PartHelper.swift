@@ -20,6 +20,7 @@ final class PartHelper: @unchecked Sendable {
   private let state = Atomic<Int>(State.empty.rawValue)
   private let finished = Atomic<Bool>(false)
   private let sleeping = Atomic<Bool>(false)
+  private let resting = Atomic<Bool>(false)
   private var lock = pthread_mutex_t()
   private var wake = pthread_cond_t()
   /// Set by the thread that claimed the offer slot, cleared before it releases the slot.
@@ -45,6 +46,7 @@ final class PartHelper: @unchecked Sendable {
       offered()
       return
     }
+    resting.store(false, ordering: .relaxed)
     withoutActuallyEscaping(offered) { offered in
       job = offered
       state.store(State.offered.rawValue, ordering: .sequentiallyConsistent)
@@ -78,7 +80,7 @@ final class PartHelper: @unchecked Sendable {
       pv_pause()
       spins += 1
       // The clock is read now and then: a read costs more than a pause.
-      guard let idleSleep, spins % 1024 == 0, Self.now() - lastWork > idleSleep else { continue }
+      guard let idleSleep, resting.load(ordering: .relaxed) || (spins % 1024 == 0 && Self.now() - lastWork > idleSleep) else { continue }
       pthread_mutex_lock(&lock)
       sleeping.store(true, ordering: .sequentiallyConsistent)
       while state.load(ordering: .sequentiallyConsistent) != State.offered.rawValue && !finished.load(ordering: .acquiring) {
@@ -89,6 +91,10 @@ final class PartHelper: @unchecked Sendable {
       lastWork = Self.now()
     }
   }
+
+  /// Sends a helper serving with `idleSleep` to sleep now, until the next offer: while
+  /// `Parallel.side(by:_:)` keeps both cores busy, a third thread spinning would take turns with them.
+  func rest() { resting.store(true, ordering: .relaxed) }
 
   /// Ends `serve`.
   func finish() {

@@ -32,7 +32,7 @@ extension Tensor {
     let x = self
     let outShape = shape
     return Tensor.result(shape, out, "exp", [x]) { g in
-      [g.zipData(Tensor(shape: outShape, data: out)) { gi, yi in gi * yi }]
+      [Tensor(shape: outShape, data: Kernels.map(g.data, out, Kernels.multiply))]
     }
   }
 
@@ -45,7 +45,7 @@ extension Tensor {
     let out = Kernels.map(data, pv_tanh)
     let outShape = shape
     return Tensor.result(shape, out, "tanh", [self]) { g in
-      [g.zipData(Tensor(shape: outShape, data: out)) { gi, yi in gi * (1 - yi * yi) }]
+      [Tensor(shape: outShape, data: Kernels.map(out, g.data, pv_tanh_backward))]
     }
   }
 
@@ -54,7 +54,7 @@ extension Tensor {
     let out = Kernels.map(data, pv_sigmoid)
     let outShape = shape
     return Tensor.result(shape, out, "sigmoid", [self]) { g in
-      [g.zipData(Tensor(shape: outShape, data: out)) { gi, yi in gi * yi * (1 - yi) }]
+      [Tensor(shape: outShape, data: Kernels.map(out, g.data, pv_sigmoid_backward))]
     }
   }
 

@@ -35,6 +35,9 @@ float pv_expf(float x);
 float pv_logf(float x);
 float pv_log1pf(float x);
 void pv_sigmoid(const float *x, float *out, size_t n);
+/// Backward rules from the output y: g·(1 − y²) for tanh, g·y·(1 − y) for the sigmoid.
+void pv_tanh_backward(const float *y, const float *g, float *out, size_t n);
+void pv_sigmoid_backward(const float *y, const float *g, float *out, size_t n);
 /// x·Φ(x), GELU with the exact normal CDF.
 void pv_gelu(const float *x, float *out, size_t n);
 /// pv_gelu that also keeps Φ(x) in `cdf` for the backward.
