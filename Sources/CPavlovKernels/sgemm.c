@@ -248,40 +248,19 @@ static void pv_sgemm_reference(int ta, int tb, size_t m, size_t n, size_t k, con
     }
 }
 
+// beta·C before the chains continue from C (one rounding); beta 0 never reads C (it may hold NaN
+// garbage) and beta 1 leaves it as it is.
+static void pv_scale_by_beta(size_t m, size_t n, float beta, float *c, size_t ldc) {
+  if (beta == 0.0f || beta == 1.0f) return;
+  for (size_t i = 0; i < m; i++)
+    for (size_t j = 0; j < n; j++) c[i * ldc + j] *= beta;
+}
+
 void pv_sgemm_portable(int transpose_a, int transpose_b, size_t m, size_t n, size_t k, const float *a, size_t lda,
                        const float *b, size_t ldb, float beta, float *c, size_t ldc) {
   if (m == 0 || n == 0) return;
-  if (beta != 0.0f && beta != 1.0f)
-    for (size_t i = 0; i < m; i++)
-      for (size_t j = 0; j < n; j++) c[i * ldc + j] *= beta;
+  pv_scale_by_beta(m, n, beta, c, ldc);
   pv_sgemm_reference(transpose_a, transpose_b, m, n, k, a, lda, b, ldb, beta != 0.0f, c, ldc);
-}
-
-static void pv_sgemm_path(int transpose_a, int transpose_b, size_t m, size_t n, size_t k, const float *a, size_t lda,
-                          const float *b, size_t ldb, int load_first, float *c, size_t ldc, float *buffer);
-
-void pv_sgemm(int transpose_a, int transpose_b, size_t m, size_t n, size_t k, const float *a, size_t lda, const float *b,
-              size_t ldb, float beta, float *c, size_t ldc) {
-  if (m == 0 || n == 0) return;
-  // beta·C first (one rounding), then the chains continue from C; beta 0 never reads C (it may
-  // hold NaN garbage).
-  if (beta != 0.0f && beta != 1.0f)
-    for (size_t i = 0; i < m; i++)
-      for (size_t j = 0; j < n; j++) c[i * ldc + j] *= beta;
-  int load_first = beta != 0.0f;
-  if (k == 0) {
-    if (!load_first)
-      for (size_t i = 0; i < m; i++) memset(c + i * ldc, 0, n * sizeof(float));
-    return;
-  }
-  int slot;
-  float *buffer = pv_take_buffer(&slot);
-  if (!buffer) {
-    pv_sgemm_reference(transpose_a, transpose_b, m, n, k, a, lda, b, ldb, load_first, c, ldc);
-    return;
-  }
-  pv_sgemm_path(transpose_a, transpose_b, m, n, k, a, lda, b, ldb, load_first, c, ldc, buffer);
-  pv_give_buffer(buffer, slot);
 }
 
 static void pv_sgemm_path(int transpose_a, int transpose_b, size_t m, size_t n, size_t k, const float *a, size_t lda,
@@ -301,4 +280,24 @@ static void pv_sgemm_path(int transpose_a, int transpose_b, size_t m, size_t n, 
     pv_sgemm_blocked(pv_tile_baseline, PV_BASE_MR, PV_BASE_NR, transpose_a, transpose_b, m, n, k, a, lda, b, ldb,
                      load_first, c, ldc, buffer);
   }
+}
+
+void pv_sgemm(int transpose_a, int transpose_b, size_t m, size_t n, size_t k, const float *a, size_t lda, const float *b,
+              size_t ldb, float beta, float *c, size_t ldc) {
+  if (m == 0 || n == 0) return;
+  pv_scale_by_beta(m, n, beta, c, ldc);
+  int load_first = beta != 0.0f;
+  if (k == 0) {
+    if (!load_first)
+      for (size_t i = 0; i < m; i++) memset(c + i * ldc, 0, n * sizeof(float));
+    return;
+  }
+  int slot;
+  float *buffer = pv_take_buffer(&slot);
+  if (!buffer) {
+    pv_sgemm_reference(transpose_a, transpose_b, m, n, k, a, lda, b, ldb, load_first, c, ldc);
+    return;
+  }
+  pv_sgemm_path(transpose_a, transpose_b, m, n, k, a, lda, b, ldb, load_first, c, ldc, buffer);
+  pv_give_buffer(buffer, slot);
 }

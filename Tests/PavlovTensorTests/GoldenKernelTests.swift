@@ -36,6 +36,32 @@ final class GoldenKernelTests: XCTestCase {
     }
   }
 
+  /// The contract itself: on every path, every element is the one FMA chain over k in order that
+  /// `pv_sgemm_portable` computes an element at a time — over random shapes (edge tiles, k blocks,
+  /// shapes whose A is read in place or packed), transposes, padded strides and betas.
+  func testEveryPathIsTheReferenceChain() {
+    let g = SeededGenerator(seed: 11)
+    for trial in 0..<160 {
+      var m = 1 + g.nextInt(below: 70), n = 1 + g.nextInt(below: 140), k = 1 + g.nextInt(below: 600)
+      if trial % 40 == 0 { (m, n, k) = (200 + g.nextInt(below: 60), 300 + g.nextInt(below: 40), 520) }
+      let ta = g.nextInt(below: 2) == 1, tb = g.nextInt(below: 2) == 1
+      let beta = Float(g.nextInt(below: 3)) * 0.5
+      let lda = (ta ? m : k) + g.nextInt(below: 3), ldb = (tb ? k : n) + g.nextInt(below: 3), ldc = n + g.nextInt(below: 3)
+      let a = Self.gaussians((ta ? k : m) * lda, seed: UInt64(3 * trial)), b = Self.gaussians((tb ? n : k) * ldb, seed: UInt64(3 * trial + 1))
+      let start = Self.gaussians(m * ldc, seed: UInt64(3 * trial + 2))
+      var reference = start
+      pv_sgemm_portable(ta ? 1 : 0, tb ? 1 : 0, m, n, k, a, lda, b, ldb, beta, &reference, ldc)
+      for path in KernelPath.supported {
+        KernelPath.use(path)
+        var c = start
+        pv_sgemm(ta ? 1 : 0, tb ? 1 : 0, m, n, k, a, lda, b, ldb, beta, &c, ldc)
+        if c.map(\.bitPattern) != reference.map(\.bitPattern) {
+          XCTFail("\(path.name) path of \(CPU.model): \(m)×\(n)×\(k) ta \(ta) tb \(tb) beta \(beta) differs from the reference chain")
+        }
+      }
+    }
+  }
+
   /// A product's rows do not depend on the other rows computed with them (a batch of one gives
   /// the bits of the same row in a batch of 64), which makes comparisons such as DPO's policy
   /// against its own copy exact by construction.
