@@ -33,16 +33,19 @@ let package = Package(
     // -ffp-contract=off: no a·b + c fused behind our back (a path with FMA would round differently).
     .target(name: "CPavlovKernels", path: "Sources/CPavlovKernels",
             cSettings: [.unsafeFlags(["-fno-math-errno", "-ffp-contract=off"])]),
-    // The numeric core: tensors, autograd, the seeded generator. Usable from Swift without the language.
+    // The foundation under every core: the seeded generator, portable float64 math, fingerprints of
+    // exact bits. Plain Swift, no dependencies, so environments need no tensor library.
+    .target(name: "PavlovCore", path: "Sources/PavlovCore"),
+    // The numeric core: tensors, autograd, layers, optimizers. Usable from Swift without the language.
     .target(
       name: "PavlovTensor",
-      dependencies: ["CPavlovKernels"],
+      dependencies: ["PavlovCore", "CPavlovKernels"],
       path: "Sources/PavlovTensor"
     ),
     // Environments with Gymnasium's contract, wrappers and vector envs. Usable without the language.
     .target(
       name: "PavlovGym",
-      dependencies: ["PavlovTensor"],
+      dependencies: ["PavlovCore"],
       path: "Sources/PavlovGym"
     ),
     // Bandit strategies, tabular learners, dynamic programming and deep RL trainers on PavlovGym's envs. Usable without the language.

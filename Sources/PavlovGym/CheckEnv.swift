@@ -1,4 +1,4 @@
-import PavlovTensor
+import PavlovCore
 
 /// Gymnasium's `check_env`: runs `env` for `steps` random actions (drawn from a generator seeded
 /// with `seed`) and returns every way it breaks the contract, one sentence each; empty means it

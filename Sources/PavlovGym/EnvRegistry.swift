@@ -1,4 +1,4 @@
-import PavlovTensor
+import PavlovCore
 
 /// An option passed to `make` (`is_slippery: false`, `map_name: "8x8"`, `desc: [...]`).
 public enum EnvOption: Equatable, Sendable {

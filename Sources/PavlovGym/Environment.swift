@@ -1,4 +1,4 @@
-import PavlovTensor
+import PavlovCore
 
 /// A Gymnasium-contract violation or bad argument, with a message that says how to fix it.
 public struct GymError: Error, CustomStringConvertible, Sendable {

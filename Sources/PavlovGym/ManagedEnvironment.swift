@@ -1,4 +1,4 @@
-import PavlovTensor
+import PavlovCore
 
 /// Cuts episodes at a step limit: after `maxEpisodeSteps` steps the step reports
 /// `truncated = true` (unless the episode terminated on that very step, which wins).

@@ -1,4 +1,4 @@
-import PavlovTensor
+import PavlovCore
 
 /// One element of a space: what an environment observes or is asked to do.
 public enum Point: Equatable, Sendable {

@@ -1,4 +1,4 @@
-import PavlovTensor
+import PavlovCore
 
 /// `ContextualBandit-v0`: a linear contextual bandit. Each step shows a context of `dim`
 /// features drawn uniformly from [-1, 1); arm a's expected reward is `weights[a] · context`, and

@@ -1,4 +1,4 @@
-import PavlovTensor
+import PavlovCore
 
 /// `NonstationaryBandit-v0`: Sutton and Barto's exercise 2.5. Every arm's mean starts at 0 and,
 /// after each step, all of them take an independent random-walk step N(0, drift²) (drift 0.01

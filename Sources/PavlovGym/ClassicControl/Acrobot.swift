@@ -1,5 +1,5 @@
 import Glibc
-import PavlovTensor
+import PavlovCore
 
 /// Gymnasium's `Acrobot-v1` (Sutton's acrobot): two links hang from a fixed pivot and only the
 /// joint between them is driven, with torque -1, 0 or +1 (actions 0, 1, 2). Swing the tip above

@@ -1,5 +1,5 @@
 import Glibc
-import PavlovTensor
+import PavlovCore
 
 /// Gymnasium's `MountainCar-v0` (Moore's mountain car, as in Sutton and Barto): an underpowered
 /// car in a valley must rock back and forth to reach the flag at position 0.5. Actions: 0 push

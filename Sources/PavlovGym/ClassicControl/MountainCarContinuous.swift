@@ -1,5 +1,5 @@
 import Glibc
-import PavlovTensor
+import PavlovCore
 
 /// Gymnasium's `MountainCarContinuous-v0`: the mountain car with a throttle in [-1, 1]. Reward
 /// -0.1·action² per step, plus 100 on reaching the flag at position 0.45.

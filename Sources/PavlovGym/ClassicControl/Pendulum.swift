@@ -1,5 +1,5 @@
 import Glibc
-import PavlovTensor
+import PavlovCore
 
 /// Gymnasium's `Pendulum-v1`: swing a pendulum up and hold it upright with a torque in [-2, 2].
 /// Reward -(θ² + 0.1·θ̇² + 0.001·torque²) with θ normalised to [-π, π), so between -16.27 and 0;

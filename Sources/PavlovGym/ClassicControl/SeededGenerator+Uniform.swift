@@ -1,4 +1,4 @@
-import PavlovTensor
+import PavlovCore
 
 extension SeededGenerator {
   /// A float uniformly drawn from [low, high), computed as NumPy's `uniform` does

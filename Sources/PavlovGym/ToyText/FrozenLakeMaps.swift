@@ -1,4 +1,4 @@
-import PavlovTensor
+import PavlovCore
 
 /// FrozenLake's maps: Gymnasium's two named ones, random maps with a path from S to G, and the
 /// rule that picks the map and the time limit from `make`'s options.

@@ -1,4 +1,4 @@
-import PavlovTensor
+import PavlovCore
 
 /// What every toy-text environment shares: its model (Gymnasium's `P`), where episodes start,
 /// the current state, the last action (for the picture) and the generator that picks outcomes.

@@ -21,20 +21,8 @@ public struct Fingerprint: Sendable {
     withUnsafeBytes(of: word.littleEndian) { add(bytes: $0) }
   }
 
-  /// The tensor's dtype, shape and element bits (little-endian, whatever the machine). Every NaN
-  /// counts as the same NaN: which payload a NaN carries differs between CPUs (x86 keeps an
-  /// operand's, ARM makes a default one) and no result depends on it.
-  public mutating func add(_ tensor: Tensor) {
-    add(tensor.dtype.rawValue)
-    add(UInt64(tensor.shape.count))
-    for size in tensor.shape { add(UInt64(size)) }
-    if tensor.dtype == .float32 {
-      for x in tensor.data { add(floatBits: x) }
-    } else {
-      for x in tensor.ints { add(UInt64(bitPattern: x)) }
-    }
-  }
-
+  /// A float's bits; every NaN counts as the same NaN: which payload a NaN carries differs
+  /// between CPUs (x86 keeps an operand's, ARM makes a default one) and no result depends on it.
   public mutating func add(floatBits x: Float) {
     let bits = x.isNaN ? Float.nan.bitPattern : x.bitPattern
     withUnsafeBytes(of: bits.littleEndian) { add(bytes: $0) }

@@ -1,4 +1,6 @@
-/// Why a tensor operation could not run: always says which operation and the shapes involved.
+/// Why an operation of the numeric cores could not run (tensors, the generator, environments'
+/// and trainers' configurations): what went wrong, and a hint what to do. Every binding turns it
+/// into a Pavlov error. It lives here, under every core, so that all of them can throw it.
 public struct TensorError: Error, CustomStringConvertible {
   public let message: String
   public let hint: String?
@@ -9,8 +11,4 @@ public struct TensorError: Error, CustomStringConvertible {
   }
 
   public var description: String { hint.map { "\(message) (\($0))" } ?? message }
-
-  static func shapes(_ op: String, _ a: [Int], _ b: [Int], hint: String? = nil) -> TensorError {
-    TensorError("\(op): shapes \(Shape.describe(a)) and \(Shape.describe(b)) do not match", hint: hint)
-  }
 }

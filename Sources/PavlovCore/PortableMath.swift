@@ -1,10 +1,8 @@
-import CPavlovKernels
-
 /// Elementary functions in float64 built only from exactly rounded operations, so softmax
 /// normalizers, bandit preferences, Gamma draws and RLHF's KL estimates give the same bits on
 /// every machine (the platform's libm may differ in the last place, and one differing bit changes
-/// every later choice of a seeded run). The float32 ones are C kernels: `pv_expf`, `pv_logf`,
-/// `pv_log1pf`.
+/// every later choice of a seeded run). The float32 ones (PavlovTensor's extension) are the C
+/// kernels `pv_expf`, `pv_logf`, `pv_log1pf`, `pv_tanh`.
 public enum PortableMath {
   public static func log(_ x: Double) -> Double { SeededGenerator.portableLog(x) }
 
@@ -24,16 +22,6 @@ public enum PortableMath {
     // Two steps keep 2^k representable when k reaches the subnormal range.
     let half = Int(k) / 2
     return sum * Double(sign: .plus, exponent: half, significand: 1) * Double(sign: .plus, exponent: Int(k) - half, significand: 1)
-  }
-
-  /// e^x, ln x and ln(1 + x) in float32: the C kernels' scalar forms (same bits everywhere).
-  public static func exp(_ x: Float) -> Float { pv_expf(x) }
-  public static func log(_ x: Float) -> Float { pv_logf(x) }
-  public static func log1p(_ x: Float) -> Float { pv_log1pf(x) }
-
-  /// tanh of each value in place (the vector kernel behind `Tensor.tanh`).
-  public static func tanh(_ values: UnsafeMutableBufferPointer<Float>) {
-    pv_tanh(values.baseAddress, values.baseAddress, values.count)
   }
 
   /// x^n for a whole n ≥ 0 by repeated squaring (Adam's bias corrections β^t).
