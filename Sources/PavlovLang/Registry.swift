@@ -232,16 +232,17 @@ public final class Registry {
   /// Subsequent registrations belong to this family in `:help` and the reference docs.
   public func family(_ name: String) { currentFamily = name }
 
-  /// Registers a builtin function.
+  /// Registers a builtin function. A second builtin with a name already taken is refused (a
+  /// programming error, caught by any test that registers the library): replacing the first
+  /// silently made one of them unreachable and its docs wrong.
   @discardableResult
   public func function(_ name: String, _ params: [Param] = [], doc: String, _ body: @escaping BuiltinFunction.Body) -> BuiltinFunction {
+    precondition(functions[name] == nil, "Registry: a builtin named \(name) is already registered; give the new one another name")
     let f = BuiltinFunction(name: name, params: params, doc: doc, body: body)
-    if functions[name] == nil {
-      if let i = families.firstIndex(where: { $0.name == currentFamily }) {
-        families[i].members.append(name)
-      } else {
-        families.append((currentFamily, [name]))
-      }
+    if let i = families.firstIndex(where: { $0.name == currentFamily }) {
+      families[i].members.append(name)
+    } else {
+      families.append((currentFamily, [name]))
     }
     functions[name] = f
     return f

@@ -1,8 +1,10 @@
 import PavlovLang
 import PavlovTensor
 
-/// The standard library's builtins: seeded randomness, JSON, files (text, JSON Lines, CSV),
-/// time and the environment. Everything goes through PavlovLang's registration API.
+/// Every builtin beyond the language's core: seeded randomness, JSON, files (text, JSON Lines,
+/// CSV), time and the machine; tensors, layers, optimizers and distributions; environments,
+/// wrappers and trainers; tokenizers and the RLHF builtins. Everything goes through PavlovLang's
+/// registration API.
 public enum Stdlib {
   /// Registers every stdlib builtin into `registry` (call once per Registry).
   public static func register(into registry: Registry) {
@@ -42,7 +44,7 @@ public enum Stdlib {
     registry.family("rlhf")
     DataBindings.register(registry)  // review_corpus, gold_score, gold_report, preference files, ranked_pairs
     LabelBindings.register(registry)  // label
-    LMBindings.register(registry)  // pretrain, sft, sample, log_probs, reward_model, dpo, best_of_n, win_rate, kl_to
+    LMBindings.register(registry)  // pretrain, sft, generate, log_probs, reward_model, dpo, best_of_n, win_rate, kl_to
     PolicyBindings.register(registry)  // ppo_lm, grpo, rloo
   }
 

@@ -65,7 +65,7 @@ public struct EnvSource {
   }
 }
 
-/// What every deep-RL trainer (PPO, A2C, DQN, SAC, ...) offers, so one Pavlov `trainer` value
+/// What every deep-RL trainer (PPO, A2C, DQN, REINFORCE, ES) offers, so one Pavlov `trainer` value
 /// and one checkpoint format serve them all.
 ///
 /// Determinism: a trainer draws all of its randomness from its own seeded generator (saved in

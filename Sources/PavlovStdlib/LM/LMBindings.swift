@@ -3,7 +3,7 @@ import PavlovLM
 import PavlovLang
 import PavlovTensor
 
-/// The RLHF builtins over gpt models and tokenizers: pretrain, sft, sample, log_probs,
+/// The RLHF builtins over gpt models and tokenizers: pretrain, sft, generate, log_probs,
 /// reward_model, dpo, best_of_n, win_rate and kl_to (the policy trainers are in PolicyBindings).
 enum LMBindings {
   static let modelParam = Param("model", doc: "a gpt model")
@@ -226,7 +226,7 @@ enum LMBindings {
   static func short(_ x: Double) -> String { Format.display(.float((x * 1000).rounded() / 1000)) }
 }
 
-/// The sampling arguments shared by sample, best_of_n, win_rate and kl_to.
+/// The sampling arguments shared by generate, best_of_n, win_rate and kl_to.
 struct GenerationOptions {
   let maxTokens: Int, temperature: Float, topK: Int?, topP: Float?
   let context: Int
