@@ -32,7 +32,12 @@ install_missing() {
 # the evaluator are too slow for the robustness and benchmark-sized tests).
 build() {
   echo "== building (release)"
-  swift build -c release --build-tests -Xswiftc -enable-testing 2>&1 | grep -vE '^\[[0-9]+/[0-9]+\]' || true
+  # The build's own status decides: a failed build must not run the tests on a stale binary.
+  set +e
+  swift build -c release --build-tests -Xswiftc -enable-testing 2>&1 | grep -vE '^\[[0-9]+/[0-9]+\]'
+  local status=${PIPESTATUS[0]}
+  set -e
+  [ "$status" -eq 0 ] || { echo "error: build failed (swift build exited $status)" >&2; exit 1; }
   test -x .build/release/pavlov || { echo "error: build failed" >&2; exit 1; }
 }
 

@@ -1,5 +1,6 @@
 import CPavlovSupport
 import Glibc
+import PavlovCore
 import PavlovLang
 import PavlovRL
 
@@ -157,10 +158,4 @@ public enum TrainRun {
   }
 
   static func format(_ value: Double) -> String { Format.display(.float((value * 100).rounded() / 100)) }
-}
-
-extension String {
-  var trimmingSpaces: String {
-    String(drop(while: { $0 == " " }).reversed().drop(while: { $0 == " " }).reversed())
-  }
 }

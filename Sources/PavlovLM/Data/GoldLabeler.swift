@@ -51,7 +51,7 @@ public struct GoldLabeler: Sendable {
   /// The score with its parts.
   public func report(prompt: String, response: String) -> Report {
     let subject = ReviewLexicon.subject(of: prompt)
-    let text = Self.trimmingSpaces(response)
+    let text = response.trimmingSpaces
     let tokens = Self.words(text)
     var r = Report(score: 0, sentiment: 0, onTopic: 0, repetition: 0, wellFormed: 0, subject: subject?.name, repeats: [], unknownWords: [])
     if tokens.isEmpty {
@@ -85,7 +85,7 @@ public struct GoldLabeler: Sendable {
       }
     }
     var seenSentences = Set<String>()
-    for sentence in text.split(separator: ".").map({ Self.trimmingSpaces(String($0)) }) where !sentence.isEmpty {
+    for sentence in text.split(separator: ".").map({ String($0).trimmingSpaces }) where !sentence.isEmpty {
       if !seenSentences.insert(sentence).inserted { r.repeats.append(sentence + ".") }
     }
     r.sentiment = min(1, max(-1, v / 2))
@@ -148,12 +148,5 @@ public struct GoldLabeler: Sendable {
       if a == " " && (b == " " || bMark) { n += 1 } else if aMark && b != " " { n += 1 }
     }
     return n
-  }
-
-  static func trimmingSpaces(_ s: String) -> String {
-    var scalars = Substring(s).unicodeScalars
-    while scalars.first == " " { scalars.removeFirst() }
-    while scalars.last == " " { scalars.removeLast() }
-    return String(scalars)
   }
 }

@@ -1,5 +1,6 @@
 import CPavlovSupport
 import Glibc
+import PavlovCore
 import PavlovLang
 import PavlovLM
 
