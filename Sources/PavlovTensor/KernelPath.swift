@@ -33,8 +33,7 @@ public enum CPU {
     while getline(&line, &capacity, file) > 0, let line {
       let text = String(cString: line)
       if text.hasPrefix("model name"), let colon = text.firstIndex(of: ":") {
-        let blank: Set<Character> = [" ", "\t", "\n"]
-        return String(text[text.index(after: colon)...].drop(while: { blank.contains($0) }).reversed().drop(while: { blank.contains($0) }).reversed())
+        return String(text[text.index(after: colon)...].filter { $0 != "\n" }).trimmingSpaces
       }
     }
     return "unknown"

@@ -1,8 +1,8 @@
 import CPavlovKernels
 
 /// Matrix products through `pv_sgemm` (one summation order on every CPU), with PyTorch's rules
-/// for vectors and batches: a vector operand gains (and then loses) an axis; leading axes are batch axes that
-/// broadcast.
+/// for vectors and batches: a vector operand gains (and then loses) an axis; leading axes are
+/// batch axes that broadcast.
 extension Tensor {
   /// `self @ other`.
   public func matmul(_ other: Tensor) throws -> Tensor {
@@ -96,8 +96,9 @@ extension Tensor {
 
   /// Row-major C (m×n) = op(A)·op(B) + beta·C (see `pv_sgemm`: each element one FMA chain over k
   /// in order). Large products are cut into two blocks of C — fixed by the sizes, not by the
-  /// cores, and never along k, so the bits never depend on the machine — run on two cores. Blocks split C's longer side: a short wide product (DQN's 64×256 layers)
-  /// cut into two 32-row halves ran 13% slower than whole, into two column halves no slower.
+  /// cores, and never along k, so the bits never depend on the machine — run on two cores.
+  /// Blocks split C's longer side: a short wide product (DQN's 64×256 layers) cut into two
+  /// 32-row halves ran 13% slower than whole, into two column halves no slower.
   static func sgemm(_ transposeA: Bool, _ transposeB: Bool, _ m: Int, _ n: Int, _ k: Int,
                     _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointer<Float>, _ ldb: Int,
                     _ beta: Float, _ c: UnsafeMutablePointer<Float>, _ ldc: Int) {

@@ -1,5 +1,4 @@
 import PavlovTensor
-import Glibc
 
 /// How the per-token KL to the reference is estimated from log-ratios (Schulman, "Approximating
 /// KL divergence"): k1 = log π − log π_ref (unbiased, can be negative per token), k3 =

@@ -1,4 +1,3 @@
-import Glibc
 import PavlovTensor
 
 /// Forward passes of one observation through an MLP (linear layers with tanh, ReLU or identity
