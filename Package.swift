@@ -51,19 +51,19 @@ let package = Package(
     // Bandit strategies, tabular learners, dynamic programming and deep RL trainers on PavlovGym's envs. Usable without the language.
     .target(
       name: "PavlovRL",
-      dependencies: ["PavlovGym", "PavlovTensor"],
+      dependencies: ["PavlovCore", "PavlovGym", "PavlovTensor"],
       path: "Sources/PavlovRL"
     ),
     // Language models and RLHF: tokenizers, the review corpus and its gold labeler, preference
     // data, generation, pretraining/SFT, reward models, PPO with a KL penalty, DPO and the rest.
     .target(
       name: "PavlovLM",
-      dependencies: ["PavlovTensor"],
+      dependencies: ["PavlovCore", "PavlovTensor"],
       path: "Sources/PavlovLM"
     ),
     .target(
       name: "PavlovStdlib",
-      dependencies: ["PavlovLang", "PavlovTensor", "PavlovGym", "PavlovRL", "PavlovLM", "CPavlovSupport"],
+      dependencies: ["PavlovLang", "PavlovCore", "PavlovTensor", "PavlovGym", "PavlovRL", "PavlovLM", "CPavlovSupport"],
       path: "Sources/PavlovStdlib"
     ),
     // The REPL's core (input assembly, commands, completion) apart from the terminal, so tests drive it.
@@ -83,7 +83,7 @@ let package = Package(
     // Native environment throughput, beside the Python peers in Benchmarks/envs.
     .executableTarget(
       name: "pavlov-env-bench",
-      dependencies: ["PavlovGym", "PavlovTensor"],
+      dependencies: ["PavlovCore", "PavlovGym", "PavlovTensor"],
       path: "Benchmarks/envs/NativeBench"
     ),
     // Domain assertions shared by the test targets: assertProgram, assertError, ...
@@ -99,7 +99,7 @@ let package = Package(
     ),
     .testTarget(
       name: "PavlovGymTests",
-      dependencies: ["PavlovGym", "PavlovTensor"],
+      dependencies: ["PavlovCore", "PavlovGym", "PavlovTensor"],
       path: "Tests/PavlovGymTests"
     ),
     .testTarget(

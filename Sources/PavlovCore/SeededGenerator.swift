@@ -140,7 +140,7 @@ public final class SeededGenerator: RandomNumberGenerator {
   public func restore(_ state: State) throws {
     let w = state.words
     guard w.0 | w.1 | w.2 | w.3 != 0 else {
-      throw TensorError("cannot restore a generator from an all-zero state", hint: "the saved state is damaged")
+      throw CoreError("cannot restore a generator from an all-zero state", hint: "the saved state is damaged")
     }
     (s0, s1, s2, s3) = w
     spareGaussian = state.spareGaussian

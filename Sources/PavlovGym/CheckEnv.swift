@@ -1,5 +1,3 @@
-import PavlovCore
-
 /// Gymnasium's `check_env`: runs `env` for `steps` random actions (drawn from a generator seeded
 /// with `seed`) and returns every way it breaks the contract, one sentence each; empty means it
 /// passed. It checks that the spaces are well formed; that reset and step observations are in the

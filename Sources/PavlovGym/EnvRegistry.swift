@@ -1,5 +1,3 @@
-import PavlovCore
-
 /// An option passed to `make` (`is_slippery: false`, `map_name: "8x8"`, `desc: [...]`).
 public enum EnvOption: Equatable, Sendable {
   case bool(Bool)
@@ -36,8 +34,8 @@ public final class EnvOptions {
     return values[name]
   }
 
-  private func wrongKind(_ name: String, _ want: String, _ got: EnvOption) -> GymError {
-    GymError("\(envID): option \(name) must be \(want), got \(got.kindName)")
+  private func wrongKind(_ name: String, _ want: String, _ got: EnvOption) -> CoreError {
+    CoreError("\(envID): option \(name) must be \(want), got \(got.kindName)")
   }
 
   public func bool(_ name: String, default fallback: Bool) throws -> Bool {
@@ -86,7 +84,7 @@ public final class EnvOptions {
     let unknown = Set(values.keys).subtracting(read).sorted()
     guard unknown.isEmpty else {
       let known = read.sorted().joined(separator: ", ")
-      throw GymError("\(envID) has no option \(unknown.joined(separator: ", ")) (its options: \(known.isEmpty ? "none" : known))")
+      throw CoreError("\(envID) has no option \(unknown.joined(separator: ", ")) (its options: \(known.isEmpty ? "none" : known))")
     }
   }
 }
@@ -136,7 +134,7 @@ public enum EnvRegistry {
     guard let spec = byID[id] else {
       let close = ids.filter { $0.lowercased().hasPrefix(String(id.lowercased().prefix(4))) }
       let hint = close.isEmpty ? "" : " Did you mean \(close.map { "\"\($0)\"" }.joined(separator: " or "))?"
-      throw GymError("no environment \"\(id)\" is registered.\(hint) Registered: \(ids.joined(separator: ", "))")
+      throw CoreError("no environment \"\(id)\" is registered.\(hint) Registered: \(ids.joined(separator: ", "))")
     }
     let reader = EnvOptions(envID: id, options)
     let (env, limit) = try spec.build(reader)

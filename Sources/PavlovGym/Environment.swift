@@ -1,12 +1,3 @@
-import PavlovCore
-
-/// A Gymnasium-contract violation or bad argument, with a message that says how to fix it.
-public struct GymError: Error, CustomStringConvertible, Sendable {
-  public let message: String
-  public init(_ message: String) { self.message = message }
-  public var description: String { message }
-}
-
 /// A value in an `info` record. Kept small and closed so the binding layer can turn every
 /// case into a Pavlov value.
 public indirect enum InfoValue: Equatable, Sendable {

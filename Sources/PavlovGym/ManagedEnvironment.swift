@@ -1,5 +1,3 @@
-import PavlovCore
-
 /// Cuts episodes at a step limit: after `maxEpisodeSteps` steps the step reports
 /// `truncated = true` (unless the episode terminated on that very step, which wins).
 public final class TimeLimit: Wrapper {
@@ -78,13 +76,13 @@ public final class ManagedEnvironment: Wrapper {
   }
 
   public override func step(_ action: Point) throws -> Step {
-    if needsReset { throw GymError("\(id): step() before reset(); call env.reset() to start an episode") }
+    if needsReset { throw CoreError("\(id): step() before reset(); call env.reset() to start an episode") }
     if episodeEnded {
-      throw GymError("\(id): step() after the episode ended (terminated or truncated); call env.reset() to start the next one")
+      throw CoreError("\(id): step() after the episode ended (terminated or truncated); call env.reset() to start the next one")
     }
     let space = inner.actionSpace
     guard space.contains(action) else {
-      throw GymError("\(id): invalid action \(action.description): \(space.whyNotContains(action))")
+      throw CoreError("\(id): invalid action \(action.description): \(space.whyNotContains(action))")
     }
     let result = try inner.step(action)
     episodeSteps += 1

@@ -1,5 +1,3 @@
-import PavlovCore
-
 /// One element of a space: what an environment observes or is asked to do.
 public enum Point: Equatable, Sendable {
   /// An element of a `discrete` space.

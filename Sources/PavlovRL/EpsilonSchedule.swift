@@ -1,3 +1,4 @@
+import PavlovCore
 /// How much an ε-greedy agent explores as it gains experience: ε / (1 + decay·t), where t
 /// counts pulls for a bandit and finished episodes for a tabular learner. decay 0 keeps ε
 /// constant; decay 0.01 halves it after 100 steps (or episodes). A hyperbolic decay never
@@ -19,10 +20,10 @@ public struct EpsilonSchedule: Equatable, Sendable {
   /// Throws unless ε is a probability and the decay a finite rate ≥ 0.
   public func validate(_ owner: String) throws {
     guard start >= 0, start <= 1 else {
-      throw RLError("\(owner): epsilon is a probability and must be from 0 to 1, got \(start)")
+      throw CoreError("\(owner): epsilon is a probability and must be from 0 to 1, got \(start)")
     }
     guard decay >= 0, decay.isFinite else {
-      throw RLError("\(owner): epsilon_decay must be a finite number ≥ 0, got \(decay)", hint: "epsilon at t is epsilon / (1 + epsilon_decay * t)")
+      throw CoreError("\(owner): epsilon_decay must be a finite number ≥ 0, got \(decay)", hint: "epsilon at t is epsilon / (1 + epsilon_decay * t)")
     }
   }
 }

@@ -58,10 +58,10 @@ enum BanditBindings {
                doc: "A bandit agent (ε-greedy, UCB, Thompson sampling or gradient bandit) learning on a bandit env; agent.train(steps: n) plays and learns.") { args in
       let envValue = try EnvBindings.environment(args[0], args.interpreter)
       let seed = try EnvBindings.seedValue(args, 10)
-      let bandit = try RLRun.run { try BanditAgent.bandit(in: envValue.env, owner: "bandit_agent", envName: envValue.name) }
+      let bandit = try CoreBridge.run { try BanditAgent.bandit(in: envValue.env, owner: "bandit_agent", envName: envValue.name) }
       let strategy = try makeStrategy(args, arms: bandit.arms, bandit: bandit)
-      let agent = try RLRun.run { try BanditAgent(env: envValue.env, strategy: strategy, seed: seed, envName: envValue.name) }
-      agent.shouldStop = RLRun.interruptRequested
+      let agent = try CoreBridge.run { try BanditAgent(env: envValue.env, strategy: strategy, seed: seed, envName: envValue.name) }
+      agent.shouldStop = CoreBridge.interruptRequested
       return .object(BanditAgentValue(agent, envName: envValue.name))
     }
 
@@ -78,7 +78,7 @@ enum BanditBindings {
         throw PavlovError.runtime("run_bandit: runs must be at least 1 and steps × runs at most 100 million, got \(runs) × \(steps)")
       }
       let seed = args.isNull(3) ? value.agent.seed : UInt64(bitPattern: Int64(try args.int(3)))
-      return record(try RLRun.run { try value.agent.experiment(steps: steps, runs: runs, seed: seed) })
+      return record(try CoreBridge.run { try value.agent.experiment(steps: steps, runs: runs, seed: seed) })
     }
   }
 
@@ -101,7 +101,7 @@ enum BanditBindings {
     switch name {
     case "epsilon_greedy":
       let schedule = EpsilonSchedule(args.isNull(2) ? 0.1 : try args.float(2), decay: args.isNull(3) ? 0 : try args.float(3))
-      try RLRun.run { try schedule.validate("bandit_agent") }
+      try CoreBridge.run { try schedule.validate("bandit_agent") }
       return EpsilonGreedy(arms: arms, epsilon: schedule, initial: initial, stepSize: stepSize)
     case "ucb":
       let c = args.isNull(6) ? 2 : try args.float(6)
@@ -182,13 +182,13 @@ enum BanditBindings {
              doc: "Plays and learns for `steps` more pulls (continuing the run; the first call resets the env with seed + 1); returns {steps, runs, mean_reward, optimal_rate, total_regret, rewards, regret, cumulative_regret, optimal}.") { args in
       let value = try agentValue(args.receiver)
       let steps = try count(args, 0, "train", "steps", max: maxSteps)
-      return record(try RLRun.run { try value.agent.train(steps: steps) })
+      return record(try CoreBridge.run { try value.agent.train(steps: steps) })
     }
     t.method("evaluate", [Param("steps", default: .int(100), doc: "how many greedy pulls")],
              doc: "Pulls the arm it believes best `steps` times on a copy of the env, without learning; returns the same record as train.") { args in
       let value = try agentValue(args.receiver)
       let steps = try count(args, 0, "evaluate", "steps", max: maxSteps)
-      return record(try RLRun.run { try value.agent.evaluate(steps: steps) })
+      return record(try CoreBridge.run { try value.agent.evaluate(steps: steps) })
     }
     t.method("act", [Param("obs", default: .null, doc: "ignored (a bandit has one state); accepted so every trainer's act(obs) looks alike")],
              doc: "The arm the agent believes best now (the first on ties).") { args in

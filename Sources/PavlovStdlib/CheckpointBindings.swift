@@ -35,7 +35,7 @@ enum CheckpointBindings {
           }
         }
       }
-      let bytes = try run("save_tensors") { try Safetensors.encode(tensors, metadata: metadata) }
+      let bytes = try CoreBridge.run("save_tensors") { try Safetensors.encode(tensors, metadata: metadata) }
       try Posix.writeAtomically(path, bytes, "save_tensors")
       return .null
     }
@@ -44,7 +44,7 @@ enum CheckpointBindings {
                doc: "The tensors of a safetensors file, as a record of name -> tensor in file order.") { args in
       let path = try args.string(0)
       let bytes = try Posix.readBytes(path, "load_tensors")
-      let contents = try run(nil) { try Safetensors.decode(bytes, source: "load_tensors: \(path)") }
+      let contents = try CoreBridge.run { try Safetensors.decode(bytes, source: "load_tensors: \(path)") }
       let out = PRecord()
       for (name, t) in contents.tensors { out[name] = TensorValue.wrap(t) }
       return .record(out)
@@ -61,23 +61,10 @@ enum CheckpointBindings {
                doc: "The metadata of a safetensors file, as a record of name -> string (sorted by name).") { args in
       let path = try args.string(0)
       let bytes = try Posix.readBytes(path, "tensor_metadata")
-      let metadata = try run(nil) { try Safetensors.decodeMetadata(bytes, source: "tensor_metadata: \(path)") }
+      let metadata = try CoreBridge.run { try Safetensors.decodeMetadata(bytes, source: "tensor_metadata: \(path)") }
       let out = PRecord()
       for key in metadata.keys.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }) { out[key] = .str(metadata[key]!) }
       return .record(out)
-    }
-  }
-
-  /// Runs a Safetensors call, turning its TensorError into a Pavlov error (prefixed with
-  /// `function` when the message does not already say where it comes from).
-  static func run<T>(_ function: String?, _ body: () throws -> T) throws(PavlovError) -> T {
-    do {
-      return try body()
-    } catch let e as TensorError {
-      let message = function.map { "\($0): " + e.message.replacingPrefix("safetensors: ") } ?? e.message
-      throw PavlovError.runtime(message, hint: e.hint)
-    } catch {
-      throw PavlovError.runtime((function.map { "\($0): " } ?? "") + "\(error)")
     }
   }
 

@@ -47,7 +47,7 @@ enum DQNBindings {
       c.totalSteps = try a.int("total_steps")
       c.seed = try a.seed()
       let source = try TrainerBindings.envSource(args[0], args.interpreter, copies: 1, "dqn")
-      let trainer = try TrainerBindings.run { try DQNTrainer(env: source, config: c) }
+      let trainer = try CoreBridge.run { try DQNTrainer(env: source, config: c) }
       return .object(TrainerValue(trainer, envName: source.name))
     }
   }

@@ -56,10 +56,10 @@ enum DistributionBindings {
         throw PavlovError.runtime("categorical: pass the logits or the probabilities, not both")
       case (false, true):
         let logits = try parameter(args[0], name: "categorical", what: "logits")
-        return .object(CategoricalValue(try TensorBindings.run { try Categorical(logits: logits) }))
+        return .object(CategoricalValue(try CoreBridge.run { try Categorical(logits: logits) }))
       case (true, false):
         let probs = try parameter(args[1], name: "categorical", what: "probs")
-        return .object(CategoricalValue(try TensorBindings.run { try Categorical(probs: probs) }))
+        return .object(CategoricalValue(try CoreBridge.run { try Categorical(probs: probs) }))
       }
     }
 
@@ -69,7 +69,7 @@ enum DistributionBindings {
     ], doc: "Independent normal (Gaussian) distributions N(mean, std²), one per element of mean and std broadcast together.") { args in
       let mean = try parameter(args[0], name: "normal", what: "mean")
       let std = try parameter(args[1], name: "normal", what: "std")
-      return .object(NormalValue(try TensorBindings.run { try Normal(mean: mean, std: std) }))
+      return .object(NormalValue(try CoreBridge.run { try Normal(mean: mean, std: std) }))
     }
 
     r.function("kl", [
@@ -78,9 +78,9 @@ enum DistributionBindings {
     ], doc: "The KL divergence KL(p ‖ q) of each distribution of the batch, a tensor (differentiable).") { args in
       switch (args[0], args[1]) {
       case (.object(let a as CategoricalValue), .object(let b as CategoricalValue)):
-        return TensorValue.wrap(try TensorBindings.run { try kl(a.distribution, b.distribution) })
+        return TensorValue.wrap(try CoreBridge.run { try kl(a.distribution, b.distribution) })
       case (.object(let a as NormalValue), .object(let b as NormalValue)):
-        return TensorValue.wrap(try TensorBindings.run { try kl(a.distribution, b.distribution) })
+        return TensorValue.wrap(try CoreBridge.run { try kl(a.distribution, b.distribution) })
       default:
         guard isDistribution(args[0]) else { throw args.typeError(0, "a distribution (categorical or normal)") }
         guard isDistribution(args[1]) else { throw args.typeError(1, "a distribution (categorical or normal)") }
@@ -115,13 +115,13 @@ enum DistributionBindings {
              doc: "The log-probability of each action, a tensor (differentiable in the logits or probs).") { args in
       let d = try categorical(args.receiver)
       let actions = try actionTensor(args[0])
-      return TensorValue.wrap(try TensorBindings.run { try d.logProb(actions) })
+      return TensorValue.wrap(try CoreBridge.run { try d.logProb(actions) })
     }
     t.method("entropy", doc: "The entropy -Σ p·log p of each distribution, a tensor of the batch shape (differentiable).") { args in
-      TensorValue.wrap(try TensorBindings.run { try categorical(args.receiver).entropy() })
+      TensorValue.wrap(try CoreBridge.run { try categorical(args.receiver).entropy() })
     }
     t.method("mode", doc: "The most likely action of each distribution (ties: the first), an int tensor of the batch shape.") { args in
-      TensorValue.wrap(try TensorBindings.run { try categorical(args.receiver).mode() })
+      TensorValue.wrap(try CoreBridge.run { try categorical(args.receiver).mode() })
     }
     return t
   }
@@ -140,22 +140,22 @@ enum DistributionBindings {
              doc: "Random values mean + std·ε of the batch shape (sample(n): shape (n, ...)), without gradient; seed(n) fixes them.") { args in
       let d = try normal(args.receiver)
       let shape = try sampleShape(args[0])
-      return TensorValue.wrap(try TensorBindings.run { try d.sample(shape: shape, generator: Stdlib.generator(for: args.interpreter)) })
+      return TensorValue.wrap(try CoreBridge.run { try d.sample(shape: shape, generator: Stdlib.generator(for: args.interpreter)) })
     }
     t.method("rsample", [sampleShapeParam],
              doc: "Reparameterized random values mean + std·ε: gradients flow back to the mean and std.") { args in
       let d = try normal(args.receiver)
       let shape = try sampleShape(args[0])
-      return TensorValue.wrap(try TensorBindings.run { try d.rsample(shape: shape, generator: Stdlib.generator(for: args.interpreter)) })
+      return TensorValue.wrap(try CoreBridge.run { try d.rsample(shape: shape, generator: Stdlib.generator(for: args.interpreter)) })
     }
     t.method("log_prob", [Param("x", doc: "values: a number, list or tensor that broadcasts with the batch shape")],
              doc: "The log-density of each value, per element (sum over the last axis for a diagonal Gaussian); differentiable.") { args in
       let d = try normal(args.receiver)
       let x = try parameter(args[0], name: "normal.log_prob", what: "x")
-      return TensorValue.wrap(try TensorBindings.run { try d.logProb(x) })
+      return TensorValue.wrap(try CoreBridge.run { try d.logProb(x) })
     }
     t.method("entropy", doc: "The entropy ½·log(2πe·std²) of each element, a tensor of the batch shape (differentiable).") { args in
-      TensorValue.wrap(try TensorBindings.run { try normal(args.receiver).entropy() })
+      TensorValue.wrap(try CoreBridge.run { try normal(args.receiver).entropy() })
     }
     t.method("mode", doc: "The most likely value: the mean, broadcast to the batch shape.") { args in
       TensorValue.wrap(try normal(args.receiver).mode())

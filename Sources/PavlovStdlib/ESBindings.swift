@@ -26,7 +26,7 @@ enum ESBindings {
       if let v = try a.bool("normalize_obs") { c.normalizeObs = v }
       c.seed = try a.seed()
       let source = try TrainerBindings.envSource(args[0], args.interpreter, copies: 1, "es")
-      let trainer = try TrainerBindings.run { try ESTrainer(env: source, config: c) }
+      let trainer = try CoreBridge.run { try ESTrainer(env: source, config: c) }
       return .object(TrainerValue(trainer, envName: source.name))
     }
   }

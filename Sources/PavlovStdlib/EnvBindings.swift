@@ -21,7 +21,7 @@ enum EnvBindings {
       let seed = try seedValue(args, 1)
       let limit: Int? = args.isNull(2) ? nil : try args.int(2)
       let options = try GymValues.options(args[3], "make(\"\(id)\")")
-      let env = try GymRun.run { try EnvRegistry.make(id, seed: seed, options: options, maxEpisodeSteps: limit) }
+      let env = try CoreBridge.run { try EnvRegistry.make(id, seed: seed, options: options, maxEpisodeSteps: limit) }
       return .object(EnvValue(env, name: id, fallbackGenerator: Stdlib.generator(for: args.interpreter)))
     }
 
@@ -82,7 +82,7 @@ enum EnvBindings {
              doc: "Starts an episode and returns the first observation (its info is env.info).") { args in
       let e = try env(args.receiver)
       let seed: UInt64? = args.isNull(0) ? nil : UInt64(bitPattern: Int64(try args.int(0)))
-      let result = try GymRun.run { try e.env.reset(seed: seed) }
+      let result = try CoreBridge.run { try e.env.reset(seed: seed) }
       e.info = result.info
       e.episodeEnded = false
       return SpaceBindings.value(result.observation, space: e.env.observationSpace)
@@ -94,8 +94,8 @@ enum EnvBindings {
         throw PavlovError.runtime("\(e.name): step() after the episode ended (terminated or truncated); call env.reset() to start the next one")
       }
       let space = e.env.actionSpace
-      let action = try GymRun.run { try SpaceBindings.point(args[0], for: space, "\(e.name).step") }
-      let result = try GymRun.run { try e.env.step(action) }
+      let action = try CoreBridge.run { try SpaceBindings.point(args[0], for: space, "\(e.name).step") }
+      let result = try CoreBridge.run { try e.env.step(action) }
       e.info = result.info
       e.episodeEnded = result.terminated || result.truncated
       return stepRecord(result, space: e.env.observationSpace)

@@ -34,22 +34,6 @@ final class EnvValue: PObject {
   }
 }
 
-/// Turns Gymnasium errors into Pavlov errors; Pavlov errors from envs written in Pavlov pass
-/// through with their own locations.
-enum GymRun {
-  static func run<T>(_ body: () throws -> T) throws(PavlovError) -> T {
-    do {
-      return try body()
-    } catch let e as GymError {
-      throw PavlovError.runtime(e.message)
-    } catch let e as PavlovError {
-      throw e
-    } catch {
-      throw PavlovError.runtime("\(error)")
-    }
-  }
-}
-
 /// Conversions of `info` dictionaries and `make` options.
 enum GymValues {
   static func record(_ info: Info) -> Value {

@@ -48,7 +48,7 @@ enum NNBindings {
         guard case .orthogonal = initialization else { throw PavlovError.runtime("mlp: out_gain needs init: \"orthogonal\"") }
         outInit = .orthogonal(gain: Float(try args.float(5)))
       }
-      return try TensorBindings.run { () throws -> Value in
+      return try CoreBridge.run { () throws -> Value in
         wrap(try Sequential.mlp(sizes, activation: act, outputActivation: outAct, initialization: initialization, outputInitialization: outInit, generator: rng))
       }
     }
@@ -83,13 +83,13 @@ enum NNBindings {
     r.function("dropout", [Param("p", doc: "the probability of zeroing each element while training")],
                doc: "Dropout (seeded; inactive after .eval()).") { args in
       let p = Float(try args.float(0))
-      return try TensorBindings.run { () throws -> Value in wrap(try Dropout(p, generator: Stdlib.generator(for: args.interpreter))) }
+      return try CoreBridge.run { () throws -> Value in wrap(try Dropout(p, generator: Stdlib.generator(for: args.interpreter))) }
     }
 
     r.function("attention", [Param("d", doc: "the model width"), Param("heads", doc: "the number of heads (dividing d)")],
                doc: "Multi-head causal self-attention on (batch, time, d) inputs.") { args in
       let d = try size(args, 0), heads = try size(args, 1)
-      return try TensorBindings.run { () throws -> Value in
+      return try CoreBridge.run { () throws -> Value in
         wrap(try CausalSelfAttention(dim: d, heads: heads, initialization: .standard, generator: Stdlib.generator(for: args.interpreter)))
       }
     }
@@ -100,7 +100,7 @@ enum NNBindings {
                doc: "A pre-LayerNorm GPT: model(ids) gives next-token logits; .generate(...) continues a prompt with a key/value cache.") { args in
       let vocab = try size(args, 0), d = try size(args, 1), layers = try size(args, 2, allowZero: true), heads = try size(args, 3), ctx = try size(args, 4)
       let p = Float(try args.float(5))
-      return try TensorBindings.run { () throws -> Value in
+      return try CoreBridge.run { () throws -> Value in
         wrap(try GPT(vocab: vocab, dim: d, layers: layers, heads: heads, context: ctx, dropout: p, generator: Stdlib.generator(for: args.interpreter)))
       }
     }
@@ -117,7 +117,7 @@ enum NNBindings {
                doc: "Freezes the model and adds low-rank adapters to its linear layers (not the output head); returns the model.") { args in
       let m = try model(args[0])
       let rank = try args.int(1), alpha = Float(try args.float(2))
-      try TensorBindings.run { try m.module.addLoRA(rank: rank, alpha: alpha, generator: Stdlib.generator(for: args.interpreter)) }
+      _ = try CoreBridge.run { try m.module.addLoRA(rank: rank, alpha: alpha, generator: Stdlib.generator(for: args.interpreter)) }
       return args[0]
     }
 
@@ -125,13 +125,13 @@ enum NNBindings {
     let pred = Param("prediction", doc: "the model's output"), target = Param("target", doc: "the wanted values, same shape")
     r.function("mse_loss", [pred, target], doc: "Mean squared error.") { args in
       let a = try TensorBindings.operandOrTensor(args[0], "mse_loss"), b = try TensorBindings.operandOrTensor(args[1], "mse_loss")
-      return try TensorBindings.run { try Tensor.mseLoss(a, b) }
+      return try CoreBridge.run { try Tensor.mseLoss(a, b) }
     }
     r.function("huber_loss", [pred, target, Param("delta", default: .float(1), doc: "where the loss turns from quadratic to linear")],
                doc: "Huber (smooth L1) loss, mean over elements: DQN's loss.") { args in
       let a = try TensorBindings.operandOrTensor(args[0], "huber_loss"), b = try TensorBindings.operandOrTensor(args[1], "huber_loss")
       let delta = Float(try args.float(2))
-      return try TensorBindings.run { try Tensor.huberLoss(a, b, delta: delta) }
+      return try CoreBridge.run { try Tensor.huberLoss(a, b, delta: delta) }
     }
     r.function("cross_entropy", [Param("logits", doc: "scores of shape (..., classes)"),
                                  Param("target", doc: "int64 class ids of shape (...), or probabilities shaped like logits"),
@@ -140,12 +140,12 @@ enum NNBindings {
       let logits = try TensorBindings.tensor(args[0])
       let t = try TensorBindings.fromValue(args[1], name: "cross_entropy")
       let ignore = args.isNull(2) ? nil : Int64(try args.int(2))
-      return try TensorBindings.run { try Tensor.crossEntropy(logits, t, ignoreIndex: ignore) }
+      return try CoreBridge.run { try Tensor.crossEntropy(logits, t, ignoreIndex: ignore) }
     }
     r.function("bce_with_logits", [Param("logits", doc: "scores (any shape)"), Param("target", doc: "0/1 (or soft) labels, same shape")],
                doc: "Binary cross-entropy of sigmoid(logits), computed stably, averaged.") { args in
       let a = try TensorBindings.tensor(args[0]), b = try TensorBindings.fromValue(args[1], name: "bce_with_logits", dtype: .float32)
-      return try TensorBindings.run { try Tensor.binaryCrossEntropyWithLogits(a, b) }
+      return try CoreBridge.run { try Tensor.binaryCrossEntropyWithLogits(a, b) }
     }
   }
 
@@ -157,7 +157,7 @@ enum NNBindings {
                              doc: "The model's output for x.") { args in
       let m = try model(args.receiver)
       let input = args[0].isTensor ? try TensorBindings.tensor(args[0]) : try TensorBindings.fromValue(args[0], name: "model input")
-      return try TensorBindings.run { try m.module.forward(input) }
+      return try CoreBridge.run { try m.module.forward(input) }
     }
     t.method("params", doc: "The trainable parameters, as a list of tensors (what optimizers take).") { args in
       .list(try model(args.receiver).module.parameters.map { TensorValue.wrap($0) })
@@ -171,12 +171,12 @@ enum NNBindings {
     t.property("training", doc: "true in training mode, false after .eval().") { v in .bool(try model(v).module.training) }
     t.method("copy", doc: "A deep copy with its own parameters (e.g. a target network or a frozen reference).") { args in
       let m = try model(args.receiver)
-      return try TensorBindings.run { () throws -> Value in wrap(try m.module.copy()) }
+      return try CoreBridge.run { () throws -> Value in wrap(try m.module.copy()) }
     }
     t.method("load_from", [Param("other", doc: "a model of the same architecture")],
              doc: "Copies the parameter values of `other` into this model (e.g. to sync a target network).") { args in
       let m = try model(args.receiver), o = try model(args[0])
-      try TensorBindings.run { try m.module.loadValues(from: o.module) }
+      try CoreBridge.run { try m.module.loadValues(from: o.module) }
       return .null
     }
     t.method("freeze", doc: "Stops training every parameter; returns the model.") { args in
@@ -209,7 +209,7 @@ enum NNBindings {
         let record = try args.record(1)
         for (k, v) in zip(record.keys, record.values) { metadata[k.text] = Format.display(v) }
       }
-      let bytes = try TensorBindings.run { try Safetensors.encode(m.module.namedParameters(), metadata: metadata) }
+      let bytes = try CoreBridge.run { try Safetensors.encode(m.module.namedParameters(), metadata: metadata) }
       try Posix.writeAtomically(path, bytes, "save")
       return .null
     }
@@ -218,7 +218,7 @@ enum NNBindings {
       let m = try model(args.receiver)
       let path = try args.string(0)
       let bytes = try Posix.readBytes(path, "load")
-      try TensorBindings.run { () throws -> Void in
+      try CoreBridge.run { () throws -> Void in
         let contents = try Safetensors.decode(bytes, source: "load: \(path)")
         try Safetensors.match(contents.tensors, into: m.module.namedParameters())
       }
@@ -227,7 +227,7 @@ enum NNBindings {
     t.method("features", [Param("ids", doc: "int64 token ids (batch, time)")], doc: "gpt: the final hidden states (batch, time, d), for value and reward heads.") { args in
       guard let g = try model(args.receiver).module as? GPT else { throw PavlovError.runtime("features() is for gpt models") }
       let ids = try TensorBindings.fromValue(args[0], name: "features")
-      return try TensorBindings.run { try g.features(ids) }
+      return try CoreBridge.run { try g.features(ids) }
     }
     t.method("generate", [Param("prompt", doc: "token ids: a list (one sequence), a list of equal-length lists, or an int64 tensor"),
                           Param("max_tokens", default: .int(32), doc: "how many tokens to add at most"),
@@ -251,7 +251,7 @@ enum NNBindings {
       let topK = args.isNull(3) ? nil : try args.int(3)
       let topP = args.isNull(4) ? nil : Float(try args.float(4))
       let stop = args.isNull(5) ? nil : Int64(try args.int(5))
-      let out = try TensorBindings.run {
+      let out = try CoreBridge.run {
         try g.generate(rows, maxTokens: maxTokens, temperature: temperature, topK: topK, topP: topP, stop: stop.map { [$0] } ?? [], generator: Stdlib.generator(for: args.interpreter))
       }
       let lists = out.map { Value.list($0.map { .int(Int($0)) }) }

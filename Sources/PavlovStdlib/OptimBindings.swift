@@ -116,7 +116,7 @@ enum OptimBindings {
     let sched = try self.schedule(args[schedule], name)
     let rate = try number(args, lr, name), decayValue = try number(args, decay, name)
     let epsValue: Float = eps == nil ? 1e-8 : try number(args, eps!, name)
-    let optimizer = try TensorBindings.run { () throws -> Optimizer in
+    let optimizer = try CoreBridge.run { () throws -> Optimizer in
       try Optimizer(kind, params: params, lr: rate, betas: pair, eps: epsValue, weightDecay: decayValue, maxGradNorm: clipNorm, schedule: sched)
     }
     return .object(OptimizerValue(optimizer))
@@ -131,13 +131,13 @@ enum OptimBindings {
              doc: "One update. step(loss) returns the gradient norm before clipping (and fails on a nan/inf norm); step() returns nil.") { args in
       let opt = try optimizer(args.receiver)
       if args.isNull(0) {
-        try TensorBindings.run { try opt.step() }
+        try CoreBridge.run { try opt.step() }
         return .null
       }
       guard case .object(let o) = args[0], let loss = (o as? TensorValue)?.tensor else {
         throw args.typeError(0, "a loss tensor (or nil)")
       }
-      let norm = try TensorBindings.run { try opt.step(loss: loss) }
+      let norm = try CoreBridge.run { try opt.step(loss: loss) }
       return TensorBindings.float(norm)
     }
     t.method("zero_grad", doc: "Clears the gradient of every parameter (their .grad becomes nil).") { args in
@@ -160,7 +160,7 @@ enum OptimBindings {
         }
         tensors.append((key.text, t))
       }
-      try TensorBindings.run { try opt.loadState(tensors) }
+      try CoreBridge.run { try opt.loadState(tensors) }
       return .null
     }
 

@@ -102,7 +102,7 @@ enum PPOBindings {
     if let v = try int("threads") { c.threads = v }
     c.seed = try EnvBindings.seedValue(args, index("seed") ?? 0)
     let source = try TrainerBindings.envSource(args[0], args.interpreter, copies: c.nEnvs, name)
-    let trainer = try TrainerBindings.run { try PPOTrainer(env: source, config: c) }
+    let trainer = try CoreBridge.run { try PPOTrainer(env: source, config: c) }
     return .object(TrainerValue(trainer, envName: source.name))
   }
 }

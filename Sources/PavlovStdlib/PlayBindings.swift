@@ -28,7 +28,7 @@ enum PlayBindings {
       let out = args.interpreter
       var returns: [Value] = [], lengths: [Value] = []
       for episode in 1...Swift.max(1, episodes) {
-        let reset = try GymRun.run { try e.env.reset(seed: nil) }
+        let reset = try CoreBridge.run { try e.env.reset(seed: nil) }
         e.info = reset.info
         e.episodeEnded = false
         var observation = reset.observation
@@ -40,9 +40,9 @@ enum PlayBindings {
             action = e.actionSpaceValue.space.sample(e.actionSpaceValue.generator)
           } else {
             let chosen = try args.call(policy, [SpaceBindings.value(observation, space: e.env.observationSpace)])
-            action = try GymRun.run { try SpaceBindings.point(chosen, for: e.env.actionSpace, "play: the policy's action") }
+            action = try CoreBridge.run { try SpaceBindings.point(chosen, for: e.env.actionSpace, "play: the policy's action") }
           }
-          let result = try GymRun.run { try e.env.step(action) }
+          let result = try CoreBridge.run { try e.env.step(action) }
           e.info = result.info
           e.episodeEnded = result.terminated || result.truncated
           observation = result.observation

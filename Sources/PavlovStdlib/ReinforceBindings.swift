@@ -28,7 +28,7 @@ enum ReinforceBindings {
       c.maxGradNorm = try a.number("max_grad_norm")
       c.seed = try a.seed()
       let source = try TrainerBindings.envSource(args[0], args.interpreter, copies: 1, "reinforce")
-      let trainer = try TrainerBindings.run { try ReinforceTrainer(env: source, config: c) }
+      let trainer = try CoreBridge.run { try ReinforceTrainer(env: source, config: c) }
       return .object(TrainerValue(trainer, envName: source.name))
     }
   }

@@ -21,29 +21,6 @@ final class TabularTrainerValue: PObject {
   }
 }
 
-/// Runs PavlovRL and PavlovGym code, turning their errors into Pavlov errors (Ctrl-C into an
-/// interrupt that keeps what was learned).
-enum RLRun {
-  static func run<T>(_ body: () throws -> T) throws(PavlovError) -> T {
-    do {
-      return try body()
-    } catch let e as RLError {
-      throw PavlovError.runtime(e.message, hint: e.hint)
-    } catch is Interrupted {
-      throw PavlovError.interrupted()
-    } catch let e as GymError {
-      throw PavlovError.runtime(e.message)
-    } catch let e as PavlovError {
-      throw e
-    } catch {
-      throw PavlovError.runtime("\(error)")
-    }
-  }
-
-  /// Whether Ctrl-C was pressed since the last check (the check consumes it).
-  static let interruptRequested: () -> Bool = { pavlov_take_interrupt() != 0 }
-}
-
 /// `q_learning`, `sarsa`, `expected_sarsa` and `mc_control` — one trainer shape: `.train(episodes:)`
 /// returns a stats record, `.evaluate(episodes:)` plays greedily, `.act(obs)` is the greedy
 /// action, `.q` and `.policy` read the table — and `value_iteration` and `policy_iteration`,
@@ -79,13 +56,13 @@ enum TabularBindings {
     r.function("value_iteration", planningParams(10_000),
                doc: "Value iteration on the env's model: returns {values, policy, q, iterations, converged}.") { args in
       try plan(args, "value_iteration") { model, gamma, theta, cap in
-        try DynamicProgramming.valueIteration(model, gamma: gamma, theta: theta, maxIterations: cap, shouldStop: RLRun.interruptRequested)
+        try DynamicProgramming.valueIteration(model, gamma: gamma, theta: theta, maxIterations: cap, shouldStop: CoreBridge.interruptRequested)
       }
     }
     r.function("policy_iteration", planningParams(1_000),
                doc: "Policy iteration on the env's model (from action 0 everywhere): returns {values, policy, q, iterations, converged}.") { args in
       try plan(args, "policy_iteration") { model, gamma, theta, cap in
-        try DynamicProgramming.policyIteration(model, gamma: gamma, theta: theta, maxIterations: cap, shouldStop: RLRun.interruptRequested)
+        try DynamicProgramming.policyIteration(model, gamma: gamma, theta: theta, maxIterations: cap, shouldStop: CoreBridge.interruptRequested)
       }
     }
   }
@@ -112,8 +89,8 @@ enum TabularBindings {
       epsilon: EpsilonSchedule(try args.float(3), decay: try args.float(4)),
       initial: try args.float(5), maxSteps: try args.int(6))
     let seed = try EnvBindings.seedValue(args, 7)
-    let agent = try RLRun.run { try TabularAgent(method, env: envValue.env, settings: settings, seed: seed, envName: envValue.name) }
-    agent.shouldStop = RLRun.interruptRequested
+    let agent = try CoreBridge.run { try TabularAgent(method, env: envValue.env, settings: settings, seed: seed, envName: envValue.name) }
+    agent.shouldStop = CoreBridge.interruptRequested
     return .object(TabularTrainerValue(agent, envName: envValue.name))
   }
 
@@ -134,7 +111,7 @@ enum TabularBindings {
              doc: "Learns for `episodes` more episodes; returns {episodes, mean_return, returns, lengths, epsilon} (epsilon: the next episode's).") { args in
       let value = try trainer(args.receiver)
       let episodes = try BanditBindings.count(args, 0, "train", "episodes", max: 10_000_000)
-      let stats = try RLRun.run { try value.agent.train(episodes: episodes) }
+      let stats = try CoreBridge.run { try value.agent.train(episodes: episodes) }
       return .record(PRecord([
         ("episodes", .int(stats.returns.count)),
         ("mean_return", .float(stats.meanReturn)),
@@ -150,7 +127,7 @@ enum TabularBindings {
       let value = try trainer(args.receiver)
       let episodes = try BanditBindings.count(args, 0, "evaluate", "episodes", max: 10_000_000)
       let seed: UInt64? = args.isNull(1) ? nil : UInt64(bitPattern: Int64(try args.int(1)))
-      let stats = try RLRun.run { try value.agent.evaluate(episodes: episodes, seed: seed) }
+      let stats = try CoreBridge.run { try value.agent.evaluate(episodes: episodes, seed: seed) }
       return .record(PRecord([
         ("episodes", .int(stats.returns.count)),
         ("mean_return", .float(stats.meanReturn)),
@@ -191,7 +168,7 @@ enum TabularBindings {
                    _ solve: ([[[Transition]]], Double, Double, Int) throws -> PlanningResult) throws -> Value {
     let envValue = try EnvBindings.environment(args[0], args.interpreter)
     let gamma = try args.float(1), theta = try args.float(2), cap = try args.int(3)
-    let result = try RLRun.run {
+    let result = try CoreBridge.run {
       let model = try DynamicProgramming.model(of: envValue.env, owner: owner, envName: envValue.name)
       return try solve(model, gamma, theta, cap)
     }

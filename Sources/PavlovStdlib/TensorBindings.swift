@@ -37,7 +37,7 @@ enum TensorBindings {
                doc: "arange(n) is tensor([0, 1, ..., n-1]) (int64); arange(a, b, step) counts from a up to b (excluded); float bounds give float32.") { args in
       let bounds = args.isNull(1) ? [Value.int(0), args[0], args[2]] : [args[0], args[1], args[2]]
       if case .int(let a) = bounds[0], case .int(let b) = bounds[1], case .int(let step) = bounds[2] {
-        return try run { try Tensor.arange(a, b, step: step) }
+        return try CoreBridge.run { try Tensor.arange(a, b, step: step) }
       }
       let a = try number(bounds[0], "arange"), b = try number(bounds[1], "arange"), step = try number(bounds[2], "arange")
       guard step != 0, step.isFinite, a.isFinite, b.isFinite else { throw PavlovError.runtime("arange: the step must be a nonzero finite number") }
@@ -70,47 +70,47 @@ enum TensorBindings {
                doc: "Element-wise choice: a where condition, else b (all three broadcast); gradients flow to the chosen side.") { args in
       let c = try fromValue(args[0], name: "where")
       let a = try operandOrTensor(args[1], "where"), b = try operandOrTensor(args[2], "where")
-      return try run { try Tensor.where(c, a, b) }
+      return try CoreBridge.run { try Tensor.where(c, a, b) }
     }
 
     r.function("cat", [Param("tensors", doc: "a list of tensors"), Param("axis", default: .int(0), doc: "the axis to join along")],
                doc: "Joins tensors along an existing axis (sizes must match on the others).") { args in
       let ts = try tensorList(args, 0, "cat")
       let axis = try args.int(1)
-      return try run { try Tensor.cat(ts, axis: axis) }
+      return try CoreBridge.run { try Tensor.cat(ts, axis: axis) }
     }
 
     r.function("stack", [Param("tensors", doc: "a list of tensors of one shape"), Param("axis", default: .int(0), doc: "where the new axis goes")],
                doc: "Stacks tensors of one shape along a new axis.") { args in
       let ts = try tensorList(args, 0, "stack")
       let axis = try args.int(1)
-      return try run { try Tensor.stack(ts, axis: axis) }
+      return try CoreBridge.run { try Tensor.stack(ts, axis: axis) }
     }
 
     r.function("one_hot", [Param("index", doc: "an int64 tensor (or list) of class indices"), Param("classes", doc: "the number of classes")],
                doc: "One-hot rows: shape index.shape + [classes], int64 (as in PyTorch; multiply or use .float() for float math).") { args in
       let index = try fromValue(args[0], name: "one_hot")
       let classes = try args.int(1)
-      return try run { try Tensor.oneHot(index, classes: classes) }
+      return try CoreBridge.run { try Tensor.oneHot(index, classes: classes) }
     }
 
     r.function("maximum", [Param("a", doc: "a tensor or number"), Param("b", doc: "a tensor or number")],
                doc: "The element-wise larger of a and b (broadcast).") { args in
       let a = try operandOrTensor(args[0], "maximum"), b = try operandOrTensor(args[1], "maximum")
-      return try run { try Tensor.maximum(a, b) }
+      return try CoreBridge.run { try Tensor.maximum(a, b) }
     }
     r.function("minimum", [Param("a", doc: "a tensor or number"), Param("b", doc: "a tensor or number")],
                doc: "The element-wise smaller of a and b (broadcast).") { args in
       let a = try operandOrTensor(args[0], "minimum"), b = try operandOrTensor(args[1], "minimum")
-      return try run { try Tensor.minimum(a, b) }
+      return try CoreBridge.run { try Tensor.minimum(a, b) }
     }
     r.function("logical_and", [Param("a", doc: "a mask"), Param("b", doc: "a mask")], doc: "Element-wise and of two masks (bool tensor).") { args in
       let a = try operandOrTensor(args[0], "logical_and"), b = try operandOrTensor(args[1], "logical_and")
-      return try run { try a.logicalAnd(b) }
+      return try CoreBridge.run { try a.logicalAnd(b) }
     }
     r.function("logical_or", [Param("a", doc: "a mask"), Param("b", doc: "a mask")], doc: "Element-wise or of two masks (bool tensor).") { args in
       let a = try operandOrTensor(args[0], "logical_or"), b = try operandOrTensor(args[1], "logical_or")
-      return try run { try a.logicalOr(b) }
+      return try CoreBridge.run { try a.logicalOr(b) }
     }
     r.function("logical_not", [Param("a", doc: "a mask")], doc: "Element-wise not of a mask (bool tensor).") { args in
       TensorValue.wrap(try operandOrTensor(args[0], "logical_not").logicalNot())
@@ -127,7 +127,7 @@ enum TensorBindings {
     }
     t.property("dtype", doc: "The element type: \"float32\", \"int64\" or \"bool\".") { v in .str(try tensor(v).dtype.rawValue) }
     t.property("T", doc: "The transpose (of the last two axes).") { v in
-      TensorValue.wrap(try run { try tensor(v).transposed() })
+      TensorValue.wrap(try CoreBridge.run { try tensor(v).transposed() })
     }
     t.property("grad", doc: "The gradient accumulated by backward() (nil before any).") { v in
       try tensor(v).grad.map { TensorValue.wrap($0) } ?? .null
@@ -163,23 +163,23 @@ enum TensorBindings {
     t.method("sum", [axisParam, keepParam], doc: "The sum of all elements, or along `axis`.") { args in
       let axis = args.isNull(0) ? nil : try args.int(0)
       let keep = try args.bool(1)
-      return try run { try tensor(args.receiver).sum(axis: axis, keepdim: keep) }
+      return try CoreBridge.run { try tensor(args.receiver).sum(axis: axis, keepdim: keep) }
     }
     t.method("mean", [axisParam, keepParam], doc: "The mean of all elements, or along `axis`.") { args in
       let axis = args.isNull(0) ? nil : try args.int(0)
       let keep = try args.bool(1)
-      return try run { try tensor(args.receiver).mean(axis: axis, keepdim: keep) }
+      return try CoreBridge.run { try tensor(args.receiver).mean(axis: axis, keepdim: keep) }
     }
     let correctionParam = Param("correction", default: .int(1), doc: "subtracted from the count (1: unbiased, as PyTorch; 0: as NumPy)")
     t.method("var", [axisParam, keepParam, correctionParam], doc: "The variance of all elements, or along `axis`.") { args in
       let axis = args.isNull(0) ? nil : try args.int(0)
       let keep = try args.bool(1), correction = try args.int(2)
-      return try run { try tensor(args.receiver).variance(axis: axis, keepdim: keep, correction: correction) }
+      return try CoreBridge.run { try tensor(args.receiver).variance(axis: axis, keepdim: keep, correction: correction) }
     }
     t.method("std", [axisParam, keepParam, correctionParam], doc: "The standard deviation of all elements, or along `axis`.") { args in
       let axis = args.isNull(0) ? nil : try args.int(0)
       let keep = try args.bool(1), correction = try args.int(2)
-      return try run { try tensor(args.receiver).standardDeviation(axis: axis, keepdim: keep, correction: correction) }
+      return try CoreBridge.run { try tensor(args.receiver).standardDeviation(axis: axis, keepdim: keep, correction: correction) }
     }
     for (name, largest) in [("max", true), ("min", false)] {
       t.method(name, [axisParam, keepParam], doc: "The \(largest ? "largest" : "smallest") element, or the \(largest ? "largest" : "smallest") values along `axis` (use arg\(name) for positions).") { args in
@@ -187,17 +187,17 @@ enum TensorBindings {
         let keep = try args.bool(1)
         guard !args.isNull(0) else {
           guard x.count > 0 else { throw PavlovError.runtime("\(name)() of an empty tensor") }
-          return try run { largest ? try x.maxAll() : try x.minAll() }
+          return try CoreBridge.run { largest ? try x.maxAll() : try x.minAll() }
         }
         let axis = try args.int(0)
-        return try run { largest ? try x.max(axis: axis, keepdim: keep).values : try x.min(axis: axis, keepdim: keep).values }
+        return try CoreBridge.run { largest ? try x.max(axis: axis, keepdim: keep).values : try x.min(axis: axis, keepdim: keep).values }
       }
       t.method("arg\(name)", [axisParam, keepParam], doc: "The position of the \(largest ? "largest" : "smallest") element (flattened), or positions along `axis` (int64).") { args in
         let x = try tensor(args.receiver)
         let keep = try args.bool(1)
-        let source = args.isNull(0) ? try run { try x.flattened() } : x
+        let source = args.isNull(0) ? try CoreBridge.run { try x.flattened() } : x
         let axis = args.isNull(0) ? 0 : try args.int(0)
-        return try run { () throws -> Tensor in
+        return try CoreBridge.run { () throws -> Tensor in
           let (values, positions) = largest ? try source.max(axis: axis, keepdim: keep) : try source.min(axis: axis, keepdim: keep)
           return Tensor(shape: values.shape, ints: positions.map { Int64($0) })
         }
@@ -206,19 +206,19 @@ enum TensorBindings {
     let softAxis = Param("axis", default: .int(-1), doc: "the axis (default: the last)")
     t.method("softmax", [softAxis], doc: "exp(x) / sum(exp(x)) along `axis`, computed stably.") { args in
       let axis = try args.int(0)
-      return try run { try tensor(args.receiver).softmax(axis: axis) }
+      return try CoreBridge.run { try tensor(args.receiver).softmax(axis: axis) }
     }
     t.method("log_softmax", [softAxis], doc: "x - logsumexp(x) along `axis`: log-probabilities from logits.") { args in
       let axis = try args.int(0)
-      return try run { try tensor(args.receiver).logSoftmax(axis: axis) }
+      return try CoreBridge.run { try tensor(args.receiver).logSoftmax(axis: axis) }
     }
     t.method("logsumexp", [softAxis, keepParam], doc: "log(sum(exp(x))) along `axis`, computed stably.") { args in
       let axis = try args.int(0), keep = try args.bool(1)
-      return try run { try tensor(args.receiver).logsumexp(axis: axis, keepdim: keep) }
+      return try CoreBridge.run { try tensor(args.receiver).logsumexp(axis: axis, keepdim: keep) }
     }
     t.method("cumsum", [softAxis], doc: "Running sums along `axis`.") { args in
       let axis = try args.int(0)
-      return try run { try tensor(args.receiver).cumsum(axis: axis) }
+      return try CoreBridge.run { try tensor(args.receiver).cumsum(axis: axis) }
     }
 
     let unary: [(String, String, (Tensor) -> Tensor)] = [
@@ -254,37 +254,37 @@ enum TensorBindings {
       t.method(name, [Param("shape", kind: .variadic, doc: "the new sizes (one may be -1: inferred), e.g. t.reshape(3, -1)")],
                doc: "The same elements in a new shape (no copy until one of them is written).") { args in
         let target = try shape(args[0], name: name, allowInferred: true)
-        return try run { try tensor(args.receiver).reshaped(target) }
+        return try CoreBridge.run { try tensor(args.receiver).reshaped(target) }
       }
     }
     t.method("transpose", [Param("a", default: .int(-2), doc: "an axis"), Param("b", default: .int(-1), doc: "another axis")],
              doc: "Axes a and b swapped (the last two by default).") { args in
       let a = try args.int(0), b = try args.int(1)
-      return try run { try tensor(args.receiver).transposed(a, b) }
+      return try CoreBridge.run { try tensor(args.receiver).transposed(a, b) }
     }
     t.method("permute", [Param("axes", kind: .variadic, doc: "the new order of the axes, e.g. t.permute(0, 2, 1)")],
              doc: "The axes in a new order.") { args in
       let order = try shape(args[0], name: "permute", allowNegative: true)
-      return try run { try tensor(args.receiver).permuted(order) }
+      return try CoreBridge.run { try tensor(args.receiver).permuted(order) }
     }
     t.method("unsqueeze", [Param("axis", doc: "where the new size-1 axis goes")], doc: "A size-1 axis inserted at `axis`.") { args in
       let axis = try args.int(0)
-      return try run { try tensor(args.receiver).unsqueezed(axis) }
+      return try CoreBridge.run { try tensor(args.receiver).unsqueezed(axis) }
     }
     t.method("squeeze", [Param("axis", default: .null, doc: "the size-1 axis to remove; nil removes all")], doc: "Size-1 axes removed.") { args in
       let axis = args.isNull(0) ? nil : try args.int(0)
-      return try run { try tensor(args.receiver).squeezed(axis) }
+      return try CoreBridge.run { try tensor(args.receiver).squeezed(axis) }
     }
     t.method("flatten", [Param("start", default: .int(0), doc: "the first axis to merge"), Param("end", default: .int(-1), doc: "the last axis to merge")],
              doc: "Axes start..end merged into one (all, by default).") { args in
       let a = try args.int(0), b = try args.int(1)
-      return try run { try tensor(args.receiver).flattened(start: a, end: b) }
+      return try CoreBridge.run { try tensor(args.receiver).flattened(start: a, end: b) }
     }
     t.method("gather", [Param("axis", doc: "the axis to pick along"), Param("index", doc: "an int64 tensor of positions, of the same rank")],
              doc: "out[i][j] = t[i][index[i][j]] along `axis` (PyTorch's gather), e.g. logp.gather(1, actions.unsqueeze(1)).") { args in
       let axis = try args.int(0)
       let index = try fromValue(args[1], name: "gather")
-      return try run { try tensor(args.receiver).gather(axis: axis, index: index) }
+      return try CoreBridge.run { try tensor(args.receiver).gather(axis: axis, index: index) }
     }
     t.method("split", [Param("size", doc: "the size of each piece (an int), or a list of sizes"), Param("axis", default: .int(0), doc: "the axis to cut")],
              doc: "Consecutive pieces along `axis`, as a list of tensors.") { args in
@@ -293,27 +293,27 @@ enum TensorBindings {
       let pieces: [Tensor]
       if case .list = args[0] {
         let sizes = try shape(.list(PList([args[0]])), name: "split")
-        pieces = try run { try x.split(sizes: sizes, axis: axis) }
+        pieces = try CoreBridge.run { try x.split(sizes: sizes, axis: axis) }
       } else {
         let size = try args.int(0)
-        pieces = try run { try x.split(size: size, axis: axis) }
+        pieces = try CoreBridge.run { try x.split(size: size, axis: axis) }
       }
       return .list(pieces.map { TensorValue.wrap($0) })
     }
     t.method("tril", [Param("k", default: .int(0), doc: "the diagonal: 0 main, 1 above, -1 below")],
              doc: "The lower triangle of the last two axes; zeros above it.") { args in
       let k = try args.int(0)
-      return try run { try tensor(args.receiver).tril(k) }
+      return try CoreBridge.run { try tensor(args.receiver).tril(k) }
     }
     t.method("triu", [Param("k", default: .int(0), doc: "the diagonal: 0 main, 1 above, -1 below")],
              doc: "The upper triangle of the last two axes; zeros below it.") { args in
       let k = try args.int(0)
-      return try run { try tensor(args.receiver).triu(k) }
+      return try CoreBridge.run { try tensor(args.receiver).triu(k) }
     }
     t.method("backward", [Param("grad", default: .null, doc: "the gradient of some scalar with respect to this tensor; nil for a scalar tensor")],
              doc: "Computes gradients of this (scalar) tensor and adds them into the .grad of every param it depends on.") { args in
       let seed = args.isNull(0) ? nil : try fromValue(args[0], name: "backward", dtype: .float32)
-      try run { try tensor(args.receiver).backward(seed: seed) }
+      try CoreBridge.run { try tensor(args.receiver).backward(seed: seed) }
       return .null
     }
     t.method("zero_grad", doc: "Clears the accumulated gradient (.grad becomes nil).") { args in
@@ -325,7 +325,7 @@ enum TensorBindings {
     }
     t.method("clone", doc: "A copy of the values (gradients flow through it, like PyTorch's clone).") { args in
       let x = try tensor(args.receiver)
-      return try run { try x.reshaped(x.shape) }
+      return try CoreBridge.run { try x.reshaped(x.shape) }
     }
     return t
   }
@@ -421,23 +421,6 @@ enum TensorBindings {
       }
     }
     return out
-  }
-
-  /// Runs a tensor operation, turning a TensorError into a Pavlov runtime error.
-  static func run(_ body: () throws -> Tensor) throws(PavlovError) -> Value {
-    TensorValue.wrap(try run(body) as Tensor)
-  }
-
-  static func run<T>(_ body: () throws -> T) throws(PavlovError) -> T {
-    do {
-      return try body()
-    } catch let e as TensorError {
-      throw PavlovError.runtime(e.message, hint: e.hint)
-    } catch let e as PavlovError {
-      throw e
-    } catch {
-      throw PavlovError.runtime("\(error)")
-    }
   }
 
   /// A float32 as a Pavlov float, by its shortest digits (so 0.1 prints as 0.1, not 0.10000000149011612).
@@ -557,5 +540,12 @@ enum TensorBindings {
     items.reserveCapacity(t.shape[axis])
     for _ in 0..<t.shape[axis] { items.append(toList(t, axis: axis + 1, position: &position)) }
     return .list(items)
+  }
+}
+
+extension CoreBridge {
+  /// Runs a tensor operation through the bridge and wraps the tensor it returns.
+  static func run(_ body: () throws -> Tensor) throws(PavlovError) -> Value {
+    TensorValue.wrap(try run(nil, body) as Tensor)
   }
 }

@@ -33,7 +33,7 @@ public final class TensorValue: PObject {
     let a = tensor
     guard let b = TensorBindings.operand(other, like: a) else { return nil }
     let (l, r) = selfOnLeft ? (a, b) : (b, a)
-    return try TensorBindings.run {
+    return try CoreBridge.run {
       switch op {
       case .add: return try l + r
       case .subtract: return try l - r
@@ -44,7 +44,7 @@ public final class TensorValue: PObject {
       case .matmul: return try l.matmul(r)
       case .power:
         guard r.count == 1 else {
-          throw TensorError("tensor ** tensor needs a single exponent (got shape \(Shape.describe(r.shape)))", hint: "use exp(b * log(a)) for element-wise powers")
+          throw CoreError("tensor ** tensor needs a single exponent (got shape \(Shape.describe(r.shape)))", hint: "use exp(b * log(a)) for element-wise powers")
         }
         guard selfOnLeft else { return try (l.log() * r.data[0]).exp() }
         return l.pow(r.data[0])
@@ -70,12 +70,12 @@ public final class TensorValue: PObject {
     case .ge: comparison = selfOnLeft ? .ge : .le
     case .in, .notIn: return nil
     }
-    return try TensorBindings.run { try tensor.compare(comparison, b) }
+    return try CoreBridge.run { try tensor.compare(comparison, b) }
   }
 
   public override func contains(_ item: Value) throws(PavlovError) -> Bool? {
     guard let b = TensorBindings.operand(item, like: tensor) else { return false }
-    return try TensorBindings.run { try tensor.compare(.eq, b).anyTrue }
+    return try CoreBridge.run { try tensor.compare(.eq, b).anyTrue }
   }
 
   public override func isEqual(to other: PObject) -> Bool {
@@ -89,7 +89,7 @@ public final class TensorValue: PObject {
 
   public override func getIndices(_ indices: [Value]) throws(PavlovError) -> Value? {
     let components = try TensorBindings.components(indices, of: tensor)
-    return try TensorBindings.run { try tensor.index(components) }
+    return try CoreBridge.run { try tensor.index(components) }
   }
 
   public override func setIndex(_ index: Value, _ value: Value) throws(PavlovError) -> Bool {
@@ -101,7 +101,7 @@ public final class TensorValue: PObject {
     guard let v = TensorBindings.operand(value, like: tensor) ?? (try? TensorBindings.fromValue(value, name: "index assignment")) else {
       throw PavlovError.runtime("cannot store \(value.typeName) in a tensor", hint: "assign a number or a tensor")
     }
-    try TensorBindings.run { try tensor.assign(components, v) }
+    try CoreBridge.run { try tensor.assign(components, v) }
     return true
   }
 

@@ -66,7 +66,7 @@ public enum TrainRun {
     var stoppedByUser = false
     var last: TrainStats?
     let everyCheckpoint = request.checkpointEvery
-    try TrainerBindings.run {
+    try CoreBridge.run {
       last = try trainer.train(budget) { stats in
         // Wall-clock figures stay out of the file: two runs of one seed write identical metrics.
         guard case .record(let row) = TrainerBindings.record(stats) else { return .proceed }
@@ -84,9 +84,9 @@ public enum TrainRun {
     }
     progress.finish()
     let checkpoint = folder + "/checkpoints/final.safetensors"
-    try TrainerBindings.run { try trainer.save(to: checkpoint) }
+    try CoreBridge.run { try trainer.save(to: checkpoint) }
     let seconds = Double(Posix.monotonicNanoseconds() - start) / 1e9
-    let evaluation = try TrainerBindings.run { try trainer.evaluate(episodes: request.evalEpisodes, deterministic: true, seed: 10_000) }
+    let evaluation = try CoreBridge.run { try trainer.evaluate(episodes: request.evalEpisodes, deterministic: true, seed: 10_000) }
     let summary = PRecord([
       ("algorithm", .str(algorithm)), ("env", .str(request.env)), ("seed", .int(request.seed)),
       ("timesteps", .int(trainer.timesteps)), ("iterations", .int(trainer.iterations)),

@@ -44,7 +44,7 @@ enum TrainerBindings {
       Param("env", default: .null, doc: "the env to continue on, as for ppo(...); nil: the registered id saved in the checkpoint"),
     ], doc: "Brings back a trainer saved with trainer.save: weights, optimizer, normalizers, generator and env positions, so training continues exactly.") { args in
       let path = try args.string(0)
-      let (algorithm, savedEnv) = try run { () throws -> (String, String) in
+      let (algorithm, savedEnv) = try CoreBridge.run { () throws -> (String, String) in
         let checkpoint = try TrainerCheckpoint.read(path)
         struct EnvName: Decodable { var env: String? }
         let saved = try? checkpoint.decode(EnvName.self, from: checkpoint.config, what: "config")
@@ -60,11 +60,11 @@ enum TrainerBindings {
           throw PavlovError.runtime("load_trainer: \(path) was trained on \"\(savedEnv)\", which is not a registered env",
                                     hint: "pass the env: load_trainer(path, env: ...)")
         }
-        source = try run { try EnvSource.registered(savedEnv) }
+        source = try CoreBridge.run { try EnvSource.registered(savedEnv) }
       } else {
         source = try envSource(args[1], args.interpreter, copies: nil, "load_trainer")
       }
-      let trainer = try run { try loader(path, source) }
+      let trainer = try CoreBridge.run { try loader(path, source) }
       return .object(TrainerValue(trainer, envName: source.name))
     }
   }
@@ -72,22 +72,6 @@ enum TrainerBindings {
   static func trainerValue(_ v: Value) throws -> TrainerValue {
     guard case .object(let t as TrainerValue) = v else { throw PavlovError.runtime("expected a trainer, got \(v.typeName)") }
     return t
-  }
-
-  /// Runs trainer code, turning its errors into Pavlov errors (Pavlov errors from callbacks and
-  /// Pavlov-written envs pass through with their own locations).
-  static func run<T>(_ body: () throws -> T) throws -> T {
-    do {
-      return try body()
-    } catch let e as PavlovError {
-      throw e
-    } catch let e as TrainerError {
-      throw PavlovError.runtime(e.message, hint: e.hint)
-    } catch let e as TensorError {
-      throw PavlovError.runtime(e.message, hint: e.hint)
-    } catch let e as GymError {
-      throw PavlovError.runtime(e.message)
-    }
   }
 
   /// An `env` argument as a source of fresh copies:
@@ -99,7 +83,7 @@ enum TrainerBindings {
   static func envSource(_ value: Value, _ interpreter: Interpreter, copies: Int?, _ context: String) throws -> EnvSource {
     switch value {
     case .string(let id):
-      return try run { try EnvSource.registered(id.value) }
+      return try CoreBridge.run { try EnvSource.registered(id.value) }
     case .function(let f):
       let takesIndex = (f as? Closure)?.parameterCount ?? 0 > 0
       var made: [ObjectIdentifier] = []
@@ -167,7 +151,7 @@ enum TrainerBindings {
       if !args.isNull(3) { budget.meanReturnAtLeast = try args.float(3) }
       let callback: Value? = args.isNull(2) ? nil : try args.callable(2)
       let interpreter = args.interpreter
-      let stats = try run {
+      let stats = try CoreBridge.run {
         try value.trainer.train(budget) { stats in
           // Ctrl-C between iterations stops training with the trainer whole.
           if pavlov_take_interrupt() != 0 { throw PavlovError.interrupted() }
@@ -187,7 +171,7 @@ enum TrainerBindings {
       let value = try trainerValue(args.receiver)
       let episodes = try args.int(0)
       let seed = UInt64(bitPattern: Int64(try args.int(2)))
-      let result = try run { try value.trainer.evaluate(episodes: episodes, deterministic: try args.bool(1), seed: seed) }
+      let result = try CoreBridge.run { try value.trainer.evaluate(episodes: episodes, deterministic: try args.bool(1), seed: seed) }
       return .record(PRecord([
         ("mean_return", .float(result.meanReturn)),
         ("std_return", .float(result.stdReturn)),
@@ -202,14 +186,14 @@ enum TrainerBindings {
       let value = try trainerValue(args.receiver)
       let trainer = value.trainer
       let observation = try SpaceBindings.point(args[0], for: trainer.observationSpace, "trainer.act", what: "the observation")
-      let action = try run { try trainer.act(observation, deterministic: try args.bool(1)) }
+      let action = try CoreBridge.run { try trainer.act(observation, deterministic: try args.bool(1)) }
       return SpaceBindings.value(action, space: trainer.actionSpace)
     }
     t.method("save", [Param("path", doc: "where to write the checkpoint (a .safetensors file)")],
              doc: "Writes a checkpoint that load_trainer continues exactly from.") { args in
       let value = try trainerValue(args.receiver)
       let path = try args.string(0)
-      try run { try value.trainer.save(to: path) }
+      try CoreBridge.run { try value.trainer.save(to: path) }
       return .null
     }
     t.property("algorithm", doc: "\"ppo\", \"a2c\", ...") { v in .str(try trainerValue(v).trainer.algorithm) }

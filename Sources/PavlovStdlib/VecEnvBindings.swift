@@ -52,7 +52,7 @@ enum VecEnvBindings {
       case .string(let id):
         name = id.value
         let options = try GymValues.options(args[4], "vec_env(\"\(name)\")")
-        vector = try GymRun.run { try VectorEnv(count: n, seed: seed, threads: threads) { _ in try EnvRegistry.make(id.value, options: options) } }
+        vector = try CoreBridge.run { try VectorEnv(count: n, seed: seed, threads: threads) { _ in try EnvRegistry.make(id.value, options: options) } }
       case .function(let f):
         if case .record(let extra) = args[4], extra.count > 0 {
           throw PavlovError.runtime("vec_env: options go to make(...) inside your function, not to vec_env")
@@ -74,7 +74,7 @@ enum VecEnvBindings {
         }
         if scripted { threads = 1 }  // one interpreter: Pavlov code runs on one thread
         name = firstName
-        vector = try GymRun.run { try VectorEnv(count: n, seed: seed, threads: threads) { made[$0] } }
+        vector = try CoreBridge.run { try VectorEnv(count: n, seed: seed, threads: threads) { made[$0] } }
       default:
         throw PavlovError.runtime("vec_env: env must be an id like \"CartPole-v1\" or a function making an env, got \(args[0].typeName)")
       }
@@ -104,17 +104,17 @@ enum VecEnvBindings {
     switch vector.actionSpace {
     case .discrete:
       let ints = try SpaceBindings.ints(actions, "\(e.name) vec_env.step", "the actions")
-      return try GymRun.run { try vector.step(discreteActions: ints) }
+      return try CoreBridge.run { try vector.step(discreteActions: ints) }
     case .box:
       let reals = try SpaceBindings.reals(actions, "\(e.name) vec_env.step", "the actions")
-      return try GymRun.run { try vector.step(continuousActions: reals) }
+      return try CoreBridge.run { try vector.step(continuousActions: reals) }
     case .multiDiscrete(let nvec):
       let ints = try SpaceBindings.ints(actions, "\(e.name) vec_env.step", "the actions")
       guard ints.count == vector.count * nvec.count else {
         throw PavlovError.runtime("\(e.name) vec_env.step: expected \(vector.count) actions of \(nvec.count) integers, got \(ints.count) integers")
       }
       let points = (0..<vector.count).map { Point.ints(Array(ints[($0 * nvec.count)..<(($0 + 1) * nvec.count)])) }
-      return try GymRun.run { try vector.step(actions: points) }
+      return try CoreBridge.run { try vector.step(actions: points) }
     }
   }
 
@@ -124,7 +124,7 @@ enum VecEnvBindings {
              doc: "Resets every copy; returns the observations, one row per copy.") { args in
       let e = try vec(args.receiver)
       let seed: UInt64? = args.isNull(0) ? nil : UInt64(bitPattern: Int64(try args.int(0)))
-      let result = try GymRun.run { try e.vector.reset(seed: seed) }
+      let result = try CoreBridge.run { try e.vector.reset(seed: seed) }
       return observations(result.observations, e.vector)
     }
     t.method("step", [Param("actions", doc: "one action per copy: a tensor or list (rows of numbers for box actions)")],

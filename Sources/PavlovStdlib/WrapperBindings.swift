@@ -52,7 +52,7 @@ enum WrapperBindings {
     }
     r.function("clip_action", [envParam], doc: "Clips box actions into the action space's bounds (any real action is then accepted).") { args in
       let e = try EnvBindings.environment(args[0], args.interpreter)
-      return wrapped(e, try GymRun.run { try ClipAction(clipping: e.env) }, args)
+      return wrapped(e, try CoreBridge.run { try ClipAction(clipping: e.env) }, args)
     }
     r.function("transform_reward", [envParam, Param("f", doc: "a function from reward to reward, e.g. r => clip(r, -1, 1)")],
                doc: "Every reward passed through f.") { args in
@@ -70,7 +70,7 @@ enum WrapperBindings {
       case let other: throw PavlovError.runtime("frame_stack: padding must be \"reset\" or \"zero\", got \"\(other)\"")
       }
       let k = try args.int(1)
-      return wrapped(e, try GymRun.run { try FrameStack(e.env, size: k, padding: padding) }, args)
+      return wrapped(e, try CoreBridge.run { try FrameStack(e.env, size: k, padding: padding) }, args)
     }
     r.function("check_env", [envParam, Param("steps", default: .int(200), doc: "random steps to take"),
                              Param("seed", default: .int(0), doc: "seeds the random actions and the resets")],

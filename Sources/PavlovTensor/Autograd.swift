@@ -1,3 +1,4 @@
+import PavlovCore
 import CPavlovKernels
 
 /// Reverse-mode automatic differentiation, define-by-run: every operation on tensors that
@@ -65,16 +66,16 @@ extension Tensor {
   /// the gradient of some scalar with respect to it.
   public func backward(seed: Tensor? = nil) throws {
     guard tracksGradient else {
-      throw TensorError("backward(): this tensor does not depend on any tensor that requires a gradient",
+      throw CoreError("backward(): this tensor does not depend on any tensor that requires a gradient",
                         hint: "mark parameters as needing gradients (param(...) in Pavlov), and do not compute the loss with autograd off (no_grad)")
     }
     let start: Tensor
     if let seed {
-      guard seed.shape == shape else { throw TensorError.shapes("backward: the seed gradient", seed.shape, shape) }
+      guard seed.shape == shape else { throw CoreError.shapes("backward: the seed gradient", seed.shape, shape) }
       start = seed
     } else {
       guard data.count == 1 else {
-        throw TensorError("backward() needs a scalar (this tensor has shape \(Shape.describe(shape)))",
+        throw CoreError("backward() needs a scalar (this tensor has shape \(Shape.describe(shape)))",
                           hint: "reduce it first, e.g. loss.mean(), or pass the gradient as seed")
       }
       start = Tensor.ones(shape)

@@ -1,3 +1,4 @@
+import PavlovCore
 import CPavlovKernels
 
 /// Element loops for binary operations under NumPy broadcasting, and the reverse reduction
@@ -32,7 +33,7 @@ enum Broadcast {
   /// walk.
   static func binary(_ a: Tensor, _ b: Tensor, _ name: String, _ op: Arithmetic) throws -> ([Int], [Float]) {
     guard let shape = a.shape == b.shape ? a.shape : Shape.broadcast(a.shape, b.shape) else {
-      throw TensorError.shapes(name, a.shape, b.shape, hint: "sizes must match or be 1 along each axis, aligned from the right")
+      throw CoreError.shapes(name, a.shape, b.shape, hint: "sizes must match or be 1 along each axis, aligned from the right")
     }
     let n = Shape.count(shape)
     // Each operand is walked whole (step 1), repeated as one value (step 0), or repeated as a
@@ -82,7 +83,7 @@ enum Broadcast {
   static func binary(_ a: Tensor, _ b: Tensor, _ name: String, _ op: (Float, Float) -> Float) throws -> ([Int], [Float]) {
     if a.shape == b.shape { return (a.shape, elementwise(a.data, b.data, op)) }
     guard let shape = Shape.broadcast(a.shape, b.shape) else {
-      throw TensorError.shapes(name, a.shape, b.shape, hint: "sizes must match or be 1 along each axis, aligned from the right")
+      throw CoreError.shapes(name, a.shape, b.shape, hint: "sizes must match or be 1 along each axis, aligned from the right")
     }
     let n = Shape.count(shape)
     var out = [Float](repeating: 0, count: n)

@@ -1,3 +1,4 @@
+import PavlovCore
 import CPavlovKernels
 import Glibc
 
@@ -27,12 +28,12 @@ public struct Categorical {
   public init(logits given: Tensor) throws {
     let raw = try Categorical.checkedRows(given, what: "logits")
     for (k, v) in raw.data.enumerated() {
-      if v.isNaN { throw TensorError("categorical: the logits contain nan (element \(k))", hint: "the network producing them has probably diverged") }
-      if v == .infinity { throw TensorError("categorical: the logits contain inf (element \(k))", hint: "logits must be finite or -inf") }
+      if v.isNaN { throw CoreError("categorical: the logits contain nan (element \(k))", hint: "the network producing them has probably diverged") }
+      if v == .infinity { throw CoreError("categorical: the logits contain inf (element \(k))", hint: "logits must be finite or -inf") }
     }
     let k = raw.shape[raw.rank - 1]
     for row in 0..<(raw.count / Swift.max(k, 1)) where raw.data[(row * k)..<((row + 1) * k)].allSatisfy({ $0 == -.infinity }) {
-      throw TensorError("categorical: every logit of row \(row) is -inf, so no category is possible",
+      throw CoreError("categorical: every logit of row \(row) is -inf, so no category is possible",
                         hint: "at least one category per row needs a finite logit (check the action mask)")
     }
     logits = try raw.logSoftmax(axis: -1)
@@ -44,12 +45,12 @@ public struct Categorical {
   public init(probs given: Tensor) throws {
     let raw = try Categorical.checkedRows(given, what: "probs")
     for (k, v) in raw.data.enumerated() where !(v >= 0 && v.isFinite) {
-      throw TensorError("categorical: probabilities must be finite and non-negative, got \(v) (element \(k))",
+      throw CoreError("categorical: probabilities must be finite and non-negative, got \(v) (element \(k))",
                         hint: v.isNaN ? "the network producing them has probably diverged" : "pass logits: for unnormalized log-probabilities")
     }
     let k = raw.shape[raw.rank - 1]
     for row in 0..<(raw.count / Swift.max(k, 1)) where raw.data[(row * k)..<((row + 1) * k)].allSatisfy({ $0 == 0 }) {
-      throw TensorError("categorical: the probabilities of row \(row) are all 0", hint: "each row needs at least one positive probability")
+      throw CoreError("categorical: the probabilities of row \(row) are all 0", hint: "each row needs at least one positive probability")
     }
     probs = try raw / (try raw.sum(axis: -1, keepdim: true))
     // A zero probability gives a -inf logit, as a -inf logit gives a zero probability.
@@ -60,11 +61,11 @@ public struct Categorical {
   /// A float tensor of rank >= 1 with a non-empty last axis.
   private static func checkedRows(_ t: Tensor, what: String) throws -> Tensor {
     guard t.rank >= 1 else {
-      throw TensorError("categorical: \(what) must have at least one axis (the categories), got a scalar",
+      throw CoreError("categorical: \(what) must have at least one axis (the categories), got a scalar",
                         hint: "e.g. a vector of shape (K,) or a batch of shape (B, K)")
     }
     guard t.shape[t.rank - 1] > 0 else {
-      throw TensorError("categorical: \(what) of shape \(Shape.describe(t.shape)) have no categories (the last axis is empty)")
+      throw CoreError("categorical: \(what) of shape \(Shape.describe(t.shape)) have no categories (the last axis is empty)")
     }
     return t.converted(to: .float32)
   }
@@ -106,7 +107,7 @@ public struct Categorical {
   public func logProb(_ actions: Tensor) throws -> Tensor {
     let batch = batchShape
     guard let outShape = Shape.broadcast(actions.shape, batch) else {
-      throw TensorError("categorical.log_prob: actions of shape \(Shape.describe(actions.shape)) do not match the batch shape \(Shape.describe(batch))",
+      throw CoreError("categorical.log_prob: actions of shape \(Shape.describe(actions.shape)) do not match the batch shape \(Shape.describe(batch))",
                         hint: "pass one action per distribution, i.e. shape \(Shape.describe(batch))")
     }
     let k = categories
@@ -130,12 +131,12 @@ public struct Categorical {
       } else {
         let f = actions.data[i]
         guard f.isFinite, f == f.rounded() else {
-          throw TensorError("\(op): actions must be whole numbers (category indices), got \(f)")
+          throw CoreError("\(op): actions must be whole numbers (category indices), got \(f)")
         }
         v = Int64(f)
       }
       guard v >= 0 && v < Int64(k) else {
-        throw TensorError("\(op): action \(v) is out of range for \(k) categories", hint: "valid actions are 0 to \(k - 1)")
+        throw CoreError("\(op): action \(v) is out of range for \(k) categories", hint: "valid actions are 0 to \(k - 1)")
       }
       out[i] = Int(v)
     }
@@ -187,13 +188,13 @@ public struct Normal {
   public init(mean givenMean: Tensor, std givenStd: Tensor) throws {
     let m = givenMean.converted(to: .float32), s = givenStd.converted(to: .float32)
     guard let shape = Shape.broadcast(m.shape, s.shape) else {
-      throw TensorError.shapes("normal", m.shape, s.shape, hint: "the mean and the std must broadcast together")
+      throw CoreError.shapes("normal", m.shape, s.shape, hint: "the mean and the std must broadcast together")
     }
     if let bad = m.data.firstIndex(where: { $0.isNaN }) {
-      throw TensorError("normal: the mean contains nan (element \(bad))", hint: "the network producing it has probably diverged")
+      throw CoreError("normal: the mean contains nan (element \(bad))", hint: "the network producing it has probably diverged")
     }
     if let bad = s.data.firstIndex(where: { !($0 > 0) || $0.isInfinite }) {
-      throw TensorError("normal: the std must be positive and finite, got \(s.data[bad]) (element \(bad))",
+      throw CoreError("normal: the std must be positive and finite, got \(s.data[bad]) (element \(bad))",
                         hint: "make it positive, e.g. log_std.exp() for a learned log standard deviation")
     }
     mean = m.shape == shape ? m : try m + Tensor.zeros(shape)
@@ -216,7 +217,7 @@ public struct Normal {
   /// -(x - mean)² / (2 std²) - log std - log √(2π). Differentiable in x, the mean and the std.
   public func logProb(_ x: Tensor) throws -> Tensor {
     guard Shape.broadcast(x.shape, batchShape) != nil else {
-      throw TensorError("normal.log_prob: a value of shape \(Shape.describe(x.shape)) does not match the batch shape \(Shape.describe(batchShape))",
+      throw CoreError("normal.log_prob: a value of shape \(Shape.describe(x.shape)) does not match the batch shape \(Shape.describe(batchShape))",
                         hint: "the value must broadcast with the mean and std")
     }
     let z = try (x.converted(to: .float32) - mean) / std
@@ -236,10 +237,10 @@ public struct Normal {
 /// broadcast). Infinite where q rules out a category p allows; differentiable.
 public func kl(_ p: Categorical, _ q: Categorical) throws -> Tensor {
   guard p.categories == q.categories else {
-    throw TensorError("kl: the distributions have different numbers of categories (\(p.categories) and \(q.categories))")
+    throw CoreError("kl: the distributions have different numbers of categories (\(p.categories) and \(q.categories))")
   }
   guard Shape.broadcast(p.batchShape, q.batchShape) != nil else {
-    throw TensorError("kl: batch shapes \(Shape.describe(p.batchShape)) and \(Shape.describe(q.batchShape)) do not match",
+    throw CoreError("kl: batch shapes \(Shape.describe(p.batchShape)) and \(Shape.describe(q.batchShape)) do not match",
                       hint: "the batches must broadcast together")
   }
   // Ruled-out categories (-inf logits) are clipped to a finite value first, so no inf or nan
@@ -258,7 +259,7 @@ public func kl(_ p: Categorical, _ q: Categorical) throws -> Tensor {
 /// log(σq/σp) + (σp² + (μp - μq)²) / (2σq²) - ½. Differentiable.
 public func kl(_ p: Normal, _ q: Normal) throws -> Tensor {
   guard Shape.broadcast(p.batchShape, q.batchShape) != nil else {
-    throw TensorError("kl: batch shapes \(Shape.describe(p.batchShape)) and \(Shape.describe(q.batchShape)) do not match",
+    throw CoreError("kl: batch shapes \(Shape.describe(p.batchShape)) and \(Shape.describe(q.batchShape)) do not match",
                       hint: "the batches must broadcast together")
   }
   let ratio = try p.std / q.std

@@ -1,3 +1,4 @@
+import PavlovCore
 import Glibc
 
 /// Checkpoints in the safetensors format (the one Hugging Face and PyTorch users share):
@@ -10,7 +11,7 @@ import Glibc
 ///
 /// Pavlov writes F32 (float32), I64 (int64) and BOOL (bool), names sorted, and reads those
 /// plus F64, F16 and BF16 (as float32) and I32, I16, I8, U8, U16, U32, U64 (as int64).
-/// A malformed file is always a `TensorError` saying what is wrong, never a crash.
+/// A malformed file is always a `CoreError` saying what is wrong, never a crash.
 public enum Safetensors {
   public typealias Contents = (tensors: [(String, Tensor)], metadata: [String: String])
 
@@ -52,10 +53,10 @@ public enum Safetensors {
     var seen = Set<String>()
     for (name, _) in tensors {
       if name == "__metadata__" {
-        throw TensorError("safetensors: a tensor cannot be named \"__metadata__\"", hint: "that key holds the file's metadata; rename the tensor")
+        throw CoreError("a tensor cannot be named \"__metadata__\"", hint: "that key holds the file's metadata; rename the tensor")
       }
       guard seen.insert(name).inserted else {
-        throw TensorError("safetensors: two tensors are named \(quoted(name))", hint: "each tensor needs its own name")
+        throw CoreError("two tensors are named \(quoted(name))", hint: "each tensor needs its own name")
       }
     }
     let sorted = tensors.sorted { byteOrder($0.0, $1.0) }
@@ -137,7 +138,7 @@ public enum Safetensors {
   /// Reads and checks the header: the entries in header order, the metadata, and where the
   /// data starts.
   static func parseHeader(_ bytes: [UInt8], source: String) throws -> (entries: [Entry], metadata: [String: String], dataStart: Int) {
-    func fail(_ problem: String, hint: String? = corruptHint) -> TensorError { TensorError("\(source): \(problem)", hint: hint) }
+    func fail(_ problem: String, hint: String? = corruptHint) -> CoreError { CoreError("\(source): \(problem)", hint: hint) }
 
     guard bytes.count >= 8 else {
       throw fail("the file is too short (\(bytes.count) bytes): a safetensors file starts with an 8-byte header length")
@@ -152,7 +153,7 @@ public enum Safetensors {
     let json: HeaderJSON
     do {
       json = try HeaderJSON.parse(bytes[8..<headerEnd])
-    } catch let e as TensorError {
+    } catch let e as CoreError {
       throw fail(e.message)
     }
     guard case .object(let pairs) = json else { throw fail("the header must be a JSON object, got \(json.kind)") }
@@ -273,7 +274,7 @@ public enum Safetensors {
       for i in 0..<count {
         let v = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: start + 8 * i, as: UInt64.self))
         guard v <= UInt64(Int64.max) else {
-          throw TensorError("\(source): tensor \(quoted(e.name)) (U64) holds \(v), which does not fit in int64")
+          throw CoreError("\(source): tensor \(quoted(e.name)) (U64) holds \(v), which does not fit in int64")
         }
         values.append(Int64(v))
       }
@@ -311,7 +312,7 @@ public enum Safetensors {
     try decode(try readFile(path), source: path)
   }
 
-  static func failure(_ action: String, _ path: String, _ code: Int32) -> TensorError {
+  static func failure(_ action: String, _ path: String, _ code: Int32) -> CoreError {
     let reason = strerror(code).map { String(cString: $0) } ?? "error \(code)"
     let hint: String
     switch code {
@@ -321,12 +322,12 @@ public enum Safetensors {
     case ENOSPC, EDQUOT: hint = "the disk (or your quota) is full"
     default: hint = "check the path and try again"
     }
-    return TensorError("cannot \(action) \(path): \(reason)", hint: hint)
+    return CoreError("cannot \(action) \(path): \(reason)", hint: hint)
   }
 
   static func checkPath(_ path: String, _ action: String) throws {
-    if path.isEmpty { throw TensorError("cannot \(action) a checkpoint: the path is empty") }
-    if path.utf8.contains(0) { throw TensorError("cannot \(action) \(path): the path contains a NUL character") }
+    if path.isEmpty { throw CoreError("cannot \(action) a checkpoint: the path is empty") }
+    if path.utf8.contains(0) { throw CoreError("cannot \(action) \(path): the path contains a NUL character") }
   }
 
   static func readFile(_ path: String) throws -> [UInt8] {
@@ -356,7 +357,7 @@ public enum Safetensors {
     let temp = "\(path).tmp-\(getpid())"
     let fd = open(temp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
     guard fd >= 0 else { throw failure("write", path, errno) }
-    func abandon(_ code: Int32, closing: Bool) -> TensorError {
+    func abandon(_ code: Int32, closing: Bool) -> CoreError {
       if closing { close(fd) }
       unlink(temp)
       return failure("write", path, code)
@@ -416,7 +417,7 @@ public enum Safetensors {
       problems.insert("not in the model: " + unexpected.joined(separator: ", "), at: missing.isEmpty ? 0 : 1)
     }
     if !problems.isEmpty {
-      throw TensorError("the checkpoint does not match the model:\n  " + problems.joined(separator: "\n  "),
+      throw CoreError("the checkpoint does not match the model:\n  " + problems.joined(separator: "\n  "),
                         hint: "it was saved from a model with other names or sizes")
     }
     for (name, t) in expected {

@@ -1,3 +1,4 @@
+import PavlovCore
 /// The small JSON subset a safetensors header needs, without Foundation: a strict parser
 /// (RFC 8259 syntax, UTF-8, duplicate keys rejected, nesting bounded) and a compact writer.
 enum HeaderJSON {
@@ -50,8 +51,8 @@ enum HeaderJSON {
 
     init(bytes: [UInt8]) { self.bytes = bytes }
 
-    func error(_ problem: String) -> TensorError {
-      TensorError("the header is not valid JSON: \(problem) (at byte \(position) of the header)")
+    func error(_ problem: String) -> CoreError {
+      CoreError("the header is not valid JSON: \(problem) (at byte \(position) of the header)")
     }
 
     func describeCurrent() -> String {

@@ -1,3 +1,4 @@
+import PavlovCore
 /// Comparisons (bool masks), `where`, integer arithmetic and logical operations on masks.
 public enum Comparison: String, Sendable {
   case eq = "==", ne = "!=", lt = "<", le = "<=", gt = ">", ge = ">="
@@ -29,7 +30,7 @@ extension Tensor {
   /// the chosen side only, so `where(mask, x, -inf)` is safe where `x * mask` would give NaN.
   public static func `where`(_ condition: Tensor, _ a: Tensor, _ b: Tensor) throws -> Tensor {
     guard let ab = Shape.broadcast(a.shape, b.shape), let shape = Shape.broadcast(ab, condition.shape) else {
-      throw TensorError("where: shapes \(Shape.describe(condition.shape)), \(Shape.describe(a.shape)) and \(Shape.describe(b.shape)) do not broadcast together")
+      throw CoreError("where: shapes \(Shape.describe(condition.shape)), \(Shape.describe(a.shape)) and \(Shape.describe(b.shape)) do not broadcast together")
     }
     let c = condition.broadcastCopy(to: shape).data
     if a.isInteger && b.isInteger {
@@ -51,7 +52,7 @@ extension Tensor {
   static func intBinary(_ a: Tensor, _ b: Tensor, _ name: String, dtype: DType = .int64,
                         _ op: (Int64, Int64) throws -> Int64) throws -> Tensor {
     guard let shape = Shape.broadcast(a.shape, b.shape) else {
-      throw TensorError.shapes(name, a.shape, b.shape, hint: "sizes must match or be 1 along each axis, aligned from the right")
+      throw CoreError.shapes(name, a.shape, b.shape, hint: "sizes must match or be 1 along each axis, aligned from the right")
     }
     var out = [Int64](repeating: 0, count: Shape.count(shape))
     let sa = Shape.broadcastStrides(a.shape, to: shape), sb = Shape.broadcastStrides(b.shape, to: shape)
@@ -79,7 +80,7 @@ extension Tensor {
   public func floorDivided(by other: Tensor) throws -> Tensor {
     if isInteger && other.isInteger {
       return try Tensor.intBinary(self, other, "floor divide") { x, y in
-        guard y != 0 else { throw TensorError("integer division by zero in a tensor", hint: "convert to float first (.float()) to get inf") }
+        guard y != 0 else { throw CoreError("integer division by zero in a tensor", hint: "convert to float first (.float()) to get inf") }
         let (q, overflow) = x.dividedReportingOverflow(by: y)
         if overflow { return q }
         return (x % y != 0 && ((x < 0) != (y < 0))) ? q - 1 : q
@@ -93,7 +94,7 @@ extension Tensor {
   public func remainder(_ other: Tensor) throws -> Tensor {
     if isInteger && other.isInteger {
       return try Tensor.intBinary(self, other, "remainder") { x, y in
-        guard y != 0 else { throw TensorError("integer modulo by zero in a tensor") }
+        guard y != 0 else { throw CoreError("integer modulo by zero in a tensor") }
         if y == -1 { return 0 }
         let r = x % y
         return r != 0 && ((r < 0) != (y < 0)) ? r + y : r

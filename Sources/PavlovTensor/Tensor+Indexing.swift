@@ -1,3 +1,4 @@
+import PavlovCore
 /// One component of an index expression `t[i, a:b, idx]`.
 public enum IndexComponent {
   /// A single position (negative counts from the end); removes the axis.
@@ -42,12 +43,12 @@ extension Tensor {
   /// autograd, so it refuses tensors that are part of a gradient computation while autograd is on.
   public func assign(_ components: [IndexComponent], _ value: Tensor) throws {
     if Autograd.enabled && tracksGradient {
-      throw TensorError("cannot assign into a tensor that takes part in a gradient computation",
+      throw CoreError("cannot assign into a tensor that takes part in a gradient computation",
                         hint: "build the new values with where(...) or cat(...), or assign inside no_grad(() => ...) for initialisation")
     }
     let (shape, offsets) = try indexOffsets(components)
     guard let common = Shape.broadcast(shape, value.shape), common == shape else {
-      throw TensorError("index assignment: a value of shape \(Shape.describe(value.shape)) cannot fill the indexed shape \(Shape.describe(shape))",
+      throw CoreError("index assignment: a value of shape \(Shape.describe(value.shape)) cannot fill the indexed shape \(Shape.describe(shape))",
                         hint: "the value must broadcast to the indexed part, e.g. a number or a tensor of shape \(Shape.describe(shape))")
     }
     var filled = value.shape == shape ? value : value.broadcastCopy(to: shape)
@@ -76,7 +77,7 @@ extension Tensor {
       }
     }
     guard components.count <= rank else {
-      throw TensorError("too many indices (\(components.count)) for a tensor of rank \(rank) (shape \(Shape.describe(shape)))")
+      throw CoreError("too many indices (\(components.count)) for a tensor of rank \(rank) (shape \(Shape.describe(shape)))")
     }
     let hasTensorIndex = components.contains { if case .tensor = $0 { return true } else { return false } }
     let strides = Shape.strides(shape)
@@ -90,7 +91,7 @@ extension Tensor {
       case .position(let i):
         let j = i < 0 ? i + n : i
         guard j >= 0 && j < n else {
-          throw TensorError("index \(i) is out of range for axis \(axis) of size \(n) (shape \(Shape.describe(shape)))",
+          throw CoreError("index \(i) is out of range for axis \(axis) of size \(n) (shape \(Shape.describe(shape)))",
                             hint: n == 0 ? "the axis is empty" : "valid indices are 0 to \(n - 1), or -\(n) to -1 from the end")
         }
         axes.append(hasTensorIndex ? .advanced([Int64(j)], []) : .fixed(j))
@@ -98,14 +99,14 @@ extension Tensor {
         axes.append(.kept(try Tensor.sliceIndices(n, start, end, step)))
       case .tensor(let t):
         guard t.dtype == .int64 else {
-          throw TensorError("index tensors must hold ints (int64) or bools, got \(t.dtype.rawValue)", hint: "convert with .long()")
+          throw CoreError("index tensors must hold ints (int64) or bools, got \(t.dtype.rawValue)", hint: "convert with .long()")
         }
         var positions = t.ints
         for k in 0..<positions.count {
           let p = positions[k]
           let q = p < 0 ? p + Int64(n) : p
           guard q >= 0 && q < Int64(n) else {
-            throw TensorError("index \(p) in an index tensor is out of range for axis \(axis) of size \(n) (shape \(Shape.describe(shape)))")
+            throw CoreError("index \(p) in an index tensor is out of range for axis \(axis) of size \(n) (shape \(Shape.describe(shape)))")
           }
           positions[k] = q
         }
@@ -119,7 +120,7 @@ extension Tensor {
       guard case .advanced(_, let s) = a else { continue }
       advancedAxes.append(axis)
       guard let b = Shape.broadcast(advancedShape, s) else {
-        throw TensorError("index tensors of shapes \(Shape.describe(advancedShape)) and \(Shape.describe(s)) do not broadcast together")
+        throw CoreError("index tensors of shapes \(Shape.describe(advancedShape)) and \(Shape.describe(s)) do not broadcast together")
       }
       advancedShape = b
     }
@@ -174,7 +175,7 @@ extension Tensor {
   /// The positions a Python slice selects from an axis of size n.
   static func sliceIndices(_ n: Int, _ start: Int?, _ end: Int?, _ step: Int?) throws -> [Int] {
     let st = step ?? 1
-    guard st != 0 else { throw TensorError("slice step cannot be zero") }
+    guard st != 0 else { throw CoreError("slice step cannot be zero") }
     func clamp(_ v: Int?, _ fallback: Int, low: Int, high: Int) -> Int {
       guard let v else { return fallback }
       let w = v < 0 ? v + n : v
@@ -210,13 +211,13 @@ extension Tensor {
   /// tensor's rank, and its sizes on the other axes must not exceed this tensor's.
   public func gather(axis: Int, index: Tensor) throws -> Tensor {
     let a = try checkedAxis(axis, "gather")
-    guard index.dtype == .int64 else { throw TensorError("gather: the index must be an int64 tensor, got \(index.dtype.rawValue)", hint: "convert with .long()") }
+    guard index.dtype == .int64 else { throw CoreError("gather: the index must be an int64 tensor, got \(index.dtype.rawValue)", hint: "convert with .long()") }
     guard index.rank == rank else {
-      throw TensorError("gather: the index has rank \(index.rank) but the tensor has rank \(rank) (shapes \(Shape.describe(index.shape)) and \(Shape.describe(shape)))",
+      throw CoreError("gather: the index has rank \(index.rank) but the tensor has rank \(rank) (shapes \(Shape.describe(index.shape)) and \(Shape.describe(shape)))",
                         hint: "add the missing axis, e.g. actions.unsqueeze(-1)")
     }
     for d in 0..<rank where d != a && index.shape[d] > shape[d] {
-      throw TensorError.shapes("gather along axis \(axis)", shape, index.shape, hint: "the index may not be larger than the tensor on other axes")
+      throw CoreError.shapes("gather along axis \(axis)", shape, index.shape, hint: "the index may not be larger than the tensor on other axes")
     }
     let strides = Shape.strides(shape)
     let indexStrides = Shape.strides(index.shape)
@@ -229,7 +230,7 @@ extension Tensor {
         rest %= indexStrides[d]
         if d == a {
           let p = index.ints[k]
-          guard p >= -n && p < n else { throw TensorError("gather: index \(p) is out of range for axis \(axis) of size \(n)") }
+          guard p >= -n && p < n else { throw CoreError("gather: index \(p) is out of range for axis \(axis) of size \(n)") }
           offset += Int(p < 0 ? p + n : p) * strides[d]
         } else {
           offset += c * strides[d]
@@ -242,11 +243,11 @@ extension Tensor {
 
   /// Rows of the identity: an int64 tensor of shape index.shape + [classes].
   public static func oneHot(_ index: Tensor, classes: Int) throws -> Tensor {
-    guard index.dtype == .int64 else { throw TensorError("one_hot: expected an int64 tensor of class indices, got \(index.dtype.rawValue)") }
-    guard classes > 0 else { throw TensorError("one_hot: the number of classes must be positive, got \(classes)") }
+    guard index.dtype == .int64 else { throw CoreError("one_hot: expected an int64 tensor of class indices, got \(index.dtype.rawValue)") }
+    guard classes > 0 else { throw CoreError("one_hot: the number of classes must be positive, got \(classes)") }
     var out = [Int64](repeating: 0, count: index.count * classes)
     for (k, c) in index.ints.enumerated() {
-      guard c >= 0 && c < Int64(classes) else { throw TensorError("one_hot: class \(c) is out of range for \(classes) classes (0 to \(classes - 1))") }
+      guard c >= 0 && c < Int64(classes) else { throw CoreError("one_hot: class \(c) is out of range for \(classes) classes (0 to \(classes - 1))") }
       out[k * classes + Int(c)] = 1
     }
     return Tensor(shape: index.shape + [classes], ints: out)
@@ -254,7 +255,7 @@ extension Tensor {
 
   /// start, start + step, ... up to (not including) end, as an int64 tensor.
   public static func arange(_ start: Int, _ end: Int, step: Int = 1) throws -> Tensor {
-    guard step != 0 else { throw TensorError("arange: step cannot be zero") }
+    guard step != 0 else { throw CoreError("arange: step cannot be zero") }
     let values = Array(stride(from: start, to: end, by: step)).map { Int64($0) }
     return Tensor(shape: [values.count], ints: values)
   }

@@ -1,3 +1,4 @@
+import PavlovCore
 import CPavlovKernels
 
 /// Matrix products through `pv_sgemm` (one summation order on every CPU), with PyTorch's rules
@@ -7,7 +8,7 @@ extension Tensor {
   /// `self @ other`.
   public func matmul(_ other: Tensor) throws -> Tensor {
     guard rank >= 1, other.rank >= 1 else {
-      throw TensorError("matmul: scalars cannot be multiplied with @ (shapes \(Shape.describe(shape)) and \(Shape.describe(other.shape)))",
+      throw CoreError("matmul: scalars cannot be multiplied with @ (shapes \(Shape.describe(shape)) and \(Shape.describe(other.shape)))",
                         hint: "use * for scaling")
     }
     if rank == 1 {
@@ -18,7 +19,7 @@ extension Tensor {
     }
     let k = shape[rank - 1]
     guard k == other.shape[other.rank - 2] else {
-      throw TensorError.shapes("matmul", shape, other.shape,
+      throw CoreError.shapes("matmul", shape, other.shape,
                                hint: "the inner sizes (\(k) and \(other.shape[other.rank - 2])) must be equal")
     }
     if rank == 2 && other.rank == 2 { return matmul2D(other) }
@@ -47,7 +48,7 @@ extension Tensor {
     let m = shape[rank - 2], k = shape[rank - 1], n = other.shape[other.rank - 1]
     let batchA = Array(shape.dropLast(2)), batchB = Array(other.shape.dropLast(2))
     guard let batch = Shape.broadcast(batchA, batchB) else {
-      throw TensorError.shapes("matmul (batch axes)", shape, other.shape, hint: "the leading axes must broadcast")
+      throw CoreError.shapes("matmul (batch axes)", shape, other.shape, hint: "the leading axes must broadcast")
     }
     let a = self, b = other
     let fullA = batch + [m, k], fullB = batch + [k, n]

@@ -1,9 +1,10 @@
+import PavlovCore
 /// Sums and means over all elements or along one axis, with their backward rules.
 extension Tensor {
   func checkedAxis(_ axis: Int, _ op: String) throws -> Int {
     let a = axis < 0 ? axis + rank : axis
     guard a >= 0 && a < rank else {
-      throw TensorError("\(op): axis \(axis) is out of range for a tensor of rank \(rank) (shape \(Shape.describe(shape)))")
+      throw CoreError("\(op): axis \(axis) is out of range for a tensor of rank \(rank) (shape \(Shape.describe(shape)))")
     }
     return a
   }
@@ -43,7 +44,7 @@ extension Tensor {
   /// The mean of all elements, or along `axis`.
   public func mean(axis: Int? = nil, keepdim: Bool = false) throws -> Tensor {
     let n = axis.map { shape[(try? checkedAxis($0, "mean")) ?? 0] } ?? count
-    guard n > 0 else { throw TensorError("mean of an empty tensor (shape \(Shape.describe(shape)))") }
+    guard n > 0 else { throw CoreError("mean of an empty tensor (shape \(Shape.describe(shape)))") }
     return try sum(axis: axis, keepdim: keepdim) / Float(n)
   }
 
@@ -75,7 +76,7 @@ extension Tensor {
   public func variance(axis: Int? = nil, keepdim: Bool = false, correction: Int = 1) throws -> Tensor {
     let n = try axis.map { shape[try checkedAxis($0, "var")] } ?? count
     guard n - correction > 0 else {
-      throw TensorError("var: \(n) values leave no degrees of freedom with correction \(correction)", hint: "use correction: 0 for a single value")
+      throw CoreError("var: \(n) values leave no degrees of freedom with correction \(correction)", hint: "use correction: 0 for a single value")
     }
     let centered = try self - (try mean(axis: axis, keepdim: true))
     return try (centered * centered).sum(axis: axis, keepdim: keepdim) / Float(n - correction)

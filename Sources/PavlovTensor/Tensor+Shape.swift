@@ -1,3 +1,4 @@
+import PavlovCore
 /// Reshaping, axis moves, and joining and cutting tensors. All keep the dtype.
 extension Tensor {
   /// The same elements in a new shape (one size may be -1: inferred). Shares the storage until
@@ -7,12 +8,12 @@ extension Tensor {
     if let unknown = target.firstIndex(of: -1) {
       let known = target.enumerated().filter { $0.offset != unknown }.map(\.element).reduce(1, *)
       guard known > 0, count % known == 0, target.filter({ $0 == -1 }).count == 1 else {
-        throw TensorError("reshape: cannot fit \(count) elements into \(Shape.describe(newShape))")
+        throw CoreError("reshape: cannot fit \(count) elements into \(Shape.describe(newShape))")
       }
       target[unknown] = count / known
     }
     guard target.allSatisfy({ $0 >= 0 }), Shape.count(target) == count else {
-      throw TensorError("reshape: shape \(Shape.describe(shape)) (\(count) elements) cannot become \(Shape.describe(newShape))")
+      throw CoreError("reshape: shape \(Shape.describe(shape)) (\(count) elements) cannot become \(Shape.describe(newShape))")
     }
     if isInteger { return Tensor(shape: target, ints: ints, dtype: dtype) }
     let x = self
@@ -21,9 +22,9 @@ extension Tensor {
 
   /// Entry `i` of the first axis (a tensor of one rank less), with its gradient.
   public func select(_ i: Int) throws -> Tensor {
-    guard rank >= 1 else { throw TensorError("cannot index a scalar tensor", hint: "read its value with item()") }
+    guard rank >= 1 else { throw CoreError("cannot index a scalar tensor", hint: "read its value with item()") }
     let n = shape[0]
-    guard i >= 0 && i < n else { throw TensorError("index \(i) out of range for tensor of length \(n)") }
+    guard i >= 0 && i < n else { throw CoreError("index \(i) out of range for tensor of length \(n)") }
     let width = n == 0 ? 0 : count / n
     return picking(Array(shape.dropFirst()), Array((i * width)..<((i + 1) * width)), "select")
   }
@@ -46,7 +47,7 @@ extension Tensor {
   public func permuted(_ order: [Int]) throws -> Tensor {
     let axes = try order.map { try checkedAxis($0, "permute") }
     guard axes.count == rank, Set(axes).count == rank else {
-      throw TensorError("permute: \(order) is not an ordering of the \(rank) axes of shape \(Shape.describe(shape))")
+      throw CoreError("permute: \(order) is not an ordering of the \(rank) axes of shape \(Shape.describe(shape))")
     }
     if axes == Array(0..<rank) { return self }
     let strides = Shape.strides(shape)
@@ -61,7 +62,7 @@ extension Tensor {
   /// A size-1 axis inserted at `axis` (which may be `rank`, or negative).
   public func unsqueezed(_ axis: Int) throws -> Tensor {
     let a = axis < 0 ? axis + rank + 1 : axis
-    guard a >= 0 && a <= rank else { throw TensorError("unsqueeze: axis \(axis) is out of range for rank \(rank)") }
+    guard a >= 0 && a <= rank else { throw CoreError("unsqueeze: axis \(axis) is out of range for rank \(rank)") }
     var s = shape
     s.insert(1, at: a)
     return try reshaped(s)
@@ -88,15 +89,15 @@ extension Tensor {
 
   /// The tensors joined along an existing axis; all other sizes must match.
   public static func cat(_ tensors: [Tensor], axis: Int = 0) throws -> Tensor {
-    guard let first = tensors.first else { throw TensorError("cat: needs at least one tensor") }
+    guard let first = tensors.first else { throw CoreError("cat: needs at least one tensor") }
     let a = try first.checkedAxis(axis, "cat")
     let dtype = tensors.allSatisfy { $0.dtype == first.dtype } ? first.dtype : .float32
     for t in tensors {
       var u = t.shape, v = first.shape
-      guard u.count == v.count else { throw TensorError.shapes("cat", first.shape, t.shape, hint: "all tensors need the same rank") }
+      guard u.count == v.count else { throw CoreError.shapes("cat", first.shape, t.shape, hint: "all tensors need the same rank") }
       u[a] = 0
       v[a] = 0
-      guard u == v else { throw TensorError.shapes("cat along axis \(axis)", first.shape, t.shape, hint: "sizes must match on every other axis") }
+      guard u == v else { throw CoreError.shapes("cat along axis \(axis)", first.shape, t.shape, hint: "sizes must match on every other axis") }
     }
     let outer = Shape.count(Array(first.shape[..<a]))
     let inner = Shape.count(Array(first.shape[(a + 1)...]))
@@ -129,9 +130,9 @@ extension Tensor {
 
   /// The tensors (all of one shape) stacked along a new axis.
   public static func stack(_ tensors: [Tensor], axis: Int = 0) throws -> Tensor {
-    guard let first = tensors.first else { throw TensorError("stack: needs at least one tensor") }
+    guard let first = tensors.first else { throw CoreError("stack: needs at least one tensor") }
     for t in tensors where t.shape != first.shape {
-      throw TensorError.shapes("stack", first.shape, t.shape, hint: "every tensor must have the same shape")
+      throw CoreError.shapes("stack", first.shape, t.shape, hint: "every tensor must have the same shape")
     }
     return try cat(tensors.map { try $0.unsqueezed(axis) }, axis: axis)
   }
@@ -140,7 +141,7 @@ extension Tensor {
   public func split(sizes: [Int], axis: Int = 0) throws -> [Tensor] {
     let a = try checkedAxis(axis, "split")
     guard sizes.allSatisfy({ $0 >= 0 }), sizes.reduce(0, +) == shape[a] else {
-      throw TensorError("split: sizes \(sizes) do not add up to \(shape[a]), the size of axis \(axis) (shape \(Shape.describe(shape)))")
+      throw CoreError("split: sizes \(sizes) do not add up to \(shape[a]), the size of axis \(axis) (shape \(Shape.describe(shape)))")
     }
     var pieces: [Tensor] = []
     var start = 0
@@ -155,7 +156,7 @@ extension Tensor {
 
   /// Pieces of `size` along `axis` (the last may be smaller), like torch.split with an int.
   public func split(size: Int, axis: Int = 0) throws -> [Tensor] {
-    guard size > 0 else { throw TensorError("split: the piece size must be positive, got \(size)") }
+    guard size > 0 else { throw CoreError("split: the piece size must be positive, got \(size)") }
     let n = shape[try checkedAxis(axis, "split")]
     return try split(sizes: stride(from: 0, to: n, by: size).map { Swift.min(size, n - $0) }, axis: axis)
   }
@@ -166,7 +167,7 @@ extension Tensor {
   public func triu(_ k: Int = 0) throws -> Tensor { try triangle("triu") { row, col in col - row >= k } }
 
   private func triangle(_ name: String, _ keep: (Int, Int) -> Bool) throws -> Tensor {
-    guard rank >= 2 else { throw TensorError("\(name): needs a matrix (rank >= 2), got shape \(Shape.describe(shape))") }
+    guard rank >= 2 else { throw CoreError("\(name): needs a matrix (rank >= 2), got shape \(Shape.describe(shape))") }
     let rows = shape[rank - 2], cols = shape[rank - 1]
     var mask = [Float](repeating: 0, count: rows * cols)
     for r in 0..<rows { for c in 0..<cols where keep(r, c) { mask[r * cols + c] = 1 } }

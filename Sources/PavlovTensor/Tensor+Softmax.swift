@@ -1,3 +1,4 @@
+import PavlovCore
 import CPavlovKernels
 import Glibc
 
@@ -39,7 +40,7 @@ extension Tensor {
   func shiftedRows(_ axis: Int, _ op: String) throws -> (layout: (axis: Int, outer: Int, n: Int, inner: Int), shifted: [Float], logNorm: [Float]) {
     let layout = try axisLayout(axis, op)
     let (_, outer, n, inner) = layout
-    guard n > 0 else { throw TensorError("\(op) over an empty axis (shape \(Shape.describe(shape)))") }
+    guard n > 0 else { throw CoreError("\(op) over an empty axis (shape \(Shape.describe(shape)))") }
     var shifted = [Float](repeating: 0, count: count)
     var logNorm = [Float](repeating: 0, count: outer * inner)
     data.withUnsafeBufferPointer { d in
@@ -112,7 +113,7 @@ extension Tensor {
 
   private func extreme(axis: Int, keepdim: Bool, name: String, _ better: (Float, Float) -> Bool) throws -> (values: Tensor, indices: [Int]) {
     let (a, outer, n, inner) = try axisLayout(axis, name)
-    guard n > 0 else { throw TensorError("\(name) over an empty axis (shape \(Shape.describe(shape)))") }
+    guard n > 0 else { throw CoreError("\(name) over an empty axis (shape \(Shape.describe(shape)))") }
     var values = [Float](repeating: 0, count: outer * inner)
     var indices = [Int](repeating: 0, count: outer * inner)
     data.withUnsafeBufferPointer { d in

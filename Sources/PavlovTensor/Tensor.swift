@@ -1,3 +1,4 @@
+import PavlovCore
 /// The element types: float32 for values that learn, int64 for actions, token ids and indices,
 /// bool for masks (comparisons).
 public enum DType: String, Sendable {
@@ -67,9 +68,9 @@ public final class Tensor {
 
   /// A checked initializer for data that comes from users: a wrong count is an error, not a trap.
   public static func make(shape: [Int], data: [Float]) throws -> Tensor {
-    guard shape.allSatisfy({ $0 >= 0 }) else { throw TensorError("negative size in shape \(Shape.describe(shape))") }
+    guard shape.allSatisfy({ $0 >= 0 }) else { throw CoreError("negative size in shape \(Shape.describe(shape))") }
     guard Shape.count(shape) == data.count else {
-      throw TensorError("\(data.count) values cannot fill a tensor of shape \(Shape.describe(shape)) (\(Shape.count(shape)) elements)")
+      throw CoreError("\(data.count) values cannot fill a tensor of shape \(Shape.describe(shape)) (\(Shape.count(shape)) elements)")
     }
     return Tensor(shape: shape, data: data)
   }
@@ -99,7 +100,7 @@ public final class Tensor {
   /// The single value of a one-element tensor.
   public func item() throws -> Float {
     guard data.count == 1 else {
-      throw TensorError("item(): the tensor has \(data.count) elements, not 1", hint: "shape \(Shape.describe(shape)); index or reduce it first")
+      throw CoreError("item(): the tensor has \(data.count) elements, not 1", hint: "shape \(Shape.describe(shape)); index or reduce it first")
     }
     return data[0]
   }

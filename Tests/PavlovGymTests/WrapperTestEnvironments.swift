@@ -26,7 +26,7 @@ final class CounterTestEnv: Environment {
   }
 
   func step(_ action: Point) throws -> Step {
-    guard case .int(let a) = action else { throw GymError("CounterTestEnv takes an integer action") }
+    guard case .int(let a) = action else { throw CoreError("CounterTestEnv takes an integer action") }
     count += 1
     return Step(observation: observation, reward: Double(a + 1), terminated: count >= limit, info: ["count": .int(count)])
   }
@@ -123,7 +123,7 @@ final class EchoTestEnv: Environment {
   }
 
   func step(_ action: Point) throws -> Step {
-    guard case .reals(let values) = action else { throw GymError("EchoTestEnv takes two numbers") }
+    guard case .reals(let values) = action else { throw CoreError("EchoTestEnv takes two numbers") }
     last = values
     count += 1
     return Step(observation: .reals(values), reward: values.reduce(0, +), terminated: count >= limit)
@@ -176,6 +176,6 @@ final class ThrowingTestEnv: Environment {
   var observationSpace: Space { CounterTestEnv(limit: 5).observationSpace }
   var actionSpace: Space { .discrete(2) }
   func reset(seed: UInt64?) throws -> Reset { Reset(observation: .reals([0, 0])) }
-  func step(_ action: Point) throws -> Step { throw GymError("broken on purpose") }
+  func step(_ action: Point) throws -> Step { throw CoreError("broken on purpose") }
   func render() -> String { "broken" }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import PavlovCore
 import PavlovLM
 import XCTest
 
@@ -30,28 +31,28 @@ final class PreferencesTests: XCTestCase {
                    [PreferencePair(prompt: "p", chosen: "a", rejected: "b"), PreferencePair(prompt: "q", chosen: "c", rejected: "d")])
   }
 
-  private func error(_ text: String) -> PreferenceError? {
+  private func error(_ text: String) -> CoreError? {
     do {
       _ = try PreferenceFile.decode(text, source: "prefs.jsonl")
       return nil
     } catch {
-      return error as? PreferenceError
+      return error as? CoreError
     }
   }
 
   func testBadLinesNameFileLineAndProblem() throws {
     let good = "{\"prompt\": \"p\", \"chosen\": \"a\", \"rejected\": \"b\"}\n"
     let missing = try XCTUnwrap(error(good + "\n{\"prompt\": \"p\", \"chosen\": \"a\"}\n"))
-    XCTAssertEqual(missing.message, "prefs.jsonl:3: missing key \"rejected\"")
+    XCTAssertEqual(missing.placedMessage, "prefs.jsonl:3: missing key \"rejected\"")
     XCTAssertEqual(missing.hint, "the line has \"chosen\", \"prompt\"; preference files use \"prompt\", \"chosen\" and \"rejected\"")
-    XCTAssertEqual(try XCTUnwrap(error(good + "{\"prompt\": \"p\", \"chosen\": 3, \"rejected\": \"b\"}\n")).message,
+    XCTAssertEqual(try XCTUnwrap(error(good + "{\"prompt\": \"p\", \"chosen\": 3, \"rejected\": \"b\"}\n")).placedMessage,
                    "prefs.jsonl:2: \"chosen\" must be a string, got a number")
-    XCTAssertEqual(try XCTUnwrap(error("[1, 2]\n")).message, "prefs.jsonl:1: expected a JSON object, got a list")
+    XCTAssertEqual(try XCTUnwrap(error("[1, 2]\n")).placedMessage, "prefs.jsonl:1: expected a JSON object, got a list")
     let broken = try XCTUnwrap(error(good + "{\"prompt\": \"p\", \"cho"))
-    XCTAssertTrue(broken.message.hasPrefix("prefs.jsonl:2: not valid JSON"), broken.message)
+    XCTAssertTrue(broken.placedMessage.hasPrefix("prefs.jsonl:2: not valid JSON"), broken.placedMessage)
     XCTAssertTrue(broken.hint?.contains("stopped mid-line") ?? false)
     let invalid = try XCTUnwrap(error("{prompt: 1}\n" + good))
-    XCTAssertTrue(invalid.message.hasPrefix("prefs.jsonl:1: not valid JSON"), invalid.message)
+    XCTAssertTrue(invalid.placedMessage.hasPrefix("prefs.jsonl:1: not valid JSON"), invalid.placedMessage)
   }
 
   func testFilesRoundTrip() throws {

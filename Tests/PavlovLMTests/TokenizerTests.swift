@@ -253,11 +253,11 @@ final class TokenizerTests: XCTestCase {
 
   @discardableResult
   private func assertTokenizerError<T>(_ body: @autoclosure () throws -> T, contains fragment: String,
-                                       file: StaticString = #filePath, line: UInt = #line) -> TokenizerError? {
+                                       file: StaticString = #filePath, line: UInt = #line) -> CoreError? {
     do {
       _ = try body()
       XCTFail("expected an error containing \"\(fragment)\"", file: file, line: line)
-    } catch let error as TokenizerError {
+    } catch let error as CoreError {
       XCTAssertTrue(error.message.contains(fragment), "\"\(error.message)\" does not contain \"\(fragment)\"", file: file, line: line)
       return error
     } catch {

@@ -87,7 +87,7 @@ private final class TargetEnv: Environment {
   let actionSpace = Space.box(low: -10, high: 10, shape: [1])
   func reset(seed: UInt64?) throws -> Reset { Reset(observation: .reals([1])) }
   func step(_ action: Point) throws -> Step {
-    guard case .reals(let a) = action else { throw GymError("TargetEnv takes a list of one number") }
+    guard case .reals(let a) = action else { throw CoreError("TargetEnv takes a list of one number") }
     return Step(observation: .reals([1]), reward: -(a[0] - 3) * (a[0] - 3), terminated: true)
   }
   func render() -> String { "" }

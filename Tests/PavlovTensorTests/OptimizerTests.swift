@@ -31,7 +31,7 @@ final class OptimizerTests: XCTestCase {
     do {
       try body()
       XCTFail("expected an error containing \"\(fragment)\"", file: file, line: line)
-    } catch let e as TensorError {
+    } catch let e as CoreError {
       XCTAssertTrue(e.description.contains(fragment), "\"\(e.description)\" does not contain \"\(fragment)\"", file: file, line: line)
     } catch {
       XCTFail("unexpected error \(error)", file: file, line: line)

@@ -22,10 +22,10 @@ final class SafetensorsTests: XCTestCase {
     withUnsafeBytes(of: v.littleEndian) { Array($0) }
   }
 
-  /// Decoding must throw a TensorError whose message contains every fragment.
+  /// Decoding must throw a CoreError whose message contains every fragment.
   func assertRejects(_ bytes: [UInt8], _ fragments: String..., file: StaticString = #filePath, line: UInt = #line) {
     XCTAssertThrowsError(try Safetensors.decode(bytes), file: file, line: line) { error in
-      guard let e = error as? TensorError else { return XCTFail("not a TensorError: \(error)", file: file, line: line) }
+      guard let e = error as? CoreError else { return XCTFail("not a CoreError: \(error)", file: file, line: line) }
       for f in fragments {
         XCTAssertTrue(e.message.contains(f), "\(Self.self): \(e.message) does not contain \(f)", file: file, line: line)
       }
@@ -34,7 +34,7 @@ final class SafetensorsTests: XCTestCase {
 
   func makeTempDir() throws -> String {
     var template = Array("/tmp/pavlov-safetensors-XXXXXX".utf8CString)
-    guard let made = mkdtemp(&template) else { throw TensorError("mkdtemp failed") }
+    guard let made = mkdtemp(&template) else { throw CoreError("mkdtemp failed") }
     return String(cString: made)
   }
 
@@ -232,7 +232,7 @@ final class SafetensorsTests: XCTestCase {
 
   func testErrorsNameTheSourceAndHint() {
     XCTAssertThrowsError(try Safetensors.decode([1, 2], source: "ckpt.safetensors")) { error in
-      let e = error as! TensorError
+      let e = error as! CoreError
       XCTAssertTrue(e.message.hasPrefix("ckpt.safetensors: the file is too short"), e.message)
       XCTAssertNotNil(e.hint)
     }
@@ -344,7 +344,7 @@ final class SafetensorsTests: XCTestCase {
       ("layers.1.weight", Tensor.zeros([2])), ("layers.1.bias", Tensor.zeros([2])),
     ]
     XCTAssertThrowsError(try Safetensors.match(loaded, into: expected)) { error in
-      let message = (error as! TensorError).message
+      let message = (error as! CoreError).message
       XCTAssertEqual(message, """
         the checkpoint does not match the model:
           missing from the file: layers.1.weight, layers.1.bias

@@ -17,7 +17,7 @@ struct BanditLedger {
   /// environment (outside `make`'s checks) cannot be crashed by a bad index.
   static func arm(_ action: Point, arms: Int, id: String) throws -> Int {
     guard case .int(let arm) = action, arm >= 0, arm < arms else {
-      throw GymError("\(id): action must be an arm number from 0 to \(arms - 1), got \(action.description)")
+      throw CoreError("\(id): action must be an arm number from 0 to \(arms - 1), got \(action.description)")
     }
     return arm
   }

@@ -12,13 +12,13 @@ public enum Bandits {
       guard let probabilities = try options.numbers("probs") else {
         return BernoulliBandit(arms: try arms(options))
       }
-      guard !probabilities.isEmpty else { throw GymError("\(options.envID): option probs must list at least one probability") }
+      guard !probabilities.isEmpty else { throw CoreError("\(options.envID): option probs must list at least one probability") }
       if let bad = probabilities.first(where: { !($0 >= 0 && $0 <= 1) }) {
-        throw GymError("\(options.envID): option probs must hold probabilities in [0, 1], got \(formatReal(bad))")
+        throw CoreError("\(options.envID): option probs must hold probabilities in [0, 1], got \(formatReal(bad))")
       }
       let count = try arms(options, default: probabilities.count)
       guard count == probabilities.count else {
-        throw GymError("\(options.envID): option arms is \(count) but probs lists \(probabilities.count); give one or make them agree")
+        throw CoreError("\(options.envID): option arms is \(count) but probs lists \(probabilities.count); give one or make them agree")
       }
       return BernoulliBandit(probabilities: probabilities)
     },
@@ -26,7 +26,7 @@ public enum Bandits {
             summary: "k arms whose means random-walk by N(0, drift²) each step (Sutton & Barto ex. 2.5)") { options in
       let drift = try options.double("drift", default: 0.01)
       guard drift >= 0, drift.isFinite else {
-        throw GymError("\(options.envID): option drift is a standard deviation and must be finite and at least 0, got \(drift)")
+        throw CoreError("\(options.envID): option drift is a standard deviation and must be finite and at least 0, got \(drift)")
       }
       return NonstationaryBandit(arms: try arms(options), drift: drift)
     },
@@ -34,11 +34,11 @@ public enum Bandits {
             summary: "linear contextual bandit: context in [-1, 1]^dim, arm a pays weights[a]·context + noise") { options in
       let dim = try options.int("dim", default: 4)
       guard (1...maxCount).contains(dim) else {
-        throw GymError("\(options.envID): option dim must be from 1 to \(maxCount), got \(dim)")
+        throw CoreError("\(options.envID): option dim must be from 1 to \(maxCount), got \(dim)")
       }
       let noise = try options.double("noise", default: 1.0)
       guard noise >= 0, noise.isFinite else {
-        throw GymError("\(options.envID): option noise is a standard deviation and must be finite and at least 0, got \(noise)")
+        throw CoreError("\(options.envID): option noise is a standard deviation and must be finite and at least 0, got \(noise)")
       }
       return ContextualBandit(arms: try arms(options), dim: dim, noise: noise)
     },
@@ -50,7 +50,7 @@ public enum Bandits {
   static func arms(_ options: EnvOptions, default fallback: Int = 10) throws -> Int {
     let arms = try options.int("arms", default: fallback)
     guard (1...maxCount).contains(arms) else {
-      throw GymError("\(options.envID): option arms must be from 1 to \(maxCount), got \(arms)")
+      throw CoreError("\(options.envID): option arms must be from 1 to \(maxCount), got \(arms)")
     }
     return arms
   }

@@ -1,5 +1,3 @@
-import PavlovCore
-
 /// `BernoulliBandit-v0`: each arm pays 1 with its own probability, else 0. The probabilities are
 /// the `probs` option when given (fixed for every episode), otherwise drawn uniformly from
 /// [0, 1) at each reset.

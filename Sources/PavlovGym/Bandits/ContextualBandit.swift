@@ -1,5 +1,3 @@
-import PavlovCore
-
 /// `ContextualBandit-v0`: a linear contextual bandit. Each step shows a context of `dim`
 /// features drawn uniformly from [-1, 1); arm a's expected reward is `weights[a] · context`, and
 /// a pull pays that plus N(0, noise²). Each reset draws new weights from N(0, 1).

@@ -1,5 +1,3 @@
-import PavlovCore
-
 /// `GaussianBandit-v0`: Sutton and Barto's 10-armed testbed (section 2.3). Each reset draws a
 /// new problem, every arm's mean from N(0, 1); a pull pays N(mean, 1). The same reset seed gives
 /// the same problem and the same rewards.

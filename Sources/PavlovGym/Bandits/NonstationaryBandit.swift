@@ -1,5 +1,3 @@
-import PavlovCore
-
 /// `NonstationaryBandit-v0`: Sutton and Barto's exercise 2.5. Every arm's mean starts at 0 and,
 /// after each step, all of them take an independent random-walk step N(0, drift²) (drift 0.01
 /// by default); a pull pays N(mean, 1). Info and reward use the means before that step's walk.

@@ -1,5 +1,4 @@
 import Glibc
-import PavlovCore
 
 /// Gymnasium's `Acrobot-v1` (Sutton's acrobot): two links hang from a fixed pivot and only the
 /// joint between them is driven, with torque -1, 0 or +1 (actions 0, 1, 2). Swing the tip above
@@ -46,7 +45,7 @@ public final class Acrobot: Environment {
 
   public func step(_ action: Point) throws -> Step {
     guard case .int(let index) = action, Self.torques.indices.contains(index) else {
-      throw GymError("Acrobot-v1: action must be 0, 1 or 2")
+      throw CoreError("Acrobot-v1: action must be 0, 1 or 2")
     }
     let next = Self.rungeKutta(SIMD4(state.theta1, state.theta2, state.velocity1, state.velocity2), torque: Self.torques[index])
     state = (Self.wrap(next[0]), Self.wrap(next[1]),

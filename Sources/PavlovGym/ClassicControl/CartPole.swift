@@ -1,5 +1,4 @@
 import Glibc
-import PavlovCore
 
 /// Gymnasium's `CartPole-v1` (Barto, Sutton and Anderson's cart-pole): push a cart left (0) or
 /// right (1) to keep the pole on it upright. Reward 1 per step, the terminating one included;

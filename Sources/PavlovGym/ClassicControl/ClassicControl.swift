@@ -23,7 +23,7 @@ public enum ClassicControl {
   /// A numeric option that must be a finite number (NaN or infinity would poison the dynamics).
   static func finite(_ options: EnvOptions, _ name: String, default fallback: Double) throws -> Double {
     let value = try options.double(name, default: fallback)
-    guard value.isFinite else { throw GymError("\(options.envID): option \(name) must be a finite number, got \(value)") }
+    guard value.isFinite else { throw CoreError("\(options.envID): option \(name) must be a finite number, got \(value)") }
     return value
   }
 }

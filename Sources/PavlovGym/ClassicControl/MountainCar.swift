@@ -1,5 +1,4 @@
 import Glibc
-import PavlovCore
 
 /// Gymnasium's `MountainCar-v0` (Moore's mountain car, as in Sutton and Barto): an underpowered
 /// car in a valley must rock back and forth to reach the flag at position 0.5. Actions: 0 push
@@ -35,7 +34,7 @@ public final class MountainCar: Environment {
   }
 
   public func step(_ action: Point) throws -> Step {
-    guard case .int(let push) = action, (0...2).contains(push) else { throw GymError("MountainCar-v0: action must be 0, 1 or 2") }
+    guard case .int(let push) = action, (0...2).contains(push) else { throw CoreError("MountainCar-v0: action must be 0, 1 or 2") }
     let accelerated = velocity + (Double(push - 1) * Self.force + cos(3 * position) * -Self.gravity)
     (position, velocity) = MountainHill.move(position: position, velocity: accelerated)
     let terminated = position >= Self.goalPosition && velocity >= goalVelocity

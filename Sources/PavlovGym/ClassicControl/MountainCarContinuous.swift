@@ -1,5 +1,4 @@
 import Glibc
-import PavlovCore
 
 /// Gymnasium's `MountainCarContinuous-v0`: the mountain car with a throttle in [-1, 1]. Reward
 /// -0.1·action² per step, plus 100 on reaching the flag at position 0.45.
@@ -36,7 +35,7 @@ public final class MountainCarContinuous: Environment {
 
   public func step(_ action: Point) throws -> Step {
     guard case .reals(let values) = action, let throttle = values.first else {
-      throw GymError("MountainCarContinuous-v0: action must be a list of one number in [-1, 1]")
+      throw CoreError("MountainCarContinuous-v0: action must be a list of one number in [-1, 1]")
     }
     // Clipped for the dynamics only: like Gymnasium, the cost is charged on the action as given.
     let force = min(max(throttle, -1), 1)

@@ -1,5 +1,4 @@
 import Glibc
-import PavlovCore
 
 /// Gymnasium's `Pendulum-v1`: swing a pendulum up and hold it upright with a torque in [-2, 2].
 /// Reward -(θ² + 0.1·θ̇² + 0.001·torque²) with θ normalised to [-π, π), so between -16.27 and 0;
@@ -42,7 +41,7 @@ public final class Pendulum: Environment {
 
   public func step(_ action: Point) throws -> Step {
     guard case .reals(let values) = action, let requested = values.first else {
-      throw GymError("Pendulum-v1: action must be a list of one number in [-2, 2]")
+      throw CoreError("Pendulum-v1: action must be a list of one number in [-2, 2]")
     }
     let u = min(max(requested, -Self.maxTorque), Self.maxTorque)
     lastTorque = u

@@ -1,5 +1,3 @@
-import PavlovCore
-
 extension SeededGenerator {
   /// A float uniformly drawn from [low, high), computed as NumPy's `uniform` does
   /// (`low + (high - low) * u`) so the same draw gives the same start state.

@@ -1,5 +1,3 @@
-import PavlovCore
-
 /// FrozenLake's maps: Gymnasium's two named ones, random maps with a path from S to G, and the
 /// rule that picks the map and the time limit from `make`'s options.
 public enum FrozenLakeMaps {
@@ -14,10 +12,10 @@ public enum FrozenLakeMaps {
   /// not Gymnasium's map for that seed, since the generators differ.
   public static func random(size: Int, frozen: Double, seed: UInt64, envID: String = "FrozenLake-v1") throws -> [String] {
     guard (2...256).contains(size) else {
-      throw GymError("\(envID): option random_map_size must be from 2 to 256, got \(size)")
+      throw CoreError("\(envID): option random_map_size must be from 2 to 256, got \(size)")
     }
     guard frozen > 0, frozen <= 1 else {
-      throw GymError("\(envID): option p (the chance a cell is frozen) must be in (0, 1], got \(formatReal(frozen))")
+      throw CoreError("\(envID): option p (the chance a cell is frozen) must be in (0, 1], got \(formatReal(frozen))")
     }
     let generator = SeededGenerator(seed: seed)
     for _ in 0..<maxAttempts {
@@ -26,7 +24,7 @@ public enum FrozenLakeMaps {
       board[size - 1][size - 1] = "G"
       if startReachesGoal(board) { return board.map { String($0) } }
     }
-    throw GymError("\(envID): no \(size)x\(size) map with a path from S to G came up in \(maxAttempts) tries with p = \(formatReal(frozen)); raise p")
+    throw CoreError("\(envID): no \(size)x\(size) map with a path from S to G came up in \(maxAttempts) tries with p = \(formatReal(frozen)); raise p")
   }
 
   /// Enough that only hopeless settings (tiny p on a big map) give up.
@@ -70,20 +68,20 @@ public enum FrozenLakeMaps {
     let mapSeed = try options.optionalInt("map_seed")
     let given = [desc.map { _ in "desc" }, name.map { _ in "map_name" }, size.map { _ in "random_map_size" }].compactMap { $0 }
     guard given.count <= 1 else {
-      throw GymError("\(id): give only one of desc, map_name and random_map_size (got \(given.joined(separator: " and ")))")
+      throw CoreError("\(id): give only one of desc, map_name and random_map_size (got \(given.joined(separator: " and ")))")
     }
     if size == nil, frozen != nil || mapSeed != nil {
-      throw GymError("\(id): options p and map_seed shape a random map; add random_map_size: n to draw one")
+      throw CoreError("\(id): options p and map_seed shape a random map; add random_map_size: n to draw one")
     }
     if let desc { return desc }
     if let size {
       let seed = mapSeed ?? 0
-      guard seed >= 0 else { throw GymError("\(id): option map_seed must be 0 or more, got \(seed)") }
+      guard seed >= 0 else { throw CoreError("\(id): option map_seed must be 0 or more, got \(seed)") }
       return try random(size: size, frozen: frozen ?? 0.8, seed: UInt64(seed), envID: id)
     }
     let chosen = name ?? defaultName
     guard let rows = named[chosen] else {
-      throw GymError("\(id): option map_name is \"\(chosen)\"; use \"4x4\" or \"8x8\", or give your own map as desc")
+      throw CoreError("\(id): option map_name is \"\(chosen)\"; use \"4x4\" or \"8x8\", or give your own map as desc")
     }
     return rows
   }

@@ -14,28 +14,28 @@ struct GridText {
     let legendText = legend.map { "\($0.key) (\($0.value))" }.joined(separator: ", ")
     let context = "\(envID): option \(option)"
     guard !lines.isEmpty else {
-      throw GymError("\(context) is empty; give one string per row using \(legendText)")
+      throw CoreError("\(context) is empty; give one string per row using \(legendText)")
     }
     let cells = lines.map { Array($0) }
     for (row, line) in cells.enumerated() {
       guard line.count == cells[0].count, !line.isEmpty else {
-        throw GymError("\(context): row \(row) has \(line.count) cells but row 0 has \(cells[0].count); every row must be the same non-zero length")
+        throw CoreError("\(context): row \(row) has \(line.count) cells but row 0 has \(cells[0].count); every row must be the same non-zero length")
       }
       for (col, letter) in line.enumerated() where !allowed.contains(letter) {
-        throw GymError("\(context): row \(row), column \(col) is \"\(letter)\"; use only \(legendText)")
+        throw CoreError("\(context): row \(row), column \(col) is \"\(letter)\"; use only \(legendText)")
       }
     }
     guard cells.count * cells[0].count <= GridText.maxCells else {
-      throw GymError("\(context) has \(cells.count * cells[0].count) cells; the limit is \(GridText.maxCells)")
+      throw CoreError("\(context) has \(cells.count * cells[0].count) cells; the limit is \(GridText.maxCells)")
     }
     self.cells = cells
     let starts = positions(of: start)
     guard starts.count == 1 else {
       let found = starts.isEmpty ? "none" : "\(starts.count) (" + starts.map { "row \($0.row) column \($0.col)" }.joined(separator: ", ") + ")"
-      throw GymError("\(context) needs exactly one \(start) (start), found \(found)")
+      throw CoreError("\(context) needs exactly one \(start) (start), found \(found)")
     }
     guard !positions(of: goal).isEmpty else {
-      throw GymError("\(context) needs at least one \(goal) (goal), found none")
+      throw CoreError("\(context) needs at least one \(goal) (goal), found none")
     }
   }
 

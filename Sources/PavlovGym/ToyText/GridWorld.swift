@@ -24,10 +24,10 @@ public final class GridWorld: TabularEnvironment {
               slip: Double = 0, envID: String = "GridWorld-v0") throws {
     let grid = try GridText(map, legend: GridWorld.legend, start: "S", goal: "G", envID: envID, option: "map")
     for (name, value) in [("step_reward", stepReward), ("goal_reward", goalReward), ("pit_reward", pitReward)] where !value.isFinite {
-      throw GymError("\(envID): option \(name) must be a finite number, got \(formatReal(value))")
+      throw CoreError("\(envID): option \(name) must be a finite number, got \(formatReal(value))")
     }
     guard slip >= 0, slip <= 1 else {
-      throw GymError("\(envID): option slip is a probability and must be from 0 to 1, got \(formatReal(slip))")
+      throw CoreError("\(envID): option slip is a probability and must be from 0 to 1, got \(formatReal(slip))")
     }
     self.map = map
     rows = grid.rows

@@ -17,15 +17,15 @@ enum GridWorldLayout {
     if let map {
       let clashing = (rows == nil ? [] : ["rows"]) + (cols == nil ? [] : ["cols"]) + pieces.filter { $0.1 != nil }.map(\.0)
       guard clashing.isEmpty else {
-        throw GymError("\(id): give the layout either as map or as rows/cols/start/goals/walls/pits, not both (got map and \(clashing.joined(separator: ", ")))")
+        throw CoreError("\(id): give the layout either as map or as rows/cols/start/goals/walls/pits, not both (got map and \(clashing.joined(separator: ", ")))")
       }
       return map
     }
     let height = rows ?? 5, width = cols ?? 5
     for (name, side) in [("rows", height), ("cols", width)] where !(1...maxSide).contains(side) {
-      throw GymError("\(id): option \(name) must be from 1 to \(maxSide), got \(side)")
+      throw CoreError("\(id): option \(name) must be from 1 to \(maxSide), got \(side)")
     }
-    guard height * width >= 2 else { throw GymError("\(id): a 1x1 grid has no room for both a start and a goal") }
+    guard height * width >= 2 else { throw CoreError("\(id): a 1x1 grid has no room for both a start and a goal") }
     let defaults: [String: [Double]] = ["start": [0, 0], "goals": [Double(height - 1), Double(width - 1)], "walls": [], "pits": []]
     var grid = Array(repeating: Array(repeating: Character("."), count: width), count: height)
     var placedAs: [Int: String] = [:]
@@ -34,14 +34,14 @@ enum GridWorldLayout {
       let values = pieces.first { $0.0 == name }?.1 ?? defaults[name] ?? []
       let cells = try pairs(values, option: name, rows: height, cols: width, envID: id)
       if name == "start", cells.count != 1 {
-        throw GymError("\(id): option start is one cell [row, column], got \(cells.count) pairs")
+        throw CoreError("\(id): option start is one cell [row, column], got \(cells.count) pairs")
       }
       if name == "goals", cells.isEmpty {
-        throw GymError("\(id): option goals needs at least one [row, column] pair")
+        throw CoreError("\(id): option goals needs at least one [row, column] pair")
       }
       for (row, col) in cells {
         if let earlier = placedAs[row * width + col], earlier != name {
-          throw GymError("\(id): cell (\(row), \(col)) is in both \(earlier) and \(name); each cell can be only one thing")
+          throw CoreError("\(id): cell (\(row), \(col)) is in both \(earlier) and \(name); each cell can be only one thing")
         }
         placedAs[row * width + col] = name
         grid[row][col] = letter
@@ -53,16 +53,16 @@ enum GridWorldLayout {
   /// `values` read as row, column pairs inside the grid.
   static func pairs(_ values: [Double], option: String, rows: Int, cols: Int, envID: String) throws -> [(Int, Int)] {
     guard values.count % 2 == 0 else {
-      throw GymError("\(envID): option \(option) lists row, column pairs, so it needs an even count of numbers; got \(values.count)")
+      throw CoreError("\(envID): option \(option) lists row, column pairs, so it needs an even count of numbers; got \(values.count)")
     }
     var cells: [(Int, Int)] = []
     for i in stride(from: 0, to: values.count, by: 2) {
       for value in values[i...i + 1] where value != value.rounded() || Swift.abs(value) > 1e9 {
-        throw GymError("\(envID): option \(option) has \(formatReal(value)); rows and columns are whole numbers")
+        throw CoreError("\(envID): option \(option) has \(formatReal(value)); rows and columns are whole numbers")
       }
       let row = Int(values[i]), col = Int(values[i + 1])
       guard (0..<rows).contains(row), (0..<cols).contains(col) else {
-        throw GymError("\(envID): option \(option) has (\(row), \(col)), outside the \(rows)x\(cols) grid (rows 0-\(rows - 1), columns 0-\(cols - 1))")
+        throw CoreError("\(envID): option \(option) has (\(row), \(col)), outside the \(rows)x\(cols) grid (rows 0-\(rows - 1), columns 0-\(cols - 1))")
       }
       cells.append((row, col))
     }

@@ -1,5 +1,3 @@
-import PavlovCore
-
 /// What every toy-text environment shares: its model (Gymnasium's `P`), where episodes start,
 /// the current state, the last action (for the picture) and the generator that picks outcomes.
 /// Each environment adds its own rules and picture on top.
@@ -37,14 +35,14 @@ final class TabularModel {
   /// matter for a bare environment: `make` has already validated the action.
   func step(_ action: Point) throws -> Step {
     guard case .int(let index) = action, index >= 0, index < actionCount else {
-      throw GymError("\(envID): invalid action \(action.description): use an integer from 0 to \(actionCount - 1)")
+      throw CoreError("\(envID): invalid action \(action.description): use an integer from 0 to \(actionCount - 1)")
     }
     guard state >= 0, state < stateCount else {
-      throw GymError("\(envID): state \(state) is outside 0..<\(stateCount); set a valid state or call reset()")
+      throw CoreError("\(envID): state \(state) is outside 0..<\(stateCount); set a valid state or call reset()")
     }
     let outcomes = transitions[state][index]
     guard let outcome = pickOutcome(outcomes, generator) else {
-      throw GymError("\(envID): state \(state) has no outcome for action \(index)")
+      throw CoreError("\(envID): state \(state) has no outcome for action \(index)")
     }
     state = outcome.next
     lastAction = index

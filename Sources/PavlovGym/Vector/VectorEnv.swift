@@ -49,14 +49,14 @@ public final class VectorEnv {
   /// Builds `count` copies with `factory(i)`. Throws if count or threads is less than 1 or the
   /// copies disagree on their spaces.
   public init(count: Int, seed: UInt64? = nil, threads: Int = 1, factory: (Int) throws -> Environment) throws {
-    guard count >= 1 else { throw GymError("VectorEnv: count must be at least 1, got \(count)") }
-    guard threads >= 1 else { throw GymError("VectorEnv: threads must be at least 1, got \(threads)") }
+    guard count >= 1 else { throw CoreError("VectorEnv: count must be at least 1, got \(count)") }
+    guard threads >= 1 else { throw CoreError("VectorEnv: threads must be at least 1, got \(threads)") }
     var slots: [CopySlot] = []
     for i in 0..<count { slots.append(CopySlot(try factory(i))) }
     let first = slots[0].env
     for (i, slot) in slots.enumerated().dropFirst() {
       if slot.env.observationSpace != first.observationSpace || slot.env.actionSpace != first.actionSpace {
-        throw GymError("VectorEnv: copy \(i) has spaces \(slot.env.observationSpace.description) / \(slot.env.actionSpace.description), but copy 0 has \(first.observationSpace.description) / \(first.actionSpace.description); all copies must match")
+        throw CoreError("VectorEnv: copy \(i) has spaces \(slot.env.observationSpace.description) / \(slot.env.actionSpace.description), but copy 0 has \(first.observationSpace.description) / \(first.actionSpace.description); all copies must match")
       }
     }
     self.count = count
@@ -96,16 +96,16 @@ public final class VectorEnv {
   public func step(actions: [Point]) throws -> VectorStep {
     try checkStarted()
     guard actions.count == count else {
-      throw GymError("VectorEnv: got \(actions.count) actions for \(count) copies; pass one action per copy")
+      throw CoreError("VectorEnv: got \(actions.count) actions for \(count) copies; pass one action per copy")
     }
     for i in actions.indices where !actionSpace.contains(actions[i]) {
-      throw GymError("VectorEnv: invalid action for copy \(i): \(actionSpace.whyNotContains(actions[i]))")
+      throw CoreError("VectorEnv: invalid action for copy \(i): \(actionSpace.whyNotContains(actions[i]))")
     }
     return try stepCopies { actions[$0] }
   }
 
   func checkStarted() throws {
-    guard started else { throw GymError("VectorEnv: step() before reset(); call reset() first (also after a step that threw)") }
+    guard started else { throw CoreError("VectorEnv: step() before reset(); call reset() first (also after a step that threw)") }
   }
 
   /// Steps every copy with `action(i)`, concurrently by chunk, and gathers the results.
@@ -132,12 +132,12 @@ public final class VectorEnv {
     for (i, slot) in slots.enumerated() {
       if let failure = slot.failure {
         started = false
-        throw GymError("VectorEnv: copy \(i) failed in \(call)(): \(failure)")
+        throw CoreError("VectorEnv: copy \(i) failed in \(call)(): \(failure)")
       }
       let size = slot.outcome.observation.realCount
       if size != observationSize {
         started = false
-        throw GymError("VectorEnv: copy \(i) returned observation \(slot.outcome.observation.description) with \(size) numbers; its space \(observationSpace.description) has \(observationSize)")
+        throw CoreError("VectorEnv: copy \(i) returned observation \(slot.outcome.observation.description) with \(size) numbers; its space \(observationSpace.description) has \(observationSize)")
       }
     }
     // Work on a local: its arrays stay uniquely referenced (so they are written in place, as long

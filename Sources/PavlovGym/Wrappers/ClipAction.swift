@@ -9,7 +9,7 @@ public final class ClipAction: Wrapper {
   /// Throws unless the inner action space is a box. (Labelled: `Wrapper.init(_:)` cannot throw.)
   public init(clipping inner: Environment) throws {
     guard case .box(let low, let high, let shape) = inner.actionSpace else {
-      throw GymError("ClipAction needs a Box action space, but the environment's is \(inner.actionSpace.description)")
+      throw CoreError("ClipAction needs a Box action space, but the environment's is \(inner.actionSpace.description)")
     }
     self.low = low
     self.high = high
@@ -21,7 +21,7 @@ public final class ClipAction: Wrapper {
 
   public override func step(_ action: Point) throws -> Step {
     guard case .reals(var values) = action, values.count == low.count else {
-      throw GymError("ClipAction: invalid action \(action.description): \(space.whyNotContains(action))")
+      throw CoreError("ClipAction: invalid action \(action.description): \(space.whyNotContains(action))")
     }
     for i in values.indices where !values[i].isNaN {
       values[i] = Swift.min(Swift.max(values[i], low[i]), high[i])

@@ -20,7 +20,7 @@ public final class FrameStack: Wrapper {
 
   /// Throws if `size` is less than 1.
   public init(_ inner: Environment, size: Int, padding: Padding = .reset) throws {
-    guard size >= 1 else { throw GymError("FrameStack: size must be at least 1, got \(size)") }
+    guard size >= 1 else { throw CoreError("FrameStack: size must be at least 1, got \(size)") }
     self.size = size
     self.padding = padding
     let inSpace = inner.observationSpace
@@ -62,7 +62,7 @@ public final class FrameStack: Wrapper {
   private func numbers(of observation: Point) throws -> [Double] {
     let values = observation.asReals
     guard values.count == frameCount else {
-      throw GymError("FrameStack: observation \(observation.description) has \(values.count) numbers, but the observation space \(inner.observationSpace.description) has \(frameCount)")
+      throw CoreError("FrameStack: observation \(observation.description) has \(values.count) numbers, but the observation space \(inner.observationSpace.description) has \(frameCount)")
     }
     return values
   }

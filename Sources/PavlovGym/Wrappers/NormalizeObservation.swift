@@ -41,7 +41,7 @@ public final class NormalizeObservation: Wrapper {
   private func normalize(_ observation: Point) throws -> Point {
     var values = observation.asReals
     guard values.count == statistics.mean.count else {
-      throw GymError("NormalizeObservation: observation \(observation.description) has \(values.count) numbers, but the observation space \(inner.observationSpace.description) has \(statistics.mean.count)")
+      throw CoreError("NormalizeObservation: observation \(observation.description) has \(values.count) numbers, but the observation space \(inner.observationSpace.description) has \(statistics.mean.count)")
     }
     if training { statistics.update(values) }
     for i in values.indices {

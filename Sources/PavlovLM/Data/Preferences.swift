@@ -1,3 +1,4 @@
+import PavlovCore
 import Foundation
 
 /// One preference: for `prompt`, the answer `chosen` is better than `rejected` (TRL's names).
@@ -28,13 +29,6 @@ public struct PreferencePair: Hashable, Sendable {
   public var jsonLine: String {
     "{\"prompt\": \(JSONString.quoted(prompt)), \"chosen\": \(JSONString.quoted(chosen)), \"rejected\": \(JSONString.quoted(rejected))}"
   }
-}
-
-/// A preference file that cannot be read, with the place (`file:line`) and what to do.
-public struct PreferenceError: Error, CustomStringConvertible {
-  public let message: String
-  public let hint: String?
-  public var description: String { message + (hint.map { " (\($0))" } ?? "") }
 }
 
 /// Preference files: JSON Lines, one object per line with string keys `prompt`, `chosen` and
@@ -68,23 +62,23 @@ public enum PreferenceFile {
     } catch {
       var detail = (error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String
       if detail?.hasSuffix(".") == true { detail?.removeLast() }
-      throw PreferenceError(message: "\(place): not valid JSON" + (detail.map { ": \($0.lowercased())" } ?? ""),
+      throw CoreError("not valid JSON" + (detail.map { ": \($0.lowercased())" } ?? ""),
                             hint: unfinished ? "the last line has no newline: the writer may have stopped mid-line; delete that line"
-                              : "each line must be one JSON object such as {\"prompt\": \"...\", \"chosen\": \"...\", \"rejected\": \"...\"}")
+                              : "each line must be one JSON object such as {\"prompt\": \"...\", \"chosen\": \"...\", \"rejected\": \"...\"}", at: place)
     }
     guard let fields = object as? [String: Any] else {
-      throw PreferenceError(message: "\(place): expected a JSON object, got \(kind(object))",
-                            hint: "each line is {\"prompt\": \"...\", \"chosen\": \"...\", \"rejected\": \"...\"}")
+      throw CoreError("expected a JSON object, got \(kind(object))",
+                            hint: "each line is {\"prompt\": \"...\", \"chosen\": \"...\", \"rejected\": \"...\"}", at: place)
     }
     var values: [String] = []
     for key in ["prompt", "chosen", "rejected"] {
       guard let value = fields[key] else {
         let present = fields.keys.sorted().map { "\"\($0)\"" }.joined(separator: ", ")
-        throw PreferenceError(message: "\(place): missing key \"\(key)\"",
-                              hint: "the line has \(present.isEmpty ? "no keys" : present); preference files use \"prompt\", \"chosen\" and \"rejected\"")
+        throw CoreError("missing key \"\(key)\"",
+                              hint: "the line has \(present.isEmpty ? "no keys" : present); preference files use \"prompt\", \"chosen\" and \"rejected\"", at: place)
       }
       guard let text = value as? String else {
-        throw PreferenceError(message: "\(place): \"\(key)\" must be a string, got \(kind(value))", hint: nil)
+        throw CoreError("\"\(key)\" must be a string, got \(kind(value))", at: place)
       }
       values.append(text)
     }
@@ -108,7 +102,7 @@ public enum PreferenceFile {
     do {
       data = try Data(contentsOf: URL(fileURLWithPath: path))
     } catch {
-      throw PreferenceError(message: "cannot read \(path): \(error.localizedDescription)", hint: "check the path")
+      throw CoreError("cannot read \(path): \(error.localizedDescription)", hint: "check the path")
     }
     return try decode(String(decoding: data, as: UTF8.self), source: path)
   }
@@ -118,7 +112,7 @@ public enum PreferenceFile {
     do {
       try Data(encode(pairs).utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
     } catch {
-      throw PreferenceError(message: "cannot write \(path): \(error.localizedDescription)", hint: "check that the folder exists")
+      throw CoreError("cannot write \(path): \(error.localizedDescription)", hint: "check that the folder exists")
     }
   }
 }

@@ -1,3 +1,4 @@
+import PavlovCore
 /// A byte-level byte-pair-encoding tokenizer (the GPT-2 scheme, written from its description).
 ///
 /// Ids: the special tokens (`<eos>` = 0, then the user's), then the 256 bytes, then one token
@@ -31,11 +32,11 @@ public final class BPETokenizer: Tokenizer {
     let base = specials.count + 256
     guard vocabularySize >= base else {
       let plural = specials.count == 1 ? "" : "s"
-      throw TokenizerError("a vocabulary size of \(vocabularySize) is too small: the 256 byte tokens and \(specials.count) special token\(plural) need \(base)",
+      throw CoreError("a vocabulary size of \(vocabularySize) is too small: the 256 byte tokens and \(specials.count) special token\(plural) need \(base)",
                            hint: "ask for at least \(base); small models use a few hundred to a few thousand")
     }
     guard vocabularySize <= BPETokenizer.maxVocabularySize else {
-      throw TokenizerError("a vocabulary size of \(vocabularySize) is too large (at most \(BPETokenizer.maxVocabularySize))")
+      throw CoreError("a vocabulary size of \(vocabularySize) is too large (at most \(BPETokenizer.maxVocabularySize))")
     }
     var counts: [ArraySlice<UInt8>: Int] = [:]
     for text in texts {
@@ -62,16 +63,16 @@ public final class BPETokenizer: Tokenizer {
     for (k, (a, b)) in merges.enumerated() {
       for side in [a, b] {
         guard side >= 0 && Int(side) < bytes.count else {
-          throw TokenizerError("merges[\(k)]: id \(side) is not a token yet (merge \(k) can join ids \(first) to \(bytes.count - 1))",
+          throw CoreError("merges[\(k)]: id \(side) is not a token yet (merge \(k) can join ids \(first) to \(bytes.count - 1))",
                                hint: "a merge joins byte tokens and tokens made by earlier merges")
         }
         guard side >= first else {
-          throw TokenizerError("merges[\(k)]: id \(side) is the special token \"\(specials.texts[Int(side)])\"",
+          throw CoreError("merges[\(k)]: id \(side) is the special token \"\(specials.texts[Int(side)])\"",
                                hint: "special tokens are never merged; byte tokens start at id \(first)")
         }
       }
       let key = BPETrainer.key(a, b)
-      guard ids[key] == nil else { throw TokenizerError("merges[\(k)]: the pair [\(a), \(b)] is merged twice", hint: "each pair is merged once") }
+      guard ids[key] == nil else { throw CoreError("merges[\(k)]: the pair [\(a), \(b)] is merged twice", hint: "each pair is merged once") }
       ids[key] = first + 256 + Int32(k)
       bytes.append(bytes[Int(a)] + bytes[Int(b)])
     }

@@ -1,3 +1,4 @@
+import PavlovCore
 /// A character-level tokenizer: one id per Unicode scalar seen in the training texts.
 ///
 /// Ids are the special tokens first (`<eos>` = 0, then the user's specials in order), then the
@@ -31,7 +32,7 @@ public final class CharTokenizer: Tokenizer {
       }, special: { _ in })
     }
     guard !seen.isEmpty else {
-      throw TokenizerError("the training texts have no characters (\(texts.count) texts)",
+      throw CoreError("the training texts have no characters (\(texts.count) texts)",
                            hint: "pass the texts the model will read, e.g. a list of strings from read_text or read_jsonl")
     }
     try self.init(specials: specials, characters: seen.sorted().compactMap(Unicode.Scalar.init))
@@ -44,10 +45,10 @@ public final class CharTokenizer: Tokenizer {
     for (k, c) in characters.enumerated() {
       let id = Int64(specials.count + k)
       if c.value < 128 {
-        guard ascii[Int(c.value)] < 0 else { throw TokenizerError.duplicate(c, k, Int(ascii[Int(c.value)]) - specials.count) }
+        guard ascii[Int(c.value)] < 0 else { throw CoreError.duplicate(c, k, Int(ascii[Int(c.value)]) - specials.count) }
         ascii[Int(c.value)] = id
       } else {
-        if let earlier = other[c.value] { throw TokenizerError.duplicate(c, k, Int(earlier) - specials.count) }
+        if let earlier = other[c.value] { throw CoreError.duplicate(c, k, Int(earlier) - specials.count) }
         other[c.value] = id
       }
     }
@@ -106,15 +107,15 @@ public final class CharTokenizer: Tokenizer {
                            field: "tokens", items: [characters.map { JSONString.quoted(String($0)) }.joined(separator: ", ")])
   }
 
-  private func unknown(_ v: UInt32, offset: Int) -> TokenizerError {
-    let shown = Unicode.Scalar(v).map(TokenizerError.describe) ?? "U+\(String(v, radix: 16, uppercase: true))"
-    return TokenizerError("the character \(shown) at offset \(offset) is not in the vocabulary",
+  private func unknown(_ v: UInt32, offset: Int) -> CoreError {
+    let shown = Unicode.Scalar(v).map(TokenizerText.describe) ?? "U+\(String(v, radix: 16, uppercase: true))"
+    return CoreError("the character \(shown) at offset \(offset) is not in the vocabulary",
                           hint: "a char tokenizer knows only the characters of its training texts: train it on texts that contain this one, or use a BPE tokenizer, which encodes any text")
   }
 }
 
-extension TokenizerError {
-  static func duplicate(_ c: Unicode.Scalar, _ k: Int, _ earlier: Int) -> TokenizerError {
-    TokenizerError("tokens[\(k)]: the character \(describe(c)) is listed twice (also tokens[\(earlier)])", hint: "each character has one id")
+extension CoreError {
+  static func duplicate(_ c: Unicode.Scalar, _ k: Int, _ earlier: Int) -> CoreError {
+    CoreError("tokens[\(k)]: the character \(TokenizerText.describe(c)) is listed twice (also tokens[\(earlier)])", hint: "each character has one id")
   }
 }

@@ -1,3 +1,4 @@
+import PavlovCore
 /// The special tokens a tokenizer's ids start with: `<eos>` (always id 0), then the user's own
 /// (control codes such as `<good>`, `<bad>`) in the order given. Input text is searched for
 /// their texts before anything else, longest first, so `<good>` is one id, never six characters.
@@ -17,13 +18,13 @@ public struct SpecialTokens {
   public init(extra: [String]) throws {
     for (k, text) in extra.enumerated() {
       if text.isEmpty {
-        throw TokenizerError("special token \(k) is empty", hint: "give each special token a text such as \"<good>\"")
+        throw CoreError("special token \(k) is empty", hint: "give each special token a text such as \"<good>\"")
       }
       if text == SpecialTokens.endOfText {
-        throw TokenizerError("\"<eos>\" is always the first special token (id 0)", hint: "leave it out of specials")
+        throw CoreError("\"<eos>\" is always the first special token (id 0)", hint: "leave it out of specials")
       }
       if let first = extra[..<k].firstIndex(of: text) {
-        throw TokenizerError("the special token \"\(text)\" is given twice (items \(first) and \(k))", hint: "list each special token once")
+        throw CoreError("the special token \"\(text)\" is given twice (items \(first) and \(k))", hint: "list each special token once")
       }
     }
     texts = [SpecialTokens.endOfText] + extra
@@ -38,7 +39,7 @@ public struct SpecialTokens {
   /// Rebuilds the specials from every text in id order (as a saved tokenizer lists them).
   init(all texts: [String]) throws {
     guard texts.first == SpecialTokens.endOfText else {
-      throw TokenizerError("the first special token must be \"<eos>\", got \(texts.first.map { "\"\($0)\"" } ?? "none")",
+      throw CoreError("the first special token must be \"<eos>\", got \(texts.first.map { "\"\($0)\"" } ?? "none")",
                            hint: "\"<eos>\" is always id 0")
     }
     try self.init(extra: Array(texts.dropFirst()))

@@ -1,3 +1,4 @@
+import PavlovCore
 /// Text to token ids and back. Every tokenizer has an end-of-text token (which ends generated
 /// answers) and may carry extra special tokens such as control codes (`<good>`, `<bad>`):
 /// a special token's text in the input encodes to its one id.
@@ -29,9 +30,9 @@ extension Tokenizer {
   }
 
   /// The error for an id outside 0..<vocabularySize, `position` being its index in the input.
-  func outOfRange(_ id: Int64, at position: Int? = nil) -> TokenizerError {
+  func outOfRange(_ id: Int64, at position: Int? = nil) -> CoreError {
     let place = position.map { " at position \($0)" } ?? ""
-    return TokenizerError("id \(id)\(place) is outside the vocabulary (ids 0 to \(vocabularySize - 1))",
+    return CoreError("id \(id)\(place) is outside the vocabulary (ids 0 to \(vocabularySize - 1))",
                           hint: "decode ids that this tokenizer's encode (or a model with vocab \(vocabularySize)) produced")
   }
 }

@@ -1,3 +1,4 @@
+import PavlovCore
 import Foundation
 
 /// Tokenizers saved as JSON, one document per tokenizer:
@@ -16,13 +17,13 @@ public enum TokenizerJSON {
     do {
       file = try JSONDecoder().decode(File.self, from: Data(text.utf8))
     } catch let error as DecodingError {
-      throw TokenizerError("\(source): \(describe(error))", hint: hint)
+      throw CoreError("\(source): \(describe(error))", hint: hint)
     }
     let specials: SpecialTokens
     do {
       specials = try SpecialTokens(all: file.specials)
-    } catch let error as TokenizerError {
-      throw TokenizerError("\(source): field specials: \(error.message)", hint: error.hint)
+    } catch let error as CoreError {
+      throw CoreError("\(source): field specials: \(error.message)", hint: error.hint)
     }
     do {
       switch file.type {
@@ -31,7 +32,7 @@ public enum TokenizerJSON {
         var characters: [Unicode.Scalar] = []
         for (k, token) in tokens.enumerated() {
           guard token.unicodeScalars.count == 1, let c = token.unicodeScalars.first else {
-            throw TokenizerError("tokens[\(k)]: \(JSONString.quoted(token)) is not one character",
+            throw CoreError("tokens[\(k)]: \(JSONString.quoted(token)) is not one character",
                                  hint: "a char tokenizer's tokens are single Unicode scalars")
           }
           characters.append(c)
@@ -42,16 +43,16 @@ public enum TokenizerJSON {
         var merges: [(left: Int32, right: Int32)] = []
         for (k, pair) in pairs.enumerated() {
           guard pair.count == 2, let a = Int32(exactly: pair[0]), let b = Int32(exactly: pair[1]) else {
-            throw TokenizerError("merges[\(k)]: expected two token ids [left, right], got \(pair)")
+            throw CoreError("merges[\(k)]: expected two token ids [left, right], got \(pair)")
           }
           merges.append((a, b))
         }
         return try BPETokenizer(specials: specials, merges: merges)
       default:
-        throw TokenizerError("field type: \(JSONString.quoted(file.type)) is not a tokenizer type", hint: "\"char\" or \"bpe\"")
+        throw CoreError("field type: \(JSONString.quoted(file.type)) is not a tokenizer type", hint: "\"char\" or \"bpe\"")
       }
-    } catch let error as TokenizerError {
-      throw TokenizerError("\(source): \(error.message)", hint: error.hint ?? hint)
+    } catch let error as CoreError {
+      throw CoreError("\(source): \(error.message)", hint: error.hint ?? hint)
     }
   }
 
@@ -64,8 +65,8 @@ public enum TokenizerJSON {
     let merges: [[Int]]?
   }
 
-  private static func missing(_ field: String, _ why: String) -> TokenizerError {
-    TokenizerError("missing field \"\(field)\" (\(why))")
+  private static func missing(_ field: String, _ why: String) -> CoreError {
+    CoreError("missing field \"\(field)\" (\(why))")
   }
 
   /// A decoder error as "field merges[3][0]: expected an int", or why the JSON is invalid.

@@ -26,8 +26,8 @@ public final class DPOTrainer {
   /// `reference` nil: the policy with its LoRA adapters off (or, without adapters, the policy as
   /// it is now — the usual case, DPO starting from the SFT model).
   public init(policy: GPT, reference: GPT?, pairs: [TokenPreference], beta: Double, lr: Float, maxGradNorm: Float? = 1, padding: Int64) throws {
-    guard !pairs.isEmpty else { throw TensorError("dpo: there are no preference pairs") }
-    guard beta > 0 else { throw TensorError("dpo: beta must be positive, got \(beta)") }
+    guard !pairs.isEmpty else { throw CoreError("dpo: there are no preference pairs") }
+    guard beta > 0 else { throw CoreError("dpo: beta must be positive, got \(beta)") }
     try LanguageModel.checkFits(policy, pairs.map { $0.prompt.count + Swift.max($0.chosen.count, $0.rejected.count) }, what: "pair")
     self.policy = policy
     self.pairs = pairs
@@ -71,7 +71,7 @@ public final class DPOTrainer {
 
   /// Epochs of shuffled minibatches; each epoch's mean statistics.
   public func fit(epochs: Int, batchSize: Int, generator: SeededGenerator, progress: (Stats) throws -> Void = { _ in }) throws -> [Stats] {
-    guard epochs > 0, batchSize > 0 else { throw TensorError("dpo: epochs and batch must be positive") }
+    guard epochs > 0, batchSize > 0 else { throw CoreError("dpo: epochs and batch must be positive") }
     policy.setTraining(true)
     for _ in 0..<epochs {
       let order = generator.permutation(pairs.count)

@@ -37,7 +37,7 @@ public enum LanguageModel {
   /// the last token is only predicted, never read).
   public static func checkFits(_ model: GPT, _ lengths: [Int], what: String) throws {
     if let (i, n) = lengths.enumerated().first(where: { $0.element > model.context + 1 }) {
-      throw TensorError("\(what) \(i + 1) is \(n) tokens, more than the model's context of \(model.context) allows",
+      throw CoreError("\(what) \(i + 1) is \(n) tokens, more than the model's context of \(model.context) allows",
                         hint: "use a model with a larger ctx, or shorter texts")
     }
   }

@@ -21,7 +21,7 @@ public final class LanguageModelTrainer {
     let batch = try SequenceBatch(prompts: prompts, responses: responses, padding: padding)
     try LanguageModel.checkFits(model, batch.lengths, what: "example")
     let (flat, _, _) = try LanguageModel.responseLogProbs(model, batch)
-    guard flat.count > 0 else { throw TensorError("the batch has no response tokens to learn") }
+    guard flat.count > 0 else { throw CoreError("the batch has no response tokens to learn") }
     let loss = try -(try flat.sum()) / Float(flat.count)
     try optimizer.step(loss: loss)
     return Double(loss.data[0])
@@ -31,8 +31,8 @@ public final class LanguageModelTrainer {
   /// steps is nil). `progress(step, loss)` follows every update. Returns the loss per update.
   public func fit(prompts: [[Int64]], responses: [[Int64]], epochs: Int = 1, steps: Int? = nil, batchSize: Int,
                   generator: SeededGenerator, progress: (Int, Double) throws -> Void = { _, _ in }) throws -> [Double] {
-    guard prompts.count == responses.count, !prompts.isEmpty else { throw TensorError("there are no examples to train on") }
-    guard batchSize > 0 else { throw TensorError("batch must be positive, got \(batchSize)") }
+    guard prompts.count == responses.count, !prompts.isEmpty else { throw CoreError("there are no examples to train on") }
+    guard batchSize > 0 else { throw CoreError("batch must be positive, got \(batchSize)") }
     try LanguageModel.checkFits(model, zip(prompts, responses).map { $0.count + $1.count }, what: "example")
     model.setTraining(true)
     let perEpoch = (prompts.count + batchSize - 1) / batchSize

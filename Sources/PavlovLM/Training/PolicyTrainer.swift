@@ -36,17 +36,17 @@ public final class PolicyTrainer {
   /// `critic`: a value model (trunk and head, trained here) for PPO instead of a head on the policy.
   public init(policy: GPT, reference: Reference, reward: @escaping Reward, prompts: [[Int64]], endOfText: Int64,
               config: PolicyConfig, critic: (trunk: GPT, head: Linear)? = nil, generator: SeededGenerator) throws {
-    if let problem = config.problem() { throw TensorError("\(config.label): \(problem)") }
-    guard !prompts.isEmpty, prompts.allSatisfy({ !$0.isEmpty }) else { throw TensorError("\(config.label): there are no prompts to answer") }
+    if let problem = config.problem() { throw CoreError("\(config.label): \(problem)") }
+    guard !prompts.isEmpty, prompts.allSatisfy({ !$0.isEmpty }) else { throw CoreError("\(config.label): there are no prompts to answer") }
     if let (i, p) = prompts.enumerated().first(where: { $0.element.count + config.maxTokens > policy.context }) {
-      throw TensorError("\(config.label): prompt \(i + 1) (\(p.count) tokens) plus max_tokens \(config.maxTokens) exceeds the model's context of \(policy.context)",
+      throw CoreError("\(config.label): prompt \(i + 1) (\(p.count) tokens) plus max_tokens \(config.maxTokens) exceeds the model's context of \(policy.context)",
                         hint: "lower max_tokens or use a model with a larger ctx")
     }
     if case .model(let ref) = reference, ref.vocab != policy.vocab || ref.context != policy.context {
-      throw TensorError("\(config.label): the reference (\(ref.summary)) does not match the policy (\(policy.summary))")
+      throw CoreError("\(config.label): the reference (\(ref.summary)) does not match the policy (\(policy.summary))")
     }
     if case .adaptersOff = reference, !policy.namedParameters().contains(where: { $0.0.hasSuffix("lora_A") }) {
-      throw TensorError("\(config.label): the policy has no LoRA adapters to switch off for the reference", hint: "pass ref: a frozen copy of the model, or add lora(...) to the policy")
+      throw CoreError("\(config.label): the policy has no LoRA adapters to switch off for the reference", hint: "pass ref: a frozen copy of the model, or add lora(...) to the policy")
     }
     self.policy = policy
     self.reference = reference
@@ -56,7 +56,7 @@ public final class PolicyTrainer {
     self.config = config
     self.generator = generator
     if let critic, critic.trunk.context < policy.context || critic.head.inputs != critic.trunk.dim {
-      throw TensorError("\(config.label): the critic (\(critic.trunk.summary)) must read sequences as long as the policy's")
+      throw CoreError("\(config.label): the critic (\(critic.trunk.summary)) must read sequences as long as the policy's")
     }
     self.critic = config.algorithm == .ppo ? critic?.trunk : nil
     valueHead = config.algorithm == .ppo ? (critic?.head ?? Linear(policy.dim, 1, initialization: .normal(std: 0), generator: generator)) : nil
@@ -93,7 +93,7 @@ public final class PolicyTrainer {
     start = clock()
     var scores = try reward(rows, answers)
     guard scores.count == rows.count, scores.allSatisfy(\.isFinite) else {
-      throw TensorError("\(config.label): the reward gave \(scores.count) scores for \(rows.count) answers, or a score that is not finite")
+      throw CoreError("\(config.label): the reward gave \(scores.count) scores for \(rows.count) answers, or a score that is not finite")
     }
     let ended = answers.map { $0.last == endOfText }
     if let penalty = config.missingEOSPenalty { for i in scores.indices where !ended[i] { scores[i] += penalty } }

@@ -17,7 +17,7 @@ public final class RewardModel: Module {
   public init(base: GPT, padding: Int64, generator: SeededGenerator) throws {
     self.padding = padding
     super.init(kind: "reward_model")
-    guard let trunk = try base.copy() as? GPT else { throw TensorError("reward_model: could not copy the base model") }
+    guard let trunk = try base.copy() as? GPT else { throw CoreError("reward_model: could not copy the base model") }
     trunk.setFrozen(false)
     addChild("gpt", trunk)
     let head = Linear(base.dim, 1, initialization: .normal(std: 0), generator: generator)
@@ -62,7 +62,7 @@ public final class RewardModel: Module {
     offset = 0
     scale = 1
     let raw = try scores(prompts: prompts, responses: responses)
-    guard raw.count > 1 else { throw TensorError("normalize needs at least two answers") }
+    guard raw.count > 1 else { throw CoreError("normalize needs at least two answers") }
     let mean = raw.reduce(0, +) / Double(raw.count)
     let variance = raw.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(raw.count - 1)
     offset = mean
@@ -113,8 +113,8 @@ public final class RewardModelTrainer {
   /// Epochs of shuffled minibatches; the mean loss and accuracy of each epoch.
   public func fit(_ pairs: [TokenPreference], epochs: Int, batchSize: Int, generator: SeededGenerator,
                   progress: (Int, Double, Double) throws -> Void = { _, _, _ in }) throws -> [(loss: Double, accuracy: Double)] {
-    guard !pairs.isEmpty else { throw TensorError("there are no preference pairs to train on") }
-    guard batchSize > 0, epochs > 0 else { throw TensorError("epochs and batch must be positive") }
+    guard !pairs.isEmpty else { throw CoreError("there are no preference pairs to train on") }
+    guard batchSize > 0, epochs > 0 else { throw CoreError("epochs and batch must be positive") }
     model.setTraining(true)
     var history: [(loss: Double, accuracy: Double)] = []
     for epoch in 1...epochs {
@@ -134,7 +134,7 @@ public final class RewardModelTrainer {
 
   /// The fraction of pairs whose chosen answer scores higher (ties count as wrong).
   public static func accuracy(_ model: RewardModel, _ pairs: [TokenPreference]) throws -> Double {
-    guard !pairs.isEmpty else { throw TensorError("accuracy needs at least one pair") }
+    guard !pairs.isEmpty else { throw CoreError("accuracy needs at least one pair") }
     let chosen = try model.scores(prompts: pairs.map(\.prompt), responses: pairs.map(\.chosen))
     let rejected = try model.scores(prompts: pairs.map(\.prompt), responses: pairs.map(\.rejected))
     return Double(zip(chosen, rejected).filter { $0 > $1 }.count) / Double(pairs.count)

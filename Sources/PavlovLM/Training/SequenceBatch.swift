@@ -16,7 +16,7 @@ public struct SequenceBatch {
   /// Rows prompt + response; `padding` fills the rows out to the longest.
   public init(prompts: [[Int64]], responses: [[Int64]], padding: Int64) throws {
     guard prompts.count == responses.count, !prompts.isEmpty else {
-      throw TensorError("a batch needs as many responses as prompts and at least one row (got \(prompts.count) and \(responses.count))")
+      throw CoreError("a batch needs as many responses as prompts and at least one row (got \(prompts.count) and \(responses.count))")
     }
     var lengths: [Int] = [], promptLengths: [Int] = []
     var rows: [[Int64]] = []
@@ -25,7 +25,7 @@ public struct SequenceBatch {
       lengths.append(p.count + r.count)
       promptLengths.append(p.count)
     }
-    guard let width = lengths.max(), width >= 2 else { throw TensorError("every row needs at least two tokens (one to read, one to predict)") }
+    guard let width = lengths.max(), width >= 2 else { throw CoreError("every row needs at least two tokens (one to read, one to predict)") }
     var flat: [Int64] = []
     flat.reserveCapacity(rows.count * width)
     for row in rows { flat += row + [Int64](repeating: padding, count: width - row.count) }

@@ -22,7 +22,7 @@ public final class BanditAgent {
   public init(env: Environment, strategy: BanditStrategy, seed: UInt64, owner: String = "bandit_agent", envName: String = "this env") throws {
     let bandit = try BanditAgent.bandit(in: env, owner: owner, envName: envName)
     guard bandit.arms == strategy.arms else {
-      throw RLError("\(owner): the strategy has \(strategy.arms) arms but \(envName) has \(bandit.arms)")
+      throw CoreError("\(owner): the strategy has \(strategy.arms) arms but \(envName) has \(bandit.arms)")
     }
     self.bandit = bandit
     self.strategy = strategy
@@ -33,7 +33,7 @@ public final class BanditAgent {
   /// The bandit inside `env`, or an error that names the bandit envs.
   public static func bandit(in env: Environment, owner: String, envName: String) throws -> Bandit {
     guard let bandit = env.unwrapped as? Bandit else {
-      throw RLError("\(owner) needs a bandit env (GaussianBandit-v0, BernoulliBandit-v0, NonstationaryBandit-v0, ContextualBandit-v0); \(envName) is not one",
+      throw CoreError("\(owner) needs a bandit env (GaussianBandit-v0, BernoulliBandit-v0, NonstationaryBandit-v0, ContextualBandit-v0); \(envName) is not one",
                     hint: "make(\"GaussianBandit-v0\", seed: 0) is Sutton and Barto's 10-armed testbed")
     }
     return bandit
@@ -50,7 +50,7 @@ public final class BanditAgent {
 
   /// Plays `steps` pulls of the greedy arm on a copy of the bandit, without learning.
   public func evaluate(steps: Int) throws -> BanditHistory {
-    guard let twin = bandit.copy() as? Bandit else { throw RLError("this bandit cannot be copied for evaluation") }
+    guard let twin = bandit.copy() as? Bandit else { throw CoreError("this bandit cannot be copied for evaluation") }
     if !started { _ = try twin.reset(seed: seed &+ 1) }
     return try BanditAgent.play(strategy, on: twin, steps: steps, generator: generator, learning: false, shouldStop: shouldStop)
   }
@@ -68,7 +68,7 @@ public final class BanditAgent {
   /// `seed + 2i` trained for `steps` (agent stream `seed + 2i`, bandit reset with `seed + 2i + 1`).
   /// Neither this agent nor its env changes.
   public func experiment(steps: Int, runs: Int, seed: UInt64) throws -> BanditHistory {
-    guard let twin = bandit.copy() as? Bandit else { throw RLError("this bandit cannot be copied for an experiment") }
+    guard let twin = bandit.copy() as? Bandit else { throw CoreError("this bandit cannot be copied for an experiment") }
     // A running sum, not a list of runs: memory stays one run's worth however many there are.
     var total = BanditHistory(steps: steps)
     for run in 0..<runs {

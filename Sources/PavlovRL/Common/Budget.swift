@@ -1,3 +1,4 @@
+import PavlovCore
 /// How long one `train` call runs. Counts are relative to the call (a trainer resumed from a
 /// checkpoint trains `timesteps` more), and training stops at the first limit reached.
 ///
@@ -30,11 +31,11 @@ public struct Budget: Equatable, Sendable {
   /// Throws unless the budget names a positive step or iteration count.
   public func validate() throws {
     guard timesteps != nil || iterations != nil else {
-      throw TrainerError("train: give a budget of steps or iterations", hint: "e.g. train(steps: 100000) or train(iterations: 10)")
+      throw CoreError("train: give a budget of steps or iterations", hint: "e.g. train(steps: 100000) or train(iterations: 10)")
     }
-    if let n = timesteps, n <= 0 { throw TrainerError("train: steps must be positive, got \(n)") }
-    if let n = iterations, n <= 0 { throw TrainerError("train: iterations must be positive, got \(n)") }
-    if let x = meanReturnAtLeast, !x.isFinite { throw TrainerError("train: the mean-return target must be a finite number, got \(x)") }
+    if let n = timesteps, n <= 0 { throw CoreError("train: steps must be positive, got \(n)") }
+    if let n = iterations, n <= 0 { throw CoreError("train: iterations must be positive, got \(n)") }
+    if let x = meanReturnAtLeast, !x.isFinite { throw CoreError("train: the mean-return target must be a finite number, got \(x)") }
   }
 
   /// Whether a call that has taken `steps` steps and `rounds` iterations, with the recent mean

@@ -56,7 +56,7 @@ public final class ReplayableEnvironment: Wrapper {
   /// and replays `actions`. Returns the observation the copy then shows.
   public func replay(episodesStarted saved: Int, actions: [Double]) throws -> Point {
     guard saved >= 1, actions.count % Swift.max(actionSize, 1) == 0 else {
-      throw TrainerError("copy \(copyIndex): the saved position (\(saved) episodes, \(actions.count) logged numbers for actions of \(actionSize)) is not valid",
+      throw CoreError("copy \(copyIndex): the saved position (\(saved) episodes, \(actions.count) logged numbers for actions of \(actionSize)) is not valid",
                          hint: "the checkpoint is damaged")
     }
     episodesStarted = saved - 1
@@ -65,7 +65,7 @@ public final class ReplayableEnvironment: Wrapper {
     while k < actions.count {
       let result = try step(point(actions, at: k))
       if result.done {
-        throw TrainerError("copy \(copyIndex): replaying the saved episode ended it early (after \(k / actionSize + 1) of \(actions.count / actionSize) steps)",
+        throw CoreError("copy \(copyIndex): replaying the saved episode ended it early (after \(k / actionSize + 1) of \(actions.count / actionSize) steps)",
                            hint: "the environment is not deterministic given its seed and actions, or its definition changed since the save")
       }
       observation = result.observation

@@ -1,3 +1,4 @@
+import PavlovCore
 /// What one training iteration (one rollout and its updates) reports.
 ///
 /// The fixed fields apply to every deep trainer; `metrics` holds the algorithm's own numbers
@@ -89,7 +90,7 @@ public struct EpisodeWindow: Sendable {
   public mutating func restore(returns: [Double], lengths: [Int], total: Int, next: Int) throws {
     guard returns.count == lengths.count, returns.count <= capacity, total >= returns.count,
           next >= 0, next < capacity, returns.count == capacity || next == returns.count % capacity else {
-      throw TrainerError("the saved episode window (\(returns.count) returns, \(lengths.count) lengths, position \(next)) does not fit a window of \(capacity)",
+      throw CoreError("the saved episode window (\(returns.count) returns, \(lengths.count) lengths, position \(next)) does not fit a window of \(capacity)",
                          hint: "the checkpoint is damaged")
     }
     self.returns = returns

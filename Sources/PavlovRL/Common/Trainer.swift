@@ -52,7 +52,7 @@ public struct EnvSource {
   public static func registered(_ id: String, options: [String: EnvOption] = [:]) throws -> EnvSource {
     guard EnvRegistry.spec(id) != nil else {
       _ = try EnvRegistry.make(id)  // throws the registry's "no environment ... did you mean" error
-      throw TrainerError("no environment \"\(id)\" is registered")
+      throw CoreError("no environment \"\(id)\" is registered")
     }
     return EnvSource(id: id, name: id, threadSafe: true) { _ in try EnvRegistry.make(id, options: options) }
   }

@@ -47,23 +47,23 @@ public struct TrainerCheckpoint {
     let contents = try Safetensors.read(path)
     let meta = contents.metadata
     guard let format = meta["format"] else {
-      throw TrainerError("\(path) is not a trainer checkpoint: its metadata has no \"format\" entry (expected \"\(Self.format)\")",
+      throw CoreError("\(path) is not a trainer checkpoint: its metadata has no \"format\" entry (expected \"\(Self.format)\")",
                          hint: "it was probably written by save_tensors or another program; load it with load_tensors")
     }
     guard format == Self.format else {
-      throw TrainerError("\(path) is not a trainer checkpoint: its format is \"\(format)\", expected \"\(Self.format)\"",
+      throw CoreError("\(path) is not a trainer checkpoint: its format is \"\(format)\", expected \"\(Self.format)\"",
                          hint: "load it with the function that reads that format")
     }
     let version = meta["version"] ?? "(none)"
     guard version == Self.version else {
-      throw TrainerError("\(path) has trainer checkpoint version \(version), but this Pavlov reads version \(Self.version)",
+      throw CoreError("\(path) has trainer checkpoint version \(version), but this Pavlov reads version \(Self.version)",
                          hint: "load it with the Pavlov version that wrote it")
     }
     guard let algorithm = meta["algorithm"] else {
-      throw TrainerError("\(path) names no algorithm in its metadata", hint: "the checkpoint is damaged")
+      throw CoreError("\(path) names no algorithm in its metadata", hint: "the checkpoint is damaged")
     }
     if let expected, algorithm != expected {
-      throw TrainerError("\(path) holds a \(algorithm) trainer, expected \(expected)",
+      throw CoreError("\(path) holds a \(algorithm) trainer, expected \(expected)",
                          hint: "load it as \(algorithm) (load_trainer picks the algorithm from the file)")
     }
     var checkpoint = TrainerCheckpoint(algorithm: algorithm, config: meta["config"] ?? "{}", counters: meta["counters"] ?? "{}",
@@ -82,7 +82,7 @@ public struct TrainerCheckpoint {
   /// The tensor called `name`; missing is an error naming it.
   public func tensor(_ name: String) throws -> Tensor {
     guard let t = tensors.first(where: { $0.0 == name })?.1 else {
-      throw TrainerError("\(where_) has no tensor \"\(name)\"", hint: "the checkpoint is damaged or from another trainer layout")
+      throw CoreError("\(where_) has no tensor \"\(name)\"", hint: "the checkpoint is damaged or from another trainer layout")
     }
     return t
   }
@@ -101,10 +101,10 @@ public struct TrainerCheckpoint {
   public func doubles(_ name: String, count: Int? = nil) throws -> [Double] {
     let t = try tensor(name + ".f64")
     guard t.dtype == .int64, t.rank == 1 else {
-      throw TrainerError("\(where_): \"\(name).f64\" must be a vector of int64 bit patterns, got \(t.dtype.rawValue) of shape \(t.shape)")
+      throw CoreError("\(where_): \"\(name).f64\" must be a vector of int64 bit patterns, got \(t.dtype.rawValue) of shape \(t.shape)")
     }
     if let count, t.count != count {
-      throw TrainerError("\(where_): \"\(name).f64\" has \(t.count) values, expected \(count)",
+      throw CoreError("\(where_): \"\(name).f64\" has \(t.count) values, expected \(count)",
                          hint: "it was saved for an environment or model of another size")
     }
     return t.ints.map { Double(bitPattern: UInt64(bitPattern: $0)) }
@@ -117,9 +117,9 @@ public struct TrainerCheckpoint {
 
   public func ints(_ name: String, count: Int? = nil) throws -> [Int] {
     let t = try tensor(name)
-    guard t.dtype == .int64 else { throw TrainerError("\(where_): \"\(name)\" must hold int64 values, got \(t.dtype.rawValue)") }
+    guard t.dtype == .int64 else { throw CoreError("\(where_): \"\(name)\" must hold int64 values, got \(t.dtype.rawValue)") }
     if let count, t.count != count {
-      throw TrainerError("\(where_): \"\(name)\" has \(t.count) values, expected \(count)",
+      throw CoreError("\(where_): \"\(name)\" has \(t.count) values, expected \(count)",
                          hint: "it was saved for an environment or model of another size")
     }
     return t.ints.map { Int($0) }
@@ -150,8 +150,8 @@ public struct TrainerCheckpoint {
   public func load(prefix: String, into module: Module) throws {
     do {
       try Safetensors.match(tensors(prefix: prefix), into: module.namedParameters())
-    } catch let e as TensorError {
-      throw TrainerError("\(where_): the \(prefix.dropLast()) network does not match this trainer's: \(e.message)",
+    } catch let e as CoreError {
+      throw CoreError("\(where_): the \(prefix.dropLast()) network does not match this trainer's: \(e.message)",
                          hint: "it was saved with another env (observation or action size) or hidden sizes; build the trainer with the saved config")
     }
   }
@@ -164,8 +164,8 @@ public struct TrainerCheckpoint {
   public func load(prefix: String, into optimizer: Optimizer) throws {
     do {
       try optimizer.loadState(tensors(prefix: prefix))
-    } catch let e as TensorError {
-      throw TrainerError("\(where_): the optimizer state does not fit: \(e.description)")
+    } catch let e as CoreError {
+      throw CoreError("\(where_): the optimizer state does not fit: \(e.description)")
     }
   }
 
@@ -187,7 +187,7 @@ public struct TrainerCheckpoint {
       decoder.keyDecodingStrategy = .convertFromSnakeCase
       return try decoder.decode(type, from: Data(text.utf8))
     } catch {
-      throw TrainerError("\(where_): its \(what) cannot be read (\(Self.describe(error)))", hint: "the checkpoint is damaged or from another version")
+      throw CoreError("\(where_): its \(what) cannot be read (\(Self.describe(error)))", hint: "the checkpoint is damaged or from another version")
     }
   }
 

@@ -46,7 +46,7 @@ public final class TrainingEnvs {
     actionSpace = vector.actionSpace
     features = ObservationFeatures(observationSpace)
     if normalizeObservations && !features.isBox {
-      throw TrainerError("normalize_obs needs a Box observation space, but \(source.name) observes \(observationSpace.description)",
+      throw CoreError("normalize_obs needs a Box observation space, but \(source.name) observes \(observationSpace.description)",
                          hint: "leave normalize_obs off: discrete observations are one-hot encoded")
     }
     normalizer = VecNormalizer(observationSize: observationSpace.flatCount, copies: count, observations: normalizeObservations,
@@ -153,7 +153,7 @@ public final class TrainingEnvs {
     let lengths = try checkpoint.ints(prefix + "log_lengths", count: count)
     let log = try checkpoint.doubles(prefix + "action_log")
     guard lengths.allSatisfy({ $0 >= 0 }), lengths.reduce(0, +) == log.count else {
-      throw TrainerError("the saved action log (\(log.count) numbers) does not match its lengths \(lengths)", hint: "the checkpoint is damaged")
+      throw CoreError("the saved action log (\(log.count) numbers) does not match its lengths \(lengths)", hint: "the checkpoint is damaged")
     }
     try normalizer.restore(from: checkpoint, prefix: prefix + "normalizer.")
     episodeReturns = try checkpoint.doubles(prefix + "episode_returns", count: count)
@@ -164,7 +164,7 @@ public final class TrainingEnvs {
     // The vector env's reset restarts each copy's current episode (its seed comes from the
     // episode number); the replay then retakes that episode's steps.
     if let bad = started.firstIndex(where: { $0 < 1 }) {
-      throw TrainerError("copy \(bad): the checkpoint says \(started[bad]) episodes started", hint: "the checkpoint is damaged")
+      throw CoreError("copy \(bad): the checkpoint says \(started[bad]) episodes started", hint: "the checkpoint is damaged")
     }
     _ = try vector.reset()
     let flat = observationSpace.flatCount
@@ -173,7 +173,7 @@ public final class TrainingEnvs {
       let point = try copy.replay(episodesStarted: started[i], actions: Array(log[offset..<(offset + lengths[i])]))
       offset += lengths[i]
       let raw = ObservationFeatures.raw(point)
-      guard raw.count == flat else { throw TrainerError("copy \(i): the replayed observation has \(raw.count) numbers, expected \(flat)") }
+      guard raw.count == flat else { throw CoreError("copy \(i): the replayed observation has \(raw.count) numbers, expected \(flat)") }
       for k in 0..<flat { rawObservations[i * flat + k] = raw[k] }
     }
     encodeObservations()
@@ -186,7 +186,7 @@ public final class TrainingEnvs {
   public func input(for observation: Point) throws -> [Float] {
     let raw = ObservationFeatures.raw(observation)
     guard raw.count == observationSpace.flatCount else {
-      throw TrainerError("the observation \(observation.description) has \(raw.count) numbers, but \(source.name) observes \(observationSpace.description)")
+      throw CoreError("the observation \(observation.description) has \(raw.count) numbers, but \(source.name) observes \(observationSpace.description)")
     }
     var out = [Float](repeating: 0, count: features.size)
     raw.withUnsafeBufferPointer { r in
@@ -206,7 +206,7 @@ extension TrainingEnvs {
                          savedAction: String) throws -> (observation: String, action: String) {
     let observed = observationSpace.description, acted = actionSpace.description
     if restoring && (savedObservation != observed || savedAction != acted) {
-      throw TrainerError("the checkpoint was trained on \(savedEnv) (observations \(savedObservation), actions \(savedAction)), but the env given has observations \(observed), actions \(acted)",
+      throw CoreError("the checkpoint was trained on \(savedEnv) (observations \(savedObservation), actions \(savedAction)), but the env given has observations \(observed), actions \(acted)",
                          hint: "load it with the env it was trained on")
     }
     return (observed, acted)

@@ -98,7 +98,7 @@ public struct VecNormalizer {
           let ret = RunningMeanStd(mean: try checkpoint.doubles(prefix + "ret_mean", count: 1),
                                    variance: try checkpoint.doubles(prefix + "ret_var", count: 1),
                                    count: try checkpoint.doubles(prefix + "ret_count", count: 1)[0]) else {
-      throw TrainerError("the saved normalizer statistics are not valid (a value is not finite or a variance is negative)",
+      throw CoreError("the saved normalizer statistics are not valid (a value is not finite or a variance is negative)",
                          hint: "the checkpoint is damaged")
     }
     observationStats = obs

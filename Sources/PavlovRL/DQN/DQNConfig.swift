@@ -1,3 +1,4 @@
+import PavlovCore
 /// DQN's hyperparameters. Defaults are Stable-Baselines3's (`stable_baselines3.DQN`, MlpPolicy);
 /// `DQNConfig.cartPoleZoo` holds the RL-Zoo's tuned CartPole-v1 values. Saved in checkpoints
 /// in snake_case.
@@ -59,7 +60,7 @@ public struct DQNConfig: Codable, Equatable, Sendable {
 
   /// Throws with the first hyperparameter out of range, naming it.
   public func validate() throws {
-    func fail(_ message: String, _ hint: String? = nil) -> TrainerError { TrainerError("dqn: \(message)", hint: hint) }
+    func fail(_ message: String, _ hint: String? = nil) -> CoreError { CoreError("dqn: \(message)", hint: hint) }
     guard lr.isFinite && lr > 0 else { throw fail("lr must be a positive number, got \(lr)") }
     guard bufferSize >= 1 else { throw fail("buffer_size must be at least 1, got \(bufferSize)") }
     guard learningStarts >= 0 else { throw fail("learning_starts cannot be negative, got \(learningStarts)") }

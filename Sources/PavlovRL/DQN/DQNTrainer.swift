@@ -74,7 +74,7 @@ public final class DQNTrainer: Trainer {
     let (observed, acted) = try envs.spaceDescriptions(restoring: checkpoint != nil, savedEnv: config.env,
                                                        savedObservation: config.observationSpace, savedAction: config.actionSpace)
     guard case .discrete(let n, let start) = envs.actionSpace else {
-      throw TrainerError("dqn needs a discrete action space, but \(env.name) acts in \(acted)", hint: "use ppo or es for continuous actions")
+      throw CoreError("dqn needs a discrete action space, but \(env.name) acts in \(acted)", hint: "use ppo or es for continuous actions")
     }
     config.observationSpace = observed
     config.actionSpace = acted
@@ -90,7 +90,7 @@ public final class DQNTrainer: Trainer {
           let online = FusedMLP(qNetwork, maxRows: config.batchSize),
           let valuer = FusedMLP(target, maxRows: groupSteps * config.batchSize),
           let secondValuer = FusedMLP(target, maxRows: groupSteps * config.batchSize) else {
-      throw TrainerError("dqn: could not build the Q-network")
+      throw CoreError("dqn: could not build the Q-network")
     }
     self.online = online
     targetValues = [valuer, secondValuer]
@@ -284,13 +284,13 @@ public final class DQNTrainer: Trainer {
         }
       }
       guard value.isFinite else {
-        throw TrainerError("dqn: \(nextStep): the TD loss is \(value)",
+        throw CoreError("dqn: \(nextStep): the TD loss is \(value)",
                            hint: "the Q-values blew up: lower lr or max_grad_norm, or scale the rewards; check the env's observations and rewards for nan/inf")
       }
       qGradient.withUnsafeBufferPointer { online.backward($0) }
       let norm = clipGradNorm(optimizer.params, maxNorm: Float(config.maxGradNorm))
       guard norm.isFinite else {
-        throw TrainerError("dqn: \(nextStep): the gradient norm is \(norm)",
+        throw CoreError("dqn: \(nextStep): the gradient norm is \(norm)",
                            hint: "the Q-network's weights blew up: lower lr or max_grad_norm")
       }
       try optimizer.step()

@@ -119,11 +119,11 @@ public final class ReplayBuffer {
     let p = try checkpoint.ints(prefix + "position", count: 1)[0]
     guard n <= capacity, obs.shape == [n, d], next.shape == [n, d], rews.shape == [n], terms.shape == [n],
           !obs.isInteger, !next.isInteger, !rews.isInteger, !terms.isInteger else {
-      throw TrainerError("the saved replay buffer (\(n) transitions, observations of shape \(obs.shape)) does not fit this one (capacity \(capacity), observations of \(d))",
+      throw CoreError("the saved replay buffer (\(n) transitions, observations of shape \(obs.shape)) does not fit this one (capacity \(capacity), observations of \(d))",
                          hint: "build the trainer with the saved config and env")
     }
     guard p >= 0, p < capacity, n == capacity || p == n else {
-      throw TrainerError("the saved replay write position \(p) does not match its \(n) transitions", hint: "the checkpoint is damaged")
+      throw CoreError("the saved replay write position \(p) does not match its \(n) transitions", hint: "the checkpoint is damaged")
     }
     for k in 0..<(n * d) {
       observations[k] = obs.data[k]

@@ -1,3 +1,4 @@
+import PavlovCore
 /// The hyperparameters of augmented random search (Mania, Guy and Recht, 2018), a
 /// gradient-free evolution strategy. Saved in checkpoints in snake_case.
 public struct ESConfig: Codable, Equatable, Sendable {
@@ -27,7 +28,7 @@ public struct ESConfig: Codable, Equatable, Sendable {
 
   /// Throws with the first hyperparameter out of range, naming it.
   public func validate() throws {
-    func fail(_ message: String, _ hint: String? = nil) -> TrainerError { TrainerError("es: \(message)", hint: hint) }
+    func fail(_ message: String, _ hint: String? = nil) -> CoreError { CoreError("es: \(message)", hint: hint) }
     guard population >= 1 else { throw fail("population must be at least 1, got \(population)") }
     guard sigma.isFinite && sigma > 0 else { throw fail("sigma must be a positive number, got \(sigma)") }
     guard lr.isFinite && lr > 0 else { throw fail("lr must be a positive number, got \(lr)") }

@@ -62,7 +62,7 @@ public final class ESTrainer: Trainer {
     switch envs.actionSpace {
     case .discrete(let n, _): outputs = n
     case .box(let low, _, _): outputs = low.count
-    case .multiDiscrete: throw TrainerError("es does not support MultiDiscrete action spaces (\(acted))", hint: "use a Discrete or Box action space")
+    case .multiDiscrete: throw CoreError("es does not support MultiDiscrete action spaces (\(acted))", hint: "use a Discrete or Box action space")
     }
     config.observationSpace = observed
     config.actionSpace = acted
@@ -75,7 +75,7 @@ public final class ESTrainer: Trainer {
     } else {
       policy = try Sequential.mlp([size] + config.hidden + [outputs], activation: .tanh, generator: generator)
     }
-    guard let actor = MLPForward(policy) else { throw TrainerError("es: could not build the policy") }
+    guard let actor = MLPForward(policy) else { throw CoreError("es: could not build the policy") }
     self.actor = actor
     parameters = policy.allParameters
     theta = parameters.flatMap(\.data)
@@ -138,7 +138,7 @@ public final class ESTrainer: Trainer {
     let mean = used.reduce(0, +) / Double(used.count)
     let spread = (used.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(used.count)).squareRoot()
     guard spread.isFinite else {
-      throw TrainerError("es: iteration \(iterations + 1) (timestep \(timesteps)): an episode return is \(spread)",
+      throw CoreError("es: iteration \(iterations + 1) (timestep \(timesteps)): an episode return is \(spread)",
                          hint: "check the env's rewards for nan/inf")
     }
     // Equal returns everywhere carry no direction (and would divide by zero): no step.
@@ -191,7 +191,7 @@ public final class ESTrainer: Trainer {
       total += Double(envs.rewards[0])
       if envs.terminated[0] || envs.truncated[0] { return total }
       guard length < PolicyEvaluation.stepLimit else {
-        throw TrainerError("es: an episode ran \(length) steps without ending", hint: "give the env a time limit (max_episode_steps)")
+        throw CoreError("es: an episode ran \(length) steps without ending", hint: "give the env a time limit (max_episode_steps)")
       }
     }
   }
@@ -224,7 +224,7 @@ public final class ESTrainer: Trainer {
     for i in continuousAction.indices {
       let x = Double(outputs[i])
       guard !x.isNaN else {
-        throw TrainerError("es: iteration \(iterations + 1) (timestep \(timesteps)): the policy produced a nan action",
+        throw CoreError("es: iteration \(iterations + 1) (timestep \(timesteps)): the policy produced a nan action",
                            hint: "lower lr or sigma; check the env's observations for nan/inf")
       }
       continuousAction[i] = Swift.min(Swift.max(x, low[i]), high[i])
@@ -292,7 +292,7 @@ public final class ESTrainer: Trainer {
     guard let stats = RunningMeanStd(mean: try checkpoint.doubles("obs_stats.mean", count: size),
                                      variance: try checkpoint.doubles("obs_stats.var", count: size),
                                      count: try checkpoint.doubles("obs_stats.count", count: 1)[0]) else {
-      throw TrainerError("the saved state statistics are not valid (a value is not finite or a variance is negative)", hint: "the checkpoint is damaged")
+      throw CoreError("the saved state statistics are not valid (a value is not finite or a variance is negative)", hint: "the checkpoint is damaged")
     }
     observationStats = stats
     try envs.restore(from: checkpoint, prefix: "env.")

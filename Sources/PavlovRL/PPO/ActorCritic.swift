@@ -25,7 +25,7 @@ public final class ActorCritic: Module {
     case .discrete(let n, _): head = .categorical(actions: n)
     case .box(let low, _, _): head = .gaussian(size: low.count)
     case .multiDiscrete:
-      throw TrainerError("PPO does not support MultiDiscrete action spaces yet (\(actionSpace.description))",
+      throw CoreError("PPO does not support MultiDiscrete action spaces yet (\(actionSpace.description))",
                          hint: "use a Discrete or Box action space")
     }
     let outputs: Int
@@ -55,7 +55,7 @@ public final class ActorCritic: Module {
     switch head {
     case .categorical: return .categorical(try Categorical(logits: out))
     case .gaussian:
-      guard let logStd else { throw TrainerError("internal: a Gaussian policy without log_std") }
+      guard let logStd else { throw CoreError("internal: a Gaussian policy without log_std") }
       return .gaussian(try Normal(mean: out, std: logStd.exp()))
     }
   }

@@ -1,3 +1,4 @@
+import PavlovCore
 /// How a learning rate or clip range changes over training, as SB3's schedules: a function of
 /// the progress remaining, 1 at the start and 0 at `totalSteps` (it stays at 0 after).
 public enum Schedule: String, Codable, Sendable {
@@ -61,7 +62,7 @@ public struct PPOConfig: Codable, Equatable, Sendable {
 
   /// Throws with the first hyperparameter out of range, naming it.
   public func validate() throws {
-    func fail(_ message: String, _ hint: String? = nil) -> TrainerError { TrainerError("\(algorithm): \(message)", hint: hint) }
+    func fail(_ message: String, _ hint: String? = nil) -> CoreError { CoreError("\(algorithm): \(message)", hint: hint) }
     guard algorithm == "ppo" || algorithm == "a2c" else { throw fail("unknown algorithm \"\(algorithm)\"") }
     guard nEnvs >= 1 else { throw fail("n_envs must be at least 1, got \(nEnvs)") }
     guard nSteps >= 1 else { throw fail("n_steps must be at least 1, got \(nSteps)") }

@@ -63,7 +63,7 @@ public final class PPOTrainer: Trainer {
     config.observationSpace = observed
     config.actionSpace = acted
     if case .box(let low, let high, _) = envs.actionSpace, zip(low, high).contains(where: { !$0.isFinite || !$1.isFinite }) {
-      throw TrainerError("\(config.algorithm): the action box \(acted) is unbounded; Gaussian actions are clipped to the box, so it needs finite bounds",
+      throw CoreError("\(config.algorithm): the action box \(acted) is unbounded; Gaussian actions are clipped to the box, so it needs finite bounds",
                          hint: "wrap the env so its actions have finite bounds")
     }
     self.config = config
@@ -89,7 +89,7 @@ public final class PPOTrainer: Trainer {
     let n = config.nEnvs
     if let steps = budget.timesteps, steps % n != 0 {
       let lower = steps / n * n
-      throw TrainerError("\(algorithm): steps must be a multiple of n_envs (\(n)) so the budget is exact, got \(steps)",
+      throw CoreError("\(algorithm): steps must be a multiple of n_envs (\(n)) so the budget is exact, got \(steps)",
                          hint: "use \(lower == 0 ? n : lower) or \(lower + n)")
     }
     if config.totalSteps == nil {
@@ -171,14 +171,14 @@ public final class PPOTrainer: Trainer {
       for k in continuousActions.indices {
         let x = Double(sampled[k])
         guard x.isFinite else {
-          throw TrainerError("\(algorithm): iteration \(iterations + 1), timestep \(timesteps): the policy produced a \(x) action",
+          throw CoreError("\(algorithm): iteration \(iterations + 1), timestep \(timesteps): the policy produced a \(x) action",
                              hint: "training diverged; lower lr or max_grad_norm, or normalize observations and rewards")
         }
         continuousActions[k] = Swift.min(Swift.max(x, low[k % a]), high[k % a])
       }
       try envs.step(continuous: continuousActions)
     case .multiDiscrete:
-      throw TrainerError("\(algorithm) does not support MultiDiscrete action spaces")
+      throw CoreError("\(algorithm) does not support MultiDiscrete action spaces")
     }
   }
 
@@ -186,8 +186,8 @@ public final class PPOTrainer: Trainer {
   private func distribution(_ input: Tensor, during phase: String) throws -> PolicyDistribution {
     do {
       return try model.distribution(input)
-    } catch let e as TensorError {
-      throw TrainerError("\(algorithm): iteration \(iterations + 1), timestep \(timesteps), \(phase): \(e.message)",
+    } catch let e as CoreError {
+      throw CoreError("\(algorithm): iteration \(iterations + 1), timestep \(timesteps), \(phase): \(e.message)",
                          hint: "training diverged; lower lr or max_grad_norm, or normalize observations and rewards")
     }
   }
@@ -223,7 +223,7 @@ public final class PPOTrainer: Trainer {
                                returns: RolloutBuffer.gather(buffer.returns, width: 1, chosen), entropy: try d.entropy(),
                                clip: config.isA2C ? nil : clip, clipValue: config.clipValue, entCoef: config.entCoef, vfCoef: config.vfCoef)
         for (name, t) in [("policy loss", loss.policyLoss), ("value loss", loss.valueLoss), ("entropy", loss.entropyLoss)] where !t.data[0].isFinite {
-          throw TrainerError("\(algorithm): \(place): the \(name) is \(t.data[0].isNaN ? "nan" : t.data[0] > 0 ? "inf" : "-inf")",
+          throw CoreError("\(algorithm): \(place): the \(name) is \(t.data[0].isNaN ? "nan" : t.data[0] > 0 ? "inf" : "-inf")",
                              hint: "lower lr, set normalize_reward: true, or check the env's rewards and observations for nan/inf")
         }
         // SB3 stops the epochs before the step whose KL is already too large.
@@ -234,8 +234,8 @@ public final class PPOTrainer: Trainer {
         let norm: Float
         do {
           norm = try optimizer.step(loss: loss.total)
-        } catch let e as TensorError {
-          throw TrainerError("\(algorithm): \(place): \(e.message)", hint: e.hint)
+        } catch let e as CoreError {
+          throw CoreError("\(algorithm): \(place): \(e.message)", hint: e.hint)
         }
         updates += 1
         minibatches += 1
@@ -297,12 +297,12 @@ public final class PPOTrainer: Trainer {
     case .box(let low, let high, _):
       return .reals((0..<low.count).map { Swift.min(Swift.max(Double(action.data[$0]), low[$0]), high[$0]) })
     case .multiDiscrete:
-      throw TrainerError("\(algorithm) does not support MultiDiscrete action spaces")
+      throw CoreError("\(algorithm) does not support MultiDiscrete action spaces")
     }
   }
 
   public func evaluate(episodes: Int, deterministic: Bool = true, seed: UInt64 = 1_000_000) throws -> EvalResult {
-    guard episodes >= 1 else { throw TrainerError("evaluate: episodes must be at least 1, got \(episodes)") }
+    guard episodes >= 1 else { throw CoreError("evaluate: episodes must be at least 1, got \(episodes)") }
     let env = try envs.source.make(config.nEnvs)
     let rng = SeededGenerator(seed: seed)
     var result = EvalResult(returns: [], lengths: [])
@@ -316,7 +316,7 @@ public final class PPOTrainer: Trainer {
         length += 1
         if step.done { break }
         guard length < limit else {
-          throw TrainerError("evaluate: episode \(k + 1) ran \(limit) steps without ending", hint: "give the env a time limit")
+          throw CoreError("evaluate: episode \(k + 1) ran \(limit) steps without ending", hint: "give the env a time limit")
         }
         observation = step.observation
       }
@@ -347,12 +347,12 @@ public final class PPOTrainer: Trainer {
   public static func load(from path: String, env: EnvSource, algorithm: String?) throws -> PPOTrainer {
     let checkpoint = try TrainerCheckpoint.read(path, algorithm: algorithm)
     guard checkpoint.algorithm == "ppo" || checkpoint.algorithm == "a2c" else {
-      throw TrainerError("\(path) holds a \(checkpoint.algorithm) trainer, expected ppo or a2c",
+      throw CoreError("\(path) holds a \(checkpoint.algorithm) trainer, expected ppo or a2c",
                          hint: "load it with load_trainer, which picks the algorithm from the file")
     }
     let config = try checkpoint.decode(PPOConfig.self, from: checkpoint.config, what: "config")
     guard config.algorithm == checkpoint.algorithm else {
-      throw TrainerError("\(path): its config says \(config.algorithm) but its metadata says \(checkpoint.algorithm)", hint: "the checkpoint is damaged")
+      throw CoreError("\(path): its config says \(config.algorithm) but its metadata says \(checkpoint.algorithm)", hint: "the checkpoint is damaged")
     }
     return try PPOTrainer(env: env, config: config, restoring: checkpoint)
   }

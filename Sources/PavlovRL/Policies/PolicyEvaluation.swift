@@ -9,7 +9,7 @@ enum PolicyEvaluation {
 
   static func run(source: EnvSource, copyIndex: Int, episodes: Int, seed: UInt64,
                   act: (Point) throws -> Point) throws -> EvalResult {
-    guard episodes >= 1 else { throw TrainerError("evaluate: episodes must be at least 1, got \(episodes)") }
+    guard episodes >= 1 else { throw CoreError("evaluate: episodes must be at least 1, got \(episodes)") }
     let env = try source.make(copyIndex)
     var result = EvalResult(returns: [], lengths: [])
     for k in 0..<episodes {
@@ -21,7 +21,7 @@ enum PolicyEvaluation {
         length += 1
         if step.done { break }
         guard length < stepLimit else {
-          throw TrainerError("evaluate: episode \(k + 1) ran \(stepLimit) steps without ending", hint: "give the env a time limit")
+          throw CoreError("evaluate: episode \(k + 1) ran \(stepLimit) steps without ending", hint: "give the env a time limit")
         }
         observation = step.observation
       }

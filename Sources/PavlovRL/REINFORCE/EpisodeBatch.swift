@@ -1,3 +1,4 @@
+import PavlovCore
 /// The steps of the episodes gathered for one REINFORCE update: inputs, actions and rewards,
 /// with where each finished episode ends. The last episode may still be running (a budget can
 /// stop mid-episode); a checkpoint saves it all so training resumes exactly.
@@ -54,7 +55,7 @@ public struct EpisodeBatch: Equatable, Sendable {
     let n = actions.count
     guard inputs.count == n * inputSize, rewards.count == n, episodeEnds.allSatisfy({ $0 >= 1 && $0 <= n }),
           zip(episodeEnds, episodeEnds.dropFirst()).allSatisfy({ $0 < $1 }) else {
-      throw TrainerError("the saved episode batch (\(n) steps, \(inputs.count) input numbers, episode ends \(episodeEnds)) is not consistent",
+      throw CoreError("the saved episode batch (\(n) steps, \(inputs.count) input numbers, episode ends \(episodeEnds)) is not consistent",
                          hint: "the checkpoint is damaged or was saved for another env")
     }
     self.inputs = inputs

@@ -1,3 +1,4 @@
+import PavlovCore
 /// REINFORCE's hyperparameters (Williams, 1992), with a learned state-value baseline. Saved in
 /// checkpoints in snake_case.
 public struct ReinforceConfig: Codable, Equatable, Sendable {
@@ -25,7 +26,7 @@ public struct ReinforceConfig: Codable, Equatable, Sendable {
 
   /// Throws with the first hyperparameter out of range, naming it.
   public func validate() throws {
-    func fail(_ message: String, _ hint: String? = nil) -> TrainerError { TrainerError("reinforce: \(message)", hint: hint) }
+    func fail(_ message: String, _ hint: String? = nil) -> CoreError { CoreError("reinforce: \(message)", hint: hint) }
     guard lr.isFinite && lr > 0 else { throw fail("lr must be a positive number, got \(lr)") }
     guard gamma >= 0 && gamma <= 1 else { throw fail("gamma must be in [0, 1], got \(gamma)") }
     guard hidden.allSatisfy({ $0 >= 1 }) else { throw fail("hidden sizes must be positive, got \(hidden)", "e.g. hidden: [64]") }

@@ -55,7 +55,7 @@ public final class ReinforceTrainer: Trainer {
     let (observed, acted) = try envs.spaceDescriptions(restoring: checkpoint != nil, savedEnv: config.env,
                                                        savedObservation: config.observationSpace, savedAction: config.actionSpace)
     guard case .discrete(let n, let start) = envs.actionSpace else {
-      throw TrainerError("reinforce needs a discrete action space, but \(env.name) acts in \(acted)", hint: "use ppo or es for continuous actions")
+      throw CoreError("reinforce needs a discrete action space, but \(env.name) acts in \(acted)", hint: "use ppo or es for continuous actions")
     }
     config.observationSpace = observed
     config.actionSpace = acted
@@ -66,7 +66,7 @@ public final class ReinforceTrainer: Trainer {
     let size = envs.features.size
     policy = try Sequential.mlp([size] + config.hidden + [n], activation: .tanh, generator: generator)
     value = config.baseline ? try Sequential.mlp([size] + config.hidden + [1], activation: .tanh, generator: generator) : nil
-    guard let actor = MLPForward(policy) else { throw TrainerError("reinforce: could not build the policy network") }
+    guard let actor = MLPForward(policy) else { throw CoreError("reinforce: could not build the policy network") }
     self.actor = actor
     optimizer = try Optimizer(.adam, params: policy.parameters + (value?.parameters ?? []), lr: Float(config.lr))
     batch = EpisodeBatch(inputSize: size)
@@ -156,14 +156,14 @@ public final class ReinforceTrainer: Trainer {
     let loss = try valueLoss.map { try policyLoss + $0 } ?? policyLoss
     for (name, t) in [("policy loss", policyLoss), ("value loss", valueLoss)] {
       guard let t, !t.data[0].isFinite else { continue }
-      throw TrainerError("\(place): the \(name) is \(t.data[0])",
+      throw CoreError("\(place): the \(name) is \(t.data[0])",
                          hint: "lower lr, set max_grad_norm, or check the env's rewards and observations for nan/inf")
     }
     optimizer.zeroGrad()
     try loss.backward()
     let norm = clipGradNorm(optimizer.params, maxNorm: Float(config.maxGradNorm ?? .infinity))
     guard norm.isFinite else {
-      throw TrainerError("\(place): the gradient norm is \(norm)", hint: "lower lr or set max_grad_norm")
+      throw CoreError("\(place): the gradient norm is \(norm)", hint: "lower lr or set max_grad_norm")
     }
     try optimizer.step()
     let p = logProbabilities.data
@@ -239,7 +239,7 @@ public final class ReinforceTrainer: Trainer {
     try checkpoint.restore("rng.train", generator: generator)
     try checkpoint.restore("rng.act", generator: actGenerator)
     let inputs = try checkpoint.tensor("batch.inputs")
-    guard !inputs.isInteger else { throw TrainerError("the saved episode batch inputs must be float32", hint: "the checkpoint is damaged") }
+    guard !inputs.isInteger else { throw CoreError("the saved episode batch inputs must be float32", hint: "the checkpoint is damaged") }
     try batch.restore(inputs: inputs.data, actions: try checkpoint.ints("batch.actions"), rewards: try checkpoint.doubles("batch.rewards"),
                       episodeEnds: try checkpoint.ints("batch.episode_ends"))
     try envs.restore(from: checkpoint, prefix: "env.")

@@ -18,16 +18,16 @@ public enum DynamicProgramming {
   /// The model of `env`, or an error that names the envs with one.
   public static func model(of env: Environment, owner: String, envName: String) throws -> [[[Transition]]] {
     guard let tabular = env.unwrapped as? TabularEnvironment else {
-      throw RLError("\(owner) needs an env with a transition model (FrozenLake, CliffWalking, Taxi, GridWorld); \(envName) has none",
+      throw CoreError("\(owner) needs an env with a transition model (FrozenLake, CliffWalking, Taxi, GridWorld); \(envName) has none",
                     hint: "model-free learners such as q_learning(env) need no model")
     }
     return tabular.transitions
   }
 
   static func validate(_ owner: String, gamma: Double, theta: Double, maxIterations: Int) throws {
-    guard gamma >= 0, gamma <= 1 else { throw RLError("\(owner): gamma is a discount and must be from 0 to 1, got \(gamma)") }
-    guard theta > 0, theta.isFinite else { throw RLError("\(owner): theta is a tolerance and must be a finite number > 0, got \(theta)") }
-    guard maxIterations >= 1 else { throw RLError("\(owner): max_iterations must be at least 1, got \(maxIterations)") }
+    guard gamma >= 0, gamma <= 1 else { throw CoreError("\(owner): gamma is a discount and must be from 0 to 1, got \(gamma)") }
+    guard theta > 0, theta.isFinite else { throw CoreError("\(owner): theta is a tolerance and must be a finite number > 0, got \(theta)") }
+    guard maxIterations >= 1 else { throw CoreError("\(owner): max_iterations must be at least 1, got \(maxIterations)") }
   }
 
   /// Σ p·(r + γ·V(s')) over the outcomes of `a` in `s`, without V(s') after termination.

@@ -38,12 +38,12 @@ public struct TabularSettings: Equatable, Sendable {
 
   func validate(_ owner: String) throws {
     if let alpha, !(alpha > 0 && alpha <= 1) {
-      throw RLError("\(owner): alpha is a step size and must be in (0, 1], got \(alpha)")
+      throw CoreError("\(owner): alpha is a step size and must be in (0, 1], got \(alpha)")
     }
-    guard gamma >= 0, gamma <= 1 else { throw RLError("\(owner): gamma is a discount and must be from 0 to 1, got \(gamma)") }
+    guard gamma >= 0, gamma <= 1 else { throw CoreError("\(owner): gamma is a discount and must be from 0 to 1, got \(gamma)") }
     try epsilon.validate(owner)
-    guard initial.isFinite else { throw RLError("\(owner): initial must be a finite number, got \(initial)") }
-    guard maxSteps >= 1 else { throw RLError("\(owner): max_steps must be at least 1, got \(maxSteps)") }
+    guard initial.isFinite else { throw CoreError("\(owner): initial must be a finite number, got \(initial)") }
+    guard maxSteps >= 1 else { throw CoreError("\(owner): max_steps must be at least 1, got \(maxSteps)") }
   }
 }
 
@@ -77,7 +77,7 @@ public final class TabularAgent {
               envName: String = "this env") throws {
     try settings.validate(method.rawValue)
     if method != .monteCarlo, settings.alpha == nil {
-      throw RLError("\(method.rawValue): needs a step size alpha")
+      throw CoreError("\(method.rawValue): needs a step size alpha")
     }
     spaces = try TabularSpaces(env, owner: method.rawValue, envName: envName)
     self.method = method

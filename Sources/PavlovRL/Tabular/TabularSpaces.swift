@@ -11,11 +11,11 @@ public struct TabularSpaces: Equatable, Sendable {
   /// Throws, naming `owner` and the env, unless both spaces are Discrete.
   public init(_ env: Environment, owner: String, envName: String) throws {
     guard case .discrete(let n, let start) = env.observationSpace else {
-      throw RLError("\(owner) needs discrete observations (one int per state); \(envName) observes \(env.observationSpace.description)",
+      throw CoreError("\(owner) needs discrete observations (one int per state); \(envName) observes \(env.observationSpace.description)",
                     hint: "tabular methods suit FrozenLake, CliffWalking, Taxi and GridWorld; continuous observations need a function approximator")
     }
     guard case .discrete(let m, let actionStart) = env.actionSpace else {
-      throw RLError("\(owner) needs discrete actions; \(envName) takes \(env.actionSpace.description)")
+      throw CoreError("\(owner) needs discrete actions; \(envName) takes \(env.actionSpace.description)")
     }
     states = n
     actions = m
@@ -27,7 +27,7 @@ public struct TabularSpaces: Equatable, Sendable {
   public func state(_ observation: Point) throws -> Int {
     guard case .int(let value) = observation, case (let state, false) = value.subtractingReportingOverflow(stateStart),
           state >= 0, state < states else {
-      throw RLError("the env returned the observation \(observation.description), outside its space Discrete(\(states))")
+      throw CoreError("the env returned the observation \(observation.description), outside its space Discrete(\(states))")
     }
     return state
   }

@@ -1,3 +1,4 @@
+import PavlovCore
 import PavlovLang
 import PavlovLM
 
@@ -66,13 +67,7 @@ enum DataBindings {
   /// Reads a preference file; its errors name file:line.
   static func readPreferences(_ path: String, _ function: String) throws(PavlovError) -> [PreferencePair] {
     let bytes = try Posix.readBytes(path, function)
-    do {
-      return try PreferenceFile.decode(String(decoding: bytes, as: UTF8.self), source: path)
-    } catch let e as PreferenceError {
-      throw PavlovError.runtime("\(function): \(e.message)", hint: e.hint)
-    } catch {
-      throw PavlovError.runtime("\(function): \(error)")
-    }
+    return try CoreBridge.run(function) { try PreferenceFile.decode(String(decoding: bytes, as: UTF8.self), source: path) }
   }
 
   /// A list of {prompt, chosen, rejected} records; an error names the item and the key.

@@ -73,14 +73,14 @@ enum LMBindings {
       let answers = try TextCodec.each(try TextCodec.strings(args[3], "log_probs: responses"), "log_probs: responses") { a throws(PavlovError) in try codec.answer(a) }
       guard prompts.count == answers.count else { throw PavlovError.runtime("log_probs: \(prompts.count) prompts but \(answers.count) responses") }
       try checkFits(model, prompts, answers, "log_probs")
-      let out = try run("log_probs") { try LanguageModel.sequenceLogProbs(model, prompts: prompts, responses: answers, padding: codec.endOfText) }
+      let out = try CoreBridge.run("log_probs") { try LanguageModel.sequenceLogProbs(model, prompts: prompts, responses: answers, padding: codec.endOfText) }
       return .list(out.map { .float($0) })
     }
     r.function("reward_model", [Param("base", doc: "a gpt model to copy as the trunk (usually the SFT or pretrained model)"), tokenizerParam],
                doc: "A reward model: a copy of base with a scalar head on the last token (starting at 0); .fit(pairs) trains it.") { args in
       let codec = try TextCodec(args[1])
       let base = try gpt(args[0], "reward_model", for: codec)
-      let model = try run("reward_model") { try RewardModel(base: base, padding: codec.endOfText, generator: Stdlib.generator(for: args.interpreter)) }
+      let model = try CoreBridge.run("reward_model") { try RewardModel(base: base, padding: codec.endOfText, generator: Stdlib.generator(for: args.interpreter)) }
       return .object(RewardModelValue(model, codec))
     }
     r.function("dpo", [modelParam, tokenizerParam, Param("pairs", doc: "preference records {prompt, chosen, rejected}"),
@@ -97,7 +97,7 @@ enum LMBindings {
       let ref = args.isNull(4) ? nil : try gpt(args[4], "dpo: ref", for: codec)
       let beta = try args.float(3), epochs = try args.int(5), batch = try args.int(6), lr = Float(try args.float(7)), log = try args.bool(8)
       let interpreter = args.interpreter
-      let history = try run("dpo") {
+      let history = try CoreBridge.run("dpo") {
         let trainer = try DPOTrainer(policy: model, reference: ref, pairs: pairs, beta: beta, lr: lr, padding: codec.endOfText)
         return try trainer.fit(epochs: epochs, batchSize: batch, generator: Stdlib.generator(for: interpreter)) { s in
           if log {
@@ -123,7 +123,7 @@ enum LMBindings {
       let options = try GenerationOptions(args, from: 5, model: model, codec: codec, name: "best_of_n")
       let encoded = try TextCodec.each(prompts, "best_of_n: prompts") { p throws(PavlovError) in try codec.prompt(p) }
       try options.checkFits(encoded, "best_of_n")
-      let choices = try run("best_of_n") {
+      let choices = try CoreBridge.run("best_of_n") {
         try BestOfN.choose(model, prompts: encoded, n: n, maxTokens: options.maxTokens, temperature: options.temperature, topK: options.topK,
                            topP: options.topP, endOfText: codec.endOfText, stops: options.stops, reward: reward.tokens(codec), generator: Stdlib.generator(for: args.interpreter))
       }
@@ -147,7 +147,7 @@ enum LMBindings {
       let texts = rows.indices.map { prompts[$0 / samples] }
       let mine = try options.generate(model, rows, codec, args.interpreter).map { a throws(PavlovError) in try codec.text(a) }
       let theirs = try options.generate(baseline, rows, codec, args.interpreter).map { a throws(PavlovError) in try codec.text(a) }
-      let a = try TensorBindings.run { try judge.score(texts, mine) }, b = try TensorBindings.run { try judge.score(texts, theirs) }
+      let a = try CoreBridge.run { try judge.score(texts, mine) }, b = try CoreBridge.run { try judge.score(texts, theirs) }
       let wins = zip(a, b).filter { $0 > $1 }.count, ties = zip(a, b).filter { $0 == $1 }.count
       let n = Double(rows.count)
       return .record(PRecord([
@@ -165,7 +165,7 @@ enum LMBindings {
       guard !rows.isEmpty else { throw PavlovError.runtime("kl_to: needs at least one prompt") }
       let options = try GenerationOptions(args, from: 5, model: model, codec: codec, name: "kl_to")
       let answers = try options.generate(model, rows, codec, args.interpreter)
-      let kl = try TensorBindings.run { () throws -> Double in
+      let kl = try CoreBridge.run { () throws -> Double in
         let mine = try LanguageModel.sequenceLogProbs(model, prompts: rows, responses: answers, padding: codec.endOfText)
         let theirs = try LanguageModel.sequenceLogProbs(ref, prompts: rows, responses: answers, padding: codec.endOfText)
         return zip(mine, theirs).reduce(0.0) { $0 + $1.0 - $1.1 } / Double(rows.count)
@@ -183,16 +183,6 @@ enum LMBindings {
     return g
   }
 
-  /// Runs Swift work for the builtin `name`, its errors starting with the builtin's name.
-  static func run<T>(_ name: String, _ body: () throws -> T) throws(PavlovError) -> T {
-    do {
-      return try TensorBindings.run(body)
-    } catch {
-      if !error.message.hasPrefix(name) { error.message = "\(name): " + error.message }
-      throw error
-    }
-  }
-
   /// A gpt model that can read every id of the tokenizer.
   static func gpt(_ v: Value, _ what: String, for codec: TextCodec) throws(PavlovError) -> GPT {
     let model = try gpt(v, what)
@@ -204,14 +194,14 @@ enum LMBindings {
   }
 
   static func checkFits(_ model: GPT, _ prompts: [[Int64]], _ answers: [[Int64]], _ what: String) throws(PavlovError) {
-    try TensorBindings.run { try LanguageModel.checkFits(model, zip(prompts, answers).map { $0.count + $1.count }, what: "\(what): text") }
+    try CoreBridge.run { try LanguageModel.checkFits(model, zip(prompts, answers).map { $0.count + $1.count }, what: "\(what): text") }
   }
 
   static func train(_ model: GPT, _ codec: TextCodec, prompts: [[Int64]], responses: [[Int64]], steps: Int?, epochs: Int?, batch: Int, lr: Double,
                     weightDecay: Double, logEvery: Int, name: String, _ args: Args) throws(PavlovError) -> Value {
     if let steps, steps < 1 { throw PavlovError.runtime("\(name): steps must be at least 1") }
     let interpreter = args.interpreter
-    let losses = try run(name) { () throws -> [Double] in
+    let losses = try CoreBridge.run(name) { () throws -> [Double] in
       let trainer = try LanguageModelTrainer(model: model, lr: Float(lr), weightDecay: Float(weightDecay), padding: codec.endOfText)
       let total = steps ?? Swift.max(1, (epochs ?? 1) * ((prompts.count + batch - 1) / Swift.max(batch, 1)))
       return try trainer.fit(prompts: prompts, responses: responses, epochs: epochs ?? 1, steps: steps, batchSize: batch, generator: Stdlib.generator(for: interpreter)) { step, loss in
@@ -269,7 +259,7 @@ struct GenerationOptions {
     try checkFits(rows, name)
     var out: [[Int64]] = []
     for start in stride(from: 0, to: rows.count, by: 128) {
-      out += try TensorBindings.run {
+      out += try CoreBridge.run {
         try Autograd.noGrad {
           try model.generate(Array(rows[start..<Swift.min(rows.count, start + 128)]), maxTokens: maxTokens, temperature: temperature, topK: topK, topP: topP,
                              stop: stops.union([codec.endOfText]), generator: Stdlib.generator(for: interpreter))

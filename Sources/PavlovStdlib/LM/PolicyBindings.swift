@@ -99,7 +99,7 @@ enum PolicyBindings {
     } else if model.namedParameters().contains(where: { $0.0.hasSuffix("lora_A") }) {
       reference = .adaptersOff
     } else {
-      let copy = try TensorBindings.run { try model.copy() }
+      let copy = try CoreBridge.run { try model.copy() }
       guard let frozen = copy as? GPT else { throw PavlovError.runtime("\(name): could not copy the model for the reference") }
       frozen.setFrozen(true)
       reference = .model(frozen)
@@ -107,11 +107,11 @@ enum PolicyBindings {
     var critic: (trunk: GPT, head: Linear)? = nil
     if let i = a.given("critic") {
       let source = try RewardModelValue.value(args[i]).model
-      guard let copy = try TensorBindings.run({ try source.copy() }) as? RewardModel else { throw PavlovError.runtime("\(name): could not copy the critic") }
+      guard let copy = try CoreBridge.run(nil, { try source.copy() }) as? RewardModel else { throw PavlovError.runtime("\(name): could not copy the critic") }
       copy.setFrozen(false)
       critic = (copy.trunk, copy.head)
     }
-    let trainer = try TensorBindings.run {
+    let trainer = try CoreBridge.run {
       try PolicyTrainer(policy: model, reference: reference, reward: reward.tokens(codec), prompts: prompts, endOfText: codec.endOfText,
                         config: c, critic: critic, generator: Stdlib.generator(for: args.interpreter))
     }
@@ -178,7 +178,7 @@ final class PolicyTrainerValue: PObject {
       var out: [Value] = []
       for _ in 0..<Swift.max(iterations, 0) {
         if pavlov_take_interrupt() != 0 { throw PavlovError.interrupted() }
-        let stats = try LMBindings.run(v.name) { try v.trainer.iterate() }
+        let stats = try CoreBridge.run(v.name) { try v.trainer.iterate() }
         if log { args.interpreter.write(v.line(stats) + "\n") }
         let record = try v.record(stats)
         out.append(record)

@@ -18,7 +18,7 @@ final class RewardModelValue: PObject, ScoringValue {
   override var displayString: String { "<reward_model on \(model.trunk.summary)>" }
 
   func scores(prompts: [String], texts: [String]) throws -> [Double] {
-    try TensorBindings.run {
+    try CoreBridge.run {
       try model.scores(prompts: try prompts.map { p throws(PavlovError) in try codec.prompt(p) }, responses: try texts.map { t throws(PavlovError) in try codec.answer(t) })
     }
   }
@@ -49,7 +49,7 @@ final class RewardModelValue: PObject, ScoringValue {
       let pairs = try RewardModelValue.pairs(args[0], rm.codec, "fit: pairs")
       let epochs = try args.int(1), batch = try args.int(2), lr = Float(try args.float(3)), log = try args.bool(4)
       let interpreter = args.interpreter
-      let history = try LMBindings.run("fit") {
+      let history = try CoreBridge.run("fit") {
         try RewardModelTrainer(model: rm.model, lr: lr).fit(pairs, epochs: epochs, batchSize: batch, generator: Stdlib.generator(for: interpreter)) { e, l, a in
           if log { interpreter.write("reward model epoch \(e)/\(epochs)  loss \(LMBindings.short(l))  accuracy \(LMBindings.short(a))\n") }
         }
@@ -60,7 +60,7 @@ final class RewardModelValue: PObject, ScoringValue {
              doc: "The fraction of pairs whose chosen answer scores higher.") { args in
       let rm = try value(args.receiver)
       let pairs = try RewardModelValue.pairs(args[0], rm.codec, "accuracy: pairs")
-      return .float(try TensorBindings.run { try RewardModelTrainer.accuracy(rm.model, pairs) })
+      return .float(try CoreBridge.run { try RewardModelTrainer.accuracy(rm.model, pairs) })
     }
     t.method("score", [Param("prompt", doc: "the prompt (a string, or a list of them)"), Param("text", doc: "the answer (a string, or a list of them)")],
              doc: "The (normalized) reward of an answer, or a list of rewards for lists of prompts and answers.") { args in
@@ -76,7 +76,7 @@ final class RewardModelValue: PObject, ScoringValue {
       let prompts = try TextCodec.strings(args[0], "normalize: prompts").map { p throws(PavlovError) in try rm.codec.prompt(p) }
       let texts = try TextCodec.strings(args[1], "normalize: texts").map { a throws(PavlovError) in try rm.codec.answer(a) }
       guard prompts.count == texts.count else { throw PavlovError.runtime("normalize: \(prompts.count) prompts but \(texts.count) answers") }
-      try TensorBindings.run { try rm.model.normalize(prompts: prompts, responses: texts) }
+      try CoreBridge.run { try rm.model.normalize(prompts: prompts, responses: texts) }
       return .record(PRecord([("offset", .float(rm.model.offset)), ("scale", .float(rm.model.scale))]))
     }
     t.property("model", doc: "The underlying model (trunk and head), e.g. to save it.") { v in NNBindings.wrap(try value(v).model) }

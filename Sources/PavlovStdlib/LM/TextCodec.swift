@@ -17,15 +17,15 @@ struct TextCodec {
   /// The text of generated ids, without the end-of-text token that ended them.
   func text(_ ids: [Int64]) throws(PavlovError) -> String {
     let body = ids.last == endOfText ? Array(ids.dropLast()) : ids
-    return try TensorBindings.run { try tokenizer.decode(body) }
+    return try CoreBridge.run { try tokenizer.decode(body) }
   }
 
   /// The text of a prompt made by `prompt`.
   func promptText(_ ids: [Int64]) throws(PavlovError) -> String {
-    try TensorBindings.run { try tokenizer.decode(ids.first == endOfText ? Array(ids.dropFirst()) : ids) }
+    try CoreBridge.run { try tokenizer.decode(ids.first == endOfText ? Array(ids.dropFirst()) : ids) }
   }
 
-  private func encode(_ text: String) throws(PavlovError) -> [Int64] { try TensorBindings.run { try tokenizer.encode(text) } }
+  private func encode(_ text: String) throws(PavlovError) -> [Int64] { try CoreBridge.run { try tokenizer.encode(text) } }
 
   /// `encode` over a list, an error naming the item: "sft: demos[3]: ...".
   static func each<T>(_ items: [T], _ what: String, _ body: (T) throws(PavlovError) -> [Int64]) throws(PavlovError) -> [[Int64]] {

@@ -14,7 +14,7 @@ enum TokenizerBindings {
                doc: "A character-level tokenizer: one id per character (Unicode scalar) of the training texts, after the specials.") { args in
       let texts = try strings(args, 0, "char_tokenizer", "texts")
       let specials = try strings(args, 1, "char_tokenizer", "specials")
-      return .object(TokenizerValue(try run("char_tokenizer") { try CharTokenizer(training: texts, specials: specials) }))
+      return .object(TokenizerValue(try CoreBridge.run("char_tokenizer") { try CharTokenizer(training: texts, specials: specials) }))
     }
 
     r.function("bpe_tokenizer", [textsParam,
@@ -24,14 +24,14 @@ enum TokenizerBindings {
       let texts = try strings(args, 0, "bpe_tokenizer", "texts")
       let size = try args.int(1)
       let specials = try strings(args, 2, "bpe_tokenizer", "specials")
-      return .object(TokenizerValue(try run("bpe_tokenizer") { try BPETokenizer(training: texts, vocabularySize: size, specials: specials) }))
+      return .object(TokenizerValue(try CoreBridge.run("bpe_tokenizer") { try BPETokenizer(training: texts, vocabularySize: size, specials: specials) }))
     }
 
     r.function("load_tokenizer", [Param("path", doc: "a JSON file written by tokenizer.save(path)")],
                doc: "Loads a tokenizer saved with .save(path).") { args in
       let path = try args.string(0)
       let text = String(decoding: try Posix.readBytes(path, "load_tokenizer"), as: UTF8.self)
-      return .object(TokenizerValue(try run("load_tokenizer") { try TokenizerJSON.load(text, source: path) }))
+      return .object(TokenizerValue(try CoreBridge.run("load_tokenizer") { try TokenizerJSON.load(text, source: path) }))
     }
   }
 
@@ -43,14 +43,14 @@ enum TokenizerBindings {
              doc: "The token ids of a text, as a list of ints.") { args in
       let tok = try TokenizerValue.tokenizer(args.receiver)
       let text = try args.string(0)
-      let ids = try run("encode") { try tok.encode(text) }
+      let ids = try CoreBridge.run("encode") { try tok.encode(text) }
       return .list(ids.map { .int(Int($0)) })
     }
     t.method("decode", [Param("ids", doc: "token ids: a list of ints or a 1-D int64 tensor")],
              doc: "The text of token ids (specials written as their text).") { args in
       let tok = try TokenizerValue.tokenizer(args.receiver)
       let ids = try self.ids(args[0])
-      return .str(try run("decode") { try tok.decode(ids) })
+      return .str(try CoreBridge.run("decode") { try tok.decode(ids) })
     }
     t.method("id", [Param("token", doc: "the text of one token, e.g. `\"<good>\"`")],
              doc: "The id of the token with exactly this text.") { args in
@@ -66,7 +66,7 @@ enum TokenizerBindings {
              doc: "The text of one token.") { args in
       let tok = try TokenizerValue.tokenizer(args.receiver)
       let id = try args.int(0)
-      return .str(try run("token") { try tok.tokenText(Int64(id)) })
+      return .str(try CoreBridge.run("token") { try tok.tokenText(Int64(id)) })
     }
     t.method("save", [Param("path", doc: "the JSON file to write (atomically)")],
              doc: "Writes the tokenizer as JSON, for load_tokenizer(path).") { args in
@@ -139,19 +139,6 @@ enum TokenizerBindings {
       return t.ints
     default:
       throw PavlovError.runtime("decode: `ids` must be a list of ints or an int64 tensor, got \(value.typeName)")
-    }
-  }
-
-  /// Runs tokenizer code, turning its errors into Pavlov errors that name the builtin.
-  private static func run<T>(_ function: String, _ body: () throws -> T) throws(PavlovError) -> T {
-    do {
-      return try body()
-    } catch let e as TokenizerError {
-      throw PavlovError.runtime("\(function): \(e.message)", hint: e.hint)
-    } catch let e as PavlovError {
-      throw e
-    } catch {
-      throw PavlovError.runtime("\(function): \(error)")
     }
   }
 }

@@ -1,3 +1,4 @@
+import PavlovCore
 import CPavlovKernels
 import Glibc
 
@@ -7,7 +8,7 @@ public final class CausalSelfAttention: Module {
   public let dim: Int, heads: Int
 
   public init(dim: Int, heads: Int, initialization: Initialization, generator: SeededGenerator) throws {
-    guard heads > 0, dim % heads == 0 else { throw TensorError("attention: d = \(dim) must be divisible by heads = \(heads)") }
+    guard heads > 0, dim % heads == 0 else { throw CoreError("attention: d = \(dim) must be divisible by heads = \(heads)") }
     self.dim = dim
     self.heads = heads
     super.init(kind: "attention")
@@ -31,7 +32,7 @@ public final class CausalSelfAttention: Module {
   func forward(_ x: Tensor, cache: KVCache) throws -> Tensor {
     let B = x.shape[0], T = x.shape[1], d = dim, hd = dim / heads
     let qkv = try children[0].module.forward(x)
-    guard cache.lengths.allSatisfy({ $0 + T <= cache.capacity }) else { throw TensorError("attention cache is full (\(cache.capacity) positions)") }
+    guard cache.lengths.allSatisfy({ $0 + T <= cache.capacity }) else { throw CoreError("attention cache is full (\(cache.capacity) positions)") }
     qkv.data.withUnsafeBufferPointer { src in
       for b in 0..<B {
         for t in 0..<T {
@@ -129,7 +130,7 @@ public final class GPT: Module {
 
   public init(vocab: Int, dim: Int, layers: Int, heads: Int, context: Int, dropout: Float = 0, generator: SeededGenerator) throws {
     guard vocab > 0, dim > 0, layers >= 0, context > 0 else {
-      throw TensorError("gpt: vocab, d and ctx must be positive and layers non-negative")
+      throw CoreError("gpt: vocab, d and ctx must be positive and layers non-negative")
     }
     self.vocab = vocab
     self.dim = dim
@@ -167,10 +168,10 @@ public final class GPT: Module {
   /// The final hidden states (B, T, d), after the last LayerNorm: what value and reward heads read.
   public func features(_ ids: Tensor) throws -> Tensor {
     guard ids.rank == 2, ids.dtype == .int64 else {
-      throw TensorError("gpt: expected int64 token ids of shape (batch, time), got \(ids.dtype.rawValue) \(Shape.describe(ids.shape))")
+      throw CoreError("gpt: expected int64 token ids of shape (batch, time), got \(ids.dtype.rawValue) \(Shape.describe(ids.shape))")
     }
     let T = ids.shape[1]
-    guard T <= context else { throw TensorError("gpt: \(T) tokens exceed the context of \(context)", hint: "keep the last \(context) tokens") }
+    guard T <= context else { throw CoreError("gpt: \(T) tokens exceed the context of \(context)", hint: "keep the last \(context) tokens") }
     let x = try children[2].module.forward(try embed(ids, start: 0))
     return try children[3].module.forward(x)
   }
@@ -193,9 +194,9 @@ public final class GPT: Module {
     positions.reserveCapacity(B * T)
     for b in 0..<B { for t in 0..<T { positions.append(Int64(starts[b] + t)) } }
     var x = try children[0].module.forward(ids) + (try children[1].module.forward(Tensor(shape: [B, T], ints: positions)))
-    guard let blocks = children[2].module as? Sequential else { throw TensorError("gpt: malformed model") }
+    guard let blocks = children[2].module as? Sequential else { throw CoreError("gpt: malformed model") }
     for (k, (_, block)) in blocks.children.enumerated() {
-      guard let b = block as? TransformerBlock else { throw TensorError("gpt: malformed block") }
+      guard let b = block as? TransformerBlock else { throw CoreError("gpt: malformed block") }
       x = try b.forward(x, cache: caches[k])
     }
     for c in caches { for b in 0..<B { c.lengths[b] += T } }
@@ -210,7 +211,7 @@ public final class GPT: Module {
                        stop: Set<Int64> = [], generator: SeededGenerator) throws -> [[Int64]] {
     let B = prompt.count
     guard B > 0, prompt.allSatisfy({ !$0.isEmpty }) else {
-      throw TensorError("generate: the prompt needs at least one token per row")
+      throw CoreError("generate: the prompt needs at least one token per row")
     }
     return try Autograd.noGrad {
       var tokens = prompt

@@ -1,3 +1,4 @@
+import PavlovCore
 /// The basic layers: linear, activations, sequential stacks (MLPs), embeddings, layer norm
 /// and dropout.
 public final class Linear: Module {
@@ -80,7 +81,7 @@ public final class Sequential: Module {
                          initialization: Initialization = .standard, outputInitialization: Initialization? = nil,
                          generator: SeededGenerator) throws -> Sequential {
     guard sizes.count >= 2, sizes.allSatisfy({ $0 > 0 }) else {
-      throw TensorError("mlp: sizes must list at least an input and an output size, all positive (got \(sizes))", hint: "e.g. mlp([4, 64, 64, 2])")
+      throw CoreError("mlp: sizes must list at least an input and an output size, all positive (got \(sizes))", hint: "e.g. mlp([4, 64, 64, 2])")
     }
     var layers: [Module] = []
     for i in 0..<(sizes.count - 1) {
@@ -117,12 +118,12 @@ public final class Embedding: Module {
 
   public override func forward(_ ids: Tensor) throws -> Tensor {
     guard ids.dtype == .int64 else {
-      throw TensorError("embedding: expected int64 ids, got a \(ids.dtype.rawValue) tensor", hint: "convert with .long()")
+      throw CoreError("embedding: expected int64 ids, got a \(ids.dtype.rawValue) tensor", hint: "convert with .long()")
     }
     var source = [Int](repeating: 0, count: ids.count * dim)
     for (k, id) in ids.ints.enumerated() {
       guard id >= 0 && id < Int64(count) else {
-        throw TensorError("embedding: id \(id) is out of range for a table of \(count) rows (0 to \(count - 1))")
+        throw CoreError("embedding: id \(id) is out of range for a table of \(count) rows (0 to \(count - 1))")
       }
       let base = Int(id) * dim
       for e in 0..<dim { source[k * dim + e] = base + e }
@@ -162,7 +163,7 @@ public final class Dropout: Module {
   let generator: SeededGenerator
 
   public init(_ p: Float, generator: SeededGenerator) throws {
-    guard p >= 0 && p < 1 else { throw TensorError("dropout: p must be in [0, 1), got \(p)") }
+    guard p >= 0 && p < 1 else { throw CoreError("dropout: p must be in [0, 1), got \(p)") }
     self.p = p
     self.generator = generator
     super.init(kind: "dropout")

@@ -1,3 +1,4 @@
+import PavlovCore
 /// Low-rank adapters (Hu et al., 2021): a frozen linear layer plus a trainable update
 /// B·A scaled by alpha/rank, with B starting at zero so the adapted model starts as the base.
 public final class LoRALinear: Module {
@@ -48,7 +49,7 @@ extension Module {
   /// LoRA adapter. Returns how many layers were adapted.
   @discardableResult
   public func addLoRA(rank: Int, alpha: Float, skip: Set<String> = ["head"], generator: SeededGenerator) throws -> Int {
-    guard rank > 0 else { throw TensorError("lora: rank must be positive, got \(rank)") }
+    guard rank > 0 else { throw CoreError("lora: rank must be positive, got \(rank)") }
     setFrozen(true)
     var adapted = 0
     func visit(_ m: Module) {
@@ -62,7 +63,7 @@ extension Module {
       }
     }
     visit(self)
-    guard adapted > 0 else { throw TensorError("lora: the model has no linear layers to adapt") }
+    guard adapted > 0 else { throw CoreError("lora: the model has no linear layers to adapt") }
     return adapted
   }
 

@@ -1,3 +1,4 @@
+import PavlovCore
 /// A neural-network layer or model: named parameters, named sub-modules, a training flag and a
 /// forward function. Names follow PyTorch's state-dict convention ("blocks.0.attn.qkv.weight"),
 /// so checkpoints line up with a PyTorch model built the same way.
@@ -12,11 +13,11 @@ open class Module {
 
   /// The output for input `x` (a batch).
   open func forward(_ x: Tensor) throws -> Tensor {
-    throw TensorError("\(kind) cannot be called on a tensor")
+    throw CoreError("\(kind) cannot be called on a tensor")
   }
 
   /// A deep copy with its own parameters (same values, same frozen/trainable state).
-  open func copy() throws -> Module { throw TensorError("\(kind) cannot be copied") }
+  open func copy() throws -> Module { throw CoreError("\(kind) cannot be copied") }
 
   /// One line of configuration for printing, e.g. "linear(4, 64)".
   open var summary: String { kind }
@@ -60,7 +61,7 @@ open class Module {
   public func loadValues(from other: Module) throws {
     let mine = namedParameters(), theirs = other.namedParameters()
     guard mine.count == theirs.count, zip(mine, theirs).allSatisfy({ $0.0 == $1.0 && $0.1.shape == $1.1.shape }) else {
-      throw TensorError("cannot copy parameters between different architectures (\(summary) and \(other.summary))")
+      throw CoreError("cannot copy parameters between different architectures (\(summary) and \(other.summary))")
     }
     for ((_, a), (_, b)) in zip(mine, theirs) { a.assign(b.data) }
   }

@@ -1,3 +1,4 @@
+import PavlovCore
 import CPavlovKernels
 import Foundation
 
@@ -174,12 +175,12 @@ public final class Optimizer {
     var unique: [Tensor] = []
     for (i, p) in params.enumerated() {
       guard !p.isInteger else {
-        throw TensorError("\(kind.name): parameter \(i) is an \(p.dtype.rawValue) tensor; only float tensors can be optimized")
+        throw CoreError("\(kind.name): parameter \(i) is an \(p.dtype.rawValue) tensor; only float tensors can be optimized")
       }
       if seen.insert(ObjectIdentifier(p)).inserted { unique.append(p) }
     }
     guard !unique.isEmpty else {
-      throw TensorError("\(kind.name): there are no parameters to optimize", hint: "pass a list of param(...) tensors or a model")
+      throw CoreError("\(kind.name): there are no parameters to optimize", hint: "pass a list of param(...) tensors or a model")
     }
     self.kind = kind
     self.params = unique
@@ -190,7 +191,7 @@ public final class Optimizer {
     self.maxGradNorm = maxGradNorm
     self.schedule = schedule
     self.states = unique.map { _ in State() }
-    if let problem = hyperparameterProblem() { throw TensorError("\(kind.name): \(problem)") }
+    if let problem = hyperparameterProblem() { throw CoreError("\(kind.name): \(problem)") }
   }
 
   /// Why the hyperparameters are invalid (PyTorch's checks), or nil.
@@ -235,7 +236,7 @@ public final class Optimizer {
     try loss.backward()
     let norm = gradNorm(params)
     guard norm.isFinite else {
-      throw TensorError("step \(stepCount + 1): the gradient norm is \(norm.isNaN ? "nan" : "inf")",
+      throw CoreError("step \(stepCount + 1): the gradient norm is \(norm.isNaN ? "nan" : "inf")",
                         hint: "the loss or a gradient is not finite: look for log(0), division by zero or values that blow up; a lower learning rate or max_grad_norm can keep the weights in range")
     }
     if let maxNorm = maxGradNorm { scaleGrads(params, norm: norm, maxNorm: maxNorm) }
@@ -247,7 +248,7 @@ public final class Optimizer {
   private func update() throws {
     for (i, p) in params.enumerated() {
       if let g = p.grad, g.count != p.count {
-        throw TensorError("\(kind.name): the gradient of parameter \(i) has shape \(Shape.describe(g.shape)), but the parameter has shape \(Shape.describe(p.shape))")
+        throw CoreError("\(kind.name): the gradient of parameter \(i) has shape \(Shape.describe(g.shape)), but the parameter has shape \(Shape.describe(p.shape))")
       }
     }
     let lrT = currentLR
@@ -353,8 +354,8 @@ public final class Optimizer {
   public func loadState(_ tensors: [(String, Tensor)]) throws {
     let adam = kind.isAdam
     let validNames = adam ? "\"step\", \"exp_avg.i\", \"exp_avg_sq.i\" and \"step.i\"" : "\"step\" and \"momentum.i\""
-    func fail(_ message: String, hint: String? = nil) -> TensorError {
-      TensorError("\(kind.name) state: \(message)", hint: hint)
+    func fail(_ message: String, hint: String? = nil) -> CoreError {
+      CoreError("\(kind.name) state: \(message)", hint: hint)
     }
     func count(_ name: String, _ t: Tensor) throws -> Int {
       guard t.count == 1 else { throw fail("\"\(name)\" must be a single number, got shape \(Shape.describe(t.shape))") }

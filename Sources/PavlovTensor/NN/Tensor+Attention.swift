@@ -1,3 +1,4 @@
+import PavlovCore
 import CPavlovKernels
 import Glibc
 
@@ -8,7 +9,7 @@ import Glibc
 extension Tensor {
   public static func causalSelfAttention(_ qkv: Tensor, heads: Int) throws -> Tensor {
     guard qkv.rank == 3, qkv.shape[2] % (3 * Swift.max(heads, 1)) == 0, heads > 0 else {
-      throw TensorError("attention: expected a (batch, time, 3·d) projection with d divisible by \(heads) heads, got \(Shape.describe(qkv.shape))")
+      throw CoreError("attention: expected a (batch, time, 3·d) projection with d divisible by \(heads) heads, got \(Shape.describe(qkv.shape))")
     }
     let B = qkv.shape[0], T = qkv.shape[1], d = qkv.shape[2] / 3, hd = d / heads
     let scale = 1 / Float(hd).squareRoot()

@@ -1,3 +1,4 @@
+import PavlovCore
 import CPavlovKernels
 import Glibc
 
@@ -7,7 +8,7 @@ extension Tensor {
   /// x · Wᵀ + b for x of shape (..., in), W of shape (out, in) (PyTorch's layout), b of shape (out).
   public static func linear(_ x: Tensor, _ w: Tensor, _ b: Tensor?) throws -> Tensor {
     guard w.rank == 2, x.rank >= 1, x.shape[x.rank - 1] == w.shape[1] else {
-      throw TensorError("linear: input of shape \(Shape.describe(x.shape)) does not fit a layer with \(w.rank == 2 ? w.shape[1] : -1) inputs (weight \(Shape.describe(w.shape)))",
+      throw CoreError("linear: input of shape \(Shape.describe(x.shape)) does not fit a layer with \(w.rank == 2 ? w.shape[1] : -1) inputs (weight \(Shape.describe(w.shape)))",
                         hint: "the last axis of the input must be the layer's input size")
     }
     let k = w.shape[1], n = w.shape[0]
@@ -15,7 +16,7 @@ extension Tensor {
     // Rows start as the bias (sgemm then adds x·Wᵀ with beta 1), or as scratch sgemm overwrites.
     var out = [Float].uninitialized(m * n)
     if let b {
-      guard b.shape == [n] else { throw TensorError.shapes("linear bias", b.shape, [n]) }
+      guard b.shape == [n] else { throw CoreError.shapes("linear bias", b.shape, [n]) }
       b.data.withUnsafeBufferPointer { bias in
         out.withUnsafeMutableBufferPointer { o in
           guard let source = bias.baseAddress, let target = o.baseAddress else { return }
@@ -71,7 +72,7 @@ extension Tensor {
   public static func layerNorm(_ x: Tensor, _ weight: Tensor, _ bias: Tensor, eps: Float = 1e-5) throws -> Tensor {
     let d = weight.count
     guard x.rank >= 1, x.shape[x.rank - 1] == d, bias.count == d else {
-      throw TensorError("layer_norm: input of shape \(Shape.describe(x.shape)) does not end in the normalized size \(d)")
+      throw CoreError("layer_norm: input of shape \(Shape.describe(x.shape)) does not end in the normalized size \(d)")
     }
     let rows = x.count / Swift.max(d, 1)
     var out = [Float].uninitialized(x.count)
@@ -131,7 +132,7 @@ extension Tensor {
   /// Mean squared error (mean over all elements).
   public static func mseLoss(_ prediction: Tensor, _ target: Tensor) throws -> Tensor {
     guard prediction.shape == target.shape else {
-      throw TensorError.shapes("mse_loss", prediction.shape, target.shape, hint: "prediction and target need the same shape (reshape one of them)")
+      throw CoreError.shapes("mse_loss", prediction.shape, target.shape, hint: "prediction and target need the same shape (reshape one of them)")
     }
     let diff = try prediction - target
     return try (diff * diff).mean()
@@ -139,7 +140,7 @@ extension Tensor {
 
   /// Huber loss (smooth L1 with threshold delta), mean over elements.
   public static func huberLoss(_ prediction: Tensor, _ target: Tensor, delta: Float = 1) throws -> Tensor {
-    guard prediction.shape == target.shape else { throw TensorError.shapes("huber_loss", prediction.shape, target.shape) }
+    guard prediction.shape == target.shape else { throw CoreError.shapes("huber_loss", prediction.shape, target.shape) }
     let diff = try prediction - target
     let a = diff.abs()
     let quadratic = try diff * diff * 0.5
@@ -150,15 +151,15 @@ extension Tensor {
   /// Cross-entropy of logits (N, C) against int64 class targets (N) — or logits (..., C) with
   /// targets (...) — averaged over the targets not equal to `ignoreIndex`.
   public static func crossEntropy(_ logits: Tensor, _ target: Tensor, ignoreIndex: Int64? = nil) throws -> Tensor {
-    guard logits.rank >= 1 else { throw TensorError("cross_entropy: logits need a class axis, got a scalar") }
+    guard logits.rank >= 1 else { throw CoreError("cross_entropy: logits need a class axis, got a scalar") }
     let classes = logits.shape[logits.rank - 1]
     if target.dtype == .float32 {
-      guard target.shape == logits.shape else { throw TensorError.shapes("cross_entropy (probability targets)", logits.shape, target.shape) }
+      guard target.shape == logits.shape else { throw CoreError.shapes("cross_entropy (probability targets)", logits.shape, target.shape) }
       let rows = Swift.max(1, logits.count / Swift.max(classes, 1))
       return try (-(try (try logits.logSoftmax(axis: -1)) * target).sum()) / Float(rows)
     }
     guard Array(logits.shape.dropLast()) == target.shape else {
-      throw TensorError("cross_entropy: targets of shape \(Shape.describe(target.shape)) do not match logits of shape \(Shape.describe(logits.shape))",
+      throw CoreError("cross_entropy: targets of shape \(Shape.describe(target.shape)) do not match logits of shape \(Shape.describe(logits.shape))",
                         hint: "targets hold one class index per row of logits: shape \(Shape.describe(Array(logits.shape.dropLast())))")
     }
     let rows = target.count
@@ -168,19 +169,19 @@ extension Tensor {
     for (r, c) in target.ints.enumerated() {
       if let ignoreIndex, c == ignoreIndex { continue }
       guard c >= 0 && c < Int64(classes) else {
-        throw TensorError("cross_entropy: target \(c) is out of range for \(classes) classes (0 to \(classes - 1))")
+        throw CoreError("cross_entropy: target \(c) is out of range for \(classes) classes (0 to \(classes - 1))")
       }
       source.append(r * classes + Int(c))
       kept += 1
     }
-    guard kept > 0 else { throw TensorError("cross_entropy: every target is ignored") }
+    guard kept > 0 else { throw CoreError("cross_entropy: every target is ignored") }
     let logProbabilities = try flat.logSoftmax(axis: 1)
     return try -(logProbabilities.picking([kept], source, "pick_targets").sum()) / Float(kept)
   }
 
   /// log σ-based binary cross-entropy from logits, averaged (stable for large |x|).
   public static func binaryCrossEntropyWithLogits(_ logits: Tensor, _ target: Tensor) throws -> Tensor {
-    guard logits.shape == target.shape else { throw TensorError.shapes("bce_with_logits", logits.shape, target.shape) }
+    guard logits.shape == target.shape else { throw CoreError.shapes("bce_with_logits", logits.shape, target.shape) }
     // max(x, 0) - x·y + log(1 + exp(-|x|))
     let softplus = (try (-logits.abs()).exp() + 1).log()
     return try (try logits.relu() - logits * target + softplus).mean()

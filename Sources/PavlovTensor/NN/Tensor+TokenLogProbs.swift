@@ -1,3 +1,4 @@
+import PavlovCore
 import CPavlovKernels
 import Glibc
 
@@ -9,12 +10,12 @@ extension Tensor {
   /// gradient w.r.t. a row of logits is g · (onehot(target) − softmax(row)).
   public static func tokenLogProbs(_ logits: Tensor, _ targets: Tensor) throws -> Tensor {
     guard logits.rank >= 1, targets.dtype == .int64, Array(logits.shape.dropLast()) == targets.shape else {
-      throw TensorError("token_log_probs: logits \(Shape.describe(logits.shape)) need int64 targets of shape \(Shape.describe(Array(logits.shape.dropLast()))), got \(targets.dtype.rawValue) \(Shape.describe(targets.shape))")
+      throw CoreError("token_log_probs: logits \(Shape.describe(logits.shape)) need int64 targets of shape \(Shape.describe(Array(logits.shape.dropLast()))), got \(targets.dtype.rawValue) \(Shape.describe(targets.shape))")
     }
     let vocab = logits.shape[logits.rank - 1], rows = targets.count
-    guard vocab > 0 else { throw TensorError("token_log_probs: the vocabulary axis is empty") }
+    guard vocab > 0 else { throw CoreError("token_log_probs: the vocabulary axis is empty") }
     for t in targets.ints where t < 0 || t >= Int64(vocab) {
-      throw TensorError("token_log_probs: token \(t) is outside the vocabulary (0 to \(vocab - 1))")
+      throw CoreError("token_log_probs: token \(t) is outside the vocabulary (0 to \(vocab - 1))")
     }
     var logNorm = [Float](repeating: 0, count: rows)
     var out = [Float](repeating: 0, count: rows)

@@ -1,15 +1,5 @@
-/// Why a tokenizer could not be built, loaded or used: what went wrong, and what to do about it.
-public struct TokenizerError: Error, CustomStringConvertible {
-  public let message: String
-  public let hint: String?
-
-  public init(_ message: String, hint: String? = nil) {
-    self.message = message
-    self.hint = hint
-  }
-
-  public var description: String { hint.map { "\(message) (\($0))" } ?? message }
-
+/// How tokenizers show text in their messages.
+enum TokenizerText {
   /// How a character appears in a message: quoted if printable, always with its code point
   /// (`'é' (U+00E9)`, `U+000A (a line feed)`), so invisible characters are still identifiable.
   static func describe(_ scalar: Unicode.Scalar) -> String {

@@ -1,6 +1,0 @@
-extension TensorError {
-  /// Always says which operation and the shapes involved.
-  static func shapes(_ op: String, _ a: [Int], _ b: [Int], hint: String? = nil) -> TensorError {
-    TensorError("\(op): shapes \(Shape.describe(a)) and \(Shape.describe(b)) do not match", hint: hint)
-  }
-}
