@@ -93,6 +93,11 @@ let package = Package(
       path: "Tests/PavlovTestSupport"
     ),
     .testTarget(
+      name: "PavlovCoreTests",
+      dependencies: ["PavlovCore"],
+      path: "Tests/PavlovCoreTests"
+    ),
+    .testTarget(
       name: "PavlovTensorTests",
       dependencies: ["PavlovTensor"],
       path: "Tests/PavlovTensorTests"

@@ -1,4 +1,5 @@
 import Glibc
+import PavlovCore
 import PavlovLang
 
 /// Text files, JSON Lines, folders and environment variables.
@@ -69,7 +70,7 @@ enum FileLibrary {
       for (k, row) in rows.enumerated() {
         var writer = JSONWriter()
         do throws(JSONWriteError) {
-          try writer.write(row)
+          try JSONConversion.write(row, to: &writer)
         } catch {
           let place = single ? "" : "row \(k): "
           let where_ = error.path.isEmpty ? "value" : "value at \(error.renderedPath)"
@@ -125,7 +126,7 @@ enum FileLibrary {
         }
         if !blank {
           do throws(JSONSyntaxError) {
-            out.append(try JSONParser.parse(buffer, from: start, to: stop))
+            out.append(try JSONParser.parse(buffer, from: start, to: stop).pavlovValue)
           } catch {
             let column = JSONParser.lineAndColumn(buffer, error.offset, from: start).column
             var hint = error.hint

@@ -56,7 +56,7 @@ public enum TrainRun {
     let config = PRecord([
       ("algorithm", .str(algorithm)), ("env", .str(request.env)), ("seed", .int(request.seed)),
       ("stop", .list(PList(request.stops.map { .str($0) }))), ("call", .str(callText)),
-      ("hyperparameters", (try? JSONParser.parse(trainer.configJSON)) ?? .str(trainer.configJSON)),
+      ("hyperparameters", (try? JSONParser.parse(trainer.configJSON))?.pavlovValue ?? .str(trainer.configJSON)),
     ])
     try write(folder + "/config.json", .record(config), indent: 2)
     try Posix.writeAtomically(folder + "/metrics.jsonl", [], "pavlov train")
@@ -148,7 +148,7 @@ public enum TrainRun {
   }
 
   static func json(_ value: Value, indent: Int? = nil) throws(PavlovError) -> String {
-    do { return try JSONWriter.string(value, indent: indent) } catch {
+    do { return try JSONConversion.string(value, indent: indent) } catch {
       throw PavlovError.runtime("pavlov train: cannot write a value as JSON")
     }
   }

@@ -201,7 +201,7 @@ enum TrainerBindings {
     t.property("iterations", doc: "Iterations finished so far.") { v in .int(try trainerValue(v).trainer.iterations) }
     t.property("config", doc: "The hyperparameters, as a record.") { v in
       let json = try trainerValue(v).trainer.configJSON
-      do { return try JSONParser.parse(json) } catch { throw PavlovError.runtime("trainer.config: \(error)") }
+      do { return try JSONParser.parse(json).pavlovValue } catch { throw PavlovError.runtime("trainer.config: \(error)") }
     }
     return t
   }

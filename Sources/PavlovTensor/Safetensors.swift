@@ -61,9 +61,9 @@ public enum Safetensors {
     }
     let sorted = tensors.sorted { byteOrder($0.0, $1.0) }
 
-    var header: [(String, HeaderJSON)] = []
+    var header: [(key: String, value: JSONValue)] = []
     if !metadata.isEmpty {
-      let pairs = metadata.keys.sorted(by: byteOrder).map { ($0, HeaderJSON.string(metadata[$0]!)) }
+      let pairs = metadata.keys.sorted(by: byteOrder).map { (key: $0, value: JSONValue.string(metadata[$0]!)) }
       header.append(("__metadata__", .object(pairs)))
     }
     var offset = 0
@@ -79,15 +79,16 @@ public enum Safetensors {
       let bytes = t.count * size
       header.append((name, .object([
         ("dtype", .string(code)),
-        ("shape", .array(t.shape.map { .number(String($0)) })),
-        ("data_offsets", .array([.number(String(offset)), .number(String(offset + bytes))])),
+        ("shape", .array(t.shape.map { .int($0) })),
+        ("data_offsets", .array([.int(offset), .int(offset + bytes)])),
       ])))
       layout.append((t, offset))
       offset += bytes
     }
 
-    var headerBytes: [UInt8] = []
-    HeaderJSON.object(header).write(to: &headerBytes)
+    var writer = JSONWriter()
+    try writer.write(.object(header))  // sizes, offsets and strings only: never fails
+    var headerBytes = writer.out
     while headerBytes.count % 8 != 0 { headerBytes.append(0x20) }
 
     let start = 8 + headerBytes.count
@@ -150,11 +151,11 @@ public enum Safetensors {
       throw fail("the header length \(length) is beyond the end of the file (only \(available) bytes follow it)")
     }
     let headerEnd = 8 + Int(length)
-    let json: HeaderJSON
+    let json: JSONValue
     do {
-      json = try HeaderJSON.parse(bytes[8..<headerEnd])
-    } catch let e as CoreError {
-      throw fail(e.message)
+      json = try JSONParser.parse(bytes[8..<headerEnd], maxDepth: headerDepthLimit, duplicateKeys: .reject)
+    } catch {
+      throw fail("the header is not valid JSON: \(error.message) (at byte \(error.offset) of the header)")
     }
     guard case .object(let pairs) = json else { throw fail("the header must be a JSON object, got \(json.kind)") }
 
@@ -174,8 +175,8 @@ public enum Safetensors {
       guard case .object(let fields) = value else {
         throw fail("\(tensor): expected an object with dtype, shape and data_offsets, got \(value.kind)")
       }
-      func field(_ key: String) throws -> HeaderJSON {
-        guard let v = fields.first(where: { $0.0 == key })?.1 else { throw fail("\(tensor): the header does not give its \"\(key)\"") }
+      func field(_ key: String) throws -> JSONValue {
+        guard let v = fields.first(where: { $0.key == key })?.value else { throw fail("\(tensor): the header does not give its \"\(key)\"") }
         return v
       }
       guard case .string(let code) = try field("dtype") else { throw fail("\(tensor): dtype must be a string such as \"F32\"") }
@@ -185,7 +186,7 @@ public enum Safetensors {
       guard case .array(let dims) = try field("shape") else { throw fail("\(tensor): shape must be a list of sizes") }
       var shape: [Int] = []
       for d in dims {
-        guard let n = d.integer else { throw fail("\(tensor): shape must be a list of integer sizes, got \(describe(dims))") }
+        guard let n = d.int else { throw fail("\(tensor): shape must be a list of integer sizes, got \(describe(dims))") }
         guard n >= 0 else { throw fail("\(tensor): shape \(describe(dims)) has a negative size") }
         shape.append(n)
       }
@@ -198,7 +199,7 @@ public enum Safetensors {
       let (byteCount, overflow) = count.multipliedReportingOverflow(by: dtype.size)
       guard !overflow else { throw fail("\(tensor): shape \(Shape.describe(shape)) is too large") }
       guard case .array(let offsets) = try field("data_offsets"), offsets.count == 2,
-            let begin = offsets[0].integer, let end = offsets[1].integer else {
+            let begin = offsets[0].int, let end = offsets[1].int else {
         throw fail("\(tensor): data_offsets must be two integers [begin, end]")
       }
       guard begin >= 0, end >= begin else {
@@ -439,15 +440,10 @@ public enum Safetensors {
   /// Byte-wise order of UTF-8 names (as the reference implementation sorts them).
   static func byteOrder(_ a: String, _ b: String) -> Bool { a.utf8.lexicographicallyPrecedes(b.utf8) }
 
-  static func quoted(_ s: String) -> String {
-    var out: [UInt8] = []
-    HeaderJSON.string(s).write(to: &out)
-    return String(decoding: out, as: UTF8.self)
-  }
+  static func quoted(_ s: String) -> String { JSONWriter.quoted(s) }
 
-  static func describe(_ items: [HeaderJSON]) -> String {
-    var out: [UInt8] = []
-    HeaderJSON.array(items).write(to: &out)
-    return String(decoding: out, as: UTF8.self)
-  }
+  static func describe(_ items: [JSONValue]) -> String { (try? JSONWriter.string(.array(items))) ?? "a list of \(items.count) items" }
+
+  /// Headers nest two levels; a deeper one is damaged or hostile.
+  static let headerDepthLimit = 64
 }

@@ -27,7 +27,7 @@ public struct PreferencePair: Hashable, Sendable {
 
   /// `{"prompt": ..., "chosen": ..., "rejected": ...}` on one line (no newline at the end).
   public var jsonLine: String {
-    "{\"prompt\": \(JSONString.quoted(prompt)), \"chosen\": \(JSONString.quoted(chosen)), \"rejected\": \(JSONString.quoted(rejected))}"
+    "{\"prompt\": \(JSONWriter.quoted(prompt)), \"chosen\": \(JSONWriter.quoted(chosen)), \"rejected\": \(JSONWriter.quoted(rejected))}"
   }
 }
 
@@ -56,44 +56,31 @@ public enum PreferenceFile {
 
   /// One line's pair; `unfinished` (the file's last line, without a newline) explains a cut line.
   static func decodeLine(_ line: Substring, place: String, unfinished: Bool) throws -> PreferencePair {
-    let object: Any
+    let object: JSONValue
     do {
-      object = try JSONSerialization.jsonObject(with: Data(line.utf8), options: [.fragmentsAllowed])
+      object = try JSONParser.parse(Array(line.utf8))
     } catch {
-      var detail = (error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String
-      if detail?.hasSuffix(".") == true { detail?.removeLast() }
-      throw CoreError("not valid JSON" + (detail.map { ": \($0.lowercased())" } ?? ""),
-                            hint: unfinished ? "the last line has no newline: the writer may have stopped mid-line; delete that line"
-                              : "each line must be one JSON object such as {\"prompt\": \"...\", \"chosen\": \"...\", \"rejected\": \"...\"}", at: place)
+      throw CoreError("not valid JSON: column \(error.column): \(error.message)",
+                      hint: unfinished ? "the last line has no newline: the writer may have stopped mid-line; delete that line"
+                        : "each line must be one JSON object such as {\"prompt\": \"...\", \"chosen\": \"...\", \"rejected\": \"...\"}", at: place)
     }
-    guard let fields = object as? [String: Any] else {
-      throw CoreError("expected a JSON object, got \(kind(object))",
-                            hint: "each line is {\"prompt\": \"...\", \"chosen\": \"...\", \"rejected\": \"...\"}", at: place)
+    guard case .object(let members) = object else {
+      throw CoreError("expected a JSON object, got \(object.kind)",
+                      hint: "each line is {\"prompt\": \"...\", \"chosen\": \"...\", \"rejected\": \"...\"}", at: place)
     }
     var values: [String] = []
     for key in ["prompt", "chosen", "rejected"] {
-      guard let value = fields[key] else {
-        let present = fields.keys.sorted().map { "\"\($0)\"" }.joined(separator: ", ")
+      guard let value = object[key] else {
+        let present = Set(members.map(\.key)).sorted().map { "\"\($0)\"" }.joined(separator: ", ")
         throw CoreError("missing key \"\(key)\"",
-                              hint: "the line has \(present.isEmpty ? "no keys" : present); preference files use \"prompt\", \"chosen\" and \"rejected\"", at: place)
+                        hint: "the line has \(present.isEmpty ? "no keys" : present); preference files use \"prompt\", \"chosen\" and \"rejected\"", at: place)
       }
-      guard let text = value as? String else {
-        throw CoreError("\"\(key)\" must be a string, got \(kind(value))", at: place)
+      guard let text = value.string else {
+        throw CoreError("\"\(key)\" must be a string, got \(value.kind)", at: place)
       }
       values.append(text)
     }
     return PreferencePair(prompt: values[0], chosen: values[1], rejected: values[2])
-  }
-
-  private static func kind(_ value: Any) -> String {
-    switch value {
-    case is String: return "a string"
-    case is [Any]: return "a list"
-    case is [String: Any]: return "an object"
-    case is NSNull: return "null"
-    case let n as NSNumber: return String(cString: n.objCType) == "c" ? "a boolean" : "a number"
-    default: return "\(type(of: value))"
-    }
   }
 
   /// Reads a preference file.

@@ -104,7 +104,7 @@ public final class CharTokenizer: Tokenizer {
 
   public func json() -> String {
     TokenizerJSON.document(type: "char", specials: specials.texts,
-                           field: "tokens", items: [characters.map { JSONString.quoted(String($0)) }.joined(separator: ", ")])
+                           field: "tokens", items: [characters.map { JSONWriter.quoted(String($0)) }.joined(separator: ", ")])
   }
 
   private func unknown(_ v: UInt32, offset: Int) -> CoreError {

@@ -1,4 +1,3 @@
-import Foundation
 import PavlovTensor
 
 /// A trainer's checkpoint: one safetensors file with the network weights, optimizer state,
@@ -174,30 +173,19 @@ public struct TrainerCheckpoint {
   /// JSON text of a Codable value, keys sorted (so equal configs give equal text) and in
   /// snake_case.
   public static func json<T: Encodable>(_ value: T) throws -> String {
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.sortedKeys]
-    encoder.keyEncodingStrategy = .convertToSnakeCase  // Pavlov's spelling: gae_lambda, n_envs
-    return String(decoding: try encoder.encode(value), as: UTF8.self)
+    try JSONWriter.string(try JSONCoding.encode(value))
   }
 
   /// Decodes this checkpoint's config or counters; `what` names the part in errors.
   public func decode<T: Decodable>(_ type: T.Type, from text: String, what: String) throws -> T {
+    let problem: String
     do {
-      let decoder = JSONDecoder()
-      decoder.keyDecodingStrategy = .convertFromSnakeCase
-      return try decoder.decode(type, from: Data(text.utf8))
+      return try JSONCoding.decode(type, from: try JSONParser.parse(text))
+    } catch let error as JSONSyntaxError {
+      problem = "it is not valid JSON: \(error.placedMessage)"
     } catch {
-      throw CoreError("\(where_): its \(what) cannot be read (\(Self.describe(error)))", hint: "the checkpoint is damaged or from another version")
+      problem = "\(error)"
     }
-  }
-
-  private static func describe(_ error: Error) -> String {
-    switch error {
-    case DecodingError.keyNotFound(let key, _): return "\"\(key.stringValue)\" is missing"
-    case DecodingError.typeMismatch(_, let context), DecodingError.valueNotFound(_, let context):
-      return "\"\(context.codingPath.map(\.stringValue).joined(separator: "."))\" has the wrong type"
-    case DecodingError.dataCorrupted: return "it is not valid JSON"
-    default: return "\(error)"
-    }
+    throw CoreError("\(where_): its \(what) cannot be read (\(problem))", hint: "the checkpoint is damaged or from another version")
   }
 }
