@@ -266,18 +266,13 @@ public struct Lexer {
         let escColumn = column
         pos += 1
         guard pos < end else { continue }
-        let e = bytes[pos]
-        pos += 1
-        switch e {
-        case UInt8(ascii: "n"): out.append(10)
-        case UInt8(ascii: "t"): out.append(9)
-        case UInt8(ascii: "r"): out.append(13)
-        case UInt8(ascii: "0"): out.append(0)
-        case UInt8(ascii: "\\"), UInt8(ascii: "\""), UInt8(ascii: "'"), UInt8(ascii: "{"), UInt8(ascii: "}"): out.append(e)
-        case UInt8(ascii: "u"):
-          if let scalar = lexUnicodeEscape() { out.append(contentsOf: Array(String(scalar).utf8)) }
-          else { error("invalid \\u escape; write \\u{1F600}", at: pos, column: escColumn) }
-        default:
+        let (next, failure) = StringEscape.decode(bytes, letter: pos, end: end, into: &out)
+        pos = next
+        switch failure {
+        case nil: break
+        case .invalidUnicode:
+          error("invalid \\u escape; write \\u{1F600}", at: pos, column: escColumn)
+        case .unknown(let e):
           error("unknown escape `\\\(String(UnicodeScalar(e)))`", at: pos, column: escColumn,
                 hint: "known escapes: \\n \\t \\r \\0 \\\\ \\\" \\' \\u{...}")
         }
@@ -298,16 +293,6 @@ public struct Lexer {
     } else {
       add(.string(String(decoding: out, as: UTF8.self)), start: start, startColumn: startColumn, startLine: startLine)
     }
-  }
-
-  mutating func lexUnicodeEscape() -> Unicode.Scalar? {
-    guard peek() == UInt8(ascii: "{") else { return nil }
-    pos += 1
-    let s = pos
-    while pos < end && bytes[pos].isHexDigit { pos += 1 }
-    guard peek() == UInt8(ascii: "}"), let v = UInt32(String(decoding: bytes[s..<pos], as: UTF8.self), radix: 16) else { return nil }
-    pos += 1
-    return Unicode.Scalar(v)
   }
 }
 

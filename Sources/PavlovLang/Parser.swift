@@ -827,30 +827,11 @@ public struct Parser {
     while i < bytes.count {
       let c = bytes[i]
       if c == UInt8(ascii: "\\") && i + 1 < bytes.count {
-        let e = bytes[i + 1]
-        i += 2
-        switch e {
-        case UInt8(ascii: "n"): out.append(10)
-        case UInt8(ascii: "t"): out.append(9)
-        case UInt8(ascii: "r"): out.append(13)
-        case UInt8(ascii: "0"): out.append(0)
-        case UInt8(ascii: "\\"), UInt8(ascii: "\""), UInt8(ascii: "'"), UInt8(ascii: "{"), UInt8(ascii: "}"): out.append(e)
-        case UInt8(ascii: "u"):
-          var j = i
-          if j < bytes.count && bytes[j] == UInt8(ascii: "{") {
-            j += 1
-            let s = j
-            while j < bytes.count && bytes[j].isHexDigit { j += 1 }
-            if j < bytes.count && bytes[j] == UInt8(ascii: "}"),
-               let v = UInt32(String(decoding: bytes[s..<j], as: UTF8.self), radix: 16), let scalar = Unicode.Scalar(v) {
-              out.append(contentsOf: Array(String(scalar).utf8))
-              i = j + 1
-              continue
-            }
-          }
-          throw fail("invalid \\u escape in f-string; write \\u{1F600}", at: token)
-        default:
-          throw fail("unknown escape `\\\(String(UnicodeScalar(e)))` in f-string", at: token)
+        let (next, failure) = StringEscape.decode(bytes, letter: i + 1, end: bytes.count, into: &out)
+        switch failure {
+        case nil: i = next
+        case .invalidUnicode: throw fail("invalid \\u escape in f-string; write \\u{1F600}", at: token)
+        case .unknown(let e): throw fail("unknown escape `\\\(String(UnicodeScalar(e)))` in f-string", at: token)
         }
       } else {
         out.append(c)
