@@ -1,8 +1,10 @@
 import Glibc
+import PavlovCore
 import PavlovLang
 
-/// Thin, error-explaining wrappers over the POSIX file calls the io builtins need. Every
-/// failure becomes a catchable `PavlovError` naming the builtin, the path, the reason and a fix.
+/// The io builtins' side of the file layer (`Files` in PavlovCore): every failure becomes a
+/// catchable `PavlovError` naming the builtin, the path, the reason and a fix in the language's
+/// terms; folders are listed and created here.
 enum Posix {
   /// The C library's text for an errno value.
   static func reason(_ code: Int32) -> String {
@@ -44,162 +46,40 @@ enum Posix {
     if path.utf8.contains(0) { throw PavlovError.runtime("\(function): the path contains a NUL character (\\0)", hint: "remove it from the path") }
   }
 
-  /// The folder part of a path: "a/b.txt" → "a", "b.txt" → ".", "/b" → "/".
-  static func directory(of path: String) -> String {
-    var trimmed = Substring(path)
-    while trimmed.count > 1, trimmed.hasSuffix("/") { trimmed = trimmed.dropLast() }
-    guard let slash = trimmed.lastIndex(of: "/") else { return "." }
-    let dir = trimmed[..<slash]
-    return dir.isEmpty ? "/" : String(dir)
-  }
+  static func directory(of path: String) -> String { Files.directory(of: path) }
 
-  static func baseName(of path: String) -> String {
-    guard let slash = path.lastIndex(of: "/") else { return path }
-    return String(path[path.index(after: slash)...])
-  }
+  static func fileInfo(_ path: String) -> stat? { Files.info(path) }
 
-  static func fileInfo(_ path: String) -> stat? {
-    var info = stat()
-    return stat(path, &info) == 0 ? info : nil
-  }
-
-  static func isDirectory(_ info: stat) -> Bool { (info.st_mode & S_IFMT) == S_IFDIR }
+  static func isDirectory(_ info: stat) -> Bool { Files.isDirectory(info) }
 
   static func exists(_ path: String) -> Bool { fileInfo(path) != nil }
+
+  /// A file layer error as the builtin `function`'s error, with the language's hints.
+  static func failure(_ function: String, _ error: FileError) -> PavlovError {
+    guard error.code != 0 else { return .runtime("\(function): \(error.message)", hint: error.hint) }
+    return failure(function, error.action, error.path, error.code, writing: error.action != "read")
+  }
 
   // MARK: Reading
 
   /// The whole contents of a file.
   static func readBytes(_ path: String, _ function: String) throws(PavlovError) -> [UInt8] {
     try check(path, function)
-    let fd = open(path, O_RDONLY | O_CLOEXEC)
-    guard fd >= 0 else { throw failure(function, "read", path, errno) }
-    defer { close(fd) }
-    var info = stat()
-    if fstat(fd, &info) == 0, isDirectory(info) { throw failure(function, "read", path, EISDIR) }
-    var bytes: [UInt8] = []
-    if info.st_size > 0 { bytes.reserveCapacity(Int(info.st_size) + 1) }
-    var chunk = [UInt8](repeating: 0, count: 1 << 16)
-    while true {
-      let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-      if n < 0 {
-        if errno == EINTR { continue }
-        throw failure(function, "read", path, errno)
-      }
-      if n == 0 { break }
-      bytes.append(contentsOf: chunk[0..<n])
-    }
-    return bytes
+    do { return try Files.read(path) } catch { throw failure(function, error) }
   }
 
   // MARK: Writing
 
-  /// Writes every byte, retrying short writes and interrupted calls; returns errno on failure.
-  static func writeAll(_ fd: Int32, _ bytes: [UInt8]) -> Int32? {
-    var done = 0
-    let total = bytes.count
-    return bytes.withUnsafeBytes { (raw: UnsafeRawBufferPointer) -> Int32? in
-      guard let base = raw.baseAddress else { return nil }
-      while done < total {
-        let n = write(fd, base + done, total - done)
-        if n < 0 {
-          if errno == EINTR { continue }
-          return errno
-        }
-        if n == 0 { return EIO }
-        done += n
-      }
-      return nil
-    }
-  }
-
-  /// Replaces `path` with `bytes` atomically: writes a temporary file in the same folder,
-  /// flushes it to disk, then renames it over the target. Readers see the old file or the
-  /// new one, never a half-written one; a failure leaves the old file untouched.
+  /// Replaces `path` with `bytes` atomically (see `Files.writeAtomically`).
   static func writeAtomically(_ path: String, _ bytes: [UInt8], _ function: String) throws(PavlovError) {
     try check(path, function)
-    var target = path
-    var info = stat()
-    var existingMode: mode_t? = nil
-    if lstat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFLNK, let resolved = realpath(path, nil) {
-      // Replace the file the link points to, not the link.
-      target = String(cString: resolved)
-      free(resolved)
-    }
-    if let existing = fileInfo(target) {
-      if isDirectory(existing) { throw failure(function, "write", path, EISDIR) }
-      existingMode = existing.st_mode & 0o7777
-    }
-    let folder = directory(of: target)
-    let base = baseName(of: target)
-    var temp = ""
-    var fd: Int32 = -1
-    var stamp = UInt64(monotonicNanoseconds())
-    for _ in 0..<100 {
-      temp = "\(folder)/.\(base).tmp-\(getpid())-\(stamp)"
-      fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o666)
-      if fd >= 0 || errno != EEXIST { break }
-      stamp &+= 1
-    }
-    guard fd >= 0 else { throw failure(function, "write", path, errno, writing: true) }
-    if let existingMode { _ = fchmod(fd, existingMode) }
-    if let code = writeAll(fd, bytes) {
-      close(fd)
-      unlink(temp)
-      throw failure(function, "write", path, code, writing: true)
-    }
-    if fsync(fd) != 0 {
-      let code = errno
-      close(fd)
-      unlink(temp)
-      throw failure(function, "write", path, code, writing: true)
-    }
-    if close(fd) != 0 {
-      let code = errno
-      unlink(temp)
-      throw failure(function, "write", path, code, writing: true)
-    }
-    if rename(temp, target) != 0 {
-      let code = errno
-      unlink(temp)
-      throw failure(function, "write", path, code, writing: true)
-    }
-    // Make the rename itself durable (best effort: some file systems refuse to sync folders).
-    let dirFD = open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-    if dirFD >= 0 {
-      _ = fsync(dirFD)
-      close(dirFD)
-    }
+    do { try Files.writeAtomically(path, bytes) } catch { throw failure(function, error) }
   }
 
-  /// Appends `bytes` to `path` (creating it) with one O_APPEND descriptor. With
-  /// `separateFromPartialLine`, a file whose last byte is not a newline (a writer stopped
-  /// mid-line) first gets a newline, so the new lines never merge with the broken one.
+  /// Appends `bytes` to `path` (creating it) and flushes them to disk (see `Files.append`).
   static func append(_ path: String, _ bytes: [UInt8], _ function: String, separateFromPartialLine: Bool = false) throws(PavlovError) {
     try check(path, function)
-    if let existing = fileInfo(path), isDirectory(existing) { throw failure(function, "append to", path, EISDIR) }
-    var canRead = true
-    var fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0o666)
-    if fd < 0 && (errno == EACCES || errno == EPERM) {
-      canRead = false
-      fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o666)
-    }
-    guard fd >= 0 else { throw failure(function, "append to", path, errno, writing: true) }
-    var data = bytes
-    if separateFromPartialLine && canRead {
-      var info = stat()
-      if fstat(fd, &info) == 0, info.st_size > 0 {
-        var last: UInt8 = 0
-        if pread(fd, &last, 1, info.st_size - 1) == 1, last != 0x0A {
-          data.insert(0x0A, at: 0)
-        }
-      }
-    }
-    if let code = writeAll(fd, data) {
-      close(fd)
-      throw failure(function, "append to", path, code, writing: true)
-    }
-    if close(fd) != 0 { throw failure(function, "append to", path, errno, writing: true) }
+    do { try Files.append(path, bytes, separateFromPartialLine: separateFromPartialLine) } catch { throw failure(function, error) }
   }
 
   // MARK: Folders
@@ -247,11 +127,7 @@ enum Posix {
 
   // MARK: Clocks
 
-  static func monotonicNanoseconds() -> Int64 {
-    var ts = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &ts)
-    return Int64(ts.tv_sec) &* 1_000_000_000 &+ Int64(ts.tv_nsec)
-  }
+  static func monotonicNanoseconds() -> Int64 { Files.monotonicNanoseconds() }
 
   static func seconds(_ clock: clockid_t) -> Double {
     var ts = timespec()

@@ -1,5 +1,4 @@
 import PavlovCore
-import Glibc
 
 /// Checkpoints in the safetensors format (the one Hugging Face and PyTorch users share):
 ///
@@ -304,90 +303,12 @@ public enum Safetensors {
   /// Writes a checkpoint atomically: a temporary file in the same folder, flushed to disk,
   /// then renamed over `path`, so a crash leaves the old file or the new one, never half.
   public static func write(_ tensors: [(String, Tensor)], metadata: [String: String] = [:], to path: String) throws {
-    let bytes = try encode(tensors, metadata: metadata)
-    try writeAtomically(bytes, to: path)
+    try Files.writeAtomically(path, try encode(tensors, metadata: metadata))
   }
 
   /// Reads a checkpoint: its tensors in header order and its metadata.
   public static func read(_ path: String) throws -> Contents {
-    try decode(try readFile(path), source: path)
-  }
-
-  static func failure(_ action: String, _ path: String, _ code: Int32) -> CoreError {
-    let reason = strerror(code).map { String(cString: $0) } ?? "error \(code)"
-    let hint: String
-    switch code {
-    case ENOENT: hint = action == "read" ? "check the path" : "the folder does not exist; create it first"
-    case EACCES, EPERM: hint = "permission denied: check the permissions of the file and its folder"
-    case EISDIR: hint = "that path is a folder, not a file"
-    case ENOSPC, EDQUOT: hint = "the disk (or your quota) is full"
-    default: hint = "check the path and try again"
-    }
-    return CoreError("cannot \(action) \(path): \(reason)", hint: hint)
-  }
-
-  static func checkPath(_ path: String, _ action: String) throws {
-    if path.isEmpty { throw CoreError("cannot \(action) a checkpoint: the path is empty") }
-    if path.utf8.contains(0) { throw CoreError("cannot \(action) \(path): the path contains a NUL character") }
-  }
-
-  static func readFile(_ path: String) throws -> [UInt8] {
-    try checkPath(path, "read")
-    let fd = open(path, O_RDONLY | O_CLOEXEC)
-    guard fd >= 0 else { throw failure("read", path, errno) }
-    defer { close(fd) }
-    var info = stat()
-    if fstat(fd, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR { throw failure("read", path, EISDIR) }
-    var bytes: [UInt8] = []
-    if info.st_size > 0 { bytes.reserveCapacity(Int(info.st_size)) }
-    var chunk = [UInt8](repeating: 0, count: 1 << 20)
-    while true {
-      let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
-      if n < 0 {
-        if errno == EINTR { continue }
-        throw failure("read", path, errno)
-      }
-      if n == 0 { break }
-      bytes.append(contentsOf: chunk[0..<n])
-    }
-    return bytes
-  }
-
-  static func writeAtomically(_ bytes: [UInt8], to path: String) throws {
-    try checkPath(path, "write")
-    let temp = "\(path).tmp-\(getpid())"
-    let fd = open(temp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-    guard fd >= 0 else { throw failure("write", path, errno) }
-    func abandon(_ code: Int32, closing: Bool) -> CoreError {
-      if closing { close(fd) }
-      unlink(temp)
-      return failure("write", path, code)
-    }
-    var done = 0
-    let status: Int32? = bytes.withUnsafeBytes { raw -> Int32? in
-      while done < raw.count {
-        let n = Glibc.write(fd, raw.baseAddress! + done, raw.count - done)
-        if n < 0 {
-          if errno == EINTR { continue }
-          return errno
-        }
-        if n == 0 { return EIO }
-        done += n
-      }
-      return nil
-    }
-    if let code = status { throw abandon(code, closing: true) }
-    if fsync(fd) != 0 { throw abandon(errno, closing: true) }
-    if close(fd) != 0 { throw abandon(errno, closing: false) }
-    if rename(temp, path) != 0 { throw abandon(errno, closing: false) }
-    // Make the rename durable too (best effort: some file systems cannot sync folders).
-    var folder = "."
-    if let slash = path.lastIndex(of: "/") { folder = slash == path.startIndex ? "/" : String(path[..<slash]) }
-    let dirFD = open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-    if dirFD >= 0 {
-      _ = fsync(dirFD)
-      close(dirFD)
-    }
+    try decode(try Files.read(path), source: path)
   }
 
   // MARK: - Loading into a model

@@ -1,5 +1,4 @@
 import PavlovCore
-import Foundation
 
 /// One preference: for `prompt`, the answer `chosen` is better than `rejected` (TRL's names).
 public struct PreferencePair: Hashable, Sendable {
@@ -85,21 +84,11 @@ public enum PreferenceFile {
 
   /// Reads a preference file.
   public static func read(_ path: String) throws -> [PreferencePair] {
-    let data: Data
-    do {
-      data = try Data(contentsOf: URL(fileURLWithPath: path))
-    } catch {
-      throw CoreError("cannot read \(path): \(error.localizedDescription)", hint: "check the path")
-    }
-    return try decode(String(decoding: data, as: UTF8.self), source: path)
+    try decode(String(decoding: try Files.read(path), as: UTF8.self), source: path)
   }
 
   /// Replaces `path` with `pairs` (atomically: a crash leaves the old file or the new one).
   public static func write(_ pairs: [PreferencePair], to path: String) throws {
-    do {
-      try Data(encode(pairs).utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
-    } catch {
-      throw CoreError("cannot write \(path): \(error.localizedDescription)", hint: "check that the folder exists")
-    }
+    try Files.writeAtomically(path, Array(encode(pairs).utf8))
   }
 }

@@ -194,38 +194,23 @@ enum LabelBindings {
 /// The `out:` file of `label`: opened once for appending; each label is one `write` of a whole
 /// line (so Ctrl-C cannot cut one), flushed to disk at once for a human's labels.
 final class LabelLog {
-  let path: String
-  private var fd: Int32
-  private var unsynced = false
+  private let log: AppendLog
 
   init(_ path: String) throws(PavlovError) {
     try Posix.check(path, "label")
-    if let info = Posix.fileInfo(path), Posix.isDirectory(info) { throw Posix.failure("label", "append to", path, EISDIR) }
-    self.path = path
-    fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0o666)
-    guard fd >= 0 else { throw Posix.failure("label", "append to", path, errno, writing: true) }
     // A file cut mid-line gets a newline first, so the next label starts a line of its own.
-    var info = stat()
-    var last: UInt8 = 0
-    if fstat(fd, &info) == 0, info.st_size > 0, pread(fd, &last, 1, info.st_size - 1) == 1, last != 0x0A {
-      if let code = Posix.writeAll(fd, [0x0A]) { throw Posix.failure("label", "append to", path, code, writing: true) }
-    }
+    do { log = try AppendLog(path, separateFromPartialLine: true) } catch { throw Posix.failure("label", error) }
   }
 
-  deinit { close(fd) }
+  var path: String { log.path }
 
   func append(_ pair: PreferencePair, sync: Bool) throws(PavlovError) {
-    if let code = Posix.writeAll(fd, Array((pair.jsonLine + "\n").utf8)) {
-      throw Posix.failure("label", "append to", path, code, writing: true)
-    }
-    unsynced = true
+    do { try log.append(Array((pair.jsonLine + "\n").utf8)) } catch { throw Posix.failure("label", error) }
     if sync { try self.sync() }
   }
 
   func sync() throws(PavlovError) {
-    guard unsynced else { return }
-    unsynced = false
-    if fsync(fd) != 0 && errno != EINVAL { throw Posix.failure("label", "write", path, errno, writing: true) }
+    do { try log.sync() } catch { throw Posix.failure("label", error) }
   }
 
   /// One line of standard input without its newline; nil at the end of the input (or if it is
