@@ -58,7 +58,7 @@ let package = Package(
     // data, generation, pretraining/SFT, reward models, PPO with a KL penalty, DPO and the rest.
     .target(
       name: "PavlovLM",
-      dependencies: ["PavlovCore", "PavlovTensor"],
+      dependencies: ["PavlovCore", "PavlovTensor", "PavlovRL"],
       path: "Sources/PavlovLM"
     ),
     .target(
@@ -114,7 +114,7 @@ let package = Package(
     ),
     .testTarget(
       name: "PavlovLMTests",
-      dependencies: ["PavlovLM", "PavlovTensor"],
+      dependencies: ["PavlovLM", "PavlovRL", "PavlovTensor"],
       path: "Tests/PavlovLMTests"
     ),
     .testTarget(

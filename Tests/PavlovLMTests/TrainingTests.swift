@@ -1,4 +1,5 @@
 import PavlovLM
+import PavlovRL
 import PavlovTensor
 import XCTest
 
@@ -71,6 +72,20 @@ final class TrainingTests: XCTestCase {
     // k3 = (r − 1) − log r with log r = ref − logp = −1.
     XCTAssertEqual(KLEstimator.k3.value(logProb: -1, refLogProb: -2), (exp(-1.0) - 1) + 1, accuracy: 1e-12)
     XCTAssertEqual(KLEstimator.k3.value(logProb: -3, refLogProb: -3), 0)
+    // k2 = (log r)² / 2.
+    XCTAssertEqual(KLEstimator.k2.value(logProb: -1, refLogProb: -2), 0.5)
+    XCTAssertEqual(KLEstimator.k2.value(logProb: -2, refLogProb: -1), 0.5)
+  }
+
+  /// Averaged over samples from π, each estimator approaches the exact KL(π ‖ π_ref) of two
+  /// categorical distributions (k2 only to second order, so the two are kept close).
+  func testKLEstimatorsAverageToTheExactKL() {
+    let p = [0.5, 0.3, 0.2], q = [0.45, 0.35, 0.2]
+    let exact = zip(p, q).reduce(0.0) { $0 + $1.0 * log($1.0 / $1.1) }
+    for estimator in KLEstimator.allCases {
+      let mean = zip(p, q).reduce(0.0) { $0 + $1.0 * estimator.value(logProb: log($1.0), refLogProb: log($1.1)) }
+      XCTAssertEqual(mean, exact, accuracy: estimator == .k2 ? 2e-4 : 1e-12, "\(estimator)")
+    }
   }
 
   /// The toy task: answers score the fraction of their tokens that are 5.

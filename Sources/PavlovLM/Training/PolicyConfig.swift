@@ -1,24 +1,5 @@
+import PavlovRL
 import PavlovTensor
-
-/// How the per-token KL to the reference is estimated from log-ratios (Schulman, "Approximating
-/// KL divergence"): k1 = log π − log π_ref (unbiased, can be negative per token), k3 =
-/// (r − 1) − log r with r = π_ref / π (unbiased, never negative, lower variance).
-public enum KLEstimator: String, CaseIterable, Sendable {
-  case k1, k3
-
-  public func value(logProb: Double, refLogProb: Double) -> Double {
-    switch self {
-    case .k1: return logProb - refLogProb
-    case .k3:
-      let logRatio = refLogProb - logProb
-      return (logRatio.exp - 1) - logRatio
-    }
-  }
-}
-
-extension Double {
-  var exp: Double { PortableMath.exp(self) }
-}
 
 /// Which policy-gradient method trains the language model.
 public enum LMAlgorithm: String, CaseIterable, Sendable {

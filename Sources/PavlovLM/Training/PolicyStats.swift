@@ -1,3 +1,4 @@
+import PavlovRL
 import Glibc
 
 /// What one iteration of RLHF policy training measured: the numbers users of TRL and

@@ -1,5 +1,6 @@
 import Dispatch
 import Glibc
+import PavlovRL
 import PavlovTensor
 
 /// RLHF's third step: a language-model policy learns from a reward on its own answers, kept
@@ -135,7 +136,7 @@ public final class PolicyTrainer {
     stats.kl = klSums.reduce(0, +) / Double(n)
     stats.reward = stats.score - config.klCoef * stats.kl
     var ratioSum = 0.0
-    for i in 0..<n { for (a, b) in zip(rollout.logProbs[i], rollout.refLogProbs[i]) { ratioSum += Double(a - b).exp } }
+    for i in 0..<n { for (a, b) in zip(rollout.logProbs[i], rollout.refLogProbs[i]) { ratioSum += PortableMath.exp(Double(a - b)) } }
     stats.refRatio = ratioSum / Swift.max(tokenCount, 1)
     stats.entropy = rollout.entropy
     stats.clipFraction = clipped / Swift.max(tokens, 1)
@@ -201,25 +202,25 @@ public final class PolicyTrainer {
     case .ppo:
       var advantages = [[Float]](), returns = [[Float]]()
       for i in 0..<n {
+        // Each answer is one episode: the KL penalty on every token, the score on the last,
+        // nothing after it.
         let T = kl[i].count
         var rewards = kl[i].map { -beta * $0 }
         if T > 0 { rewards[T - 1] += scores[i] }
-        var a = [Float](repeating: 0, count: T), running = 0.0
-        for t in stride(from: T - 1, through: 0, by: -1) {
-          let next = t + 1 < T ? Double(values[i][t + 1]) : 0
-          let delta = rewards[t] + config.gamma * next - Double(values[i][t])
-          running = delta + config.gamma * config.lambda * running
-          a[t] = Float(running)
-        }
+        let a = GAE.compute(rewards: rewards, values: values[i], terminated: (0..<T).map { $0 == T - 1 },
+                            truncated: [Bool](repeating: false, count: T), truncationValues: [], lastValues: [0],
+                            steps: T, copies: 1, gamma: config.gamma, lambda: config.lambda).advantages
         advantages.append(a)
+        // Targets summed in Float (GAE's own returns add in Double): the published RLHF figures
+        // and golden bits were made this way.
         returns.append(zip(a, values[i]).map { $0 + $1 })
       }
       if config.whitenAdvantages {
-        let all = advantages.flatMap { $0 }
-        if all.count > 1 {
-          let mean = all.reduce(0, +) / Float(all.count)
-          let std = (all.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Float(all.count - 1)).squareRoot()
-          advantages = advantages.map { $0.map { ($0 - mean) / (std + 1e-8) } }
+        let whitened = PPOLoss.normalized(advantages.flatMap { $0 })
+        var start = 0
+        advantages = advantages.map { a in
+          defer { start += a.count }
+          return Array(whitened[start..<(start + a.count)])
         }
       }
       return (advantages, returns)
@@ -250,34 +251,25 @@ public final class PolicyTrainer {
     guard count > 0 else { return (0, 0, 0, 0, 0) }
     let old = Tensor(shape: [count], data: picked.flatMap { rollout.logProbs[$0] })
     let advantage = Tensor(shape: [count], data: picked.flatMap { advantages[$0] })
-    let ratio = try (newLogProbs - old).exp()
-    let clip = Float(config.clip)
-    let surrogate = try Tensor.minimum(try ratio * advantage, try ratio.clipped(min: 1 - clip, max: 1 + clip) * advantage)
-    var loss = -(try surrogate.mean())
+    let ratio = try PPOObjective.ratio(logProbs: newLogProbs, oldLogProbs: old)
+    var loss = try PPOObjective.clippedSurrogate(ratio: ratio, advantage: advantage, clip: config.clip)
     var valueError = 0.0
     if let head = valueHead {
       let flat = positions.flatMap { $0 }
       let values = try head.forward(try critic?.features(batch.inputs()) ?? features).flattened().picking([count], flat, "values")
       let oldValues = Tensor(shape: [count], data: picked.flatMap { rollout.values[$0] })
       let target = Tensor(shape: [count], data: picked.flatMap { returns[$0] })
-      let clippedValues = try oldValues + (try values - oldValues).clipped(min: Float(-config.clipValue), max: Float(config.clipValue))
-      let errors = try Tensor.maximum(try (values - target).pow(2), try (clippedValues - target).pow(2))
-      loss = try loss + (try errors.mean()) * Float(0.5 * config.vfCoef)
+      let valueLoss = try PPOObjective.pessimisticValueLoss(values, old: oldValues, returns: target, clip: config.clipValue)
+      loss = try loss + valueLoss * Float(0.5 * config.vfCoef)
       for k in 0..<count { valueError += Double((values.data[k] - target.data[k]) * (values.data[k] - target.data[k])) }
     }
     if config.algorithm == .grpo && config.klCoef > 0 {
-      // k3 with gradient: exp(ref − new) − (ref − new) − 1, averaged over tokens.
+      // k3 with its gradient, averaged over tokens.
       let ref = Tensor(shape: [count], data: picked.flatMap { rollout.refLogProbs[$0] })
-      let logRatio = try ref - newLogProbs
-      loss = try loss + (try (try logRatio.exp() - logRatio - 1).mean()) * Float(config.klCoef)
+      loss = try loss + (try KLEstimator.k3(logRatio: try ref - newLogProbs).mean()) * Float(config.klCoef)
     }
     try optimizer.step(loss: loss)
-    var clipped = 0.0, approxKL = 0.0
-    for k in 0..<count {
-      let r = Double(ratio.data[k])
-      if Swift.abs(r - 1) > config.clip { clipped += 1 }
-      approxKL += (r - 1) - PortableMath.log(Swift.max(r, 1e-30))
-    }
-    return (clipped, approxKL, valueError, Double(count), Double(loss.data[0]))
+    let (approxKL, clipped) = PPOObjective.diagnostics(ratio: ratio, logProbs: newLogProbs, oldLogProbs: old.data, clip: config.clip)
+    return (Double(clipped), approxKL, valueError, Double(count), Double(loss.data[0]))
   }
 }

@@ -12,8 +12,9 @@
 /// with V(s_T) the values of the observations after the rollout (`lastValues`).
 public enum GAE {
   /// Advantages and returns (each T·N). `truncationValues[k]` is V(final observation) for rows
-  /// truncated but not terminated, and is ignored elsewhere.
-  public static func compute(rewards: [Float], values: [Float], terminated: [Bool], truncated: [Bool],
+  /// truncated but not terminated, and is ignored elsewhere. Rewards are widened to Double
+  /// (control's are Float; RLHF's per-token rewards, a score less β·KL, are Double).
+  public static func compute<Reward: BinaryFloatingPoint>(rewards: [Reward], values: [Float], terminated: [Bool], truncated: [Bool],
                              truncationValues: [Float], lastValues: [Float], steps: Int, copies: Int,
                              gamma: Double, lambda: Double) -> (advantages: [Float], returns: [Float]) {
     let n = copies

@@ -1,16 +1,12 @@
-import Glibc
 import PavlovTensor
 
-/// The pieces of the PPO objective for one minibatch (SB3's `PPO.train`), and of A2C's:
+/// The PPO objective for one minibatch (SB3's `PPO.train`), and A2C's, from `PPOObjective`'s
+/// parts:
 ///
-///     ratio        = exp(log π(a|s) − log π_old(a|s))
-///     policy_loss  = −mean(min(ratio·A, clip(ratio, 1 − ε, 1 + ε)·A))     (A2C: −mean(log π(a|s)·A))
+///     policy_loss  = the clipped surrogate                      (A2C: −mean(log π(a|s)·A))
 ///     value_loss   = mean((R − V(s))²), V optionally kept within ±ε_v of the rollout's value
 ///     entropy_loss = −mean(entropy)
 ///     loss         = policy_loss + ent_coef·entropy_loss + vf_coef·value_loss
-///
-/// plus the diagnostics SB3 logs: approx_kl = mean((ratio − 1) − log ratio) (Schulman's
-/// low-variance estimator) and clip_fraction = mean(|ratio − 1| > ε).
 public struct PPOLoss {
   public let policyLoss: Tensor
   public let valueLoss: Tensor
@@ -25,20 +21,10 @@ public struct PPOLoss {
               entropy: Tensor, clip: Double?, clipValue: Double?, entCoef: Double, vfCoef: Double) throws {
     let b = oldLogProbs.count
     let advantage = Tensor(shape: [b], data: advantages)
-    let old = Tensor(shape: [b], data: oldLogProbs)
     if let clip {
-      let ratio = try (logProbs - old).exp()
-      let unclipped = try ratio * advantage
-      let clipped = try ratio.clipped(min: Float(1 - clip), max: Float(1 + clip)) * advantage
-      policyLoss = -(try Tensor.minimum(unclipped, clipped).mean())
-      // Diagnostics from the numbers alone.
-      var kl = 0.0, outside = 0
-      for k in 0..<b {
-        let logRatio = Double(logProbs.data[k]) - Double(oldLogProbs[k])
-        let r = Double(ratio.data[k])
-        kl += (r - 1) - logRatio
-        if Swift.abs(r - 1) > clip { outside += 1 }
-      }
+      let ratio = try PPOObjective.ratio(logProbs: logProbs, oldLogProbs: Tensor(shape: [b], data: oldLogProbs))
+      policyLoss = try PPOObjective.clippedSurrogate(ratio: ratio, advantage: advantage, clip: clip)
+      let (kl, outside) = PPOObjective.diagnostics(ratio: ratio, logProbs: logProbs, oldLogProbs: oldLogProbs, clip: clip)
       approxKl = kl / Double(b)
       clipFraction = Double(outside) / Double(b)
     } else {
@@ -46,13 +32,8 @@ public struct PPOLoss {
       approxKl = 0
       clipFraction = 0
     }
-    let target = Tensor(shape: [b], data: returns)
-    var prediction = values
-    if let clipValue {
-      let before = Tensor(shape: [b], data: oldValues)
-      prediction = try before + (try values - before).clipped(min: Float(-clipValue), max: Float(clipValue))
-    }
-    valueLoss = try Tensor.mseLoss(prediction, target)
+    valueLoss = try PPOObjective.squaredValueLoss(values, old: Tensor(shape: [b], data: oldValues), returns: Tensor(shape: [b], data: returns),
+                                                 clip: clipValue)
     entropyLoss = -(try entropy.mean())
     total = try policyLoss + (try entropyLoss * Float(entCoef)) + (try valueLoss * Float(vfCoef))
   }

@@ -1,5 +1,6 @@
 import CPavlovSupport
 import PavlovLM
+import PavlovRL
 import PavlovLang
 import PavlovTensor
 
@@ -29,7 +30,7 @@ enum PolicyBindings {
       Param("reward", doc: "a reward model, a function (prompt, text) => number, or [[reward, weight], ...]"),
       Param("ref", default: .null, doc: "the frozen reference (nil: a frozen copy of the model now, or the model with LoRA adapters off)"),
       Param("kl", default: .float(algorithm == .grpo ? 0.04 : d.klCoef), doc: "β, the weight of the KL to the reference"),
-      Param("kl_estimator", default: .str(algorithm == .grpo ? "k3" : "k1"), doc: "\"k1\" (log π − log π_ref) or \"k3\" ((r − 1) − log r), for the penalty and the reported KL"),
+      Param("kl_estimator", default: .str(algorithm == .grpo ? "k3" : "k1"), doc: "\"k1\" (log π − log π_ref), \"k2\" ((log r)²/2) or \"k3\" ((r − 1) − log r), for the penalty and the reported KL"),
       Param("target_kl", default: .null, doc: "with a target, β adapts so the per-answer KL tracks it (Ziegler et al.)"),
       Param("kl_horizon", default: .float(d.klHorizon), doc: "the adaptive controller's horizon in answers"),
       Param("batch", default: .int(algorithm == .ppo ? 32 : 8), doc: "prompts per iteration"),
@@ -73,7 +74,7 @@ enum PolicyBindings {
     if let v = try a.number("kl") { c.klCoef = v }
     if let i = a.given("kl_estimator") {
       let text = try args.string(i)
-      guard let e = KLEstimator(rawValue: text) else { throw PavlovError.runtime("\(name): unknown kl_estimator \(Format.quoted(text))", hint: "use \"k1\" or \"k3\"") }
+      guard let e = KLEstimator(rawValue: text) else { throw PavlovError.runtime("\(name): unknown kl_estimator \(Format.quoted(text))", hint: "use \"k1\", \"k2\" or \"k3\"") }
       c.klEstimator = e
     }
     c.targetKL = try a.number("target_kl")
