@@ -86,7 +86,7 @@ public enum TrainRun {
     let checkpoint = folder + "/checkpoints/final.safetensors"
     try CoreBridge.run { try trainer.save(to: checkpoint) }
     let seconds = Double(Posix.monotonicNanoseconds() - start) / 1e9
-    let evaluation = try CoreBridge.run { try trainer.evaluate(episodes: request.evalEpisodes, deterministic: true, seed: 10_000) }
+    let evaluation = try CoreBridge.run { try trainer.evaluate(episodes: request.evalEpisodes, deterministic: true, seed: Evaluation.seed) }
     let summary = PRecord([
       ("algorithm", .str(algorithm)), ("env", .str(request.env)), ("seed", .int(request.seed)),
       ("timesteps", .int(trainer.timesteps)), ("iterations", .int(trainer.iterations)),

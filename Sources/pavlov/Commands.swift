@@ -3,6 +3,7 @@ import CPavlovSupport
 import Glibc
 import PavlovLang
 import PavlovREPL
+import PavlovRL
 import PavlovStdlib
 
 /// A script's result travels as an error so ArgumentParser unwinds; `Entry` turns it into the exit code.
@@ -209,7 +210,7 @@ struct Train: ParsableCommand {
   var out: String?
 
   @Option(help: "Deterministic evaluation episodes at the end.")
-  var evalEpisodes: Int = 20
+  var evalEpisodes: Int = Evaluation.episodes
 
   @Option(help: "Also save a checkpoint every N iterations (0: only the final one).")
   var checkpointEvery: Int = 0
@@ -237,7 +238,7 @@ struct Evaluate: ParsableCommand {
   var checkpoint: String
 
   @Option(help: "How many episodes.")
-  var episodes: Int = 20
+  var episodes: Int = Evaluation.episodes
 
   @Flag(help: "Then play one episode in the terminal.")
   var render = false

@@ -54,6 +54,24 @@ public struct PolicyConfig: Sendable {
 
   public init() {}
 
+  /// Each algorithm's defaults, the one place they live (the builtins read theirs from here):
+  /// PPO as above; GRPO with DeepSeekMath's and TRL's 4 answers per prompt, β 0.04 and the k3
+  /// estimator in the loss; RLOO with 4 answers per prompt. The group methods take 8 prompts an
+  /// iteration, so a rollout is 32 answers as PPO's.
+  public static func defaults(for algorithm: LMAlgorithm) -> PolicyConfig {
+    var c = PolicyConfig()
+    c.algorithm = algorithm
+    if algorithm != .ppo {
+      c.prompts = 8
+      c.groupSize = 4
+    }
+    if algorithm == .grpo {
+      c.klCoef = 0.04
+      c.klEstimator = .k3
+    }
+    return c
+  }
+
   /// Why the configuration cannot run, or nil.
   public func problem() -> String? {
     if prompts < 1 { return "prompts must be at least 1" }

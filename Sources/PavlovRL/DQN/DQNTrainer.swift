@@ -338,7 +338,7 @@ public final class DQNTrainer: Trainer {
     return .int(actionStart + input.withUnsafeBufferPointer { greedy.argmax($0) })
   }
 
-  public func evaluate(episodes: Int, deterministic: Bool = true, seed: UInt64 = 1_000_000) throws -> EvalResult {
+  public func evaluate(episodes: Int, deterministic: Bool = true, seed: UInt64 = Evaluation.seed) throws -> EvalResult {
     let rng = SeededGenerator(seed: seed)
     return try PolicyEvaluation.run(source: envs.source, copyIndex: 1, episodes: episodes, seed: seed) {
       try act($0, deterministic: deterministic, generator: rng)

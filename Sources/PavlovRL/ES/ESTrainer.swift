@@ -259,7 +259,7 @@ public final class ESTrainer: Trainer {
     }
   }
 
-  public func evaluate(episodes: Int, deterministic: Bool = true, seed: UInt64 = 1_000_000) throws -> EvalResult {
+  public func evaluate(episodes: Int, deterministic: Bool = true, seed: UInt64 = Evaluation.seed) throws -> EvalResult {
     try PolicyEvaluation.run(source: envs.source, copyIndex: 1, episodes: episodes, seed: seed) { try act($0, deterministic: true) }
   }
 

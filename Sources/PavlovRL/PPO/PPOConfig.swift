@@ -1,7 +1,7 @@
 import PavlovCore
 /// How a learning rate or clip range changes over training, as SB3's schedules: a function of
 /// the progress remaining, 1 at the start and 0 at `totalSteps` (it stays at 0 after).
-public enum Schedule: String, Codable, Sendable {
+public enum Schedule: String, Codable, CaseIterable, Sendable {
   case constant, linear
 
   public func value(_ initial: Double, progressRemaining: Double) -> Double {
@@ -12,8 +12,10 @@ public enum Schedule: String, Codable, Sendable {
   }
 }
 
-/// The hyperparameters of PPO (and of A2C, its one-epoch, unclipped special case). Defaults are
-/// SB3's PPO defaults; the names are saved in checkpoints in snake_case.
+/// The hyperparameters of PPO (and of A2C, its one-epoch, unclipped special case), and the one
+/// place their defaults live: the `ppo` builtin reads its defaults from here. They are SB3's PPO
+/// defaults, except that a rollout is 8 copies × 256 steps — the same 2048 transitions as SB3's
+/// one copy × 2048, stepped as a vector env. The names are saved in checkpoints in snake_case.
 public struct PPOConfig: Codable, Equatable, Sendable {
   /// "ppo" or "a2c": which loss (clipped surrogate, or the plain policy gradient).
   public var algorithm = "ppo"
@@ -21,7 +23,7 @@ public struct PPOConfig: Codable, Equatable, Sendable {
   public var env = ""
   public var nEnvs = 8
   /// Steps per copy per rollout; a rollout is nEnvs × nSteps transitions.
-  public var nSteps = 2048
+  public var nSteps = 256
   public var batchSize = 64
   public var epochs = 10
   public var lr = 3e-4

@@ -301,7 +301,7 @@ public final class PPOTrainer: Trainer {
     }
   }
 
-  public func evaluate(episodes: Int, deterministic: Bool = true, seed: UInt64 = 1_000_000) throws -> EvalResult {
+  public func evaluate(episodes: Int, deterministic: Bool = true, seed: UInt64 = Evaluation.seed) throws -> EvalResult {
     guard episodes >= 1 else { throw CoreError("evaluate: episodes must be at least 1, got \(episodes)") }
     let env = try envs.source.make(config.nEnvs)
     let rng = SeededGenerator(seed: seed)

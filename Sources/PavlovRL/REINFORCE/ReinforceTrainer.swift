@@ -200,7 +200,7 @@ public final class ReinforceTrainer: Trainer {
     return .int(actionStart + action)
   }
 
-  public func evaluate(episodes: Int, deterministic: Bool = true, seed: UInt64 = 1_000_000) throws -> EvalResult {
+  public func evaluate(episodes: Int, deterministic: Bool = true, seed: UInt64 = Evaluation.seed) throws -> EvalResult {
     let rng = SeededGenerator(seed: seed)
     return try PolicyEvaluation.run(source: envs.source, copyIndex: 1, episodes: episodes, seed: seed) {
       try act($0, deterministic: deterministic, generator: rng)

@@ -21,40 +21,50 @@ enum PolicyBindings {
     }
   }
 
-  static func parameters(_ algorithm: LMAlgorithm) -> [Param] {
-    let d = PolicyConfig()
-    var params: [Param] = [
-      Param("model", doc: "the policy: a gpt model (usually the SFT model, or it with lora(...)); trained in place"),
-      Param("tokenizer", doc: "the tokenizer the model reads"),
-      Param("prompts", doc: "the prompt strings to answer during training"),
-      Param("reward", doc: "a reward model, a function (prompt, text) => number, or [[reward, weight], ...]"),
-      Param("ref", default: .null, doc: "the frozen reference (nil: a frozen copy of the model now, or the model with LoRA adapters off)"),
-      Param("kl", default: .float(algorithm == .grpo ? 0.04 : d.klCoef), doc: "β, the weight of the KL to the reference"),
-      Param("kl_estimator", default: .str(algorithm == .grpo ? "k3" : "k1"), doc: "\"k1\" (log π − log π_ref), \"k2\" ((log r)²/2) or \"k3\" ((r − 1) − log r), for the penalty and the reported KL"),
-      Param("target_kl", default: .null, doc: "with a target, β adapts so the per-answer KL tracks it (Ziegler et al.)"),
-      Param("kl_horizon", default: .float(d.klHorizon), doc: "the adaptive controller's horizon in answers"),
-      Param("batch", default: .int(algorithm == .ppo ? 32 : 8), doc: "prompts per iteration"),
+  static let inputs: [Param] = [
+    Param("model", doc: "the policy: a gpt model (usually the SFT model, or it with lora(...)); trained in place"),
+    Param("tokenizer", doc: "the tokenizer the model reads"),
+    Param("prompts", doc: "the prompt strings to answer during training"),
+    Param("reward", doc: "a reward model, a function (prompt, text) => number, or [[reward, weight], ...]"),
+    Param("ref", default: .null, doc: "the frozen reference (nil: a frozen copy of the model now, or the model with LoRA adapters off)"),
+  ]
+
+  /// The options of `algorithm`'s builtin, their defaults from `PolicyConfig.defaults(for:)`.
+  static func options(_ algorithm: LMAlgorithm) -> [ConfigOption<PolicyConfig>] {
+    var options: [ConfigOption<PolicyConfig>] = [
+      .number("kl", \.klCoef, "β, the weight of the KL to the reference"),
+      .choice("kl_estimator", \.klEstimator, "\"k1\" (log π − log π_ref), \"k2\" ((log r)²/2) or \"k3\" ((r − 1) − log r), for the penalty and the reported KL"),
+      .optionalNumber("target_kl", \.targetKL, "with a target, β adapts so the per-answer KL tracks it (Ziegler et al.)"),
+      .number("kl_horizon", \.klHorizon, "the adaptive controller's horizon in answers"),
+      .int("batch", \.prompts, "prompts per iteration"),
     ]
-    if algorithm != .ppo { params.append(Param("group", default: .int(4), doc: "answers per prompt")) }
-    params += [
-      Param("max_tokens", default: .int(d.maxTokens), doc: "tokens per answer at most (answers end at the end-of-text token)"),
-      Param("temperature", default: .float(Double(d.temperature)), doc: "the sampling temperature of rollouts"),
-      Param("stop_at_eos", default: .bool(true), doc: "false: every answer runs to max_tokens (fixed-length rollouts, for benchmarks)"),
-      Param("epochs", default: .int(d.epochs), doc: "passes over each rollout"),
-      Param("minibatch", default: .int(d.minibatch), doc: "answers per update"),
-      Param("lr", default: .float(Double(d.lr)), doc: "Adam's learning rate"),
-      Param("clip", default: .float(d.clip), doc: "the PPO clip range ε of the probability ratio"),
-      Param("max_grad_norm", default: .float(Double(d.maxGradNorm)), doc: "gradients are clipped to this total L2 norm"),
-      Param("missing_eos_penalty", default: .null, doc: "added to the score of answers that never end (e.g. -1)"),
+    if algorithm != .ppo { options.append(.int("group", \.groupSize, "answers per prompt")) }
+    options += [
+      .int("max_tokens", \.maxTokens, "tokens per answer at most (answers end at the end-of-text token)"),
+      .float("temperature", \.temperature, "the sampling temperature of rollouts"),
+      .bool("stop_at_eos", \.stopAtEndOfText, "false: every answer runs to max_tokens (fixed-length rollouts, for benchmarks)"),
+      .int("epochs", \.epochs, "passes over each rollout"),
+      .int("minibatch", \.minibatch, "answers per update"),
+      .float("lr", \.lr, "Adam's learning rate"),
+      .number("clip", \.clip, "the PPO clip range ε of the probability ratio"),
+      .float("max_grad_norm", \.maxGradNorm, "gradients are clipped to this total L2 norm"),
+      .optionalNumber("missing_eos_penalty", \.missingEOSPenalty, "added to the score of answers that never end (e.g. -1)"),
     ]
     if algorithm == .ppo {
-      params += [
-        Param("vf_coef", default: .float(d.vfCoef), doc: "the weight of the value loss"),
-        Param("clip_value", default: .float(d.clipValue), doc: "value predictions move at most this far from the rollout's"),
-        Param("lam", default: .float(d.lambda), doc: "GAE's λ (γ is 1: one answer is one episode)"),
-        Param("whiten", default: .bool(true), doc: "normalize advantages over each rollout"),
-        Param("critic", default: .null, doc: "a reward model to copy as a separate value model (InstructGPT); nil: a value head on the policy"),
+      options += [
+        .number("vf_coef", \.vfCoef, "the weight of the value loss"),
+        .number("clip_value", \.clipValue, "value predictions move at most this far from the rollout's"),
+        .number("lam", \.lambda, "GAE's λ (γ is 1: one answer is one episode)"),
+        .bool("whiten", \.whitenAdvantages, "normalize advantages over each rollout"),
       ]
+    }
+    return options
+  }
+
+  static func parameters(_ algorithm: LMAlgorithm) -> [Param] {
+    var params = inputs + options(algorithm).params(PolicyConfig.defaults(for: algorithm))
+    if algorithm == .ppo {
+      params.append(Param("critic", default: .null, doc: "a reward model to copy as a separate value model (InstructGPT); nil: a value head on the policy"))
     }
     return params
   }
@@ -65,35 +75,8 @@ enum PolicyBindings {
     let model = try LMBindings.gpt(args[0], name, for: codec)
     let prompts = try TextCodec.each(try TextCodec.strings(args[2], "\(name): prompts"), "\(name): prompts") { p throws(PavlovError) in try codec.prompt(p) }
     let reward = try TextScorer(args[3], args.interpreter, "\(name): reward")
-    var c = PolicyConfig()
-    c.algorithm = algorithm
+    var c = try options(algorithm).configured(PolicyConfig.defaults(for: algorithm), a)
     c.name = name
-    if algorithm != .ppo { c.groupSize = 4 }
-    if algorithm == .grpo { c.klCoef = 0.04; c.klEstimator = .k3 }
-    c.prompts = algorithm == .ppo ? 32 : 8
-    if let v = try a.number("kl") { c.klCoef = v }
-    if let i = a.given("kl_estimator") {
-      let text = try args.string(i)
-      guard let e = KLEstimator(rawValue: text) else { throw PavlovError.runtime("\(name): unknown kl_estimator \(Format.quoted(text))", hint: "use \"k1\", \"k2\" or \"k3\"") }
-      c.klEstimator = e
-    }
-    c.targetKL = try a.number("target_kl")
-    if let v = try a.number("kl_horizon") { c.klHorizon = v }
-    if let v = try a.int("batch") { c.prompts = v }
-    if let v = try a.int("group") { c.groupSize = v }
-    if let v = try a.int("max_tokens") { c.maxTokens = v }
-    if let v = try a.number("temperature") { c.temperature = Float(v) }
-    if let v = try a.bool("stop_at_eos") { c.stopAtEndOfText = v }
-    if let v = try a.int("epochs") { c.epochs = v }
-    if let v = try a.int("minibatch") { c.minibatch = v }
-    if let v = try a.number("lr") { c.lr = Float(v) }
-    if let v = try a.number("clip") { c.clip = v }
-    if let v = try a.number("max_grad_norm") { c.maxGradNorm = Float(v) }
-    c.missingEOSPenalty = try a.number("missing_eos_penalty")
-    if let v = try a.number("vf_coef") { c.vfCoef = v }
-    if let v = try a.number("clip_value") { c.clipValue = v }
-    if let v = try a.number("lam") { c.lambda = v }
-    if let v = try a.bool("whiten") { c.whitenAdvantages = v }
     let reference: PolicyTrainer.Reference
     if let i = a.given("ref") {
       reference = .model(try LMBindings.gpt(args[i], "\(name): ref", for: codec))
