@@ -75,7 +75,7 @@ let package = Package(
     .executableTarget(
       name: "pavlov",
       dependencies: [
-        "PavlovLang", "PavlovStdlib", "PavlovREPL", "PavlovRL", "CPavlovSupport",
+        "PavlovCore", "PavlovLang", "PavlovStdlib", "PavlovREPL", "PavlovRL", "CPavlovSupport",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       path: "Sources/pavlov"

@@ -186,6 +186,24 @@ public enum Files {
     try log.sync()
   }
 
+  // MARK: Folders
+
+  /// `mkdir -p`: creates the folder and any missing parents; an existing folder is fine.
+  public static func makeDirectories(_ path: String) throws(FileError) {
+    try check(path, "create the folder")
+    var prefix = path.hasPrefix("/") ? "/" : ""
+    for part in path.split(separator: "/", omittingEmptySubsequences: true) {
+      prefix += (prefix.isEmpty || prefix.hasSuffix("/") ? "" : "/") + part
+      if part == "." || part == ".." { continue }
+      guard mkdir(prefix, 0o777) != 0 else { continue }
+      let code = errno
+      guard code == EEXIST else { throw FileError("create the folder", prefix, code: code, writing: true) }
+      if let existing = info(prefix), isDirectory(existing) { continue }
+      throw FileError("create the folder", path, problem: "\(prefix) exists and is not a folder",
+                      hint: "remove or rename the file \(prefix), or choose another path")
+    }
+  }
+
   public static func monotonicNanoseconds() -> Int64 {
     var ts = timespec()
     clock_gettime(CLOCK_MONOTONIC, &ts)

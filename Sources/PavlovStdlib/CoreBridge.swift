@@ -4,12 +4,12 @@ import CPavlovSupport
 
 /// The one place where the cores' errors become Pavlov errors. Every builtin that runs core
 /// code (tensors, environments, trainers, tokenizers, files) runs it through `run`.
-enum CoreBridge {
+public enum CoreBridge {
   /// Runs `body`: a core's explained error becomes a runtime error with its place and hint, named
   /// by `function` when its message does not already start with it; Ctrl-C in a long loop becomes
   /// the interrupt (what was learned is kept); Pavlov errors from callbacks and from envs written
   /// in Pavlov pass through with their own locations.
-  static func run<T>(_ function: String? = nil, _ body: () throws -> T) throws(PavlovError) -> T {
+  public static func run<T>(_ function: String? = nil, _ body: () throws -> T) throws(PavlovError) -> T {
     do {
       return try body()
     } catch let e as PavlovError {

@@ -105,24 +105,10 @@ enum Posix {
     return names.sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
   }
 
-  /// `mkdir -p`: creates the folder and any missing parents; an existing folder is fine.
+  /// `mkdir -p` (see `Files.makeDirectories`).
   static func makeDirectories(_ path: String, _ function: String) throws(PavlovError) {
     try check(path, function)
-    var prefix = path.hasPrefix("/") ? "/" : ""
-    let parts = path.split(separator: "/", omittingEmptySubsequences: true)
-    for part in parts {
-      prefix += (prefix.isEmpty || prefix.hasSuffix("/") ? "" : "/") + part
-      if part == "." || part == ".." { continue }
-      if mkdir(prefix, 0o777) != 0 {
-        let code = errno
-        if code == EEXIST {
-          if let info = fileInfo(prefix), isDirectory(info) { continue }
-          throw PavlovError.runtime("\(function): cannot create the folder \(path): \(prefix) exists and is not a folder",
-                                    hint: "remove or rename the file \(prefix), or choose another path")
-        }
-        throw failure(function, "create the folder", prefix, code, writing: true)
-      }
-    }
+    do { try Files.makeDirectories(path) } catch { throw failure(function, error) }
   }
 
   // MARK: Clocks

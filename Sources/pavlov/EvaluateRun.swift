@@ -1,5 +1,6 @@
 import PavlovLang
 import PavlovRL
+import PavlovStdlib
 
 /// `pavlov evaluate CHECKPOINT`: loads a trainer, runs deterministic episodes and prints the
 /// mean return; `--render` then plays one episode in the terminal. Written as Pavlov calls, so
@@ -12,7 +13,7 @@ public enum EvaluateRun {
     interpreter.globals.define("trainer", trainer)
     let result = try interpreter.run(source: "trainer.evaluate(episodes: \(episodes), deterministic: true)", name: "evaluate")
     guard case .record(let record) = result, case .float(let mean)? = record["mean_return"],
-          case .float(let std)? = record["std_return"], case .object(let value as TrainerValue) = trainer else {
+          case .float(let std)? = record["std_return"], let value = FrontEndAccess.trainer(trainer) else {
       throw PavlovError.runtime("pavlov evaluate: unexpected result from the trainer")
     }
     if render {

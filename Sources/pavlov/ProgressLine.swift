@@ -1,3 +1,4 @@
+import PavlovCore
 import PavlovLang
 import PavlovRL
 
@@ -8,7 +9,7 @@ final class ProgressLine {
   private let budget: Budget
   private let interactive: Bool
   private let output: Interpreter
-  private let start = Posix.monotonicNanoseconds()
+  private let start = Files.monotonicNanoseconds()
   private var lastPrinted = -1
   private var drewLine = false
 
@@ -36,7 +37,7 @@ final class ProgressLine {
       startIteration = stats.iteration - 1
     }
     let done = fraction(stats, startTimesteps: startTimesteps ?? 0) ?? 0
-    let elapsed = Double(Posix.monotonicNanoseconds() - start) / 1e9
+    let elapsed = Double(Files.monotonicNanoseconds() - start) / 1e9
     let eta = done > 0 ? elapsed * (1 - done) / done : 0
     var text = "it \(stats.iteration)  steps \(stats.timesteps)"
     if let r = stats.meanReturn { text += "  return \(short(r))" }

@@ -3,6 +3,7 @@ import Glibc
 import PavlovCore
 import PavlovLang
 import PavlovRL
+import PavlovStdlib
 
 /// What `pavlov train` was asked for (like `rllib train --algo PPO --env CartPole-v1 --stop ...`).
 public struct TrainRequest {
@@ -47,32 +48,31 @@ public enum TrainRun {
     let budget = try self.budget(request.stops)
     let callText = try callSource(algorithm, request)
     let value = try interpreter.run(source: callText, name: "--config")
-    guard case .object(let trainerValue as TrainerValue) = value else {
+    guard let trainer = FrontEndAccess.trainer(value)?.trainer else {
       throw PavlovError.runtime("pavlov train: \(algorithm)(...) did not return a trainer")
     }
-    let trainer = trainerValue.trainer
     let folder = request.out ?? "runs/\(algorithm)-\(request.env)-seed\(request.seed)"
-    try Posix.makeDirectories(folder + "/checkpoints", "pavlov train")
+    try files { try Files.makeDirectories(folder + "/checkpoints") }
     let config = PRecord([
       ("algorithm", .str(algorithm)), ("env", .str(request.env)), ("seed", .int(request.seed)),
       ("stop", .list(PList(request.stops.map { .str($0) }))), ("call", .str(callText)),
-      ("hyperparameters", (try? JSONParser.parse(trainer.configJSON))?.pavlovValue ?? .str(trainer.configJSON)),
+      ("hyperparameters", (try? JSONParser.parse(trainer.configJSON)).map(FrontEndAccess.value) ?? .str(trainer.configJSON)),
     ])
     try write(folder + "/config.json", .record(config), indent: 2)
-    try Posix.writeAtomically(folder + "/metrics.jsonl", [], "pavlov train")
+    try files { try Files.writeAtomically(folder + "/metrics.jsonl", []) }
 
     let progress = ProgressLine(total: budget, interactive: isatty(1) != 0, output: interpreter)
-    let start = Posix.monotonicNanoseconds()
+    let start = Files.monotonicNanoseconds()
     var stoppedByUser = false
     var last: TrainStats?
     let everyCheckpoint = request.checkpointEvery
     try CoreBridge.run {
       last = try trainer.train(budget) { stats in
         // Wall-clock figures stay out of the file: two runs of one seed write identical metrics.
-        guard case .record(let row) = TrainerBindings.record(stats) else { return .proceed }
+        guard case .record(let row) = FrontEndAccess.record(stats) else { return .proceed }
         row["fps"] = nil
         let line = try json(.record(row)) + "\n"
-        try Posix.append(folder + "/metrics.jsonl", Array(line.utf8), "pavlov train")
+        try Files.append(folder + "/metrics.jsonl", Array(line.utf8))
         progress.update(stats)
         if everyCheckpoint > 0, stats.iteration % everyCheckpoint == 0 {
           try trainer.save(to: folder + "/checkpoints/iteration-\(stats.iteration).safetensors")
@@ -85,7 +85,7 @@ public enum TrainRun {
     progress.finish()
     let checkpoint = folder + "/checkpoints/final.safetensors"
     try CoreBridge.run { try trainer.save(to: checkpoint) }
-    let seconds = Double(Posix.monotonicNanoseconds() - start) / 1e9
+    let seconds = Double(Files.monotonicNanoseconds() - start) / 1e9
     let evaluation = try CoreBridge.run { try trainer.evaluate(episodes: request.evalEpisodes, deterministic: true, seed: Evaluation.seed) }
     let summary = PRecord([
       ("algorithm", .str(algorithm)), ("env", .str(request.env)), ("seed", .int(request.seed)),
@@ -148,14 +148,16 @@ public enum TrainRun {
   }
 
   static func json(_ value: Value, indent: Int? = nil) throws(PavlovError) -> String {
-    do { return try JSONConversion.string(value, indent: indent) } catch {
-      throw PavlovError.runtime("pavlov train: cannot write a value as JSON")
-    }
+    try FrontEndAccess.json(value, indent: indent, "pavlov train")
   }
 
   static func write(_ path: String, _ value: Value, indent: Int?) throws(PavlovError) {
-    try Posix.writeAtomically(path, Array((try json(value, indent: indent) + "\n").utf8), "pavlov train")
+    let text = try json(value, indent: indent) + "\n"
+    try files { try Files.writeAtomically(path, Array(text.utf8)) }
   }
+
+  /// Runs file work, its errors naming the command.
+  static func files(_ body: () throws -> Void) throws(PavlovError) { try CoreBridge.run("pavlov train", body) }
 
   static func format(_ value: Double) -> String { Format.display(.float((value * 100).rounded() / 100)) }
 }

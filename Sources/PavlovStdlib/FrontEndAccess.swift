@@ -1,0 +1,24 @@
+import PavlovCore
+import PavlovLang
+import PavlovRL
+
+/// What front ends outside the language (the `pavlov train` and `pavlov evaluate` commands) read
+/// from values the builtins returned, without reaching into the bindings' types.
+public enum FrontEndAccess {
+  /// The trainer inside a value `ppo(...)`, `dqn(...)`, `load_trainer(...)` ... returned.
+  public static func trainer(_ value: Value) -> (trainer: any Trainer, envName: String)? {
+    guard case .object(let t as TrainerValue) = value else { return nil }
+    return (t.trainer, t.envName)
+  }
+
+  /// One iteration's statistics as the record `train`'s callback receives.
+  public static func record(_ stats: TrainStats) -> Value { TrainerBindings.record(stats) }
+
+  /// A JSON value as the Pavlov value `json_parse` gives.
+  public static func value(_ json: JSONValue) -> Value { json.pavlovValue }
+
+  /// A value as JSON text (what `json_string` writes).
+  public static func json(_ value: Value, indent: Int? = nil, _ function: String) throws(PavlovError) -> String {
+    do { return try JSONConversion.string(value, indent: indent) } catch { throw error.pavlovError(function) }
+  }
+}
