@@ -24,17 +24,10 @@ enum DQNBindings {
   ]
 
   static func register(_ r: Registry) {
-    let params = [Param("env", doc: "a registered id (\"CartPole-v1\"), an env, or a function making one; the action space must be discrete")]
-      + options.params(DQNConfig())
-      + [Param("seed", default: .null, doc: "seeds weights, exploration, minibatches and env episodes (nil: drawn from the session seed)")]
-    r.function("dqn", params,
-               doc: "A DQN trainer (replay buffer, target network, ε-greedy, Huber loss; SB3's details): call .train(steps: n) on it.") { args in
-      let a = TrainerArguments(args: args, params: params, name: "dqn")
-      var c = try options.configured(DQNConfig(), a)
-      c.seed = try a.seed()
-      let source = try TrainerBindings.envSource(args[0], args.interpreter, copies: 1, "dqn")
-      let trainer = try CoreBridge.run { try DQNTrainer(env: source, config: c) }
-      return .object(TrainerValue(trainer, envName: source.name))
-    }
+    TrainerBuiltin(name: "dqn", envDoc: "a registered id (\"CartPole-v1\"), an env, or a function making one; the action space must be discrete",
+                   options: options, base: DQNConfig(), seed: \.seed,
+                   seedDoc: "seeds weights, exploration, minibatches and env episodes (nil: drawn from the session seed)",
+                   doc: "A DQN trainer (replay buffer, target network, ε-greedy, Huber loss; SB3's details): call .train(steps: n) on it.") { try DQNTrainer(env: $0, config: $1) }
+      .register(r)
   }
 }

@@ -13,17 +13,10 @@ enum ESBindings {
   ]
 
   static func register(_ r: Registry) {
-    let params = [Param("env", doc: "a registered id (\"CartPole-v1\"), an env, or a function making one; discrete or box actions")]
-      + options.params(ESConfig())
-      + [Param("seed", default: .null, doc: "seeds the perturbations and env episodes (nil: drawn from the session seed)")]
-    r.function("es", params,
-               doc: "An evolution-strategies trainer (ARS: antithetic Gaussian perturbations of the policy's weights, no gradients): call .train(iterations: n) on it.") { args in
-      let a = TrainerArguments(args: args, params: params, name: "es")
-      var c = try options.configured(ESConfig(), a)
-      c.seed = try a.seed()
-      let source = try TrainerBindings.envSource(args[0], args.interpreter, copies: 1, "es")
-      let trainer = try CoreBridge.run { try ESTrainer(env: source, config: c) }
-      return .object(TrainerValue(trainer, envName: source.name))
-    }
+    TrainerBuiltin(name: "es", envDoc: "a registered id (\"CartPole-v1\"), an env, or a function making one; discrete or box actions",
+                   options: options, base: ESConfig(), seed: \.seed,
+                   seedDoc: "seeds the perturbations and env episodes (nil: drawn from the session seed)",
+                   doc: "An evolution-strategies trainer (ARS: antithetic Gaussian perturbations of the policy's weights, no gradients): call .train(iterations: n) on it.") { try ESTrainer(env: $0, config: $1) }
+      .register(r)
   }
 }

@@ -14,17 +14,10 @@ enum ReinforceBindings {
   ]
 
   static func register(_ r: Registry) {
-    let params = [Param("env", doc: "a registered id (\"CartPole-v1\"), an env, or a function making one; the action space must be discrete")]
-      + options.params(ReinforceConfig())
-      + [Param("seed", default: .null, doc: "seeds weights, action sampling and env episodes (nil: drawn from the session seed)")]
-    r.function("reinforce", params,
-               doc: "A REINFORCE trainer (whole-episode returns, one policy-gradient step per update, learned baseline): call .train(iterations: n) on it.") { args in
-      let a = TrainerArguments(args: args, params: params, name: "reinforce")
-      var c = try options.configured(ReinforceConfig(), a)
-      c.seed = try a.seed()
-      let source = try TrainerBindings.envSource(args[0], args.interpreter, copies: 1, "reinforce")
-      let trainer = try CoreBridge.run { try ReinforceTrainer(env: source, config: c) }
-      return .object(TrainerValue(trainer, envName: source.name))
-    }
+    TrainerBuiltin(name: "reinforce", envDoc: "a registered id (\"CartPole-v1\"), an env, or a function making one; the action space must be discrete",
+                   options: options, base: ReinforceConfig(), seed: \.seed,
+                   seedDoc: "seeds weights, action sampling and env episodes (nil: drawn from the session seed)",
+                   doc: "A REINFORCE trainer (whole-episode returns, one policy-gradient step per update, learned baseline): call .train(iterations: n) on it.") { try ReinforceTrainer(env: $0, config: $1) }
+      .register(r)
   }
 }
