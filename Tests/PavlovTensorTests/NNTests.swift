@@ -123,6 +123,29 @@ final class NNTests: XCTestCase {
     XCTAssertEqual(try net.forward(x).data, base)
   }
 
+  /// GPT reaches its parts by named fields; LoRA swaps a linear layer in place and the field
+  /// follows (attention's projections, the head when not skipped), and copies keep the adapters.
+  func testGPTFieldsFollowLoRAAndCopiesKeepTheParameterNames() throws {
+    let rng = SeededGenerator(seed: 9)
+    let model = try GPT(vocab: 7, dim: 8, layers: 1, heads: 2, context: 4, generator: rng)
+    XCTAssertEqual(model.namedParameters().map(\.0).prefix(6), ["tok.weight", "pos.weight", "blocks.0.ln1.weight", "blocks.0.ln1.bias",
+                                                                  "blocks.0.attn.qkv.weight", "blocks.0.attn.qkv.bias"])
+    XCTAssertFalse(model.hasAdapters)
+    let ids = Tensor(shape: [1, 3], ints: [1, 2, 3])
+    let base = try model.forward(ids).data
+    try model.addLoRA(rank: 2, alpha: 2, skip: [], generator: rng)
+    XCTAssertTrue(model.hasAdapters)
+    XCTAssertTrue(model.blocks[0].attn.qkv is LoRALinear && model.head is LoRALinear)
+    for (name, t) in model.namedParameters() where name.hasSuffix("lora_B") { t.setElement(0, 0.5) }
+    let adapted = try model.forward(ids).data
+    XCTAssertNotEqual(adapted, base)
+    let copy = try model.typedCopy()
+    XCTAssertEqual(copy.namedParameters().map(\.0), model.namedParameters().map(\.0))
+    XCTAssertEqual(try copy.forward(ids).data, adapted)
+    model.setAdapters(false)
+    XCTAssertEqual(try model.forward(ids).data, base)
+  }
+
   func testGenerationWithCacheMatchesFullForward() throws {
     let rng = SeededGenerator(seed: 6)
     let model = try GPT(vocab: 11, dim: 16, layers: 2, heads: 2, context: 8, generator: rng)

@@ -46,7 +46,7 @@ public final class PolicyTrainer {
     if case .model(let ref) = reference, ref.vocab != policy.vocab || ref.context != policy.context {
       throw CoreError("\(config.label): the reference (\(ref.summary)) does not match the policy (\(policy.summary))")
     }
-    if case .adaptersOff = reference, !policy.namedParameters().contains(where: { $0.0.hasSuffix("lora_A") }) {
+    if case .adaptersOff = reference, !policy.hasAdapters {
       throw CoreError("\(config.label): the policy has no LoRA adapters to switch off for the reference", hint: "pass ref: a frozen copy of the model, or add lora(...) to the policy")
     }
     self.policy = policy

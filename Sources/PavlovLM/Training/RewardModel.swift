@@ -10,25 +10,26 @@ public final class RewardModel: Module {
   public private(set) var offset: Double = 0
   public private(set) var scale: Double = 1
 
-  public var trunk: GPT { children[0].module as! GPT }  // built by init, never replaced
-  public var head: Linear { children[1].module as! Linear }
+  /// The language model read, registered as "gpt", and the scalar head on its last state.
+  public let trunk: GPT
+  public let head: Linear
 
   /// The trunk is a copy of `base`; the head starts at zero, so every answer first scores 0.
-  public init(base: GPT, padding: Int64, generator: SeededGenerator) throws {
-    self.padding = padding
-    super.init(kind: "reward_model")
-    guard let trunk = try base.copy() as? GPT else { throw CoreError("reward_model: could not copy the base model") }
+  public convenience init(base: GPT, padding: Int64, generator: SeededGenerator) throws {
+    let trunk = try base.typedCopy()
     trunk.setFrozen(false)
-    addChild("gpt", trunk)
-    let head = Linear(base.dim, 1, initialization: .normal(std: 0), generator: generator)
-    addChild("head", head)
+    self.init(padding: padding, trunk: trunk, head: Linear(base.dim, 1, initialization: .normal(std: 0), generator: generator))
   }
 
-  private init(copying o: RewardModel) {
-    padding = o.padding
-    offset = o.offset
-    scale = o.scale
+  private init(padding: Int64, trunk: GPT, head: Linear, offset: Double = 0, scale: Double = 1) {
+    self.padding = padding
+    self.trunk = trunk
+    self.head = head
+    self.offset = offset
+    self.scale = scale
     super.init(kind: "reward_model")
+    addChild("gpt", trunk)
+    addChild("head", head)
   }
 
   /// Raw scores (B) for a batch, with a graph when autograd is on.
@@ -71,9 +72,7 @@ public final class RewardModel: Module {
 
   public override var summary: String { "reward_model(\(trunk.summary))" }
   public override func copy() throws -> Module {
-    let c = RewardModel(copying: self)
-    for (name, child) in children { c.addChild(name, try child.copy()) }
-    return finishCopy(c)
+    finishCopy(RewardModel(padding: padding, trunk: try trunk.typedCopy(), head: try head.typedCopy(), offset: offset, scale: scale))
   }
 }
 

@@ -80,18 +80,17 @@ enum PolicyBindings {
     let reference: PolicyTrainer.Reference
     if let i = a.given("ref") {
       reference = .model(try LMBindings.gpt(args[i], "\(name): ref", for: codec))
-    } else if model.namedParameters().contains(where: { $0.0.hasSuffix("lora_A") }) {
+    } else if model.hasAdapters {
       reference = .adaptersOff
     } else {
-      let copy = try CoreBridge.run { try model.copy() }
-      guard let frozen = copy as? GPT else { throw PavlovError.runtime("\(name): could not copy the model for the reference") }
+      let frozen = try CoreBridge.run(name) { try model.typedCopy() }
       frozen.setFrozen(true)
       reference = .model(frozen)
     }
     var critic: (trunk: GPT, head: Linear)? = nil
     if let i = a.given("critic") {
       let source = try RewardModelValue.value(args[i]).model
-      guard let copy = try CoreBridge.run(nil, { try source.copy() }) as? RewardModel else { throw PavlovError.runtime("\(name): could not copy the critic") }
+      let copy = try CoreBridge.run(name) { try source.typedCopy() }
       copy.setFrozen(false)
       critic = (copy.trunk, copy.head)
     }

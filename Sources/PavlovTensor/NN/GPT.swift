@@ -6,32 +6,40 @@ import Glibc
 /// a key/value cache for generation.
 public final class CausalSelfAttention: Module {
   public let dim: Int, heads: Int
+  /// The query/key/value projection and the output projection (linear layers, or LoRA adapters
+  /// around them).
+  public private(set) var qkv: Module, proj: Module
 
-  public init(dim: Int, heads: Int, initialization: Initialization, generator: SeededGenerator) throws {
+  public convenience init(dim: Int, heads: Int, initialization: Initialization, generator: SeededGenerator) throws {
     guard heads > 0, dim % heads == 0 else { throw CoreError("attention: d = \(dim) must be divisible by heads = \(heads)") }
-    self.dim = dim
-    self.heads = heads
-    super.init(kind: "attention")
-    addChild("qkv", Linear(dim, 3 * dim, initialization: initialization, generator: generator))
-    addChild("proj", Linear(dim, dim, initialization: initialization, generator: generator))
+    self.init(dim: dim, heads: heads, qkv: Linear(dim, 3 * dim, initialization: initialization, generator: generator),
+              proj: Linear(dim, dim, initialization: initialization, generator: generator))
   }
 
-  private init(copying other: CausalSelfAttention) {
-    dim = other.dim
-    heads = other.heads
+  private init(dim: Int, heads: Int, qkv: Module, proj: Module) {
+    self.dim = dim
+    self.heads = heads
+    self.qkv = qkv
+    self.proj = proj
     super.init(kind: "attention")
+    addChild("qkv", qkv)
+    addChild("proj", proj)
+  }
+
+  public override func childReplaced(named name: String, with module: Module) {
+    if name == "qkv" { qkv = module }
+    if name == "proj" { proj = module }
   }
 
   public override func forward(_ x: Tensor) throws -> Tensor {
-    let qkv = try children[0].module.forward(x)
-    return try children[1].module.forward(try Tensor.causalSelfAttention(qkv, heads: heads))
+    try proj.forward(try Tensor.causalSelfAttention(try qkv.forward(x), heads: heads))
   }
 
   /// The output for `x` (B, T, d), row b at positions cache.lengths[b]..., writing the new keys
   /// and values into the cache (no autograd). The caller advances the lengths.
   func forward(_ x: Tensor, cache: KVCache) throws -> Tensor {
     let B = x.shape[0], T = x.shape[1], d = dim, hd = dim / heads
-    let qkv = try children[0].module.forward(x)
+    let qkv = try self.qkv.forward(x)
     guard cache.lengths.allSatisfy({ $0 + T <= cache.capacity }) else { throw CoreError("attention cache is full (\(cache.capacity) positions)") }
     qkv.data.withUnsafeBufferPointer { src in
       for b in 0..<B {
@@ -65,14 +73,12 @@ public final class CausalSelfAttention: Module {
         }
       }
     }
-    return try children[1].module.forward(Tensor(shape: [B, T, d], data: out))
+    return try proj.forward(Tensor(shape: [B, T, d], data: out))
   }
 
   public override var summary: String { "attention(d: \(dim), heads: \(heads))" }
   public override func copy() throws -> Module {
-    let c = CausalSelfAttention(copying: self)
-    for (name, child) in children { c.addChild(name, try child.copy()) }
-    return finishCopy(c)
+    finishCopy(CausalSelfAttention(dim: dim, heads: heads, qkv: try qkv.copy(), proj: try proj.copy()))
   }
 }
 
@@ -92,34 +98,40 @@ final class KVCache {
 
 /// x + attn(ln1(x)), then x + mlp(ln2(x)) (GPT-2's pre-LayerNorm block).
 public final class TransformerBlock: Module {
-  public init(dim: Int, heads: Int, dropout: Float, initialization: Initialization, generator: SeededGenerator) throws {
-    super.init(kind: "block")
-    addChild("ln1", LayerNorm(dim))
-    addChild("attn", try CausalSelfAttention(dim: dim, heads: heads, initialization: initialization, generator: generator))
-    addChild("ln2", LayerNorm(dim))
+  public let ln1: LayerNorm, attn: CausalSelfAttention, ln2: LayerNorm, mlp: Sequential
+
+  public convenience init(dim: Int, heads: Int, dropout: Float, initialization: Initialization, generator: SeededGenerator) throws {
+    let attn = try CausalSelfAttention(dim: dim, heads: heads, initialization: initialization, generator: generator)
     var mlp: [Module] = [Linear(dim, 4 * dim, initialization: initialization, generator: generator), Activation(.gelu),
                          Linear(4 * dim, dim, initialization: initialization, generator: generator)]
     if dropout > 0 { mlp.append(try Dropout(dropout, generator: generator)) }
-    addChild("mlp", Sequential(mlp, label: "mlp"))
+    self.init(ln1: LayerNorm(dim), attn: attn, ln2: LayerNorm(dim), mlp: Sequential(mlp, label: "mlp"))
   }
 
-  private override init(kind: String) { super.init(kind: kind) }
+  private init(ln1: LayerNorm, attn: CausalSelfAttention, ln2: LayerNorm, mlp: Sequential) {
+    self.ln1 = ln1
+    self.attn = attn
+    self.ln2 = ln2
+    self.mlp = mlp
+    super.init(kind: "block")
+    addChild("ln1", ln1)
+    addChild("attn", attn)
+    addChild("ln2", ln2)
+    addChild("mlp", mlp)
+  }
 
   public override func forward(_ x: Tensor) throws -> Tensor {
-    let h = try x + (try children[1].module.forward(try children[0].module.forward(x)))
-    return try h + (try children[3].module.forward(try children[2].module.forward(h)))
+    let h = try x + (try attn.forward(try ln1.forward(x)))
+    return try h + (try mlp.forward(try ln2.forward(h)))
   }
 
   func forward(_ x: Tensor, cache: KVCache) throws -> Tensor {
-    guard let attention = children[1].module as? CausalSelfAttention else { return try forward(x) }
-    let h = try x + (try attention.forward(try children[0].module.forward(x), cache: cache))
-    return try h + (try children[3].module.forward(try children[2].module.forward(h)))
+    let h = try x + (try attn.forward(try ln1.forward(x), cache: cache))
+    return try h + (try mlp.forward(try ln2.forward(h)))
   }
 
   public override func copy() throws -> Module {
-    let c = TransformerBlock(kind: "block")
-    for (name, child) in children { c.addChild(name, try child.copy()) }
-    return finishCopy(c)
+    finishCopy(TransformerBlock(ln1: try ln1.typedCopy(), attn: try attn.typedCopy(), ln2: try ln2.typedCopy(), mlp: try mlp.typedCopy()))
   }
 }
 
@@ -127,42 +139,55 @@ public final class TransformerBlock: Module {
 /// head to the vocabulary. Weights start as GPT-2's (normal, std 0.02; zero biases).
 public final class GPT: Module {
   public let vocab: Int, dim: Int, layers: Int, heads: Int, context: Int
+  public let tokenEmbedding: Embedding, positionEmbedding: Embedding
+  /// The blocks, registered as one `Sequential` named "blocks" (parameters "blocks.0.…").
+  public let blocks: [TransformerBlock]
+  public let finalNorm: LayerNorm
+  /// The linear head to the vocabulary (or a LoRA adapter around it).
+  public private(set) var head: Module
 
-  public init(vocab: Int, dim: Int, layers: Int, heads: Int, context: Int, dropout: Float = 0, generator: SeededGenerator) throws {
+  public convenience init(vocab: Int, dim: Int, layers: Int, heads: Int, context: Int, dropout: Float = 0, generator: SeededGenerator) throws {
     guard vocab > 0, dim > 0, layers >= 0, context > 0 else {
       throw CoreError("gpt: vocab, d and ctx must be positive and layers non-negative")
     }
-    self.vocab = vocab
-    self.dim = dim
-    self.layers = layers
-    self.heads = heads
-    self.context = context
-    super.init(kind: "gpt")
     let initialization = Initialization.normal(std: 0.02)
-    addChild("tok", Embedding(vocab, dim, std: 0.02, generator: generator))
-    addChild("pos", Embedding(context, dim, std: 0.02, generator: generator))
-    var blocks: [Module] = []
+    let tok = Embedding(vocab, dim, std: 0.02, generator: generator)
+    let pos = Embedding(context, dim, std: 0.02, generator: generator)
+    var blocks: [TransformerBlock] = []
     for _ in 0..<layers {
       blocks.append(try TransformerBlock(dim: dim, heads: heads, dropout: dropout, initialization: initialization, generator: generator))
     }
-    addChild("blocks", Sequential(blocks, label: "blocks"))
-    addChild("ln_f", LayerNorm(dim))
-    addChild("head", Linear(dim, vocab, bias: false, initialization: initialization, generator: generator))
+    self.init(heads: heads, tok: tok, pos: pos, blocks: blocks, finalNorm: LayerNorm(dim),
+              head: Linear(dim, vocab, bias: false, initialization: initialization, generator: generator))
   }
 
-  private init(copying o: GPT) {
-    vocab = o.vocab
-    dim = o.dim
-    layers = o.layers
-    heads = o.heads
-    context = o.context
+  private init(heads: Int, tok: Embedding, pos: Embedding, blocks: [TransformerBlock], finalNorm: LayerNorm, head: Module) {
+    vocab = tok.count
+    dim = tok.dim
+    layers = blocks.count
+    self.heads = heads
+    context = pos.count
+    tokenEmbedding = tok
+    positionEmbedding = pos
+    self.blocks = blocks
+    self.finalNorm = finalNorm
+    self.head = head
     super.init(kind: "gpt")
+    addChild("tok", tok)
+    addChild("pos", pos)
+    addChild("blocks", Sequential(blocks, label: "blocks"))
+    addChild("ln_f", finalNorm)
+    addChild("head", head)
+  }
+
+  public override func childReplaced(named name: String, with module: Module) {
+    if name == "head" { head = module }
   }
 
   /// Logits (B, T, vocab) for int64 ids (B, T); ids of rank 1 give (T, vocab).
   public override func forward(_ ids: Tensor) throws -> Tensor {
     if ids.rank == 1 { return try forward(try ids.unsqueezed(0)).squeezed(0) }
-    return try children[4].module.forward(try features(ids))
+    return try head.forward(try features(ids))
   }
 
   /// The final hidden states (B, T, d), after the last LayerNorm: what value and reward heads read.
@@ -172,18 +197,19 @@ public final class GPT: Module {
     }
     let T = ids.shape[1]
     guard T <= context else { throw CoreError("gpt: \(T) tokens exceed the context of \(context)", hint: "keep the last \(context) tokens") }
-    let x = try children[2].module.forward(try embed(ids, start: 0))
-    return try children[3].module.forward(x)
+    var x = try embed(ids, start: 0)
+    for block in blocks { x = try block.forward(x) }
+    return try finalNorm.forward(x)
   }
 
   /// Token embeddings plus the embeddings of positions start, start + 1, ...
   private func embed(_ ids: Tensor, start: Int) throws -> Tensor {
     let positions = try Tensor.arange(start, start + ids.shape[1])
-    return try children[0].module.forward(ids) + (try children[1].module.forward(positions))
+    return try tokenEmbedding.forward(ids) + (try positionEmbedding.forward(positions))
   }
 
   /// The logits (..., vocab) for final hidden states from `features`.
-  public func logits(fromFeatures h: Tensor) throws -> Tensor { try children[4].module.forward(h) }
+  public func logits(fromFeatures h: Tensor) throws -> Tensor { try head.forward(h) }
 
   /// Logits (B, T, vocab) for new tokens (B, T), row b at positions caches[·].lengths[b]...;
   /// extends the caches by T positions per row.
@@ -193,14 +219,10 @@ public final class GPT: Module {
     var positions = [Int64]()
     positions.reserveCapacity(B * T)
     for b in 0..<B { for t in 0..<T { positions.append(Int64(starts[b] + t)) } }
-    var x = try children[0].module.forward(ids) + (try children[1].module.forward(Tensor(shape: [B, T], ints: positions)))
-    guard let blocks = children[2].module as? Sequential else { throw CoreError("gpt: malformed model") }
-    for (k, (_, block)) in blocks.children.enumerated() {
-      guard let b = block as? TransformerBlock else { throw CoreError("gpt: malformed block") }
-      x = try b.forward(x, cache: caches[k])
-    }
+    var x = try tokenEmbedding.forward(ids) + (try positionEmbedding.forward(Tensor(shape: [B, T], ints: positions)))
+    for (block, cache) in zip(blocks, caches) { x = try block.forward(x, cache: cache) }
     for c in caches { for b in 0..<B { c.lengths[b] += T } }
-    return try children[4].module.forward(try children[3].module.forward(x))
+    return try head.forward(try finalNorm.forward(x))
   }
 
   /// Continues each row of `prompt` (rows may differ in length) by up to `maxTokens` tokens,
@@ -251,9 +273,8 @@ public final class GPT: Module {
 
   public override var summary: String { "gpt(vocab: \(vocab), d: \(dim), layers: \(layers), heads: \(heads), ctx: \(context))" }
   public override func copy() throws -> Module {
-    let c = GPT(copying: self)
-    for (name, child) in children { c.addChild(name, try child.copy()) }
-    return finishCopy(c)
+    finishCopy(GPT(heads: heads, tok: try tokenEmbedding.typedCopy(), pos: try positionEmbedding.typedCopy(), blocks: try blocks.map { try $0.typedCopy() },
+                   finalNorm: try finalNorm.typedCopy(), head: try head.copy()))
   }
 }
 

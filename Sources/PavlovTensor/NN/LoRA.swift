@@ -6,10 +6,13 @@ public final class LoRALinear: Module {
   public let alpha: Float
   /// With adapters off the layer is exactly its base: the reference model in RLHF for free.
   public var enabled = true
+  /// The frozen layer the adapter adds to.
+  public let base: Linear
 
   init(base: Linear, rank: Int, alpha: Float, generator: SeededGenerator) {
     self.rank = rank
     self.alpha = alpha
+    self.base = base
     super.init(kind: "lora")
     base.setFrozen(true)
     addChild("base", base)
@@ -19,25 +22,26 @@ public final class LoRALinear: Module {
     addParameter("lora_B", b)
   }
 
-  private init(copying o: LoRALinear) {
+  private init(copying o: LoRALinear, base: Linear) {
     rank = o.rank
     alpha = o.alpha
     enabled = o.enabled
+    self.base = base
     super.init(kind: "lora")
+    addChild("base", base)
   }
 
   public override func forward(_ x: Tensor) throws -> Tensor {
-    let out = try children[0].module.forward(x)
+    let out = try base.forward(x)
     guard enabled else { return out }
     let a = ownParameters[0].tensor, b = ownParameters[1].tensor
     let update = try Tensor.linear(try Tensor.linear(x, a, nil), b, nil)
     return try out + update * (alpha / Float(rank))
   }
 
-  public override var summary: String { "lora(rank: \(rank), alpha: \(alpha)) on \(children[0].module.summary)" }
+  public override var summary: String { "lora(rank: \(rank), alpha: \(alpha)) on \(base.summary)" }
   public override func copy() throws -> Module {
-    let c = LoRALinear(copying: self)
-    c.addChild("base", try children[0].module.copy())
+    let c = LoRALinear(copying: self, base: try base.typedCopy())
     c.addParameter("lora_A", ownParameters[0].tensor.detached())
     c.addParameter("lora_B", ownParameters[1].tensor.detached())
     return finishCopy(c)
@@ -53,9 +57,9 @@ extension Module {
     setFrozen(true)
     var adapted = 0
     func visit(_ m: Module) {
-      for (i, (name, child)) in m.children.enumerated() {
+      for (name, child) in m.children {
         if let linear = child as? Linear, !skip.contains(name) {
-          m.children[i] = (name, LoRALinear(base: linear, rank: rank, alpha: alpha, generator: generator))
+          m.replaceChild(named: name, with: LoRALinear(base: linear, rank: rank, alpha: alpha, generator: generator))
           adapted += 1
         } else if !(child is LoRALinear) {
           visit(child)
@@ -66,6 +70,10 @@ extension Module {
     guard adapted > 0 else { throw CoreError("lora: the model has no linear layers to adapt") }
     return adapted
   }
+
+  /// Whether the model carries LoRA adapters (then RLHF's reference can be the model itself
+  /// with its adapters off).
+  public var hasAdapters: Bool { contains(LoRALinear.self) }
 
   /// Switches every LoRA adapter on or off.
   public func setAdapters(_ on: Bool) {

@@ -27,8 +27,34 @@ open class Module {
     ownParameters.append((name, tensor))
   }
 
-  public func addChild(_ name: String, _ module: Module) {
+  /// Registers a child under `name` (its parameters are named `name.…`) and returns it, so a
+  /// subclass keeps it in a typed field and reaches it by name, never by position.
+  @discardableResult
+  public func addChild<M: Module>(_ name: String, _ module: M) -> M {
     children.append((name, module))
+    return module
+  }
+
+  /// Puts `module` in the place of the child `name` (LoRA wraps a linear layer in an adapter)
+  /// and tells the subclass, whose field must follow.
+  public func replaceChild(named name: String, with module: Module) {
+    guard let i = children.firstIndex(where: { $0.name == name }) else { return }
+    children.replaceSubrange(i...i, with: [(name, module)])
+    childReplaced(named: name, with: module)
+  }
+
+  /// Called after `replaceChild`: a subclass holding that child in a field updates the field.
+  open func childReplaced(named name: String, with module: Module) {}
+
+  /// A deep copy of the same type (`copy()` is typed `Module` so subclasses can override it).
+  public func typedCopy() throws -> Self {
+    guard let copy = try copy() as? Self else { throw CoreError("\(kind): its copy is of another type") }
+    return copy
+  }
+
+  /// Whether this module, or any below it, is a `T` (e.g. a model carrying LoRA adapters).
+  public func contains<T: Module>(_ type: T.Type) -> Bool {
+    self is T || children.contains { $0.module.contains(type) }
   }
 
   /// Every parameter, depth first, with its dotted name.
