@@ -166,6 +166,25 @@ public final class FunctionDecl {
   }
 
   public var parameterNames: [String] { params.map(\.binding.name) }
+
+  /// Each parameter as documentation shows it: `gamma: 0.99` when the default is a literal,
+  /// `f: …` when it is computed.
+  public var parameterSignatures: [String] {
+    params.map { p in
+      guard let d = p.defaultValue else { return p.binding.name }
+      return "\(p.binding.name): \(Self.literalText(d) ?? "…")"
+    }
+  }
+
+  private static func literalText(_ e: Expr) -> String? {
+    switch e.kind {
+    case .literal(.string(let s)): return Format.quoted(s.value)
+    case .literal(let v): return Format.display(v)
+    case .unary(.negate, let inner): return literalText(inner).map { "-" + $0 }
+    case .list(let items): return items.isEmpty ? "[]" : nil
+    default: return nil
+    }
+  }
 }
 
 public final class Block {

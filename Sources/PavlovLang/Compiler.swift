@@ -650,6 +650,7 @@ final class Compiler {
     let proto = FunctionProto(name: decl.name, parameterNames: decl.parameterNames,
                               frameSize: decl.localCount + sources.count, upvalueBase: decl.localCount,
                               defaults: defaults, capturedParameters: captured, location: decl.location)
+    proto.parameterSignatures = decl.parameterSignatures
     proto.body = compile(decl.body)
     upvalueBases.removeLast()
     let names = decl.upvalueNames

@@ -6,7 +6,7 @@ public enum Help {
     let registry = interp.registry
     if let f = registry.functions[name] { return describe(f) }
     if let doc = interp.preludeDocs[name], case .function(let f)? = interp.preludeValues[name] {
-      let params = (f as? Closure)?.parameterNames.joined(separator: ", ") ?? ""
+      let params = (f as? Closure)?.proto.parameterSignatures.joined(separator: ", ") ?? ""
       return "\(name)(\(params))   [prelude]\n  \(doc)"
     }
     if let v = interp.preludeValues[name] { return "\(name) = \(Format.repr(v, limit: 200))   [prelude]" }
@@ -125,7 +125,7 @@ public enum Help {
       var prelude = "# prelude\n\nFunctions written in Pavlov in `stdlib/prelude.pav`, loaded at start.\n\n"
       for name in interp.preludeValues.keys.sorted() {
         guard case .function(let f)? = interp.preludeValues[name], let c = f as? Closure else { continue }
-        prelude += "## `\(name)(\(c.parameterNames.joined(separator: ", ")))`\n\n\(interp.preludeDocs[name] ?? "")\n\n"
+        prelude += "## `\(name)(\(c.proto.parameterSignatures.joined(separator: ", ")))`\n\n\(interp.preludeDocs[name] ?? "")\n\n"
       }
       pages.append(("prelude.md", prelude))
       index += "- [prelude](prelude.md): \(interp.preludeValues.keys.sorted().map { "`\($0)`" }.joined(separator: ", "))\n"

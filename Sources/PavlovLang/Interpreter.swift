@@ -14,6 +14,8 @@ enum Flow: UInt8 { case normal, breakLoop, continueLoop, returned }
 final class FunctionProto {
   let name: String
   let parameterNames: [String]
+  /// For documentation: `name` or `name: default` (see `FunctionDecl.parameterSignatures`).
+  var parameterSignatures: [String] = []
   let frameSize: Int
   let upvalueBase: Int
   let defaults: [Eval?]

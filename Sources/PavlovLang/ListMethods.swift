@@ -6,14 +6,14 @@ enum ListMethods {
   }
 
   static func register(_ t: NativeType) {
-    t.method("push", [Param("item")], doc: "Appends `item` at the end.") { args in
+    // One method under two names: `push` is Pavlov's (the examples and docs use it), `append`
+    // is there for hands that type Python.
+    let push: BuiltinFunction.Body = { args in
       list(args).items.append(args[0])
       return .null
     }
-    t.method("append", [Param("item")], doc: "Same as push.") { args in
-      list(args).items.append(args[0])
-      return .null
-    }
+    t.method("push", [Param("item")], doc: "Appends `item` at the end.", push)
+    t.method("append", [Param("item")], doc: "Another name for push (Python's).", push)
     t.method("extend", [Param("items")], doc: "Appends every item of `items`.") { args in
       let l = list(args)
       let more = try CoreLibrary.iterate(args[0], args.interpreter)

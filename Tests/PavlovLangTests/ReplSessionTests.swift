@@ -273,6 +273,7 @@ final class ReplSessionTests: XCTestCase {
 
   func testHelpForAPreludeFunctionAndAKeyword() {
     assertContains(run(":help mean"), "[prelude]")
+    assertContains(run(":help discounted"), "discounted(rewards, gamma: 0.99)   [prelude]")
     let keyword = run(":help while")
     XCTAssertFalse(keyword.hasPrefix("no help"), keyword)
   }
