@@ -27,7 +27,14 @@ enum DQNBindings {
     TrainerBuiltin(name: "dqn", envDoc: "a registered id (\"CartPole-v1\"), an env, or a function making one; the action space must be discrete",
                    options: options, base: DQNConfig(), seed: \.seed,
                    seedDoc: "seeds weights, exploration, minibatches and env episodes (nil: drawn from the session seed)",
-                   doc: "A DQN trainer (replay buffer, target network, ε-greedy, Huber loss; SB3's details): call .train(steps: n) on it.") { try DQNTrainer(env: $0, config: $1) }
+                   doc: "A DQN trainer (replay buffer, target network, ε-greedy, Huber loss; SB3's details): call .train(steps: n) on it.",
+                   networks: [Param("q", default: .null, doc: "an mlp to start the Q-network (and its target) from, e.g. one trained by behaviour cloning; its hidden sizes become hidden:")],
+                   adoptShape: { config, base, hidden, activation in
+                     guard activation == nil || activation == .relu else {
+                       throw PavlovError.runtime("dqn: the given q network uses \(activation?.rawValue ?? ""), but DQN's Q-network uses relu", hint: "make it with mlp(sizes, act: \"relu\")")
+                     }
+                     if config.hidden == base.hidden { config.hidden = hidden }  // unless the script chose hidden:
+                   }) { try DQNTrainer(env: $0, config: $1) }
       .register(r)
   }
 }

@@ -213,14 +213,19 @@ enum NNBindings {
       try Posix.writeAtomically(path, bytes, "save")
       return .null
     }
-    t.method("load", [Param("path", doc: "a safetensors file with this model's parameter names and shapes")],
-             doc: "Loads parameters saved by .save (or by PyTorch with the same names); lists every mismatch if they differ.") { args in
+    t.method("load", [Param("path", doc: "a safetensors file with this model's parameter names and shapes"),
+                      Param("prefix", default: .str(""), doc: "read only the tensors whose names start with this, without it (a trainer checkpoint's \"model.policy.\"; see trainer.networks)")],
+             doc: "Loads parameters saved by .save, by a trainer's save (with prefix:) or by PyTorch with the same names; lists every mismatch if they differ.") { args in
       let m = try model(args.receiver)
-      let path = try args.string(0)
+      let path = try args.string(0), prefix = try args.string(1)
       let bytes = try Posix.readBytes(path, "load")
       try CoreBridge.run { () throws -> Void in
         let contents = try Safetensors.decode(bytes, source: "load: \(path)")
-        try Safetensors.match(contents.tensors, into: m.module.namedParameters())
+        let chosen = contents.tensors.filter { $0.0.hasPrefix(prefix) }.map { (String($0.0.dropFirst(prefix.count)), $0.1) }
+        guard !chosen.isEmpty else {
+          throw CoreError("load: \(path) has no tensors named \(Format.quoted(prefix + "…"))", hint: "trainer checkpoints name each network's prefix in trainer.networks")
+        }
+        try Safetensors.match(chosen, into: m.module.namedParameters())
       }
       return .null
     }

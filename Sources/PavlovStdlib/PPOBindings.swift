@@ -41,6 +41,11 @@ enum PPOBindings {
     .optionalInt("total_steps", \.totalSteps, "the horizon of linear schedules (nil: the steps of the first train call)"),
     .int("threads", \.threads, "threads stepping the env copies (pays only for slow envs)"),
   ]
+  /// Networks to start from (behaviour cloning, another run); their shape sets hidden: and activation:.
+  static let networks = [
+    Param("policy", default: .null, doc: "an mlp to start the policy from (its hidden sizes and activation become hidden: and activation:)"),
+    Param("value", default: .null, doc: "an mlp to start the value network from"),
+  ]
   /// nil follows lr_schedule, so it is read apart from the options.
   static let clipSchedule = Param("clip_schedule", default: .null, doc: "\"constant\" or \"linear\" (nil: as lr_schedule)")
 
@@ -57,12 +62,12 @@ enum PPOBindings {
   static func register(_ r: Registry) {
     let d = PPOConfig()
     let ppoParams = [envParam] + (rollout + minibatches + learning + [clip]).params(d) + [clipSchedule]
-      + (clipLimits + shared).params(d) + [seedParam]
+      + (clipLimits + shared).params(d) + networks + [seedParam]
     r.function("ppo", ppoParams,
                doc: "A PPO trainer (clipped surrogate, GAE, minibatch epochs; SB3's details): call .train(steps: n) on it.") { args in
       try make(args, ppoParams, ppoOptions, PPOConfig(), "ppo")
     }
-    let a2cParams = [envParam] + a2cOptions.params(PPOConfig.a2c) + [seedParam]
+    let a2cParams = [envParam] + a2cOptions.params(PPOConfig.a2c) + networks + [seedParam]
     r.function("a2c", a2cParams,
                doc: "An A2C trainer (synchronous advantage actor-critic: one gradient step per short rollout); Adam, not SB3's RMSprop.") { args in
       try make(args, a2cParams, a2cOptions, PPOConfig.a2c, "a2c")
@@ -82,8 +87,16 @@ enum PPOBindings {
       c.clipSchedule = s
     }
     c.seed = try a.seed()
+    let given = try WarmStart.given(a, networks.map(\.name))
+    // A given network's shape wins over the defaults (not over a hidden: or activation: the
+    // script chose; then a mismatch is reported when its values are copied in).
+    if let shape = try WarmStart.hidden(given, name) {
+      if c.hidden == base.hidden { c.hidden = shape.hidden }
+      if c.activation == base.activation, let f = shape.activation { c.activation = f.rawValue }
+    }
     let source = try TrainerBindings.envSource(args[0], args.interpreter, copies: c.nEnvs, name)
     let trainer = try CoreBridge.run { try PPOTrainer(env: source, config: c) }
+    try WarmStart.apply(given, to: trainer, name)
     return .object(TrainerValue(trainer, envName: source.name))
   }
 }

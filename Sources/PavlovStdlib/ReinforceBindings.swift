@@ -17,7 +17,15 @@ enum ReinforceBindings {
     TrainerBuiltin(name: "reinforce", envDoc: "a registered id (\"CartPole-v1\"), an env, or a function making one; the action space must be discrete",
                    options: options, base: ReinforceConfig(), seed: \.seed,
                    seedDoc: "seeds weights, action sampling and env episodes (nil: drawn from the session seed)",
-                   doc: "A REINFORCE trainer (whole-episode returns, one policy-gradient step per update, learned baseline): call .train(iterations: n) on it.") { try ReinforceTrainer(env: $0, config: $1) }
+                   doc: "A REINFORCE trainer (whole-episode returns, one policy-gradient step per update, learned baseline): call .train(iterations: n) on it.",
+                   networks: [Param("policy", default: .null, doc: "an mlp (tanh) to start the policy from; its hidden sizes become hidden:"),
+                              Param("value", default: .null, doc: "an mlp (tanh) to start the baseline from")],
+                   adoptShape: { config, base, hidden, activation in
+                     guard activation == nil || activation == .tanh else {
+                       throw PavlovError.runtime("reinforce: the given network uses \(activation?.rawValue ?? ""), but REINFORCE's networks use tanh", hint: "make it with mlp(sizes, act: \"tanh\")")
+                     }
+                     if config.hidden == base.hidden { config.hidden = hidden }  // unless the script chose hidden:
+                   }) { try ReinforceTrainer(env: $0, config: $1) }
       .register(r)
   }
 }

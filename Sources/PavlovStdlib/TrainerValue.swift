@@ -199,6 +199,29 @@ enum TrainerBindings {
     t.property("algorithm", doc: "\"ppo\", \"a2c\", ...") { v in .str(try trainerValue(v).trainer.algorithm) }
     t.property("timesteps", doc: "Env steps taken so far (all copies, across saves).") { v in .int(try trainerValue(v).trainer.timesteps) }
     t.property("iterations", doc: "Iterations finished so far.") { v in .int(try trainerValue(v).trainer.iterations) }
+    for (name, what) in [("policy", "the policy network (ppo, a2c, reinforce): observations → action logits or Gaussian means"),
+                         ("value", "the value network (ppo, a2c, reinforce's baseline): observations → V(s)"),
+                         ("q", "the Q-network (dqn): observations → one value per action"),
+                         ("target_q", "the target Q-network (dqn)")] {
+      t.property(name, doc: "\(what.prefix(1).uppercased() + what.dropFirst()), as a model: the live network the trainer trains (observations as the trainer sees them, normalized if it normalizes).") { v in
+        let trainer = try trainerValue(v).trainer
+        guard let open = trainer as? any TrainerNetworks, let module = open.network(named: name) else {
+          let has = (trainer as? any TrainerNetworks)?.networks.map(\.name).joined(separator: ", ") ?? "none"
+          throw PavlovError.runtime("\(trainer.algorithm) has no \(name) network", hint: "its networks: \(has)")
+        }
+        return .object(ModelValue(module))
+      }
+    }
+    t.property("networks", doc: "Every network by name, with the prefix its parameters have in a saved checkpoint: {policy: {model, prefix}, ...}.") { v in
+      let trainer = try trainerValue(v).trainer
+      guard let open = trainer as? any TrainerNetworks else { throw PavlovError.runtime("\(trainer.algorithm) exposes no networks") }
+      return .record(PRecord(open.networks.map { ($0.name, .record(PRecord([("model", .object(ModelValue($0.module))), ("prefix", .str($0.prefix))]))) }))
+    }
+    t.property("optimizer", doc: "The optimizer the trainer steps (its lr, its state), as an optimizer value.") { v in
+      let trainer = try trainerValue(v).trainer
+      guard let open = trainer as? any TrainerNetworks else { throw PavlovError.runtime("\(trainer.algorithm) has no optimizer") }
+      return .object(OptimizerValue(open.networkOptimizer))
+    }
     t.property("config", doc: "The hyperparameters, as a record.") { v in
       let json = try trainerValue(v).trainer.configJSON
       do { return try JSONParser.parse(json).pavlovValue } catch { throw PavlovError.runtime("trainer.config: \(error)") }

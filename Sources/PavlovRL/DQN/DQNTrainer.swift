@@ -380,3 +380,13 @@ public final class DQNTrainer: Trainer {
     targetSyncedAt = counters.targetSyncedAt
   }
 }
+
+extension DQNTrainer: TrainerNetworks {
+  public var networks: [(name: String, module: Module, prefix: String)] {
+    [("q", qNetwork, "q."), ("target_q", targetNetwork, "target.")]
+  }
+  public var networkOptimizer: Optimizer { optimizer }
+  public var warmStartable: [String] { ["q"] }
+  /// The target network starts equal to the Q-network, as at construction.
+  public func didWarmStart(_ names: [String]) { try? targetNetwork.loadValues(from: qNetwork) }
+}

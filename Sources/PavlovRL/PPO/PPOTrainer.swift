@@ -369,3 +369,12 @@ public final class PPOTrainer: Trainer {
     updates = counters.updates
   }
 }
+
+extension PPOTrainer: TrainerNetworks {
+  public var networks: [(name: String, module: Module, prefix: String)] {
+    [("policy", model.policy, "model.policy."), ("value", model.value, "model.value.")]
+  }
+  public var networkOptimizer: Optimizer { optimizer }
+  public var warmStartable: [String] { ["policy", "value"] }
+  public func didWarmStart(_ names: [String]) {}
+}

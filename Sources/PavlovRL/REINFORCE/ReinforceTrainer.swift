@@ -247,3 +247,12 @@ public final class ReinforceTrainer: Trainer {
     iterations = counters.iterations
   }
 }
+
+extension ReinforceTrainer: TrainerNetworks {
+  public var networks: [(name: String, module: Module, prefix: String)] {
+    [("policy", policy, "policy.")] + (value.map { [("value", $0, "value.")] } ?? [])
+  }
+  public var networkOptimizer: Optimizer { optimizer }
+  public var warmStartable: [String] { networks.map(\.name) }
+  public func didWarmStart(_ names: [String]) {}
+}
