@@ -81,13 +81,7 @@ enum RandomLibrary {
     r.function("shuffle", [Param("xs", doc: "a list, shuffled in place")],
                doc: "Shuffles a list in place (Fisher–Yates) and returns nil; use sample(xs, len(xs)) for a shuffled copy.") { args in
       let list = try args.list(0)
-      let rng = Stdlib.generator(for: args.interpreter)
-      var i = list.items.count - 1
-      while i > 0 {
-        let j = rng.nextInt(below: i + 1)
-        list.items.swapAt(i, j)
-        i -= 1
-      }
+      Stdlib.generator(for: args.interpreter).shuffle(&list.items)
       return .null
     }
 

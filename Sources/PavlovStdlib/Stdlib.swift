@@ -38,6 +38,8 @@ public enum Stdlib {
     DQNBindings.register(registry)
     ReinforceBindings.register(registry)
     ESBindings.register(registry)
+    registry.family("blocks")
+    RLBlocks.register(registry)  // randperm, minibatches, gae, ppo_loss, td_target
     PlotBindings.register(registry)  // family "plots": plot, save_plot
     registry.family("text")
     TokenizerBindings.register(registry)  // char_tokenizer, bpe_tokenizer, load_tokenizer, the tokenizer type

@@ -204,7 +204,7 @@ public final class PPOTrainer: Trainer {
     var lastLoss = 0.0
     var stopped = false
     for epoch in 0..<config.epochs where !stopped {
-      if !config.isA2C { shuffle(&indices) }
+      if !config.isA2C { generator.shuffle(&indices) }
       var start = 0
       while start < rows {
         let chosen = indices[start..<Swift.min(start + batch, rows)]
@@ -268,16 +268,6 @@ public final class PPOTrainer: Trainer {
 
   private var isGaussian: Bool {
     if case .gaussian = model.head { return true } else { return false }
-  }
-
-  /// Fisher–Yates with the trainer's generator.
-  private func shuffle(_ indices: inout [Int]) {
-    var i = indices.count - 1
-    while i > 0 {
-      let j = generator.nextInt(below: i + 1)
-      indices.swapAt(i, j)
-      i -= 1
-    }
   }
 
   // MARK: - Acting and evaluation
