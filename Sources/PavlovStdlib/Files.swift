@@ -88,6 +88,16 @@ enum FileLibrary {
       return .null
     }
 
+    r.function("input", [Param("prompt", default: .str(""), doc: "printed first, without a newline")],
+               doc: "One line typed at the terminal (or read from piped input), without its newline; nil at the end of the input. Ctrl-C stops the script as anywhere else.") { args in
+      let prompt = try args.string(0)
+      if !prompt.isEmpty {
+        args.interpreter.write(prompt)
+        fflush(stdout)
+      }
+      return try StandardInput.readLine().map { .str($0) } ?? .null
+    }
+
     r.function("env_var", [Param("name", doc: "the variable's name, such as \"HOME\""),
                            Param("default", default: .null, doc: "what to return when it is not set")],
                doc: "The value of an environment variable, or `default` (nil) if it is not set.") { args in

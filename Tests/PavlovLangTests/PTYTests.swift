@@ -147,6 +147,33 @@ final class PTYTests: XCTestCase {
     let saved = try String(contentsOfFile: out, encoding: .utf8)
     XCTAssertEqual(saved, #"{"prompt": "review of the pizza:", "chosen": " the pizza was great.", "rejected": " the pizza was bad."}"# + "\n")
   }
+
+  /// examples/trl_style.pav at a real terminal: a typed reward makes one PPO step, an empty
+  /// line ends the loop; Ctrl-C at input() stops the script as anywhere else.
+  func testTypedRewardsStepTheTRLStyleExample() throws {
+    let example = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+      .deletingLastPathComponent().appendingPathComponent("examples/trl_style.pav").path
+    let term = try Terminal(binary: PavlovBinary.require(), arguments: ["run", example], home: home.path)
+    defer { term.kill() }
+    try term.expect("reward (a number; empty to stop): ")
+    term.send("1\r")
+    try term.expect("step 2: reward 1.0")
+    try term.expect("reward (a number; empty to stop): ")
+    term.send("\r")
+    try term.expect("2 steps taken")
+    XCTAssertEqual(try term.waitForExit(), .exited(0), term.transcript)
+
+    let script = home.appendingPathComponent("ask.pav").path
+    try "let name = input(\"name? \")\nprint(\"not reached\")".write(toFile: script, atomically: true, encoding: .utf8)
+    let asking = try Terminal(binary: PavlovBinary.require(), arguments: ["run", script], home: home.path)
+    defer { asking.kill() }
+    try asking.expect("name? ")
+    usleep(200_000)
+    asking.send("\u{03}")
+    try asking.expect("interrupted")
+    XCTAssertEqual(try asking.waitForExit(), .exited(130), asking.transcript)
+    XCTAssertFalse(asking.transcript.contains("not reached"))
+  }
 }
 
 /// The pty calls of libc. Swift's Glibc module is built without `_XOPEN_SOURCE`/`_GNU_SOURCE`,

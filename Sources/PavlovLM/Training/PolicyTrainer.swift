@@ -71,12 +71,6 @@ public final class PolicyTrainer {
   /// One rollout and update; returns (and keeps) its statistics.
   @discardableResult
   public func iterate() throws -> PolicyStats {
-    let clock = { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
-    var stats = PolicyStats()
-    stats.iteration = history.count + 1
-    stats.klEstimator = config.klEstimator
-    stats.klCoef = config.klCoef
-
     // 1. Generate: each chosen prompt answered groupSize times.
     var start = clock()
     var rows: [[Int64]] = []
@@ -85,14 +79,48 @@ public final class PolicyTrainer {
       let p = prompts[promptOrder.removeFirst()]
       rows += [[Int64]](repeating: p, count: config.groupSize)
     }
-    policy.setTraining(false)
-    let answers = try policy.generate(rows, maxTokens: config.maxTokens, temperature: config.temperature, topK: config.topK,
-                                      topP: config.topP, stop: config.stopAtEndOfText ? [endOfText] : [], generator: generator)
-    stats.generateSeconds = clock() - start
-
-    // 2. Score: the reward, and the policy's and the reference's log-probabilities.
+    let answers = try generate(rows)
+    let generateSeconds = clock() - start
+    // 2. Score with the reward.
     start = clock()
-    var scores = try reward(rows, answers)
+    let scores = try reward(rows, answers)
+    return try step(queries: rows, responses: answers, scores: scores, generateSeconds: generateSeconds, scoringStarted: start)
+  }
+
+  /// Answers for `queries` (one per row), sampled as rollouts are: the config's temperature,
+  /// top-k/top-p and stop token, the trainer's generator.
+  public func generate(_ queries: [[Int64]]) throws -> [[Int64]] {
+    policy.setTraining(false)
+    return try policy.generate(queries, maxTokens: config.maxTokens, temperature: config.temperature, topK: config.topK,
+                               topP: config.topP, stop: config.stopAtEndOfText ? [endOfText] : [], generator: generator)
+  }
+
+  /// One update from answers scored elsewhere (TRL's `step(queries, responses, rewards)`):
+  /// the reference pass, the KL penalty, advantages and the clipped epochs; returns (and keeps)
+  /// the statistics. GRPO and RLOO compare answers in consecutive groups of `groupSize`.
+  @discardableResult
+  public func step(queries rows: [[Int64]], responses answers: [[Int64]], scores given: [Double]) throws -> PolicyStats {
+    try step(queries: rows, responses: answers, scores: given, generateSeconds: 0, scoringStarted: clock())
+  }
+
+  private func clock() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
+
+  private func step(queries rows: [[Int64]], responses answers: [[Int64]], scores given: [Double], generateSeconds: Double,
+                    scoringStarted: Double) throws -> PolicyStats {
+    var stats = PolicyStats()
+    stats.iteration = history.count + 1
+    stats.klEstimator = config.klEstimator
+    stats.klCoef = config.klCoef
+    stats.generateSeconds = generateSeconds
+    var start = scoringStarted
+    guard !rows.isEmpty, answers.count == rows.count, rows.count % config.groupSize == 0 else {
+      throw CoreError("\(config.label): step needs one response per query, in groups of \(config.groupSize), got \(rows.count) queries and \(answers.count) responses")
+    }
+    for (i, (query, answer)) in zip(rows, answers).enumerated() where query.isEmpty || query.count + answer.count > policy.context {
+      throw CoreError("\(config.label): query \(i + 1) (\(query.count) tokens) and its response (\(answer.count)) do not fit the model's context of \(policy.context)",
+                      hint: query.isEmpty ? "a query needs at least one token" : "shorten the response or the query")
+    }
+    var scores = given
     guard scores.count == rows.count, scores.allSatisfy(\.isFinite) else {
       throw CoreError("\(config.label): the reward gave \(scores.count) scores for \(rows.count) answers, or a score that is not finite")
     }

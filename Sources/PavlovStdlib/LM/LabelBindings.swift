@@ -144,7 +144,7 @@ enum LabelBindings {
       func readLine() throws(PavlovError) -> String? {
         if case .lines = input { return lines.popLast() }
         fflush(stdout)
-        return try LabelLog.readStandardInputLine()
+        return try StandardInput.readLine()
       }
 
       var intro = "Labeling \(pending.count) pair\(pending.count == 1 ? "" : "s"): type 1 or 2 for the better answer, s to skip, q to stop."
@@ -211,32 +211,5 @@ final class LabelLog {
 
   func sync() throws(PavlovError) {
     do { try log.sync() } catch { throw Posix.failure("label", error) }
-  }
-
-  /// One line of standard input without its newline; nil at the end of the input (or if it is
-  /// closed). Ctrl-C while waiting raises the interrupt, after every label given so far is on
-  /// disk. The wait polls: the script may run on another thread than the one the signal
-  /// interrupts, so a blocking read would not notice Ctrl-C.
-  static func readStandardInputLine() throws(PavlovError) -> String? {
-    var bytes: [UInt8] = []
-    var byte: UInt8 = 0
-    while true {
-      if pavlov_take_interrupt() != 0 { throw PavlovError.interrupted() }
-      var descriptor = pollfd(fd: 0, events: Int16(POLLIN), revents: 0)
-      let ready = poll(&descriptor, 1, 100)
-      if ready == 0 || (ready < 0 && errno == EINTR) { continue }
-      if ready < 0 || descriptor.revents & Int16(POLLNVAL) != 0 { return nil }
-      let n = read(0, &byte, 1)
-      if n == 1 {
-        if byte == 0x0A { break }
-        bytes.append(byte)
-      } else if n == 0 {
-        if bytes.isEmpty { return nil }
-        break
-      } else if errno != EINTR && errno != EAGAIN {
-        return nil
-      }
-    }
-    return String(decoding: bytes, as: UTF8.self)
   }
 }

@@ -107,6 +107,9 @@ final class PolicyTrainerValue: PObject {
   let trainer: PolicyTrainer
   let codec: TextCodec
   let name: String
+  /// The token ids of the responses the last `generate` returned, by (query, response) text, so
+  /// `step` scores exactly the tokens sampled (an answer cut at max_tokens has no end token).
+  var generated: [String: [Int64]] = [:]
   nonisolated(unsafe) static let nativeType: NativeType = makeType()
 
   init(_ trainer: PolicyTrainer, _ codec: TextCodec, name: String) {
@@ -168,6 +171,61 @@ final class PolicyTrainerValue: PObject {
         if let callback, case .bool(false) = try args.interpreter.call(callback, [record]) { break }
       }
       return .list(out)
+    }
+    t.method("generate", [Param("queries", doc: "prompt strings")],
+             doc: "Samples responses as rollouts do (the trainer's temperature, max_tokens and generator): a string per query, or for grpo and rloo a list of group strings per query.") { args in
+      let v = try value(args.receiver)
+      let texts = try TextCodec.strings(args[0], "generate: queries")
+      let queries = try TextCodec.each(texts, "generate: queries") { p throws(PavlovError) in try v.codec.prompt(p) }
+      let g = v.trainer.config.groupSize
+      let rows = queries.flatMap { [[Int64]](repeating: $0, count: g) }
+      let answers = try CoreBridge.run("generate") { try v.trainer.generate(rows) }
+      v.generated = [:]
+      var responses: [String] = []
+      for (k, answer) in answers.enumerated() {
+        let text = try v.codec.text(answer)
+        v.generated[texts[k / g] + "\u{0}" + text] = answer
+        responses.append(text)
+      }
+      if g == 1 { return .list(PList(responses.map { .str($0) })) }
+      return .list(PList(stride(from: 0, to: responses.count, by: g).map { .list(PList(responses[$0..<($0 + g)].map { .str($0) })) }))
+    }
+    t.method("step", [Param("queries", doc: "prompt strings"),
+                      Param("responses", doc: "a response string per query (grpo, rloo: a list of group strings per query)"),
+                      Param("rewards", doc: "a number per response (the same nesting), computed any way: by hand, by a rule, by a model")],
+             doc: "One update from responses scored by the script (TRL's step): reference pass, KL penalty, advantages, clipped epochs; returns the statistics record (as train's).") { args in
+      let v = try value(args.receiver)
+      let texts = try TextCodec.strings(args[0], "step: queries")
+      let g = v.trainer.config.groupSize
+      func flat(_ value: Value, _ what: String) throws(PavlovError) -> [Value] {
+        guard case .list(let list) = value, list.items.count == texts.count else {
+          throw PavlovError.runtime("step: \(what) must be a list with one item per query (\(texts.count))")
+        }
+        guard g > 1 else { return list.items }
+        var out: [Value] = []
+        for (i, item) in list.items.enumerated() {
+          guard case .list(let group) = item, group.items.count == g else {
+            throw PavlovError.runtime("step: \(what)[\(i)] must be a list of \(g) (the group size)")
+          }
+          out += group.items
+        }
+        return out
+      }
+      let responseValues = try flat(args[1], "responses"), rewardValues = try flat(args[2], "rewards")
+      var rows: [[Int64]] = [], answers: [[Int64]] = [], scores: [Double] = []
+      for (k, response) in responseValues.enumerated() {
+        guard case .string(let text) = response else { throw PavlovError.runtime("step: responses must be strings, got \(response.typeName)") }
+        let query = texts[k / g]
+        rows.append(try v.codec.prompt(query))
+        answers.append(try v.generated[query + "\u{0}" + text.value] ?? v.codec.answer(text.value))
+        switch rewardValues[k] {
+        case .int(let i): scores.append(Double(i))
+        case .float(let d): scores.append(d)
+        default: throw PavlovError.runtime("step: rewards must be numbers, got \(rewardValues[k].typeName) for response \(k + 1)")
+        }
+      }
+      let stats = try CoreBridge.run(v.name) { try v.trainer.step(queries: rows, responses: answers, scores: scores) }
+      return try v.record(stats)
     }
     t.property("history", doc: "Every iteration's statistics so far.") { v in
       let p = try value(v)
