@@ -1,3 +1,5 @@
+import PavlovGym
+import PavlovLM
 import PavlovLang
 import PavlovRL
 import PavlovTensor
@@ -9,6 +11,8 @@ import PavlovTensor
 enum RLBlocks {
   static func register(_ r: Registry) {
     let ppo = PPOConfig(), dqn = DQNConfig()
+    registerNormalizer(r)
+    registerKLController(r)
 
     r.function("randperm", [Param("n", doc: "how many indices")],
                doc: "0, 1, ..., n − 1 in a random order from the session's generator (Fisher–Yates, as the trainers shuffle).") { args in
@@ -112,6 +116,29 @@ enum RLBlocks {
     }
   }
 
+  static func registerNormalizer(_ r: Registry) {
+    r.function("running_mean_std", [Param("size", doc: "how many numbers a sample has")],
+               doc: "Running mean and variance of samples (Gymnasium's RunningMeanStd, what normalize_obs and the trainers' normalizers keep): .update(x), .normalize(x).") { args in
+      let size = try args.int(0)
+      guard size >= 1, size <= 1 << 20 else { throw PavlovError.runtime("running_mean_std: size must be between 1 and 2^20, got \(size)") }
+      return .object(RunningStatsValue(size: size))
+    }
+  }
+
+  static func registerKLController(_ r: Registry) {
+    let d = PolicyConfig()
+    r.function("kl_controller", [Param("init", default: .float(d.klCoef), doc: "β to start from"),
+                                 Param("target", default: .null, doc: "the KL to track (nil: β stays fixed)"),
+                                 Param("horizon", default: .float(d.klHorizon), doc: "samples over which β may move by ±20%")],
+               doc: "β for a KL penalty, fixed or adaptive (Ziegler et al.; what ppo_lm's target_kl runs): .update(kl, n), .value.") { args in
+      let target = args.isNull(1) ? nil : try args.float(1)
+      if let target, !(target > 0) { throw PavlovError.runtime("kl_controller: target must be positive, got \(target)") }
+      let horizon = try args.float(2)
+      guard horizon > 0 else { throw PavlovError.runtime("kl_controller: horizon must be positive, got \(horizon)") }
+      return .object(KLControllerValue(KLController(value: try args.float(0), target: target, horizon: horizon)))
+    }
+  }
+
   private static func count(_ args: Args, _ i: Int, _ name: String) throws(PavlovError) -> Int {
     let n = try args.int(i)
     guard n >= 0, n <= 1 << 28 else { throw PavlovError.runtime("\(name): n must be between 0 and 2^28, got \(n)") }
@@ -124,5 +151,91 @@ enum RLBlocks {
     guard t.rank != 1 else { return t }
     guard t.rank == 2, t.shape[1] == 1 else { throw PavlovError.runtime("expected a vector (batch) for \(name), got shape \(Shape.describe(t.shape))") }
     return try CoreBridge.run(name) { try t.reshaped([t.count]) }
+  }
+}
+
+/// `running_mean_std(size)`: Gymnasium's running statistics as a value scripts update and
+/// normalize with — the statistics the observation normalizers keep.
+final class RunningStatsValue: PObject {
+  var stats: RunningMeanStd
+  nonisolated(unsafe) static let nativeType: NativeType = makeType()
+
+  init(size: Int) {
+    stats = RunningMeanStd(size: size)
+    super.init(type: RunningStatsValue.nativeType)
+  }
+
+  override var displayString: String { "<running_mean_std: size \(stats.mean.count), count \(Format.display(.float(stats.count)))>" }
+
+  static func value(_ v: Value) throws(PavlovError) -> RunningStatsValue {
+    guard case .object(let o as RunningStatsValue) = v else { throw PavlovError.runtime("expected running statistics, got \(v.typeName)") }
+    return o
+  }
+
+  /// The rows of a (size) or (batch, size) tensor.
+  func rows(_ v: Value, _ what: String) throws(PavlovError) -> [[Double]] {
+    let t = try TensorBindings.tensor(v), size = stats.mean.count
+    guard t.shape.last == size, t.rank == 1 || t.rank == 2 else {
+      throw PavlovError.runtime("\(what): expected shape (\(size)) or (batch, \(size)), got \(Shape.describe(t.shape))")
+    }
+    return stride(from: 0, to: t.count, by: size).map { t.data[$0..<($0 + size)].map(Double.init) }
+  }
+
+  static func makeType() -> NativeType {
+    let t = NativeType(name: "running_mean_std", doc: "Running mean and variance (Gymnasium's RunningMeanStd): update with samples, normalize with them.")
+    t.method("update", [Param("x", doc: "one sample (size) or a batch (batch, size), merged one row at a time")],
+             doc: "Merges the samples into the statistics; returns nil.") { args in
+      let s = try value(args.receiver)
+      for row in try s.rows(args[0], "update") { s.stats.update(row) }
+      return .null
+    }
+    t.method("normalize", [Param("x", doc: "a sample (size) or a batch (batch, size)"),
+                           Param("clip", default: .float(10), doc: "results are clipped to ±clip (nil: not clipped)"),
+                           Param("epsilon", default: .float(1e-8), doc: "added to the variance")],
+             doc: "(x − mean) / √(var + ε), clipped, as the observation normalizers compute it; the same shape as x.") { args in
+      let s = try value(args.receiver)
+      let t = try TensorBindings.tensor(args[0]), rows = try s.rows(args[0], "normalize")
+      let clip = args.isNull(1) ? Double.infinity : try args.float(1), epsilon = try args.float(2)
+      let out = rows.flatMap { row in row.indices.map { Float(Swift.min(Swift.max(s.stats.standardized(row[$0], at: $0, epsilon: epsilon), -clip), clip)) } }
+      return TensorValue.wrap(Tensor(shape: t.shape, data: out))
+    }
+    t.property("mean", doc: "The running mean, a (size) tensor.") { v in
+      TensorValue.wrap(Tensor(shape: [try value(v).stats.mean.count], data: try value(v).stats.mean.map(Float.init)))
+    }
+    t.property("var", doc: "The running (population) variance, a (size) tensor.") { v in
+      TensorValue.wrap(Tensor(shape: [try value(v).stats.variance.count], data: try value(v).stats.variance.map(Float.init)))
+    }
+    t.property("count", doc: "How many samples were merged (plus the 1e-4 prior).") { v in .float(try value(v).stats.count) }
+    return t
+  }
+}
+
+/// `kl_controller(...)`: the KL coefficient as a value a hand-written RLHF loop updates.
+final class KLControllerValue: PObject {
+  var controller: KLController
+  nonisolated(unsafe) static let nativeType: NativeType = makeType()
+
+  init(_ controller: KLController) {
+    self.controller = controller
+    super.init(type: KLControllerValue.nativeType)
+  }
+
+  override var displayString: String {
+    "<kl_controller: β \(Format.display(.float(controller.value)))\(controller.target.map { ", target \(Format.display(.float($0)))" } ?? ", fixed")>"
+  }
+
+  static func makeType() -> NativeType {
+    let t = NativeType(name: "kl_controller", doc: "β for a KL penalty, fixed or adaptive: .update(kl, n), .value.")
+    t.method("update", [Param("kl", doc: "the mean KL measured"), Param("n", doc: "how many samples it was measured over")],
+             doc: "Adapts β towards the target (nothing when fixed); returns the new β.") { args in
+      guard case .object(let o as KLControllerValue) = args.receiver else { throw PavlovError.runtime("expected a kl_controller") }
+      o.controller.update(kl: try args.float(0), count: try args.int(1))
+      return .float(o.controller.value)
+    }
+    t.property("value", doc: "β now.") { v in
+      guard case .object(let o as KLControllerValue) = v else { throw PavlovError.runtime("expected a kl_controller") }
+      return .float(o.controller.value)
+    }
+    return t
   }
 }

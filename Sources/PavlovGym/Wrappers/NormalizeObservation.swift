@@ -45,7 +45,7 @@ public final class NormalizeObservation: Wrapper {
     }
     if training { statistics.update(values) }
     for i in values.indices {
-      values[i] = (values[i] - statistics.mean[i]) / (statistics.variance[i] + epsilon).squareRoot()
+      values[i] = statistics.standardized(values[i], at: i, epsilon: epsilon)
     }
     return .reals(values)
   }

@@ -23,6 +23,13 @@ public struct RunningMeanStd: Equatable, Sendable {
     self.count = count
   }
 
+  /// Element `i` of a sample standardized: (x − mean) / √(var + ε) — the one formula of the
+  /// observation wrapper, the trainers' normalizer and `running_mean_std`.
+  @inlinable
+  public func standardized(_ x: Double, at i: Int, epsilon: Double) -> Double {
+    (x - mean[i]) / (variance[i] + epsilon).squareRoot()
+  }
+
   /// Merges one sample (`values.count` must equal the size).
   public mutating func update(_ values: [Double]) {
     // A batch of one has mean `values` and variance 0.

@@ -177,11 +177,9 @@ public final class PolicyTrainer {
     stats.tokensPerSecond = tokenCount / Swift.max(total, 1e-9)
     (stats.memoryMB, stats.peakMemoryMB) = MemoryReport.residentMB()
     stats.samples = (0..<Swift.min(config.samples, n)).map { (rows[$0 * n / Swift.max(config.samples, 1)], answers[$0 * n / Swift.max(config.samples, 1)], scores[$0 * n / Swift.max(config.samples, 1)]) }
-    if let target = config.targetKL {
-      // Ziegler et al.: β ← β · (1 + clip(KL / target − 1, ±0.2) · n / horizon).
-      let error = Swift.min(Swift.max(stats.kl / target - 1, -0.2), 0.2)
-      config.klCoef *= 1 + error * Double(n) / config.klHorizon
-    }
+    var controller = KLController(value: config.klCoef, target: config.targetKL, horizon: config.klHorizon)
+    controller.update(kl: stats.kl, count: n)
+    config.klCoef = controller.value
     history.append(stats)
     return stats
   }

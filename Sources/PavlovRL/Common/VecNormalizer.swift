@@ -50,9 +50,9 @@ public struct VecNormalizer {
   /// Normalizes `size` features in place from `offset` (no update).
   public func normalize(_ features: UnsafeMutableBufferPointer<Float>, at offset: Int) {
     guard normalizeObservations else { return }
-    let mean = observationStats.mean, variance = observationStats.variance
-    for i in 0..<mean.count {
-      let z = (Double(features[offset + i]) - mean[i]) / (variance[i] + epsilon).squareRoot()
+    let stats = observationStats
+    for i in 0..<stats.mean.count {
+      let z = stats.standardized(Double(features[offset + i]), at: i, epsilon: epsilon)
       features[offset + i] = Float(Swift.min(Swift.max(z, -clipObservation), clipObservation))
     }
   }
