@@ -26,7 +26,7 @@ final class BanditAgentValue: PObject {
 /// `agent.evaluate(...)` plays greedily, `agent.act()` is the greedy choice — plus the testbed
 /// experiment, `run_bandit`, which averages fresh agents over many problems.
 enum BanditBindings {
-  static let strategies = ["epsilon_greedy", "ucb", "thompson", "gradient"]
+  static let strategies = ["epsilon_greedy", "ucb", "thompson", "gradient", "linucb", "lin_thompson", "lin_epsilon_greedy"]
 
   /// The keyword arguments each strategy reads; any other one given is an error, not ignored.
   static let knobs: [String: [String]] = [
@@ -34,19 +34,22 @@ enum BanditBindings {
     "ucb": ["c", "alpha", "initial"],
     "thompson": ["prior", "noise"],
     "gradient": ["alpha", "baseline"],
+    "linucb": ["c"],
+    "lin_thompson": ["noise"],
+    "lin_epsilon_greedy": ["epsilon", "epsilon_decay"],
   ]
 
   static let params = [
     Param("env", doc: "a bandit env: make(\"GaussianBandit-v0\"), \"BernoulliBandit-v0\", \"NonstationaryBandit-v0\" or \"ContextualBandit-v0\""),
-    Param("strategy", default: .str("epsilon_greedy"), doc: "\"epsilon_greedy\", \"ucb\", \"thompson\" or \"gradient\""),
+    Param("strategy", default: .str("epsilon_greedy"), doc: "\"epsilon_greedy\", \"ucb\", \"thompson\" or \"gradient\"; on ContextualBandit-v0 also \"linucb\", \"lin_thompson\" and \"lin_epsilon_greedy\" (a linear model of the context per arm)"),
     Param("epsilon", default: .null, doc: "epsilon_greedy: the exploration probability (default 0.1)"),
     Param("epsilon_decay", default: .null, doc: "epsilon_greedy: ε at step t is epsilon / (1 + epsilon_decay·t) (default 0: constant)"),
     Param("alpha", default: .null, doc: "the step size: epsilon_greedy and ucb default to sample averages (1/n), gradient to 0.1"),
     Param("initial", default: .null, doc: "epsilon_greedy and ucb: every estimate before any pull (default 0; 5 is optimistic)"),
-    Param("c", default: .null, doc: "ucb: the exploration weight in Q + c·√(ln t / N) (default 2)"),
+    Param("c", default: .null, doc: "ucb: the exploration weight in Q + c·√(ln t / N) (default 2); linucb: in θ·x + c·√(xᵀA⁻¹x) (default 1)"),
     Param("baseline", default: .null, doc: "gradient: compare rewards with their running average (default true)"),
     Param("prior", default: .null, doc: "thompson: \"beta\" (Bernoulli rewards, Beta(1, 1) prior) or \"gaussian\" (N(0, 1) prior); default beta on BernoulliBandit, else gaussian"),
-    Param("noise", default: .null, doc: "thompson with the gaussian prior: the known standard deviation of rewards (default 1)"),
+    Param("noise", default: .null, doc: "thompson with the gaussian prior: the known standard deviation of rewards (default 1); lin_thompson: the posterior scale v (default 1)"),
     Param("seed", default: .null, doc: "seeds the agent's choices; its first train resets the env with seed + 1 (nil: drawn from the session seed)"),
   ]
 
@@ -55,7 +58,7 @@ enum BanditBindings {
     r.addType(BanditAgentValue.nativeType)
 
     r.function("bandit_agent", params,
-               doc: "A bandit agent (ε-greedy, UCB, Thompson sampling or gradient bandit) learning on a bandit env; agent.train(steps: n) plays and learns.") { args in
+               doc: "A bandit agent (ε-greedy, UCB, Thompson sampling, gradient bandit; LinUCB and linear Thompson/ε-greedy on contexts) learning on a bandit env; agent.train(steps: n) plays and learns.") { args in
       let envValue = try EnvBindings.environment(args[0], args.interpreter)
       let seed = try EnvBindings.seedValue(args, 10)
       let bandit = try CoreBridge.run { try BanditAgent.bandit(in: envValue.env, owner: "bandit_agent", envName: envValue.name) }
@@ -98,6 +101,24 @@ enum BanditBindings {
     let alpha: Double? = args.isNull(4) ? nil : try positive(args, 4, "alpha")
     let stepSize: StepSize = alpha.map { .constant($0) } ?? .sampleAverage
     let initial = args.isNull(5) ? 0 : try finite(args, 5, "initial")
+    if name.hasPrefix("lin") {
+      guard let contextual = bandit as? ContextualBandit else {
+        throw PavlovError.runtime("bandit_agent: \(name) reads a context; use it on ContextualBandit-v0", hint: "on other bandits use epsilon_greedy, ucb, thompson or gradient")
+      }
+      let dim = contextual.context.count
+      switch name {
+      case "linucb":
+        let c = args.isNull(6) ? 1 : try args.float(6)
+        guard c >= 0, c.isFinite else { throw PavlovError.runtime("bandit_agent: c must be a finite number ≥ 0, got \(Format.float(c))") }
+        return LinearBandit(arms: arms, dim: dim, exploration: .upperConfidence(c: c))
+      case "lin_thompson":
+        return LinearBandit(arms: arms, dim: dim, exploration: .thompson(noise: args.isNull(9) ? 1 : try positive(args, 9, "noise")))
+      default:
+        let schedule = EpsilonSchedule(args.isNull(2) ? 0.1 : try args.float(2), decay: args.isNull(3) ? 0 : try args.float(3))
+        try CoreBridge.run { try schedule.validate("bandit_agent") }
+        return LinearBandit(arms: arms, dim: dim, exploration: .epsilonGreedy(schedule))
+      }
+    }
     switch name {
     case "epsilon_greedy":
       let schedule = EpsilonSchedule(args.isNull(2) ? 0.1 : try args.float(2), decay: args.isNull(3) ? 0 : try args.float(3))

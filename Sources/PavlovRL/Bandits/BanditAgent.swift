@@ -88,8 +88,11 @@ public final class BanditAgent {
                    learning: Bool, shouldStop: () -> Bool) throws -> BanditHistory {
     var history = BanditHistory(steps: steps)
     var total = 0.0
+    // A contextual strategy reads the features before each choice (cast once, not per step).
+    let contextual = (strategy as? ContextualStrategy).flatMap { s in (bandit as? ContextualBandit).map { (s, $0) } }
     for t in 0..<steps {
       if t % 4096 == 4095, shouldStop() { throw Interrupted() }
+      if let (reader, features) = contextual { reader.see(features.context) }
       let arm = learning ? strategy.choose(generator) : strategy.greedyArm
       let result = try bandit.step(.int(arm))
       if learning { strategy.learn(arm: arm, reward: result.reward) }
