@@ -212,6 +212,21 @@ enum TrainerBindings {
         return .object(ModelValue(module))
       }
     }
+    t.method("distribution", [Param("obs", doc: "a batch of observations (batch, size), as the trainer sees them (normalized if it normalizes)")],
+             doc: "ppo and a2c: the policy's action distribution for the batch (categorical, or normal for Box actions), with the policy's gradient.") { args in
+      let trainer = try trainerValue(args.receiver).trainer
+      guard let ppo = trainer as? PPOTrainer else {
+        throw PavlovError.runtime("\(trainer.algorithm) has no action distribution", hint: trainer.algorithm == "dqn" ? "its Q-values for a batch are agent.q(obs)" : "ppo and a2c have one")
+      }
+      let obs = try TensorBindings.tensor(args[0])
+      guard obs.rank == 2, obs.shape[1] == ppo.envs.features.size else {
+        throw PavlovError.runtime("distribution: obs must be (batch, \(ppo.envs.features.size)), got shape \(Shape.describe(obs.shape))", hint: "one observation: obs.unsqueeze(0)")
+      }
+      switch try CoreBridge.run("distribution", { try ppo.model.distribution(obs) }) {
+      case .categorical(let d): return .object(CategoricalValue(d))
+      case .gaussian(let d): return .object(NormalValue(d))
+      }
+    }
     t.property("networks", doc: "Every network by name, with the prefix its parameters have in a saved checkpoint: {policy: {model, prefix}, ...}.") { v in
       let trainer = try trainerValue(v).trainer
       guard let open = trainer as? any TrainerNetworks else { throw PavlovError.runtime("\(trainer.algorithm) exposes no networks") }
