@@ -65,7 +65,7 @@ enum RLBlocks {
 
     r.function("ppo_loss", [Param("log_probs", doc: "(B) log π(a|s) of the taken actions, with a graph"),
                             Param("old_log_probs", doc: "(B) the same under the policy that collected them"),
-                            Param("advantages", doc: "(B), normalized already if wanted"),
+                            Param("advantages", doc: "(B) the advantage of each row"),
                             Param("values", doc: "(B) V(s) with a graph"),
                             Param("old_values", doc: "(B) V(s) at collection"),
                             Param("returns", doc: "(B) the value targets"),
@@ -73,7 +73,8 @@ enum RLBlocks {
                             Param("clip", default: .float(ppo.clip), doc: "ε of the clipped surrogate; nil: A2C's plain policy gradient"),
                             Param("clip_value", default: .null, doc: "when set, V moves at most this far from old_values"),
                             Param("ent_coef", default: .float(ppo.entCoef), doc: "weight of the entropy bonus"),
-                            Param("vf_coef", default: .float(ppo.vfCoef), doc: "weight of the value loss")],
+                            Param("vf_coef", default: .float(ppo.vfCoef), doc: "weight of the value loss"),
+                            Param("normalize", default: .bool(false), doc: "true: standardize the advantages first, as ppo does per minibatch (normalize_advantage)")],
                doc: "SB3's PPO loss for one minibatch — the code ppo and a2c run: {loss, policy_loss, value_loss, entropy_loss, approx_kl, clip_fraction}; call loss.backward().") { args in
       let logProbs = try flat(args, 0, "log_probs"), b = logProbs.count
       func same(_ i: Int, _ name: String) throws(PavlovError) -> Tensor {
@@ -81,8 +82,10 @@ enum RLBlocks {
         guard t.count == b else { throw PavlovError.runtime("ppo_loss: \(name) has \(t.count) values, log_probs \(b)") }
         return t
       }
+      var advantages = try same(2, "advantages").data
+      if try args.bool(11) { advantages = PPOLoss.normalized(advantages) }
       let loss = try CoreBridge.run("ppo_loss") {
-        try PPOLoss(logProbs: logProbs, oldLogProbs: try same(1, "old_log_probs").data, advantages: try same(2, "advantages").data,
+        try PPOLoss(logProbs: logProbs, oldLogProbs: try same(1, "old_log_probs").data, advantages: advantages,
                     values: try same(3, "values"), oldValues: try same(4, "old_values").data, returns: try same(5, "returns").data,
                     entropy: try same(6, "entropy"), clip: args.isNull(7) ? nil : try args.float(7),
                     clipValue: args.isNull(8) ? nil : try args.float(8), entCoef: try args.float(9), vfCoef: try args.float(10))

@@ -39,6 +39,7 @@ public enum Stdlib {
     ReinforceBindings.register(registry)
     ESBindings.register(registry)
     registry.family("blocks")
+    RolloutBlock.register(registry)
     RLBlocks.register(registry)  // randperm, minibatches, gae, ppo_loss, td_target
     PlotBindings.register(registry)  // family "plots": plot, save_plot
     registry.family("text")

@@ -1,5 +1,6 @@
 import PavlovGym
 import PavlovLang
+import PavlovRL
 import PavlovTensor
 
 /// N copies of an env stepped as one, as a Pavlov value (see `VectorEnv` for the same-step
@@ -11,6 +12,8 @@ final class VecEnvValue: PObject {
   let actionSampler: SeededGenerator
   let observationSpaceValue: SpaceValue
   let actionSpaceValue: SpaceValue
+  /// Each copy's return so far in its current episode, summed by `rollout`.
+  var episodeReturns: [Double]
 
   nonisolated(unsafe) static let nativeType: NativeType = VecEnvBindings.makeType()
 
@@ -21,6 +24,7 @@ final class VecEnvValue: PObject {
     actionSampler = samplers.action
     observationSpaceValue = SpaceValue(vector.observationSpace, generator: samplers.observation)
     actionSpaceValue = SpaceValue(vector.actionSpace, generator: actionSampler)
+    episodeReturns = Array(repeating: 0, count: vector.count)
     super.init(type: VecEnvValue.nativeType)
   }
 
@@ -39,22 +43,28 @@ enum VecEnvBindings {
       Param("n", default: .int(8), doc: "how many copies"),
       Param("seed", default: .null, doc: "copy i's first reset uses seed + i (nil: drawn from the session seed)"),
       Param("threads", default: .int(1), doc: "step the copies on this many threads (pays only for slow envs; 1 for Pavlov-written envs)"),
+      Param("episode_seeds", default: .bool(false), doc: "true: every episode of copy i starts from its own seed, a function of (seed, i, episode number), as the trainers' envs do"),
       Param("options", kind: .keywords, doc: "env options for a registered id, as in make"),
     ], doc: "N copies of an environment stepped as one: batched observations, rewards and done flags, automatic resets.") { args in
       let n = try args.int(1)
       guard n >= 1 else { throw PavlovError.runtime("vec_env: n must be at least 1, got \(n)") }
       let seed = try EnvBindings.seedValue(args, 2)
       var threads = try args.int(3)
+      let episodeSeeds = try args.bool(4)
+      // The trainers' seeding: each episode's seed is chosen by the wrapper, whatever reset is given.
+      func seeded(_ env: Environment, _ i: Int) -> Environment {
+        episodeSeeds ? ReplayableEnvironment(env, baseSeed: seed, copyIndex: i) : env
+      }
       let interpreter = args.interpreter
       let vector: VectorEnv
       let name: String
       switch args[0] {
       case .string(let id):
         name = id.value
-        let options = try GymValues.options(args[4], "vec_env(\"\(name)\")")
-        vector = try CoreBridge.run { try VectorEnv(count: n, seed: seed, threads: threads) { _ in try EnvRegistry.make(id.value, options: options) } }
+        let options = try GymValues.options(args[5], "vec_env(\"\(name)\")")
+        vector = try CoreBridge.run { try VectorEnv(count: n, seed: seed, threads: threads) { seeded(try EnvRegistry.make(id.value, options: options), $0) } }
       case .function(let f):
-        if case .record(let extra) = args[4], extra.count > 0 {
+        if case .record(let extra) = args[5], extra.count > 0 {
           throw PavlovError.runtime("vec_env: options go to make(...) inside your function, not to vec_env")
         }
         let takesIndex = (f as? Closure)?.parameterCount ?? 0 > 0
@@ -74,7 +84,7 @@ enum VecEnvBindings {
         }
         if scripted { threads = 1 }  // one interpreter: Pavlov code runs on one thread
         name = firstName
-        vector = try CoreBridge.run { try VectorEnv(count: n, seed: seed, threads: threads) { made[$0] } }
+        vector = try CoreBridge.run { try VectorEnv(count: n, seed: seed, threads: threads) { seeded(made[$0], $0) } }
       default:
         throw PavlovError.runtime("vec_env: env must be an id like \"CartPole-v1\" or a function making an env, got \(args[0].typeName)")
       }
@@ -125,6 +135,7 @@ enum VecEnvBindings {
       let e = try vec(args.receiver)
       let seed: UInt64? = args.isNull(0) ? nil : UInt64(bitPattern: Int64(try args.int(0)))
       let result = try CoreBridge.run { try e.vector.reset(seed: seed) }
+      e.episodeReturns = Array(repeating: 0, count: e.vector.count)
       return observations(result.observations, e.vector)
     }
     t.method("step", [Param("actions", doc: "one action per copy: a tensor or list (rows of numbers for box actions)")],
