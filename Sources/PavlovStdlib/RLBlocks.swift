@@ -13,6 +13,7 @@ enum RLBlocks {
     let ppo = PPOConfig(), dqn = DQNConfig()
     registerNormalizer(r)
     registerKLController(r)
+    ReplayBufferValue.register(r)
 
     r.function("randperm", [Param("n", doc: "how many indices")],
                doc: "0, 1, ..., n − 1 in a random order from the session's generator (Fisher–Yates, as the trainers shuffle).") { args in
@@ -98,7 +99,7 @@ enum RLBlocks {
     r.function("td_target", [Param("rewards", doc: "(B) rewards of the sampled transitions"),
                              Param("next_q", doc: "(B, actions) the target network's Q-values of the next observations"),
                              Param("terminated", doc: "(B) 1 where the episode ended for good"),
-                             Param("gamma", default: .float(dqn.gamma), doc: "the discount factor"),
+                             Param("gamma", default: .float(dqn.gamma), doc: "the discount factor, or (B) discounts: a replay sample's, for n-step targets"),
                              Param("next_q_online", default: .null, doc: "(B, actions) the online network's: double DQN picks the action with it")],
                doc: "DQN's targets r + γ·(1 − terminated)·Q_target(s', a*), a* = argmax of next_q (or of next_q_online: double DQN) — the code dqn runs.") { args in
       let rewards = try flat(args, 0, "rewards"), next = try TensorBindings.tensor(args[1]), b = rewards.count
@@ -113,8 +114,15 @@ enum RLBlocks {
         guard o.shape == next.shape else { throw PavlovError.runtime("td_target: next_q_online must have next_q's shape \(Shape.describe(next.shape))") }
         online = o.data
       }
+      var gamma: Float = 1, discounts: [Float]? = nil
+      if case .object(let o) = args[3], let t = o as? TensorValue {
+        guard t.tensor.count == b else { throw PavlovError.runtime("td_target: gamma has \(t.tensor.count) discounts, rewards \(b)") }
+        discounts = t.tensor.data
+      } else {
+        gamma = Float(try args.float(3))
+      }
       let targets = TDTargets.compute(rewards: rewards.data, terminals: terminated.data.map { $0 != 0 ? 1 : 0 }, nextTarget: next.data,
-                                      nextOnline: online, actions: next.shape[1], gamma: Float(try args.float(3)))
+                                      nextOnline: online, actions: next.shape[1], gamma: gamma, discounts: discounts)
       return TensorValue.wrap(Tensor(shape: [b], data: targets))
     }
   }

@@ -15,9 +15,18 @@ public enum TDTargets {
     }
   }
 
-  /// The same on arrays, for tests and callers without pointers at hand.
+  /// The same on arrays, for tests and callers without pointers at hand. `discounts` (one per
+  /// row) replaces γ for n-step transitions, whose bootstrap is γ^k steps away.
   public static func compute(rewards: [Float], terminals: [Float], nextTarget: [Float], nextOnline: [Float]?,
-                             actions: Int, gamma: Float) -> [Float] {
+                             actions: Int, gamma: Float, discounts: [Float]? = nil) -> [Float] {
+    if let discounts {
+      return rewards.indices.map { r in
+        let row = r * actions
+        let choice = nextOnline.map { online in online.withUnsafeBufferPointer { argmax($0, row, actions) } }
+          ?? nextTarget.withUnsafeBufferPointer { argmax($0, row, actions) }
+        return rewards[r] + discounts[r] * (1 - terminals[r]) * nextTarget[row + choice]
+      }
+    }
     var out = [Float](repeating: 0, count: rewards.count)
     rewards.withUnsafeBufferPointer { r in
       terminals.withUnsafeBufferPointer { t in
