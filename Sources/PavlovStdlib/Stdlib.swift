@@ -40,7 +40,7 @@ public enum Stdlib {
     ESBindings.register(registry)
     registry.family("blocks")
     RolloutBlock.register(registry)
-    RLBlocks.register(registry)  // randperm, minibatches, gae, ppo_loss, td_target
+    RLBlocks.register(registry)  // randperm, minibatches, gae, ppo_loss, td_target, replay_buffer, ...
     PlotBindings.register(registry)  // family "plots": plot, save_plot
     registry.family("text")
     TokenizerBindings.register(registry)  // char_tokenizer, bpe_tokenizer, load_tokenizer, the tokenizer type

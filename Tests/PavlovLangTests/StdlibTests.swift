@@ -643,7 +643,7 @@ final class StdlibTests: XCTestCase {
                "normalize_obs", "normalize_reward", "clip_action", "transform_reward", "frame_stack", "check_env",
                "vec_env", "play"],
       "json": ["json_parse", "json_string"],
-      "blocks": ["randperm", "minibatches", "gae", "ppo_loss", "td_target", "running_mean_std", "kl_controller"],
+      "blocks": ["randperm", "minibatches", "gae", "ppo_loss", "td_target", "running_mean_std", "kl_controller", "rollout", "replay_buffer", "load_replay_buffer"],
       "io": ["read_text", "write_text", "append_text", "file_exists", "list_dir", "make_dir", "read_jsonl",
              "write_jsonl", "env_var", "input", "read_csv", "write_csv", "machine"],
       "time": ["time", "clock", "sleep"],
