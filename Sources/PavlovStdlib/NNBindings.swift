@@ -168,6 +168,10 @@ enum NNBindings {
       return .record(r)
     }
     t.property("num_params", doc: "The number of parameter values (trainable or not).") { v in .int(try model(v).module.parameterCount) }
+    t.property("dim", doc: "gpt: the width d of its hidden states (a value or reward head's input size).") { v in
+      guard let g = try model(v).module as? GPT else { throw PavlovError.runtime("dim: only a gpt model has a hidden width; this is \(try model(v).module.summary)") }
+      return .int(g.dim)
+    }
     t.property("training", doc: "true in training mode, false after .eval().") { v in .bool(try model(v).module.training) }
     t.method("copy", doc: "A deep copy with its own parameters (e.g. a target network or a frozen reference).") { args in
       let m = try model(args.receiver)
@@ -234,7 +238,7 @@ enum NNBindings {
       let ids = try TensorBindings.fromValue(args[0], name: "features")
       return try CoreBridge.run { try g.features(ids) }
     }
-    t.method("generate", [Param("prompt", doc: "token ids: a list (one sequence), a list of equal-length lists, or an int64 tensor"),
+    t.method("generate", [Param("prompt", doc: "token ids: a list (one sequence), a list of lists (a batch, lengths may differ), or an int64 tensor"),
                           Param("max_tokens", default: .int(32), doc: "how many tokens to add at most"),
                           Param("temperature", default: .float(1), doc: "0 for greedy decoding; higher is more random"),
                           Param("top_k", default: .null, doc: "sample among the k most likely tokens only"),
@@ -242,11 +246,19 @@ enum NNBindings {
                           Param("stop", default: .null, doc: "a token id that ends a sequence (kept in the output)")],
              doc: "gpt: continues the prompt using the key/value cache; returns the new token ids (list, or list of lists for a batch).") { args in
       guard let g = try model(args.receiver).module as? GPT else { throw PavlovError.runtime("generate() is for gpt models") }
-      let prompt = try TensorBindings.fromValue(args[0], name: "generate", dtype: .int64)
-      let rows: [[Int64]] = prompt.rank == 1 ? [prompt.ints] : (0..<(prompt.rank == 2 ? prompt.shape[0] : 0)).map { r in
-        Array(prompt.ints[(r * prompt.shape[1])..<((r + 1) * prompt.shape[1])])
+      var single = false
+      let rows: [[Int64]]
+      if case .list(let items) = args[0], let first = items.items.first, case .list = first {
+        rows = try LMBindings.idLists(args[0], "generate: prompt", vocab: g.vocab)  // a batch; prompts may differ in length
+      } else {
+        let prompt = try TensorBindings.fromValue(args[0], name: "generate", dtype: .int64)
+        single = prompt.rank == 1
+        rows = prompt.rank == 1 ? [prompt.ints] : (0..<(prompt.rank == 2 ? prompt.shape[0] : 0)).map { r in
+          Array(prompt.ints[(r * prompt.shape[1])..<((r + 1) * prompt.shape[1])])
+        }
+        guard prompt.rank <= 2 else { throw PavlovError.runtime("generate: the prompt must be a list of ids or a batch (list of lists)") }
       }
-      guard prompt.rank <= 2, !rows.isEmpty else { throw PavlovError.runtime("generate: the prompt must be a list of ids or a batch (list of lists)") }
+      guard !rows.isEmpty, !rows.contains(where: \.isEmpty) else { throw PavlovError.runtime("generate: every prompt needs at least one token id") }
       for row in rows { for id in row where id < 0 || id >= Int64(g.vocab) {
         throw PavlovError.runtime("generate: token id \(id) is outside the vocabulary (0 to \(g.vocab - 1))")
       } }
@@ -260,7 +272,7 @@ enum NNBindings {
         try g.generate(rows, maxTokens: maxTokens, temperature: temperature, topK: topK, topP: topP, stop: stop.map { [$0] } ?? [], generator: Stdlib.generator(for: args.interpreter))
       }
       let lists = out.map { Value.list($0.map { .int(Int($0)) }) }
-      return prompt.rank == 1 ? lists[0] : .list(lists)
+      return single ? lists[0] : .list(lists)
     }
     return t
   }

@@ -20,6 +20,21 @@ public enum LanguageModel {
     return (try all.flattened().picking([flat.count], flat, "response_log_probs"), positions, features)
   }
 
+  /// Every response token's log-probability, entropy and final hidden state (the value head's
+  /// input), rows one after another: (N), (N) and (N, d) for N response tokens, with a graph when
+  /// autograd is on (the entropies never carry one) — what a hand-written RLHF step reads.
+  public static func responseTokens(_ model: GPT, _ batch: SequenceBatch) throws -> (logProbs: Tensor, entropies: Tensor, features: Tensor) {
+    let features = try model.features(batch.inputs())
+    let logits = try model.logits(fromFeatures: features)
+    let all = try Tensor.tokenLogProbs(logits, batch.targets())
+    let entropies = Tensor.tokenEntropies(logits)
+    let flat = batch.responsePositions().flatMap { $0 }, d = model.dim
+    let rows = flat.flatMap { p in (0..<d).map { p * d + $0 } }
+    return (try all.flattened().picking([flat.count], flat, "token_log_probs"),
+            try entropies.flattened().picking([flat.count], flat, "token_log_probs"),
+            features.picking([flat.count, d], rows, "token_log_probs"))
+  }
+
   /// Σ log p(response | prompt) per row, without a graph (DPO's reference, best-of-n, judges).
   public static func sequenceLogProbs(_ model: GPT, prompts: [[Int64]], responses: [[Int64]], padding: Int64, batchSize: Int = 32) throws -> [Double] {
     try Autograd.noGrad {

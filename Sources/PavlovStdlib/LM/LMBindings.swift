@@ -66,7 +66,7 @@ enum LMBindings {
       return single ? grouped[0] : .list(grouped)
     }
     r.function("log_probs", [modelParam, tokenizerParam, Param("prompts", doc: "a list of prompt strings"), Param("responses", doc: "a list of answers, one per prompt")],
-               doc: "Σ log p(answer | prompt) per pair (the answer's end-of-text token included), batched; a list of floats.") { args in
+               doc: "Σ log p(answer | prompt) per pair (the answer's end-of-text token included), batched; a list of floats (token_log_probs gives each token's, with gradients).") { args in
       let codec = try TextCodec(args[1])
       let model = try gpt(args[0], "log_probs", for: codec)
       let prompts = try TextCodec.each(try TextCodec.strings(args[2], "log_probs: prompts"), "log_probs: prompts") { p throws(PavlovError) in try codec.prompt(p) }
@@ -75,6 +75,27 @@ enum LMBindings {
       try checkFits(model, prompts, answers, "log_probs")
       let out = try CoreBridge.run("log_probs") { try LanguageModel.sequenceLogProbs(model, prompts: prompts, responses: answers, padding: codec.endOfText) }
       return .list(out.map { .float($0) })
+    }
+    r.function("token_log_probs", [modelParam,
+                                   Param("prompts", doc: "token-id lists, e.g. [tok.eos] + tok.encode(text) (as the RLHF builtins encode a prompt)"),
+                                   Param("responses", doc: "token-id lists, one per prompt (an answer that ended has tok.eos last)")],
+               doc: "Every response token's log p, entropy and final hidden state, rows in order: {log_probs (N), entropies (N), features (N, d), lengths} — with gradients, for a hand-written RLHF step.") { args in
+      let model = try gpt(args[0], "token_log_probs")
+      let prompts = try idLists(args[1], "token_log_probs: prompts", vocab: model.vocab)
+      let responses = try idLists(args[2], "token_log_probs: responses", vocab: model.vocab)
+      guard prompts.count == responses.count, !prompts.isEmpty else {
+        throw PavlovError.runtime("token_log_probs: \(prompts.count) prompts and \(responses.count) responses; give one response per prompt, at least one")
+      }
+      if let i = prompts.firstIndex(where: \.isEmpty) {
+        throw PavlovError.runtime("token_log_probs: prompt \(i + 1) is empty; a prompt needs at least one token", hint: "start it with tok.eos")
+      }
+      try checkFits(model, prompts, responses, "token_log_probs")
+      let out = try CoreBridge.run("token_log_probs") { () throws -> (Tensor, Tensor, Tensor) in
+        let batch = try SequenceBatch(prompts: prompts, responses: responses, padding: 0)
+        return try LanguageModel.responseTokens(model, batch)
+      }
+      return .record(PRecord([("log_probs", TensorValue.wrap(out.0)), ("entropies", TensorValue.wrap(out.1)),
+                              ("features", TensorValue.wrap(out.2)), ("lengths", .list(PList(responses.map { .int($0.count) })))]))
     }
     r.function("reward_model", [Param("base", doc: "a gpt model to copy as the trunk (usually the SFT or pretrained model)"), tokenizerParam],
                doc: "A reward model: a copy of base with a scalar head on the last token (starting at 0); .fit(pairs) trains it.") { args in
@@ -191,6 +212,24 @@ enum LMBindings {
                                 hint: "make the model with gpt(vocab: tokenizer.size, ...)")
     }
     return model
+  }
+
+  /// A list of token-id lists, every id below `vocab`.
+  static func idLists(_ v: Value, _ what: String, vocab: Int) throws(PavlovError) -> [[Int64]] {
+    guard case .list(let rows) = v else { throw PavlovError.runtime("\(what) must be a list of token-id lists, got \(v.typeName)") }
+    var out: [[Int64]] = []
+    for (i, row) in rows.items.enumerated() {
+      guard case .list(let ids) = row else { throw PavlovError.runtime("\(what)[\(i)] must be a list of token ids, got \(row.typeName)", hint: "encode text with tok.encode(text)") }
+      var line: [Int64] = []
+      for id in ids.items {
+        guard case .int(let k) = id, k >= 0, k < vocab else {
+          throw PavlovError.runtime("\(what)[\(i)] holds \(Format.repr(id, limit: 20)), not a token id of this model (0 to \(vocab - 1))")
+        }
+        line.append(Int64(k))
+      }
+      out.append(line)
+    }
+    return out
   }
 
   static func checkFits(_ model: GPT, _ prompts: [[Int64]], _ answers: [[Int64]], _ what: String) throws(PavlovError) {
