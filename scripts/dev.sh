@@ -2,6 +2,8 @@
 # The two quick-start commands (README) and CI's entry point.
 #   bash scripts/dev.sh example   install what is missing, build, run a real experiment
 #   bash scripts/dev.sh test      install what is missing, build, run the whole test suite
+#   bash scripts/dev.sh install [PREFIX]   build, then install PREFIX/bin/pavlov and
+#                                 PREFIX/share/pavlov/stdlib (default PREFIX: /usr/local)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -47,6 +49,34 @@ run_example() {
   echo "== try: .build/release/pavlov evaluate runs/quickstart/checkpoints/final.safetensors --render"
 }
 
+# The binary finds its stdlib at ../share/pavlov/stdlib; it links the Swift runtime of the
+# toolchain it was built with, so that toolchain must stay where it is.
+install_pavlov() {
+  local prefix="${1:-/usr/local}"
+  echo "== building pavlov (release)"
+  swift build -c release --product pavlov 2>&1 | grep -vE '^\[[0-9]+/[0-9]+\]' || true
+  test -x .build/release/pavlov || { echo "error: build failed" >&2; exit 1; }
+  echo "== installing into $prefix"
+  install -d "$prefix/bin" "$prefix/share/pavlov"
+  install -m 755 .build/release/pavlov "$prefix/bin/pavlov"
+  rm -rf "$prefix/share/pavlov/stdlib"
+  cp -R stdlib "$prefix/share/pavlov/stdlib"
+  (cd / && "$prefix/bin/pavlov" -e 'import "ppo.pav" as lesson; print("pavlov is installed:", type(lesson.agent))') \
+    || { echo "error: the installed pavlov does not start" >&2; exit 1; }
+  echo "   run scripts with: $prefix/bin/pavlov FILE.pav [ARGS]   (add $prefix/bin to PATH if it is not there)"
+}
+
+# The installed command, from another folder: `pavlov FILE.pav ARGS` and a stdlib import.
+check_install() {
+  local dir
+  dir=$(mktemp -d)
+  printf 'import "ppo.pav" as lesson\nprint(args, type(lesson.train))\n' > "$dir/hello.pav"
+  if bash scripts/dev.sh install "$dir/prefix" >/dev/null && [ "$(cd "$dir" && PAVLOV_STDLIB= "$dir/prefix/bin/pavlov" hello.pav a 1)" = '["a", "1"] function' ]; then
+    echo "ok   install into a prefix; pavlov FILE.pav ARGS from another folder"; rm -rf "$dir"; return 0
+  fi
+  echo "FAIL install into a prefix"; rm -rf "$dir"; return 1
+}
+
 run_tests() {
   echo "== unit, corpus, REPL, CLI and robustness tests"
   set +e
@@ -63,6 +93,8 @@ run_tests() {
       echo "FAIL $f"; cat .build/example.err; failed=1; failed_checks=$((failed_checks + 1))
     fi
   done
+  echo "== install"
+  if check_install; then passed_checks=$((passed_checks + 1)); else failed=1; failed_checks=$((failed_checks + 1)); fi
   echo "== reference docs are current; examples and stdlib check"
   if .build/release/pavlov docs --check --out docs/reference; then passed_checks=$((passed_checks + 1)); else failed=1; failed_checks=$((failed_checks + 1)); fi
   if .build/release/pavlov check examples/*.pav stdlib/*.pav >/dev/null; then passed_checks=$((passed_checks + 1)); else failed=1; failed_checks=$((failed_checks + 1)); fi
@@ -80,5 +112,6 @@ run_tests() {
 case "${1:-}" in
   example) install_missing; build; run_example ;;
   test) install_missing; build; run_tests ;;
-  *) echo "usage: bash scripts/dev.sh example|test" >&2; exit 2 ;;
+  install) install_missing; shift; install_pavlov "$@" ;;
+  *) echo "usage: bash scripts/dev.sh example|test|install [PREFIX]" >&2; exit 2 ;;
 esac

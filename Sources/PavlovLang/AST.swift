@@ -53,6 +53,8 @@ public indirect enum ExprKind {
   case compare([CompareOp], [Expr])
   case and(Expr, Expr)
   case or(Expr, Expr)
+  /// `if c { a } elif d { b } else { e }` as an expression: the chosen branch's value.
+  case conditional(Expr, Expr, Expr)
   case range(Expr, Expr)
   case call(Expr, [CallArgument])
   case member(Expr, String)

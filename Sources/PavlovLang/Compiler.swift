@@ -821,6 +821,10 @@ final class Compiler {
         return v.isTruthy ? v : try y(f)
       }
 
+    case .conditional(let c, let a, let b):
+      let condition = compileCondition(c), x = compile(a), y = compile(b)
+      return { f throws(PavlovError) in try condition(f) ? try x(f) : try y(f) }
+
     case .range(let a, let b):
       let x = compile(a), y = compile(b)
       return { f throws(PavlovError) in

@@ -260,6 +260,9 @@ public enum Format {
   }
 
   static func formatFloat(_ d: Double, _ spec: Spec, _ text: String) throws(PavlovError) -> String {
+    if let type = spec.type, !"fFeEgG%".contains(type) {
+      throw badSpec(text, "type `\(type)` does not apply to a float; use f, e, g or % (or none)")
+    }
     if d.isNaN { return "nan" }
     if d.isInfinite { return d < 0 ? "-inf" : "inf" }
     switch spec.type {

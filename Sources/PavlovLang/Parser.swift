@@ -684,6 +684,9 @@ public struct Parser {
     case .keyword(.fn):
       _ = advance()
       return Expr(.lambda(try parseFunctionRest(name: "<lambda>", at: loc)), at: loc)
+    case .keyword(.if):
+      _ = advance()
+      return try parseConditional(from: t)
     case .symbol(.lparen):
       _ = advance()
       skipNewlines()
@@ -707,6 +710,43 @@ public struct Parser {
     default:
       throw fail("expected an expression, found \(t.display)")
     }
+  }
+
+  /// The rest of `if c { a } elif d { b } else { e }` in an expression: each branch holds one
+  /// expression, and the `else` is required (the expression must always have a value).
+  mutating func parseConditional(from start: Token) throws(Bail) -> Expr {
+    let loc = location(start)
+    let condition = try parseExpression()
+    let chosen = try parseBranchValue("`if`")
+    skipNewlinesBefore(.elif)
+    skipNewlinesBefore(.else)
+    let next = current
+    if match(.elif) { return Expr(.conditional(condition, chosen, try parseConditional(from: next)), at: loc) }
+    guard match(.else) else {
+      throw fail("an `if` expression needs an `else` branch, so it always has a value", at: start,
+                 hint: "write `if condition { a } else { b }`, or make it an `if` statement on its own line")
+    }
+    if match(.if) { return Expr(.conditional(condition, chosen, try parseConditional(from: next)), at: loc) }
+    return Expr(.conditional(condition, chosen, try parseBranchValue("`else`")), at: loc)
+  }
+
+  /// `{ expression }`: one branch of an `if` expression.
+  mutating func parseBranchValue(_ context: String) throws(Bail) -> Expr {
+    let open = location(current)
+    _ = try expect(.lbrace, "to start the \(context) branch of the `if` expression")
+    skipNewlines()
+    if case .keyword(let k) = current.kind, [.let, .while, .for, .return, .break, .continue, .import, .throw, .try].contains(k) {
+      throw fail("an `if` expression's \(context) branch holds one expression, not a `\(k.rawValue)` statement",
+                 hint: "put the `if` on its own line as a statement, or compute the value first")
+    }
+    let value = try parseExpression()
+    skipNewlines()
+    guard at(.rbrace) else {
+      throw fail("an `if` expression's \(context) branch holds one expression, then `}` (opened at \(open.line):\(open.column)); found \(current.display)",
+                 hint: "for statements, use an `if` statement and assign inside it")
+    }
+    _ = advance()
+    return value
   }
 
   mutating func parseRecord() throws(Bail) -> Expr {

@@ -425,6 +425,10 @@ struct Resolver {
     case .binary(_, let a, let b), .and(let a, let b), .or(let a, let b), .range(let a, let b):
       resolve(a)
       resolve(b)
+    case .conditional(let c, let a, let b):
+      resolve(c)
+      resolve(a)
+      resolve(b)
     case .compare(_, let operands): for o in operands { resolve(o) }
     case .call(let callee, let args):
       resolve(callee)

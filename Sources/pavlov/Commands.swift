@@ -257,6 +257,17 @@ struct Evaluate: ParsableCommand {
   }
 }
 
+/// `pavlov FILE.pav ARGS...` is `pavlov run FILE.pav ARGS...`, as `python FILE` runs a file:
+/// a first argument that names a .pav file or an existing file (and not a subcommand) is a script.
+func scriptShorthand(_ arguments: [String]) -> [String] {
+  guard let first = arguments.first, !first.hasPrefix("-") else { return arguments }
+  let subcommands = Pavlov.configuration.subcommands.map { $0._commandName } + ["help"]
+  guard !subcommands.contains(first) else { return arguments }
+  var status = stat()
+  guard first.hasSuffix(".pav") || (stat(first, &status) == 0 && (status.st_mode & S_IFMT) == S_IFREG) else { return arguments }
+  return ["run"] + arguments
+}
+
 /// Runs the command line on a thread with a 1 GiB stack, so deep (but bounded) Pavlov recursion
 /// never overflows the native stack.
 @main
@@ -280,7 +291,8 @@ enum Entry {
     exit(box.code)
   }
 
-  static func execute(_ arguments: [String]) -> Int32 {
+  static func execute(_ given: [String]) -> Int32 {
+    let arguments = scriptShorthand(given)
     do {
       var command = try Pavlov.parseAsRoot(arguments)
       try command.run()

@@ -159,6 +159,18 @@ final class CLITests: XCTestCase {
     assertExit(try pavlov(["check", missing]), 2)
   }
 
+  func testAFileAsFirstArgumentRunsIt() throws {
+    // `pavlov FILE.pav ARGS`, as `python FILE ARGS`; a subcommand name still wins.
+    let path = try script("hello.pav", "print(args)\n")
+    let result = try pavlov([path, "a", "--seed", "2"])
+    assertExit(result, 0)
+    XCTAssertEqual(result.stdout, "[\"a\", \"--seed\", \"2\"]\n", result.description)
+    let missing = tempDir.appendingPathComponent("nope.pav").path
+    let absent = try pavlov([missing])
+    assertExit(absent, 2)
+    XCTAssertTrue(absent.stderr.contains("nope.pav"), absent.description)
+  }
+
   func testRunWithoutFileIsAUsageError() throws {
     assertExit(try pavlov(["run"]), 2)
     assertExit(try pavlov(["check"]), 2)

@@ -63,6 +63,7 @@ final class ParserTests: XCTestCase {
       return out + ")"
     case .and(let a, let b): return "(and \(show(a)) \(show(b)))"
     case .or(let a, let b): return "(or \(show(a)) \(show(b)))"
+    case .conditional(let c, let a, let b): return "(if \(show(c)) \(show(a)) \(show(b)))"
     case .range(let a, let b): return "(.. \(show(a)) \(show(b)))"
     case .call(let callee, let args):
       let shown = args.map { a in a.label.map { "\($0):\(show(a.value))" } ?? show(a.value) }
@@ -188,6 +189,12 @@ final class ParserTests: XCTestCase {
     assertParse("a and b or c", "(or (and a b) c)")
     assertParse("a or b or c", "(or (or a b) c)")
     assertValue("1 or 2 and 3", equals: "1")
+  }
+
+  func testIfExpressionsNestTheirElifs() {
+    assertParse("x = if a { b } elif c { d } else { e }", "(= x (if a b (if c d e)))")
+    assertParse("x = if a { b } else if c { d } else { e } + 1", "(= x (+ (if a b (if c d e)) 1))")  // braces close each branch
+    assertParse("f(if a { 1 } else { 2 }, 3)", "(call f (if a 1 2) 3)")
   }
 
   func testPostfixOperatorsBindTightest() {
