@@ -188,14 +188,21 @@ struct Plot: ParsableCommand {
 struct Train: ParsableCommand {
   static let configuration = CommandConfiguration(
     abstract: "Train an agent (like rllib train) and keep a run folder: config.json, metrics.jsonl, checkpoints/, summary.json.",
-    discussion: "Example: pavlov train --algo PPO --env CartPole-v1 --stop mean_return=475 --config lr=0.001 --seed 0 --out runs/cartpole"
+    discussion: """
+      Example: pavlov train --algo PPO --env CartPole-v1 --stop mean_return=475 --config lr=0.001 --seed 0 --out runs/cartpole
+      An existing run folder is never overwritten: --resume RUN continues it exactly, --force replaces it. \
+      With only a mean_return stop, training also stops at \(TrainRun.returnOnlyCap) steps (recorded in config.json).
+      """
   )
 
   @Option(help: "The algorithm: PPO, A2C, DQN, REINFORCE or ES.")
-  var algo: String
+  var algo: String?
 
-  @Option(help: "A registered environment id, e.g. CartPole-v1.")
-  var env: String
+  @Option(help: "A registered environment id (CartPole-v1), or FILE.pav:FUNCTION for an env written in Pavlov.")
+  var env: String?
+
+  @Option(name: .customLong("env-option"), help: "An env option key=value, as make takes it (repeat), e.g. is_slippery=false.")
+  var envOptions: [String] = []
 
   @Option(help: "When to stop: iterations=N, timesteps=N or mean_return=X (repeat; the first reached wins).")
   var stop: [String] = []
@@ -215,13 +222,33 @@ struct Train: ParsableCommand {
   @Option(help: "Also save a checkpoint every N iterations (0: only the final one).")
   var checkpointEvery: Int = 0
 
+  @Option(help: "Continue the run in this folder from its last checkpoint, to its budget (or to --stop).")
+  var resume: String?
+
+  @Flag(help: "Replace a run already in the output folder.")
+  var force = false
+
   func run() throws {
     guard let interpreter = ScriptRunner.makeInterpreter(seed: UInt64(bitPattern: Int64(seed))) else { throw Finished(code: ExitCode.scriptError) }
+    if resume == nil && (algo == nil || env == nil) {
+      ScriptRunner.printError("error: pavlov train needs --algo and --env (or --resume RUN to continue a run)")
+      throw Finished(code: ExitCode.usage)
+    }
+    if let resume, algo != nil || env != nil || !config.isEmpty || !envOptions.isEmpty || out != nil {
+      ScriptRunner.printError("error: --resume \(resume) continues the run as it was made; drop --algo, --env, --env-option, --config and --out (only --stop may change)")
+      throw Finished(code: ExitCode.usage)
+    }
     pavlov_install_sigint_handler()
-    let request = TrainRequest(algorithm: algo, env: env, stops: stop, config: config, seed: seed, out: out,
-                               evalEpisodes: evalEpisodes, checkpointEvery: checkpointEvery)
     do {
-      print(try TrainRun.run(request, interpreter: interpreter))
+      if let resume {
+        print(try TrainRun.resume(resume, stops: stop, interpreter: interpreter))
+      } else {
+        var request = TrainRequest(algorithm: algo ?? "", env: env ?? "", stops: stop, config: config, seed: seed, out: out,
+                                   evalEpisodes: evalEpisodes, checkpointEvery: checkpointEvery)
+        request.envOptions = envOptions
+        request.force = force
+        print(try TrainRun.run(request, interpreter: interpreter))
+      }
     } catch let error as PavlovError {
       ScriptRunner.printError(error.render(color: isatty(2) != 0))
       throw Finished(code: ExitCode.scriptError)

@@ -18,6 +18,10 @@ public struct TrainRequest {
   public var evalEpisodes: Int
   /// Save a checkpoint every this many iterations (0: only at the end).
   public var checkpointEvery: Int
+  /// `key=value` options for the env (`is_slippery=false`), as `make` takes them.
+  public var envOptions: [String] = []
+  /// Replace an earlier run in `out` instead of refusing.
+  public var force = false
 
   public init(algorithm: String, env: String, stops: [String], config: [String], seed: Int, out: String?,
               evalEpisodes: Int, checkpointEvery: Int) {
@@ -45,21 +49,75 @@ public enum TrainRun {
       let known = algorithms.filter { interpreter.registry.functions[$0] != nil }
       throw PavlovError.runtime("pavlov train: unknown algorithm \"\(request.algorithm)\"", hint: "use one of: \(known.map { $0.uppercased() }.joined(separator: ", "))")
     }
-    let budget = try self.budget(request.stops)
+    let (budget, capped) = try self.budget(request.stops)
+    let folder = request.out ?? "runs/\(algorithm)-\(envLabel(request.env))-seed\(request.seed)"
+    if Files.info(folder + "/config.json") != nil && !request.force {
+      throw PavlovError.runtime("pavlov train: \(folder) already holds a run; it is not overwritten",
+                                hint: "continue it with --resume \(folder), replace it with --force, or choose another folder with --out")
+    }
     let callText = try callSource(algorithm, request)
     let value = try interpreter.run(source: callText, name: "--config")
     guard let trainer = FrontEndAccess.trainer(value)?.trainer else {
       throw PavlovError.runtime("pavlov train: \(algorithm)(...) did not return a trainer")
     }
-    let folder = request.out ?? "runs/\(algorithm)-\(request.env)-seed\(request.seed)"
     try files { try Files.makeDirectories(folder + "/checkpoints") }
+    if request.force { try removeCheckpoints(folder) }
     let config = PRecord([
-      ("algorithm", .str(algorithm)), ("env", .str(request.env)), ("seed", .int(request.seed)),
-      ("stop", .list(PList(request.stops.map { .str($0) }))), ("call", .str(callText)),
+      ("algorithm", .str(algorithm)), ("env", .str(request.env)),
+      ("env_options", .list(PList(request.envOptions.map { .str($0) }))), ("seed", .int(request.seed)),
+      ("stop", .list(PList(request.stops.map { .str($0) }))), ("budget", budgetValue(budget, capped: capped)),
+      ("eval_episodes", .int(request.evalEpisodes)), ("checkpoint_every", .int(request.checkpointEvery)), ("call", .str(callText)),
       ("hyperparameters", (try? JSONParser.parse(trainer.configJSON)).map(FrontEndAccess.value) ?? .str(trainer.configJSON)),
     ])
     try write(folder + "/config.json", .record(config), indent: 2)
     try files { try Files.writeAtomically(folder + "/metrics.jsonl", []) }
+    return try train(trainer, budget: budget, folder: folder, algorithm: algorithm, request: request, interpreter: interpreter, resumed: false)
+  }
+
+  /// `pavlov train --resume RUN`: loads RUN's last checkpoint with the env it was made with and
+  /// trains on to the run's budget (or to `stops`, when given), appending to metrics.jsonl — the
+  /// rows an uninterrupted run would have written, bit for bit.
+  public static func resume(_ folder: String, stops: [String], interpreter: Interpreter) throws -> String {
+    let configPath = folder + "/config.json"
+    let text: [UInt8]
+    do { text = try Files.read(configPath) } catch {
+      throw PavlovError.runtime("pavlov train --resume: cannot read \(configPath): \(error.message)", hint: "give the folder of an earlier pavlov train run")
+    }
+    guard case .record(let saved) = FrontEndAccess.value(try CoreBridge.run("pavlov train --resume") { try JSONParser.parse(String(decoding: text, as: UTF8.self)) }),
+          case .string(let algorithm) = saved["algorithm"] ?? .null, case .string(let env) = saved["env"] ?? .null,
+          case .int(let seed) = saved["seed"] ?? .null else {
+      throw PavlovError.runtime("pavlov train --resume: \(configPath) lacks algorithm, env or seed", hint: "the run folder is damaged")
+    }
+    func strings(_ key: String) -> [String] {
+      guard case .list(let items) = saved[key] ?? .null else { return [] }
+      return items.items.compactMap { if case .string(let s) = $0 { return s.value } else { return nil } }
+    }
+    func int(_ key: String, _ fallback: Int) -> Int { if case .int(let v) = saved[key] ?? .null { return v } else { return fallback } }
+    var request = TrainRequest(algorithm: algorithm.value, env: env.value, stops: stops.isEmpty ? strings("stop") : stops, config: [], seed: seed,
+                               out: folder, evalEpisodes: int("eval_episodes", Evaluation.episodes),
+                               checkpointEvery: int("checkpoint_every", 0))
+    request.envOptions = strings("env_options")
+    let checkpoint = folder + "/checkpoints/final.safetensors"
+    guard Files.info(checkpoint) != nil else {
+      throw PavlovError.runtime("pavlov train --resume: \(checkpoint) is missing", hint: "a run writes it when it ends or is stopped with Ctrl-C")
+    }
+    let value = try interpreter.run(source: "\(try envPrelude(request))load_trainer(\(Format.quoted(checkpoint)), env: \(try envExpression(request)))",
+                                    name: "--resume")
+    guard let trainer = FrontEndAccess.trainer(value)?.trainer else { throw PavlovError.runtime("pavlov train --resume: \(checkpoint) did not load a trainer") }
+    var (budget, _) = try self.budget(request.stops)
+    if let total = budget.timesteps { budget.timesteps = total - trainer.timesteps }
+    if let total = budget.iterations { budget.iterations = total - trainer.iterations }
+    if (budget.timesteps.map { $0 <= 0 } ?? false) || (budget.iterations.map { $0 <= 0 } ?? false) {
+      throw PavlovError.runtime("pavlov train --resume: \(folder) already reached its budget (\(trainer.timesteps) steps, \(trainer.iterations) iterations)",
+                                hint: "give a larger one, e.g. --stop timesteps=\(trainer.timesteps * 2)")
+    }
+    return try train(trainer, budget: budget, folder: folder, algorithm: algorithm.value, request: request, interpreter: interpreter, resumed: true)
+  }
+
+  /// Trains with a progress line, appending a metrics row per iteration, then saves, evaluates
+  /// and writes summary.json.
+  static func train(_ trainer: any Trainer, budget: Budget, folder: String, algorithm: String, request: TrainRequest,
+                    interpreter: Interpreter, resumed: Bool) throws -> String {
 
     let progress = ProgressLine(total: budget, interactive: isatty(1) != 0, output: interpreter)
     let start = Files.monotonicNanoseconds()
@@ -98,15 +156,77 @@ public enum TrainRun {
     ])
     try write(folder + "/summary.json", .record(summary), indent: 2)
     return """
-      \(stoppedByUser ? "stopped by Ctrl-C" : "done"): \(trainer.timesteps) steps, \(trainer.iterations) iterations in \(format(seconds)) s
+      \(stoppedByUser ? "stopped by Ctrl-C" : resumed ? "done (resumed)" : "done"): \(trainer.timesteps) steps, \(trainer.iterations) iterations in \(format(seconds)) s
       evaluation: mean return \(format(evaluation.meanReturn)) ± \(format(evaluation.stdReturn)) over \(request.evalEpisodes) episodes (deterministic)
-      run folder: \(folder) (config.json, metrics.jsonl, summary.json, checkpoints/)
+      run folder: \(folder) (config.json, metrics.jsonl, summary.json, checkpoints/)\(stoppedByUser ? "; continue with pavlov train --resume \(folder)" : "")
       """
+  }
+
+  /// `import` lines the env expression needs (a Pavlov-written env: `FILE.pav:FUNCTION`).
+  static func envPrelude(_ request: TrainRequest) throws(PavlovError) -> String {
+    guard let (file, _) = try pavlovEnv(request.env) else { return "" }
+    return "import \(Format.quoted(file)) as cli_env_module\n"
+  }
+
+  /// The env argument as Pavlov source: a registered id, a function making it with its options,
+  /// or a function of a Pavlov file (`my_env.pav:make`).
+  static func envExpression(_ request: TrainRequest) throws(PavlovError) -> String {
+    var options: [String] = []
+    for pair in request.envOptions {
+      guard let equals = pair.firstIndex(of: "="), equals != pair.startIndex else {
+        throw PavlovError.runtime("--env-option \(pair): expected key=value", hint: "e.g. --env-option is_slippery=false")
+      }
+      let key = String(pair[..<equals]).trimmingSpaces
+      guard key.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }) else { throw PavlovError.runtime("--env-option \(pair): \"\(key)\" is not an option name") }
+      options.append("\(key): \(literal(String(pair[pair.index(after: equals)...]).trimmingSpaces))")
+    }
+    if let (_, function) = try pavlovEnv(request.env) {
+      return options.isEmpty ? "cli_env_module.\(function)" : "() => cli_env_module.\(function)(\(options.joined(separator: ", ")))"
+    }
+    return options.isEmpty ? Format.quoted(request.env) : "() => make(\(([Format.quoted(request.env)] + options).joined(separator: ", ")))"
+  }
+
+  /// `FILE.pav:FUNCTION` as (absolute file, function); nil for a registered id.
+  static func pavlovEnv(_ env: String) throws(PavlovError) -> (String, String)? {
+    guard let colon = env.lastIndex(of: ":"), env[..<colon].hasSuffix(".pav") else { return nil }
+    let file = String(env[..<colon]), function = String(env[env.index(after: colon)...])
+    guard !function.isEmpty, function.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }) else {
+      throw PavlovError.runtime("--env \(env): expected FILE.pav:FUNCTION, e.g. my_env.pav:make")
+    }
+    guard let resolved = realpath(file, nil) else {
+      throw PavlovError.runtime("--env \(env): cannot find \(file)", hint: "give the path of the .pav file that defines \(function)")
+    }
+    defer { free(resolved) }
+    return (String(cString: resolved), function)
+  }
+
+  /// A short name for the default run folder: the id, or the file's name for a Pavlov env.
+  static func envLabel(_ env: String) -> String {
+    guard let colon = env.lastIndex(of: ":"), env[..<colon].hasSuffix(".pav") else { return env }
+    return String(env[..<colon].split(separator: "/").last ?? "env").replacingOccurrences(of: ".pav", with: "")
+  }
+
+  static func removeCheckpoints(_ folder: String) throws(PavlovError) {
+    guard let dir = opendir(folder + "/checkpoints") else { return }
+    defer { closedir(dir) }
+    while let entry = readdir(dir) {
+      let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix(while: { $0 != 0 }), as: UTF8.self) }
+      if name.hasSuffix(".safetensors") { unlink(folder + "/checkpoints/" + name) }
+    }
+  }
+
+  /// The budget as config.json records it, with the cap added when only a return was given.
+  static func budgetValue(_ budget: Budget, capped: Bool) -> Value {
+    .record(PRecord([
+      ("timesteps", budget.timesteps.map { .int($0) } ?? .null), ("iterations", budget.iterations.map { .int($0) } ?? .null),
+      ("mean_return", budget.meanReturnAtLeast.map { .float($0) } ?? .null),
+      ("capped", capped ? .str("timesteps=\(TrainRun.returnOnlyCap) added: a return target alone needs a ceiling") : .null),
+    ]))
   }
 
   /// The Pavlov call that builds the trainer: `ppo("CartPole-v1", seed: 0, lr: 0.001)`.
   static func callSource(_ algorithm: String, _ request: TrainRequest) throws(PavlovError) -> String {
-    var arguments = [Format.quoted(request.env), "seed: \(request.seed)"]
+    var arguments = [try envExpression(request), "seed: \(request.seed)"]
     for pair in request.config {
       guard let equals = pair.firstIndex(of: "="), equals != pair.startIndex else {
         throw PavlovError.runtime("--config \(pair): expected key=value", hint: "e.g. --config lr=0.0003 --config hidden=[64,64]")
@@ -117,7 +237,7 @@ public enum TrainRun {
       }
       arguments.append("\(key): \(literal(raw))")
     }
-    return "\(algorithm)(\(arguments.joined(separator: ", ")))"
+    return "\(try envPrelude(request))\(algorithm)(\(arguments.joined(separator: ", ")))"
   }
 
   /// A config value as Pavlov source: numbers, booleans, nil, lists, records and quoted strings
@@ -128,7 +248,11 @@ public enum TrainRun {
     return Format.quoted(raw)
   }
 
-  static func budget(_ stops: [String]) throws(PavlovError) -> Budget {
+  /// The step ceiling added when the only stop is a mean return.
+  static let returnOnlyCap = 1_000_000
+
+  /// The budget, and whether the step ceiling was added.
+  static func budget(_ stops: [String]) throws(PavlovError) -> (Budget, Bool) {
     var budget = Budget()
     for stop in stops.isEmpty ? ["timesteps=100000"] : stops {
       let parts = stop.split(separator: "=", maxSplits: 1).map(String.init)
@@ -143,8 +267,9 @@ public enum TrainRun {
       }
     }
     // A return target alone still needs a ceiling, so a run that never gets there ends.
-    if budget.timesteps == nil && budget.iterations == nil { budget.timesteps = 1_000_000 }
-    return budget
+    guard budget.timesteps == nil && budget.iterations == nil else { return (budget, false) }
+    budget.timesteps = returnOnlyCap
+    return (budget, budget.meanReturnAtLeast != nil)
   }
 
   static func json(_ value: Value, indent: Int? = nil) throws(PavlovError) -> String {

@@ -67,6 +67,71 @@ final class CLITests: XCTestCase {
     XCTAssertTrue(plotted.stdout.contains("mean_return — runs/a/metrics.jsonl"), plotted.stdout)
   }
 
+  func testTrainResumesExactlyAndNeverOverwritesARun() throws {
+    let common = ["train", "--algo", "PPO", "--env", "CartPole-v1", "--config", "n_envs=2", "--config", "n_steps=64", "--eval-episodes", "1"]
+    assertExit(try pavlov(common + ["--stop", "iterations=4", "--out", "runs/whole"], timeout: 120), 0)
+    assertExit(try pavlov(common + ["--stop", "iterations=2", "--out", "runs/part"], timeout: 120), 0)
+    let resumed = try pavlov(["train", "--resume", "runs/part", "--stop", "iterations=4"], timeout: 120)
+    assertExit(resumed, 0)
+    XCTAssertTrue(resumed.stdout.contains("done (resumed): 512 steps, 4 iterations"), resumed.stdout)
+    let base = tempDir.appendingPathComponent("runs")
+    let whole = try String(contentsOf: base.appendingPathComponent("whole/metrics.jsonl"), encoding: .utf8)
+    let part = try String(contentsOf: base.appendingPathComponent("part/metrics.jsonl"), encoding: .utf8)
+    XCTAssertEqual(part, whole, "a stopped run resumed writes the rows an uninterrupted run writes")
+    let done = try pavlov(["train", "--resume", "runs/part", "--stop", "iterations=4"], timeout: 60)
+    XCTAssertEqual(done.status, 1)
+    XCTAssertTrue(done.stderr.contains("already reached its budget"), done.stderr)
+
+    let again = try pavlov(common + ["--stop", "iterations=1", "--out", "runs/whole"], timeout: 60)
+    XCTAssertEqual(again.status, 1)
+    XCTAssertTrue(again.stderr.contains("runs/whole already holds a run; it is not overwritten"), again.stderr)
+    XCTAssertTrue(again.stderr.contains("--resume runs/whole"), again.stderr)
+    XCTAssertEqual(try String(contentsOf: base.appendingPathComponent("whole/metrics.jsonl"), encoding: .utf8), whole, "the refused run wrote nothing")
+    assertExit(try pavlov(common + ["--stop", "iterations=1", "--out", "runs/whole", "--force"], timeout: 60), 0)
+    let replaced = try String(contentsOf: base.appendingPathComponent("whole/metrics.jsonl"), encoding: .utf8)
+    XCTAssertEqual(replaced.split(separator: "\n").count, 1)
+    assertExit(try pavlov(["train", "--resume", "runs/whole", "--algo", "DQN"]), 2)
+    assertExit(try pavlov(["train", "--algo", "PPO"]), 2)
+  }
+
+  func testTrainTakesEnvOptionsAndPavlovEnvsAndRecordsItsCaps() throws {
+    let options = try pavlov(["train", "--algo", "PPO", "--env", "FrozenLake-v1", "--env-option", "is_slippery=false",
+                              "--stop", "mean_return=2", "--config", "n_steps=16", "--config", "n_envs=1", "--stop", "iterations=1",
+                              "--eval-episodes", "1", "--out", "runs/lake"], timeout: 60)
+    assertExit(options, 0)
+    let config = try String(contentsOf: tempDir.appendingPathComponent("runs/lake/config.json"), encoding: .utf8)
+    XCTAssertTrue(config.contains("make(\\\"FrozenLake-v1\\\", is_slippery: false)"), config)
+    let capped = try pavlov(["train", "--algo", "PPO", "--env", "FrozenLake-v1", "--stop", "mean_return=-1", "--config", "n_steps=16",
+                             "--config", "n_envs=1", "--eval-episodes", "1", "--out", "runs/capped"], timeout: 60)
+    assertExit(capped, 0)
+    let cappedConfig = try String(contentsOf: tempDir.appendingPathComponent("runs/capped/config.json"), encoding: .utf8)
+    XCTAssertTrue(cappedConfig.contains("\"capped\": \"timesteps=1000000 added: a return target alone needs a ceiling\""), cappedConfig)
+    let bad = try pavlov(["train", "--algo", "PPO", "--env", "FrozenLake-v1", "--env-option", "slippery=false", "--out", "runs/bad"])
+    XCTAssertEqual(bad.status, 1)
+    XCTAssertTrue(bad.stderr.contains("FrozenLake-v1 has no option slippery"), bad.stderr)
+
+    _ = try script("corridor.pav", """
+      fn make(length: 5) {
+        let pos = 0
+        return as_env({
+          observation_space: discrete(length), action_space: discrete(2),
+          reset: seed => { pos = 0; return pos },
+          step: a => {
+            pos = max(0, min(length - 1, pos + 2 * a - 1))
+            return {obs: pos, reward: if pos == length - 1 { 1.0 } else { -0.1 }, terminated: pos == length - 1}
+          },
+        }, max_episode_steps: 50)
+      }
+      """)
+    let scripted = try pavlov(["train", "--algo", "PPO", "--env", "corridor.pav:make", "--env-option", "length=4", "--stop", "timesteps=1024",
+                               "--config", "n_steps=64", "--config", "lr=0.003", "--eval-episodes", "2"], timeout: 120)
+    assertExit(scripted, 0)
+    XCTAssertTrue(scripted.stdout.contains("run folder: runs/ppo-corridor-seed0"), scripted.stdout)
+    let missing = try pavlov(["train", "--algo", "PPO", "--env", "nowhere.pav:make"])
+    XCTAssertEqual(missing.status, 1)
+    XCTAssertTrue(missing.stderr.contains("cannot find nowhere.pav"), missing.stderr)
+  }
+
   func testTrainRejectsUnknownAlgorithmsConfigKeysAndStops() throws {
     let algo = try pavlov(["train", "--algo", "SAC9", "--env", "CartPole-v1"])
     XCTAssertNotEqual(algo.status, 0)
