@@ -7,8 +7,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# Debian packages the build needs: GNU readline for the REPL.
-APT_PACKAGES=(libreadline-dev)
+# Debian packages the build needs: GNU readline for the REPL; python3-venv for the TensorBoard check.
+APT_PACKAGES=(libreadline-dev python3-venv)
 
 install_missing() {
   local missing=()
@@ -77,6 +77,16 @@ check_install() {
   echo "FAIL install into a prefix"; rm -rf "$dir"; return 1
 }
 
+# TensorBoard's own event reader on our event files, from a virtualenv made (once) for it.
+check_tensorboard() {
+  local venv=.build/tb-venv
+  if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c "import tensorboard" 2>/dev/null; then
+    echo "   installing tensorboard into $venv"
+    python3 -m venv "$venv" && "$venv/bin/pip" install --quiet tensorboard || { echo "FAIL could not install tensorboard"; return 1; }
+  fi
+  "$venv/bin/python" Tests/tensorboard/check_events.py "$PWD/.build/release/pavlov"
+}
+
 run_tests() {
   echo "== unit, corpus, REPL, CLI and robustness tests"
   set +e
@@ -93,6 +103,8 @@ run_tests() {
       echo "FAIL $f"; cat .build/example.err; failed=1; failed_checks=$((failed_checks + 1))
     fi
   done
+  echo "== tensorboard"
+  if check_tensorboard; then passed_checks=$((passed_checks + 1)); else failed=1; failed_checks=$((failed_checks + 1)); fi
   echo "== install"
   if check_install; then passed_checks=$((passed_checks + 1)); else failed=1; failed_checks=$((failed_checks + 1)); fi
   echo "== reference docs are current; examples and stdlib check"

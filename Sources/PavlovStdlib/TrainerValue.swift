@@ -10,6 +10,8 @@ final class TrainerValue: PObject {
   let trainer: Trainer
   /// What to call the env in displays.
   let envName: String
+  /// The TensorBoard log `train(logdir:)` writes to, kept so later calls continue its file.
+  var board: (String, TrainingBoard)?
 
   nonisolated(unsafe) static let nativeType: NativeType = TrainerBindings.makeType()
 
@@ -145,8 +147,18 @@ enum TrainerBindings {
       Param("iterations", default: .null, doc: "rollout-and-update rounds to run"),
       Param("callback", default: .null, doc: "called after each iteration with its statistics; return false to stop"),
       Param("until_return", default: .null, doc: "also stop once the mean return of the last 100 episodes reaches this"),
+      Param("logdir", default: .null, doc: "also write TensorBoard event files into this folder (tensorboard --logdir it): each statistic as train/NAME by timestep, the hyperparameters, the config"),
     ], doc: "Trains until the budget is spent; returns the last iteration's statistics {iteration, timesteps, episodes, mean_return, mean_length, fps, learning_rate, losses...}.") { args in
       let value = try trainerValue(args.receiver)
+      var board: TrainingBoard? = nil
+      if !args.isNull(4) {
+        let dir = try args.string(4)
+        if let (open, existing) = value.board, open == dir { board = existing } else {
+          let trainer = value.trainer
+          board = try CoreBridge.run("train") { try TrainingBoard(directory: dir, trainer: trainer, config: trainer.configJSON) }
+          value.board = (dir, board!)
+        }
+      }
       var budget = Budget(timesteps: args.isNull(0) ? nil : try args.int(0), iterations: args.isNull(1) ? nil : try args.int(1))
       if !args.isNull(3) { budget.meanReturnAtLeast = try args.float(3) }
       let callback: Value? = args.isNull(2) ? nil : try args.callable(2)
@@ -155,6 +167,7 @@ enum TrainerBindings {
         try value.trainer.train(budget) { stats in
           // Ctrl-C between iterations stops training with the trainer whole.
           if pavlov_take_interrupt() != 0 { throw PavlovError.interrupted() }
+          try board?.log(stats)
           guard let callback else { return .proceed }
           let answer = try interpreter.call(callback, [record(stats)], labels: nil)
           if case .bool(false) = answer { return .stop }

@@ -119,6 +119,8 @@ public enum TrainRun {
   static func train(_ trainer: any Trainer, budget: Budget, folder: String, algorithm: String, request: TrainRequest,
                     interpreter: Interpreter, resumed: Bool) throws -> String {
 
+    let configText = (try? Files.read(folder + "/config.json")).map { String(decoding: $0, as: UTF8.self) } ?? ""
+    let board = try CoreBridge.run("pavlov train") { try TrainingBoard(directory: folder, trainer: trainer, config: configText) }
     let progress = ProgressLine(total: budget, interactive: isatty(1) != 0, output: interpreter)
     let start = Files.monotonicNanoseconds()
     var stoppedByUser = false
@@ -131,6 +133,7 @@ public enum TrainRun {
         row["fps"] = nil
         let line = try json(.record(row)) + "\n"
         try Files.append(folder + "/metrics.jsonl", Array(line.utf8))
+        try board.log(stats)
         progress.update(stats)
         if everyCheckpoint > 0, stats.iteration % everyCheckpoint == 0 {
           try trainer.save(to: folder + "/checkpoints/iteration-\(stats.iteration).safetensors")
