@@ -87,6 +87,25 @@ check_tensorboard() {
   "$venv/bin/python" Tests/tensorboard/check_events.py "$PWD/.build/release/pavlov"
 }
 
+# Every workshop lesson at full size: its `# expect:` lines must appear in its output, in
+# order (plots print around them), within a minute.
+check_lessons() {
+  local failed=0 f out start seconds
+  for f in docs/workshop/*.pav; do
+    start=$(date +%s%N)
+    if ! out=$(timeout 120 .build/release/pavlov "$f" 2>&1); then
+      echo "FAIL $f"; printf '%s\n' "$out" | tail -20; failed=1; continue
+    fi
+    seconds=$(( ($(date +%s%N) - start) / 1000000 ))
+    if ! awk -v file="$f" 'BEGIN { n = 0; k = 0 } NR == FNR { want[n++] = $0; next } k < n && $0 == want[k] { k++ }
+        END { if (k < n) { print "FAIL " file ": expected line " k + 1 " never printed (in order): " want[k]; exit 1 } }' \
+        <(sed -n 's|.*# expect: ||p' "$f") <(printf '%s\n' "$out"); then failed=1; continue; fi
+    if [ "$seconds" -gt 60000 ]; then echo "FAIL $f took $((seconds / 1000)) s (a lesson must finish in 60)"; failed=1; continue; fi
+    echo "ok   $f ($((seconds / 1000)).$(( (seconds % 1000) / 100 )) s)"
+  done
+  return $failed
+}
+
 run_tests() {
   echo "== unit, corpus, REPL, CLI and robustness tests"
   set +e
@@ -103,6 +122,8 @@ run_tests() {
       echo "FAIL $f"; cat .build/example.err; failed=1; failed_checks=$((failed_checks + 1))
     fi
   done
+  echo "== workshop lessons"
+  if check_lessons; then passed_checks=$((passed_checks + 1)); else failed=1; failed_checks=$((failed_checks + 1)); fi
   echo "== tensorboard"
   if check_tensorboard; then passed_checks=$((passed_checks + 1)); else failed=1; failed_checks=$((failed_checks + 1)); fi
   echo "== install"
