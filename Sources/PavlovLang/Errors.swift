@@ -58,9 +58,10 @@ public final class PavlovError: Error, @unchecked Sendable {
     PavlovError(kind: .runtime, message: message, hint: hint)
   }
 
-  /// The error Ctrl-C raises, wherever it is noticed (the evaluator or a long builtin).
+  /// The error Ctrl-C raises, wherever it is noticed (the evaluator or a long builtin). The
+  /// REPL adds that variables keep their values; a script just ends.
   public static func interrupted() -> PavlovError {
-    PavlovError(kind: .interrupt, message: "stopped by Ctrl-C (variables keep their values)")
+    PavlovError(kind: .interrupt, message: "stopped by Ctrl-C")
   }
 
   public static func compile(_ diagnostics: [Diagnostic]) -> PavlovError {

@@ -62,7 +62,10 @@ public final class ReplSession {
       _ = pavlov_take_interrupt()
       if error.kind == .exit { return "(exit ignored in the REPL; use :quit)" }
       // The terminal echoed ^C on the line of the running statement: start a new one.
-      return (error.kind == .interrupt ? "\n" : "") + error.render(color: color)
+      guard error.kind == .interrupt else { return error.render(color: color) }
+      let shown = error.render(color: color)
+      let body = shown.hasSuffix("\n") ? String(shown.dropLast()) : shown
+      return "\n" + body + " (variables keep their values)" + (shown.hasSuffix("\n") ? "\n" : "")
     }
   }
 

@@ -441,7 +441,8 @@ final class CLITests: XCTestCase {
     let stderr = (try? String(contentsOf: errURL, encoding: .utf8)) ?? ""
     XCTAssertEqual(process.terminationReason, .exit, "stopped with a report, not killed by the signal")
     XCTAssertEqual(process.terminationStatus, 130)
-    XCTAssertTrue(stderr.contains("interrupted"), stderr)
+    XCTAssertTrue(stderr.contains("interrupted: stopped by Ctrl-C"), stderr)
+    XCTAssertFalse(stderr.contains("variables keep their values"), "a script has no variables left to keep:\n\(stderr)")
   }
 
   // MARK: - Labeling by hand
