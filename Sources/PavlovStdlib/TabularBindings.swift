@@ -107,11 +107,21 @@ enum TabularBindings {
   static func makeType() -> NativeType {
     let t = NativeType(name: "tabular_trainer",
                        doc: "A tabular learner (Q-learning, SARSA, expected SARSA or MC control) on one env; made by q_learning(env, ...) and friends.")
-    t.method("train", [Param("episodes", default: .int(100), doc: "how many more episodes to learn from")],
+    t.method("train", [Param("episodes", default: .int(100), doc: "how many more episodes to learn from"),
+                       Param("callback", default: .null, doc: "called after each episode with {episode, return, length, epsilon}; return false to stop")],
              doc: "Learns for `episodes` more episodes; returns {episodes, mean_return, returns, lengths, epsilon} (epsilon: the next episode's).") { args in
       let value = try trainer(args.receiver)
       let episodes = try BanditBindings.count(args, 0, "train", "episodes", max: 10_000_000)
-      let stats = try CoreBridge.run { try value.agent.train(episodes: episodes) }
+      let callback: Value? = args.isNull(1) ? nil : try args.callable(1)
+      let interpreter = args.interpreter
+      let agent = value.agent
+      let stats = try CoreBridge.run {
+        try agent.train(episodes: episodes, afterEpisode: callback.map { f in { episode, total, length in
+          let info = PRecord([("episode", .int(episode)), ("return", .float(total)), ("length", .int(length)), ("epsilon", .float(agent.epsilon))])
+          if case .bool(false) = try interpreter.call(f, [.record(info)], labels: nil) { return false }
+          return true
+        } })
+      }
       return .record(PRecord([
         ("episodes", .int(stats.returns.count)),
         ("mean_return", .float(stats.meanReturn)),

@@ -103,7 +103,9 @@ public final class TabularAgent {
   public var values: [Double] { q.map { $0.max() ?? 0 } }
 
   /// Trains for `episodes` more episodes.
-  public func train(episodes count: Int) throws -> TrainingStats {
+  /// `afterEpisode(episode, return, length)` runs after each one and returns false to stop
+  /// (the deep trainers' callback, per episode).
+  public func train(episodes count: Int, afterEpisode: ((Int, Double, Int) throws -> Bool)? = nil) throws -> TrainingStats {
     var stats = TrainingStats()
     for _ in 0..<max(count, 0) {
       if shouldStop() { throw Interrupted() }
@@ -112,6 +114,7 @@ public final class TabularAgent {
       episodes += 1
       stats.returns.append(total)
       stats.lengths.append(length)
+      if let afterEpisode, try !afterEpisode(episodes, total, length) { break }
     }
     stats.episodes = episodes
     stats.epsilon = epsilon
