@@ -63,9 +63,8 @@ public final class ReplSession {
       if error.kind == .exit { return "(exit ignored in the REPL; use :quit)" }
       // The terminal echoed ^C on the line of the running statement: start a new one.
       guard error.kind == .interrupt else { return error.render(color: color) }
-      let shown = error.render(color: color)
-      let body = shown.hasSuffix("\n") ? String(shown.dropLast()) : shown
-      return "\n" + body + " (variables keep their values)" + (shown.hasSuffix("\n") ? "\n" : "")
+      error.message += " (variables keep their values)"
+      return "\n" + error.render(color: color)
     }
   }
 
