@@ -17,6 +17,11 @@ public enum FrontEndAccess {
   /// A JSON value as the Pavlov value `json_parse` gives.
   public static func value(_ json: JSONValue) -> Value { json.pavlovValue }
 
+  /// The names in a folder, sorted (what `list_dir` returns); errors name `function`.
+  public static func listDirectory(_ path: String, _ function: String) throws(PavlovError) -> [String] {
+    try Posix.listDirectory(path, function)
+  }
+
   /// A value as JSON text (what `json_string` writes).
   public static func json(_ value: Value, indent: Int? = nil, _ function: String) throws(PavlovError) -> String {
     do { return try JSONConversion.string(value, indent: indent) } catch { throw error.pavlovError(function) }

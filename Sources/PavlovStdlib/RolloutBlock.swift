@@ -188,16 +188,15 @@ private struct RolloutCollector {
   }
 
   /// The observations each copy's step ended in: the final observation where an episode ended
-  /// (the copy has already been reset), the next observation elsewhere.
+  /// (the copy has already been reset), the next observation elsewhere — encoded as vec_env's.
   func finalObservations(_ result: VectorStep, _ next: Tensor) throws(PavlovError) -> Tensor {
     guard result.finalObservations.contains(where: { $0 != nil }) else { return next }
-    let width = next.count / n
-    var data = next.data
+    let width = envs.vector.observationSpace.flatCount
+    var flat = result.observations
     for i in 0..<n {
       guard let final = result.finalObservations[i] else { continue }
-      let raw = ObservationFeatures.raw(final)
-      for k in 0..<width { data[i * width + k] = Float(raw[k]) }
+      flat.replaceSubrange((i * width)..<((i + 1) * width), with: ObservationFeatures.raw(final))
     }
-    return next.dtype.isInteger ? Tensor.converting(shape: next.shape, data, to: next.dtype) : Tensor(shape: next.shape, data: data)
+    return try TensorBindings.tensor(VecEnvBindings.observations(flat, envs.vector))
   }
 }

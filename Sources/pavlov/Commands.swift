@@ -1,6 +1,7 @@
 import ArgumentParser
 import CPavlovSupport
 import Glibc
+import PavlovCore
 import PavlovLang
 import PavlovREPL
 import PavlovRL
@@ -290,8 +291,7 @@ func scriptShorthand(_ arguments: [String]) -> [String] {
   guard let first = arguments.first, !first.hasPrefix("-") else { return arguments }
   let subcommands = Pavlov.configuration.subcommands.map { $0._commandName } + ["help"]
   guard !subcommands.contains(first) else { return arguments }
-  var status = stat()
-  guard first.hasSuffix(".pav") || (stat(first, &status) == 0 && (status.st_mode & S_IFMT) == S_IFREG) else { return arguments }
+  guard first.hasSuffix(".pav") || Files.info(first).map({ ($0.st_mode & S_IFMT) == S_IFREG }) == true else { return arguments }
   return ["run"] + arguments
 }
 

@@ -69,9 +69,10 @@ public enum TrainRun {
       ("eval_episodes", .int(request.evalEpisodes)), ("checkpoint_every", .int(request.checkpointEvery)), ("call", .str(callText)),
       ("hyperparameters", (try? JSONParser.parse(trainer.configJSON)).map(FrontEndAccess.value) ?? .str(trainer.configJSON)),
     ])
-    try write(folder + "/config.json", .record(config), indent: 2)
+    let configText = try write(folder + "/config.json", .record(config), indent: 2)
     try files { try Files.writeAtomically(folder + "/metrics.jsonl", []) }
-    return try train(trainer, budget: budget, folder: folder, algorithm: algorithm, request: request, interpreter: interpreter, resumed: false)
+    return try train(trainer, budget: budget, folder: folder, algorithm: algorithm, request: request, config: configText,
+                     interpreter: interpreter, resumed: false)
   }
 
   /// `pavlov train --resume RUN`: loads RUN's last checkpoint with the env it was made with and
@@ -111,15 +112,15 @@ public enum TrainRun {
       throw PavlovError.runtime("pavlov train --resume: \(folder) already reached its budget (\(trainer.timesteps) steps, \(trainer.iterations) iterations)",
                                 hint: "give a larger one, e.g. --stop timesteps=\(trainer.timesteps * 2)")
     }
-    return try train(trainer, budget: budget, folder: folder, algorithm: algorithm.value, request: request, interpreter: interpreter, resumed: true)
+    return try train(trainer, budget: budget, folder: folder, algorithm: algorithm.value, request: request,
+                     config: String(decoding: text, as: UTF8.self), interpreter: interpreter, resumed: true)
   }
 
   /// Trains with a progress line, appending a metrics row per iteration, then saves, evaluates
   /// and writes summary.json.
-  static func train(_ trainer: any Trainer, budget: Budget, folder: String, algorithm: String, request: TrainRequest,
+  static func train(_ trainer: any Trainer, budget: Budget, folder: String, algorithm: String, request: TrainRequest, config configText: String,
                     interpreter: Interpreter, resumed: Bool) throws -> String {
 
-    let configText = (try? Files.read(folder + "/config.json")).map { String(decoding: $0, as: UTF8.self) } ?? ""
     let board = try CoreBridge.run("pavlov train") { try TrainingBoard(directory: folder, trainer: trainer, config: configText) }
     let progress = ProgressLine(total: budget, interactive: isatty(1) != 0, output: interpreter)
     let start = Files.monotonicNanoseconds()
@@ -210,11 +211,8 @@ public enum TrainRun {
   }
 
   static func removeCheckpoints(_ folder: String) throws(PavlovError) {
-    guard let dir = opendir(folder + "/checkpoints") else { return }
-    defer { closedir(dir) }
-    while let entry = readdir(dir) {
-      let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix(while: { $0 != 0 }), as: UTF8.self) }
-      if name.hasSuffix(".safetensors") { unlink(folder + "/checkpoints/" + name) }
+    for name in try FrontEndAccess.listDirectory(folder + "/checkpoints", "pavlov train --force") where name.hasSuffix(".safetensors") {
+      unlink(folder + "/checkpoints/" + name)
     }
   }
 
@@ -279,9 +277,12 @@ public enum TrainRun {
     try FrontEndAccess.json(value, indent: indent, "pavlov train")
   }
 
-  static func write(_ path: String, _ value: Value, indent: Int?) throws(PavlovError) {
+  /// Writes `value` as JSON to `path`; returns the text written.
+  @discardableResult
+  static func write(_ path: String, _ value: Value, indent: Int?) throws(PavlovError) -> String {
     let text = try json(value, indent: indent) + "\n"
     try files { try Files.writeAtomically(path, Array(text.utf8)) }
+    return text
   }
 
   /// Runs file work, its errors naming the command.

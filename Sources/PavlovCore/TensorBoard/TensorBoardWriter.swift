@@ -1,4 +1,5 @@
 import Glibc
+import Synchronization
 
 /// Writes TensorBoard event files (`events.out.tfevents.*`), so `tensorboard --logdir runs`
 /// shows a run: scalars by step, text, and hyperparameters for the HParams dashboard.
@@ -18,9 +19,8 @@ public final class TensorBoardWriter {
     var host = [CChar](repeating: 0, count: 256)
     gethostname(&host, host.count - 1)
     let name = String(decoding: host.prefix(while: { $0 != 0 }).map { UInt8(bitPattern: $0) }, as: UTF8.self)
-    var now = timespec()
-    clock_gettime(CLOCK_REALTIME, &now)
-    path = "\(directory)/events.out.tfevents.\(now.tv_sec).\(name.isEmpty ? "localhost" : name).\(getpid()).\(Self.counter.next())"
+    let serial = Self.opened.add(1, ordering: .relaxed).oldValue
+    path = "\(directory)/events.out.tfevents.\(Int(Self.wallTime())).\(name.isEmpty ? "localhost" : name).\(getpid()).\(serial)"
     log = try AppendLog(path)
     var event = ProtobufMessage()
     event.double(1, Self.wallTime())
@@ -126,16 +126,5 @@ public final class TensorBoardWriter {
   }
 
   /// Distinguishes event files one process opens in the same second.
-  private final class Counter: @unchecked Sendable {
-    private var value = 0
-    private let lock = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
-    init() { pthread_mutex_init(lock, nil) }
-    func next() -> Int {
-      pthread_mutex_lock(lock)
-      defer { pthread_mutex_unlock(lock) }
-      value += 1
-      return value - 1
-    }
-  }
-  private static let counter = Counter()
+  private static let opened = Atomic<Int>(0)
 }

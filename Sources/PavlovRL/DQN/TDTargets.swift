@@ -20,11 +20,10 @@ public enum TDTargets {
   public static func compute(rewards: [Float], terminals: [Float], nextTarget: [Float], nextOnline: [Float]?,
                              actions: Int, gamma: Float, discounts: [Float]? = nil) -> [Float] {
     if let discounts {
+      // Row by row, each with its own γ^k: the same arithmetic as a batch with one γ.
       return rewards.indices.map { r in
-        let row = r * actions
-        let choice = nextOnline.map { online in online.withUnsafeBufferPointer { argmax($0, row, actions) } }
-          ?? nextTarget.withUnsafeBufferPointer { argmax($0, row, actions) }
-        return rewards[r] + discounts[r] * (1 - terminals[r]) * nextTarget[row + choice]
+        compute(rewards: [rewards[r]], terminals: [terminals[r]], nextTarget: Array(nextTarget[(r * actions)..<((r + 1) * actions)]),
+                nextOnline: nextOnline.map { Array($0[(r * actions)..<((r + 1) * actions)]) }, actions: actions, gamma: discounts[r])[0]
       }
     }
     var out = [Float](repeating: 0, count: rewards.count)
