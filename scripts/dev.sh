@@ -45,7 +45,7 @@ build() {
 
 run_example() {
   echo "== PPO on CartPole-v1 until it is solved (mean return 475), then a deterministic evaluation"
-  .build/release/pavlov train --algo PPO --env CartPole-v1 --stop mean_return=475 --stop timesteps=300000 --out runs/quickstart
+  .build/release/pavlov train --algo PPO --env CartPole-v1 --stop mean_return=475 --stop timesteps=300000 --out runs/quickstart --force
   echo "== try: .build/release/pavlov evaluate runs/quickstart/checkpoints/final.safetensors --render"
 }
 
