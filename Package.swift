@@ -78,7 +78,11 @@ let package = Package(
         "PavlovCore", "PavlovLang", "PavlovStdlib", "PavlovREPL", "PavlovRL", "CPavlovSupport",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
-      path: "Sources/pavlov"
+      path: "Sources/pavlov",
+      // The Swift runtime linked in: finding and relocating a dozen shared libraries took a third
+      // of startup (issue 16: `pavlov -e` under 10 ms), and an installed pavlov then runs without
+      // the toolchain. FoundationEssentials (ArgumentParser's) needs its two C shim libraries named.
+      linkerSettings: [.unsafeFlags(["-static-stdlib", "-l_FoundationCShims", "-l_FoundationCollections"])]
     ),
     // Native environment throughput, beside the Python peers in Benchmarks/envs.
     .executableTarget(

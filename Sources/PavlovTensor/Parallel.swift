@@ -1,5 +1,6 @@
 import Dispatch
 import Glibc
+import PavlovCore
 
 /// Splits work over the cores for the big element-wise and per-row kernels.
 ///
@@ -15,7 +16,7 @@ public enum Parallel {
   /// machine whose other core is busy, waiting for a preempted second half cost more than it
   /// saved (DQN: 14.4 s on one core, 15.6–23.7 s on two, with the load average at 3).
   public static let cores: Int = {
-    let online = Swift.max(1, sysconf(Int32(_SC_NPROCESSORS_ONLN)))
+    let online = Processors.online
     guard let setting = getenv("PAVLOV_NUM_THREADS"), let wanted = Int(String(cString: setting)), wanted >= 1 else { return online }
     return Swift.min(wanted, online)
   }()

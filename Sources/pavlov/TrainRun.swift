@@ -207,7 +207,8 @@ public enum TrainRun {
   /// A short name for the default run folder: the id, or the file's name for a Pavlov env.
   static func envLabel(_ env: String) -> String {
     guard let colon = env.lastIndex(of: ":"), env[..<colon].hasSuffix(".pav") else { return env }
-    return String(env[..<colon].split(separator: "/").last ?? "env").replacingOccurrences(of: ".pav", with: "")
+    let file = env[..<colon].split(separator: "/").last ?? "env"
+    return String(file.dropLast(file.hasSuffix(".pav") ? 4 : 0))
   }
 
   static func removeCheckpoints(_ folder: String) throws(PavlovError) {

@@ -1,5 +1,6 @@
 import Dispatch
-import Foundation
+import Glibc
+import PavlovCore
 
 /// N copies of an environment stepped as one, with flat observation rows for batched policies.
 ///
@@ -64,7 +65,7 @@ public final class VectorEnv {
     observationSpace = first.observationSpace
     actionSpace = first.actionSpace
     observationSize = first.observationSpace.flatCount
-    self.threads = Swift.min(threads, count, ProcessInfo.processInfo.activeProcessorCount)
+    self.threads = Swift.min(threads, count, Processors.online)
     pendingSeed = seed
     latest = VectorStep(
       observations: Array(repeating: 0, count: count * observationSize), rewards: Array(repeating: 0, count: count),

@@ -1,6 +1,6 @@
 import PavlovCore
 import CPavlovKernels
-import Foundation
+import Glibc
 
 /// How the learning rate changes over training, as a factor of the base rate, with an optional
 /// linear warmup. Steps are counted from 0 (the number of updates already made), following
