@@ -20,6 +20,31 @@ public enum Help {
     return nil
   }
 
+  /// The parameter names a call to `callee` takes — a builtin (`ppo`), a function defined in
+  /// Pavlov (`train`), or a method of a variable's value (`agent.train`) — for completing
+  /// keyword arguments. Nothing is run: variables are only looked up.
+  public static func parameterNames(ofCallee callee: String, in interp: Interpreter) -> [String]? {
+    let parts = callee.split(separator: ".").map(String.init)
+    guard let first = parts.first else { return nil }
+    if parts.count == 1 {
+      if let f = interp.registry.functions[first] { return f.params.map(\.name) }
+      let value = interp.globals.value(named: first) ?? interp.preludeValues[first]
+      if case .function(let f)? = value, let closure = f as? Closure { return closure.proto.parameterNames }
+      return nil
+    }
+    var value: Value
+    if let v = interp.globals.value(named: first) { value = v } else if let t = interp.registry.types[first], parts.count == 2 {
+      return t.methods[parts[1]]?.params.map(\.name)
+    } else { return nil }
+    for part in parts.dropFirst().dropLast() {
+      guard case .record(let r) = value, let next = r[part] else { return nil }
+      value = next
+    }
+    let method = parts[parts.count - 1]
+    if case .record(let r) = value, case .function(let f)? = r[method], let closure = f as? Closure { return closure.proto.parameterNames }
+    return interp.registry.type(of: value).methods[method]?.params.map(\.name)
+  }
+
   public static func describe(_ f: BuiltinFunction) -> String {
     var out = "\(f.signature)\n  \(f.doc)"
     let documented = f.params.filter { !$0.doc.isEmpty }

@@ -224,7 +224,7 @@ public final class Registry {
   public let functionType = NativeType(name: "function", doc: "A function: user-defined, a lambda, a builtin or a bound method.")
 
   public init() {
-    for t in [nilType, boolType, intType, floatType, stringType, listType, recordType, rangeType, functionType] {
+    for t in [nilType, boolType, intType, floatType, stringType, listType, recordType, rangeType, functionType, SliceValue.nativeType] {
       types[t.name] = t
     }
   }

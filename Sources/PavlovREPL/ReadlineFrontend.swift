@@ -36,6 +36,8 @@ public final class ReadlineFrontend {
     _ = rl_variable_bind("enable-bracketed-paste", "off")
     rl_readline_name = UnsafePointer(strdup("pavlov"))
     rl_basic_word_break_characters = UnsafePointer(strdup(" \t\n\"'@><=;|&{([,+-*/%"))
+    // Inside "…" the whole string so far is the word, so env ids with '-' complete whole.
+    rl_completer_quote_characters = UnsafePointer(strdup("\""))
     rl_attempted_completion_function = { text, _, _ in
       rl_attempted_completion_over = 1
       rl_completion_append_character = 0

@@ -147,6 +147,14 @@ public final class ReplSession {
       let c = prefix[prefix.index(before: start)]
       if c.isLetter || c.isNumber || c == "_" || c == "." || c == ":" { start = prefix.index(before: start) } else { break }
     }
+    let call = Self.openCall(prefix)
+    if let call, let text = call.openString {
+      // Inside a string passed where an env goes: `make("Cart`, `ppo("Pend`.
+      let names = Help.parameterNames(ofCallee: call.callee, in: interpreter) ?? []
+      let slot = call.keyword ?? (call.argument < names.count ? names[call.argument] : "")
+      guard slot == "id" || slot == "env" else { return [] }
+      return Stdlib.environmentIDs.filter { $0.hasPrefix(text) }.sorted()
+    }
     let word = String(prefix[start...])
     if word.hasPrefix(":") {
       return [":help", ":vars", ":load", ":time", ":reset", ":quit"].filter { $0.hasPrefix(word) }
@@ -160,7 +168,74 @@ public final class ReplSession {
     names.formUnion(interpreter.registry.functions.keys)
     names.formUnion(interpreter.preludeValues.keys)
     names.formUnion(Keyword.allCases.map(\.rawValue))
-    return names.filter { $0.hasPrefix(word) && !$0.hasPrefix("_") }.sorted()
+    // Inside a call's parentheses, its keyword arguments come first: `ppo("CartPole-v1", n_e` → `n_envs:`.
+    var keywords: [String] = []
+    if let call, call.keyword == nil, let params = Help.parameterNames(ofCallee: call.callee, in: interpreter) {
+      keywords = params.filter { $0.hasPrefix(word) && !call.given.contains($0) }.map { $0 + ":" }
+    }
+    return keywords + names.filter { $0.hasPrefix(word) && !$0.hasPrefix("_") }.sorted()
+  }
+
+  /// The innermost call still open at the end of `prefix`: its callee (a name or dotted path),
+  /// the index of the argument being typed, the keyword it is given under (`lr: 0.`), the
+  /// keywords already given, and the text of a string literal left open in it.
+  struct OpenCall {
+    var callee: String
+    var argument = 0
+    var keyword: String?
+    var given: Set<String> = []
+    var openString: String?
+  }
+
+  static func openCall(_ prefix: String) -> OpenCall? {
+    let chars = Array(prefix)
+    var stack: [OpenCall?] = []   // nil: a bracket that is not a call
+    var i = 0
+    var stringStart: Int?
+    while i < chars.count {
+      let c = chars[i]
+      if stringStart != nil {
+        if c == "\\" { i += 2; continue }
+        if c == "\"" { stringStart = nil }
+        i += 1
+        continue
+      }
+      switch c {
+      case "\"": stringStart = i + 1
+      case "#": while i < chars.count && chars[i] != "\n" { i += 1 }
+      case "(", "[", "{":
+        var end = i
+        while end > 0 && chars[end - 1] == " " { end -= 1 }
+        var begin = end
+        while begin > 0 && (chars[begin - 1].isLetter || chars[begin - 1].isNumber || chars[begin - 1] == "_" || chars[begin - 1] == ".") { begin -= 1 }
+        let name = String(chars[begin..<end])
+        stack.append(c == "(" && !name.isEmpty && !(name.first?.isNumber ?? true) && Keyword(rawValue: name) == nil ? OpenCall(callee: name) : nil)
+      case ")", "]", "}":
+        if !stack.isEmpty { stack.removeLast() }
+      case ",":
+        if let last = stack.last, var call = last {
+          if let k = call.keyword { call.given.insert(k) }
+          call.argument += 1
+          call.keyword = nil
+          stack[stack.count - 1] = call
+        }
+      case ":":
+        // `name:` inside a call is a keyword argument (a slice's colon sits inside [ ]).
+        if let last = stack.last, var call = last {
+          var end = i
+          while end > 0 && chars[end - 1] == " " { end -= 1 }
+          var begin = end
+          while begin > 0 && (chars[begin - 1].isLetter || chars[begin - 1].isNumber || chars[begin - 1] == "_") { begin -= 1 }
+          if begin < end { call.keyword = String(chars[begin..<end]) }
+          stack[stack.count - 1] = call
+        }
+      default: break
+      }
+      i += 1
+    }
+    guard let last = stack.last, var call = last else { return nil }
+    if let s = stringStart { call.openString = String(chars[s...]) }
+    return call
   }
 
   /// Members of a dotted path of variables (`cfg.model`), without running any code.

@@ -128,6 +128,7 @@ enum RLBlocks {
   }
 
   static func registerNormalizer(_ r: Registry) {
+    r.addType(RunningStatsValue.nativeType)
     r.function("running_mean_std", [Param("size", doc: "how many numbers a sample has")],
                doc: "Running mean and variance of samples (Gymnasium's RunningMeanStd, what normalize_obs and the trainers' normalizers keep): .update(x), .normalize(x).") { args in
       let size = try args.int(0)
@@ -137,6 +138,7 @@ enum RLBlocks {
   }
 
   static func registerKLController(_ r: Registry) {
+    r.addType(KLControllerValue.nativeType)
     let d = PolicyConfig()
     r.function("kl_controller", [Param("init", default: .float(d.klCoef), doc: "β to start from"),
                                  Param("target", default: .null, doc: "the KL to track (nil: β stays fixed)"),

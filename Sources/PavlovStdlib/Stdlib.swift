@@ -1,3 +1,4 @@
+import PavlovGym
 import PavlovLang
 import PavlovTensor
 
@@ -6,6 +7,9 @@ import PavlovTensor
 /// wrappers and trainers; tokenizers and the RLHF builtins. Everything goes through PavlovLang's
 /// registration API.
 public enum Stdlib {
+  /// The registered environment ids (what `env_ids()` returns), for the REPL's completion.
+  public static var environmentIDs: [String] { EnvRegistry.ids }
+
   /// Registers every stdlib builtin into `registry` (call once per Registry).
   public static func register(into registry: Registry) {
     registry.family("random")

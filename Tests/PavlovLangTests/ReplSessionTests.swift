@@ -405,6 +405,25 @@ final class ReplSessionTests: XCTestCase {
     XCTAssertFalse(session.completions(forLine: "_").contains { $0.hasPrefix("_") }, "private names are hidden")
   }
 
+  func testCompletesKeywordArgumentsOfTheCallBeingTyped() {
+    XCTAssertEqual(session.completions(forLine: "ppo(\"CartPole-v1\", n_e").first, "n_envs:", "a builtin's keywords come first")
+    XCTAssertFalse(session.completions(forLine: "ppo(\"CartPole-v1\", n_envs: 4, n_").contains("n_envs:"), "a keyword already given is not offered again")
+    XCTAssertTrue(session.completions(forLine: "ppo(\"CartPole-v1\", n_steps: max(1, n_").contains("n_envs:") == false, "inside max(...), max's own parameters")
+    run("fn train_it(env, lr: 0.1, gamma: 0.99) { }")
+    XCTAssertEqual(session.completions(forLine: "train_it(1, gam"), ["gamma:"], "a Pavlov function's parameters")
+    run("let agent = q_learning(make(\"FrozenLake-v1\"))")
+    XCTAssertEqual(session.completions(forLine: "agent.train(epi").first, "episodes:", "a method of a variable's value")
+    XCTAssertEqual(session.completions(forLine: "agent.train(episodes: 5, lr: x[1:").first { $0.hasSuffix(":") }, nil, "no keywords while typing a value")
+  }
+
+  func testCompletesEnvIdsInsideTheEnvArgumentString() {
+    XCTAssertEqual(session.completions(forLine: "make(\"CartP"), ["CartPole-v1"])
+    XCTAssertTrue(session.completions(forLine: "let a = ppo(\"Pendulum-").contains("Pendulum-v1"))
+    XCTAssertTrue(session.completions(forLine: "vec_env(env: \"Fro").contains("FrozenLake-v1"), "given by keyword")
+    XCTAssertEqual(session.completions(forLine: "print(\"Cart"), [], "not every string is an env id")
+    XCTAssertEqual(session.completions(forLine: "make(\"CartPole-v1\", render_mode: \"an"), [], "only the env's own argument")
+  }
+
   func testCompletesListMembersAfterDot() {
     run("let xs = [1, 2]")
     let members = session.completions(forLine: "xs.pu")

@@ -1,4 +1,5 @@
 import CPavlovSupport
+import Foundation
 import Glibc
 import XCTest
 @testable import PavlovLang
@@ -660,6 +661,31 @@ final class StdlibTests: XCTestCase {
         XCTAssertFalse(f.doc.contains("\n"), name)
         for p in f.params { XCTAssertFalse(p.doc.isEmpty, "\(name).\(p.name)") }
       }
+    }
+  }
+
+  /// `:help TYPE` and `:help TYPE.METHOD` read the registry, so every native type declared in the
+  /// sources must be registered (rlhf_trainer and reward_model once were not) and documented.
+  func testEveryNativeTypeIsRegisteredForHelp() throws {
+    let registry = try Startup.makeInterpreter(seed: 0).registry
+    let sources = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../Sources").standardized
+    let files = try XCTUnwrap(FileManager.default.enumerator(atPath: sources.path)).compactMap { $0 as? String }.filter { $0.hasSuffix(".swift") }
+    var declared: Set<String> = []
+    let marker = "NativeType(name: \""
+    for file in files {
+      let text = try String(contentsOfFile: sources.appendingPathComponent(file).path, encoding: .utf8)
+      var rest = Substring(text)
+      while let range = rest.range(of: marker) {
+        rest = rest[range.upperBound...]
+        if let end = rest.firstIndex(of: "\"") { declared.insert(String(rest[..<end])) }
+      }
+    }
+    XCTAssertGreaterThan(declared.count, 20)
+    for name in declared.sorted() {
+      guard let type = registry.types[name] else { XCTFail("type \(name) is declared but not registered: :help \(name) finds nothing"); continue }
+      XCTAssertFalse(type.doc.isEmpty, name)
+      for (method, f) in type.methods { XCTAssertFalse(f.doc.isEmpty, "\(name).\(method)") }
+      for (property, p) in type.properties { XCTAssertFalse(p.doc.isEmpty, "\(name).\(property)") }
     }
   }
 }

@@ -97,6 +97,7 @@ enum LMBindings {
       return .record(PRecord([("log_probs", TensorValue.wrap(out.0)), ("entropies", TensorValue.wrap(out.1)),
                               ("features", TensorValue.wrap(out.2)), ("lengths", .list(PList(responses.map { .int($0.count) })))]))
     }
+    r.addType(RewardModelValue.nativeType)
     r.function("reward_model", [Param("base", doc: "a gpt model to copy as the trunk (usually the SFT or pretrained model)"), tokenizerParam],
                doc: "A reward model: a copy of base with a scalar head on the last token (starting at 0); .fit(pairs) trains it.") { args in
       let codec = try TextCodec(args[1])

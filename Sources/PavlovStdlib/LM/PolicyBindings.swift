@@ -8,6 +8,7 @@ import PavlovTensor
 /// whose `.train(iterations: n)` prints and returns per-iteration statistics.
 enum PolicyBindings {
   static func register(_ r: Registry) {
+    r.addType(PolicyTrainerValue.nativeType)
     for algorithm in LMAlgorithm.allCases {
       let name = algorithm == .ppo ? "ppo_lm" : algorithm.rawValue
       let params = parameters(algorithm)
