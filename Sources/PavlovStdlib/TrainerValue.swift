@@ -148,6 +148,8 @@ enum TrainerBindings {
       Param("callback", default: .null, doc: "called after each iteration with its statistics; return false to stop"),
       Param("until_return", default: .null, doc: "also stop once the mean return of the last 100 episodes reaches this"),
       Param("logdir", default: .null, doc: "also write TensorBoard event files into this folder (tensorboard --logdir it): each statistic as train/NAME by timestep, the hyperparameters, the config"),
+      Param("progress", default: .bool(true), doc: "show a progress bar on standard error (redrawn in place on a terminal, a plain line per 2% otherwise); false: none"),
+      Param("plot", default: .null, doc: "a statistic to chart as training goes, e.g. \"mean_return\" (live above the bar on a terminal; once at the end otherwise)"),
     ], doc: "Trains until the budget is spent; returns the last iteration's statistics {iteration, timesteps, episodes, mean_return, mean_length, fps, learning_rate, losses...}.") { args in
       let value = try trainerValue(args.receiver)
       var board: TrainingBoard? = nil
@@ -163,12 +165,19 @@ enum TrainerBindings {
       if !args.isNull(3) { budget.meanReturnAtLeast = try args.float(3) }
       let callback: Value? = args.isNull(2) ? nil : try args.callable(2)
       let interpreter = args.interpreter
+      let plot: String? = args.isNull(6) ? nil : try args.string(6)
+      let progress = try args.bool(5) || plot != nil
+        ? TrainStatsProgress(total: budget, display: .onStandardError(plot: plot), plot: plot) : nil
+      // The last frame stays on screen however training ends (budget, false, Ctrl-C, an error).
+      defer { progress?.display.finish() }
       let stats = try CoreBridge.run {
         try value.trainer.train(budget) { stats in
           // Ctrl-C between iterations stops training with the trainer whole.
           if pavlov_take_interrupt() != 0 { throw PavlovError.interrupted() }
           try board?.log(stats)
+          try progress?.update(stats)
           guard let callback else { return .proceed }
+          progress?.display.clear()
           let answer = try interpreter.call(callback, [record(stats)], labels: nil)
           if case .bool(false) = answer { return .stop }
           return .proceed

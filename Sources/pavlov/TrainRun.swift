@@ -122,7 +122,7 @@ public enum TrainRun {
                     interpreter: Interpreter, resumed: Bool) throws -> String {
 
     let board = try CoreBridge.run("pavlov train") { try TrainingBoard(directory: folder, trainer: trainer, config: configText) }
-    let progress = ProgressLine(total: budget, interactive: isatty(1) != 0, output: interpreter)
+    let progress = TrainStatsProgress(total: budget, display: TrainingProgress(interactive: isatty(1) != 0, write: interpreter.write))
     let start = Files.monotonicNanoseconds()
     var stoppedByUser = false
     var last: TrainStats?
@@ -135,7 +135,7 @@ public enum TrainRun {
         let line = try json(.record(row)) + "\n"
         try Files.append(folder + "/metrics.jsonl", Array(line.utf8))
         try board.log(stats)
-        progress.update(stats)
+        try progress.update(stats)
         if everyCheckpoint > 0, stats.iteration % everyCheckpoint == 0 {
           try trainer.save(to: folder + "/checkpoints/iteration-\(stats.iteration).safetensors")
         }
@@ -144,7 +144,7 @@ public enum TrainRun {
         return .proceed
       }
     }
-    progress.finish()
+    progress.display.finish()
     let checkpoint = folder + "/checkpoints/final.safetensors"
     try CoreBridge.run { try trainer.save(to: checkpoint) }
     let seconds = Double(Files.monotonicNanoseconds() - start) / 1e9

@@ -39,6 +39,30 @@ final class CLITests: XCTestCase {
 
   // MARK: - train, evaluate, plot
 
+  func testAgentTrainShowsProgressOnStandardErrorAndPlainLinesWhenPiped() throws {
+    let path = try script("progress.pav", """
+      let agent = ppo("CartPole-v1", n_envs: 2, n_steps: 64, seed: 0)
+      let s = agent.train(iterations: 4, plot: "mean_return")
+      print("done", s.iteration)
+      agent.train(iterations: 2, progress: false)
+      print("quiet")
+      """)
+    let result = try pavlov([path], timeout: 120)
+    assertExit(result, 0)
+    XCTAssertEqual(result.stdout, "done 4\nquiet\n", "progress stays off standard output")
+    let lines = result.stderr.split(separator: "\n").map(String.init)
+    XCTAssertEqual(lines.filter { $0.hasPrefix("[") }.map { $0.split(separator: " ").prefix(3).joined(separator: " ") },
+                   ["[25%] it 1", "[50%] it 2", "[75%] it 3", "[100%] it 4"], result.stderr)
+    XCTAssertFalse(result.stderr.contains("\u{1b}"), "no terminal codes when piped")
+    XCTAssertTrue(result.stderr.contains("mean_return\n"), "the chart's title, once at the end:\n\(result.stderr)")
+    XCTAssertFalse(result.stderr.contains("it 6"), "progress: false shows nothing")
+
+    let wrong = try pavlov(["-e", "ppo(\"CartPole-v1\", n_envs: 2, n_steps: 64).train(iterations: 1, plot: \"reward\")"], timeout: 60)
+    assertExit(wrong, 1)
+    XCTAssertTrue(wrong.stderr.contains("no statistic of that name"), wrong.stderr)
+    XCTAssertTrue(wrong.stderr.contains("mean_return"), "the hint lists the names:\n\(wrong.stderr)")
+  }
+
   func testTrainWritesARunFolderAndTwoRunsOfOneSeedAgree() throws {
     for name in ["a", "b"] {
       let result = try pavlov(["train", "--algo", "PPO", "--env", "CartPole-v1", "--stop", "iterations=3",
