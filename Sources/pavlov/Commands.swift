@@ -155,19 +155,29 @@ struct Docs: ParsableCommand {
 
 struct Plot: ParsableCommand {
   static let configuration = CommandConfiguration(
-    abstract: "Plot columns of a metrics file (JSON Lines, e.g. runs/NAME/metrics.jsonl) in the terminal or as SVG."
+    abstract: "Plot metrics of one or more runs (run folders or JSON Lines files such as runs/NAME/metrics.jsonl) in the terminal or as SVG.",
+    discussion: """
+      Example: pavlov plot runs/ppo runs/a2c --y mean_return --y loss --x timesteps --out curves.svg
+      Each run is a line; several metrics share a chart, or get one each when their scales differ       by more than \(Int(MetricsPlot.scaleRatio))x (--layout auto, the default; overlay or panels to choose).
+      """
   )
 
-  @Argument(help: "The JSON Lines file: one object per row.")
-  var file: String
+  @Argument(help: "Run folders (their metrics.jsonl) or JSON Lines files: one object per row.")
+  var files: [String]
 
-  @Option(help: "The key to plot (repeat for several lines).")
+  @Option(help: "The key to plot (repeat for several metrics).")
   var y: [String] = ["mean_return"]
+
+  @Option(help: "auto, overlay (one chart) or panels (a chart per metric).")
+  var layout: String = MetricsPlot.Layout.auto.rawValue
+
+  @Option(help: "Write the chart to this file (.svg) instead of drawing in the terminal.")
+  var out: String?
 
   @Option(help: "The key for the x axis (default: the row number).")
   var x: String?
 
-  @Option(help: "Write an SVG file here instead of drawing in the terminal.")
+  @Option(help: "The same as --out FILE.svg (kept for older commands).")
   var svg: String?
 
   @Option(help: "Columns of the drawing area.")
@@ -177,8 +187,12 @@ struct Plot: ParsableCommand {
   var height: Int = 15
 
   func run() throws {
-    do {
-      print(try MetricsPlot.run(path: file, y: y, x: x, width: max(10, min(width, 400)), height: max(3, min(height, 200)), svgPath: svg))
+    do throws(PavlovError) {
+      guard let layout = MetricsPlot.Layout(rawValue: layout) else {
+        throw PavlovError.runtime("plot: unknown --layout \(layout)", hint: "one of: \(MetricsPlot.Layout.allCases.map(\.rawValue).joined(separator: ", "))")
+      }
+      print(try MetricsPlot.run(paths: files, y: y, x: x, layout: layout, width: max(10, min(width, 400)),
+                                height: max(3, min(height, 200)), outPath: out ?? svg))
     } catch {
       ScriptRunner.printError(error.render(color: isatty(2) != 0))
       throw Finished(code: ExitCode.scriptError)

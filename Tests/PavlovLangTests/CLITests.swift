@@ -91,6 +91,39 @@ final class CLITests: XCTestCase {
     XCTAssertTrue(plotted.stdout.contains("mean_return — runs/a/metrics.jsonl"), plotted.stdout)
   }
 
+  func testPlotTakesSeveralRunsAndMetricsAsPanelsOrOneChart() throws {
+    let rows = { (scale: Double) in (1...5).map { "{\"timesteps\": \($0 * 100), \"mean_return\": \(Double($0) * scale), \"loss\": \(0.01 / Double($0))}" }.joined(separator: "\n") }
+    try FileManager.default.createDirectory(at: tempDir.appendingPathComponent("runs/ppo"), withIntermediateDirectories: true)
+    try rows(10).write(to: tempDir.appendingPathComponent("runs/ppo/metrics.jsonl"), atomically: true, encoding: .utf8)
+    try rows(20).write(to: tempDir.appendingPathComponent("a2c.jsonl"), atomically: true, encoding: .utf8)
+
+    // A run folder and a file; return and loss differ in scale by far more than 10x: a chart each.
+    let panels = try pavlov(["plot", "runs/ppo", "a2c.jsonl", "--y", "mean_return", "--y", "loss", "--x", "timesteps"])
+    assertExit(panels, 0)
+    XCTAssertTrue(panels.stdout.contains("mean_return — 2 runs"), panels.stdout)
+    XCTAssertTrue(panels.stdout.contains("loss — 2 runs"), panels.stdout)
+    XCTAssertTrue(panels.stdout.contains("• ppo   × a2c.jsonl"), "one line per run, named by its folder:\n\(panels.stdout)")
+
+    let overlay = try pavlov(["plot", "runs/ppo", "a2c.jsonl", "--y", "mean_return", "--y", "loss", "--layout", "overlay"])
+    assertExit(overlay, 0)
+    XCTAssertTrue(overlay.stdout.contains("mean_return, loss — 2 runs"), overlay.stdout)
+    XCTAssertTrue(overlay.stdout.contains("ppo mean_return") && overlay.stdout.contains("a2c.jsonl loss"), overlay.stdout)
+
+    let svg = try pavlov(["plot", "runs/ppo", "a2c.jsonl", "--y", "mean_return", "--y", "loss", "--out", "both.svg"])
+    assertExit(svg, 0)
+    let text = try String(contentsOf: tempDir.appendingPathComponent("both.svg"), encoding: .utf8)
+    XCTAssertEqual(text.components(separatedBy: "<svg").count - 1, 3, "two panels inside one file")
+    XCTAssertEqual(text.components(separatedBy: "<polyline").count - 1, 4, "two runs × two metrics")
+
+    let missing = try pavlov(["plot", "runs/ppo", "--y", "reward"])
+    assertExit(missing, 1)
+    XCTAssertTrue(missing.stderr.contains("runs/ppo/metrics.jsonl: no row has a number under \"reward\""), missing.stderr)
+    XCTAssertTrue(missing.stderr.contains("its keys: timesteps, mean_return, loss"), missing.stderr)
+    let layout = try pavlov(["plot", "runs/ppo", "--layout", "grid"])
+    assertExit(layout, 1)
+    XCTAssertTrue(layout.stderr.contains("one of: auto, overlay, panels"), layout.stderr)
+  }
+
   func testTrainResumesExactlyAndNeverOverwritesARun() throws {
     let common = ["train", "--algo", "PPO", "--env", "CartPole-v1", "--config", "n_envs=2", "--config", "n_steps=64", "--eval-episodes", "1"]
     assertExit(try pavlov(common + ["--stop", "iterations=4", "--out", "runs/whole"], timeout: 120), 0)

@@ -46,6 +46,18 @@ enum SVGChart {
     return out + "</svg>\n"
   }
 
+  /// Charts stacked top to bottom in one SVG file (small multiples).
+  static func stack(_ charts: [String], width: Int = 720, height: Int = 440) -> String {
+    guard charts.count > 1 else { return charts.first ?? "" }
+    var out = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(width)\" height=\"\(height * charts.count)\">\n"
+    for (index, chart) in charts.enumerated() {
+      // A nested <svg> placed at its row keeps each chart's own coordinates.
+      guard chart.hasPrefix("<svg ") else { continue }
+      out += "<svg y=\"\(height * index)\" " + chart.dropFirst(5)
+    }
+    return out + "</svg>\n"
+  }
+
   private static func rounded(_ v: Double) -> String { String((v * 100).rounded() / 100) }
 
   private static func escape(_ text: String) -> String {
