@@ -123,7 +123,7 @@ let package = Package(
     ),
     .testTarget(
       name: "PavlovLangTests",
-      dependencies: ["PavlovLang", "PavlovStdlib", "PavlovTensor", "PavlovREPL", "PavlovTestSupport"],
+      dependencies: ["PavlovLang", "PavlovStdlib", "PavlovTensor", "PavlovGym", "PavlovREPL", "PavlovTestSupport"],
       path: "Tests/PavlovLangTests"
     ),
   ],

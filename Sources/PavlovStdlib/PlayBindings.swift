@@ -10,7 +10,7 @@ enum PlayBindings {
     r.function("play", [
       Param("env", doc: "an environment (or a Pavlov env record)"),
       Param("policy", default: .null, doc: "a function from observation to action (nil: random actions from the action space)"),
-      Param("fps", default: .int(10), doc: "frames per second when animating"),
+      Param("fps", default: .null, doc: "frames per second when animating (nil: the env's own pace, e.g. 50 for CartPole and 4 for FrozenLake, as Gymnasium's render_fps; 10 for envs without one)"),
       Param("episodes", default: .int(1), doc: "how many episodes to play"),
       Param("max_steps", default: .null, doc: "stop an episode after this many steps (nil: when it ends)"),
       Param("animate", default: .null, doc: "true: redraw in place; false: print each frame; nil: animate only on a terminal"),
@@ -20,20 +20,21 @@ enum PlayBindings {
       if !policy.isNull, case .function = policy {} else if !policy.isNull {
         throw PavlovError.runtime("play: policy must be a function from observation to action, got \(policy.typeName)")
       }
-      let fps = try args.float(2)
+      let fps = args.isNull(2) ? (e.env.unwrapped as? RenderSpeed)?.renderFPS ?? 10 : try args.float(2)
       guard fps > 0 else { throw PavlovError.runtime("play: fps must be positive, got \(fps)") }
       let episodes = try args.int(3)
       let maxSteps: Int? = args.isNull(4) ? nil : try args.int(4)
       let animate = args.isNull(5) ? isatty(1) != 0 : try args.bool(5)
       let out = args.interpreter
       var returns: [Value] = [], lengths: [Value] = []
+      var shownLines = 0
       for episode in 1...Swift.max(1, episodes) {
         let reset = try CoreBridge.run { try e.env.reset(seed: nil) }
         e.info = reset.info
         e.episodeEnded = false
         var observation = reset.observation
         var total = 0.0, steps = 0
-        show(e, episode, episodes, steps, nil, total, animate, out)
+        show(e, episode, episodes, steps, nil, total, animate, out, &shownLines)
         while maxSteps.map({ steps < $0 }) ?? true {
           let action: Point
           if policy.isNull {
@@ -49,7 +50,7 @@ enum PlayBindings {
           total += result.reward
           steps += 1
           if animate { usleep(useconds_t(1_000_000 / fps)) }
-          show(e, episode, episodes, steps, result, total, animate, out)
+          show(e, episode, episodes, steps, result, total, animate, out, &shownLines)
           if result.terminated || result.truncated { break }
         }
         returns.append(.float(total))
@@ -60,14 +61,18 @@ enum PlayBindings {
   }
 
   private static func show(_ e: EnvValue, _ episode: Int, _ episodes: Int, _ step: Int, _ result: Step?,
-                           _ total: Double, _ animate: Bool, _ out: Interpreter) {
+                           _ total: Double, _ animate: Bool, _ out: Interpreter, _ shownLines: inout Int) {
     var status = "episode \(episode)/\(episodes)  step \(step)  return \(Format.display(.float((total * 1e4).rounded() / 1e4)))"
     if let result {
       status += "  reward \(Format.display(.float(result.reward)))"
       if result.terminated { status += "  (terminated)" } else if result.truncated { status += "  (truncated)" }
     }
     let frame = e.env.render() + "\n" + status + "\n"
-    // Home the cursor and clear the screen, so the next frame draws over this one.
-    out.write(animate ? "\u{1b}[H\u{1b}[2J" + frame : frame + "\n")
+    guard animate else { return out.write(frame + "\n") }
+    // Back up over the previous frame and clear below: the new frame replaces it where it stood,
+    // and what the terminal showed before play stays in its history (no clear screen).
+    let back = shownLines > 0 ? "\u{1b}[\(shownLines)F\u{1b}[J" : ""
+    out.write(back + frame)
+    shownLines = frame.reduce(0) { $1 == "\n" ? $0 + 1 : $0 }
   }
 }

@@ -118,13 +118,13 @@ enum TrainerBindings {
   private static func single(_ e: EnvValue, _ copies: Int?, _ context: String) throws -> EnvSource {
     if let copies, copies != 1 {
       throw PavlovError.runtime("\(context): \(e.name) is written in Pavlov and cannot be copied, so n_envs must be 1 (got \(copies))",
-                                hint: "or pass a function that makes a new env per copy: \(context)(fn(i) { as_env(make_my_env()) }, ...)")
+                                hint: "pass a function that makes a fresh env for each copy: put `i =>` before the call that makes yours, as in \(context)(i => my_env(), n_envs: \(copies)) (i is the copy's index, 0 to \(copies - 1))")
     }
     var used = false
     return EnvSource(name: e.name, threadSafe: false) { _ in
       guard !used else {
         throw PavlovError.runtime("\(context): \(e.name) is written in Pavlov and cannot be copied, so the trainer has no second env (to evaluate on, or to reload into)",
-                                  hint: "pass a function that makes a new env on each call instead of the env itself")
+                                  hint: "pass a function that makes a fresh env on each call instead of the env itself, as in \(context)(() => my_env(), ...): then the trainer makes the copies it needs")
       }
       used = true
       return e.env

@@ -4,6 +4,8 @@ import Glibc
 import XCTest
 @testable import PavlovLang
 @testable import PavlovStdlib
+import PavlovGym
+import PavlovTestSupport
 import PavlovTensor
 
 final class StdlibTests: XCTestCase {
@@ -687,5 +689,27 @@ final class StdlibTests: XCTestCase {
       for (method, f) in type.methods { XCTAssertFalse(f.doc.isEmpty, "\(name).\(method)") }
       for (property, p) in type.properties { XCTAssertFalse(p.doc.isEmpty, "\(name).\(property)") }
     }
+  }
+
+  /// `play` animates by backing up over its last frame, not by clearing the screen, so the
+  /// terminal's history survives; without a terminal it prints each frame once.
+  func testPlayRedrawsInPlaceWithoutClearingTheScreen() throws {
+    let session = TestSession()
+    try session.run("play(make(\"CartPole-v1\", seed: 0), policy: o => 0, max_steps: 3, fps: 1000, animate: true)")
+    let frames = session.output.components(separatedBy: "\u{1b}[7F\u{1b}[J")
+    XCTAssertEqual(frames.count, 4, "the first frame, then three drawn over the one before:\n\(session.output)")
+    XCTAssertFalse(session.output.contains("\u{1b}[2J"), "the screen is never cleared")
+    XCTAssertTrue(frames[3].contains("step 3"), frames[3])
+
+    let plain = TestSession()
+    try plain.run("play(make(\"CartPole-v1\", seed: 0), policy: o => 0, max_steps: 2, animate: false)")
+    XCTAssertFalse(plain.output.contains("\u{1b}"), plain.output)
+    XCTAssertEqual(plain.output.components(separatedBy: "episode 1/1").count - 1, 3, "three frames, one after another")
+  }
+
+  func testPlayRunsAtTheEnvsOwnPace() throws {
+    // Gymnasium's render_fps: 50 for CartPole (10 steps ≈ 0.2 s), 4 for FrozenLake.
+    XCTAssertEqual((try EnvRegistry.make("CartPole-v1").unwrapped as? RenderSpeed)?.renderFPS, 50)
+    XCTAssertEqual((try EnvRegistry.make("FrozenLake-v1").unwrapped as? RenderSpeed)?.renderFPS, 4)
   }
 }
