@@ -108,6 +108,15 @@ public final class Interpreter {
     }
   }
 
+  /// Where progress displays (training bars) write: standard error, as tqdm's, so what a script
+  /// prints stays clean when piped. Tests silence it.
+  public var writeStatus: (String) -> Void = { text in
+    text.utf8CString.withUnsafeBufferPointer { buffer in _ = fwrite(buffer.baseAddress, 1, buffer.count - 1, stderr) }
+    fflush(stderr)
+  }
+  /// Whether `writeStatus` reaches a terminal, where a display may redraw itself in place.
+  public var statusIsTerminal = isatty(2) != 0
+
   /// Folders searched for `import` after the importing file's own folder.
   public var importPaths: [String] = []
   var moduleCache: [String: Value] = [:]

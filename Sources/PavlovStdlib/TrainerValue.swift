@@ -167,7 +167,7 @@ enum TrainerBindings {
       let interpreter = args.interpreter
       let plot: String? = args.isNull(6) ? nil : try args.string(6)
       let progress = try args.bool(5) || plot != nil
-        ? TrainStatsProgress(total: budget, display: .onStandardError(plot: plot), plot: plot) : nil
+        ? TrainStatsProgress(total: budget, display: .status(of: interpreter, plot: plot), plot: plot) : nil
       // The last frame stays on screen however training ends (budget, false, Ctrl-C, an error).
       defer { progress?.display.finish() }
       let stats = try CoreBridge.run {

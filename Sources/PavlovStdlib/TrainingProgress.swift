@@ -7,8 +7,8 @@ import PavlovRL
 /// Training progress for a person: on a terminal, one line redrawn in place with a bar, the
 /// live metrics and an ETA — and, if asked, a chart of one metric redrawn above it; elsewhere (a
 /// log, CI) a plain line per 2% of the budget, at most ~50, and the chart once at the end.
-/// `pavlov train` draws it on standard output; `agent.train` on standard error, as tqdm does, so
-/// what a script prints stays clean when it is piped.
+/// `pavlov train` draws it on standard output; `agent.train` where the interpreter shows status
+/// (standard error, as tqdm does), so what a script prints stays clean when it is piped.
 public final class TrainingProgress {
   private let interactive: Bool
   private let write: (String) -> Void
@@ -31,12 +31,10 @@ public final class TrainingProgress {
     self.plotName = plot
   }
 
-  /// Progress on standard error: redrawn in place if it is a terminal, plain lines if not.
-  public static func onStandardError(plot: String? = nil) -> TrainingProgress {
-    TrainingProgress(interactive: isatty(2) != 0, write: { text in
-      text.utf8CString.withUnsafeBufferPointer { buffer in _ = fwrite(buffer.baseAddress, 1, buffer.count - 1, stderr) }
-      fflush(stderr)
-    }, plot: plot)
+  /// Progress where the interpreter shows status (standard error): redrawn in place on a
+  /// terminal, plain lines otherwise.
+  public static func status(of interpreter: Interpreter, plot: String? = nil) -> TrainingProgress {
+    TrainingProgress(interactive: interpreter.statusIsTerminal, write: interpreter.writeStatus, plot: plot)
   }
 
   /// One report: `done` in 0...1 (nil: unknown), the numbers to show, and the charted value.

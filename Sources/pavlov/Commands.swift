@@ -155,7 +155,7 @@ struct Docs: ParsableCommand {
 
 struct Plot: ParsableCommand {
   static let configuration = CommandConfiguration(
-    abstract: "Plot metrics of one or more runs (run folders or JSON Lines files such as runs/NAME/metrics.jsonl) in the terminal or as SVG.",
+    abstract: "Plot metrics of one or more runs (run folders or JSON Lines files such as runs/NAME/metrics.jsonl) in the terminal, as SVG or as PNG.",
     discussion: """
       Example: pavlov plot runs/ppo runs/a2c --y mean_return --y loss --x timesteps --out curves.svg
       Each run is a line; several metrics share a chart, or get one each when their scales differ       by more than \(Int(MetricsPlot.scaleRatio))x (--layout auto, the default; overlay or panels to choose).
@@ -171,7 +171,7 @@ struct Plot: ParsableCommand {
   @Option(help: "auto, overlay (one chart) or panels (a chart per metric).")
   var layout: String = MetricsPlot.Layout.auto.rawValue
 
-  @Option(help: "Write the chart to this file (.svg) instead of drawing in the terminal.")
+  @Option(help: "Write the chart to this file (.svg or .png) instead of drawing in the terminal.")
   var out: String?
 
   @Option(help: "The key for the x axis (default: the row number).")

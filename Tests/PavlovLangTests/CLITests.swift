@@ -115,6 +115,15 @@ final class CLITests: XCTestCase {
     XCTAssertEqual(text.components(separatedBy: "<svg").count - 1, 3, "two panels inside one file")
     XCTAssertEqual(text.components(separatedBy: "<polyline").count - 1, 4, "two runs × two metrics")
 
+    let png = try pavlov(["plot", "runs/ppo", "a2c.jsonl", "--y", "mean_return", "--y", "loss", "--out", "both.png"])
+    assertExit(png, 0)
+    let image = try [UInt8](Data(contentsOf: tempDir.appendingPathComponent("both.png")))
+    XCTAssertEqual(Array(image.prefix(8)), [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A], "a PNG signature")
+    XCTAssertEqual(Array(image[16..<24]), [0, 0, 2, 0xD0, 0, 0, 3, 0x70], "720 × 880: two 440-pixel panels")
+    let wrongType = try pavlov(["plot", "runs/ppo", "--out", "curve.jpg"])
+    assertExit(wrongType, 1)
+    XCTAssertTrue(wrongType.stderr.contains("name the file FILE.svg or FILE.png"), wrongType.stderr)
+
     let missing = try pavlov(["plot", "runs/ppo", "--y", "reward"])
     assertExit(missing, 1)
     XCTAssertTrue(missing.stderr.contains("runs/ppo/metrics.jsonl: no row has a number under \"reward\""), missing.stderr)

@@ -712,4 +712,28 @@ final class StdlibTests: XCTestCase {
     XCTAssertEqual((try EnvRegistry.make("CartPole-v1").unwrapped as? RenderSpeed)?.renderFPS, 50)
     XCTAssertEqual((try EnvRegistry.make("FrozenLake-v1").unwrapped as? RenderSpeed)?.renderFPS, 4)
   }
+
+  func testSavePlotWritesSVGOrPNGByExtension() throws {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("pavlov-plot-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let session = TestSession()
+    try session.run("save_plot(\"\(dir.path)/a.png\", {a: [1, 2, 3], b: [3, 1, 2]}, title: \"Two lines\")")
+    try session.run("save_plot(\"\(dir.path)/a.svg\", [1, 2, 3])")
+    let png = try [UInt8](Data(contentsOf: dir.appendingPathComponent("a.png")))
+    XCTAssertEqual(Array(png.prefix(4)), [0x89, 0x50, 0x4E, 0x47])
+    XCTAssertTrue(try String(contentsOf: dir.appendingPathComponent("a.svg"), encoding: .utf8).hasPrefix("<svg"))
+    XCTAssertThrowsError(try session.run("save_plot(\"\(dir.path)/a.gif\", [1, 2])")) { error in
+      XCTAssertTrue((error as? PavlovError)?.hint?.contains("FILE.png") ?? false, "\(error)")
+    }
+  }
+
+  func testAxisLabelsKeepThreeSignificantDigitsBelowOne() {
+    XCTAssertEqual(axisLabel(0.0003), "0.0003")
+    XCTAssertEqual(axisLabel(0.000123456), "0.000123")
+    XCTAssertEqual(axisLabel(0.5), "0.5")
+    XCTAssertEqual(axisLabel(12.345), "12.3")
+    XCTAssertEqual(axisLabel(30_700), "30.7k")
+    XCTAssertEqual(axisLabel(0), "0")
+  }
 }

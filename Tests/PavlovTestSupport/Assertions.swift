@@ -19,7 +19,12 @@ public final class TestSession {
       interpreter = Interpreter(registry: registry)
     }
     interpreter.write = { [unowned self] text in self.output += text }
+    interpreter.writeStatus = { [unowned self] text in self.status += text }
+    interpreter.statusIsTerminal = false
   }
+
+  /// What progress displays wrote (standard error in `pavlov run`).
+  public private(set) var status = ""
 
   deinit { interpreter.tearDown() }
 

@@ -48,11 +48,13 @@ public enum MetricsPlot {
       charts = [(keys.joined(separator: ", ") + " — " + source, lines, keys.count == 1 ? keys[0] : "")]
     }
     if let outPath {
-      guard outPath.hasSuffix(".svg") else {
-        throw PavlovError.runtime("plot: cannot write \(outPath): only SVG files can be written", hint: "name the file FILE.svg")
+      let bytes: [UInt8]
+      switch ImageFormat(path: outPath) {
+      case .svg: bytes = Array(SVGChart.stack(charts.map { SVGChart.render($0.series, title: $0.title, xLabel: xKey ?? "row", yLabel: $0.yLabel) }).utf8)
+      case .png: bytes = RasterChart.stack(charts.map { RasterChart.render($0.series, title: $0.title, xLabel: xKey ?? "row", yLabel: $0.yLabel) }).png
+      case nil: throw PavlovError.runtime("plot: cannot write \(outPath): charts are written as .svg or .png files", hint: "name the file FILE.svg or FILE.png")
       }
-      let svg = SVGChart.stack(charts.map { SVGChart.render($0.series, title: $0.title, xLabel: xKey ?? "row", yLabel: $0.yLabel) })
-      try Posix.writeAtomically(outPath, Array(svg.utf8), "plot")
+      try Posix.writeAtomically(outPath, bytes, "plot")
       return "wrote \(outPath)"
     }
     let panelHeight = panels ? Swift.max(3, height / charts.count) : height
@@ -64,6 +66,15 @@ public enum MetricsPlot {
     let sizes = byMetric.compactMap { lines in lines.flatMap { $0.finitePoints.map { Swift.abs($0.1) } }.max() }.filter { $0 > 0 }
     guard let low = sizes.min(), let high = sizes.max() else { return false }
     return high / low > scaleRatio
+  }
+
+  /// The file types charts are written as, by the path's extension.
+  enum ImageFormat {
+    case svg, png
+    init?(path: String) {
+      let lower = path.lowercased()
+      if lower.hasSuffix(".svg") { self = .svg } else if lower.hasSuffix(".png") { self = .png } else { return nil }
+    }
   }
 
   /// One metrics file: its rows and a short label (the run folder's name).

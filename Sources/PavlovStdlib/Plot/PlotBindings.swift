@@ -23,14 +23,20 @@ enum PlotBindings {
       args.interpreter.write(TextChart.render(series, title: try args.string(2), width: width, height: height) + "\n")
       return .null
     }
-    r.function("save_plot", [Param("path", doc: "the .svg file to write")] + dataParams + [
+    r.function("save_plot", [Param("path", doc: "the file to write: .svg or .png")] + dataParams + [
       Param("xlabel", default: .str(""), doc: "the x axis title"),
       Param("ylabel", default: .str(""), doc: "the y axis title"),
-    ], doc: "Writes a line chart as an SVG file (open it in a browser).") { args in
+    ], doc: "Writes a line chart as an SVG file (open it in a browser) or a PNG image, by the path's extension.") { args in
       let path = try args.string(0)
       let shifted = try seriesFrom(args[1], args[2], "save_plot")
-      let svg = SVGChart.render(shifted, title: try args.string(3), xLabel: try args.string(4), yLabel: try args.string(5))
-      try Posix.writeAtomically(path, Array(svg.utf8), "save_plot")
+      let (title, xLabel, yLabel) = (try args.string(3), try args.string(4), try args.string(5))
+      let bytes: [UInt8]
+      switch MetricsPlot.ImageFormat(path: path) {
+      case .svg: bytes = Array(SVGChart.render(shifted, title: title, xLabel: xLabel, yLabel: yLabel).utf8)
+      case .png: bytes = RasterChart.render(shifted, title: title, xLabel: xLabel, yLabel: yLabel).png
+      case nil: throw PavlovError.runtime("save_plot: cannot write \(path): charts are written as .svg or .png files", hint: "name the file FILE.svg or FILE.png")
+      }
+      try Posix.writeAtomically(path, bytes, "save_plot")
       return .null
     }
   }

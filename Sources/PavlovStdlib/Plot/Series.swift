@@ -1,3 +1,5 @@
+import Glibc
+
 /// One line of a chart: a name and its points (x may be implicit: 0, 1, 2, ...).
 struct Series {
   var name: String
@@ -43,7 +45,9 @@ func axisLabel(_ value: Double) -> String {
 private func trimmed(_ value: Double) -> String {
   if value == value.rounded(), Swift.abs(value) < 1e15 { return String(Int(value)) }
   let magnitude = Swift.abs(value)
-  let decimals = magnitude >= 100 ? 0 : magnitude >= 10 ? 1 : magnitude >= 1 ? 2 : 3
+  // Three significant digits below 1 too: a learning rate of 0.0003 must not read 0.
+  let decimals = magnitude >= 100 ? 0 : magnitude >= 10 ? 1 : magnitude >= 1 ? 2
+    : Swift.min(15, 2 - Int((log10(magnitude)).rounded(.down)))
   var scale = 1.0
   for _ in 0..<decimals { scale *= 10 }
   let rounded = (value * scale).rounded() / scale
