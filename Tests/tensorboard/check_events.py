@@ -62,7 +62,7 @@ print("ok   tensorboard reads the hyperparameters and the config text")
 
 # 2. agent.train(logdir:): two calls continue one file.
 logdir = os.path.join(work, "logs")
-script = f'let a = dqn("CartPole-v1", seed: 0)\nfor k in range(2) {{ a.train(steps: 200, logdir: {json.dumps(logdir)}) }}\n'
+script = f'let a = dqn("CartPole-v1", seed: 0)\nfor k in range(2) {{ a.train(steps: 200, logdir: {json.dumps(logdir)}, progress: false) }}\n'
 subprocess.run([pavlov, "-e", script], check=True)
 files = glob.glob(os.path.join(logdir, "events.out.tfevents.*"))
 if len(files) != 1:
