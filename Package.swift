@@ -61,6 +61,13 @@ let package = Package(
       dependencies: ["PavlovCore", "PavlovTensor", "PavlovRL"],
       path: "Sources/PavlovLM"
     ),
+    // Hyperparameter sweeps: search spaces, searchers and trial schedulers (ASHA), with Ray Tune's
+    // rules, so a sweep decides the same on one machine and on a Ray cluster. Usable without the language.
+    .target(
+      name: "PavlovTune",
+      dependencies: ["PavlovCore"],
+      path: "Sources/PavlovTune"
+    ),
     .target(
       name: "PavlovStdlib",
       dependencies: ["PavlovLang", "PavlovCore", "PavlovTensor", "PavlovGym", "PavlovRL", "PavlovLM", "CPavlovSupport"],
@@ -100,6 +107,11 @@ let package = Package(
       name: "PavlovCoreTests",
       dependencies: ["PavlovCore"],
       path: "Tests/PavlovCoreTests"
+    ),
+    .testTarget(
+      name: "PavlovTuneTests",
+      dependencies: ["PavlovTune", "PavlovCore"],
+      path: "Tests/PavlovTuneTests"
     ),
     .testTarget(
       name: "PavlovTensorTests",
