@@ -69,6 +69,7 @@ public final class TrainingProgress {
     guard interactive, drawnLines > 0 else { return }
     write(drawnLines > 1 ? "\u{1b}[\(drawnLines - 1)F\r\u{1b}[J" : "\r\u{1b}[2K")
     drawnLines = 0
+    frameBehind = true  // the last frame is off the screen now; `finish` puts it back
   }
 
   /// Ends the display: the last frame stays on screen; off a terminal the chart is printed once.
