@@ -24,11 +24,11 @@ public final class ASHA {
     guard gracePeriod > 0 else { throw CoreError("asha: grace_period must be positive, got \(gracePeriod)") }
     guard maxT >= gracePeriod else { throw CoreError("asha: max_t (\(maxT)) must be at least grace_period (\(gracePeriod))") }
     guard reductionFactor > 1, reductionFactor.isFinite else { throw CoreError("asha: reduction_factor must be above 1, got \(reductionFactor)") }
-    guard mode == "max" || mode == "min" else { throw CoreError("asha: mode must be \"max\" or \"min\", got \"\(mode)\"") }
+    let mode = try MetricMode(mode, for: "asha")
     self.maxT = maxT
     self.gracePeriod = gracePeriod
     self.reductionFactor = reductionFactor
-    sign = mode == "max" ? 1 : -1
+    sign = mode.sign
     // Ray: MAX_RUNGS = int(log(max_t / min_t) / log(rf) + 1), milestones min_t · rf^k, k descending.
     // The count is taken by repeated multiplication: exact where the logarithms would round.
     var milestones: [Double] = []

@@ -50,7 +50,7 @@ public final class PBT {
     guard quantileFraction > 0, quantileFraction <= 0.5 else { throw CoreError("pbt: quantile_fraction must be in (0, 0.5], got \(quantileFraction)") }
     guard (0...1).contains(resampleProbability) else { throw CoreError("pbt: resample_probability must be in [0, 1], got \(resampleProbability)") }
     guard !mutations.isEmpty else { throw CoreError("pbt: give at least one hyperparameter to mutate") }
-    guard mode == "max" || mode == "min" else { throw CoreError("pbt: mode must be \"max\" or \"min\", got \"\(mode)\"") }
+    let mode = try MetricMode(mode, for: "pbt")
     for (path, mutation) in mutations {
       let name = (["config"] + path).joined(separator: ".")
       switch mutation {
@@ -64,7 +64,7 @@ public final class PBT {
     self.resampleProbability = resampleProbability
     self.factors = factors
     self.mutations = mutations
-    sign = mode == "max" ? 1 : -1
+    sign = mode.sign
     generator = SeededGenerator(seed: seed)
   }
 

@@ -22,7 +22,7 @@ public final class TPE {
               gamma: Double = 0.25) throws(CoreError) {
     try space.validate()
     guard space.grids.isEmpty else { throw CoreError("tpe: the space has grid values; TPE samples every value, so use choice([...]) there") }
-    guard mode == "max" || mode == "min" else { throw CoreError("tpe: mode must be \"max\" or \"min\", got \"\(mode)\"") }
+    let mode = try MetricMode(mode, for: "tpe")
     guard startupTrials >= 1, candidates >= 1, gamma > 0, gamma < 1 else {
       throw CoreError("tpe: startup_trials and candidates must be positive and gamma in (0, 1)")
     }
@@ -30,7 +30,7 @@ public final class TPE {
     self.startupTrials = startupTrials
     self.candidates = candidates
     self.gamma = gamma
-    sign = mode == "max" ? 1 : -1
+    sign = mode.sign
     generator = SeededGenerator(seed: seed)
     leaves = Self.leaves(of: space, path: [])
   }
