@@ -27,14 +27,14 @@ enum PlayBindings {
       let animate = args.isNull(5) ? isatty(1) != 0 : try args.bool(5)
       let out = args.interpreter
       var returns: [Value] = [], lengths: [Value] = []
-      var shownLines = 0
+      var screen = TerminalFrame()
       for episode in 1...Swift.max(1, episodes) {
         let reset = try CoreBridge.run { try e.env.reset(seed: nil) }
         e.info = reset.info
         e.episodeEnded = false
         var observation = reset.observation
         var total = 0.0, steps = 0
-        show(e, episode, episodes, steps, nil, total, animate, out, &shownLines)
+        show(e, episode, episodes, steps, nil, total, animate, out, &screen)
         while maxSteps.map({ steps < $0 }) ?? true {
           let action: Point
           if policy.isNull {
@@ -50,7 +50,7 @@ enum PlayBindings {
           total += result.reward
           steps += 1
           if animate { usleep(useconds_t(1_000_000 / fps)) }
-          show(e, episode, episodes, steps, result, total, animate, out, &shownLines)
+          show(e, episode, episodes, steps, result, total, animate, out, &screen)
           if result.terminated || result.truncated { break }
         }
         returns.append(.float(total))
@@ -61,18 +61,14 @@ enum PlayBindings {
   }
 
   private static func show(_ e: EnvValue, _ episode: Int, _ episodes: Int, _ step: Int, _ result: Step?,
-                           _ total: Double, _ animate: Bool, _ out: Interpreter, _ shownLines: inout Int) {
+                           _ total: Double, _ animate: Bool, _ out: Interpreter, _ screen: inout TerminalFrame) {
     var status = "episode \(episode)/\(episodes)  step \(step)  return \(Format.display(.float((total * 1e4).rounded() / 1e4)))"
     if let result {
       status += "  reward \(Format.display(.float(result.reward)))"
       if result.terminated { status += "  (terminated)" } else if result.truncated { status += "  (truncated)" }
     }
     let frame = e.env.render() + "\n" + status + "\n"
-    guard animate else { return out.write(frame + "\n") }
-    // Back up over the previous frame and clear below: the new frame replaces it where it stood,
-    // and what the terminal showed before play stays in its history (no clear screen).
-    let back = shownLines > 0 ? "\u{1b}[\(shownLines)F\u{1b}[J" : ""
-    out.write(back + frame)
-    shownLines = frame.reduce(0) { $1 == "\n" ? $0 + 1 : $0 }
+    // Animated, each frame replaces the one before where it stood.
+    out.write(animate ? screen.replace(with: frame) : frame + "\n")
   }
 }

@@ -14,8 +14,8 @@ public final class TrainingProgress {
   private let write: (String) -> Void
   private let start = Files.monotonicNanoseconds()
   private var lastPrinted = -1
-  /// Lines of the drawing now on screen (chart and bar), so the next frame can replace them.
-  private var drawnLines = 0
+  /// The drawing on screen (chart and bar), which the next frame replaces.
+  private var screen = TerminalFrame()
   private var lastDraw: Int64 = 0
   private var lastFrame = ""
   /// True when `lastFrame` is newer than what the screen shows (a chart frame was skipped).
@@ -54,7 +54,7 @@ public final class TrainingProgress {
       // not wait for the terminal.
       let now = Files.monotonicNanoseconds()
       frameBehind = true
-      if drawnLines == 0 || now - lastDraw > (plotName == nil ? 50_000_000 : 100_000_000) || fraction >= 1 { draw() }
+      if !screen.isShown || now - lastDraw > (plotName == nil ? 50_000_000 : 100_000_000) || fraction >= 1 { draw() }
     } else {
       let step = Int(fraction * 50)
       guard step > lastPrinted else { return }
@@ -66,9 +66,8 @@ public final class TrainingProgress {
   /// Removes the drawing before other output (a callback's print), so the two do not mix; the
   /// next update draws it again below that output.
   public func clear() {
-    guard interactive, drawnLines > 0 else { return }
-    write(drawnLines > 1 ? "\u{1b}[\(drawnLines - 1)F\r\u{1b}[J" : "\r\u{1b}[2K")
-    drawnLines = 0
+    guard interactive, screen.isShown else { return }
+    write(screen.erase())
     frameBehind = true  // the last frame is off the screen now; `finish` puts it back
   }
 
@@ -76,8 +75,8 @@ public final class TrainingProgress {
   public func finish() {
     if interactive {
       if frameBehind { draw() }
-      if drawnLines > 0 { write("\n") }
-      drawnLines = 0
+      if screen.isShown { write("\n") }
+      screen = TerminalFrame()
     } else if let chart = chart() {
       write(chart + "\n")
     }
@@ -87,11 +86,7 @@ public final class TrainingProgress {
     var frame = ""
     if let chart = chart() { frame = chart + "\n" }
     frame += lastFrame
-    let lines = frame.split(separator: "\n", omittingEmptySubsequences: false).count
-    // Back to the first line of the previous frame, clear to the end of the screen, redraw.
-    let back = drawnLines > 1 ? "\u{1b}[\(drawnLines - 1)F" : "\r"
-    write((drawnLines > 0 ? back : "") + "\u{1b}[J" + frame)
-    drawnLines = lines
+    write(screen.replace(with: frame))
     frameBehind = false
     lastDraw = Files.monotonicNanoseconds()
   }
