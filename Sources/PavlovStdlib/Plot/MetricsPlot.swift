@@ -19,7 +19,7 @@ public enum MetricsPlot {
   /// near 0.01 drawn beside a return near 500 would be a flat line.
   public static let scaleRatio = 10.0
 
-  /// The chart text (or, with `outPath`, writes the SVG and returns a line saying so).
+  /// The chart text (or, with `outPath`, writes the SVG or PNG file and returns a line saying so).
   public static func run(paths: [String], y keys: [String], x xKey: String?, layout: Layout, width: Int, height: Int,
                          outPath: String?) throws(PavlovError) -> String {
     guard !paths.isEmpty else { throw PavlovError.runtime("plot: no metrics file or run folder given", hint: "pavlov plot runs/NAME") }
@@ -48,13 +48,7 @@ public enum MetricsPlot {
       charts = [(keys.joined(separator: ", ") + " — " + source, lines, keys.count == 1 ? keys[0] : "")]
     }
     if let outPath {
-      let bytes: [UInt8]
-      switch ImageFormat(path: outPath) {
-      case .svg: bytes = Array(SVGChart.stack(charts.map { SVGChart.render($0.series, title: $0.title, xLabel: xKey ?? "row", yLabel: $0.yLabel) }).utf8)
-      case .png: bytes = RasterChart.stack(charts.map { RasterChart.render($0.series, title: $0.title, xLabel: xKey ?? "row", yLabel: $0.yLabel) }).png
-      case nil: throw PavlovError.runtime("plot: cannot write \(outPath): charts are written as .svg or .png files", hint: "name the file FILE.svg or FILE.png")
-      }
-      try Posix.writeAtomically(outPath, bytes, "plot")
+      try ChartFile.write(charts.map { .init(series: $0.series, title: $0.title, xLabel: xKey ?? "row", yLabel: $0.yLabel) }, to: outPath, "plot")
       return "wrote \(outPath)"
     }
     let panelHeight = panels ? Swift.max(3, height / charts.count) : height
@@ -66,15 +60,6 @@ public enum MetricsPlot {
     let sizes = byMetric.compactMap { lines in lines.flatMap { $0.finitePoints.map { Swift.abs($0.1) } }.max() }.filter { $0 > 0 }
     guard let low = sizes.min(), let high = sizes.max() else { return false }
     return high / low > scaleRatio
-  }
-
-  /// The file types charts are written as, by the path's extension.
-  enum ImageFormat {
-    case svg, png
-    init?(path: String) {
-      let lower = path.lowercased()
-      if lower.hasSuffix(".svg") { self = .svg } else if lower.hasSuffix(".png") { self = .png } else { return nil }
-    }
   }
 
   /// One metrics file: its rows and a short label (the run folder's name).

@@ -29,14 +29,7 @@ enum PlotBindings {
     ], doc: "Writes a line chart as an SVG file (open it in a browser) or a PNG image, by the path's extension.") { args in
       let path = try args.string(0)
       let shifted = try seriesFrom(args[1], args[2], "save_plot")
-      let (title, xLabel, yLabel) = (try args.string(3), try args.string(4), try args.string(5))
-      let bytes: [UInt8]
-      switch MetricsPlot.ImageFormat(path: path) {
-      case .svg: bytes = Array(SVGChart.render(shifted, title: title, xLabel: xLabel, yLabel: yLabel).utf8)
-      case .png: bytes = RasterChart.render(shifted, title: title, xLabel: xLabel, yLabel: yLabel).png
-      case nil: throw PavlovError.runtime("save_plot: cannot write \(path): charts are written as .svg or .png files", hint: "name the file FILE.svg or FILE.png")
-      }
-      try Posix.writeAtomically(path, bytes, "save_plot")
+      try ChartFile.write([.init(series: shifted, title: try args.string(3), xLabel: try args.string(4), yLabel: try args.string(5))], to: path, "save_plot")
       return .null
     }
   }
