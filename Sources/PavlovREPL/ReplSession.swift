@@ -204,11 +204,7 @@ public final class ReplSession {
       case "\"": stringStart = i + 1
       case "#": while i < chars.count && chars[i] != "\n" { i += 1 }
       case "(", "[", "{":
-        var end = i
-        while end > 0 && chars[end - 1] == " " { end -= 1 }
-        var begin = end
-        while begin > 0 && (chars[begin - 1].isLetter || chars[begin - 1].isNumber || chars[begin - 1] == "_" || chars[begin - 1] == ".") { begin -= 1 }
-        let name = String(chars[begin..<end])
+        let name = nameBefore(i, in: chars, dotted: true)
         stack.append(c == "(" && !name.isEmpty && !(name.first?.isNumber ?? true) && Keyword(rawValue: name) == nil ? OpenCall(callee: name) : nil)
       case ")", "]", "}":
         if !stack.isEmpty { stack.removeLast() }
@@ -222,11 +218,8 @@ public final class ReplSession {
       case ":":
         // `name:` inside a call is a keyword argument (a slice's colon sits inside [ ]).
         if let last = stack.last, var call = last {
-          var end = i
-          while end > 0 && chars[end - 1] == " " { end -= 1 }
-          var begin = end
-          while begin > 0 && (chars[begin - 1].isLetter || chars[begin - 1].isNumber || chars[begin - 1] == "_") { begin -= 1 }
-          if begin < end { call.keyword = String(chars[begin..<end]) }
+          let name = nameBefore(i, in: chars, dotted: false)
+          if !name.isEmpty { call.keyword = name }
           stack[stack.count - 1] = call
         }
       default: break
@@ -236,6 +229,16 @@ public final class ReplSession {
     guard let last = stack.last, var call = last else { return nil }
     if let s = stringStart { call.openString = String(chars[s...]) }
     return call
+  }
+
+  /// The name that ends just before `index` (spaces between allowed): `ppo` in `ppo (`, or a
+  /// dotted path such as `agent.train` when `dotted`.
+  private static func nameBefore(_ index: Int, in chars: [Character], dotted: Bool) -> String {
+    var end = index
+    while end > 0 && chars[end - 1] == " " { end -= 1 }
+    var begin = end
+    while begin > 0, chars[begin - 1].isLetter || chars[begin - 1].isNumber || chars[begin - 1] == "_" || (dotted && chars[begin - 1] == ".") { begin -= 1 }
+    return String(chars[begin..<end])
   }
 
   /// Members of a dotted path of variables (`cfg.model`), without running any code.
