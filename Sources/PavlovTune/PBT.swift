@@ -108,7 +108,7 @@ public final class PBT {
   func explore(_ config: JSONValue) -> JSONValue {
     var out = config
     for (path, mutation) in mutations {
-      let current = Self.value(at: path, in: config)
+      let current = ConfigPath.value(at: path, in: config)
       let next: JSONValue
       switch mutation {
       case .values(let values):
@@ -127,24 +127,8 @@ public final class PBT {
           if case .int(let i)? = current { next = .int(Int((Double(i) * factor).rounded(.towardZero))) } else { next = .float((current?.double ?? 0) * factor) }
         }
       }
-      out = Self.setting(path, to: next, in: out)
+      out = ConfigPath.setting(path, to: next, in: out)
     }
     return out
-  }
-
-  static func value(at path: [String], in config: JSONValue) -> JSONValue? {
-    var v: JSONValue? = config
-    for key in path { v = v?[key] }
-    return v
-  }
-
-  static func setting(_ path: [String], to value: JSONValue, in config: JSONValue) -> JSONValue {
-    guard let key = path.first else { return value }
-    var members: [(key: String, value: JSONValue)] = []
-    if case .object(let existing) = config { members = existing }
-    let inner = members.last(where: { $0.key == key })?.value ?? .object([])
-    let updated = setting(Array(path.dropFirst()), to: value, in: inner)
-    if let i = members.lastIndex(where: { $0.key == key }) { members[i].value = updated } else { members.append((key, updated)) }
-    return .object(members)
   }
 }

@@ -49,9 +49,9 @@ public final class TPE {
     let good = ranked.prefix(goodCount).map(\.config), bad = ranked.dropFirst(goodCount).map(\.config)
     var config = space.resolve(generator, gridChoice: [:])  // constants and the record's shape
     for (path, domain) in leaves {
-      let value = suggestLeaf(domain, good: good.compactMap { PBT.value(at: path, in: $0) },
-                              bad: bad.compactMap { PBT.value(at: path, in: $0) })
-      config = PBT.setting(path, to: value, in: config)
+      let value = suggestLeaf(domain, good: good.compactMap { ConfigPath.value(at: path, in: $0) },
+                              bad: bad.compactMap { ConfigPath.value(at: path, in: $0) })
+      config = ConfigPath.setting(path, to: value, in: config)
     }
     return config
   }
