@@ -19,6 +19,12 @@ public struct Budget: Equatable, Sendable {
   }
 
   public static func timesteps(_ n: Int) -> Budget { Budget(timesteps: n) }
+
+  /// a × b, or Int.max where that overflows (a budget of "practically forever" iterations).
+  public static func saturating(_ a: Int, _ b: Int) -> Int {
+    let (product, overflow) = a.multipliedReportingOverflow(by: b)
+    return overflow ? Int.max : product
+  }
   public static func iterations(_ n: Int) -> Budget { Budget(iterations: n) }
 
   /// The same budget, also stopping once the mean return reaches `threshold`.

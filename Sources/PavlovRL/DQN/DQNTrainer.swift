@@ -107,7 +107,7 @@ public final class DQNTrainer: Trainer {
     qGradient = Array(repeating: 0, count: config.batchSize * n)
     nextOnline = Array(repeating: 0, count: config.batchSize * n)
     if let checkpoint {
-      try restore(from: checkpoint)
+      try restoreState(from: checkpoint)
     } else {
       try envs.start()
     }
@@ -126,7 +126,7 @@ public final class DQNTrainer: Trainer {
     try budget.validate()
     if config.totalSteps == nil {
       // The ε schedule's horizon: fixed by the first call, saved with the config.
-      config.totalSteps = budget.timesteps ?? (budget.iterations ?? 1) * config.trainFreq
+      config.totalSteps = budget.timesteps ?? Budget.saturating((budget.iterations ?? 1), config.trainFreq)
     }
     let start = DispatchTime.now().uptimeNanoseconds
     var callSteps = 0, callIterations = 0
@@ -366,7 +366,7 @@ public final class DQNTrainer: Trainer {
     return try DQNTrainer(env: env, config: config, restoring: checkpoint)
   }
 
-  private func restore(from checkpoint: TrainerCheckpoint) throws {
+  public func restoreState(from checkpoint: TrainerCheckpoint) throws {
     let counters = try checkpoint.decode(Counters.self, from: checkpoint.counters, what: "counters")
     try checkpoint.load(prefix: "q.", into: qNetwork)
     try checkpoint.load(prefix: "target.", into: targetNetwork)

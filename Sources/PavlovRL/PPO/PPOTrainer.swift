@@ -76,7 +76,7 @@ public final class PPOTrainer: Trainer {
     discreteActions = Array(repeating: 0, count: config.nEnvs)
     continuousActions = Array(repeating: 0, count: config.nEnvs * model.actionSize)
     if let checkpoint {
-      try restore(from: checkpoint)
+      try restoreState(from: checkpoint)
     } else {
       try envs.start()
     }
@@ -94,7 +94,7 @@ public final class PPOTrainer: Trainer {
     }
     if config.totalSteps == nil {
       // The schedules' horizon: fixed by the first call, saved with the config.
-      config.totalSteps = budget.timesteps ?? (budget.iterations ?? 1) * config.rolloutSize
+      config.totalSteps = budget.timesteps ?? Budget.saturating((budget.iterations ?? 1), config.rolloutSize)
     }
     let horizon = Double(config.totalSteps ?? 1)
     let start = DispatchTime.now().uptimeNanoseconds
@@ -347,7 +347,7 @@ public final class PPOTrainer: Trainer {
     return try PPOTrainer(env: env, config: config, restoring: checkpoint)
   }
 
-  private func restore(from checkpoint: TrainerCheckpoint) throws {
+  public func restoreState(from checkpoint: TrainerCheckpoint) throws {
     let counters = try checkpoint.decode(Counters.self, from: checkpoint.counters, what: "counters")
     try checkpoint.load(prefix: "model.", into: model)
     try checkpoint.load(prefix: "optimizer.", into: optimizer)
