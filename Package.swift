@@ -61,8 +61,9 @@ let package = Package(
       dependencies: ["PavlovCore", "PavlovTensor", "PavlovRL"],
       path: "Sources/PavlovLM"
     ),
-    // Hyperparameter sweeps: search spaces, searchers and trial schedulers (ASHA), with Ray Tune's
-    // rules, so a sweep decides the same on one machine and on a Ray cluster. Usable without the language.
+    // Hyperparameter sweeps: search spaces, searchers and trial schedulers (ASHA, PBT) with Ray Tune's
+    // rules, the sweep's virtual clock, and the driver that runs trials as local processes or Ray
+    // tasks, so a sweep decides the same on one machine and on a Ray cluster. Usable without the language.
     .target(
       name: "PavlovTune",
       dependencies: ["PavlovCore"],
@@ -70,7 +71,7 @@ let package = Package(
     ),
     .target(
       name: "PavlovStdlib",
-      dependencies: ["PavlovLang", "PavlovCore", "PavlovTensor", "PavlovGym", "PavlovRL", "PavlovLM", "CPavlovSupport"],
+      dependencies: ["PavlovLang", "PavlovCore", "PavlovTensor", "PavlovGym", "PavlovRL", "PavlovLM", "PavlovTune", "CPavlovSupport"],
       path: "Sources/PavlovStdlib"
     ),
     // The REPL's core (input assembly, commands, completion) apart from the terminal, so tests drive it.

@@ -108,7 +108,7 @@ public enum Files {
   // MARK: Writing
 
   /// Writes every byte, retrying short writes and interrupted calls; returns errno on failure.
-  static func writeAll(_ fd: Int32, _ bytes: [UInt8]) -> Int32? {
+  public static func writeAll(_ fd: Int32, _ bytes: [UInt8]) -> Int32? {
     var done = 0
     let total = bytes.count
     return bytes.withUnsafeBytes { (raw: UnsafeRawBufferPointer) -> Int32? in

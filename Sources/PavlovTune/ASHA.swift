@@ -20,7 +20,11 @@ public final class ASHA {
   /// Milestones, largest first, each with the results recorded there by trial id.
   public private(set) var rungs: [(milestone: Double, recorded: [Int: Double])]
 
-  public init(maxT: Int = 100, gracePeriod: Int = 1, reductionFactor: Double = 4, mode: String = "max") throws(CoreError) {
+  /// Ray's defaults.
+  public static let defaultMaxT = 100, defaultGracePeriod = 1, defaultReductionFactor = 4.0
+
+  public init(maxT: Int = defaultMaxT, gracePeriod: Int = defaultGracePeriod, reductionFactor: Double = defaultReductionFactor,
+              mode: String = "max") throws(CoreError) {
     guard gracePeriod > 0 else { throw CoreError("asha: grace_period must be positive, got \(gracePeriod)") }
     guard maxT >= gracePeriod else { throw CoreError("asha: max_t (\(maxT)) must be at least grace_period (\(gracePeriod))") }
     guard reductionFactor > 1, reductionFactor.isFinite else { throw CoreError("asha: reduction_factor must be above 1, got \(reductionFactor)") }

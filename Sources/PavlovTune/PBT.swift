@@ -43,8 +43,11 @@ public final class PBT {
   }
   private var trials: [Int: TrialState] = [:]
 
-  public init(perturbationInterval: Int, mutations: [(path: [String], mutation: Mutation)], quantileFraction: Double = 0.25,
-              resampleProbability: Double = 0.25, factors: (Double, Double) = (1.2, 0.8), burnIn: Int = 0,
+  /// Ray's defaults.
+  public static let defaultPerturbationInterval = 60, defaultQuantileFraction = 0.25, defaultResampleProbability = 0.25
+
+  public init(perturbationInterval: Int, mutations: [(path: [String], mutation: Mutation)], quantileFraction: Double = defaultQuantileFraction,
+              resampleProbability: Double = defaultResampleProbability, factors: (Double, Double) = (1.2, 0.8), burnIn: Int = 0,
               mode: String = "max", seed: UInt64 = 0) throws(CoreError) {
     guard perturbationInterval > 0 else { throw CoreError("pbt: perturbation_interval must be positive, got \(perturbationInterval)") }
     guard quantileFraction > 0, quantileFraction <= 0.5 else { throw CoreError("pbt: quantile_fraction must be in (0, 0.5], got \(quantileFraction)") }

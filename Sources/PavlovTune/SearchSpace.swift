@@ -67,14 +67,14 @@ public enum Domain: Sendable {
 
 /// Reading and replacing one hyperparameter inside a nested config by its key path
 /// (`["model", "batch"]`), for the searchers and schedulers that change single keys.
-enum ConfigPath {
-  static func value(at path: [String], in config: JSONValue) -> JSONValue? {
+public enum ConfigPath {
+  public static func value(at path: [String], in config: JSONValue) -> JSONValue? {
     var v: JSONValue? = config
     for key in path { v = v?[key] }
     return v
   }
 
-  static func setting(_ path: [String], to value: JSONValue, in config: JSONValue) -> JSONValue {
+  public static func setting(_ path: [String], to value: JSONValue, in config: JSONValue) -> JSONValue {
     guard let key = path.first else { return value }
     var members: [(key: String, value: JSONValue)] = []
     if case .object(let existing) = config { members = existing }

@@ -21,7 +21,7 @@ public final class TPE {
   public init(space: Domain, mode: String = "max", seed: UInt64 = 0, startupTrials: Int = 10, candidates: Int = 24,
               gamma: Double = 0.25) throws(CoreError) {
     try space.validate()
-    guard space.grids.isEmpty else { throw CoreError("tpe: the space has grid values; TPE samples every value, so use choice([...]) there") }
+    guard space.grids.isEmpty else { throw CoreError("tpe: the space has grid values; TPE samples every value, so use tune_choice([...]) there") }
     let mode = try MetricMode(mode, for: "tpe")
     guard startupTrials >= 1, candidates >= 1, gamma > 0, gamma < 1 else {
       throw CoreError("tpe: startup_trials and candidates must be positive and gamma in (0, 1)")

@@ -100,6 +100,11 @@ public protocol Trainer: AnyObject {
   /// environment positions and counters (one safetensors file; see `TrainerCheckpoint`).
   func save(to path: String) throws
 
+  /// Takes over the state a checkpoint of the same algorithm saved — weights, optimizer,
+  /// normalizers, generators, env positions, counters — keeping this trainer's config (PBT's
+  /// exploit: a good trial's state, explored hyperparameters). Network shapes must match.
+  func restoreState(from checkpoint: TrainerCheckpoint) throws
+
   /// Rebuilds a trainer saved by `save`, with envs from `env`.
   static func load(from path: String, env: EnvSource) throws -> Self
 }

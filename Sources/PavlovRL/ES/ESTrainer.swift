@@ -85,7 +85,7 @@ public final class ESTrainer: Trainer {
     row = Array(repeating: 0, count: size)
     continuousAction = Array(repeating: 0, count: outputs)
     if let checkpoint {
-      try restore(from: checkpoint)
+      try restoreState(from: checkpoint)
     } else {
       try envs.start()
     }
@@ -283,7 +283,7 @@ public final class ESTrainer: Trainer {
     return try ESTrainer(env: env, config: config, restoring: checkpoint)
   }
 
-  private func restore(from checkpoint: TrainerCheckpoint) throws {
+  public func restoreState(from checkpoint: TrainerCheckpoint) throws {
     let counters = try checkpoint.decode(Counters.self, from: checkpoint.counters, what: "counters")
     try checkpoint.load(prefix: "policy.", into: policy)
     theta = parameters.flatMap(\.data)

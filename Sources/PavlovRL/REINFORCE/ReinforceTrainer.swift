@@ -73,7 +73,7 @@ public final class ReinforceTrainer: Trainer {
     probabilities = Array(repeating: 0, count: n)
     state = Array(repeating: 0, count: size)
     if let checkpoint {
-      try restore(from: checkpoint)
+      try restoreState(from: checkpoint)
     } else {
       try envs.start()
     }
@@ -231,7 +231,7 @@ public final class ReinforceTrainer: Trainer {
     return try ReinforceTrainer(env: env, config: config, restoring: checkpoint)
   }
 
-  private func restore(from checkpoint: TrainerCheckpoint) throws {
+  public func restoreState(from checkpoint: TrainerCheckpoint) throws {
     let counters = try checkpoint.decode(Counters.self, from: checkpoint.counters, what: "counters")
     try checkpoint.load(prefix: "policy.", into: policy)
     if let value { try checkpoint.load(prefix: "value.", into: value) }
