@@ -78,6 +78,12 @@ struct JSONConversion {
     return String(decoding: writer.out, as: UTF8.self)
   }
 
+  /// One value as a JSON value.
+  static func value(_ value: Value) throws(JSONWriteError) -> JSONValue {
+    var conversion = JSONConversion()
+    return try conversion.json(value, depth: 0)
+  }
+
   /// Appends one value to `writer`.
   static func write(_ value: Value, to writer: inout JSONWriter) throws(JSONWriteError) {
     var conversion = JSONConversion()

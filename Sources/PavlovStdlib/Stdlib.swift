@@ -42,6 +42,9 @@ public enum Stdlib {
     DQNBindings.register(registry)
     ReinforceBindings.register(registry)
     ESBindings.register(registry)
+    registry.family("sweeps")
+    SearchSpaceBindings.register(registry)  // tune_grid, tune_choice, ..., asha, pbt
+    TuneBindings.register(registry)  // tune, report
     registry.family("blocks")
     RolloutBlock.register(registry)
     RLBlocks.register(registry)  // randperm, minibatches, gae, ppo_loss, td_target, replay_buffer, ...

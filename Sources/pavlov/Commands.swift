@@ -23,7 +23,7 @@ struct Pavlov: ParsableCommand {
       program read from it).
       """,
     version: "pavlov \(pavlovVersion)\n\(Machine.summary)",
-    subcommands: [Run.self, Check.self, Docs.self, Plot.self, Train.self, Evaluate.self]
+    subcommands: [Run.self, Check.self, Docs.self, Plot.self, Train.self, Tune.self, Evaluate.self]
   )
 
   @Option(name: [.customShort("e"), .customLong("eval")], help: ArgumentHelp("Run CODE and exit.", valueName: "CODE"))
@@ -85,7 +85,112 @@ struct Run: ParsableCommand {
       }
       break
     }
-    throw Finished(code: ScriptRunner.run(source, seed: seed, scriptArguments: Array(arguments)))
+    let tune = TuneContext(script: file, arguments: Array(arguments), seed: seed)
+    throw Finished(code: ScriptRunner.run(source, seed: seed, scriptArguments: Array(arguments), tune: tune))
+  }
+}
+
+struct Tune: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Run the hyperparameter sweep in a script (its tune(...) call), with these options winning over the script's.",
+    discussion: """
+      Example: pavlov tune examples/tune_ppo.pav --max-concurrent 2
+      The trials run as worker processes that re-run the script (--executor local), or as tasks on a Ray cluster \
+      (--executor ray --ray-address HOST:PORT, or RAY_ADDRESS). Ctrl-C stops the sweep; --resume continues it, \
+      keeping finished trials. A sweep folder is never overwritten without --force.
+      """
+  )
+
+  @Argument(help: "The .pav file whose tune(...) call runs the sweep.")
+  var file: String
+
+  @Option(help: "local (worker processes on this machine) or ray (tasks on a Ray cluster).")
+  var executor: String?
+
+  @Option(name: .customLong("ray-address"), help: "The Ray cluster's address (default: RAY_ADDRESS).")
+  var rayAddress: String?
+
+  @Option(name: .customLong("max-concurrent"), help: "Trials at once (default: the script's, else one per core).")
+  var maxConcurrent: Int?
+
+  @Option(help: "The sweep folder (default: the script's folder:, else runs/tune-SCRIPT).")
+  var out: String?
+
+  @Flag(help: "Continue the sweep in the folder, keeping its finished trials.")
+  var resume = false
+
+  @Flag(help: "Replace a sweep already in the folder.")
+  var force = false
+
+  @Option(help: "Seed for the script's random draws (the default is 0).")
+  var seed: UInt64?
+
+  @Argument(parsing: .captureForPassthrough, help: "Arguments for the script (read as `args`); tune's options may come before them.")
+  var scriptArguments: [String] = []
+
+  func run() throws {
+    var command = self
+    // `pavlov tune FILE --resume`: options after the file are still tune's, up to `--` or the
+    // first argument it does not know (the script's own).
+    var rest = scriptArguments[...]
+    while let first = rest.first, first.hasPrefix("--") {
+      if first == "--" { rest = rest.dropFirst(); break }
+      let (name, inline) = first.split(separator: "=", maxSplits: 1).map(String.init).splitFirst
+      func value() throws -> String {
+        if let inline { rest = rest.dropFirst(); return inline }
+        guard rest.count >= 2 else {
+          ScriptRunner.printError("error: \(name) needs a value")
+          throw Finished(code: ExitCode.usage)
+        }
+        let given = rest[rest.startIndex + 1]
+        rest = rest.dropFirst(2)
+        return given
+      }
+      switch name {
+      case "--resume": command.resume = true; rest = rest.dropFirst()
+      case "--force": command.force = true; rest = rest.dropFirst()
+      case "--executor": command.executor = try value()
+      case "--ray-address": command.rayAddress = try value()
+      case "--out": command.out = try value()
+      case "--max-concurrent", "--seed":
+        let text = try value()
+        guard let number = UInt64(text) else {
+          ScriptRunner.printError("error: \(name) needs a non-negative integer, got \(text)")
+          throw Finished(code: ExitCode.usage)
+        }
+        if name == "--seed" { command.seed = number } else { command.maxConcurrent = Int(clamping: number) }
+      default:
+        break
+      }
+      if ["--resume", "--force", "--executor", "--ray-address", "--out", "--max-concurrent", "--seed"].contains(name) { continue }
+      break
+    }
+    command.scriptArguments = Array(rest)
+    try command.start()
+  }
+
+  private func start() throws {
+    if resume && force {
+      ScriptRunner.printError("error: --resume continues the sweep and --force replaces it; give one")
+      throw Finished(code: ExitCode.usage)
+    }
+    if let executor, executor != "local" && executor != "ray" {
+      ScriptRunner.printError("error: --executor must be local or ray, got \(executor)")
+      throw Finished(code: ExitCode.usage)
+    }
+    if let maxConcurrent, maxConcurrent < 1 {
+      ScriptRunner.printError("error: --max-concurrent must be at least 1")
+      throw Finished(code: ExitCode.usage)
+    }
+    guard let source = ScriptRunner.load(file) else { throw Finished(code: ExitCode.usage) }
+    let tune = TuneContext(script: file, arguments: scriptArguments, seed: seed)
+    tune.executor = executor ?? (rayAddress != nil ? "ray" : nil)
+    tune.rayAddress = rayAddress
+    tune.maxConcurrent = maxConcurrent
+    tune.folder = out
+    tune.resume = resume
+    tune.force = force
+    throw Finished(code: ScriptRunner.run(source, seed: seed, scriptArguments: scriptArguments, tune: tune))
   }
 }
 
@@ -297,6 +402,11 @@ struct Evaluate: ParsableCommand {
       throw Finished(code: ExitCode.scriptError)
     }
   }
+}
+
+extension Array where Element == String {
+  /// (first, second?) of a one- or two-element split.
+  var splitFirst: (String, String?) { (first ?? "", count > 1 ? self[1] : nil) }
 }
 
 /// `pavlov FILE.pav ARGS...` is `pavlov run FILE.pav ARGS...`, as `python FILE` runs a file:

@@ -26,10 +26,12 @@ enum ScriptRunner {
     }
   }
 
-  /// Runs `source`; `scriptArguments` become the list `args`.
-  static func run(_ source: SourceFile, seed: UInt64?, scriptArguments: [String]) -> Int32 {
+  /// Runs `source`; `scriptArguments` become the list `args`. `tune` is what a sweep in a
+  /// script file needs to start its workers (absent for -e and piped programs).
+  static func run(_ source: SourceFile, seed: UInt64?, scriptArguments: [String], tune: TuneContext? = nil) -> Int32 {
     guard let interp = makeInterpreter(seed: seed) else { return ExitCode.scriptError }
     interp.globals.define("args", .list(scriptArguments.map { .str($0) }))
+    tune?.attach(to: interp)
     // Ctrl-C stops the script between steps with a report; a second press that nothing has
     // noticed yet (a long builtin) quits at once.
     pavlov_install_sigint_handler()

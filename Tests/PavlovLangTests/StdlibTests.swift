@@ -650,6 +650,7 @@ final class StdlibTests: XCTestCase {
       "io": ["read_text", "write_text", "append_text", "file_exists", "list_dir", "make_dir", "read_jsonl",
              "write_jsonl", "env_var", "input", "read_csv", "write_csv", "machine"],
       "time": ["time", "clock", "sleep"],
+      "sweeps": ["tune", "report", "tune_grid", "tune_choice", "tune_uniform", "tune_loguniform", "tune_randint", "asha", "pbt"],
       "text": ["char_tokenizer", "bpe_tokenizer", "load_tokenizer"],
       "rlhf": ["review_corpus", "gold_score", "gold_report", "read_preferences", "write_preferences", "ranked_pairs", "label",
                "pretrain", "sft", "generate", "log_probs", "token_log_probs", "reward_model", "dpo", "best_of_n", "win_rate", "kl_to", "ppo_lm", "grpo", "rloo"],
