@@ -126,6 +126,8 @@ run_tests() {
   if check_lessons; then passed_checks=$((passed_checks + 1)); else failed=1; failed_checks=$((failed_checks + 1)); fi
   echo "== tensorboard"
   if check_tensorboard; then passed_checks=$((passed_checks + 1)); else failed=1; failed_checks=$((failed_checks + 1)); fi
+  echo "== ray (a head on loopback, an 8-trial sweep through it)"
+  if bash Tests/ray/check_ray.sh "$PWD/.build/release/pavlov" .build/ray-venv; then passed_checks=$((passed_checks + 1)); else failed=1; failed_checks=$((failed_checks + 1)); fi
   echo "== install"
   if check_install; then passed_checks=$((passed_checks + 1)); else failed=1; failed_checks=$((failed_checks + 1)); fi
   echo "== reference docs are current; examples and stdlib check"
