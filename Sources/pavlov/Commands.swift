@@ -260,14 +260,14 @@ struct Docs: ParsableCommand {
 
 struct Plot: ParsableCommand {
   static let configuration = CommandConfiguration(
-    abstract: "Plot metrics of one or more runs (run folders or JSON Lines files such as runs/NAME/metrics.jsonl) in the terminal, as SVG or as PNG.",
+    abstract: "Plot metrics of one or more runs (run folders, sweep folders or JSON Lines files such as runs/NAME/metrics.jsonl) in the terminal, as SVG or as PNG.",
     discussion: """
       Example: pavlov plot runs/ppo runs/a2c --y mean_return --y loss --x timesteps --out curves.svg
       Each run is a line; several metrics share a chart, or get one each when their scales differ       by more than \(Int(MetricsPlot.scaleRatio))x (--layout auto, the default; overlay or panels to choose).
       """
   )
 
-  @Argument(help: "Run folders (their metrics.jsonl) or JSON Lines files: one object per row.")
+  @Argument(help: "Run folders (their metrics.jsonl), sweep folders (every trial's) or JSON Lines files: one object per row.")
   var files: [String]
 
   @Option(help: "The key to plot (repeat for several metrics).")

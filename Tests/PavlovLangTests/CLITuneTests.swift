@@ -54,6 +54,10 @@ final class CLITuneTests: XCTestCase {
     let metrics = try read("runs/tune-bowl/trial-0000/metrics.jsonl")
     XCTAssert(metrics.contains("\"training_iteration\":1"), metrics)
 
+    let plot = try pavlov(["plot", "runs/tune-bowl", "--y", "loss"])
+    XCTAssertEqual(plot.status, 0, plot.stderr)
+    XCTAssert(plot.stdout.contains("12 runs") && plot.stdout.contains("trial-0011"), "a sweep folder plots every trial: \(plot.stdout)")
+
     let again = try pavlov(["tune", "bowl.pav"])
     XCTAssertNotEqual(again.status, 0)
     XCTAssert(again.stderr.contains("already holds a sweep") && again.stderr.contains("--resume"), again.stderr)

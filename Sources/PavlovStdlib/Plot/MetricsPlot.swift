@@ -2,7 +2,8 @@ import PavlovCore
 import PavlovLang
 
 /// `pavlov plot RUN... --y KEY... [--x KEY]`: runs' metrics (one JSON object per line, as
-/// trainers write metrics.jsonl; a run folder stands for its metrics.jsonl) drawn in the
+/// trainers write metrics.jsonl; a run folder stands for its metrics.jsonl, a sweep folder for
+/// its trials') drawn in the
 /// terminal, or written as SVG. Several runs share a chart, one line each; several metrics get a
 /// chart each (small multiples) when their scales differ, else share one.
 public enum MetricsPlot {
@@ -24,7 +25,9 @@ public enum MetricsPlot {
                          outPath: String?) throws(PavlovError) -> String {
     guard !paths.isEmpty else { throw PavlovError.runtime("plot: no metrics file or run folder given", hint: "pavlov plot runs/NAME") }
     guard !keys.isEmpty else { throw PavlovError.runtime("plot: no metric to plot", hint: "--y mean_return") }
-    let runs = try paths.map { (path) throws(PavlovError) -> Run in try Run(path) }
+    var files: [String] = []
+    for path in paths { files += try trialFolders(path) ?? [path] }
+    let runs = try files.map { (path) throws(PavlovError) -> Run in try Run(path) }
     // One series per (run, metric), named by what tells them apart.
     var byMetric: [[Series]] = []
     for key in keys {
@@ -53,6 +56,17 @@ public enum MetricsPlot {
     }
     let panelHeight = panels ? Swift.max(3, height / charts.count) : height
     return charts.map { TextChart.render($0.series, title: $0.title, width: width, height: panelHeight) }.joined(separator: "\n\n")
+  }
+
+  /// A sweep folder (tune's: sweep.json beside trial-NNNN/) stands for its trials that have
+  /// results, one line each; nil for anything else.
+  static func trialFolders(_ path: String) throws(PavlovError) -> [String]? {
+    let folder = path.hasSuffix("/") ? String(path.dropLast()) : path
+    guard Files.info(folder + "/sweep.json") != nil else { return nil }
+    let trials = try Posix.listDirectory(folder, "plot").filter { $0.hasPrefix("trial-") }.map { folder + "/" + $0 }
+      .filter { (Files.info($0 + "/metrics.jsonl")?.st_size ?? 0) > 0 }
+    guard !trials.isEmpty else { throw PavlovError.runtime("plot: the sweep in \(folder) has no trial with results yet") }
+    return trials
   }
 
   /// True when the metrics' largest magnitudes are more than `scaleRatio` apart.
