@@ -114,10 +114,11 @@ final class CLITuneTests: XCTestCase {
         if config.k == 1 { error(f"no good: {config.k}") }
         if config.k == 2 { exit(3) }
         if config.k == 3 { return 7 }
-        report(score: config.k * 1.0)
+        report(score: config.k * 1.0, width: config.model.width)
         return {score: config.k + 0.5}
       }
-      let sweep = tune(trial, space: {k: tune_grid([0, 1, 2, 3, 4])}, metric: "score", max_concurrent: 2)
+      let sweep = tune(trial, space: {k: tune_grid([0, 1, 2, 3, 4]), model: {width: tune_choice([8, 16]), depth: 2}},
+                       metric: "score", max_concurrent: 2)
       for t in sweep.trials { print(t.trial, t.status, t.metric) }
       """)
     let run = try pavlov(["tune", "flaky.pav"])
@@ -129,6 +130,8 @@ final class CLITuneTests: XCTestCase {
     XCTAssert(results.contains("the trial called exit(3)"), results)
     XCTAssert(results.contains("returned int without calling report"), results)
     XCTAssert(try read("runs/tune-flaky/trial-0001/output.txt").contains("no good"))
+    XCTAssert(results.contains("\"model\":{\"width\":"), "nested records are searched key by key: \(results)")
+    XCTAssert(run.stdout.contains("model.width  model.depth"), run.stdout)
   }
 
   func testTrainerTrialsAndPopulationBasedTrainingAreReproducible() throws {
@@ -155,9 +158,28 @@ final class CLITuneTests: XCTestCase {
     let started = try (0..<4).map { try read("runs/tune-pbt/trial-000\($0)/config.json") }
     XCTAssert(started.contains { !results.contains($0.replacingOccurrences(of: "\n", with: "").replacingOccurrences(of: " ", with: "")) },
               "no trial was exploited:\n\(results)")
+    let trial0 = tempDir.appendingPathComponent("runs/tune-pbt/trial-0000").path
+    XCTAssert(FileManager.default.fileExists(atPath: trial0 + "/checkpoints/final.safetensors"), "a trainer trial keeps its final checkpoint")
+    XCTAssert(try FileManager.default.contentsOfDirectory(atPath: trial0).contains { $0.hasPrefix("events.out.tfevents") }, "each trial has a TensorBoard log")
     let second = try pavlov(["tune", "pbt.pav", "--force"], timeout: 120)
     XCTAssertEqual(second.status, 0, second.stderr)
     XCTAssertEqual(try read("runs/tune-pbt/events.jsonl"), events)
+  }
+
+  func testReportFromATrainerCallbackStopsItsTraining() throws {
+    try write("callback.pav", """
+      fn trial(config) {
+        let agent = ppo("CartPole-v1", n_envs: 2, n_steps: 8, epochs: 1, batch_size: 16, lr: config.lr, seed: 0)
+        agent.train(steps: 16000, callback: s => report(mean_return: s.mean_return, timesteps: s.timesteps), progress: false)
+        print("not reached: the sweep stops the trial inside report")
+      }
+      let sweep = tune(trial, space: {lr: tune_grid([0.001, 0.002])}, metric: "mean_return", stop: {timesteps: 160})
+      print([for t in sweep.trials: t.results])
+      """.replacingOccurrences(of: "[for t in sweep.trials: t.results]", with: "sweep.trials.map(t => t.results)"))
+    let run = try pavlov(["tune", "callback.pav"])
+    XCTAssertEqual(run.status, 0, run.stderr)
+    XCTAssert(run.stdout.hasSuffix("[10, 10]\n"), run.stdout)
+    XCTAssertFalse(try read("runs/tune-callback/trial-0000/output.txt").contains("not reached"))
   }
 
   func testTPESearchAndBadSweepsExplainThemselves() throws {

@@ -135,3 +135,46 @@ struct SweepFolder {
     }
   }
 }
+
+/// Each trial's TensorBoard log in its folder, written by the driver from the results it
+/// handles (so a trial on a Ray node logs to the driver's disk too): the config as
+/// hyperparameters, then every number of each result as `tune/KEY` at its training_iteration.
+final class TrialBoards {
+  let folder: SweepFolder
+  private var writers: [Int: TensorBoardWriter] = [:]
+
+  init(folder: SweepFolder) { self.folder = folder }
+
+  func log(_ trial: Int, _ row: JSONValue, config: JSONValue) throws {
+    let writer: TensorBoardWriter
+    if let open = writers[trial] {
+      writer = open
+    } else {
+      do {
+        writer = try TensorBoardWriter(directory: folder.trial(trial))
+        try writer.hyperparameters(Self.flatten(config).map { name, value in
+          switch value {
+          case .int(let n): return (name, .number(Double(n)))
+          case .float(let x): return (name, .number(x))
+          case .bool(let b): return (name, .bool(b))
+          case .string(let s): return (name, .string(s))
+          default: return (name, .string((try? JSONWriter.string(value)) ?? ""))
+          }
+        })
+      } catch { throw Posix.failure("tune", error) }
+      writers[trial] = writer
+    }
+    guard case .object(let fields) = row, let step = row[Sweep.iterationKey]?.int else { return }
+    let scalars: [(tag: String, value: Double)] = fields.compactMap { key, value in
+      guard case .bool = value else { return value.double.flatMap { $0.isFinite ? ("tune/" + key, $0) : nil } }
+      return nil
+    }
+    do { try writer.scalars(scalars, step: step) } catch { throw Posix.failure("tune", error) }
+  }
+
+  /// A nested config's leaves as `model.hidden`-style names.
+  static func flatten(_ config: JSONValue, prefix: String = "") -> [(String, JSONValue)] {
+    guard case .object(let fields) = config else { return prefix.isEmpty ? [] : [(prefix, config)] }
+    return fields.flatMap { key, value in flatten(value, prefix: prefix.isEmpty ? key : prefix + "." + key) }
+  }
+}

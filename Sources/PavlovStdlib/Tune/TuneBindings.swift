@@ -46,7 +46,7 @@ enum TuneBindings {
       }
       switch try worker.report(try SearchSpaceBindings.json(.record(metrics), "report: metrics")) {
       case .proceed: return .null
-      case .stop: throw TuneWorker.stopped()
+      case .stop: throw TuneWorker.stopError()
       case .save, .exploit:
         throw PavlovError.runtime("report: pbt needs the trial function to return a trainer, which tune can checkpoint and restore",
                                   hint: "return the trainer (ppo(...), dqn(...)) from the trial function instead of reporting yourself")
@@ -125,11 +125,12 @@ struct TuneRun {
         if let text = try? JSONWriter.string(config, indent: 2) { try? Files.writeAtomically(trialFolder + "/config.json", Array((text + "\n").utf8)) }
         try? Files.writeAtomically(trialFolder + "/metrics.jsonl", [])
         let spec: JSONValue = .object([("address", .string(driver.address)), ("token", .string(token)), ("trial", .int(trial)),
-                                       ("config", config), ("sweep", .int(0))])
+                                       ("config", config), ("folder", .string(checkpoints.trial(trial))), ("sweep", .int(0))])
         return (program.arguments, [(TuneWorker.variable, (try? JSONWriter.string(spec)) ?? "{}")] + program.environment, trialFolder + "/output.txt")
       }
     }
     let progress = SweepProgress(sweep: sweep, interpreter: interpreter, enabled: verbose)
+    let boards = TrialBoards(folder: folder)
     // Wall-clock times of trial ends, apart from the results (which hold none): for benchmarks.
     let timeline = folder.path + "/timeline.jsonl"
     if log.isEmpty { try Posix.writeAtomically(timeline, [], "tune") }
@@ -137,6 +138,7 @@ struct TuneRun {
     driver.observe = { trial, message, _ in
       try events.append(try SweepFolder.logLine(trial, message))
       let record = sweep.trials[trial]
+      if case .result = message, let row = record.last { try boards.log(trial, row, config: record.config) }
       if record.status != .running {
         let seconds = Double(Files.monotonicNanoseconds() - started) / 1e9
         let row: JSONValue = .object([("trial", .int(trial)), ("status", .string(record.status.rawValue)), ("results", .int(record.results)),

@@ -19,7 +19,11 @@ final class TuneWorker {
   let trial: Int
   let config: JSONValue
   let sweepIndex: Int
+  /// The trial's folder (a trainer's final checkpoint goes to its checkpoints/).
+  let folder: String?
   var results = 0
+  /// The driver said stop: it has closed the trial, so nothing more is sent.
+  var stopped = false
 
   /// The worker this process is, if it is one.
   static func fromEnvironment() throws -> TuneWorker? {
@@ -30,14 +34,16 @@ final class TuneWorker {
       throw PavlovError.runtime("tune: \(variable) is set but is not a trial description", hint: "it is set by a sweep's driver for its workers; unset it to run the script yourself")
     }
     let connection = try CoreBridge.run("tune") { try TrialConnection(address: address, token: token, trial: trial) }
-    return TuneWorker(connection: connection, trial: trial, config: config, sweepIndex: spec["sweep"]?.int ?? 0)
+    return TuneWorker(connection: connection, trial: trial, config: config, sweepIndex: spec["sweep"]?.int ?? 0,
+                      folder: spec["folder"]?.string)
   }
 
-  private init(connection: TrialConnection, trial: Int, config: JSONValue, sweepIndex: Int) {
+  private init(connection: TrialConnection, trial: Int, config: JSONValue, sweepIndex: Int, folder: String?) {
     self.connection = connection
     self.trial = trial
     self.config = config
     self.sweepIndex = sweepIndex
+    self.folder = folder
   }
 
   static func of(_ interpreter: Interpreter) -> TuneWorker? { interpreter.extensions[key] as? TuneWorker }
@@ -69,23 +75,23 @@ final class TuneWorker {
         }
         _ = try report(try SearchSpaceBindings.json(returned, "tune: the trial's result"))
       }
-      try CoreBridge.run("tune") { try connection.send(SweepDriver.encode(.done)) }
+      if !stopped { try CoreBridge.run("tune") { try connection.send(SweepDriver.encode(.done)) } }
     } catch let error as PavlovError where error.kind == .exit {
       // exit(0) (or a stop inside report) ends the trial well; another code is a failure.
       var code = 0
       if case .int(let given)? = error.value { code = given }
       let message: TrialMessage = code == 0 ? .done : .failed("the trial called exit(\(code))")
-      try? CoreBridge.run("tune") { try connection.send(SweepDriver.encode(message)) }
+      if !stopped { try? CoreBridge.run("tune") { try connection.send(SweepDriver.encode(message)) } }
     } catch let error as PavlovError {
       // The driver records the message; the output file keeps the whole report.
-      try? CoreBridge.run("tune") { try connection.send(SweepDriver.encode(.failed(error.message))) }
+      if !stopped { try? CoreBridge.run("tune") { try connection.send(SweepDriver.encode(.failed(error.message))) } }
       throw error
     }
     throw PavlovError(kind: .exit, message: "exit(0)", value: .int(0))
   }
 
   /// The stop that ends a trial's function from inside `report(...)`.
-  static func stopped() -> PavlovError { PavlovError(kind: .exit, message: "exit(0)", value: .int(0)) }
+  static func stopError() -> PavlovError { PavlovError(kind: .exit, message: "exit(0)", value: .int(0)) }
 
   /// Trains a trainer the trial function returned, an iteration per result, until told to stop.
   private func train(_ first: Trainer, factory: Value, options: TrialOptions, interpreter: Interpreter) throws {
@@ -116,7 +122,16 @@ final class TuneWorker {
           }
         }
       }
-      guard let (path, config) = exploit else { return }
+      guard let (path, config) = exploit else {
+        // The trainer as the trial left it, for load_trainer (as pavlov train's final checkpoint).
+        if let folder {
+          try CoreBridge.run("tune") {
+            try Files.makeDirectories(folder + "/checkpoints")
+            try trainer.save(to: folder + "/checkpoints/final.safetensors")
+          }
+        }
+        return
+      }
       stepsBefore += trainer.timesteps - base
       let made = try interpreter.call(factory, [config.pavlovValue], labels: nil)
       guard let next = FrontEndAccess.trainer(made)?.trainer else {
