@@ -16,6 +16,9 @@ public protocol TrialLauncher: AnyObject {
   var watched: [Int32] { get }
   /// Workers that ended since the last call, and how ("exit status 1", "killed by signal 9").
   func ended(readable: [Int32]) throws(CoreError) -> [(trial: Int, how: String)]
+  /// The sweep has ended: lets workers still finishing (a stopped trial saving its final
+  /// checkpoint) end on their own for a while, then stops the rest.
+  func finish()
   /// Stops every worker still running (Ctrl-C, an error).
   func shutdown()
 }
@@ -69,6 +72,15 @@ public final class LocalLauncher: TrialLauncher {
       out.append((trial, Self.describe(status)))
     }
     return out
+  }
+
+  public func finish() {
+    let deadline = Files.monotonicNanoseconds() + 30_000_000_000
+    while !processes.isEmpty && Files.monotonicNanoseconds() < deadline {
+      _ = try? ended(readable: [])
+      usleep(10_000)
+    }
+    shutdown()
   }
 
   public func shutdown() {

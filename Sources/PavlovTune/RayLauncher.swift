@@ -15,6 +15,7 @@ public final class RayLauncher: TrialLauncher {
   private var buffer: [UInt8] = []
   private var outputs: [Int: String] = [:]
   private var bridgeEnded = false
+  private var closed = false
 
   /// Starts the bridge with `python` (which must import ray) and waits until it has joined the cluster.
   public init(address: String, python: String, workingDirectory: String) throws(CoreError) {
@@ -102,10 +103,20 @@ public final class RayLauncher: TrialLauncher {
     return out
   }
 
-  public func shutdown() {
-    if input >= 0 { close(input) }
+  public func finish() {
+    // The bridge waits for its running tasks, then ends.
+    _ = Files.writeLine(input, "{\"finish\": true}\n")
+    stopBridge(waiting: 60)
+  }
+
+  public func shutdown() { stopBridge(waiting: 5) }
+
+  private func stopBridge(waiting seconds: Int64) {
+    guard !closed else { return }
+    closed = true
+    close(input)
     var status: Int32 = 0
-    let deadline = Files.monotonicNanoseconds() + 5_000_000_000
+    let deadline = Files.monotonicNanoseconds() + seconds * 1_000_000_000
     while waitpid(process, &status, WNOHANG) == 0 {
       if Files.monotonicNanoseconds() > deadline { kill(process, SIGKILL); waitpid(process, &status, 0); break }
       usleep(20_000)
@@ -177,6 +188,12 @@ running = {}
 def read_requests():
     for line in sys.stdin:
         request = json.loads(line)
+        if request.get("finish"):
+            # The sweep is over: let trials still saving a checkpoint end, then leave.
+            with lock:
+                refs = list(running)
+            ray.wait(refs, num_returns=len(refs), timeout=55)
+            os._exit(0)
         ref = run_trial.remote(request["command"], request["env"])
         with lock:
             running[ref] = request["trial"]

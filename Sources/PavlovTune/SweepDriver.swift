@@ -51,17 +51,22 @@ public final class SweepDriver {
       if case .result = message, let reply { replayed[trial, default: []].append(reply) }
       for launch in sweep.launches() { launchConfigs[launch.trial] = launch.config }
     }
-    defer { launcher.shutdown() }
-    for trial in sweep.running { try start(trial, launchConfigs[trial] ?? sweep.trials[trial].config) }
-    while !sweep.isFinished {
-      if interrupted() { throw CoreError("interrupted") }
-      let running = sweep.running
-      if running.allSatisfy({ pending[$0] != nil }), let next = running.min(by: { key($0) < key($1) }) {
-        try handle(next)
-        continue
+    do throws(CoreError) {
+      for trial in sweep.running { try start(trial, launchConfigs[trial] ?? sweep.trials[trial].config) }
+      while !sweep.isFinished {
+        if interrupted() { throw CoreError("interrupted") }
+        let running = sweep.running
+        if running.allSatisfy({ pending[$0] != nil }), let next = running.min(by: { key($0) < key($1) }) {
+          try handle(next)
+          continue
+        }
+        try wait()
       }
-      try wait()
+    } catch {
+      launcher.shutdown()
+      throw error
     }
+    launcher.finish()
   }
 
   private func key(_ trial: Int) -> (Double, Int) {

@@ -67,6 +67,19 @@ final class CLITuneTests: XCTestCase {
     XCTAssertEqual(first.stdout, second.stdout)
     XCTAssertEqual(try read("runs/again/results.jsonl"), results.replacingOccurrences(of: "runs/tune-bowl/", with: "runs/again/"))
     XCTAssertEqual(try read("runs/again/events.jsonl"), try read("runs/tune-bowl/events.jsonl"))
+
+    // --force replaces a sweep: an older, larger sweep's trials go; links are removed, not followed.
+    let stale = tempDir.appendingPathComponent("runs/tune-bowl/trial-0099/checkpoints")
+    try FileManager.default.createDirectory(at: stale, withIntermediateDirectories: true)
+    try "old".write(to: stale.appendingPathComponent("final.safetensors"), atomically: true, encoding: .utf8)
+    try write("keep.txt", "mine")
+    try FileManager.default.createSymbolicLink(atPath: stale.deletingLastPathComponent().appendingPathComponent("output.txt").path,
+                                               withDestinationPath: tempDir.appendingPathComponent("keep.txt").path)
+    let forced = try pavlov(["tune", "bowl.pav", "--force"])
+    XCTAssertEqual(forced.status, 0, forced.stderr)
+    XCTAssertFalse(FileManager.default.fileExists(atPath: stale.deletingLastPathComponent().path))
+    XCTAssertEqual(try read("keep.txt"), "mine")
+    XCTAssertEqual(try read("runs/tune-bowl/results.jsonl"), results)
   }
 
   func testAStoppedSweepResumesToTheResultsOfAnUninterruptedOne() throws {

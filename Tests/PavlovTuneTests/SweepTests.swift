@@ -44,6 +44,7 @@ final class ThreadLauncher: TrialLauncher {
     }
   }
 
+  func finish() {}
   func shutdown() {}
 }
 

@@ -58,7 +58,7 @@ final class TPETests: XCTestCase {
 
   func testGridValuesAreRejected() {
     XCTAssertThrowsError(try TPE(space: .record([("lr", .grid([.float(0.1)]))]))) { error in
-      XCTAssertTrue("\(error)".contains("use choice"), "\(error)")
+      XCTAssertTrue("\(error)".contains("use tune_choice"), "\(error)")
     }
   }
 }

@@ -15,6 +15,7 @@ if [ ! -x "$venv/bin/ray" ] || ! "$venv/bin/python" -c "import ray; assert ray._
   "$venv/bin/pip" install --quiet "ray==$ray_version"
 fi
 
+venv=$(cd "$venv" && pwd)  # the checks below run in another folder
 work=$(mktemp -d)
 port=$("$venv/bin/python" -c "import socket; s = socket.socket(); s.bind(('127.0.0.1', 0)); print(s.getsockname()[1])")
 export RAY_TMPDIR=$work/ray

@@ -59,15 +59,15 @@ enum SearchSpaceBindings {
                doc: "One of the values, drawn uniformly for each trial (Ray's tune.choice).") { args in
       .object(SearchDomainValue(.choice(try values(args, 0, "tune_choice"))))
     }
-    r.function("tune_uniform", [Param("low"), Param("high")],
+    r.function("tune_uniform", [Param("low", doc: "the lowest value"), Param("high", doc: "the bound (excluded)")],
                doc: "A float drawn uniformly in [low, high) for each trial (Ray's tune.uniform).") { args in
       try domain(.uniform(try args.float(0), try args.float(1)), "tune_uniform")
     }
-    r.function("tune_loguniform", [Param("low", doc: "above 0"), Param("high")],
+    r.function("tune_loguniform", [Param("low", doc: "the lowest value, above 0"), Param("high", doc: "the bound (excluded)")],
                doc: "A float whose logarithm is uniform in [log low, log high), for learning rates and other scales (Ray's tune.loguniform).") { args in
       try domain(.logUniform(try args.float(0), try args.float(1)), "tune_loguniform")
     }
-    r.function("tune_randint", [Param("low"), Param("high", doc: "excluded")],
+    r.function("tune_randint", [Param("low", doc: "the lowest value"), Param("high", doc: "the bound (excluded)")],
                doc: "An int drawn uniformly in [low, high) for each trial (Ray's tune.randint: high excluded).") { args in
       try domain(.randInt(try args.int(0), try args.int(1)), "tune_randint")
     }

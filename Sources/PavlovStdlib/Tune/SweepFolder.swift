@@ -1,3 +1,4 @@
+import Glibc
 import PavlovCore
 import PavlovLang
 import PavlovTune
@@ -13,6 +14,41 @@ struct SweepFolder {
   func trial(_ id: Int) -> String { path + "/trial-" + String(repeating: "0", count: max(0, 4 - String(id).count)) + String(id) }
   var settingsFile: String { path + "/sweep.json" }
   var eventsFile: String { path + "/events.jsonl" }
+
+  /// Empties the folder of an earlier sweep (`--force`): its trial folders, logs and results.
+  /// Only what a sweep writes is removed, and links are removed, never followed.
+  func clear() throws {
+    for name in try Posix.listDirectory(path, "tune --force") {
+      let entry = path + "/" + name
+      if name.hasPrefix("trial-") {
+        try Self.removeTrial(entry)
+      } else if ["sweep.json", "events.jsonl", "results.jsonl", "best_config.json", "table.txt", "timeline.jsonl"].contains(name) {
+        try Self.remove(entry, folder: false)
+      }
+    }
+  }
+
+  /// A trial folder: its files and its checkpoints/ folder of files.
+  private static func removeTrial(_ trial: String) throws {
+    guard let info = Files.info(trial), Files.isDirectory(info) else { return try remove(trial, folder: false) }
+    for name in try Posix.listDirectory(trial, "tune --force") {
+      let entry = trial + "/" + name
+      var link = stat()
+      if lstat(entry, &link) == 0, (link.st_mode & S_IFMT) == S_IFDIR {
+        for inner in try Posix.listDirectory(entry, "tune --force") { try remove(entry + "/" + inner, folder: false) }
+        try remove(entry, folder: true)
+      } else {
+        try remove(entry, folder: false)
+      }
+    }
+    try remove(trial, folder: true)
+  }
+
+  private static func remove(_ path: String, folder: Bool) throws {
+    guard (folder ? rmdir(path) : unlink(path)) == 0 || errno == ENOENT else {
+      throw Posix.failure("tune --force", "remove", path, errno)
+    }
+  }
 
   /// A description of everything that decides the sweep, to refuse resuming a different one.
   static func describe(_ settings: SweepSettings, script: String, trialOptions: TrialOptions) -> JSONValue {

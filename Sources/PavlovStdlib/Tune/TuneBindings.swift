@@ -93,7 +93,7 @@ struct TuneRun {
     var log: [(trial: Int, message: TrialMessage)] = []
     if let existing = try? Files.read(folder.settingsFile) {
       if context.force {
-        try Posix.writeAtomically(folder.eventsFile, [], "tune")
+        try folder.clear()
       } else if resume {
         let saved = try? JSONParser.parse(String(decoding: existing, as: UTF8.self))
         guard saved.map({ $0 == description }) ?? false else {
@@ -113,7 +113,7 @@ struct TuneRun {
     try Posix.makeDirectories(folder.path, "tune")
     try Posix.writeAtomically(folder.settingsFile, Array(settingsText.utf8), "tune")
     let launcher = try makeLauncher(executor, context: context)
-    let token = String(SeededGenerator(seed: UInt64(Files.monotonicNanoseconds())).next(), radix: 36)
+    let token = try Self.randomToken()
     let program = try workerProgram(executor, context: context)
     let events: AppendLog
     do { events = try AppendLog(folder.eventsFile, separateFromPartialLine: true) } catch { throw Posix.failure("tune", error) }
@@ -272,6 +272,16 @@ struct TuneRun {
     if let seed = context.seed { arguments += ["--seed", String(seed)] }
     arguments += ["--"] + context.arguments
     return (arguments, [])
+  }
+
+  /// 128 bits from the kernel: what a worker must show to be taken for a trial.
+  static func randomToken() throws -> String {
+    let fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC)
+    guard fd >= 0 else { throw PavlovError.runtime("tune: cannot read /dev/urandom for the sweep's token: \(Posix.reason(errno))") }
+    defer { close(fd) }
+    var bytes = [UInt8](repeating: 0, count: 16)
+    guard read(fd, &bytes, 16) == 16 else { throw PavlovError.runtime("tune: cannot read /dev/urandom for the sweep's token") }
+    return bytes.map { String($0, radix: 16) }.joined(separator: "-")
   }
 
   static func absolute(_ path: String) -> String {
