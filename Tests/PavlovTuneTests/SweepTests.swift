@@ -12,6 +12,8 @@ final class ThreadLauncher: TrialLauncher {
   let jitter: SeededGenerator
   /// Trials whose worker dies before connecting.
   let crashing: Set<Int>
+  /// Trials whose worker vanishes after its first result (a crash: the connection closes).
+  var vanishing: Set<Int> = []
   private var crashed: [Int] = []
   private let lock = NSLock()
 
@@ -24,6 +26,7 @@ final class ThreadLauncher: TrialLauncher {
     if crashing.contains(trial) { lock.withLock { crashed.append(trial) }; return }
     let spec = try! JSONParser.parse(environment[0].1)
     let delays = (0..<20).map { _ in UInt32(jitter.nextInt(below: 3000)) }
+    let vanishes = vanishing.contains(trial)
     Thread {
       let connection = try! TrialConnection(address: spec["address"]!.string!, token: spec["token"]!.string!, trial: trial)
       let x = spec["config"]!["x"]!.double!
@@ -32,6 +35,7 @@ final class ThreadLauncher: TrialLauncher {
         let row: JSONValue = .object([("score", .float(-(x - 3) * (x - 3) + Double(i) / 10)), ("steps", .int(100 * i))])
         try? connection.send(SweepDriver.encode(.result(row)))
         guard let reply = try? SweepDriver.reply(connection.receive()), reply == .proceed else { return }
+        if vanishes { return }  // the connection closes with the thread's end, as with a dead process
       }
       try? connection.send(SweepDriver.encode(.done))
     }.start()
@@ -54,11 +58,13 @@ final class SweepTests: XCTestCase {
     scheduler: .asha(maxT: 10, gracePeriod: 1, reductionFactor: 2), metric: "score", mode: .max, maxConcurrent: 3, seed: 5)
 
   /// Runs a sweep through a driver whose workers are threads.
-  func sweep(_ settings: SweepSettings, jitter: UInt64, crashing: Set<Int> = []) throws -> (Sweep, [String]) {
+  func sweep(_ settings: SweepSettings, jitter: UInt64, crashing: Set<Int> = [], vanishing: Set<Int> = []) throws -> (Sweep, [String]) {
     let sweep = try Sweep(settings)
     var driver: SweepDriver!
     var log: [String] = []
-    driver = try SweepDriver(sweep: sweep, launcher: ThreadLauncher(jitterSeed: jitter, crashing: crashing), token: "secret") { trial, config in
+    let launcher = ThreadLauncher(jitterSeed: jitter, crashing: crashing)
+    launcher.vanishing = vanishing
+    driver = try SweepDriver(sweep: sweep, launcher: launcher, token: "secret") { trial, config in
       let spec: JSONValue = .object([("address", .string(driver.address)), ("token", .string("secret")), ("config", config)])
       return ([], [("spec", try! JSONWriter.string(spec))], "")
     }
@@ -111,6 +117,16 @@ final class SweepTests: XCTestCase {
     let (sweep, _) = try sweep(settings, jitter: 1, crashing: [2])
     XCTAssertEqual(sweep.trials[2].status, .failed)
     XCTAssert(sweep.trials[2].error?.contains("before it reached tune(...) (exit status 1)") ?? false, sweep.trials[2].error ?? "")
+    XCTAssertEqual(sweep.trials.filter { $0.status == .done }.count, 11)
+  }
+
+  func testAWorkerThatDiesMidTrialFailsItAndTheSweepGoesOn() throws {
+    var settings = Self.settings
+    settings.scheduler = .fifo
+    let (sweep, _) = try sweep(settings, jitter: 2, vanishing: [4])
+    XCTAssertEqual(sweep.trials[4].status, .failed)
+    XCTAssertEqual(sweep.trials[4].results, 1)
+    XCTAssert(sweep.trials[4].error?.contains("ended without finishing") ?? false, sweep.trials[4].error ?? "")
     XCTAssertEqual(sweep.trials.filter { $0.status == .done }.count, 11)
   }
 
