@@ -40,6 +40,7 @@ public enum Stdlib {
     TrainerBindings.register(registry)  // the trainer type, load_trainer
     PPOBindings.register(registry)  // ppo, a2c
     DQNBindings.register(registry)
+    SACBindings.register(registry)
     ReinforceBindings.register(registry)
     ESBindings.register(registry)
     registry.family("sweeps")

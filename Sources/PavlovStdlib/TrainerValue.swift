@@ -35,6 +35,7 @@ enum TrainerBindings {
     "ppo": { try PPOTrainer.load(from: $0, env: $1, algorithm: "ppo") },
     "a2c": { try PPOTrainer.load(from: $0, env: $1, algorithm: "a2c") },
     "dqn": { try DQNTrainer.load(from: $0, env: $1) },
+    "sac": { try SACTrainer.load(from: $0, env: $1) },
     "reinforce": { try ReinforceTrainer.load(from: $0, env: $1) },
     "es": { try ESTrainer.load(from: $0, env: $1) },
   ]
@@ -224,7 +225,9 @@ enum TrainerBindings {
     for (name, what) in [("policy", "the policy network (ppo, a2c, reinforce): observations → action logits or Gaussian means"),
                          ("value", "the value network (ppo, a2c, reinforce's baseline): observations → V(s)"),
                          ("q", "the Q-network (dqn): observations → one value per action"),
-                         ("target_q", "the target Q-network (dqn)")] {
+                         ("target_q", "the target Q-network (dqn)"),
+                         ("q1", "the first critic (sac): observation and action concatenated → Q"),
+                         ("q2", "the second critic (sac)")] {
       t.property(name, doc: "\(what.prefix(1).uppercased() + what.dropFirst()), as a model: the live network the trainer trains (observations as the trainer sees them, normalized if it normalizes).") { v in
         let trainer = try trainerValue(v).trainer
         guard let open = trainer as? any TrainerNetworks, let module = open.network(named: name) else {

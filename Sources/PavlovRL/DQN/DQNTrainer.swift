@@ -196,20 +196,7 @@ public final class DQNTrainer: Trainer {
       guard targetSyncedAt != optimizer.stepCount else { return }
       targetSyncedAt = optimizer.stepCount
     }
-    let tau = Float(config.tau)
-    for ((_, target), (_, online)) in zip(targetNetwork.namedParameters(), qNetwork.namedParameters()) {
-      online.data.withUnsafeBufferPointer { src in
-        target.withMutableData { data in
-          data.withUnsafeMutableBufferPointer { dst in
-            if tau >= 1 {
-              for i in 0..<dst.count { dst[i] = src[i] }
-            } else {
-              for i in 0..<dst.count { dst[i] = (1 - tau) * dst[i] + tau * src[i] }
-            }
-          }
-        }
-      }
-    }
+    SoftUpdate.blend(targetNetwork, toward: qNetwork, tau: Float(config.tau))
   }
 
   /// `gradientSteps` updates of the Huber TD loss on minibatches; returns the summed losses and

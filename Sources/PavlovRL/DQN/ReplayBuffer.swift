@@ -8,9 +8,12 @@ import PavlovTensor
 /// left uninitialized (only rows below `count` are ever read), so the operating system commits
 /// memory as the ring fills rather than all at once. Only `terminated` is stored: a truncated
 /// transition keeps bootstrapping from its next observation (SB3's handle_timeout_termination).
+/// Actions are one int (a discrete action) or, with `actionWidth` > 0, that many floats.
 public final class ReplayBuffer {
   public let capacity: Int
   public let observationSize: Int
+  /// Floats per continuous action; 0 for discrete actions.
+  public let actionWidth: Int
   /// Where the next transition goes.
   public private(set) var position = 0
   /// How many transitions are stored (at most `capacity`).
@@ -21,11 +24,14 @@ public final class ReplayBuffer {
   private let actions: UnsafeMutableBufferPointer<Int32>
   private let rewards: UnsafeMutableBufferPointer<Float>
   private let terminals: UnsafeMutableBufferPointer<Float>
+  private let continuousActions: UnsafeMutableBufferPointer<Float>
 
-  public init(capacity: Int, observationSize: Int) {
-    precondition(capacity > 0 && observationSize > 0, "ReplayBuffer: capacity and observation size must be positive")
+  public init(capacity: Int, observationSize: Int, actionWidth: Int = 0) {
+    precondition(capacity > 0 && observationSize > 0 && actionWidth >= 0, "ReplayBuffer: capacity and observation size must be positive")
     self.capacity = capacity
     self.observationSize = observationSize
+    self.actionWidth = actionWidth
+    continuousActions = .allocate(capacity: capacity * actionWidth)
     observations = .allocate(capacity: capacity * observationSize)
     nextObservations = .allocate(capacity: capacity * observationSize)
     actions = .allocate(capacity: capacity)
@@ -39,6 +45,15 @@ public final class ReplayBuffer {
     actions.deallocate()
     rewards.deallocate()
     terminals.deallocate()
+    continuousActions.deallocate()
+  }
+
+  /// Stores one transition with a continuous action of `actionWidth` floats.
+  public func add(observation: UnsafeBufferPointer<Float>, continuousAction action: UnsafeBufferPointer<Float>, reward: Float,
+                  next: UnsafeBufferPointer<Float>, terminated: Bool) {
+    let row = position * actionWidth
+    for k in 0..<actionWidth { continuousActions[row + k] = action[k] }
+    add(observation: observation, action: 0, reward: reward, next: next, terminated: terminated)
   }
 
   /// Stores one transition; `observation` and `next` hold `observationSize` values each.
@@ -71,6 +86,9 @@ public final class ReplayBuffer {
       batch.nextObservations.withUnsafeMutableBufferPointer { to in Self.gather(chosen, d, nextObservations, to) }
       batch.rewards.withUnsafeMutableBufferPointer { to in Self.gather(chosen, 1, rewards, to) }
       batch.terminals.withUnsafeMutableBufferPointer { to in Self.gather(chosen, 1, terminals, to) }
+      if actionWidth > 0 {
+        batch.continuousActions.withUnsafeMutableBufferPointer { to in Self.gather(chosen, actionWidth, continuousActions, to) }
+      }
       batch.actions.withUnsafeMutableBufferPointer { to in
         for (r, i) in chosen.enumerated() { to[r] = Int64(actions[i]) }
       }
@@ -107,6 +125,9 @@ public final class ReplayBuffer {
       (prefix + "terminated", Tensor(shape: [n], data: Array(terminals[0..<n]))),
     ]
     checkpoint.add(prefix + "actions", ints: actions[0..<n].map { Int($0) })
+    if actionWidth > 0 {
+      checkpoint.tensors.append((prefix + "continuous_actions", Tensor(shape: [n, actionWidth], data: Array(continuousActions[0..<(n * actionWidth)]))))
+    }
     checkpoint.add(prefix + "position", ints: [position])
   }
 
@@ -129,6 +150,13 @@ public final class ReplayBuffer {
       observations[k] = obs.data[k]
       nextObservations[k] = next.data[k]
     }
+    if actionWidth > 0 {
+      let saved = try checkpoint.tensor(prefix + "continuous_actions")
+      guard saved.shape == [n, actionWidth], !saved.isInteger else {
+        throw CoreError("the saved replay actions have shape \(saved.shape), expected [\(n), \(actionWidth)]", hint: "build the trainer with the saved config and env")
+      }
+      for k in 0..<(n * actionWidth) { continuousActions[k] = saved.data[k] }
+    }
     for i in 0..<n {
       actions[i] = Int32(truncatingIfNeeded: acts[i])
       rewards[i] = rews.data[i]
@@ -148,12 +176,15 @@ public final class ReplayBatch {
   public internal(set) var actions: [Int64]
   public internal(set) var rewards: [Float]
   public internal(set) var terminals: [Float]
+  /// Continuous actions, `actionWidth` floats per row (empty for discrete actions).
+  public internal(set) var continuousActions: [Float]
   /// Which stored transitions were drawn.
   public internal(set) var indices: [Int]
 
-  public init(size: Int, observationSize: Int) {
+  public init(size: Int, observationSize: Int, actionWidth: Int = 0) {
     self.size = size
     self.observationSize = observationSize
+    continuousActions = [Float](repeating: 0, count: size * actionWidth)
     observations = [Float](repeating: 0, count: size * observationSize)
     nextObservations = observations
     actions = [Int64](repeating: 0, count: size)

@@ -1,0 +1,321 @@
+import Dispatch
+import PavlovCore
+import PavlovGym
+import PavlovTensor
+
+/// Soft actor-critic (Haarnoja et al., 2018) as Stable-Baselines3 runs it: a squashed Gaussian
+/// policy acts on one environment into a replay ring (uniformly random actions for the first
+/// `learningStarts` steps); after every `trainFreq` steps, `gradientSteps` updates, each on one
+/// minibatch: the entropy coefficient α towards `targetEntropy` (unless fixed), the twin
+/// critics towards r + γ(1 − terminated)(min Q_target(s′, a′) − α log π(a′|s′)), the actor
+/// towards α log π − min Q, and a Polyak update of the target critics.
+///
+/// Actions are squashed into [−1, 1] and mapped linearly onto the env's box; the buffer keeps
+/// the squashed ones. All randomness (weights, exploration, noise, minibatches, episode seeds)
+/// comes from `config.seed`, and a checkpoint — the replay buffer included — resumes bit for bit.
+public final class SACTrainer: Trainer {
+  public private(set) var config: SACConfig
+  public let envs: TrainingEnvs
+  public let actor: SquashedGaussianActor
+  public let q1: Sequential, q2: Sequential
+  public let q1Target: Sequential, q2Target: Sequential
+  /// log α, tuned when `config.entCoef` is nil.
+  public let logAlpha: Tensor
+  let actorOptimizer: Optimizer
+  let criticOptimizer: Optimizer
+  let alphaOptimizer: Optimizer
+  let buffer: ReplayBuffer
+  let batch: ReplayBatch
+  let generator: SeededGenerator
+  let actGenerator: SeededGenerator
+  let actionSize: Int
+  let low: [Double], high: [Double]
+  let targetEntropy: Float
+  public private(set) var timesteps = 0
+  public private(set) var updates = 0
+  private var previous: [Float]
+  private var squashed: [Float]
+  private var envAction: [Double]
+
+  struct Counters: Codable {
+    var timesteps: Int
+    var updates: Int
+  }
+
+  public var algorithm: String { "sac" }
+  public var iterations: Int { timesteps / config.trainFreq }
+  public var configJSON: String { (try? TrainerCheckpoint.json(config)) ?? "{}" }
+  public var observationSpace: Space { envs.observationSpace }
+  public var actionSpace: Space { envs.actionSpace }
+  /// The entropy coefficient in use.
+  public var entropyCoefficient: Double { config.entCoef ?? Double(PortableMath.exp(Double(logAlpha.data[0]))) }
+
+  public convenience init(env: EnvSource, config: SACConfig) throws {
+    try self.init(env: env, config: config, restoring: nil)
+  }
+
+  private init(env: EnvSource, config given: SACConfig, restoring checkpoint: TrainerCheckpoint?) throws {
+    var config = given
+    if config.env.isEmpty { config.env = env.name }
+    try config.validate()
+    envs = try TrainingEnvs(source: env, count: 1, seed: config.seed, gamma: config.gamma)
+    let (observed, acted) = try envs.spaceDescriptions(restoring: checkpoint != nil, savedEnv: config.env,
+                                                       savedObservation: config.observationSpace, savedAction: config.actionSpace)
+    guard case .box(let low, let high, _) = envs.actionSpace else {
+      throw CoreError("sac needs a continuous (Box) action space, but \(env.name) acts in \(acted)", hint: "use dqn or ppo for discrete actions")
+    }
+    guard low.allSatisfy(\.isFinite), high.allSatisfy(\.isFinite) else {
+      throw CoreError("sac: the action box \(acted) is unbounded; SAC squashes its actions into the box, so it needs finite bounds",
+                      hint: "wrap the env so its actions have finite bounds (clip_action)")
+    }
+    config.observationSpace = observed
+    config.actionSpace = acted
+    self.config = config
+    self.low = low
+    self.high = high
+    actionSize = low.count
+    targetEntropy = Float(config.targetEntropy ?? -Double(low.count))
+    generator = SeededGenerator(seed: config.seed)
+    actGenerator = SeededGenerator(seed: config.seed ^ 0x6A09_E667_F3BC_C908)
+    let d = envs.features.size
+    actor = try SquashedGaussianActor(inputs: d, actions: actionSize, hidden: config.hidden, generator: generator)
+    q1 = try Sequential.mlp([d + actionSize] + config.hidden + [1], activation: .relu, generator: generator)
+    q2 = try Sequential.mlp([d + actionSize] + config.hidden + [1], activation: .relu, generator: generator)
+    guard let t1 = try q1.copy() as? Sequential, let t2 = try q2.copy() as? Sequential else { throw CoreError("sac: could not build the critics") }
+    t1.setFrozen(true)
+    t2.setFrozen(true)
+    q1Target = t1
+    q2Target = t2
+    logAlpha = Tensor(shape: [1], data: [Float(PortableMath.log(config.entCoefInit))], requiresGrad: true)
+    let lr = Float(config.lr)
+    actorOptimizer = try Optimizer(.adam, params: actor.parameters, lr: lr)
+    criticOptimizer = try Optimizer(.adam, params: q1.parameters + q2.parameters, lr: lr)
+    alphaOptimizer = try Optimizer(.adam, params: [logAlpha], lr: lr)
+    buffer = ReplayBuffer(capacity: config.bufferSize, observationSize: d, actionWidth: actionSize)
+    batch = ReplayBatch(size: config.batchSize, observationSize: d, actionWidth: actionSize)
+    previous = Array(repeating: 0, count: d)
+    squashed = Array(repeating: 0, count: actionSize)
+    envAction = Array(repeating: 0, count: actionSize)
+    if let checkpoint {
+      try restoreState(from: checkpoint)
+    } else {
+      try envs.start()
+    }
+  }
+
+  // MARK: - Training
+
+  public func train(_ budget: Budget, callback: TrainCallback? = nil) throws -> TrainStats? {
+    try budget.validate()
+    let start = DispatchTime.now().uptimeNanoseconds
+    var callSteps = 0, callIterations = 0
+    var last: TrainStats?
+    repeat {
+      var steps = config.trainFreq - timesteps % config.trainFreq
+      if let limit = budget.timesteps { steps = Swift.min(steps, limit - callSteps) }
+      var sums = (actor: 0.0, critic: 0.0, alpha: 0.0), phaseUpdates = 0
+      for _ in 0..<steps {
+        try step()
+        if timesteps % config.trainFreq == 0 && timesteps > config.learningStarts {
+          let n = config.gradientSteps < 0 ? config.trainFreq : config.gradientSteps
+          for _ in 0..<n {
+            let losses = try gradientStep()
+            sums.actor += losses.actor
+            sums.critic += losses.critic
+            sums.alpha += losses.alpha
+          }
+          phaseUpdates += n
+        }
+      }
+      callSteps += steps
+      if timesteps % config.trainFreq == 0 { callIterations += 1 }
+      var stats = TrainStats(iteration: iterations, timesteps: timesteps, episodes: envs.episodes, meanReturn: envs.window.meanReturn,
+                             meanLength: envs.window.meanLength, fps: 0, learningRate: config.lr)
+      let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+      stats.fps = seconds > 0 ? Double(callSteps) / seconds : 0
+      if phaseUpdates > 0 {
+        let m = Double(phaseUpdates)
+        stats.set("actor_loss", sums.actor / m)
+        stats.set("critic_loss", sums.critic / m)
+        if config.entCoef == nil { stats.set("ent_coef_loss", sums.alpha / m) }
+      }
+      stats.set("ent_coef", entropyCoefficient)
+      stats.set("updates", Double(updates))
+      last = stats
+      if let callback, try callback(stats) == .stop { break }
+    } while !budget.isSpent(steps: callSteps, rounds: callIterations, meanReturn: envs.window.meanReturn)
+    return last
+  }
+
+  /// One environment step into the replay buffer.
+  private func step() throws {
+    let d = envs.features.size
+    for i in 0..<d { previous[i] = envs.observations[i] }
+    if timesteps < config.learningStarts {
+      for k in 0..<actionSize { squashed[k] = Float(generator.nextDouble() * 2 - 1) }
+    } else {
+      let observation = Tensor(shape: [1, d], data: previous)
+      let action = try Autograd.noGrad { try actor.sample(observation, noise: noise(rows: 1, generator)).actions }
+      for k in 0..<actionSize { squashed[k] = action.data[k] }
+    }
+    for k in 0..<actionSize { envAction[k] = envValue(squashed[k], k) }
+    try envs.step(continuous: envAction)
+    timesteps += 1
+    // A truncated episode bootstraps from its final observation (see DQNTrainer.step).
+    let truncatedOnly = envs.truncated[0] && !envs.terminated[0]
+    previous.withUnsafeBufferPointer { obs in
+      squashed.withUnsafeBufferPointer { action in
+        (truncatedOnly ? envs.finalObservations : envs.observations).withUnsafeBufferPointer { next in
+          buffer.add(observation: obs, continuousAction: action, reward: envs.rewards[0], next: next, terminated: envs.terminated[0])
+        }
+      }
+    }
+  }
+
+  /// A squashed value in [−1, 1] mapped onto the box's k-th interval.
+  private func envValue(_ x: Float, _ k: Int) -> Double { low[k] + (Double(x) + 1) / 2 * (high[k] - low[k]) }
+
+  private func noise(rows: Int, _ generator: SeededGenerator) -> Tensor {
+    var values = [Float](repeating: 0, count: rows * actionSize)
+    for i in values.indices { values[i] = Float(generator.nextGaussian()) }
+    return Tensor(shape: [rows, actionSize], data: values)
+  }
+
+  /// One update of α, the critics and the actor on a minibatch, then the target critics.
+  private func gradientStep() throws -> (actor: Double, critic: Double, alpha: Double) {
+    buffer.sample(into: batch, generator: generator)
+    let b = config.batchSize, d = envs.features.size, a = actionSize
+    let observations = Tensor(shape: [b, d], data: batch.observations)
+    let next = Tensor(shape: [b, d], data: batch.nextObservations)
+    let actions = Tensor(shape: [b, a], data: batch.continuousActions)
+    let rewards = Tensor(shape: [b, 1], data: batch.rewards)
+    let notDone = Tensor(shape: [b, 1], data: batch.terminals.map { 1 - $0 })
+
+    let (pi, logProb) = try actor.sample(observations, noise: noise(rows: b, generator))
+    // α as it stands before its own update (SB3's order).
+    let alpha = Float(entropyCoefficient)
+    var alphaLoss = 0.0
+    if config.entCoef == nil {
+      let loss = try (logAlpha * (logProb.detached() + targetEntropy)).mean() * -1
+      alphaOptimizer.zeroGrad()
+      try loss.backward()
+      try alphaOptimizer.step()
+      alphaLoss = Double(try loss.item())
+    }
+
+    let target = try Autograd.noGrad { () throws -> Tensor in
+      let (nextPi, nextLogProb) = try actor.sample(next, noise: noise(rows: b, generator))
+      let input = try Tensor.cat([next, nextPi], axis: 1)
+      let q = try Tensor.minimum(q1Target.forward(input), q2Target.forward(input))
+      return try rewards + notDone * (q - nextLogProb.unsqueezed(1) * alpha) * Float(config.gamma)
+    }
+    let taken = try Tensor.cat([observations, actions], axis: 1)
+    let e1 = try q1.forward(taken) - target, e2 = try q2.forward(taken) - target
+    let criticLoss = try ((e1 * e1).mean() + (e2 * e2).mean()) * 0.5
+    try check(criticLoss, "critic loss")
+    criticOptimizer.zeroGrad()
+    try criticLoss.backward()
+    try criticOptimizer.step()
+
+    let chosen = try Tensor.cat([observations, pi], axis: 1)
+    let qPi = try Tensor.minimum(q1.forward(chosen), q2.forward(chosen))
+    let actorLoss = try (logProb.unsqueezed(1) * alpha - qPi).mean()
+    try check(actorLoss, "actor loss")
+    actorOptimizer.zeroGrad()
+    try actorLoss.backward()
+    try actorOptimizer.step()
+
+    SoftUpdate.blend(q1Target, toward: q1, tau: Float(config.tau))
+    SoftUpdate.blend(q2Target, toward: q2, tau: Float(config.tau))
+    updates += 1
+    return (Double(try actorLoss.item()), Double(try criticLoss.item()), alphaLoss)
+  }
+
+  private func check(_ loss: Tensor, _ what: String) throws {
+    let value = try loss.item()
+    guard value.isFinite else {
+      throw CoreError("sac: gradient step \(updates + 1) (timestep \(timesteps)): the \(what) is \(value)",
+                      hint: "the networks blew up: lower lr, or scale the rewards; check the env's observations and rewards for nan/inf")
+    }
+  }
+
+  // MARK: - Acting and evaluation
+
+  public func act(_ observation: Point, deterministic: Bool) throws -> Point {
+    try act(observation, deterministic: deterministic, generator: actGenerator)
+  }
+
+  private func act(_ observation: Point, deterministic: Bool, generator: SeededGenerator) throws -> Point {
+    let input = Tensor(shape: [1, envs.features.size], data: try envs.input(for: observation))
+    let action = try Autograd.noGrad {
+      deterministic ? try actor.forward(input) : try actor.sample(input, noise: noise(rows: 1, generator)).actions
+    }
+    return .reals((0..<actionSize).map { envValue(action.data[$0], $0) })
+  }
+
+  public func evaluate(episodes: Int, deterministic: Bool = true, seed: UInt64 = Evaluation.seed) throws -> EvalResult {
+    let rng = SeededGenerator(seed: seed)
+    return try PolicyEvaluation.run(source: envs.source, copyIndex: 1, episodes: episodes, seed: seed) {
+      try act($0, deterministic: deterministic, generator: rng)
+    }
+  }
+
+  // MARK: - Checkpoints
+
+  public func save(to path: String) throws {
+    var checkpoint = TrainerCheckpoint(algorithm: algorithm, config: try TrainerCheckpoint.json(config),
+                                       counters: try TrainerCheckpoint.json(Counters(timesteps: timesteps, updates: updates)))
+    checkpoint.add(prefix: "actor.", module: actor)
+    checkpoint.add(prefix: "q1.", module: q1)
+    checkpoint.add(prefix: "q2.", module: q2)
+    checkpoint.add(prefix: "q1_target.", module: q1Target)
+    checkpoint.add(prefix: "q2_target.", module: q2Target)
+    checkpoint.tensors.append(("log_alpha", logAlpha.detached()))
+    checkpoint.add(prefix: "optimizer.", optimizer: actorOptimizer)
+    checkpoint.add(prefix: "critic_optimizer.", optimizer: criticOptimizer)
+    checkpoint.add(prefix: "alpha_optimizer.", optimizer: alphaOptimizer)
+    checkpoint.add("rng.train", generator: generator)
+    checkpoint.add("rng.act", generator: actGenerator)
+    buffer.save(into: &checkpoint, prefix: "replay.")
+    envs.save(into: &checkpoint, prefix: "env.")
+    try checkpoint.write(to: path)
+  }
+
+  public static func load(from path: String, env: EnvSource) throws -> SACTrainer {
+    let checkpoint = try TrainerCheckpoint.read(path, algorithm: "sac")
+    let config = try checkpoint.decode(SACConfig.self, from: checkpoint.config, what: "config")
+    return try SACTrainer(env: env, config: config, restoring: checkpoint)
+  }
+
+  public func restoreState(from checkpoint: TrainerCheckpoint) throws {
+    let counters = try checkpoint.decode(Counters.self, from: checkpoint.counters, what: "counters")
+    try checkpoint.load(prefix: "actor.", into: actor)
+    try checkpoint.load(prefix: "q1.", into: q1)
+    try checkpoint.load(prefix: "q2.", into: q2)
+    try checkpoint.load(prefix: "q1_target.", into: q1Target)
+    try checkpoint.load(prefix: "q2_target.", into: q2Target)
+    let savedAlpha = try checkpoint.tensor("log_alpha")
+    guard savedAlpha.shape == [1], !savedAlpha.isInteger, savedAlpha.data[0].isFinite else {
+      throw CoreError("the saved log_alpha is not one finite number", hint: "the checkpoint is damaged")
+    }
+    logAlpha.withMutableData { $0[0] = savedAlpha.data[0] }
+    try checkpoint.load(prefix: "optimizer.", into: actorOptimizer)
+    try checkpoint.load(prefix: "critic_optimizer.", into: criticOptimizer)
+    try checkpoint.load(prefix: "alpha_optimizer.", into: alphaOptimizer)
+    try checkpoint.restore("rng.train", generator: generator)
+    try checkpoint.restore("rng.act", generator: actGenerator)
+    try buffer.restore(from: checkpoint, prefix: "replay.")
+    try envs.restore(from: checkpoint, prefix: "env.")
+    timesteps = counters.timesteps
+    updates = counters.updates
+  }
+}
+
+extension SACTrainer: TrainerNetworks {
+  public var networks: [(name: String, module: Module, prefix: String)] {
+    [("policy", actor, "actor."), ("q1", q1, "q1."), ("q2", q2, "q2."), ("target_q1", q1Target, "q1_target."), ("target_q2", q2Target, "q2_target.")]
+  }
+  public var networkOptimizer: Optimizer { actorOptimizer }
+  public var warmStartable: [String] { [] }
+  public func didWarmStart(_ names: [String]) {}
+}
