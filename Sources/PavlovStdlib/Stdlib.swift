@@ -41,6 +41,7 @@ public enum Stdlib {
     PPOBindings.register(registry)  // ppo, a2c
     DQNBindings.register(registry)
     SACBindings.register(registry)
+    TD3Bindings.register(registry)  // td3, ddpg
     ReinforceBindings.register(registry)
     ESBindings.register(registry)
     registry.family("sweeps")

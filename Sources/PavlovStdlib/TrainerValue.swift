@@ -36,6 +36,8 @@ enum TrainerBindings {
     "a2c": { try PPOTrainer.load(from: $0, env: $1, algorithm: "a2c") },
     "dqn": { try DQNTrainer.load(from: $0, env: $1) },
     "sac": { try SACTrainer.load(from: $0, env: $1) },
+    "td3": { try TD3Trainer.load(from: $0, env: $1) },
+    "ddpg": { try TD3Trainer.load(from: $0, env: $1) },
     "reinforce": { try ReinforceTrainer.load(from: $0, env: $1) },
     "es": { try ESTrainer.load(from: $0, env: $1) },
   ]
@@ -226,8 +228,9 @@ enum TrainerBindings {
                          ("value", "the value network (ppo, a2c, reinforce's baseline): observations → V(s)"),
                          ("q", "the Q-network (dqn): observations → one value per action"),
                          ("target_q", "the target Q-network (dqn)"),
-                         ("q1", "the first critic (sac): observation and action concatenated → Q"),
-                         ("q2", "the second critic (sac)")] {
+                         ("q1", "the first critic (sac, td3, ddpg): observation and action concatenated → Q"),
+                         ("q2", "the second critic (sac, td3)"),
+                         ("target_policy", "the target policy (td3, ddpg)")] {
       t.property(name, doc: "\(what.prefix(1).uppercased() + what.dropFirst()), as a model: the live network the trainer trains (observations as the trainer sees them, normalized if it normalizes).") { v in
         let trainer = try trainerValue(v).trainer
         guard let open = trainer as? any TrainerNetworks, let module = open.network(named: name) else {

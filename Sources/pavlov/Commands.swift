@@ -315,7 +315,7 @@ struct Train: ParsableCommand {
       """
   )
 
-  @Option(help: "The algorithm: PPO, A2C, DQN, SAC, REINFORCE or ES.")
+  @Option(help: "The algorithm: PPO, A2C, DQN, SAC, TD3, DDPG, REINFORCE or ES.")
   var algo: String?
 
   @Option(help: "A registered environment id (CartPole-v1), or FILE.pav:FUNCTION for an env written in Pavlov.")

@@ -41,7 +41,7 @@ public struct TrainRequest {
 /// folder: config.json, metrics.jsonl (a row per iteration), checkpoints/, summary.json.
 public enum TrainRun {
   /// Algorithms the CLI can train (their builtins return the shared trainer type).
-  static let algorithms = ["ppo", "a2c", "dqn", "sac", "reinforce", "es"]
+  static let algorithms = ["ppo", "a2c", "dqn", "sac", "td3", "ddpg", "reinforce", "es"]
 
   public static func run(_ request: TrainRequest, interpreter: Interpreter) throws -> String {
     let algorithm = request.algorithm.lowercased()

@@ -1,4 +1,3 @@
-import Dispatch
 import PavlovCore
 import PavlovGym
 import PavlovTensor
@@ -29,7 +28,7 @@ public final class SACTrainer: Trainer {
   let generator: SeededGenerator
   let actGenerator: SeededGenerator
   let actionSize: Int
-  let low: [Double], high: [Double]
+  let box: BoxActions
   let targetEntropy: Float
   public private(set) var timesteps = 0
   public private(set) var updates = 0
@@ -61,20 +60,12 @@ public final class SACTrainer: Trainer {
     envs = try TrainingEnvs(source: env, count: 1, seed: config.seed, gamma: config.gamma)
     let (observed, acted) = try envs.spaceDescriptions(restoring: checkpoint != nil, savedEnv: config.env,
                                                        savedObservation: config.observationSpace, savedAction: config.actionSpace)
-    guard case .box(let low, let high, _) = envs.actionSpace else {
-      throw CoreError("sac needs a continuous (Box) action space, but \(env.name) acts in \(acted)", hint: "use dqn or ppo for discrete actions")
-    }
-    guard low.allSatisfy(\.isFinite), high.allSatisfy(\.isFinite) else {
-      throw CoreError("sac: the action box \(acted) is unbounded; SAC squashes its actions into the box, so it needs finite bounds",
-                      hint: "wrap the env so its actions have finite bounds (clip_action)")
-    }
+    box = try BoxActions(envs.actionSpace, algorithm: "sac", envName: env.name)
     config.observationSpace = observed
     config.actionSpace = acted
     self.config = config
-    self.low = low
-    self.high = high
-    actionSize = low.count
-    targetEntropy = Float(config.targetEntropy ?? -Double(low.count))
+    actionSize = box.count
+    targetEntropy = Float(config.targetEntropy ?? -Double(box.count))
     generator = SeededGenerator(seed: config.seed)
     actGenerator = SeededGenerator(seed: config.seed ^ 0x6A09_E667_F3BC_C908)
     let d = envs.features.size
@@ -106,45 +97,21 @@ public final class SACTrainer: Trainer {
   // MARK: - Training
 
   public func train(_ budget: Budget, callback: TrainCallback? = nil) throws -> TrainStats? {
-    try budget.validate()
-    let start = DispatchTime.now().uptimeNanoseconds
-    var callSteps = 0, callIterations = 0
-    var last: TrainStats?
-    repeat {
-      var steps = config.trainFreq - timesteps % config.trainFreq
-      if let limit = budget.timesteps { steps = Swift.min(steps, limit - callSteps) }
-      var sums = (actor: 0.0, critic: 0.0, alpha: 0.0), phaseUpdates = 0
-      for _ in 0..<steps {
-        try step()
-        if timesteps % config.trainFreq == 0 && timesteps > config.learningStarts {
-          let n = config.gradientSteps < 0 ? config.trainFreq : config.gradientSteps
-          for _ in 0..<n {
-            let losses = try gradientStep()
-            sums.actor += losses.actor
-            sums.critic += losses.critic
-            sums.alpha += losses.alpha
-          }
-          phaseUpdates += n
-        }
-      }
-      callSteps += steps
-      if timesteps % config.trainFreq == 0 { callIterations += 1 }
+    let loop = OffPolicyLoop(trainFreq: config.trainFreq, gradientSteps: config.gradientSteps, learningStarts: config.learningStarts)
+    return try loop.train(budget, timesteps: { timesteps }, meanReturn: { envs.window.meanReturn }, step: {
+      try step()
+      return timesteps
+    }, update: {
+      let losses = try gradientStep()
+      return [("actor_loss", losses.actor), ("critic_loss", losses.critic), ("ent_coef_loss", losses.alpha)]
+    }, stats: { losses in
       var stats = TrainStats(iteration: iterations, timesteps: timesteps, episodes: envs.episodes, meanReturn: envs.window.meanReturn,
                              meanLength: envs.window.meanLength, fps: 0, learningRate: config.lr)
-      let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-      stats.fps = seconds > 0 ? Double(callSteps) / seconds : 0
-      if phaseUpdates > 0 {
-        let m = Double(phaseUpdates)
-        stats.set("actor_loss", sums.actor / m)
-        stats.set("critic_loss", sums.critic / m)
-        if config.entCoef == nil { stats.set("ent_coef_loss", sums.alpha / m) }
-      }
+      for (name, value) in losses where name != "ent_coef_loss" || config.entCoef == nil { stats.set(name, value) }
       stats.set("ent_coef", entropyCoefficient)
       stats.set("updates", Double(updates))
-      last = stats
-      if let callback, try callback(stats) == .stop { break }
-    } while !budget.isSpent(steps: callSteps, rounds: callIterations, meanReturn: envs.window.meanReturn)
-    return last
+      return stats
+    }, callback: callback)
   }
 
   /// One environment step into the replay buffer.
@@ -158,7 +125,7 @@ public final class SACTrainer: Trainer {
       let action = try Autograd.noGrad { try actor.sample(observation, noise: noise(rows: 1, generator)).actions }
       for k in 0..<actionSize { squashed[k] = action.data[k] }
     }
-    for k in 0..<actionSize { envAction[k] = envValue(squashed[k], k) }
+    for k in 0..<actionSize { envAction[k] = box.envValue(squashed[k], k) }
     try envs.step(continuous: envAction)
     timesteps += 1
     // A truncated episode bootstraps from its final observation (see DQNTrainer.step).
@@ -171,9 +138,6 @@ public final class SACTrainer: Trainer {
       }
     }
   }
-
-  /// A squashed value in [−1, 1] mapped onto the box's k-th interval.
-  private func envValue(_ x: Float, _ k: Int) -> Double { low[k] + (Double(x) + 1) / 2 * (high[k] - low[k]) }
 
   private func noise(rows: Int, _ generator: SeededGenerator) -> Tensor {
     var values = [Float](repeating: 0, count: rows * actionSize)
@@ -250,7 +214,7 @@ public final class SACTrainer: Trainer {
     let action = try Autograd.noGrad {
       deterministic ? try actor.forward(input) : try actor.sample(input, noise: noise(rows: 1, generator)).actions
     }
-    return .reals((0..<actionSize).map { envValue(action.data[$0], $0) })
+    return .reals((0..<actionSize).map { box.envValue(action.data[$0], $0) })
   }
 
   public func evaluate(episodes: Int, deterministic: Bool = true, seed: UInt64 = Evaluation.seed) throws -> EvalResult {

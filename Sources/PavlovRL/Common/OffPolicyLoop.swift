@@ -1,0 +1,73 @@
+import Dispatch
+import PavlovCore
+import PavlovGym
+
+/// The training loop of the off-policy trainers with continuous actions (SAC, TD3, DDPG), as
+/// SB3's `OffPolicyAlgorithm.learn`: `trainFreq` env steps make an iteration; once past
+/// `learningStarts`, each iteration ends with `gradientSteps` updates (−1: as many as steps).
+/// Everything is keyed to the step count, so a budget can end mid-iteration and the next call
+/// continues as if uninterrupted.
+struct OffPolicyLoop {
+  let trainFreq: Int
+  let gradientSteps: Int
+  let learningStarts: Int
+
+  /// Runs until the budget is spent or the callback says stop. `step` takes one env step and
+  /// returns the new step count; `update` takes one gradient step and returns its losses by
+  /// name; `stats` makes an iteration's statistics from the mean losses of its updates.
+  func train(_ budget: Budget, timesteps: () -> Int, meanReturn: () -> Double?, step: () throws -> Int,
+             update: () throws -> [(String, Double)], stats: ([(String, Double)]) -> TrainStats,
+             callback: TrainCallback?) throws -> TrainStats? {
+    try budget.validate()
+    let start = DispatchTime.now().uptimeNanoseconds
+    var callSteps = 0, callIterations = 0
+    var last: TrainStats?
+    repeat {
+      var steps = trainFreq - timesteps() % trainFreq
+      if let limit = budget.timesteps { steps = Swift.min(steps, limit - callSteps) }
+      var sums: [(String, Double)] = [], updates = 0
+      for _ in 0..<steps {
+        let now = try step()
+        guard now % trainFreq == 0 && now > learningStarts else { continue }
+        for _ in 0..<(gradientSteps < 0 ? trainFreq : gradientSteps) {
+          let losses = try update()
+          if sums.isEmpty { sums = losses.map { ($0.0, 0) } }
+          for (i, loss) in losses.enumerated() where i < sums.count { sums[i].1 += loss.1 }
+          updates += 1
+        }
+      }
+      callSteps += steps
+      if timesteps() % trainFreq == 0 { callIterations += 1 }
+      var iteration = stats(updates > 0 ? sums.map { ($0.0, $0.1 / Double(updates)) } : [])
+      let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+      iteration.fps = seconds > 0 ? Double(callSteps) / seconds : 0
+      last = iteration
+      if let callback, try callback(iteration) == .stop { break }
+    } while !budget.isSpent(steps: callSteps, rounds: callIterations, meanReturn: meanReturn())
+    return last
+  }
+}
+
+/// Actions squashed into [−1, 1] and the env's box: SAC, TD3 and DDPG act in [−1, 1] and map
+/// linearly onto the box (SB3's `scale_action` / `unscale_action`).
+struct BoxActions {
+  let low: [Double], high: [Double]
+
+  init(_ space: Space, algorithm: String, envName: String) throws {
+    guard case .box(let low, let high, _) = space else {
+      throw CoreError("\(algorithm) needs a continuous (Box) action space, but \(envName) acts in \(space.description)",
+                      hint: "use dqn or ppo for discrete actions")
+    }
+    guard low.allSatisfy(\.isFinite), high.allSatisfy(\.isFinite) else {
+      throw CoreError("\(algorithm): the action box \(space.description) is unbounded; \(algorithm) squashes its actions into the box, so it needs finite bounds",
+                      hint: "wrap the env so its actions have finite bounds (clip_action)")
+    }
+    self.low = low
+    self.high = high
+  }
+
+  var count: Int { low.count }
+
+  /// The k-th value in [−1, 1] mapped onto the box's k-th interval.
+  func envValue(_ x: Float, _ k: Int) -> Double { low[k] + (Double(x) + 1) / 2 * (high[k] - low[k]) }
+}
