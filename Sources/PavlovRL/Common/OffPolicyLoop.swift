@@ -1,6 +1,7 @@
 import Dispatch
 import PavlovCore
 import PavlovGym
+import PavlovTensor
 
 /// The training loop of the off-policy trainers with continuous actions (SAC, TD3, DDPG), as
 /// SB3's `OffPolicyAlgorithm.learn`: `trainFreq` env steps make an iteration; once past
@@ -70,4 +71,49 @@ struct BoxActions {
 
   /// The k-th value in [−1, 1] mapped onto the box's k-th interval.
   func envValue(_ x: Float, _ k: Int) -> Double { low[k] + (Double(x) + 1) / 2 * (high[k] - low[k]) }
+}
+
+/// One env step of an off-policy trainer with continuous actions: `choose` fills the action
+/// in [−1, 1] for the current observation; it is mapped onto the box, stepped, and stored with
+/// the transition (a truncated episode's final observation as the next one, so it bootstraps).
+final class ContinuousCollector {
+  let box: BoxActions
+  private var previous: [Float]
+  private var chosen: [Float]
+  private var envAction: [Double]
+
+  init(box: BoxActions, observationSize: Int) {
+    self.box = box
+    previous = Array(repeating: 0, count: observationSize)
+    chosen = Array(repeating: 0, count: box.count)
+    envAction = Array(repeating: 0, count: box.count)
+  }
+
+  /// Returns whether the episode ended with this step.
+  func step(_ envs: TrainingEnvs, into buffer: ReplayBuffer, choose: ([Float], inout [Float]) throws -> Void) throws -> Bool {
+    for i in previous.indices { previous[i] = envs.observations[i] }
+    try choose(previous, &chosen)
+    for k in chosen.indices { envAction[k] = box.envValue(chosen[k], k) }
+    try envs.step(continuous: envAction)
+    let truncatedOnly = envs.truncated[0] && !envs.terminated[0]
+    previous.withUnsafeBufferPointer { obs in
+      chosen.withUnsafeBufferPointer { action in
+        (truncatedOnly ? envs.finalObservations : envs.observations).withUnsafeBufferPointer { next in
+          buffer.add(observation: obs, continuousAction: action, reward: envs.rewards[0], next: next, terminated: envs.terminated[0])
+        }
+      }
+    }
+    return envs.terminated[0] || envs.truncated[0]
+  }
+}
+
+extension ReplayBatch {
+  /// The minibatch as tensors: observations (b, d), next observations, actions (b, a),
+  /// rewards (b, 1) and 1 − terminated (b, 1).
+  func continuousTensors(actionSize a: Int) -> (observations: Tensor, next: Tensor, actions: Tensor, rewards: Tensor, notDone: Tensor) {
+    let b = size, d = observationSize
+    return (Tensor(shape: [b, d], data: observations), Tensor(shape: [b, d], data: nextObservations),
+            Tensor(shape: [b, a], data: continuousActions), Tensor(shape: [b, 1], data: rewards),
+            Tensor(shape: [b, 1], data: terminals.map { 1 - $0 }))
+  }
 }

@@ -29,12 +29,10 @@ public final class SACTrainer: Trainer {
   let actGenerator: SeededGenerator
   let actionSize: Int
   let box: BoxActions
+  let collector: ContinuousCollector
   let targetEntropy: Float
   public private(set) var timesteps = 0
   public private(set) var updates = 0
-  private var previous: [Float]
-  private var squashed: [Float]
-  private var envAction: [Double]
 
   struct Counters: Codable {
     var timesteps: Int
@@ -84,9 +82,7 @@ public final class SACTrainer: Trainer {
     alphaOptimizer = try Optimizer(.adam, params: [logAlpha], lr: lr)
     buffer = ReplayBuffer(capacity: config.bufferSize, observationSize: d, actionWidth: actionSize)
     batch = ReplayBatch(size: config.batchSize, observationSize: d, actionWidth: actionSize)
-    previous = Array(repeating: 0, count: d)
-    squashed = Array(repeating: 0, count: actionSize)
-    envAction = Array(repeating: 0, count: actionSize)
+    collector = ContinuousCollector(box: box, observationSize: d)
     if let checkpoint {
       try restoreState(from: checkpoint)
     } else {
@@ -114,29 +110,18 @@ public final class SACTrainer: Trainer {
     }, callback: callback)
   }
 
-  /// One environment step into the replay buffer.
+  /// One environment step into the replay buffer: uniform actions until `learningStarts`, then the policy's samples.
   private func step() throws {
     let d = envs.features.size
-    for i in 0..<d { previous[i] = envs.observations[i] }
-    if timesteps < config.learningStarts {
-      for k in 0..<actionSize { squashed[k] = Float(generator.nextDouble() * 2 - 1) }
-    } else {
-      let observation = Tensor(shape: [1, d], data: previous)
-      let action = try Autograd.noGrad { try actor.sample(observation, noise: noise(rows: 1, generator)).actions }
-      for k in 0..<actionSize { squashed[k] = action.data[k] }
-    }
-    for k in 0..<actionSize { envAction[k] = box.envValue(squashed[k], k) }
-    try envs.step(continuous: envAction)
-    timesteps += 1
-    // A truncated episode bootstraps from its final observation (see DQNTrainer.step).
-    let truncatedOnly = envs.truncated[0] && !envs.terminated[0]
-    previous.withUnsafeBufferPointer { obs in
-      squashed.withUnsafeBufferPointer { action in
-        (truncatedOnly ? envs.finalObservations : envs.observations).withUnsafeBufferPointer { next in
-          buffer.add(observation: obs, continuousAction: action, reward: envs.rewards[0], next: next, terminated: envs.terminated[0])
-        }
+    _ = try collector.step(envs, into: buffer) { observation, action in
+      if timesteps < config.learningStarts {
+        for k in action.indices { action[k] = Float(generator.nextDouble() * 2 - 1) }
+      } else {
+        let sample = try Autograd.noGrad { try actor.sample(Tensor(shape: [1, d], data: observation), noise: noise(rows: 1, generator)).actions }
+        for k in action.indices { action[k] = sample.data[k] }
       }
     }
+    timesteps += 1
   }
 
   private func noise(rows: Int, _ generator: SeededGenerator) -> Tensor {
@@ -148,12 +133,8 @@ public final class SACTrainer: Trainer {
   /// One update of α, the critics and the actor on a minibatch, then the target critics.
   private func gradientStep() throws -> (actor: Double, critic: Double, alpha: Double) {
     buffer.sample(into: batch, generator: generator)
-    let b = config.batchSize, d = envs.features.size, a = actionSize
-    let observations = Tensor(shape: [b, d], data: batch.observations)
-    let next = Tensor(shape: [b, d], data: batch.nextObservations)
-    let actions = Tensor(shape: [b, a], data: batch.continuousActions)
-    let rewards = Tensor(shape: [b, 1], data: batch.rewards)
-    let notDone = Tensor(shape: [b, 1], data: batch.terminals.map { 1 - $0 })
+    let b = config.batchSize
+    let (observations, next, actions, rewards, notDone) = batch.continuousTensors(actionSize: actionSize)
 
     let (pi, logProb) = try actor.sample(observations, noise: noise(rows: b, generator))
     // α as it stands before its own update (SB3's order).

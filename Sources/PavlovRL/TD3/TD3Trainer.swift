@@ -26,14 +26,12 @@ public final class TD3Trainer: Trainer {
   let generator: SeededGenerator
   let actGenerator: SeededGenerator
   let box: BoxActions
+  let collector: ContinuousCollector
   let actionSize: Int
   public private(set) var timesteps = 0
   public private(set) var updates = 0
   /// The Ornstein–Uhlenbeck process's state (zeros for other noise).
   private var noiseState: [Double]
-  private var previous: [Float]
-  private var chosen: [Float]
-  private var envAction: [Double]
 
   struct Counters: Codable {
     var timesteps: Int
@@ -81,9 +79,7 @@ public final class TD3Trainer: Trainer {
     buffer = ReplayBuffer(capacity: config.bufferSize, observationSize: d, actionWidth: actionSize)
     batch = ReplayBatch(size: config.batchSize, observationSize: d, actionWidth: actionSize)
     noiseState = Array(repeating: 0, count: actionSize)
-    previous = Array(repeating: 0, count: d)
-    chosen = Array(repeating: 0, count: actionSize)
-    envAction = Array(repeating: 0, count: actionSize)
+    collector = ContinuousCollector(box: box, observationSize: d)
     if let checkpoint {
       try restoreState(from: checkpoint)
     } else {
@@ -110,30 +106,21 @@ public final class TD3Trainer: Trainer {
     }, callback: callback)
   }
 
-  /// One environment step into the replay buffer.
+  /// One environment step into the replay buffer: uniform actions until `learningStarts`, then the policy's plus the exploration noise.
   private func step() throws {
     let d = envs.features.size
-    for i in 0..<d { previous[i] = envs.observations[i] }
-    if timesteps < config.learningStarts {
-      for k in 0..<actionSize { chosen[k] = Float(generator.nextDouble() * 2 - 1) }
-    } else {
-      let action = try Autograd.noGrad { try actor.forward(Tensor(shape: [1, d], data: previous)) }
-      let noise = explorationNoise(generator)
-      for k in 0..<actionSize { chosen[k] = Swift.min(1, Swift.max(-1, action.data[k] + Float(noise[k]))) }
-    }
-    for k in 0..<actionSize { envAction[k] = box.envValue(chosen[k], k) }
-    try envs.step(continuous: envAction)
-    timesteps += 1
-    let truncatedOnly = envs.truncated[0] && !envs.terminated[0]
-    previous.withUnsafeBufferPointer { obs in
-      chosen.withUnsafeBufferPointer { action in
-        (truncatedOnly ? envs.finalObservations : envs.observations).withUnsafeBufferPointer { next in
-          buffer.add(observation: obs, continuousAction: action, reward: envs.rewards[0], next: next, terminated: envs.terminated[0])
-        }
+    let ended = try collector.step(envs, into: buffer) { observation, action in
+      if timesteps < config.learningStarts {
+        for k in action.indices { action[k] = Float(generator.nextDouble() * 2 - 1) }
+      } else {
+        let policy = try Autograd.noGrad { try actor.forward(Tensor(shape: [1, d], data: observation)) }
+        let noise = explorationNoise(generator)
+        for k in action.indices { action[k] = Swift.min(1, Swift.max(-1, policy.data[k] + Float(noise[k]))) }
       }
     }
+    timesteps += 1
     // SB3 resets the noise process when an episode ends.
-    if envs.terminated[0] || envs.truncated[0] { for k in 0..<actionSize { noiseState[k] = 0 } }
+    if ended { for k in 0..<actionSize { noiseState[k] = 0 } }
   }
 
   /// The exploration noise of one step, in the [−1, 1] action scale.
@@ -154,12 +141,8 @@ public final class TD3Trainer: Trainer {
   /// One critic update, and every `policyDelay` updates one actor update and the targets'.
   private func gradientStep() throws -> (critic: Double, actor: Double?) {
     buffer.sample(into: batch, generator: generator)
-    let b = config.batchSize, d = envs.features.size, a = actionSize
-    let observations = Tensor(shape: [b, d], data: batch.observations)
-    let next = Tensor(shape: [b, d], data: batch.nextObservations)
-    let actions = Tensor(shape: [b, a], data: batch.continuousActions)
-    let rewards = Tensor(shape: [b, 1], data: batch.rewards)
-    let notDone = Tensor(shape: [b, 1], data: batch.terminals.map { 1 - $0 })
+    let b = config.batchSize, a = actionSize
+    let (observations, next, actions, rewards, notDone) = batch.continuousTensors(actionSize: a)
 
     let target = try Autograd.noGrad { () throws -> Tensor in
       // Target policy smoothing: clipped Gaussian noise on the target actor's action.
