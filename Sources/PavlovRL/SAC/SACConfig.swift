@@ -28,8 +28,6 @@ public struct SACConfig: Codable, Equatable, Sendable {
   /// Hidden layer sizes of the actor and of each critic (ReLU).
   public var hidden = [256, 256]
   public var seed: UInt64 = 0
-  /// Unused by SAC's constant schedules; kept for `train`'s budget bookkeeping.
-  public var totalSteps: Int? = nil
   public var observationSpace = ""
   public var actionSpace = ""
 

@@ -27,7 +27,7 @@ public final class SACTrainer: Trainer {
   let batch: ReplayBatch
   let generator: SeededGenerator
   let actGenerator: SeededGenerator
-  let actionSize: Int
+  var actionSize: Int { box.count }
   let box: BoxActions
   let collector: ContinuousCollector
   let targetEntropy: Float
@@ -62,14 +62,13 @@ public final class SACTrainer: Trainer {
     config.observationSpace = observed
     config.actionSpace = acted
     self.config = config
-    actionSize = box.count
     targetEntropy = Float(config.targetEntropy ?? -Double(box.count))
     generator = SeededGenerator(seed: config.seed)
     actGenerator = SeededGenerator(seed: config.seed ^ 0x6A09_E667_F3BC_C908)
     let d = envs.features.size
-    actor = try SquashedGaussianActor(inputs: d, actions: actionSize, hidden: config.hidden, generator: generator)
-    q1 = try Sequential.mlp([d + actionSize] + config.hidden + [1], activation: .relu, generator: generator)
-    q2 = try Sequential.mlp([d + actionSize] + config.hidden + [1], activation: .relu, generator: generator)
+    actor = try SquashedGaussianActor(inputs: d, actions: box.count, hidden: config.hidden, generator: generator)
+    q1 = try Sequential.mlp([d + box.count] + config.hidden + [1], activation: .relu, generator: generator)
+    q2 = try Sequential.mlp([d + box.count] + config.hidden + [1], activation: .relu, generator: generator)
     guard let t1 = try q1.copy() as? Sequential, let t2 = try q2.copy() as? Sequential else { throw CoreError("sac: could not build the critics") }
     t1.setFrozen(true)
     t2.setFrozen(true)
@@ -80,8 +79,8 @@ public final class SACTrainer: Trainer {
     actorOptimizer = try Optimizer(.adam, params: actor.parameters, lr: lr)
     criticOptimizer = try Optimizer(.adam, params: q1.parameters + q2.parameters, lr: lr)
     alphaOptimizer = try Optimizer(.adam, params: [logAlpha], lr: lr)
-    buffer = ReplayBuffer(capacity: config.bufferSize, observationSize: d, actionWidth: actionSize)
-    batch = ReplayBatch(size: config.batchSize, observationSize: d, actionWidth: actionSize)
+    buffer = ReplayBuffer(capacity: config.bufferSize, observationSize: d, actionWidth: box.count)
+    batch = ReplayBatch(size: config.batchSize, observationSize: d, actionWidth: box.count)
     collector = ContinuousCollector(box: box, observationSize: d)
     if let checkpoint {
       try restoreState(from: checkpoint)

@@ -39,7 +39,6 @@ public struct TD3Config: Codable, Equatable, Sendable {
   /// Hidden layer sizes of the actor and of each critic (ReLU).
   public var hidden = [400, 300]
   public var seed: UInt64 = 0
-  public var totalSteps: Int? = nil
   public var observationSpace = ""
   public var actionSpace = ""
 

@@ -27,7 +27,7 @@ public final class TD3Trainer: Trainer {
   let actGenerator: SeededGenerator
   let box: BoxActions
   let collector: ContinuousCollector
-  let actionSize: Int
+  var actionSize: Int { box.count }
   public private(set) var timesteps = 0
   public private(set) var updates = 0
   /// The Ornstein–Uhlenbeck process's state (zeros for other noise).
@@ -59,11 +59,10 @@ public final class TD3Trainer: Trainer {
     config.observationSpace = observed
     config.actionSpace = acted
     self.config = config
-    actionSize = box.count
     generator = SeededGenerator(seed: config.seed)
     actGenerator = SeededGenerator(seed: config.seed ^ 0x6A09_E667_F3BC_C908)
     let d = envs.features.size
-    actor = try Sequential.mlp([d] + config.hidden + [actionSize], activation: .relu, outputActivation: .tanh, generator: generator)
+    actor = try Sequential.mlp([d] + config.hidden + [box.count], activation: .relu, outputActivation: .tanh, generator: generator)
     let criticSizes = [d + box.count] + config.hidden + [1], weights = generator
     critics = try (0..<config.nCritics).map { _ in try Sequential.mlp(criticSizes, activation: .relu, generator: weights) }
     guard let target = try actor.copy() as? Sequential else { throw CoreError("\(config.algorithm): could not build the networks") }
@@ -76,9 +75,9 @@ public final class TD3Trainer: Trainer {
     criticTargets.forEach { $0.setFrozen(true) }
     actorOptimizer = try Optimizer(.adam, params: actor.parameters, lr: Float(config.lr))
     criticOptimizer = try Optimizer(.adam, params: critics.flatMap(\.parameters), lr: Float(config.lr))
-    buffer = ReplayBuffer(capacity: config.bufferSize, observationSize: d, actionWidth: actionSize)
-    batch = ReplayBatch(size: config.batchSize, observationSize: d, actionWidth: actionSize)
-    noiseState = Array(repeating: 0, count: actionSize)
+    buffer = ReplayBuffer(capacity: config.bufferSize, observationSize: d, actionWidth: box.count)
+    batch = ReplayBatch(size: config.batchSize, observationSize: d, actionWidth: box.count)
+    noiseState = Array(repeating: 0, count: box.count)
     collector = ContinuousCollector(box: box, observationSize: d)
     if let checkpoint {
       try restoreState(from: checkpoint)

@@ -82,10 +82,10 @@ struct TuneRun {
       throw PavlovError.runtime("tune: a script runs one sweep (its workers re-run it up to its tune call)", hint: "put each sweep in a script of its own")
     }
     _ = try args.callable(0)
-    let settings = try self.settings(context)
+    let executor = try context.executor ?? args.string(12)
+    let settings = try self.settings(context, executor: executor)
     let options = try TuneBindings.trialOptions(args)
     let folder = SweepFolder(path: try folderPath(context))
-    let executor = try context.executor ?? args.string(12)
     let resume = try context.resume || args.bool(13)
     let verbose = try args.bool(16)
 
@@ -125,7 +125,7 @@ struct TuneRun {
         if let text = try? JSONWriter.string(config, indent: 2) { try? Files.writeAtomically(trialFolder + "/config.json", Array((text + "\n").utf8)) }
         try? Files.writeAtomically(trialFolder + "/metrics.jsonl", [])
         let spec: JSONValue = .object([("address", .string(driver.address)), ("token", .string(token)), ("trial", .int(trial)),
-                                       ("config", config), ("folder", .string(checkpoints.trial(trial))), ("sweep", .int(0))])
+                                       ("config", config), ("folder", .string(checkpoints.trial(trial)))])
         return (program.arguments, [(TuneWorker.variable, (try? JSONWriter.string(spec)) ?? "{}")] + program.environment, trialFolder + "/output.txt")
       }
     }
@@ -198,7 +198,7 @@ struct TuneRun {
     ]))
   }
 
-  private func settings(_ context: TuneContext) throws -> SweepSettings {
+  private func settings(_ context: TuneContext, executor: String) throws -> SweepSettings {
     let space = try SearchSpaceBindings.space(args[1])
     guard case .record = space else { throw args.typeError(1, "a record of hyperparameters") }
     let samples = try args.int(2)
@@ -226,7 +226,6 @@ struct TuneRun {
         }
       }
     }
-    let executor = try context.executor ?? args.string(12)
     var maxConcurrent = try context.maxConcurrent ?? (args.isNull(9) ? (executor == "ray" ? 4 : Processors.online) : args.int(9))
     guard maxConcurrent >= 1 else { throw PavlovError.runtime("tune: max_concurrent must be at least 1, got \(maxConcurrent)") }
     maxConcurrent = min(maxConcurrent, 1024)

@@ -11,14 +11,13 @@ import PavlovTune
 /// driver's reply: go on, stop, save a checkpoint, or (PBT) take over another trial's.
 final class TuneWorker {
   /// The environment variable that makes a `pavlov run` a trial worker: JSON
-  /// {address, token, trial, config, sweep}.
+  /// {address, token, trial, config, folder}.
   static let variable = "PAVLOV_TUNE_WORKER"
   static let key = "tune.worker"
 
   let connection: TrialConnection
   let trial: Int
   let config: JSONValue
-  let sweepIndex: Int
   /// The trial's folder (a trainer's final checkpoint goes to its checkpoints/).
   let folder: String?
   var results = 0
@@ -34,15 +33,13 @@ final class TuneWorker {
       throw PavlovError.runtime("tune: \(variable) is set but is not a trial description", hint: "it is set by a sweep's driver for its workers; unset it to run the script yourself")
     }
     let connection = try CoreBridge.run("tune") { try TrialConnection(address: address, token: token, trial: trial) }
-    return TuneWorker(connection: connection, trial: trial, config: config, sweepIndex: spec["sweep"]?.int ?? 0,
-                      folder: spec["folder"]?.string)
+    return TuneWorker(connection: connection, trial: trial, config: config, folder: spec["folder"]?.string)
   }
 
-  private init(connection: TrialConnection, trial: Int, config: JSONValue, sweepIndex: Int, folder: String?) {
+  private init(connection: TrialConnection, trial: Int, config: JSONValue, folder: String?) {
     self.connection = connection
     self.trial = trial
     self.config = config
-    self.sweepIndex = sweepIndex
     self.folder = folder
   }
 
