@@ -34,30 +34,11 @@ public final class LocalLauncher: TrialLauncher {
   public init() {}
 
   public func launch(trial: Int, command: [String], environment: [(String, String)], output: String) throws(CoreError) {
-    var actions = posix_spawn_file_actions_t()
-    posix_spawn_file_actions_init(&actions)
-    defer { posix_spawn_file_actions_destroy(&actions) }
-    posix_spawn_file_actions_addopen(&actions, 1, output, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-    posix_spawn_file_actions_adddup2(&actions, 1, 2)
-    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-    var attributes = posix_spawnattr_t()
-    posix_spawnattr_init(&attributes)
-    defer { posix_spawnattr_destroy(&attributes) }
-    posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP))
-    posix_spawnattr_setpgroup(&attributes, 0)
-    let added = Set(environment.map(\.0))
-    var variables = environment.map { "\($0.0)=\($0.1)" }
-    var index = 0
-    while let entry = environ[index] {
-      let text = String(cString: entry)
-      if let equals = text.firstIndex(of: "="), !added.contains(String(text[..<equals])) { variables.append(text) }
-      index += 1
+    let (pid, status) = spawnInOwnGroup(command, adding: environment) { actions in
+      posix_spawn_file_actions_addopen(&actions, 1, output, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+      posix_spawn_file_actions_adddup2(&actions, 1, 2)
+      posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
     }
-    let argv = command.map { strdup($0) } + [nil]
-    let envp = variables.map { strdup($0) } + [nil]
-    defer { (argv + envp).forEach { free($0) } }
-    var pid: pid_t = 0
-    let status = posix_spawn(&pid, command[0], &actions, &attributes, argv, envp)
     guard status == 0 else { throw CoreError("tune: cannot start a worker (\(command[0])): \(Files.reason(status))") }
     processes[pid] = trial
   }
@@ -111,4 +92,36 @@ public final class LocalLauncher: TrialLauncher {
     }
     return "killed by signal \(name)"
   }
+}
+
+/// Starts a process in a process group of its own (so Ctrl-C at the terminal reaches the
+/// driver alone), with `adding` over the driver's environment and its standard streams
+/// arranged by `streams`: both launchers' workers and the Ray bridge start this way. Returns
+/// the pid, or 0 and the errno value that stopped it.
+func spawnInOwnGroup(_ arguments: [String], searchPath: Bool = false, adding environment: [(String, String)] = [],
+                     streams: (inout posix_spawn_file_actions_t) -> Void) -> (pid: pid_t, status: Int32) {
+  var actions = posix_spawn_file_actions_t()
+  posix_spawn_file_actions_init(&actions)
+  defer { posix_spawn_file_actions_destroy(&actions) }
+  streams(&actions)
+  var attributes = posix_spawnattr_t()
+  posix_spawnattr_init(&attributes)
+  defer { posix_spawnattr_destroy(&attributes) }
+  posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP))
+  posix_spawnattr_setpgroup(&attributes, 0)
+  let added = Set(environment.map(\.0))
+  var variables = environment.map { "\($0.0)=\($0.1)" }
+  var index = 0
+  while let entry = environ[index] {
+    let text = String(cString: entry)
+    if let equals = text.firstIndex(of: "="), !added.contains(String(text[..<equals])) { variables.append(text) }
+    index += 1
+  }
+  let argv = arguments.map { (s: String) in strdup(s) } + [nil]
+  let envp = variables.map { (s: String) in strdup(s) } + [nil]
+  defer { (argv + envp).forEach { free($0) } }
+  var pid: pid_t = 0
+  let status = searchPath ? posix_spawnp(&pid, arguments[0], &actions, &attributes, argv, envp)
+                          : posix_spawn(&pid, arguments[0], &actions, &attributes, argv, envp)
+  return (status == 0 ? pid : 0, status)
 }

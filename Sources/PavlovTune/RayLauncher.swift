@@ -12,7 +12,7 @@ public final class RayLauncher: TrialLauncher {
   private let process: pid_t
   private let input: Int32
   private let output: Int32
-  private var buffer: [UInt8] = []
+  private var buffer = LineBuffer()
   private var outputs: [Int: String] = [:]
   private var bridgeEnded = false
   private var closed = false
@@ -29,20 +29,10 @@ public final class RayLauncher: TrialLauncher {
     }
     // The bridge gets its ends as 0 and 1; no other child may inherit them.
     for fd in toBridge + fromBridge { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
-    var actions = posix_spawn_file_actions_t()
-    posix_spawn_file_actions_init(&actions)
-    defer { posix_spawn_file_actions_destroy(&actions) }
-    posix_spawn_file_actions_adddup2(&actions, toBridge[0], 0)
-    posix_spawn_file_actions_adddup2(&actions, fromBridge[1], 1)
-    var attributes = posix_spawnattr_t()
-    posix_spawnattr_init(&attributes)
-    defer { posix_spawnattr_destroy(&attributes) }
-    posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP))
-    posix_spawnattr_setpgroup(&attributes, 0)
-    let argv: [UnsafeMutablePointer<CChar>?] = [python, "-c", Self.bridge, address, workingDirectory].map { (s: String) in strdup(s) } + [nil]
-    defer { argv.forEach { free($0) } }
-    var pid: pid_t = 0
-    let status = posix_spawnp(&pid, python, &actions, &attributes, argv, environ)
+    let (pid, status) = spawnInOwnGroup([python, "-c", Self.bridge, address, workingDirectory], searchPath: true) { actions in
+      posix_spawn_file_actions_adddup2(&actions, toBridge[0], 0)
+      posix_spawn_file_actions_adddup2(&actions, fromBridge[1], 1)
+    }
     close(toBridge[0])
     close(fromBridge[1])
     guard status == 0 else {
@@ -125,13 +115,10 @@ public final class RayLauncher: TrialLauncher {
   }
 
   private func readLines() -> [JSONValue] {
-    var chunk = [UInt8](repeating: 0, count: 65_536)
-    let n = read(output, &chunk, chunk.count)
-    if n > 0 { buffer += chunk[0..<n] } else if n == 0 { bridgeEnded = true }
+    if !buffer.read(from: output) { bridgeEnded = true }
     var lines: [JSONValue] = []
-    while let newline = buffer.firstIndex(of: 0x0A) {
-      if let json = try? JSONParser.parse(String(decoding: buffer[..<newline], as: UTF8.self)) { lines.append(json) }
-      buffer.removeFirst(newline + 1)
+    while let line = buffer.nextLine() {
+      if let json = try? JSONParser.parse(line) { lines.append(json) }
     }
     return lines
   }

@@ -5,7 +5,7 @@ import PavlovCore
 /// which trial it runs, then sends one JSON line per message and reads one per reply.
 public final class TrialConnection {
   private let fd: Int32
-  private var buffer: [UInt8] = []
+  private var buffer = LineBuffer()
 
   /// Connects to `address` ("host:port") and introduces trial `trial` with the sweep's token.
   public init(address: String, token: String, trial: Int) throws(CoreError) {
@@ -45,16 +45,10 @@ public final class TrialConnection {
   /// The next line from the driver, parsed.
   public func receive() throws(CoreError) -> JSONValue {
     while true {
-      if let newline = buffer.firstIndex(of: 0x0A) {
-        let text = String(decoding: buffer[..<newline], as: UTF8.self)
-        buffer.removeFirst(newline + 1)
+      if let text = buffer.nextLine() {
         do { return try JSONParser.parse(text) } catch { throw CoreError("tune worker: the driver sent a line that is not JSON: \(text.prefix(80))") }
       }
-      var chunk = [UInt8](repeating: 0, count: 4096)
-      let n = read(fd, &chunk, chunk.count)
-      if n > 0 { buffer += chunk[0..<n]; continue }
-      if n < 0 && errno == EINTR { continue }
-      throw CoreError("tune worker: the sweep's driver is gone (the sweep was stopped)")
+      guard buffer.read(from: fd) else { throw CoreError("tune worker: the sweep's driver is gone (the sweep was stopped)") }
     }
   }
 

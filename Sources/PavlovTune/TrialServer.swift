@@ -10,8 +10,8 @@ final class TrialServer {
   let token: String
   private let listener: Int32
   /// Connections not yet identified, with what they sent so far.
-  private var greeting: [Int32: [UInt8]] = [:]
-  private var connections: [Int: (fd: Int32, buffer: [UInt8])] = [:]
+  private var greeting: [Int32: LineBuffer] = [:]
+  private var connections: [Int: (fd: Int32, buffer: LineBuffer)] = [:]
 
   enum Event {
     case line(trial: Int, text: String)
@@ -95,35 +95,34 @@ final class TrialServer {
     _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
     var one: Int32 = 1
     setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
-    greeting[fd] = []
+    greeting[fd] = LineBuffer()
   }
 
   private func readGreeting(_ fd: Int32, into events: inout [Event]) {
-    var buffer = greeting[fd] ?? []
-    guard receive(fd, into: &buffer) else {
+    var buffer = greeting[fd] ?? LineBuffer()
+    guard buffer.read(from: fd) else {
       greeting[fd] = nil
       Glibc.close(fd)
       return
     }
-    guard let newline = buffer.firstIndex(of: 0x0A) else {
+    guard let text = buffer.nextLine() else {
       // A greeting is short; anything longer is not one of ours.
       if buffer.count > 4096 { greeting[fd] = nil; Glibc.close(fd) } else { greeting[fd] = buffer }
       return
     }
     greeting[fd] = nil
-    let text = String(decoding: buffer[..<newline], as: UTF8.self)
     guard let hello = try? JSONParser.parse(text), hello["token"]?.string == token, let trial = hello["trial"]?.int,
           connections[trial] == nil else {
       Glibc.close(fd)
       return
     }
-    connections[trial] = (fd, Array(buffer[(newline + 1)...]))
+    connections[trial] = (fd, buffer)
     emitLines(trial, into: &events)
   }
 
   private func readLines(_ trial: Int, into events: inout [Event]) {
     guard var connection = connections[trial] else { return }
-    let open = receive(connection.fd, into: &connection.buffer)
+    let open = connection.buffer.read(from: connection.fd)
     connections[trial] = connection
     emitLines(trial, into: &events)
     if !open {
@@ -134,20 +133,7 @@ final class TrialServer {
 
   private func emitLines(_ trial: Int, into events: inout [Event]) {
     guard var connection = connections[trial] else { return }
-    var start = 0
-    while let newline = connection.buffer[start...].firstIndex(of: 0x0A) {
-      events.append(.line(trial: trial, text: String(decoding: connection.buffer[start..<newline], as: UTF8.self)))
-      start = newline + 1
-    }
-    connection.buffer.removeFirst(start)
+    while let line = connection.buffer.nextLine() { events.append(.line(trial: trial, text: line)) }
     connections[trial] = connection
-  }
-
-  /// Reads what is there; false at the end of the stream or on an error.
-  private func receive(_ fd: Int32, into buffer: inout [UInt8]) -> Bool {
-    var chunk = [UInt8](repeating: 0, count: 65_536)
-    let n = read(fd, &chunk, chunk.count)
-    if n > 0 { buffer += chunk[0..<n]; return true }
-    return n < 0 && (errno == EINTR || errno == EAGAIN)
   }
 }
