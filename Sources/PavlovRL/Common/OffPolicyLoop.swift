@@ -3,8 +3,8 @@ import PavlovCore
 import PavlovGym
 import PavlovTensor
 
-/// The training loop of the off-policy trainers with continuous actions (SAC, TD3, DDPG), as
-/// SB3's `OffPolicyAlgorithm.learn`: `trainFreq` env steps make an iteration; once past
+/// The training loop of the off-policy trainers (DQN, SAC, TD3, DDPG), as SB3's
+/// `OffPolicyAlgorithm.learn`: `trainFreq` env steps make an iteration; once past
 /// `learningStarts`, each iteration ends with `gradientSteps` updates (−1: as many as steps).
 /// Everything is keyed to the step count, so a budget can end mid-iteration and the next call
 /// continues as if uninterrupted.
@@ -14,10 +14,11 @@ struct OffPolicyLoop {
   let learningStarts: Int
 
   /// Runs until the budget is spent or the callback says stop. `step` takes one env step and
-  /// returns the new step count; `update` takes one gradient step and returns its losses by
-  /// name; `stats` makes an iteration's statistics from the mean losses of its updates.
+  /// returns the new step count; `update` takes the given number of gradient steps (DQN takes
+  /// them in groups) and returns their summed losses by name; `stats` makes an iteration's
+  /// statistics from the mean losses of its updates.
   func train(_ budget: Budget, timesteps: () -> Int, meanReturn: () -> Double?, step: () throws -> Int,
-             update: () throws -> [(String, Double)], stats: ([(String, Double)]) -> TrainStats,
+             update: (Int) throws -> [(String, Double)], stats: ([(String, Double)]) -> TrainStats,
              callback: TrainCallback?) throws -> TrainStats? {
     try budget.validate()
     let start = DispatchTime.now().uptimeNanoseconds
@@ -30,12 +31,11 @@ struct OffPolicyLoop {
       for _ in 0..<steps {
         let now = try step()
         guard now % trainFreq == 0 && now > learningStarts else { continue }
-        for _ in 0..<(gradientSteps < 0 ? trainFreq : gradientSteps) {
-          let losses = try update()
-          if sums.isEmpty { sums = losses.map { ($0.0, 0) } }
-          for (i, loss) in losses.enumerated() where i < sums.count { sums[i].1 += loss.1 }
-          updates += 1
-        }
+        let n = gradientSteps < 0 ? trainFreq : gradientSteps
+        let losses = try update(n)
+        if sums.isEmpty { sums = losses.map { ($0.0, 0) } }
+        for (i, loss) in losses.enumerated() where i < sums.count { sums[i].1 += loss.1 }
+        updates += n
       }
       callSteps += steps
       if timesteps() % trainFreq == 0 { callIterations += 1 }

@@ -1,4 +1,3 @@
-import Dispatch
 import PavlovGym
 import PavlovTensor
 
@@ -128,39 +127,21 @@ public final class DQNTrainer: Trainer {
       // The ε schedule's horizon: fixed by the first call, saved with the config.
       config.totalSteps = budget.timesteps ?? Budget.saturating((budget.iterations ?? 1), config.trainFreq)
     }
-    let start = DispatchTime.now().uptimeNanoseconds
-    var callSteps = 0, callIterations = 0
-    var last: TrainStats?
-    repeat {
-      var steps = config.trainFreq - timesteps % config.trainFreq
-      if let limit = budget.timesteps { steps = Swift.min(steps, limit - callSteps) }
-      var lossSum = 0.0, normSum = 0.0, phaseUpdates = 0
-      for _ in 0..<steps {
-        try step()
-        if timesteps % config.trainFreq == 0 && timesteps > config.learningStarts {
-          let n = config.gradientSteps < 0 ? config.trainFreq : config.gradientSteps
-          let (loss, norm) = try learn(gradientSteps: n)
-          lossSum += loss
-          normSum += norm
-          phaseUpdates += n
-        }
-      }
-      callSteps += steps
-      if timesteps % config.trainFreq == 0 { callIterations += 1 }
+    let loop = OffPolicyLoop(trainFreq: config.trainFreq, gradientSteps: config.gradientSteps, learningStarts: config.learningStarts)
+    return try loop.train(budget, timesteps: { timesteps }, meanReturn: { envs.window.meanReturn }, step: {
+      try step()
+      return timesteps
+    }, update: { n in
+      let (loss, norm) = try learn(gradientSteps: n)
+      return [("loss", loss), ("grad_norm", norm)]
+    }, stats: { losses in
       var stats = TrainStats(iteration: iterations, timesteps: timesteps, episodes: envs.episodes, meanReturn: envs.window.meanReturn,
                              meanLength: envs.window.meanLength, fps: 0, learningRate: config.lr)
-      let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-      stats.fps = seconds > 0 ? Double(callSteps) / seconds : 0
-      if phaseUpdates > 0 {
-        stats.set("loss", lossSum / Double(phaseUpdates))
-        stats.set("grad_norm", normSum / Double(phaseUpdates))
-      }
+      for (name, value) in losses { stats.set(name, value) }
       stats.set("exploration_rate", explorationRate)
       stats.set("updates", Double(updates))
-      last = stats
-      if let callback, try callback(stats) == .stop { break }
-    } while !budget.isSpent(steps: callSteps, rounds: callIterations, meanReturn: envs.window.meanReturn)
-    return last
+      return stats
+    }, callback: callback)
   }
 
   /// One environment step into the replay buffer, and the target update if due.

@@ -96,9 +96,13 @@ public final class SACTrainer: Trainer {
     return try loop.train(budget, timesteps: { timesteps }, meanReturn: { envs.window.meanReturn }, step: {
       try step()
       return timesteps
-    }, update: {
-      let losses = try gradientStep()
-      return [("actor_loss", losses.actor), ("critic_loss", losses.critic), ("ent_coef_loss", losses.alpha)]
+    }, update: { n in
+      var sums = (actor: 0.0, critic: 0.0, alpha: 0.0)
+      for _ in 0..<n {
+        let losses = try gradientStep()
+        sums = (sums.actor + losses.actor, sums.critic + losses.critic, sums.alpha + losses.alpha)
+      }
+      return [("actor_loss", sums.actor), ("critic_loss", sums.critic), ("ent_coef_loss", sums.alpha)]
     }, stats: { losses in
       var stats = TrainStats(iteration: iterations, timesteps: timesteps, episodes: envs.episodes, meanReturn: envs.window.meanReturn,
                              meanLength: envs.window.meanLength, fps: 0, learningRate: config.lr)

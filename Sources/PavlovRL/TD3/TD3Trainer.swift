@@ -93,9 +93,13 @@ public final class TD3Trainer: Trainer {
     return try loop.train(budget, timesteps: { timesteps }, meanReturn: { envs.window.meanReturn }, step: {
       try step()
       return timesteps
-    }, update: {
-      let losses = try gradientStep()
-      return [("critic_loss", losses.critic), ("actor_loss", losses.actor ?? .nan)]
+    }, update: { n in
+      var sums = (critic: 0.0, actor: 0.0)
+      for _ in 0..<n {
+        let losses = try gradientStep()
+        sums = (sums.critic + losses.critic, sums.actor + (losses.actor ?? .nan))
+      }
+      return [("critic_loss", sums.critic), ("actor_loss", sums.actor)]
     }, stats: { losses in
       var stats = TrainStats(iteration: iterations, timesteps: timesteps, episodes: envs.episodes, meanReturn: envs.window.meanReturn,
                              meanLength: envs.window.meanLength, fps: 0, learningRate: config.lr)
