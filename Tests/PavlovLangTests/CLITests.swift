@@ -76,6 +76,14 @@ final class CLITests: XCTestCase {
     XCTAssertEqual(a.split(separator: "\n").count, 3)
     XCTAssertEqual(a, b, "same seed, same metrics")
     XCTAssertFalse(a.contains("fps"), "wall-clock figures would make runs differ")
+    // --seed reaches train (the root command's own --seed once swallowed it, and every seed ran as 0).
+    let seeded = try pavlov(["train", "--algo", "PPO", "--env", "CartPole-v1", "--stop", "iterations=3", "--seed", "4",
+                             "--config", "n_envs=2", "--config", "n_steps=64", "--eval-episodes", "2", "--out", "runs/c"], timeout: 120)
+    assertExit(seeded, 0)
+    let c = try String(contentsOf: base.appendingPathComponent("c/metrics.jsonl"), encoding: .utf8)
+    XCTAssertNotEqual(a, c, "another seed, other metrics")
+    let config = try String(contentsOf: base.appendingPathComponent("c/config.json"), encoding: .utf8)
+    XCTAssertTrue(config.contains("\"seed\": 4"), config)
     for file in ["config.json", "summary.json", "checkpoints/final.safetensors"] {
       XCTAssertTrue(FileManager.default.fileExists(atPath: base.appendingPathComponent("a/" + file).path), file)
     }
