@@ -42,10 +42,12 @@ let package = Package(
       dependencies: ["PavlovCore", "CPavlovKernels"],
       path: "Sources/PavlovTensor"
     ),
+    // Box2D (Debian's libbox2d-dev, C++) behind a small C interface, for the Box2D environments.
+    .target(name: "CBox2D", path: "Sources/CBox2D", linkerSettings: [.linkedLibrary("box2d")]),
     // Environments with Gymnasium's contract, wrappers and vector envs. Usable without the language.
     .target(
       name: "PavlovGym",
-      dependencies: ["PavlovCore"],
+      dependencies: ["PavlovCore", "CBox2D"],
       path: "Sources/PavlovGym"
     ),
     // Bandit strategies, tabular learners, dynamic programming and deep RL trainers on PavlovGym's envs. Usable without the language.

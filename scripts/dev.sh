@@ -7,8 +7,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# Debian packages the build needs: GNU readline for the REPL; python3-venv for the TensorBoard check.
-APT_PACKAGES=(libreadline-dev python3-venv)
+# Debian packages the build needs: GNU readline for the REPL; Box2D for LunarLander and
+# BipedalWalker; python3-venv for the TensorBoard check.
+APT_PACKAGES=(libreadline-dev libbox2d-dev python3-venv)
 
 install_missing() {
   local missing=()
