@@ -38,6 +38,8 @@ enum PPOBindings {
     .bool("normalize_reward", \.normalizeReward, "scale rewards by the running std of the discounted return"),
     .bool("normalize_advantage", \.normalizeAdvantage, "normalize advantages per minibatch"),
     .number("log_std_init", \.logStdInit, "initial log standard deviation of a Gaussian policy (Box actions)"),
+    .bool("use_sde", \.usesSDE, "explore with gSDE (Box actions): noise = last hidden features × a matrix redrawn every sde_sample_freq steps; log_std becomes [features, actions]"),
+    .optionalInt("sde_sample_freq", \.sdeSampleFreq, "steps between gSDE's new exploration matrices (nil: once per rollout)"),
     .optionalInt("total_steps", \.totalSteps, "the horizon of linear schedules (nil: the steps of the first train call)"),
     .int("threads", \.threads, "threads stepping the env copies (pays only for slow envs)"),
   ]

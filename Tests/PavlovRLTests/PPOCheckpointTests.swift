@@ -72,6 +72,19 @@ final class PPOCheckpointTests: XCTestCase {
     try checkResume(config: config, env: "Pendulum-v1", first: 2048, second: 2048)
   }
 
+  /// gSDE: its exploration matrices are redrawn at every rollout's start, so a resume between
+  /// rollouts continues exactly too.
+  func testResumeIsBitIdenticalWithStateDependentExploration() throws {
+    var config = PPOConfig()
+    config.nEnvs = 4
+    config.nSteps = 64
+    config.epochs = 2
+    config.usesSDE = true
+    config.sdeSampleFreq = 4
+    config.seed = 5
+    try checkResume(config: config, env: "Pendulum-v1", first: 1024, second: 1024)
+  }
+
   func checkResume(config: PPOConfig, env: String, first: Int, second: Int) throws {
     let straight = try PPOTrainer(env: try .registered(env), config: config)
     var straightStats: [TrainStats] = []

@@ -6,7 +6,8 @@ import PavlovTensor
 /// on the policy head and 1 on the value head, zero biases. A discrete action space gets a
 /// categorical policy over the head's logits; a box gets a diagonal Gaussian whose mean is the
 /// head's output and whose log standard deviation is one learned number per action dimension,
-/// independent of the state.
+/// independent of the state — or, with gSDE (SB3's `use_sde`), a learned matrix that turns the
+/// policy's last hidden features into a state-dependent standard deviation (`StateDependentNoise`).
 public final class ActorCritic: Module {
   public enum Head: Sendable {
     case categorical(actions: Int)
@@ -16,11 +17,14 @@ public final class ActorCritic: Module {
   public let head: Head
   public let policy: Sequential
   public let value: Sequential
-  /// The Gaussian policy's log standard deviations ([size]); nil for a categorical policy.
+  /// The Gaussian policy's log standard deviations: [size], or [features, size] with gSDE; nil
+  /// for a categorical policy.
   public let logStd: Tensor?
+  /// gSDE's noise model, when the policy explores with it.
+  public let stateDependentNoise: StateDependentNoise?
 
   public init(inputs: Int, actionSpace: Space, hidden: [Int], activation: Activation.Function, logStdInit: Float,
-              generator: SeededGenerator) throws {
+              stateDependentExploration: Bool = false, generator: SeededGenerator) throws {
     switch actionSpace {
     case .discrete(let n, _): head = .categorical(actions: n)
     case .box(let low, _, _): head = .gaussian(size: low.count)
@@ -39,9 +43,15 @@ public final class ActorCritic: Module {
     value = try Sequential.mlp([inputs] + hidden + [1], activation: activation, initialization: hiddenInit,
                                outputInitialization: .orthogonal(gain: 1), generator: generator)
     if case .gaussian(let size) = head {
-      logStd = Tensor.full([size], logStdInit).requiringGrad()
+      let features = hidden.last ?? inputs
+      logStd = Tensor.full(stateDependentExploration ? [features, size] : [size], logStdInit).requiringGrad()
+      stateDependentNoise = stateDependentExploration ? StateDependentNoise(features: features, actions: size) : nil
     } else {
+      if stateDependentExploration {
+        throw CoreError("use_sde needs a Box action space (gSDE perturbs continuous actions), got \(actionSpace.description)")
+      }
       logStd = nil
+      stateDependentNoise = nil
     }
     super.init(kind: "actor_critic")
     addChild("policy", policy)
@@ -51,12 +61,23 @@ public final class ActorCritic: Module {
 
   /// The action distribution for a batch of inputs [B, inputs].
   public func distribution(_ inputs: Tensor) throws -> PolicyDistribution {
-    let out = try policy.forward(inputs)
+    try distributionAndFeatures(inputs).distribution
+  }
+
+  /// The action distribution and, with gSDE, the policy's last hidden features [B, features]
+  /// (without gradient), which the exploration noise multiplies.
+  public func distributionAndFeatures(_ inputs: Tensor) throws -> (distribution: PolicyDistribution, features: Tensor?) {
     switch head {
-    case .categorical: return .categorical(try Categorical(logits: out))
+    case .categorical: return (.categorical(try Categorical(logits: try policy.forward(inputs))), nil)
     case .gaussian:
       guard let logStd else { throw CoreError("internal: a Gaussian policy without log_std") }
-      return .gaussian(try Normal(mean: out, std: logStd.exp()))
+      guard let noise = stateDependentNoise else { return (.gaussian(try Normal(mean: try policy.forward(inputs), std: logStd.exp())), nil) }
+      // The last layer maps the features to the mean; the features also set the spread.
+      var features = inputs
+      for (_, layer) in policy.children.dropLast() { features = try layer.forward(features) }
+      guard let meanLayer = policy.children.last?.module else { throw CoreError("internal: an empty policy network") }
+      let detached = features.detached()
+      return (.gaussian(try Normal(mean: try meanLayer.forward(features), std: try noise.std(features: detached, logStd: logStd))), detached)
     }
   }
 

@@ -45,6 +45,14 @@ public struct PPOConfig: Codable, Equatable, Sendable {
   public var activation = "tanh"
   /// Initial log standard deviation of a Gaussian policy.
   public var logStdInit = 0.0
+  /// gSDE exploration (SB3's use_sde); stored only when on, so older checkpoints still load.
+  public var useSde: Bool? = nil
+  /// New gSDE exploration matrices every this many steps (nil or ≤ 0: once per rollout, SB3's -1).
+  public var sdeSampleFreq: Int? = nil
+  public var usesSDE: Bool {
+    get { useSde ?? false }
+    set { useSde = newValue ? true : nil }
+  }
   public var adamEps = 1e-5
   public var normalizeObs = false
   public var normalizeReward = false

@@ -69,7 +69,7 @@ public final class PPOTrainer: Trainer {
     self.config = config
     model = try ActorCritic(inputs: envs.features.size, actionSpace: envs.actionSpace, hidden: config.hidden,
                             activation: config.activation == "relu" ? .relu : .tanh, logStdInit: Float(config.logStdInit),
-                            generator: generator)
+                            stateDependentExploration: config.usesSDE, generator: generator)
     optimizer = try Optimizer(.adam, params: model.parameters, lr: Float(config.lr), eps: Float(config.adamEps),
                               maxGradNorm: Float(config.maxGradNorm))
     buffer = RolloutBuffer(steps: config.nSteps, copies: config.nEnvs, inputSize: envs.features.size, actionSize: model.actionSize)
@@ -126,11 +126,18 @@ public final class PPOTrainer: Trainer {
   private func collect(steps: Int) throws {
     let n = config.nEnvs, size = envs.features.size, a = model.actionSize
     buffer.steps = steps
+    var explorationMatrices: [Float] = []
+    let resampleEvery = Swift.max(config.sdeSampleFreq ?? 0, 0)
     for t in 0..<steps {
+      if let noise = model.stateDependentNoise, let logStd = model.logStd,
+         t == 0 || (resampleEvery > 0 && t % resampleEvery == 0) {
+        // As SB3: new exploration matrices at every rollout's start and every sde_sample_freq steps.
+        explorationMatrices = noise.sampleMatrices(count: n, logStd: logStd, generator: generator)
+      }
       let input = Tensor(shape: [n, size], data: envs.observations)
       let (actions, logProbs, values) = try Autograd.noGrad {
-        let d = try distribution(input, during: "the rollout")
-        let actions = try d.sample(generator)
+        let (d, features) = try distributionAndFeatures(input, during: "the rollout")
+        let actions = try sample(d, features: features, matrices: explorationMatrices, generator: generator)
         return (actions, try d.logProb(actions), try model.values(input))
       }
       let row = t * n
@@ -184,8 +191,12 @@ public final class PPOTrainer: Trainer {
 
   /// The policy for a batch, with a diverged network reported as a trainer error.
   private func distribution(_ input: Tensor, during phase: String) throws -> PolicyDistribution {
+    try distributionAndFeatures(input, during: phase).distribution
+  }
+
+  private func distributionAndFeatures(_ input: Tensor, during phase: String) throws -> (distribution: PolicyDistribution, features: Tensor?) {
     do {
-      return try model.distribution(input)
+      return try model.distributionAndFeatures(input)
     } catch let e as CoreError {
       throw CoreError("\(algorithm): iteration \(iterations + 1), timestep \(timesteps), \(phase): \(e.message)",
                          hint: "training diverged; lower lr or max_grad_norm, or normalize observations and rewards")
@@ -276,11 +287,22 @@ public final class PPOTrainer: Trainer {
     try act(observation, deterministic: deterministic, generator: actGenerator)
   }
 
+  /// One action per row: from the distribution, or with gSDE its mean plus the features times
+  /// each row's exploration matrix.
+  private func sample(_ d: PolicyDistribution, features: Tensor?, matrices: [Float], generator: SeededGenerator) throws -> Tensor {
+    guard let noise = model.stateDependentNoise, let features, case .gaussian(let normal) = d else { return try d.sample(generator) }
+    let offsets = noise.noise(features: features, matrices: matrices)
+    return Tensor(shape: normal.mean.shape, data: zip(normal.mean.data, offsets).map { $0 + $1 })
+  }
+
   private func act(_ observation: Point, deterministic: Bool, generator: SeededGenerator) throws -> Point {
     let input = Tensor(shape: [1, envs.features.size], data: try envs.input(for: observation))
     let action = try Autograd.noGrad { () throws -> Tensor in
-      let d = try model.distribution(input)
-      return deterministic ? try d.mode() : try d.sample(generator)
+      let (d, features) = try model.distributionAndFeatures(input)
+      if deterministic { return try d.mode() }
+      // gSDE outside a rollout: a fresh exploration matrix for each call.
+      let matrices = model.stateDependentNoise.map { $0.sampleMatrices(count: 1, logStd: model.logStd!, generator: generator) } ?? []
+      return try sample(d, features: features, matrices: matrices, generator: generator)
     }
     switch envs.actionSpace {
     case .discrete(_, let start): return .int(Int(action.data[0]) + start)
