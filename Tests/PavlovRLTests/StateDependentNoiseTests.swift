@@ -35,20 +35,21 @@ final class StateDependentNoiseTests: XCTestCase {
     let means: [Float] = [0.1, -0.2, 0.5, 0.0]
     let (total, s, m) = try logProb(logStds, means)
     try total.backward()
-    let h: Float = 1e-2
-    for i in 0..<logStds.count {
-      var up = logStds, down = logStds
+    // Central differences of the summed log-probability in one coordinate of `values`.
+    func numeric(_ values: [Float], _ i: Int, _ f: ([Float]) throws -> Float) rethrows -> Float {
+      let h: Float = 1e-2
+      var up = values, down = values
       up[i] += h
       down[i] -= h
-      let numeric = (try logProb(up, means).0.item() - logProb(down, means).0.item()) / (2 * h)
-      XCTAssertEqual(s.grad!.data[i], numeric, accuracy: 2e-2 * max(1, abs(numeric)), "log_std[\(i)]")
+      return (try f(up) - f(down)) / (2 * h)
+    }
+    for i in 0..<logStds.count {
+      let expected = try numeric(logStds, i) { try logProb($0, means).0.item() }
+      XCTAssertEqual(s.grad!.data[i], expected, accuracy: 2e-2 * max(1, abs(expected)), "log_std[\(i)]")
     }
     for i in 0..<means.count {
-      var up = means, down = means
-      up[i] += h
-      down[i] -= h
-      let numeric = (try logProb(logStds, up).0.item() - logProb(logStds, down).0.item()) / (2 * h)
-      XCTAssertEqual(m.grad!.data[i], numeric, accuracy: 2e-2 * max(1, abs(numeric)), "mean[\(i)]")
+      let expected = try numeric(means, i) { try logProb(logStds, $0).0.item() }
+      XCTAssertEqual(m.grad!.data[i], expected, accuracy: 2e-2 * max(1, abs(expected)), "mean[\(i)]")
     }
   }
 
