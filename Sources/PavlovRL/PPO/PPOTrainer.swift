@@ -301,7 +301,10 @@ public final class PPOTrainer: Trainer {
       let (d, features) = try model.distributionAndFeatures(input)
       if deterministic { return try d.mode() }
       // gSDE outside a rollout: a fresh exploration matrix for each call.
-      let matrices = model.stateDependentNoise.map { $0.sampleMatrices(count: 1, logStd: model.logStd!, generator: generator) } ?? []
+      var matrices: [Float] = []
+      if let noise = model.stateDependentNoise, let logStd = model.logStd {
+        matrices = noise.sampleMatrices(count: 1, logStd: logStd, generator: generator)
+      }
       return try sample(d, features: features, matrices: matrices, generator: generator)
     }
     switch envs.actionSpace {
