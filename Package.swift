@@ -10,7 +10,7 @@ let package = Package(
     .library(name: "PavlovLang", targets: ["PavlovLang"]),
   ],
   dependencies: [
-    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.6.0"),  // 1.6: @ParentCommand
   ],
   targets: [
     // GNU readline (Debian libreadline-dev), for the REPL.

@@ -330,10 +330,12 @@ struct Train: ParsableCommand {
   @Option(help: "A hyperparameter key=value, as the algorithm's builtin takes it (repeat), e.g. lr=0.001.")
   var config: [String] = []
 
-  /// ArgumentParser parses the root command's options over the whole line first, so the root's
-  /// --seed takes the value given after `train`; `Entry.execute` hands it on (`trainSeed`).
+  /// Declared here for `train --help`; the value arrives in the root command's own --seed,
+  /// which ArgumentParser fills from the whole line (train captures no passthrough arguments).
   @Option(help: "The seed (the default is 0).")
   var seed: UInt64?
+
+  @ParentCommand var root: Pavlov
 
   @Option(help: "The run folder (default runs/ALGO-ENV-seedN).")
   var out: String?
@@ -351,7 +353,7 @@ struct Train: ParsableCommand {
   var force = false
 
   func run() throws {
-    let seed = Int(truncatingIfNeeded: self.seed ?? 0)
+    let seed = Int(truncatingIfNeeded: self.seed ?? root.seed ?? 0)
     guard let interpreter = ScriptRunner.makeInterpreter(seed: UInt64(bitPattern: Int64(seed))) else { throw Finished(code: ExitCode.scriptError) }
     if resume == nil && (algo == nil || env == nil) {
       ScriptRunner.printError("error: pavlov train needs --algo and --env (or --resume RUN to continue a run)")
@@ -422,17 +424,6 @@ func scriptShorthand(_ arguments: [String]) -> [String] {
   return ["run"] + arguments
 }
 
-/// The value of `--seed N` / `--seed=N` in a `train` command line (the root command would keep it).
-func trainSeed(_ arguments: [String]) -> UInt64? {
-  guard arguments.first == "train" else { return nil }
-  var seed: UInt64?
-  for (index, word) in arguments.enumerated() {
-    if word == "--seed", index + 1 < arguments.count { seed = UInt64(arguments[index + 1]) }
-    if word.hasPrefix("--seed=") { seed = UInt64(word.dropFirst("--seed=".count)) }
-  }
-  return seed
-}
-
 /// Runs the command line on a thread with a 1 GiB stack, so deep (but bounded) Pavlov recursion
 /// never overflows the native stack.
 @main
@@ -460,10 +451,6 @@ enum Entry {
     let arguments = scriptShorthand(given)
     do {
       var command = try Pavlov.parseAsRoot(arguments)
-      if var train = command as? Train, let seed = trainSeed(arguments) {
-        train.seed = seed
-        command = train
-      }
       try command.run()
       return ExitCode.success
     } catch let finished as Finished {
