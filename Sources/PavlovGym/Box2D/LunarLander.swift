@@ -201,7 +201,7 @@ public final class LunarLander: Environment {
     case .reals(let a) where continuous && a.count == 2:
       let main = min(max(a[0], -1), 1), lateral = min(max(a[1], -1), 1)
       return (main > 0 ? (main + 1) * 0.5 : nil,
-              Swift.abs(lateral) > 0.5 ? (lateral > 0 ? 1 : -1, min(Swift.abs(lateral), 1)) : nil)
+              Swift.abs(lateral) > 0.5 ? (lateral > 0 ? 1 : -1, Swift.abs(lateral)) : nil)
     default:
       throw CoreError("LunarLander-v3: action must be \(continuous ? "a list of two numbers in [-1, 1]" : "an integer 0-3"), got \(action.description)")
     }
