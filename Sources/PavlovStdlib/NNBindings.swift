@@ -29,7 +29,9 @@ enum NNBindings {
                doc: "A linear layer y = x·Wᵀ + b (W of shape [outputs, inputs], as PyTorch).") { args in
       let rng = Stdlib.generator(for: args.interpreter)
       let initialization = try initializationArg(args, 3, 4)
-      return wrap(Linear(try size(args, 0), try size(args, 1), bias: try args.bool(2), initialization: initialization, generator: rng))
+      let inputs = try size(args, 0), outputs = try size(args, 1)
+      try checkWeights("linear", [outputs, inputs])
+      return wrap(Linear(inputs, outputs, bias: try args.bool(2), initialization: initialization, generator: rng))
     }
 
     r.function("mlp", [Param("sizes", doc: "the layer sizes, input first: [4, 64, 64, 2]"),
@@ -39,7 +41,8 @@ enum NNBindings {
                        Param("out_gain", default: .null, doc: "orthogonal init: the gain of the last layer (e.g. 0.01 for a policy, 1 for a value)")],
                doc: "A multi-layer perceptron: linear layers with `act` between them.") { args in
       let rng = Stdlib.generator(for: args.interpreter)
-      let sizes = try TensorBindings.shape(.list(PList([args[0]])), name: "mlp")
+      let sizes = try TensorBindings.shape(.list(PList([args[0]])), name: "mlp", isTensorShape: false)
+      for (a, b) in zip(sizes, sizes.dropFirst()) { try checkWeights("mlp", [b, a]) }
       let act = try activation(args, 1)
       let outAct = args.isNull(2) ? nil : try activation(args, 2)
       let initialization = try initializationArg(args, 3, 4)
@@ -72,7 +75,9 @@ enum NNBindings {
 
     r.function("embedding", [Param("count", doc: "the number of ids (rows)"), Param("dim", doc: "the size of each vector")],
                doc: "A table of learned vectors indexed by int64 ids (initialized N(0, 1), as PyTorch).") { args in
-      wrap(Embedding(try size(args, 0), try size(args, 1), generator: Stdlib.generator(for: args.interpreter)))
+      let count = try size(args, 0), dim = try size(args, 1)
+      try checkWeights("embedding", [count, dim])
+      return wrap(Embedding(count, dim, generator: Stdlib.generator(for: args.interpreter)))
     }
 
     r.function("layer_norm", [Param("dim", doc: "the size of the last axis"), Param("eps", default: .float(1e-5), doc: "added to the variance")],
@@ -89,6 +94,7 @@ enum NNBindings {
     r.function("attention", [Param("d", doc: "the model width"), Param("heads", doc: "the number of heads (dividing d)")],
                doc: "Multi-head causal self-attention on (batch, time, d) inputs.") { args in
       let d = try size(args, 0), heads = try size(args, 1)
+      try checkWeights("attention", [4, d, d])
       return try CoreBridge.run { () throws -> Value in
         wrap(try CausalSelfAttention(dim: d, heads: heads, initialization: .standard, generator: Stdlib.generator(for: args.interpreter)))
       }
@@ -100,6 +106,7 @@ enum NNBindings {
                doc: "A pre-LayerNorm GPT: model(ids) gives next-token logits; .generate(...) continues a prompt with a key/value cache.") { args in
       let vocab = try size(args, 0), d = try size(args, 1), layers = try size(args, 2, allowZero: true), heads = try size(args, 3), ctx = try size(args, 4)
       let p = Float(try args.float(5))
+      try checkWeights("gpt", [vocab, d], [ctx, d], [layers, 12, d, d], [ctx, ctx])
       return try CoreBridge.run { () throws -> Value in
         wrap(try GPT(vocab: vocab, dim: d, layers: layers, heads: heads, context: ctx, dropout: p, generator: Stdlib.generator(for: args.interpreter)))
       }
@@ -284,6 +291,12 @@ enum NNBindings {
   static func model(_ v: Value) throws(PavlovError) -> ModelValue {
     if case .object(let o) = v, let m = o as? ModelValue { return m }
     throw PavlovError.runtime("expected a model, got \(v.typeName)")
+  }
+
+  /// A layer's weight shapes, checked against the allocation limit before any is made: each size
+  /// alone may be fine while their product is not (`linear(100000, 100000)`).
+  static func checkWeights(_ name: String, _ shapes: [Int]...) throws(PavlovError) {
+    try CoreBridge.run { () throws -> Void in for shape in shapes { try AllocationLimit.elements(shape, name) } }
   }
 
   static func size(_ args: Args, _ i: Int, allowZero: Bool = false) throws(PavlovError) -> Int {

@@ -43,7 +43,7 @@ enum SpaceBindings {
       Param("high", doc: "the upper bound, likewise; inf for none"),
       Param("shape", default: .null, doc: "the shape, e.g. [4] (nil: taken from a list bound, else [1])"),
     ], doc: "A box of real vectors low ≤ x ≤ high (Gymnasium's Box), for observations or continuous actions.") { args in
-      let space = try box(args)
+      let space = try CoreBridge.run { try box(args) }
       return .object(SpaceValue(space, generator: Stdlib.generator(for: args.interpreter).split()))
     }
     r.function("multi_discrete", [Param("nvec", doc: "a list of sizes: element i ranges over 0..<nvec[i]")],
@@ -66,8 +66,8 @@ enum SpaceBindings {
     } else {
       shape = try ints(args[2], "box", "shape")
     }
-    let count = shape.reduce(1, *)
     guard !shape.isEmpty, shape.allSatisfy({ $0 >= 1 }) else { throw PavlovError.runtime("box: the shape must be sizes ≥ 1, got \(shape)") }
+    let count = try AllocationLimit.elements(shape, "box")
     func spread(_ values: [Double], _ name: String) throws -> [Double] {
       if values.count == 1 { return Array(repeating: values[0], count: count) }
       guard values.count == count else {

@@ -41,15 +41,14 @@ enum TensorBindings {
       }
       let a = try number(bounds[0], "arange"), b = try number(bounds[1], "arange"), step = try number(bounds[2], "arange")
       guard step != 0, step.isFinite, a.isFinite, b.isFinite else { throw PavlovError.runtime("arange: the step must be a nonzero finite number") }
-      let n = Swift.max(0, Int(((b - a) / step).rounded(.up)))
-      guard n <= 1 << 31 else { throw PavlovError.runtime("arange: \(n) values are too many") }
+      let n = try CoreBridge.run { try AllocationLimit.count(((b - a) / step).rounded(.up), "arange") }
       return TensorValue.wrap(Tensor(shape: [n], data: (0..<n).map { Float(a + Double($0) * step) }))
     }
 
     r.function("eye", [Param("n", doc: "the number of rows and columns")], doc: "The n×n identity matrix.") { args in
       let n = try args.int(0)
-      guard n >= 0, n <= 46_000 else { throw PavlovError.runtime("eye: n must be between 0 and 46000, got \(n)") }
-      return TensorValue.wrap(Tensor.eye(n))
+      guard n >= 0 else { throw PavlovError.runtime("eye: n cannot be negative, got \(n)") }
+      return try CoreBridge.run { TensorValue.wrap(try Tensor.eye(n)) }
     }
 
     r.function("param", [Param("t", doc: "a tensor (or a number or nested list) holding the initial values")],
@@ -430,7 +429,10 @@ enum TensorBindings {
   }
 
   /// Shape arguments: ints given one by one (`zeros(2, 3)`) or one list (`zeros([2, 3])`).
-  static func shape(_ v: Value, name: String, allowInferred: Bool = false, allowNegative: Bool = false) throws(PavlovError) -> [Int] {
+  /// `isTensorShape: false` for lists of sizes that are not one tensor's (an mlp's layer widths):
+  /// their product is not an allocation.
+  static func shape(_ v: Value, name: String, allowInferred: Bool = false, allowNegative: Bool = false,
+                    isTensorShape: Bool = true) throws(PavlovError) -> [Int] {
     guard case .list(let given) = v else { throw PavlovError.runtime("\(name): expected sizes") }
     var items = given.items
     if items.count == 1, case .list(let inner) = items[0] { items = inner.items }
@@ -445,12 +447,7 @@ enum TensorBindings {
       out.append(n)
     }
     guard out.count <= 32 else { throw PavlovError.runtime("\(name): too many axes (\(out.count))") }
-    var total = 1
-    for n in out where n > 0 {
-      let (p, overflow) = total.multipliedReportingOverflow(by: n)
-      guard !overflow, p <= 1 << 31 else { throw PavlovError.runtime("\(name): shape \(Shape.describe(out)) is too large") }
-      total = p
-    }
+    if isTensorShape && !allowInferred && !allowNegative { try CoreBridge.run { () throws -> Void in try AllocationLimit.elements(out, name) } }
     return out
   }
 
@@ -469,12 +466,16 @@ enum TensorBindings {
     var shape: [Int] = []
     var probe = v
     while case .list(let l) = probe {
+      // A list that contains itself would be probed forever; a tensor has at most 32 axes.
+      guard shape.count < 32 else {
+        throw PavlovError.runtime("\(name): the list is nested more than 32 deep", hint: "a tensor has at most 32 axes; does the list contain itself?")
+      }
       shape.append(l.items.count)
       guard let first = l.items.first else { break }
       probe = first
     }
     var values = Elements()
-    values.floats.reserveCapacity(Shape.count(shape))
+    values.floats.reserveCapacity(try CoreBridge.run { try AllocationLimit.elements(shape, name) })
     try flatten(v, depth: 0, shape: shape, path: "", into: &values, name: name)
     let inferred: DType = values.sawFloat || values.floats.isEmpty ? .float32 : (values.sawNumber ? .int64 : .bool)
     let target = dtype ?? inferred

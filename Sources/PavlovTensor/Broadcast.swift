@@ -35,7 +35,7 @@ enum Broadcast {
     guard let shape = a.shape == b.shape ? a.shape : Shape.broadcast(a.shape, b.shape) else {
       throw CoreError.shapes(name, a.shape, b.shape, hint: "sizes must match or be 1 along each axis, aligned from the right")
     }
-    let n = Shape.count(shape)
+    let n = shape == a.shape ? a.count : try AllocationLimit.elements(shape, name)
     // Each operand is walked whole (step 1), repeated as one value (step 0), or repeated as a
     // row of `width` values over the leading axes.
     let width: Int
@@ -85,7 +85,7 @@ enum Broadcast {
     guard let shape = Shape.broadcast(a.shape, b.shape) else {
       throw CoreError.shapes(name, a.shape, b.shape, hint: "sizes must match or be 1 along each axis, aligned from the right")
     }
-    let n = Shape.count(shape)
+    let n = try AllocationLimit.elements(shape, name)
     var out = [Float](repeating: 0, count: n)
     if b.count == 1 {
       let y = b.data[0]

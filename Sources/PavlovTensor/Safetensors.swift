@@ -189,14 +189,11 @@ public enum Safetensors {
         guard n >= 0 else { throw fail("\(tensor): shape \(describe(dims)) has a negative size") }
         shape.append(n)
       }
-      var count = 1
-      for n in shape {
-        let (p, overflow) = count.multipliedReportingOverflow(by: n)
-        guard !overflow else { throw fail("\(tensor): shape \(Shape.describe(shape)) is too large") }
-        count = p
-      }
-      let (byteCount, overflow) = count.multipliedReportingOverflow(by: dtype.size)
-      guard !overflow else { throw fail("\(tensor): shape \(Shape.describe(shape)) is too large") }
+      // A zero-size axis does not excuse the others: reducing (0, 2^62) over its first axis
+      // would allocate the second.
+      let count: Int
+      do { count = try AllocationLimit.elements(shape, tensor) } catch { throw fail(error.message, hint: error.hint) }
+      let byteCount = count * dtype.size
       guard case .array(let offsets) = try field("data_offsets"), offsets.count == 2,
             let begin = offsets[0].int, let end = offsets[1].int else {
         throw fail("\(tensor): data_offsets must be two integers [begin, end]")

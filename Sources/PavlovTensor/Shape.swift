@@ -3,9 +3,7 @@ public enum Shape {
   public static func count(_ shape: [Int]) -> Int { shape.reduce(1, *) }
 
   /// `[2, 3]` as `(2, 3)`, the way error messages show shapes.
-  public static func describe(_ shape: [Int]) -> String {
-    "(" + shape.map(String.init).joined(separator: ", ") + (shape.count == 1 ? ",)" : ")")
-  }
+  public static func describe(_ shape: [Int]) -> String { AllocationLimit.describe(shape) }
 
   /// Row-major strides (in elements).
   public static func strides(_ shape: [Int]) -> [Int] {

@@ -32,6 +32,7 @@ extension Tensor {
     guard let ab = Shape.broadcast(a.shape, b.shape), let shape = Shape.broadcast(ab, condition.shape) else {
       throw CoreError("where: shapes \(Shape.describe(condition.shape)), \(Shape.describe(a.shape)) and \(Shape.describe(b.shape)) do not broadcast together")
     }
+    try AllocationLimit.elements(shape, "where")
     let c = condition.broadcastCopy(to: shape).data
     if a.isInteger && b.isInteger {
       let x = a.broadcastCopy(to: shape).data, y = b.broadcastCopy(to: shape).data
@@ -54,7 +55,7 @@ extension Tensor {
     guard let shape = Shape.broadcast(a.shape, b.shape) else {
       throw CoreError.shapes(name, a.shape, b.shape, hint: "sizes must match or be 1 along each axis, aligned from the right")
     }
-    var out = [Int64](repeating: 0, count: Shape.count(shape))
+    var out = [Int64](repeating: 0, count: try AllocationLimit.elements(shape, name))
     let sa = Shape.broadcastStrides(a.shape, to: shape), sb = Shape.broadcastStrides(b.shape, to: shape)
     var failure: Error?
     Broadcast.forEachIndex(shape, sa, sb) { io, ia, ib in

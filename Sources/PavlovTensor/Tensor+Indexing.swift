@@ -245,7 +245,7 @@ extension Tensor {
   public static func oneHot(_ index: Tensor, classes: Int) throws -> Tensor {
     guard index.dtype == .int64 else { throw CoreError("one_hot: expected an int64 tensor of class indices, got \(index.dtype.rawValue)") }
     guard classes > 0 else { throw CoreError("one_hot: the number of classes must be positive, got \(classes)") }
-    var out = [Int64](repeating: 0, count: index.count * classes)
+    var out = [Int64](repeating: 0, count: try AllocationLimit.elements(index.shape + [classes], "one_hot"))
     for (k, c) in index.ints.enumerated() {
       guard c >= 0 && c < Int64(classes) else { throw CoreError("one_hot: class \(c) is out of range for \(classes) classes (0 to \(classes - 1))") }
       out[k * classes + Int(c)] = 1
@@ -256,13 +256,15 @@ extension Tensor {
   /// start, start + step, ... up to (not including) end, as an int64 tensor.
   public static func arange(_ start: Int, _ end: Int, step: Int = 1) throws -> Tensor {
     guard step != 0 else { throw CoreError("arange: step cannot be zero") }
+    // The count in floating point: end - start may overflow an Int.
+    try AllocationLimit.count(((Double(end) - Double(start)) / Double(step)).rounded(.up), "arange")
     let values = Array(stride(from: start, to: end, by: step)).map { Int64($0) }
     return Tensor(shape: [values.count], ints: values)
   }
 
   /// The n×n identity matrix.
-  public static func eye(_ n: Int) -> Tensor {
-    var out = [Float](repeating: 0, count: n * n)
+  public static func eye(_ n: Int) throws -> Tensor {
+    var out = [Float](repeating: 0, count: try AllocationLimit.elements([n, n], "eye"))
     for i in 0..<n { out[i * n + i] = 1 }
     return Tensor(shape: [n, n], data: out)
   }

@@ -22,6 +22,7 @@ extension Tensor {
       throw CoreError.shapes("matmul", shape, other.shape,
                                hint: "the inner sizes (\(k) and \(other.shape[other.rank - 2])) must be equal")
     }
+    try AllocationLimit.elements(Array(shape.dropLast()) + [other.shape[other.rank - 1]], "matmul")
     if rank == 2 && other.rank == 2 { return matmul2D(other) }
     // A batch of matrices times one matrix is one big product.
     if other.rank == 2 {
@@ -52,6 +53,7 @@ extension Tensor {
     }
     let a = self, b = other
     let fullA = batch + [m, k], fullB = batch + [k, n]
+    for full in [fullA, fullB, batch + [m, n]] { try AllocationLimit.elements(full, "matmul") }
     let da = a.shape == fullA ? a.data : a.broadcastCopy(to: fullA).data
     let db = b.shape == fullB ? b.data : b.broadcastCopy(to: fullB).data
     let count = Shape.count(batch)

@@ -6,13 +6,16 @@ extension Tensor {
   public func reshaped(_ newShape: [Int]) throws -> Tensor {
     var target = newShape
     if let unknown = target.firstIndex(of: -1) {
-      let known = target.enumerated().filter { $0.offset != unknown }.map(\.element).reduce(1, *)
-      guard known > 0, count % known == 0, target.filter({ $0 == -1 }).count == 1 else {
+      var known = target
+      known.remove(at: unknown)
+      guard !known.contains(-1) else { throw CoreError("reshape: only one size can be -1 (inferred), got \(Shape.describe(newShape))") }
+      let knownCount = try AllocationLimit.elements(known, "reshape")
+      guard knownCount > 0, count % knownCount == 0 else {
         throw CoreError("reshape: cannot fit \(count) elements into \(Shape.describe(newShape))")
       }
-      target[unknown] = count / known
+      target[unknown] = count / knownCount
     }
-    guard target.allSatisfy({ $0 >= 0 }), Shape.count(target) == count else {
+    guard target.allSatisfy({ $0 >= 0 }), try AllocationLimit.elements(target, "reshape") == count else {
       throw CoreError("reshape: shape \(Shape.describe(shape)) (\(count) elements) cannot become \(Shape.describe(newShape))")
     }
     if isInteger { return Tensor(shape: target, ints: ints, dtype: dtype) }

@@ -208,7 +208,11 @@ final class SafetensorsTests: XCTestCase {
     assertRejects(file("{\"x\":{\(f32),\"shape\":[2,-1],\"data_offsets\":[0,0]}}"), "shape [2,-1] has a negative size")
     assertRejects(file("{\"x\":{\(f32),\"shape\":[1.5],\"data_offsets\":[0,4]}}", [0, 0, 0, 0]), "integer sizes")
     assertRejects(file("{\"x\":{\(f32),\"shape\":3,\"data_offsets\":[0,12]}}"), "shape must be a list")
-    assertRejects(file("{\"x\":{\(f32),\"shape\":[4611686018427387904,4],\"data_offsets\":[0,4]}}"), "is too large")
+    assertRejects(file("{\"x\":{\(f32),\"shape\":[4611686018427387904,4],\"data_offsets\":[0,4]}}"),
+                  "tensor \"x\": shape (4611686018427387904, 4) has about 1.8e19 elements, more than the limit of")
+    // Issue 23: zero elements, but summing over the first axis would allocate 2^62 of them.
+    assertRejects(file("{\"x\":{\(f32),\"shape\":[0,4611686018427387904],\"data_offsets\":[0,0]}}"),
+                  "tensor \"x\": shape (0, 4611686018427387904) has about 4.6e18 elements, more than the limit of")
     assertRejects(file("{\"x\":{\(f32),\"shape\":[99999999999999999999],\"data_offsets\":[0,4]}}"), "integer sizes")
     assertRejects(file("{\"x\":{\(f32),\"shape\":[1],\"data_offsets\":[0]}}", [0, 0, 0, 0]), "data_offsets must be two integers")
     assertRejects(file("{\"x\":{\(f32),\"shape\":[1],\"data_offsets\":[-4,0]}}", [0, 0, 0, 0]), "not a valid range")
