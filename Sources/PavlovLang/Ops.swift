@@ -232,8 +232,72 @@ enum Ops {
 
   // MARK: - Comparison
 
-  /// `==`: numbers compare by value (1 == 1.0); containers compare element by element.
-  static func equals(_ a: Value, _ b: Value, depth: Int = 0) -> Bool {
+  /// `==`: numbers compare by value (1 == 1.0); containers compare element by element, at any
+  /// depth and through cycles (two lists that each contain themselves are equal).
+  static func equals(_ a: Value, _ b: Value) -> Bool {
+    shallowEquals(a, b, depth: 0) ?? structurallyEqual(a, b)
+  }
+
+  /// Containers nested up to 64 deep, by recursion (the common case, and the fastest); nil when
+  /// the nesting goes deeper — perhaps through a cycle — and `structurallyEqual` must decide.
+  private static func shallowEquals(_ a: Value, _ b: Value, depth: Int) -> Bool? {
+    switch (a, b) {
+    case (.list(let x), .list(let y)):
+      if x === y { return true }
+      guard x.items.count == y.items.count else { return false }
+      guard depth < 64 else { return nil }
+      for i in 0..<x.items.count {
+        guard let same = shallowEquals(x.items[i], y.items[i], depth: depth + 1) else { return nil }
+        if !same { return false }
+      }
+      return true
+    case (.record(let x), .record(let y)):
+      if x === y { return true }
+      guard x.count == y.count else { return false }
+      guard depth < 64 else { return nil }
+      for (k, v) in zip(x.keys, x.values) {
+        guard let w = y[k] else { return false }
+        guard let same = shallowEquals(v, w, depth: depth + 1) else { return nil }
+        if !same { return false }
+      }
+      return true
+    default:
+      return leafEquals(a, b)
+    }
+  }
+
+  /// Equality of arbitrarily deep or cyclic containers without recursion: a worklist of pairs
+  /// still to compare, and the pairs of containers already taken as equal, so a cycle is
+  /// followed once. The answer is `false` as soon as one pair differs; when none does, the two
+  /// structures unfold into the same (possibly infinite) tree.
+  private static func structurallyEqual(_ a: Value, _ b: Value) -> Bool {
+    struct Pair: Hashable { let x: ObjectIdentifier, y: ObjectIdentifier }
+    var taken = Set<Pair>()
+    var work = [(a, b)]
+    while let (u, v) = work.popLast() {
+      switch (u, v) {
+      case (.list(let x), .list(let y)):
+        if x === y { continue }
+        guard x.items.count == y.items.count else { return false }
+        guard taken.insert(Pair(x: ObjectIdentifier(x), y: ObjectIdentifier(y))).inserted else { continue }
+        for i in stride(from: x.items.count - 1, through: 0, by: -1) { work.append((x.items[i], y.items[i])) }
+      case (.record(let x), .record(let y)):
+        if x === y { continue }
+        guard x.count == y.count else { return false }
+        guard taken.insert(Pair(x: ObjectIdentifier(x), y: ObjectIdentifier(y))).inserted else { continue }
+        for (k, item) in zip(x.keys, x.values).reversed() {
+          guard let other = y[k] else { return false }
+          work.append((item, other))
+        }
+      default:
+        if !leafEquals(u, v) { return false }
+      }
+    }
+    return true
+  }
+
+  /// `==` of two values that are not both lists or both records.
+  private static func leafEquals(_ a: Value, _ b: Value) -> Bool {
     switch (a, b) {
     case (.int(let x), .int(let y)): return x == y
     case (.float(let x), .float(let y)): return x == y
@@ -242,18 +306,6 @@ enum Ops {
     case (.bool(let x), .bool(let y)): return x == y
     case (.null, .null): return true
     case (.string(let x), .string(let y)): return x === y || x.value == y.value
-    case (.list(let x), .list(let y)):
-      if x === y { return true }
-      guard x.items.count == y.items.count, depth < 200 else { return false }
-      for i in 0..<x.items.count where !equals(x.items[i], y.items[i], depth: depth + 1) { return false }
-      return true
-    case (.record(let x), .record(let y)):
-      if x === y { return true }
-      guard x.count == y.count, depth < 200 else { return false }
-      for (k, v) in zip(x.keys, x.values) {
-        guard let w = y[k], equals(v, w, depth: depth + 1) else { return false }
-      }
-      return true
     case (.range(let x), .range(let y)): return x.start == y.start && x.end == y.end && x.step == y.step
     case (.function(let x), .function(let y)): return x === y
     case (.object(let x), .object(let y)): return x.isEqual(to: y)

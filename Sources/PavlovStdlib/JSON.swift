@@ -39,18 +39,19 @@ struct JSONWriteError: Error {
   var hint: String?
   var path: [Component] = []
 
-  /// `.loss`, `[3].obs`, `["learning rate"]`.
+  /// `.loss`, `[3].obs`, `["learning rate"]`; a path hundreds of levels deep shows its two
+  /// ends, so the message stays readable.
   var renderedPath: String {
-    var out = ""
-    for component in path.reversed() {
+    func text(_ component: Component) -> String {
       switch component {
-      case .index(let i): out += "[\(i)]"
-      case .key(.int(let i)): out += "[\(i)]"
-      case .key(.string(let s)):
-        if isPlainName(s) { out += "." + s } else { out += "[\(Format.quoted(s))]" }
+      case .index(let i): return "[\(i)]"
+      case .key(.int(let i)): return "[\(i)]"
+      case .key(.string(let s)): return isPlainName(s) ? "." + s : "[\(Format.quoted(s))]"
       }
     }
-    return out
+    let parts = path.reversed().map(text)
+    guard parts.count > 16 else { return parts.joined() }
+    return parts.prefix(6).joined() + "…(\(parts.count - 12) more levels)…" + parts.suffix(6).joined()
   }
 
   /// "json_string: value at .loss is nan; JSON has no NaN".
