@@ -223,6 +223,10 @@ final class TokenizerTests: XCTestCase {
     assertLoad("{\"type\": \"bpe\", \"specials\": [\"<eos>\"], \"merges\": [[98, 98, 1]]}", "merges[0]: expected two token ids [left, right], got [98, 98, 1]")
     assertLoad("{\"type\": \"bpe\", \"specials\": [\"<eos>\"], \"merges\": [[98, \"a\"]]}", "field merges[0][1]: expected an int")
     assertLoad("{\"type\": \"bpe\", \"specials\": [\"<eos>\"], \"merges\": [[98, 99], [98, 99]]}", "merges[1]: the pair [98, 99] is merged twice")
+    // Issue 23: a 500-byte file whose merges each double the last token asked for 2^k bytes.
+    let doubling = (0..<60).map { k in k == 0 ? "[98, 98]" : "[\(256 + k), \(256 + k)]" }.joined(separator: ", ")
+    assertLoad("{\"type\": \"bpe\", \"specials\": [\"<eos>\"], \"merges\": [\(doubling)]}",
+               "merges[16]: the pair [272, 272] makes a token of 131072 bytes, more than the limit of 65536")
   }
 
   // MARK: - Speed

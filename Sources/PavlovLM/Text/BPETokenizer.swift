@@ -53,6 +53,10 @@ public final class BPETokenizer: Tokenizer {
 
   /// The largest vocabulary training accepts.
   public static let maxVocabularySize = 1 << 24
+  /// Real merges spell short pieces of text (GPT-2's longest token is 128 bytes); these caps stop
+  /// a hostile file whose merges each double the last token from asking for 2^k bytes.
+  public static let maxTokenBytes = 1 << 16
+  public static let maxTotalTokenBytes = 1 << 28
 
   /// A tokenizer with exactly these specials and merges (as a saved one lists them). Each merge
   /// must join two existing non-special tokens.
@@ -60,6 +64,10 @@ public final class BPETokenizer: Tokenizer {
     let first = Int32(specials.count)
     var bytes = (0..<specials.count).map(specials.utf8) + (0..<256).map { [UInt8($0)] }
     var ids: [UInt64: Int32] = [:]
+    guard merges.count <= Self.maxVocabularySize else {
+      throw CoreError("\(merges.count) merges are more than the limit of \(Self.maxVocabularySize)", hint: "the file has too many merges")
+    }
+    var total = 256
     for (k, (a, b)) in merges.enumerated() {
       for side in [a, b] {
         guard side >= 0 && Int(side) < bytes.count else {
@@ -73,6 +81,15 @@ public final class BPETokenizer: Tokenizer {
       }
       let key = BPETrainer.key(a, b)
       guard ids[key] == nil else { throw CoreError("merges[\(k)]: the pair [\(a), \(b)] is merged twice", hint: "each pair is merged once") }
+      let length = bytes[Int(a)].count + bytes[Int(b)].count
+      guard length <= Self.maxTokenBytes else {
+        throw CoreError("merges[\(k)]: the pair [\(a), \(b)] makes a token of \(length) bytes, more than the limit of \(Self.maxTokenBytes)",
+                        hint: "a merge spells a short piece of text; a file whose merges keep doubling a token is damaged or hostile")
+      }
+      total += length
+      guard total <= Self.maxTotalTokenBytes else {
+        throw CoreError("merges[\(k)]: the tokens spell more than \(Self.maxTotalTokenBytes) bytes in all", hint: "the file has too many or too long merges")
+      }
       ids[key] = first + 256 + Int32(k)
       bytes.append(bytes[Int(a)] + bytes[Int(b)])
     }
