@@ -145,12 +145,13 @@ public enum Files {
     }
     let folder = directory(of: target)
     let base = baseName(of: target)
+    removeStaleTemporaries(of: base, in: folder)
     var temp = ""
     var fd: Int32 = -1
     var stamp = UInt64(monotonicNanoseconds())
     for _ in 0..<100 {
-      temp = "\(folder)/.\(base).tmp-\(getpid())-\(stamp)"
-      fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o666)
+      temp = "\(folder)/\(temporaryPrefix(of: base))\(getpid())-\(stamp)"
+      fd = createNew(temp)
       if fd >= 0 || errno != EEXIST { break }
       stamp &+= 1
     }
@@ -166,6 +167,36 @@ public enum Files {
     if close(fd) != 0 { throw abandon(errno, closing: false) }
     if rename(temp, target) != 0 { throw abandon(errno, closing: false) }
     syncFolder(folder)
+  }
+
+  /// Creates a new file for writing, or fails with EEXIST: never opens an existing file, and never
+  /// follows a link planted at `path` (the link's target stays untouched). Returns -1 and sets
+  /// errno on failure, like `open`.
+  public static func createNew(_ path: String, mode: mode_t = 0o666) -> Int32 {
+    open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode)
+  }
+
+  /// The start of the temporary files that replace `base`: `.base.tmp-PID-STAMP`.
+  static func temporaryPrefix(of base: String) -> String { ".\(base).tmp-" }
+
+  /// Removes temporary files of `base` left by processes that no longer run (killed mid-save):
+  /// they are full-size copies that nothing else would ever delete. A file of a running process
+  /// (another save in progress) is left alone; links are removed, never followed.
+  static func removeStaleTemporaries(of base: String, in folder: String) {
+    guard let dir = opendir(folder) else { return }
+    defer { closedir(dir) }
+    let prefix = temporaryPrefix(of: base)
+    var stale: [String] = []
+    while let entry = readdir(dir) {
+      let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+        String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+      }
+      guard name.hasPrefix(prefix) else { continue }
+      let owner = name.dropFirst(prefix.count).prefix { $0 != "-" }
+      guard let pid = pid_t(owner), pid > 0, pid != getpid() else { continue }
+      if kill(pid, 0) != 0 && errno == ESRCH { stale.append(name) }
+    }
+    for name in stale { unlink("\(folder)/\(name)") }
   }
 
   /// Makes a rename in `folder` durable (best effort: some file systems refuse to sync folders).

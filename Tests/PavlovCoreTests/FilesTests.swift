@@ -29,6 +29,42 @@ final class FilesTests: XCTestCase {
     XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: folder).sorted(), ["a.txt", "link"])
   }
 
+  /// Issue 23: saves used to open `path.tmp-PID` with O_CREAT|O_TRUNC, so a link planted at that
+  /// name made the save overwrite the link's target. Temporary files are now created exclusively
+  /// and never through a link.
+  func testALinkPlantedAtATemporaryNameIsNeverWrittenThrough() throws {
+    let victim = "\(folder)/victim"
+    try Files.writeAtomically(victim, Array("keep me".utf8))
+    let path = "\(folder)/model.safetensors"
+    symlink(victim, "\(path).tmp-\(getpid())")
+    let planted = "\(folder)/.model.safetensors.tmp-\(getpid())-1"
+    symlink(victim, planted)
+    XCTAssertEqual(Files.createNew(planted), -1)
+    XCTAssertEqual(errno, EEXIST)
+    try Files.writeAtomically(path, Array("checkpoint".utf8))
+    XCTAssertEqual(try Files.read(path), Array("checkpoint".utf8))
+    XCTAssertEqual(try Files.read(victim), Array("keep me".utf8))
+  }
+
+  /// Issue 24: a process killed mid-save leaves its full-size temporary file; the next save of the
+  /// same file removes those of processes that no longer run, and leaves a running one's alone.
+  func testTheNextSaveRemovesTemporariesOfDeadProcessesOnly() throws {
+    let child = fork()
+    if child == 0 { _exit(0) }
+    var status: Int32 = 0
+    waitpid(child, &status, 0)
+    let path = "\(folder)/agent.safetensors"
+    let dead = "\(folder)/.agent.safetensors.tmp-\(child)-7"
+    let running = "\(folder)/.agent.safetensors.tmp-1-7"  // pid 1 always runs
+    let other = "\(folder)/.other.safetensors.tmp-\(child)-7"
+    for name in [dead, running, other] { try Files.writeAtomically(name, Array("partial".utf8)) }
+    try Files.writeAtomically(path, Array("new".utf8))
+    XCTAssertNil(Files.info(dead), "the dead process's temporary file is removed")
+    XCTAssertNotNil(Files.info(running), "a running process's temporary file is kept")
+    XCTAssertNotNil(Files.info(other), "only temporaries of the file being saved are touched")
+    XCTAssertEqual(try Files.read(path), Array("new".utf8))
+  }
+
   func testAppendsStartANewLineAfterACutOne() throws {
     let path = "\(folder)/log.jsonl"
     try Files.writeAtomically(path, Array("{\"a\": 1}\n{\"cut".utf8))
