@@ -6,7 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
-static volatile sig_atomic_t interrupt_flag = 0;
+volatile sig_atomic_t pavlov_interrupt_flag = 0;
 /* Presses not yet noticed by the evaluator, and how many of them force the process to quit
    (0 = never): a long builtin that never polls must not make Ctrl-C useless. */
 static volatile sig_atomic_t pending_presses = 0;
@@ -14,7 +14,7 @@ static volatile sig_atomic_t force_quit_after = 0;
 
 static void on_sigint(int sig) {
   (void)sig;
-  interrupt_flag = 1;
+  pavlov_interrupt_flag = 1;
   pending_presses++;
   if (force_quit_after > 0 && pending_presses >= force_quit_after) {
     static const char message[] = "\npavlov: quitting (Ctrl-C pressed again before the program could stop)\n";
@@ -39,15 +39,15 @@ void pavlov_install_sigint_handler(void) {
 void pavlov_default_sigint(void) { signal(SIGINT, SIG_DFL); }
 
 int pavlov_take_interrupt(void) {
-  if (!interrupt_flag) return 0;
-  interrupt_flag = 0;
+  if (!pavlov_interrupt_flag) return 0;
+  pavlov_interrupt_flag = 0;
   pending_presses = 0;
   return 1;
 }
 
-int pavlov_interrupt_pending(void) { return interrupt_flag ? 1 : 0; }
+int pavlov_interrupt_pending(void) { return pavlov_interrupt_flag ? 1 : 0; }
 
-void pavlov_raise_interrupt(void) { interrupt_flag = 1; }
+void pavlov_raise_interrupt(void) { pavlov_interrupt_flag = 1; }
 
 unsigned long pavlov_stack_low(void) {
   pthread_attr_t attributes;

@@ -253,7 +253,7 @@ public final class Interpreter {
   @inline(__always)
   func tick() throws(PavlovError) {
     ticks &-= 1
-    if ticks <= 0 { try poll() }
+    if ticks <= 0 || pavlov_interrupt_seen() != 0 { try poll() }
   }
 
   @inline(never)

@@ -102,6 +102,33 @@ final class PTYTests: XCTestCase {
     XCTAssertEqual(try repl.waitForExit(), .exited(0), repl.transcript)
   }
 
+  /// Issue 23: the interrupt used to be polled every 4096 evaluator steps, so a loop whose every
+  /// step is a large product noticed Ctrl-C only after minutes, and further presses quit the
+  /// REPL. Now the first press stops it within 100 ms (one product) and the session stays.
+  func testCtrlCStopsALoopOfLargeProductsWithin100MillisecondsKeepingVariables() throws {
+    let repl = try Terminal(binary: PavlovBinary.require(), home: home.path)
+    defer { repl.kill() }
+    try repl.expect("pavlov> ")
+    repl.send("let m = randn(1000, 1000)\r")
+    try repl.expect("pavlov> ")
+    repl.send("let kept = 42\r")
+    try repl.expect("pavlov> ")
+    repl.send("for i in range(100000) { let y = m @ m }\r")
+    try repl.expect("for i in range(100000) { let y = m @ m }\n")
+    usleep(500_000)
+    let pressed = Date()
+    repl.send("\u{03}")
+    try repl.expect("interrupted: stopped by Ctrl-C (variables keep their values)")
+    let latency = Date().timeIntervalSince(pressed)
+    XCTAssertLessThan(latency, 0.1, "Ctrl-C took \(Int(latency * 1000)) ms to stop the loop")
+    try repl.expect("pavlov> ")
+    repl.send("kept + m.shape[0]\r")
+    try repl.expect("1042")
+    try repl.expect("pavlov> ")
+    repl.send(":quit\r")
+    XCTAssertEqual(try repl.waitForExit(), .exited(0), repl.transcript)
+  }
+
   func testHistoryFromAnEarlierSessionIsRecalled() throws {
     try "let recalled = 41 + 1\n".write(toFile: historyPath, atomically: true, encoding: .utf8)
     let repl = try Terminal(binary: PavlovBinary.require(), home: home.path)

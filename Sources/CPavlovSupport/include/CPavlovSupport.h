@@ -1,6 +1,13 @@
 #ifndef CPAVLOV_SUPPORT_H
 #define CPAVLOV_SUPPORT_H
 #include <stddef.h>
+#include <signal.h>
+
+/// Set by the SIGINT handler; read through `pavlov_interrupt_seen` (not directly).
+extern volatile sig_atomic_t pavlov_interrupt_flag;
+/// Whether SIGINT arrived and is not yet taken: one load, inlined into the evaluator's tick, so
+/// Ctrl-C is noticed at the next loop edge or call however long the previous step took.
+static inline int pavlov_interrupt_seen(void) { return pavlov_interrupt_flag != 0; }
 
 /// Installs a SIGINT handler that only sets a flag (async-signal-safe); the interpreter polls it.
 void pavlov_install_sigint_handler(void);
