@@ -35,3 +35,16 @@ public struct CoreError: ExplainedError, Sendable {
 public struct Interrupted: Error, Sendable {
   public init() {}
 }
+
+/// How a core's long loops learn of Ctrl-C: the language installs `requested` (it reads and
+/// clears the SIGINT flag), and a loop that may run long — an evaluation of many episodes, a
+/// read from a pipe — calls `check()` and stops with `Interrupted`, which the bindings report as
+/// "stopped by Ctrl-C" with what was done so far kept.
+public enum Interruption {
+  nonisolated(unsafe) public static var requested: () -> Bool = { false }
+
+  @inline(__always)
+  public static func check() throws(Interrupted) {
+    if requested() { throw Interrupted() }
+  }
+}

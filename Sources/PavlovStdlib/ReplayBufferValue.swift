@@ -83,7 +83,10 @@ final class ReplayBufferValue: PObject {
     for a in actions where a != a.rounded() || a < 0 || a > Float(Int32.max) {
       throw PavlovError.runtime("replay_buffer.add: actions must be discrete (non-negative whole numbers), got \(a)", hint: "the replay buffer stores DQN's discrete actions")
     }
-    let buffer = self.buffer ?? ReplayBuffer(capacity: capacity, observationSize: width)
+    let buffer: ReplayBuffer
+    if let existing = self.buffer { buffer = existing } else {
+      buffer = try CoreBridge.run { try ReplayBuffer(capacity: capacity, observationSize: width) }
+    }
     if self.buffer == nil {
       self.buffer = buffer
       discounts = [Float](repeating: 0, count: capacity)
@@ -159,7 +162,7 @@ final class ReplayBufferValue: PObject {
     let value = ReplayBufferValue(capacity: config.capacity, nStep: config.nStep, gamma: config.gamma)
     let d = config.observationSize
     if d > 0, checkpoint.tensors.contains(where: { $0.0 == "buffer.position" }) {
-      let buffer = ReplayBuffer(capacity: config.capacity, observationSize: d)
+      let buffer = try CoreBridge.run { try ReplayBuffer(capacity: config.capacity, observationSize: d) }
       try buffer.restore(from: checkpoint, prefix: "buffer.")
       let saved = try checkpoint.tensor("buffer.discounts")
       guard saved.count == buffer.count else { throw CoreError("\(path): \(saved.count) discounts for \(buffer.count) transitions", hint: "the file is damaged") }

@@ -12,6 +12,8 @@ public enum Stdlib {
 
   /// Registers every stdlib builtin into `registry` (call once per Registry).
   public static func register(into registry: Registry) {
+    // The cores' long loops (evaluations, reads) stop on Ctrl-C through this hook.
+    Interruption.requested = CoreBridge.interruptRequested
     registry.family("random")
     RandomLibrary.register(registry)
     GeneratorValue.register(registry)

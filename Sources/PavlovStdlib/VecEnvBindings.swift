@@ -47,7 +47,9 @@ enum VecEnvBindings {
       Param("options", kind: .keywords, doc: "env options for a registered id, as in make"),
     ], doc: "N copies of an environment stepped as one: batched observations, rewards and done flags, automatic resets.") { args in
       let n = try args.int(1)
-      guard n >= 1 else { throw PavlovError.runtime("vec_env: n must be at least 1, got \(n)") }
+      guard n >= 1, n <= ConfigBounds.maxEnvCopies else {
+        throw PavlovError.runtime("vec_env: n must be between 1 and \(ConfigBounds.maxEnvCopies), got \(n)")
+      }
       let seed = try EnvBindings.seedValue(args, 2)
       var threads = try args.int(3)
       let episodeSeeds = try args.bool(4)

@@ -29,8 +29,8 @@ final class DQNTests: XCTestCase {
     }
   }
 
-  func testReplayRingWrapsAroundOverwritingTheOldest() {
-    let buffer = ReplayBuffer(capacity: 3, observationSize: 2)
+  func testReplayRingWrapsAroundOverwritingTheOldest() throws {
+    let buffer = try ReplayBuffer(capacity: 3, observationSize: 2)
     for k in 0..<5 { add(buffer, k) }
     XCTAssertEqual(buffer.count, 3)
     XCTAssertEqual(buffer.position, 2)
@@ -43,8 +43,8 @@ final class DQNTests: XCTestCase {
     XCTAssertFalse(buffer.transition(2).terminated)
   }
 
-  func testReplaySamplingIsSeededUniformAndCopiesWholeTransitions() {
-    let buffer = ReplayBuffer(capacity: 8, observationSize: 2)
+  func testReplaySamplingIsSeededUniformAndCopiesWholeTransitions() throws {
+    let buffer = try ReplayBuffer(capacity: 8, observationSize: 2)
     for k in 0..<5 { add(buffer, k) }  // not yet full: only slots 0..<5 may be drawn
     let a = ReplayBatch(size: 1000, observationSize: 2), b = ReplayBatch(size: 1000, observationSize: 2)
     buffer.sample(into: a, generator: SeededGenerator(seed: 7))
@@ -66,7 +66,7 @@ final class DQNTests: XCTestCase {
 
   // MARK: - Exploration schedule
 
-  func testEpsilonFallsLinearlyThenStays() {
+  func testEpsilonFallsLinearlyThenStays() throws {
     let schedule = LinearSchedule(start: 1, end: 0.05, fraction: 0.1)
     XCTAssertEqual(schedule.value(step: 0, total: 10_000), 1)
     XCTAssertEqual(schedule.value(step: 500, total: 10_000), 0.525, accuracy: 1e-12)
@@ -93,14 +93,14 @@ final class DQNTests: XCTestCase {
 
   // MARK: - TD targets
 
-  func testTargetsStopAtTerminationAndBootstrapTruncation() {
+  func testTargetsStopAtTerminationAndBootstrapTruncation() throws {
     // Row 0 terminated: y = r. Row 1 truncated (stored as not terminated): y = r + γ·max Q'.
     let y = TDTargets.compute(rewards: [1, 1], terminals: [1, 0], nextTarget: [2, 3, 4, 1], nextOnline: nil, actions: 2, gamma: 0.9)
     XCTAssertEqual(y[0], 1)
     XCTAssertEqual(y[1], 1 + 0.9 * 4, accuracy: 1e-6)
   }
 
-  func testDoubleDQNValuesTheOnlineChoiceWithTheTargetNetwork() {
+  func testDoubleDQNValuesTheOnlineChoiceWithTheTargetNetwork() throws {
     // The target network prefers action 1 (5), the online one action 0 (3 > 2).
     let plain = TDTargets.compute(rewards: [0], terminals: [0], nextTarget: [1, 5], nextOnline: nil, actions: 2, gamma: 0.5)
     let double = TDTargets.compute(rewards: [0], terminals: [0], nextTarget: [1, 5], nextOnline: [3, 2], actions: 2, gamma: 0.5)
@@ -204,7 +204,7 @@ final class DQNTests: XCTestCase {
     XCTAssertEqual(dqn.timesteps, 64, "two iterations finish the period under way, then one more")
   }
 
-  func testConfigErrorsNameTheParameter() {
+  func testConfigErrorsNameTheParameter() throws {
     var config = DQNConfig()
     config.tau = 0
     XCTAssertThrowsError(try DQNTrainer(env: try .registered("CartPole-v1"), config: config)) { error in

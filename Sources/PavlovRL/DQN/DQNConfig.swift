@@ -69,6 +69,9 @@ public struct DQNConfig: Codable, Equatable, Sendable {
     guard gamma >= 0 && gamma <= 1 else { throw fail("gamma must be in [0, 1], got \(gamma)") }
     guard trainFreq >= 1 else { throw fail("train_freq must be at least 1, got \(trainFreq)") }
     guard gradientSteps >= -1 else { throw fail("gradient_steps must be -1 (as many as steps collected) or at least 0, got \(gradientSteps)") }
+    try ConfigBounds.check("dqn", "buffer_size", bufferSize, atMost: ConfigBounds.maxTransitions)
+    try ConfigBounds.check("dqn", "batch_size", batchSize, atMost: ConfigBounds.maxTransitions)
+    try ConfigBounds.checkHidden("dqn", hidden)
     guard targetUpdateInterval >= 1 else { throw fail("target_update_interval must be at least 1, got \(targetUpdateInterval)") }
     guard explorationFraction >= 0 && explorationFraction <= 1 else { throw fail("exploration_fraction must be in [0, 1], got \(explorationFraction)") }
     guard explorationInitialEps >= 0 && explorationInitialEps <= 1 else { throw fail("exploration_initial_eps must be in [0, 1], got \(explorationInitialEps)") }

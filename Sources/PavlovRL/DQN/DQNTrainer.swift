@@ -98,7 +98,7 @@ public final class DQNTrainer: Trainer {
     self.greedy = greedy
     // Clipping happens in `learn`, where a non-finite norm can be reported with its step.
     optimizer = try Optimizer(.adam, params: qNetwork.parameters, lr: Float(config.lr))
-    buffer = ReplayBuffer(capacity: config.bufferSize, observationSize: size)
+    buffer = try ReplayBuffer(capacity: config.bufferSize, observationSize: size)
     let rows = groupSteps * config.batchSize
     batches = (0..<2).map { _ in ReplayBatch(size: rows, observationSize: size) }
     previous = Array(repeating: 0, count: size)

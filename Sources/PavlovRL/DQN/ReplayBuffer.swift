@@ -26,8 +26,10 @@ public final class ReplayBuffer {
   private let terminals: UnsafeMutableBufferPointer<Float>
   private let continuousActions: UnsafeMutableBufferPointer<Float>
 
-  public init(capacity: Int, observationSize: Int, actionWidth: Int = 0) {
+  public init(capacity: Int, observationSize: Int, actionWidth: Int = 0) throws {
     precondition(capacity > 0 && observationSize > 0 && actionWidth >= 0, "ReplayBuffer: capacity and observation size must be positive")
+    try AllocationLimit.elements([capacity, observationSize], "replay buffer (buffer_size × observation size)")
+    try AllocationLimit.elements([capacity, actionWidth], "replay buffer (buffer_size × action size)")
     self.capacity = capacity
     self.observationSize = observationSize
     self.actionWidth = actionWidth

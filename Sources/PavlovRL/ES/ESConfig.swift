@@ -36,5 +36,7 @@ public struct ESConfig: Codable, Equatable, Sendable {
       throw fail("top must be between 1 and the population (\(population)), got \(b)")
     }
     guard hidden.allSatisfy({ $0 >= 1 }) else { throw fail("hidden sizes must be positive, got \(hidden)", "use [] for a linear policy") }
+    try ConfigBounds.check("es", "population", population, atMost: ConfigBounds.maxEnvCopies)
+    try ConfigBounds.checkHidden("es", hidden)
   }
 }

@@ -95,5 +95,10 @@ public struct PPOConfig: Codable, Equatable, Sendable {
     guard adamEps.isFinite && adamEps >= 0 else { throw fail("adam_eps must be a non-negative number, got \(adamEps)") }
     if let t = totalSteps, t < 1 { throw fail("total_steps must be positive, got \(t)") }
     guard threads >= 1 else { throw fail("threads must be at least 1, got \(threads)") }
+    try ConfigBounds.check(algorithm, "n_envs", nEnvs, atMost: ConfigBounds.maxEnvCopies)
+    try ConfigBounds.check(algorithm, "n_steps", nSteps, atMost: ConfigBounds.maxTransitions / nEnvs)
+    try ConfigBounds.check(algorithm, "batch_size", batchSize, atMost: ConfigBounds.maxTransitions)
+    try ConfigBounds.check(algorithm, "threads", threads, atMost: ConfigBounds.maxThreads)
+    try ConfigBounds.checkHidden(algorithm, hidden)
   }
 }

@@ -317,28 +317,10 @@ public final class PPOTrainer: Trainer {
   }
 
   public func evaluate(episodes: Int, deterministic: Bool = true, seed: UInt64 = Evaluation.seed) throws -> EvalResult {
-    guard episodes >= 1 else { throw CoreError("evaluate: episodes must be at least 1, got \(episodes)") }
-    let env = try envs.source.make(config.nEnvs)
     let rng = SeededGenerator(seed: seed)
-    var result = EvalResult(returns: [], lengths: [])
-    let limit = 1_000_000
-    for k in 0..<episodes {
-      var observation = try env.reset(seed: seed &+ UInt64(k)).observation
-      var total = 0.0, length = 0
-      while true {
-        let step = try env.step(try act(observation, deterministic: deterministic, generator: rng))
-        total += step.reward
-        length += 1
-        if step.done { break }
-        guard length < limit else {
-          throw CoreError("evaluate: episode \(k + 1) ran \(limit) steps without ending", hint: "give the env a time limit")
-        }
-        observation = step.observation
-      }
-      result.returns.append(total)
-      result.lengths.append(length)
+    return try PolicyEvaluation.run(source: envs.source, copyIndex: config.nEnvs, episodes: episodes, seed: seed) {
+      try act($0, deterministic: deterministic, generator: rng)
     }
-    return result
   }
 
   // MARK: - Checkpoints

@@ -16,6 +16,7 @@ enum PolicyEvaluation {
       var observation = try env.reset(seed: seed &+ UInt64(k)).observation
       var total = 0.0, length = 0
       while true {
+        try Interruption.check()
         let step = try env.step(try act(observation))
         total += step.reward
         length += 1

@@ -31,6 +31,7 @@ public struct ReinforceConfig: Codable, Equatable, Sendable {
     guard gamma >= 0 && gamma <= 1 else { throw fail("gamma must be in [0, 1], got \(gamma)") }
     guard hidden.allSatisfy({ $0 >= 1 }) else { throw fail("hidden sizes must be positive, got \(hidden)", "e.g. hidden: [64]") }
     guard episodesPerUpdate >= 1 else { throw fail("episodes_per_update must be at least 1, got \(episodesPerUpdate)") }
+    try ConfigBounds.checkHidden("reinforce", hidden)
     if let m = maxGradNorm, !(m.isFinite && m > 0) { throw fail("max_grad_norm must be a positive number or nil, got \(m)") }
   }
 }

@@ -51,6 +51,9 @@ public struct SACConfig: Codable, Equatable, Sendable {
     guard gamma >= 0 && gamma <= 1 else { throw fail("gamma must be in [0, 1], got \(gamma)") }
     guard trainFreq >= 1 else { throw fail("train_freq must be at least 1, got \(trainFreq)") }
     guard gradientSteps >= -1 else { throw fail("gradient_steps must be -1 (as many as steps collected) or at least 0, got \(gradientSteps)") }
+    try ConfigBounds.check("sac", "buffer_size", bufferSize, atMost: ConfigBounds.maxTransitions)
+    try ConfigBounds.check("sac", "batch_size", batchSize, atMost: ConfigBounds.maxTransitions)
+    try ConfigBounds.checkHidden("sac", hidden)
     if let a = entCoef { guard a.isFinite && a >= 0 else { throw fail("ent_coef must be a number ≥ 0 (or nil to tune it), got \(a)") } }
     guard entCoefInit.isFinite && entCoefInit > 0 else { throw fail("ent_coef_init must be positive, got \(entCoefInit)") }
     if let t = targetEntropy { guard t.isFinite else { throw fail("target_entropy must be finite, got \(t)") } }

@@ -79,7 +79,7 @@ public final class SACTrainer: Trainer {
     actorOptimizer = try Optimizer(.adam, params: actor.parameters, lr: lr)
     criticOptimizer = try Optimizer(.adam, params: q1.parameters + q2.parameters, lr: lr)
     alphaOptimizer = try Optimizer(.adam, params: [logAlpha], lr: lr)
-    buffer = ReplayBuffer(capacity: config.bufferSize, observationSize: d, actionWidth: box.count)
+    buffer = try ReplayBuffer(capacity: config.bufferSize, observationSize: d, actionWidth: box.count)
     batch = ReplayBatch(size: config.batchSize, observationSize: d, actionWidth: box.count)
     collector = ContinuousCollector(box: box, observationSize: d)
     if let checkpoint {

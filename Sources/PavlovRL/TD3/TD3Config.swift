@@ -78,6 +78,9 @@ public struct TD3Config: Codable, Equatable, Sendable {
     guard gamma >= 0 && gamma <= 1 else { throw fail("gamma must be in [0, 1], got \(gamma)") }
     guard trainFreq >= 1 else { throw fail("train_freq must be at least 1, got \(trainFreq)") }
     guard gradientSteps >= -1 else { throw fail("gradient_steps must be -1 (as many as steps collected) or at least 0, got \(gradientSteps)") }
+    try ConfigBounds.check(name, "buffer_size", bufferSize, atMost: ConfigBounds.maxTransitions)
+    try ConfigBounds.check(name, "batch_size", batchSize, atMost: ConfigBounds.maxTransitions)
+    try ConfigBounds.checkHidden(name, hidden)
     guard policyDelay >= 1 else { throw fail("policy_delay must be at least 1, got \(policyDelay)") }
     guard targetPolicyNoise.isFinite && targetPolicyNoise >= 0 else { throw fail("target_policy_noise must be ≥ 0, got \(targetPolicyNoise)") }
     guard targetNoiseClip.isFinite && targetNoiseClip >= 0 else { throw fail("target_noise_clip must be ≥ 0, got \(targetNoiseClip)") }

@@ -75,7 +75,7 @@ public final class TD3Trainer: Trainer {
     criticTargets.forEach { $0.setFrozen(true) }
     actorOptimizer = try Optimizer(.adam, params: actor.parameters, lr: Float(config.lr))
     criticOptimizer = try Optimizer(.adam, params: critics.flatMap(\.parameters), lr: Float(config.lr))
-    buffer = ReplayBuffer(capacity: config.bufferSize, observationSize: d, actionWidth: box.count)
+    buffer = try ReplayBuffer(capacity: config.bufferSize, observationSize: d, actionWidth: box.count)
     batch = ReplayBatch(size: config.batchSize, observationSize: d, actionWidth: box.count)
     noiseState = Array(repeating: 0, count: box.count)
     collector = ContinuousCollector(box: box, observationSize: d)
