@@ -48,7 +48,7 @@ public enum AllocationLimit {
       let size = count.isFinite ? format(count) : "infinitely many"
       throw CoreError("\(operation): \(size) elements are more than the limit of \(maxElements)", hint: hint)
     }
-    return Swift.max(0, Int(count))
+    return count > 0 ? Int(count) : 0
   }
 
   static func format(_ x: Double) -> String {

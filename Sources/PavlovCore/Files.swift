@@ -82,24 +82,37 @@ public enum Files {
 
   // MARK: Reading
 
-  /// The whole contents of a file.
-  public static func read(_ path: String) throws(FileError) -> [UInt8] {
+  /// The most bytes `read` takes by default (2 GiB); text readers pass the string cap.
+  public static let maxReadBytes = 1 << 31
+
+  /// The whole contents of a file, of at most `limit` bytes. The limit is applied while reading,
+  /// so a pipe or a device that never ends (`/dev/zero`) is an error, not a process the kernel
+  /// kills.
+  public static func read(_ path: String, limit: Int = maxReadBytes) throws(FileError) -> [UInt8] {
     try check(path, "read")
     let fd = open(path, O_RDONLY | O_CLOEXEC)
     guard fd >= 0 else { throw FileError("read", path, code: errno) }
     defer { close(fd) }
     var info = stat()
     if fstat(fd, &info) == 0, isDirectory(info) { throw FileError("read", path, code: EISDIR) }
+    func tooLarge() -> FileError {
+      FileError("read", path, problem: "it holds more than \(limit) bytes, the most this reader takes",
+                hint: "split the data into smaller files")
+    }
+    if Int(info.st_size) > limit { throw tooLarge() }
     var bytes: [UInt8] = []
     if info.st_size > 0 { bytes.reserveCapacity(Int(info.st_size) + 1) }
     var chunk = [UInt8](repeating: 0, count: 1 << 16)
     while true {
       let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+      // Ctrl-C stops a read from a pipe, a terminal or a device that may never end.
+      if Interruption.requested() { throw FileError("read", path, problem: "stopped by Ctrl-C", hint: "nothing was read") }
       if n < 0 {
         if errno == EINTR { continue }
         throw FileError("read", path, code: errno)
       }
       if n == 0 { break }
+      if bytes.count + n > limit { throw tooLarge() }
       bytes.append(contentsOf: chunk[0..<n])
     }
     return bytes
@@ -141,6 +154,11 @@ public enum Files {
     var existingMode: mode_t? = nil
     if let existing = info(target) {
       if isDirectory(existing) { throw FileError("write", path, code: EISDIR) }
+      // Renaming over a device or a pipe would replace it with a file (as root, /dev/null too).
+      guard (existing.st_mode & S_IFMT) == S_IFREG else {
+        throw FileError("write", path, problem: "it is a device, a pipe or a socket, not a regular file",
+                        hint: "a save replaces the whole file; give the path of a regular file")
+      }
       existingMode = existing.st_mode & 0o7777
     }
     let folder = directory(of: target)

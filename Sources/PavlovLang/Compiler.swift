@@ -134,7 +134,12 @@ final class Compiler {
       let items: [Value]
       switch v {
       case .list(let l): items = l.items
-      case .range(let r): items = (0..<r.count).map { .int(r.element($0)) }
+      case .range(let r):
+        // Only a range of the right length is materialized (a huge one would not fit).
+        guard r.count == count else {
+          throw PavlovError.runtime("cannot unpack a range of \(r.count) item\(r.count == 1 ? "" : "s") into \(count) names").located(location)
+        }
+        items = (0..<count).map { .int(r.element($0)) }
       default:
         throw PavlovError.runtime("cannot unpack \(v.typeName) into \(count) names", hint: "the value must be a list of \(count) items")
           .located(location)

@@ -8,12 +8,19 @@ extension Interpreter {
       throw PavlovError.runtime("cannot read \(path): \(reason)")
     }
     defer { fclose(handle) }
+    var info = stat()
+    if fstat(fileno(handle), &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR {
+      throw PavlovError.runtime("cannot read \(path): it is a folder, not a Pavlov file", hint: "give the path of a .pav file")
+    }
     var bytes: [UInt8] = []
     var chunk = [UInt8](repeating: 0, count: 65_536)
     while true {
       let n = fread(&chunk, 1, chunk.count, handle)
       if n > 0 { bytes.append(contentsOf: chunk[0..<n]) }
       if n < chunk.count { break }
+      if bytes.count > Ops.maxStringBytes {
+        throw PavlovError.runtime("cannot read \(path): it is larger than \(Ops.maxStringBytes) bytes", hint: "a Pavlov source file is text of at most 256 MiB")
+      }
     }
     if ferror(handle) != 0 { throw PavlovError.runtime("error while reading \(path)") }
     return String(decoding: bytes, as: UTF8.self)

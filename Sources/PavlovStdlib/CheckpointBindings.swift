@@ -43,7 +43,7 @@ enum CheckpointBindings {
     r.function("load_tensors", [Param("path", doc: "a safetensors file (written by save_tensors or by PyTorch)")],
                doc: "The tensors of a safetensors file, as a record of name -> tensor in file order.") { args in
       let path = try args.string(0)
-      let bytes = try Posix.readBytes(path, "load_tensors")
+      let bytes = try Posix.readBytes(path, "load_tensors", text: false)
       let contents = try CoreBridge.run { try Safetensors.decode(bytes, source: "load_tensors: \(path)") }
       let out = PRecord()
       for (name, t) in contents.tensors { out[name] = TensorValue.wrap(t) }
@@ -60,7 +60,7 @@ enum CheckpointBindings {
     r.function("tensor_metadata", [Param("path", doc: "a safetensors file")],
                doc: "The metadata of a safetensors file, as a record of name -> string (sorted by name).") { args in
       let path = try args.string(0)
-      let bytes = try Posix.readBytes(path, "tensor_metadata")
+      let bytes = try Posix.readBytes(path, "tensor_metadata", text: false)
       let metadata = try CoreBridge.run { try Safetensors.decodeMetadata(bytes, source: "tensor_metadata: \(path)") }
       let out = PRecord()
       for key in metadata.keys.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }) { out[key] = .str(metadata[key]!) }

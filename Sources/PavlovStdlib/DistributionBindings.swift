@@ -108,7 +108,7 @@ enum DistributionBindings {
     t.method("sample", [sampleShapeParam],
              doc: "Random actions, an int tensor of the batch shape (sample(n): shape (n, ...)); seed(n) fixes them.") { args in
       let d = try categorical(args.receiver)
-      let shape = try sampleShape(args[0])
+      let shape = try sampleShape(args[0], batch: d.batchShape + [d.logits.shape.last ?? 1])
       return TensorValue.wrap(d.sample(shape: shape, generator: Stdlib.generator(for: args.interpreter)))
     }
     t.method("log_prob", [Param("actions", doc: "actions (ints in 0 to K-1): an int, list or tensor that broadcasts with the batch shape")],
@@ -139,13 +139,13 @@ enum DistributionBindings {
     t.method("sample", [sampleShapeParam],
              doc: "Random values mean + std·ε of the batch shape (sample(n): shape (n, ...)), without gradient; seed(n) fixes them.") { args in
       let d = try normal(args.receiver)
-      let shape = try sampleShape(args[0])
+      let shape = try sampleShape(args[0], batch: d.batchShape)
       return TensorValue.wrap(try CoreBridge.run { try d.sample(shape: shape, generator: Stdlib.generator(for: args.interpreter)) })
     }
     t.method("rsample", [sampleShapeParam],
              doc: "Reparameterized random values mean + std·ε: gradients flow back to the mean and std.") { args in
       let d = try normal(args.receiver)
-      let shape = try sampleShape(args[0])
+      let shape = try sampleShape(args[0], batch: d.batchShape)
       return TensorValue.wrap(try CoreBridge.run { try d.rsample(shape: shape, generator: Stdlib.generator(for: args.interpreter)) })
     }
     t.method("log_prob", [Param("x", doc: "values: a number, list or tensor that broadcasts with the batch shape")],
@@ -195,8 +195,9 @@ enum DistributionBindings {
     return try parameter(v, name: "categorical.log_prob", what: "actions")
   }
 
-  /// The leading sample axes: ints given one by one (`sample(10, 2)`) or one list.
-  static func sampleShape(_ v: Value) throws(PavlovError) -> [Int] {
+  /// The leading sample axes: ints given one by one (`sample(10, 2)`) or one list. With the
+  /// distribution's `batch` shape after them, they must fit the allocation limit.
+  static func sampleShape(_ v: Value, batch: [Int]) throws(PavlovError) -> [Int] {
     guard case .list(let given) = v else { return [] }
     var items = given.items
     if items.count == 1, case .list(let inner) = items[0] { items = inner.items }
@@ -210,6 +211,7 @@ enum DistributionBindings {
       guard total <= 1 << 31 else { throw PavlovError.runtime("sample: \(Shape.describe(out + [n])) is too many samples") }
       out.append(n)
     }
+    try CoreBridge.run { () throws -> Void in try AllocationLimit.elements(out + batch, "sample") }
     return out
   }
 }

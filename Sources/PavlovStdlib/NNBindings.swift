@@ -229,7 +229,7 @@ enum NNBindings {
              doc: "Loads parameters saved by .save, by a trainer's save (with prefix:) or by PyTorch with the same names; lists every mismatch if they differ.") { args in
       let m = try model(args.receiver)
       let path = try args.string(0), prefix = try args.string(1)
-      let bytes = try Posix.readBytes(path, "load")
+      let bytes = try Posix.readBytes(path, "load", text: false)
       try CoreBridge.run { () throws -> Void in
         let contents = try Safetensors.decode(bytes, source: "load: \(path)")
         let chosen = contents.tensors.filter { $0.0.hasPrefix(prefix) }.map { (String($0.0.dropFirst(prefix.count)), $0.1) }

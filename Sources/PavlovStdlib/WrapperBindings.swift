@@ -76,7 +76,11 @@ enum WrapperBindings {
                              Param("seed", default: .int(0), doc: "seeds the random actions and the resets")],
                doc: "Every way the env breaks Gymnasium's contract, one sentence each (an empty list: it passes).") { args in
       let e = try EnvBindings.environment(args[0], args.interpreter)
-      let problems = checkEnv(e.env, steps: try args.int(1), seed: UInt64(bitPattern: Int64(try args.int(2))))
+      let steps = try args.int(1)
+      guard steps >= 0, steps <= 1_000_000 else {
+        throw PavlovError.runtime("check_env: steps must be between 0 and 1000000, got \(steps)", hint: "a few hundred random steps find most problems")
+      }
+      let problems = checkEnv(e.env, steps: steps, seed: UInt64(bitPattern: Int64(try args.int(2))))
       return .list(PList(problems.map { .str($0) }))
     }
   }

@@ -35,7 +35,7 @@ public final class LocalLauncher: TrialLauncher {
 
   public func launch(trial: Int, command: [String], environment: [(String, String)], output: String) throws(CoreError) {
     let (pid, status) = spawnInOwnGroup(command, adding: environment) { actions in
-      posix_spawn_file_actions_addopen(&actions, 1, output, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+      posix_spawn_file_actions_addopen(&actions, 1, output, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW, 0o644)  // never through a planted link
       posix_spawn_file_actions_adddup2(&actions, 1, 2)
       posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
     }

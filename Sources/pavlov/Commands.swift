@@ -243,12 +243,10 @@ struct Docs: ParsableCommand {
       let current = try? Interpreter.readFile(path)
       if current == page.text { continue }
       if check { stale.append(path); continue }
-      guard let handle = fopen(path, "w") else {
-        ScriptRunner.printError("error: cannot write \(path)")
+      do { try Files.writeAtomically(path, Array(page.text.utf8)) } catch {
+        ScriptRunner.printError("error: \(error)")
         throw Finished(code: ExitCode.scriptError)
       }
-      fputs(page.text, handle)
-      fclose(handle)
       print("wrote \(path)")
     }
     if !stale.isEmpty {

@@ -46,6 +46,20 @@ final class FilesTests: XCTestCase {
     XCTAssertEqual(try Files.read(victim), Array("keep me".utf8))
   }
 
+  /// Found by the builtin fuzzer (issue 23): run as root, `save("/dev/null")` renamed a new file
+  /// over the device. A save replaces regular files only.
+  func testASaveNeverReplacesADeviceOrAPipe() throws {
+    let fifo = "\(folder)/pipe"
+    XCTAssertEqual(mkfifo(fifo, 0o600), 0)
+    for path in ["/dev/null", fifo] {
+      XCTAssertThrowsError(try Files.writeAtomically(path, Array("x".utf8))) { error in
+        XCTAssertTrue("\(error)".contains("not a regular file"), "\(error)")
+      }
+    }
+    XCTAssertEqual(Files.info("/dev/null").map { $0.st_mode & S_IFMT }, S_IFCHR)
+    XCTAssertEqual(Files.info(fifo).map { $0.st_mode & S_IFMT }, S_IFIFO)
+  }
+
   /// Issue 24: a process killed mid-save leaves its full-size temporary file; the next save of the
   /// same file removes those of processes that no longer run, and leaves a running one's alone.
   func testTheNextSaveRemovesTemporariesOfDeadProcessesOnly() throws {
