@@ -94,6 +94,9 @@ let package = Package(
       // the toolchain. FoundationEssentials (ArgumentParser's) needs its two C shim libraries named.
       linkerSettings: [.unsafeFlags(["-static-stdlib", "-l_FoundationCShims", "-l_FoundationCollections"])]
     ),
+    // Coverage-guided fuzzing of every file reader: scripts/fuzz.sh builds it with
+    // `--sanitize fuzzer` (libFuzzer, from the toolchain); a plain build makes an inert binary.
+    .executableTarget(name: "PavlovFuzz", dependencies: ["PavlovLang", "PavlovStdlib"], path: "Sources/PavlovFuzz"),
     // Native environment throughput, beside the Python peers in Benchmarks/envs.
     .executableTarget(
       name: "pavlov-env-bench",

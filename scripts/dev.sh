@@ -129,6 +129,8 @@ run_tests() {
   if check_tensorboard; then passed_checks=$((passed_checks + 1)); else failed=1; failed_checks=$((failed_checks + 1)); fi
   echo "== ray (a head on loopback, an 8-trial sweep through it)"
   if bash Tests/ray/check_ray.sh "$PWD/.build/release/pavlov" .build/ray-venv; then passed_checks=$((passed_checks + 1)); else failed=1; failed_checks=$((failed_checks + 1)); fi
+  echo "== reader fuzzer (libFuzzer over every file reader, 45 s)"
+  if bash scripts/fuzz.sh 45; then passed_checks=$((passed_checks + 1)); else failed=1; failed_checks=$((failed_checks + 1)); fi
   echo "== install"
   if check_install; then passed_checks=$((passed_checks + 1)); else failed=1; failed_checks=$((failed_checks + 1)); fi
   echo "== reference docs are current; examples and stdlib check"
@@ -145,9 +147,18 @@ run_tests() {
   if [ "$status" -ne 0 ] || [ "$failed" -ne 0 ]; then exit 1; fi
 }
 
+# Full-size fuzzing (CI runs both at a reduced size): every builtin 1,000 times, then the file
+# readers for 10 minutes.
+run_fuzz() {
+  PAVLOV_BUILTIN_FUZZ_CALLS=1000 swift test -c release --skip-build --disable-swift-testing \
+    --filter BuiltinFuzzTests 2>&1 | grep -E "builtin fuzz|types without|slowest|error|crashed|passed|failed"
+  bash scripts/fuzz.sh 600
+}
+
 case "${1:-}" in
   example) install_missing; build; run_example ;;
+  fuzz) install_missing; build; run_fuzz ;;
   test) install_missing; build; run_tests ;;
   install) install_missing; shift; install_pavlov "$@" ;;
-  *) echo "usage: bash scripts/dev.sh example|test|install [PREFIX]" >&2; exit 2 ;;
+  *) echo "usage: bash scripts/dev.sh example|test|fuzz|install [PREFIX]" >&2; exit 2 ;;
 esac

@@ -1,3 +1,4 @@
+import CPavlovSupport
 import Glibc
 import PavlovLang
 import Synchronization
@@ -26,6 +27,9 @@ final class RobustnessTests: XCTestCase {
     var seed = RobustnessTests.defaultSeed
     var start = 0
     var hangSeconds = 120.0
+    /// When set, a run still going after this many seconds gets a Ctrl-C (the builtin fuzzer's
+    /// calls have no step limit inside native loops); only one that ignores it is a hang.
+    var interruptSeconds: Double? = nil
     var skip: Set<Int> = []
 
     static func fromEnvironment() -> Settings {
@@ -269,10 +273,15 @@ enum FuzzHarness {
       return
     }
     // Watchdog: the step limit must stop every program; one that runs for minutes is a hang.
+    var interrupted = -1
     while !job.finished.load(ordering: .acquiring) {
       usleep(50_000)
       let index = job.current.load(ordering: .relaxed)
       let running = RobustnessTests.now() - Double(job.startedMillis.load(ordering: .relaxed)) / 1000
+      if let soft = settings.interruptSeconds, index >= 0, running > soft, interrupted != index {
+        interrupted = index
+        pavlov_raise_interrupt()
+      }
       if index >= 0 && running > settings.hangSeconds && !job.finished.load(ordering: .acquiring) {
         CrashReport.printCurrent(reason: "HANG: still running after \(Int(running)) s despite the step limit")
         CrashReport.length = 0 // printed once is enough
