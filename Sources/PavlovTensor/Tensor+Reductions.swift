@@ -75,6 +75,7 @@ extension Tensor {
   /// The variance with Bessel's `correction` (1 by default, as in PyTorch; 0 for NumPy's).
   public func variance(axis: Int? = nil, keepdim: Bool = false, correction: Int = 1) throws -> Tensor {
     let n = try axis.map { shape[try checkedAxis($0, "var")] } ?? count
+    guard correction >= 0 else { throw CoreError("var: correction cannot be negative, got \(correction)", hint: "1 (Bessel's, the default) or 0") }
     guard n - correction > 0 else {
       throw CoreError("var: \(n) values leave no degrees of freedom with correction \(correction)", hint: "use correction: 0 for a single value")
     }

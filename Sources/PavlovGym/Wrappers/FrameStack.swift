@@ -25,6 +25,7 @@ public final class FrameStack: Wrapper {
     self.padding = padding
     let inSpace = inner.observationSpace
     frameCount = inSpace.flatCount
+    try AllocationLimit.elements([size, frameCount], "frame_stack")
     var (low, high) = inSpace.boundingBox
     if padding == .zero {
       low = low.map { Swift.min($0, 0) }

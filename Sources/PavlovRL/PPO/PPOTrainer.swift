@@ -90,7 +90,7 @@ public final class PPOTrainer: Trainer {
     if let steps = budget.timesteps, steps % n != 0 {
       let lower = steps / n * n
       throw CoreError("\(algorithm): steps must be a multiple of n_envs (\(n)) so the budget is exact, got \(steps)",
-                         hint: "use \(lower == 0 ? n : lower) or \(lower + n)")
+                         hint: lower > Int.max - n ? "use \(lower)" : "use \(lower == 0 ? n : lower) or \(lower + n)")
     }
     if config.totalSteps == nil {
       // The schedules' horizon: fixed by the first call, saved with the config.

@@ -54,6 +54,18 @@ extension Module {
   @discardableResult
   public func addLoRA(rank: Int, alpha: Float, skip: Set<String> = ["head"], generator: SeededGenerator) throws -> Int {
     guard rank > 0 else { throw CoreError("lora: rank must be positive, got \(rank)") }
+    // Both adapter matrices of every layer must fit before the model is changed at all.
+    func check(_ m: Module) throws {
+      for (name, child) in m.children {
+        if let linear = child as? Linear, !skip.contains(name) {
+          try AllocationLimit.elements([rank, linear.inputs], "lora")
+          try AllocationLimit.elements([linear.outputs, rank], "lora")
+        } else if !(child is LoRALinear) {
+          try check(child)
+        }
+      }
+    }
+    try check(self)
     setFrozen(true)
     var adapted = 0
     func visit(_ m: Module) {
