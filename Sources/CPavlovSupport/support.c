@@ -38,6 +38,31 @@ void pavlov_install_sigint_handler(void) {
 
 void pavlov_default_sigint(void) { signal(SIGINT, SIG_DFL); }
 
+/* SIGTERM and SIGHUP stop a script like Ctrl-C (at the next step), so what it printed is
+   flushed and the exit status says which signal; a second one takes the default action. */
+static volatile sig_atomic_t termination_signal = 0;
+
+static void on_terminate(int sig) {
+  if (termination_signal) {
+    signal(sig, SIG_DFL);
+    raise(sig);
+    return;
+  }
+  termination_signal = sig;
+  pavlov_interrupt_flag = 1;
+}
+
+void pavlov_install_termination_handlers(void) {
+  struct sigaction action;
+  memset(&action, 0, sizeof action);
+  action.sa_handler = on_terminate;
+  sigemptyset(&action.sa_mask);
+  sigaction(SIGTERM, &action, NULL);
+  sigaction(SIGHUP, &action, NULL);
+}
+
+int pavlov_termination_signal(void) { return termination_signal; }
+
 int pavlov_take_interrupt(void) {
   if (!pavlov_interrupt_flag) return 0;
   pavlov_interrupt_flag = 0;

@@ -22,7 +22,7 @@ struct Pavlov: ParsableCommand {
       With no arguments, starts the REPL (or, when standard input is not a terminal, runs the \
       program read from it).
       """,
-    version: "pavlov \(pavlovVersion)\n\(Machine.summary)",
+    version: "pavlov \(pavlovVersion)\n\(Machine.summary)\nstdlib: \(Startup.locateStdlib() ?? "not found (set PAVLOV_STDLIB)")",
     subcommands: [Run.self, Check.self, Docs.self, Plot.self, Train.self, Tune.self, Evaluate.self]
   )
 

@@ -36,6 +36,7 @@ enum ScriptRunner {
     // noticed yet (a long builtin) quits at once.
     pavlov_install_sigint_handler()
     pavlov_set_force_quit_after(2)
+    pavlov_install_termination_handlers()
     defer { fflush(stdout) }
     do {
       try interp.run(source)
@@ -43,6 +44,11 @@ enum ScriptRunner {
     } catch {
       if error.kind == .exit, case .int(let code)? = error.value {
         return Int32(truncatingIfNeeded: code)
+      }
+      let signal = pavlov_termination_signal()
+      if error.kind == .interrupt && signal != 0 {
+        printError("stopped by \(signal == SIGTERM ? "SIGTERM" : "SIGHUP") (output so far is flushed)")
+        return 128 + signal
       }
       printError(error.render(color: isatty(2) != 0))
       return error.kind == .interrupt ? 130 : ExitCode.scriptError

@@ -233,6 +233,48 @@ final class CLITests: XCTestCase {
     XCTAssertEqual(result.stderr, "")
   }
 
+  /// Issue 24: a binary without a stdlib beside it searched every parent folder, so one under
+  /// /tmp/x/ ran /tmp/stdlib/prelude.pav, written by anyone. Only documented places count now,
+  /// and `--version` says which one was used.
+  func testAStdlibPlantedInAParentFolderIsNeverRunAndVersionSaysWhereItIs() throws {
+    let files = FileManager.default
+    let planted = tempDir.appendingPathComponent("stdlib")
+    try files.createDirectory(at: planted, withIntermediateDirectories: true)
+    try "print(\"planted prelude ran\")\n".write(to: planted.appendingPathComponent("prelude.pav"), atomically: true, encoding: .utf8)
+    let bin = tempDir.appendingPathComponent("x")
+    try files.createDirectory(at: bin, withIntermediateDirectories: true)
+    let copy = bin.appendingPathComponent("pavlov")
+    try files.copyItem(atPath: try PavlovBinary.require(), toPath: copy.path)
+
+    func runCopy(_ arguments: [String]) throws -> (out: String, err: String, status: Int32) {
+      let process = Process()
+      process.executableURL = copy
+      process.arguments = arguments
+      var environment = ProcessInfo.processInfo.environment
+      environment["PAVLOV_STDLIB"] = nil
+      process.environment = environment
+      let out = Pipe(), err = Pipe()
+      process.standardOutput = out
+      process.standardError = err
+      try process.run()
+      let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
+      process.waitUntilExit()
+      return (String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self), process.terminationStatus)
+    }
+
+    let refused = try runCopy(["-e", "print(1)"])
+    XCTAssertFalse(refused.out.contains("planted"), refused.out)
+    XCTAssertTrue(refused.err.contains("cannot find Pavlov's stdlib"), refused.err)
+    XCTAssertEqual(refused.status, 1)
+    XCTAssertTrue(try runCopy(["--version"]).out.contains("stdlib: not found"))
+
+    // Beside the binary is a documented place: it is used, and --version names it.
+    try files.moveItem(at: planted, to: bin.appendingPathComponent("stdlib"))
+    try "let from_beside = 1\n".write(to: bin.appendingPathComponent("stdlib/prelude.pav"), atomically: true, encoding: .utf8)
+    XCTAssertEqual(try runCopy(["-e", "print(from_beside)"]).out, "1\n")
+    XCTAssertTrue(try runCopy(["--version"]).out.contains("stdlib: \(bin.path)/stdlib"))
+  }
+
   func testHelp() throws {
     let result = try pavlov(["--help"])
     assertExit(result, 0)
@@ -517,6 +559,36 @@ final class CLITests: XCTestCase {
     XCTAssertEqual(process.terminationStatus, 130)
     XCTAssertTrue(stderr.contains("interrupted: stopped by Ctrl-C"), stderr)
     XCTAssertFalse(stderr.contains("variables keep their values"), "a script has no variables left to keep:\n\(stderr)")
+  }
+
+  /// Issue 24: with standard output redirected to a file, the lines a script printed before a
+  /// SIGTERM were lost in the buffer. Now the script stops at its next step, flushes and exits
+  /// 143 (128 + SIGTERM).
+  func testSigtermStopsAScriptWithItsOutputFlushed() throws {
+    let binary = try PavlovBinary.require()
+    let outURL = tempDir.appendingPathComponent("sigterm-out")
+    FileManager.default.createFile(atPath: outURL.path, contents: nil)
+    let output = try FileHandle(forWritingTo: outURL)
+    defer { try? output.close() }
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: binary)
+    process.arguments = ["-e", "for i in range(3) { print(f\"line {i}\") }; while true {}"]
+    process.standardInput = FileHandle.nullDevice
+    process.standardOutput = output
+    process.standardError = FileHandle.nullDevice
+    try process.run()
+    usleep(400_000)
+    process.terminate()
+    let deadline = Date().addingTimeInterval(10)
+    while process.isRunning && Date() < deadline { usleep(5_000) }
+    if process.isRunning {
+      kill(process.processIdentifier, SIGKILL)
+      process.waitUntilExit()
+      return XCTFail("SIGTERM did not stop the loop")
+    }
+    XCTAssertEqual(process.terminationReason, .exit)
+    XCTAssertEqual(process.terminationStatus, 143)
+    XCTAssertEqual(try String(contentsOf: outURL, encoding: .utf8), "line 0\nline 1\nline 2\n")
   }
 
   // MARK: - Labeling by hand

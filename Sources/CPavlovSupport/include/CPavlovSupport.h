@@ -14,6 +14,11 @@ void pavlov_install_sigint_handler(void);
 /// Restores the default SIGINT action (a script run outside the REPL should still die on Ctrl-C
 /// if it is blocked in a system call; the evaluator polls the flag at loop edges and calls).
 void pavlov_default_sigint(void);
+/// SIGTERM and SIGHUP set the interrupt flag and remember the signal (a second one kills), so a
+/// script stops at its next step with its output flushed.
+void pavlov_install_termination_handlers(void);
+/// The SIGTERM or SIGHUP that stopped the script, or 0.
+int pavlov_termination_signal(void);
 /// After this many Ctrl-C presses that nothing has noticed yet, the process quits (0: never).
 void pavlov_set_force_quit_after(int presses);
 /// Returns 1 and clears the flag if SIGINT arrived since the last call.
