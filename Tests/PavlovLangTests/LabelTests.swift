@@ -20,6 +20,32 @@ final class LabelTests: XCTestCase {
     }
   }
 
+  /// Issue 24: a labels file whose last line was cut (power loss, full disk) stopped the next
+  /// session with "not valid JSON". Now the torn line is cut off with one warning and labeling
+  /// resumes from the complete lines, which are all kept.
+  func testATornLastLineIsCutOffAndLabelingResumes() throws {
+    let session = TestSession()
+    let judge = LengthJudge()
+    session.interpreter.globals.define("judge", .object(judge))
+    var warnings = ""
+    session.interpreter.writeStatus = { warnings += $0 }
+    let path = FileManager.default.temporaryDirectory.appendingPathComponent("label-\(UUID().uuidString).jsonl").path
+    defer { try? FileManager.default.removeItem(atPath: path) }
+    let complete = #"{"prompt": "p:", "chosen": " a longer one.", "rejected": " short."}"# + "\n"
+    try (complete + #"{"prompt": "q:", "chosen": " the lon"#).write(toFile: path, atomically: true, encoding: .utf8)
+    try session.run("""
+    let items = [{prompt: "p:", a: " short.", b: " a longer one."}, {prompt: "q:", a: " the longest answer.", b: " no."}]
+    let got = label(items, by: judge, out: "\(path)")
+    print(len(got), got[1].chosen)
+    print(len(read_preferences("\(path)")))
+    """)
+    XCTAssertEqual(session.output, "2  the longest answer.\n2\n")
+    XCTAssertEqual(judge.scored, 2, "only the pair the torn line held is labeled again")
+    XCTAssertTrue(warnings.contains("the last line was cut short"), warnings)
+    XCTAssertTrue(warnings.contains("resuming from the 1 complete line"), warnings)
+    XCTAssertTrue(try String(contentsOfFile: path, encoding: .utf8).hasPrefix(complete))
+  }
+
   func testAScoringModelLabelsEveryPendingItemInOneBatch() throws {
     let session = TestSession()
     let judge = LengthJudge()

@@ -20,7 +20,7 @@ enum LabelBindings {
       if !args.isNull(3), case .string(let s) = args[1], s.value == "human" {} else if !args.isNull(3) {
         throw PavlovError.runtime("label: `input` (typed lines) is only for by: \"human\"", hint: "drop input:, or label with by: \"human\"")
       }
-      var session = try Session(items: items, outPath: outPath)
+      var session = try Session(items: items, outPath: outPath, warn: args.interpreter.writeStatus)
       switch args[1] {
       case .function:
         try session.label { i in
@@ -97,11 +97,11 @@ enum LabelBindings {
     var resumed = 0
     let log: LabelLog?
 
-    init(items: [Item], outPath: String?) throws(PavlovError) {
+    init(items: [Item], outPath: String?, warn: (String) -> Void) throws(PavlovError) {
       self.items = items
       results = Array(repeating: nil, count: items.count)
       if let outPath, Posix.exists(outPath) {
-        for pair in try DataBindings.readPreferences(outPath, "label") {
+        for pair in try DataBindings.resumePreferenceLog(outPath, "label", warn: warn) {
           known[Key(prompt: pair.prompt, first: min(pair.chosen, pair.rejected), second: max(pair.chosen, pair.rejected))] = pair
         }
       }
