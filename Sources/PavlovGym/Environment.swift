@@ -66,6 +66,16 @@ extension Environment {
   }
 
   /// The outermost layer of type `T` in the wrapper stack (this env included), if any.
+  /// Whether any layer must run on the thread that made it (it calls script code).
+  public var isThreadBound: Bool {
+    var env: Environment = self
+    while true {
+      if env is ThreadBound { return true }
+      guard let wrapper = env as? Wrapper else { return false }
+      env = wrapper.inner
+    }
+  }
+
   public func layer<T>(_ type: T.Type) -> T? {
     var env: Environment = self
     while true {
@@ -98,11 +108,24 @@ public protocol TabularEnvironment: Environment {
 }
 
 /// Base of every wrapper: forwards everything to `inner`; subclasses override what they change.
+/// An environment or wrapper that calls script code (a Pavlov function): it must be stepped on
+/// the interpreter's thread, whose stack the evaluator's overflow guard knows. Vector envs step
+/// a stack that holds one on the calling thread, whatever `threads` says.
+public protocol ThreadBound: AnyObject {}
+
 open class Wrapper: Environment {
   public let inner: Environment
-  public init(_ inner: Environment) { self.inner = inner }
-  open var observationSpace: Space { inner.observationSpace }
-  open var actionSpace: Space { inner.actionSpace }
+  // The inner spaces, read once: a getter that asked `inner` each time made every space read
+  // walk the whole stack (10,000 wrappers took seconds to build).
+  private let innerObservationSpace: Space
+  private let innerActionSpace: Space
+  public init(_ inner: Environment) {
+    self.inner = inner
+    innerObservationSpace = inner.observationSpace
+    innerActionSpace = inner.actionSpace
+  }
+  open var observationSpace: Space { innerObservationSpace }
+  open var actionSpace: Space { innerActionSpace }
   open func reset(seed: UInt64?) throws -> Reset { try inner.reset(seed: seed) }
   open func step(_ action: Point) throws -> Step { try inner.step(action) }
   open func render() -> String { inner.render() }

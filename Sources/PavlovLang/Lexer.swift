@@ -34,23 +34,53 @@ public struct Lexer {
 
   /// True when `text` stops inside an open bracket, brace or string: the REPL then reads another line.
   public static func isIncomplete(_ text: String) -> Bool {
-    var lexer = Lexer(file: SourceFile(name: "<repl>", text: text))
-    lexer.run()
-    // An unterminated string is an error, not an open entry: strings end on their own line,
-    // so the entry is complete (and will be reported) even inside an open bracket.
-    if lexer.diagnostics.contains(where: { $0.message.hasPrefix("unterminated string") }) { return false }
-    if !lexer.bracketStack.isEmpty { return true }
-    // A line ending in a binary operator, `=` or `=>` continues too.
-    let significant = lexer.tokens.filter { $0.kind != .newline && $0.kind != .eof }
-    if case .symbol(let s)? = significant.last?.kind {
-      switch s {
-      case .plus, .minus, .star, .slash, .slashslash, .percent, .starstar, .at, .assign, .plusAssign,
-           .minusAssign, .starAssign, .slashAssign, .eq, .ne, .lt, .le, .gt, .ge, .arrow, .comma, .dotdot, .dot:
-        return true
-      default: return false
-      }
+    var entry = EntryContinuation()
+    var more = false
+    for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+      more = entry.needsMore(after: String(line))
+      if entry.hasUnterminatedString { return false }
     }
-    return false
+    return more
+  }
+
+  /// Whether an entry typed (or pasted) line by line is complete, decided one line at a time:
+  /// only the open brackets and whether the last token was a binary operator carry over from one
+  /// line to the next (strings and comments end on their own line), so an N-line paste costs
+  /// O(N), where re-lexing the whole entry at every line cost O(N²).
+  public struct EntryContinuation {
+    var brackets: [UInt8] = []
+    var endsInOperator = false
+    /// The last line held an unterminated string: the entry is complete (and will be reported).
+    public private(set) var hasUnterminatedString = false
+
+    public init() {}
+
+    /// Takes one more line; true while the entry is still open.
+    public mutating func needsMore(after line: String) -> Bool {
+      var lexer = Lexer(file: SourceFile(name: "<repl>", text: line))
+      lexer.bracketStack = brackets
+      lexer.run()
+      // An unterminated string is an error, not an open entry: strings end on their own line,
+      // so the entry is complete (and will be reported) even inside an open bracket.
+      if lexer.diagnostics.contains(where: { $0.message.hasPrefix("unterminated string") }) {
+        hasUnterminatedString = true
+        return false
+      }
+      brackets = lexer.bracketStack
+      // A line ending in a binary operator, `=` or `=>` continues too.
+      if let last = lexer.tokens.last(where: { $0.kind != .newline && $0.kind != .eof }) {
+        endsInOperator = false
+        if case .symbol(let s) = last.kind {
+          switch s {
+          case .plus, .minus, .star, .slash, .slashslash, .percent, .starstar, .at, .assign, .plusAssign,
+               .minusAssign, .starAssign, .slashAssign, .eq, .ne, .lt, .le, .gt, .ge, .arrow, .comma, .dotdot, .dot:
+            endsInOperator = true
+          default: break
+          }
+        }
+      }
+      return !brackets.isEmpty || endsInOperator
+    }
   }
 
   mutating func run() {

@@ -9,6 +9,8 @@ public final class ReplSession {
   public private(set) var interpreter: Interpreter
   /// Lines of an entry still waiting for its brackets to close.
   public private(set) var pending: [String] = []
+  /// Whether the lines in `pending` form a complete entry, tracked line by line.
+  private var continuation = Lexer.EntryContinuation()
   /// Colored error reports (on a terminal).
   public var color = false
   let seed: UInt64?
@@ -33,7 +35,10 @@ public final class ReplSession {
   public var prompt: String { pending.isEmpty ? "pavlov> " : "   ...> " }
 
   /// Drops a half-typed entry (Ctrl-C at the prompt).
-  public func cancelPending() { pending.removeAll() }
+  public func cancelPending() {
+    pending.removeAll()
+    continuation = Lexer.EntryContinuation()
+  }
 
   /// Feeds one line. `print` output goes through the interpreter's `write` as it happens; the
   /// returned text is the echo of an expression's value, an error report, or a command's answer.
@@ -44,9 +49,9 @@ public final class ReplSession {
       if trimmed.isEmpty { return .output("") }
     }
     pending.append(line)
+    if continuation.needsMore(after: line) { return .needsMore }
     let text = pending.joined(separator: "\n")
-    if Lexer.isIncomplete(text) { return .needsMore }
-    pending.removeAll()
+    cancelPending()
     return .output(evaluate(text))
   }
 

@@ -109,7 +109,7 @@ enum EnvBindings {
     t.property("info", doc: "The info record of the last reset or step.") { v in GymValues.record(try env(v).info) }
     t.property("id", doc: "The registered id (or the name of a Pavlov env).") { v in .str(try env(v).name) }
     t.property("max_episode_steps", doc: "The time limit (nil: none).") { v in
-      guard let steps = EnvValue.managed(in: try env(v).env)?.maxEpisodeSteps else { return .null }
+      guard let steps = try env(v).managedLayer?.maxEpisodeSteps else { return .null }
       return .int(steps)
     }
     t.property("transitions", doc: "A tabular env's model: transitions[s][a] lists {prob, next, reward, terminated} (Gymnasium's P).") { v in

@@ -17,10 +17,15 @@ final class EnvValue: PObject {
 
   nonisolated(unsafe) static let nativeType: NativeType = EnvBindings.makeType()
 
-  init(_ env: Environment, name: String, fallbackGenerator: SeededGenerator) {
+  /// The `make` layer under the wrappers, found once (a wrapper's value takes it from the value
+  /// below, so stacking N wrappers does not walk the stack N times).
+  let managedLayer: ManagedEnvironment?
+
+  init(_ env: Environment, name: String, fallbackGenerator: SeededGenerator, below: EnvValue? = nil) {
     self.env = env
     self.name = name
-    let managed = EnvValue.managed(in: env)
+    let managed = below.map(\.managedLayer) ?? EnvValue.managed(in: env)
+    managedLayer = managed
     observationSpaceValue = SpaceValue(env.observationSpace, generator: managed?.observationSampler ?? fallbackGenerator.split())
     actionSpaceValue = SpaceValue(env.actionSpace, generator: managed?.actionSampler ?? fallbackGenerator.split())
     super.init(type: EnvValue.nativeType)

@@ -10,7 +10,7 @@ import PavlovTensor
 ///      reset: seed => 0,                      # the first observation (or {obs, info})
 ///      step: a => {obs: 1, reward: 0.0, terminated: false},   # truncated and info optional
 ///      render: () => "..."}                   # optional
-final class ScriptEnvironment: Environment {
+final class ScriptEnvironment: Environment, ThreadBound {
   let interpreter: Interpreter
   let name: String
   let observationSpace: Space

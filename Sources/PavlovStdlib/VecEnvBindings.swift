@@ -51,7 +51,7 @@ enum VecEnvBindings {
         throw PavlovError.runtime("vec_env: n must be between 1 and \(ConfigBounds.maxEnvCopies), got \(n)")
       }
       let seed = try EnvBindings.seedValue(args, 2)
-      var threads = try args.int(3)
+      let threads = try args.int(3)
       let episodeSeeds = try args.bool(4)
       // The trainers' seeding: each episode's seed is chosen by the wrapper, whatever reset is given.
       func seeded(_ env: Environment, _ i: Int) -> Environment {
@@ -71,20 +71,16 @@ enum VecEnvBindings {
         }
         let takesIndex = (f as? Closure)?.parameterCount ?? 0 > 0
         var firstName = "custom"
-        var scripted = false
         var made: [Environment] = []
         for i in 0..<n {
           let value = try args.call(args[0], takesIndex ? [.int(i)] : [])
-          if case .record = value { scripted = true }
           let e = try EnvBindings.environment(value, interpreter)
-          if e.env.unwrapped is ScriptEnvironment { scripted = true }
           if made.contains(where: { $0 === e.env }) {
             throw PavlovError.runtime("vec_env: the function returned the same env twice; it must make a new one on every call")
           }
           if i == 0 { firstName = e.name }
           made.append(e.env)
         }
-        if scripted { threads = 1 }  // one interpreter: Pavlov code runs on one thread
         name = firstName
         vector = try CoreBridge.run { try VectorEnv(count: n, seed: seed, threads: threads) { seeded(made[$0], $0) } }
       default:

@@ -4,7 +4,7 @@ import PavlovTensor
 
 /// Reward transform by a Pavlov function (the Swift `TransformReward` takes a non-throwing
 /// closure; a Pavlov function may raise an error, which must reach the script).
-final class ScriptRewardTransform: Wrapper {
+final class ScriptRewardTransform: Wrapper, ThreadBound {
   let interpreter: Interpreter
   let function: Value
 
@@ -86,6 +86,6 @@ enum WrapperBindings {
   }
 
   private static func wrapped(_ e: EnvValue, _ wrapper: Environment, _ args: Args) -> Value {
-    .object(EnvValue(wrapper, name: e.name, fallbackGenerator: Stdlib.generator(for: args.interpreter)))
+    .object(EnvValue(wrapper, name: e.name, fallbackGenerator: Stdlib.generator(for: args.interpreter), below: e))
   }
 }

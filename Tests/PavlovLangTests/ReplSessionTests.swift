@@ -2,6 +2,7 @@ import CPavlovSupport
 import Foundation
 import PavlovLang
 import PavlovREPL
+import PavlovTestSupport
 import XCTest
 
 /// Drives `ReplSession` the way the readline front end does: one line at a time, looking at
@@ -492,5 +493,54 @@ final class ReplSessionTests: XCTestCase {
     assertContains(run("spin(20)"), "stopped by Ctrl-C")
     XCTAssertEqual(run("depth(200)"), "200", "calls work after an interrupt deep in the stack")
     XCTAssertEqual(run("[1, 2, 3].map(x => x * 2)"), "[2, 4, 6]")
+  }
+}
+
+/// Issue 24: costs that grew with the square of the input.
+final class LinearCostTests: XCTestCase {
+  static func seconds(_ body: () throws -> Void) rethrows -> Double {
+    let start = Date()
+    try body()
+    return Date().timeIntervalSince(start)
+  }
+
+  /// A pasted block was re-lexed whole at every line: 1,000 lines took 1.5 s, 10,000 about 100 s.
+  /// Eight times the lines must now cost well under 64 times the time (linear: about 8).
+  func testPastingABlockIntoTheREPLCostsLinearTime() throws {
+    func paste(_ lines: Int) throws -> Double {
+      let session = try ReplSession(seed: nil)
+      session.interpreter.write = { _ in }
+      let block = ["let xs = ["] + Array(repeating: "  1,", count: lines - 2) + ["]"]
+      return try Self.seconds {
+        for line in block.dropLast() { XCTAssertEqual(session.feed(line), .needsMore) }
+        XCTAssertEqual(session.feed(block.last!), .output(""))
+      }
+    }
+    _ = try paste(500)  // warm up
+    let small = try paste(1_250), large = try paste(10_000)
+    print("REPL paste: 1,250 lines \(Int(small * 1000)) ms, 10,000 lines \(Int(large * 1000)) ms")
+    XCTAssertLessThan(large, 1.0, "a 10,000-line paste must be assembled in under a second")
+    XCTAssertLessThan(large / max(small, 1e-4), 24, "10,000 lines cost \(large) s, 1,250 lines \(small) s: not linear")
+  }
+
+  /// Each wrapper used to walk the whole stack below it (a generic cast per layer): 10,000
+  /// wrappers took 5 s to build.
+  func testStackingWrappersCostsLinearTime() throws {
+    func stack(_ n: Int) throws -> Double {
+      let session = TestSession()
+      return try Self.seconds {
+        try session.run("""
+        let e = make("CartPole-v1")
+        for i in range(\(n)) { e = transform_reward(e, r => r) }
+        e.reset()
+        print(e.step(0).reward)
+        """)
+      }
+    }
+    _ = try stack(500)
+    let small = try stack(1_250), large = try stack(10_000)
+    print("wrapper stacks: 1,250 wrappers \(Int(small * 1000)) ms, 10,000 wrappers \(Int(large * 1000)) ms")
+    XCTAssertLessThan(large, 1.0)
+    XCTAssertLessThan(large / max(small, 1e-4), 24, "10,000 wrappers cost \(large) s, 1,250 cost \(small) s: not linear")
   }
 }

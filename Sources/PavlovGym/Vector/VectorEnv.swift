@@ -65,7 +65,10 @@ public final class VectorEnv {
     observationSpace = first.observationSpace
     actionSpace = first.actionSpace
     observationSize = first.observationSpace.flatCount
-    self.threads = Swift.min(threads, count, Processors.online)
+    // Script code runs only on the interpreter's thread: a wrapper holding a Pavlov function
+    // once reported a false stack overflow from a worker thread.
+    let threadBound = slots.contains { $0.env.isThreadBound }
+    self.threads = threadBound ? 1 : Swift.min(threads, count, Processors.online)
     pendingSeed = seed
     latest = VectorStep(
       observations: Array(repeating: 0, count: count * observationSize), rewards: Array(repeating: 0, count: count),
