@@ -78,12 +78,31 @@ public final class TrainingEnvs {
 
   /// One step of every copy with one discrete action each.
   public func step(discrete actions: [Int]) throws {
-    try absorb(try vector.step(discreteActions: actions))
+    try absorb(try recovering { try vector.step(discreteActions: actions) })
   }
 
   /// One step of every copy; `actions` holds `count × actionSize` numbers within the box.
   public func step(continuous actions: [Double]) throws {
-    try absorb(try vector.step(continuousActions: actions))
+    try absorb(try recovering { try vector.step(continuousActions: actions) })
+  }
+
+  /// A step that throws (an env, a wrapper or a reward function failed) leaves the envs ready
+  /// for the next one: the unfinished episodes are dropped and every copy starts its next
+  /// episode, from the next seed of its own sequence, so a run with the same faults gives the
+  /// same numbers. The trainer discards its partial rollout; `train` can be called again.
+  private func recovering(_ step: () throws -> VectorStep) throws -> VectorStep {
+    do {
+      return try step()
+    } catch {
+      let reason = (error as? ExplainedError)?.placedMessage ?? "\(error)"
+      do {
+        for i in 0..<count { episodeReturns[i] = 0; episodeLengths[i] = 0 }
+        try start()
+      } catch {
+        throw CoreError(reason, hint: "resetting the envs after it failed too: \(error); make a new trainer")
+      }
+      throw CoreError(reason, hint: "the unfinished episodes were dropped and every env copy reset; call train again to go on")
+    }
   }
 
   private func absorb(_ step: VectorStep) throws {

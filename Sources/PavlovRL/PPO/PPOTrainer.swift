@@ -147,7 +147,7 @@ public final class PPOTrainer: Trainer {
         buffer.logProbs[row + i] = logProbs.data[i]
         buffer.values[row + i] = values.data[i]
       }
-      try stepEnvs(actions.data)
+      try stepEnvs(actions.data, rolloutStep: t, of: steps)
       var anyTruncated = false
       for i in 0..<n {
         buffer.rewards[row + i] = envs.rewards[i]
@@ -168,11 +168,18 @@ public final class PPOTrainer: Trainer {
 
   /// Steps the envs with the sampled actions: indices shifted by the space's start, or Gaussian
   /// samples clipped to the box (the raw sample stays in the buffer for the log-probability).
-  private func stepEnvs(_ sampled: [Float]) throws {
+  private func stepEnvs(_ sampled: [Float], rolloutStep t: Int, of steps: Int) throws {
+    // An env that fails is reset by `envs`; the rollout so far is discarded (the next train
+    // call collects a fresh one), and the error says where training was.
+    func locating(_ step: () throws -> Void) throws {
+      do { try step() } catch let e as CoreError {
+        throw CoreError("\(algorithm): iteration \(iterations + 1), rollout step \(t + 1) of \(steps): \(e.placedMessage)", hint: e.hint)
+      }
+    }
     switch envs.actionSpace {
     case .discrete(_, let start):
       for i in discreteActions.indices { discreteActions[i] = Int(sampled[i]) + start }
-      try envs.step(discrete: discreteActions)
+      try locating { try envs.step(discrete: discreteActions) }
     case .box(let low, let high, _):
       let a = low.count
       for k in continuousActions.indices {
@@ -183,7 +190,7 @@ public final class PPOTrainer: Trainer {
         }
         continuousActions[k] = Swift.min(Swift.max(x, low[k % a]), high[k % a])
       }
-      try envs.step(continuous: continuousActions)
+      try locating { try envs.step(continuous: continuousActions) }
     case .multiDiscrete:
       throw CoreError("\(algorithm) does not support MultiDiscrete action spaces")
     }
