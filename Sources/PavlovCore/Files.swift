@@ -39,13 +39,14 @@ public enum Files {
   }
 
   /// What to do about an errno value, for any caller.
-  static func hint(for code: Int32, path: String, writing: Bool) -> String {
+  public static func hint(for code: Int32, path: String, writing: Bool) -> String {
     switch code {
     case ENOENT: return writing ? "the folder \"\(directory(of: path))\" does not exist; create it first" : "check the path"
     case EACCES, EPERM: return "permission denied: check the permissions of the file and of its folder"
     case EISDIR: return "that path is a folder, not a file"
     case ENOTDIR: return "a part of the path before the last `/` is a file, not a folder"
     case ENOSPC, EDQUOT: return "the disk (or your quota) is full; free some space and retry"
+    case EFBIG: return "the file would pass this process's file-size limit (ulimit -f); raise it or write less"
     case EROFS: return "the file system is read-only; write somewhere else"
     case ENAMETOOLONG: return "the path is too long"
     case EMFILE, ENFILE: return "too many files are open at once"

@@ -28,14 +28,8 @@ enum Posix {
       } else {
         hint = "check the path; relative paths start in \(currentDirectory())"
       }
-    case EACCES, EPERM: hint = "permission denied: check the permissions of the file and of its folder"
     case EISDIR: hint = "that path is a folder, not a file; list it with list_dir(...)"
-    case ENOTDIR: hint = "a part of the path before the last `/` is a file, not a folder"
-    case ENOSPC, EDQUOT: hint = "the disk (or your quota) is full; free some space and retry"
-    case EROFS: hint = "the file system is read-only; write somewhere else"
-    case ENAMETOOLONG: hint = "the path is too long"
-    case EMFILE, ENFILE: hint = "too many files are open at once"
-    default: hint = "check the path and try again"
+    default: hint = Files.hint(for: code, path: path, writing: writing)  // the file layer's, for the rest
     }
     return .runtime("\(function): cannot \(action) \(path): \(reason(code))", hint: hint)
   }

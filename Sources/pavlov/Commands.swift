@@ -431,6 +431,9 @@ enum Entry {
     // over 128 KiB back to the kernel and fault fresh zeroed pages in next step (5% of a GPT
     // step); keeping them in the heap reuses them, and resident memory stays flat all the same.
     pavlov_keep_freed_memory()
+    // Past a file-size limit (ulimit -f) a write should fail with an error the save reports,
+    // not kill the process with SIGXFSZ in the middle of it.
+    signal(SIGXFSZ, SIG_IGN)
     final class Box { var code: Int32 = 0 }
     let box = Box()
     let context = Unmanaged.passRetained(box).toOpaque()
