@@ -105,6 +105,11 @@ public enum TrainRun {
     let value = try interpreter.run(source: "\(try envPrelude(request))load_trainer(\(Format.quoted(checkpoint)), env: \(try envExpression(request)))",
                                     name: "--resume")
     guard let trainer = FrontEndAccess.trainer(value)?.trainer else { throw PavlovError.runtime("pavlov train --resume: \(checkpoint) did not load a trainer") }
+    let metrics = folder + "/metrics.jsonl"
+    if try CoreBridge.run("pavlov train --resume", { try Files.cutTornJSONLine(metrics) }) != nil {
+      let kept = (try? Files.read(metrics))?.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) } ?? 0
+      interpreter.writeStatus(Files.tornLineWarning(metrics, kept: kept))
+    }
     var (budget, _) = try self.budget(request.stops)
     if let total = budget.timesteps { budget.timesteps = total - trainer.timesteps }
     if let total = budget.iterations { budget.iterations = total - trainer.iterations }

@@ -141,6 +141,25 @@ final class CLITests: XCTestCase {
     XCTAssertTrue(layout.stderr.contains("one of: auto, overlay, panels"), layout.stderr)
   }
 
+  /// Issue 24: a metrics file whose last row was torn (a crash mid-write) made the resumed run
+  /// append to the broken line, and `pavlov plot` then failed on it. The torn row is cut off with
+  /// one warning; every complete row is kept.
+  func testResumeCutsATornMetricsRowAndPlotReadsTheFile() throws {
+    let common = ["train", "--algo", "PPO", "--env", "CartPole-v1", "--config", "n_envs=2", "--config", "n_steps=64", "--eval-episodes", "1"]
+    assertExit(try pavlov(common + ["--stop", "iterations=2", "--out", "runs/torn"], timeout: 120), 0)
+    let metrics = tempDir.appendingPathComponent("runs/torn/metrics.jsonl")
+    let whole = try Data(contentsOf: metrics)
+    try whole.prefix(whole.count - 40).write(to: metrics)
+    let resumed = try pavlov(["train", "--resume", "runs/torn", "--stop", "iterations=4"], timeout: 120)
+    assertExit(resumed, 0)
+    XCTAssertTrue(resumed.stderr.contains("the last line was cut short"), resumed.stderr)
+    XCTAssertTrue(resumed.stderr.contains("resuming from the 1 complete line"), resumed.stderr)
+    let rows = try String(contentsOf: metrics, encoding: .utf8).split(separator: "\n")
+    XCTAssertEqual(rows.count, 3, "row 1, then rows 3 and 4 of the resumed run")
+    XCTAssertTrue(rows[1].hasPrefix("{\"iteration\":3"), String(rows[1]))
+    assertExit(try pavlov(["plot", "runs/torn"]), 0)
+  }
+
   func testTrainResumesExactlyAndNeverOverwritesARun() throws {
     let common = ["train", "--algo", "PPO", "--env", "CartPole-v1", "--config", "n_envs=2", "--config", "n_steps=64", "--eval-episodes", "1"]
     assertExit(try pavlov(common + ["--stop", "iterations=4", "--out", "runs/whole"], timeout: 120), 0)

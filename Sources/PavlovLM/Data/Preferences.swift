@@ -53,21 +53,6 @@ public enum PreferenceFile {
     return pairs
   }
 
-  /// The pairs of a file that is being appended to (labels given one by one). A last line cut
-  /// short by a crash — no newline, and not valid JSON — is left out, and `completeBytes` says how
-  /// much of the file holds the complete lines, so the writer can cut the torn tail off and
-  /// resume. Any other bad line is an error, as in `decode`.
-  public static func decodeLog(_ text: String, source: String) throws -> (pairs: [PreferencePair], completeBytes: Int?) {
-    let bytes = Array(text.utf8)
-    guard let last = bytes.last, last != 0x0A else { return (try decode(text, source: source), nil) }
-    let start = (bytes.lastIndex(of: 0x0A) ?? -1) + 1
-    let tail = bytes[start...]
-    if tail.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) || (try? JSONParser.parse(Array(tail))) != nil {
-      return (try decode(text, source: source), nil)
-    }
-    return (try decode(String(decoding: bytes[..<start], as: UTF8.self), source: source), start)
-  }
-
   /// One line's pair; `unfinished` (the file's last line, without a newline) explains a cut line.
   static func decodeLine(_ line: Substring, place: String, unfinished: Bool) throws -> PreferencePair {
     let object: JSONValue

@@ -1,4 +1,3 @@
-import Glibc
 import PavlovCore
 import PavlovLang
 import PavlovLM
@@ -69,13 +68,10 @@ enum DataBindings {
   /// A preference log about to be appended to: a last line torn by a crash is cut off the file
   /// (with one warning on standard error) and the complete lines before it are returned.
   static func resumePreferenceLog(_ path: String, _ function: String, warn: (String) -> Void) throws(PavlovError) -> [PreferencePair] {
-    let bytes = try Posix.readBytes(path, function)
-    let (pairs, complete) = try CoreBridge.run(function) { try PreferenceFile.decodeLog(String(decoding: bytes, as: UTF8.self), source: path) }
-    if let complete {
-      guard truncate(path, off_t(complete)) == 0 else { throw Posix.failure(function, "cut the torn last line of", path, errno, writing: true) }
-      warn("warning: \(path): the last line was cut short (a crash or a full disk while writing?); " +
-           "removed it and resuming from the \(pairs.count) complete line\(pairs.count == 1 ? "" : "s")\n")
-    }
+    let cut: Int?
+    do { cut = try Files.cutTornJSONLine(path) } catch { throw Posix.failure(function, error) }
+    let pairs = try readPreferences(path, function)
+    if cut != nil { warn(Files.tornLineWarning(path, kept: pairs.count)) }
     return pairs
   }
 
