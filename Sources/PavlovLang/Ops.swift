@@ -301,8 +301,8 @@ enum Ops {
     switch (a, b) {
     case (.int(let x), .int(let y)): return x == y
     case (.float(let x), .float(let y)): return x == y
-    case (.int(let x), .float(let y)): return Double(x) == y
-    case (.float(let x), .int(let y)): return x == Double(y)
+    case (.int(let x), .float(let y)): return intEqualsFloat(x, y)
+    case (.float(let x), .int(let y)): return intEqualsFloat(y, x)
     case (.bool(let x), .bool(let y)): return x == y
     case (.null, .null): return true
     case (.string(let x), .string(let y)): return x === y || x.value == y.value
@@ -319,8 +319,8 @@ enum Ops {
     switch (a, b) {
     case (.int(let x), .int(let y)): return x < y
     case (.float(let x), .float(let y)): return x < y
-    case (.int(let x), .float(let y)): return Double(x) < y
-    case (.float(let x), .int(let y)): return x < Double(y)
+    case (.int(let x), .float(let y)): return intLessThanFloat(x, y)
+    case (.float(let x), .int(let y)): return floatLessThanInt(x, y)
     case (.string(let x), .string(let y)): return x.value.unicodeScalars.lexicographicallyPrecedes(y.value.unicodeScalars)
     case (.bool(let x), .bool(let y)): return !x && y
     case (.list(let x), .list(let y)):
@@ -334,6 +334,32 @@ enum Ops {
       let (left, right) = swapped ? (b, a) : (a, b)
       throw PavlovError.runtime("cannot compare \(left.typeName) and \(right.typeName) with `\(op)`")
     }
+  }
+
+  // Ints and floats compare exactly, as in Python: converting the int to a float first would
+  // round it (9007199254740993 == 9007199254740992.0 was true). Every double at or beyond 2^63
+  // in size is outside Int's range, and every double below 2^63 that is not an integer lies
+  // strictly between two Ints, so comparing with its floor or ceiling as an Int is exact.
+
+  static func intEqualsFloat(_ i: Int, _ d: Double) -> Bool {
+    guard d >= -0x1p63, d < 0x1p63, d.rounded(.towardZero) == d else { return false }  // NaN fails too
+    return Int(d) == i
+  }
+
+  /// i < d
+  static func intLessThanFloat(_ i: Int, _ d: Double) -> Bool {
+    if d.isNaN { return false }
+    if d >= 0x1p63 { return true }
+    if d < -0x1p63 { return false }
+    return i < Int(d.rounded(.up))
+  }
+
+  /// d < i
+  static func floatLessThanInt(_ d: Double, _ i: Int) -> Bool {
+    if d.isNaN { return false }
+    if d >= 0x1p63 { return false }
+    if d < -0x1p63 { return true }
+    return Int(d.rounded(.down)) < i
   }
 
   /// An ordering or equality of two ints; nil for `in`/`not in`.
@@ -450,6 +476,12 @@ enum Ops {
       let near = Suggest.closest(to: key.text, among: r.keys.map(\.text)).map { "did you mean \"\($0)\"? " } ?? ""
       throw PavlovError.runtime("record has no key \(Format.repr(index))", hint: "\(near)use r.get(key, default) to allow a missing key")
     case .range(let r):
+      // Counted from the end in UInt: a range can hold more than Int.max values.
+      if case .int(let i) = index, i < 0, r.count == Int.max {
+        let back = i.magnitude
+        guard back <= r.exactCount else { throw PavlovError.runtime("index \(i) out of range for range of length \(r.exactCount)") }
+        return .int(r.element(at: r.exactCount - back))
+      }
       return .int(r.element(try normalizedIndex(index, count: r.count, what: "range")))
     case .object(let o):
       if let v = try o.getIndex(index) { return v }

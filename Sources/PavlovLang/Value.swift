@@ -235,6 +235,12 @@ public final class PRange {
 
   /// The number of values; a range longer than Int.max counts as Int.max.
   public var count: Int {
+    let n = exactCount
+    return n > UInt(Int.max) ? Int.max : Int(n)
+  }
+
+  /// The number of values, exactly (`range(-10, 2^63 - 1)` has more than Int.max).
+  public var exactCount: UInt {
     // Distances fit in a UInt even where the Int subtraction would overflow.
     let distance: UInt
     if step > 0 {
@@ -244,8 +250,13 @@ public final class PRange {
       guard start > end else { return 0 }
       distance = UInt(bitPattern: start &- end)
     }
-    let n = (distance - 1) / step.magnitude + 1
-    return n > UInt(Int.max) ? Int.max : Int(n)
+    return (distance - 1) / step.magnitude + 1
+  }
+
+  /// The value at a position given as a UInt (0 <= i < exactCount): the wrapping arithmetic is
+  /// exact because the result lies between start and end.
+  public func element(at i: UInt) -> Int {
+    Int(bitPattern: UInt(bitPattern: start) &+ i &* UInt(bitPattern: step))
   }
 
   /// The i-th value (0 <= i < count, so it lies between start and end and cannot overflow).

@@ -231,11 +231,13 @@ enum TensorBindings {
       ("abs", "The absolute value of each element.", { $0.abs() }),
       ("sign", "-1, 0 or 1 for each element (no gradient).", { $0.sign() }),
       ("float", "A float32 copy (gradients flow through).", { $0.converted(to: .float32) }),
-      ("long", "An int64 copy (values truncated toward zero).", { $0.converted(to: .int64) }),
       ("bool", "A bool copy (nonzero is true).", { $0.converted(to: .bool) }),
     ]
     for (name, doc, f) in unary {
       t.method(name, doc: doc) { args in TensorValue.wrap(f(try tensor(args.receiver))) }
+    }
+    t.method("long", doc: "An int64 copy (values truncated toward zero); NaN, infinities and values beyond int64 are an error.") { args in
+      TensorValue.wrap(try CoreBridge.run("long") { try tensor(args.receiver).truncatedToInt64() })
     }
     t.method("any", doc: "Whether any element is nonzero (true).") { args in .bool(try tensor(args.receiver).anyTrue) }
     t.method("all", doc: "Whether every element is nonzero (true).") { args in .bool(try tensor(args.receiver).allTrue) }

@@ -58,6 +58,16 @@ public final class Tensor {
     }
   }
 
+  /// An int64 copy, values truncated toward zero; a value with no int64 (NaN, an infinity, one
+  /// beyond ±2^63) is an error naming it, not a silent 0.
+  public func truncatedToInt64() throws -> Tensor {
+    if isInteger { return converted(to: .int64) }
+    for (k, v) in data.enumerated() where !(v >= -0x1p63 && v < 0x1p63) {
+      throw CoreError("element \(k) is \(v), which has no int64 value", hint: "replace NaN and infinities, and clamp huge values, before converting")
+    }
+    return Tensor(shape: shape, ints: data.map { Int64($0) })
+  }
+
   /// The same values as another dtype (a copy; no gradient flows through a conversion to int).
   public func converted(to target: DType) -> Tensor {
     if target == dtype { return self }
