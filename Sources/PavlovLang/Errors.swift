@@ -103,8 +103,13 @@ extension PavlovError: CustomStringConvertible {
   /// and for runtime errors the Pavlov stack trace (innermost last).
   public func render(color: Bool = false) -> String {
     if kind == .compile && !diagnostics.isEmpty {
-      var out = diagnostics.map { Self.renderOne(label: "error", message: $0.message, at: $0.location, hint: $0.hint, color: color) }
+      // A file of garbage can hold thousands of errors: the first few say what is wrong.
+      var out = diagnostics.prefix(Self.maxShownDiagnostics)
+        .map { Self.renderOne(label: "error", message: $0.message, at: $0.location, hint: $0.hint, color: color) }
         .joined(separator: "\n")
+      if diagnostics.count > Self.maxShownDiagnostics {
+        out += "\n... and \(diagnostics.count - Self.maxShownDiagnostics) more errors (fix these first)"
+      }
       if diagnostics.count > 1 { out += "\n\(diagnostics.count) errors" }
       return out
     }
@@ -138,25 +143,59 @@ extension PavlovError: CustomStringConvertible {
     return out
   }
 
+  /// Compile errors shown for one run; the count of the rest follows them.
+  static let maxShownDiagnostics = 20
+  /// Characters of a long source line shown around the caret.
+  static let lineWindow = 100
+
   static func renderOne(label: String, message: String, at location: SourceLocation?, hint: String?, color: Bool) -> String {
     let red = color ? "\u{1B}[1;31m" : "", blue = color ? "\u{1B}[1;34m" : "", reset = color ? "\u{1B}[0m" : ""
-    var out = "\(red)\(label)\(reset): \(message)"
+    var out = "\(red)\(label)\(reset): \(visible(message))"
     if let loc = location {
       let lineNumber = String(loc.line)
       let pad = String(repeating: " ", count: lineNumber.count)
-      let text = loc.file.lineText(loc.line)
-      out += "\n\(pad)\(blue)-->\(reset) \(loc)"
+      var text = Array(loc.file.lineText(loc.line))
+      if text.last == "\r" { text.removeLast() }
+      out += "\n\(pad)\(blue)-->\(reset) \(visible(loc.description))"
       if !text.isEmpty || loc.line <= loc.file.lineStarts.count {
-        // Tabs before the caret keep their width so the caret lines up.
-        let prefix = text.prefix(max(0, loc.column - 1)).map { $0 == "\t" ? "\t" : " " }.joined()
-        let width = max(1, min(loc.length, max(1, text.count - (loc.column - 1))))
+        // A window of a long line around the caret, with control characters made visible (a
+        // file's escape sequences must not reach the terminal); tabs before the caret keep
+        // their width so the caret lines up.
+        let caret = min(max(0, loc.column - 1), text.count)
+        let caretEnd = min(text.count, caret + max(1, loc.length))
+        var low = 0, high = text.count
+        if text.count > lineWindow {
+          low = max(0, min(caret - lineWindow / 2, text.count - lineWindow))
+          high = min(text.count, low + lineWindow)
+        }
+        let shown = text[low..<high].map(visible).joined()
+        let prefix = text[low..<min(caret, high)].map { $0 == "\t" ? "\t" : String(repeating: " ", count: visible($0).count) }.joined()
+        let width = max(1, text[min(caret, high)..<min(caretEnd, high)].map { visible($0).count }.reduce(0, +))
+        let lead = low > 0 ? "…" : "", trail = high < text.count ? "…" : ""
         out += "\n\(pad) \(blue)|\(reset)"
-        out += "\n\(blue)\(lineNumber) |\(reset) \(text)"
-        out += "\n\(pad) \(blue)|\(reset) \(prefix)\(red)\(String(repeating: "^", count: width))\(reset)"
+        out += "\n\(blue)\(lineNumber) |\(reset) \(lead)\(shown)\(trail)"
+        out += "\n\(pad) \(blue)|\(reset) \(lead.isEmpty ? "" : " ")\(prefix)\(red)\(String(repeating: "^", count: width))\(reset)"
       }
     }
-    if let hint { out += "\n\(pad(for: location))= hint: \(hint)" }
+    if let hint { out += "\n\(pad(for: location))= hint: \(visible(hint))" }
     return out
+  }
+
+  /// Text with its control characters (but tab and newline) shown as `\u{1b}`: what reaches the
+  /// terminal from a diagnostic can move no cursor, set no title, and a NUL cuts nothing short.
+  public static func visible(_ text: String) -> String {
+    guard text.unicodeScalars.contains(where: isControl) else { return text }
+    var out = ""
+    for scalar in text.unicodeScalars {
+      if isControl(scalar) { out += "\\u{" + String(scalar.value, radix: 16) + "}" } else { out.unicodeScalars.append(scalar) }
+    }
+    return out
+  }
+
+  static func visible(_ c: Character) -> String { c == "\t" ? "\t" : visible(String(c)) }
+
+  private static func isControl(_ s: Unicode.Scalar) -> Bool {
+    (s.value < 0x20 && s != "\t" && s != "\n") || (s.value >= 0x7F && s.value < 0xA0)
   }
 
   private static func pad(for location: SourceLocation?) -> String {

@@ -22,13 +22,41 @@ extension Interpreter {
         throw PavlovError.runtime("cannot read \(path): it is larger than \(Ops.maxStringBytes) bytes", hint: "a Pavlov source file is text of at most 256 MiB")
       }
     }
-    if ferror(handle) != 0 { throw PavlovError.runtime("error while reading \(path)") }
-    return String(decoding: bytes, as: UTF8.self)
+    if ferror(handle) != 0 { throw PavlovError.runtime("cannot read \(path): \(String(cString: strerror(errno)))") }
+    return try sourceText(bytes, path: path)
+  }
+
+  /// A source file's bytes as text: a binary file (a NUL byte) or invalid UTF-8 is one clear
+  /// error instead of thousands of diagnostics or silently replaced characters (two different
+  /// bad names would collide); a UTF-8 byte-order mark is dropped.
+  static func sourceText(_ bytes: [UInt8], path: String) throws(PavlovError) -> String {
+    if let zero = bytes.firstIndex(of: 0) {
+      throw PavlovError.runtime("\(path) is not a Pavlov source file: it holds a NUL byte (at byte \(zero)), so it is binary",
+                                hint: "give the path of a .pav text file")
+    }
+    var parser = Unicode.UTF8.ForwardParser()
+    var iterator = bytes.makeIterator()
+    var offset = 0
+    decoding: while true {
+      switch parser.parseScalar(from: &iterator) {
+      case .valid(let encoded): offset += encoded.count
+      case .emptyInput: break decoding
+      case .error:
+        throw PavlovError.runtime("\(path) is not valid UTF-8 (at byte \(offset))", hint: "save the file as UTF-8 text")
+      }
+    }
+    let start = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
+    return String(decoding: bytes[start...], as: UTF8.self)
   }
 
   static func directory(of path: String) -> String {
     guard let slash = path.lastIndex(of: "/") else { return "." }
     return String(path[..<slash]).isEmpty ? "/" : String(path[..<slash])
+  }
+
+  static func folderExists(_ path: String) -> Bool {
+    var info = stat()
+    return stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR
   }
 
   static func fileExists(_ path: String) -> Bool {
@@ -53,6 +81,9 @@ extension Interpreter {
       candidates = [here + "/" + path] + importPaths.map { $0 + "/" + path }
     }
     guard let found = candidates.first(where: Self.fileExists) else {
+      if let folder = candidates.first(where: Self.folderExists) {
+        throw PavlovError.runtime("cannot import \"\(path)\": \(folder) is a folder, not a .pav file", hint: "import a file inside it, e.g. \"\(path)/lib.pav\"")
+      }
       throw PavlovError.runtime("cannot find module \"\(path)\"",
                                 hint: "looked in: \(candidates.joined(separator: ", "))")
     }

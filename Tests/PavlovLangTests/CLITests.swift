@@ -359,6 +359,25 @@ final class CLITests: XCTestCase {
     assertExit(try pavlov(["check", missing]), 2)
   }
 
+  /// Issue 25: `pavlov run /bin/ls` wrote hundreds of MB of diagnostics; invalid UTF-8 was
+  /// replaced silently (two different bad names collided); a byte-order mark made `print` an
+  /// undefined name; a folder gave "error while reading".
+  func testBinaryFilesBadUTF8AByteOrderMarkAndFoldersGetOneClearMessage() throws {
+    let binary = tempDir.appendingPathComponent("tool")
+    try Data([0x7F, 0x45, 0x4C, 0x46, 0x02, 0x01, 0x01, 0x00] + Array(repeating: 0x41, count: 100_000)).write(to: binary)
+    let ran = try pavlov(["run", binary.path])
+    assertExit(ran, 2)  // the script never started: a usage error
+    XCTAssertEqual(ran.stderr, "error: \(binary.path) is not a Pavlov source file: it holds a NUL byte (at byte 7), so it is binary\n")
+    let bad = tempDir.appendingPathComponent("bad.pav")
+    try Data(Array("let caf".utf8) + [0xE9] + Array(" = 1\n".utf8)).write(to: bad)
+    XCTAssertTrue(try pavlov(["check", bad.path]).stderr.contains("bad.pav is not valid UTF-8 (at byte 7)"))
+    let bom = tempDir.appendingPathComponent("bom.pav")
+    try Data([0xEF, 0xBB, 0xBF] + Array("print(\"with a BOM\")\n".utf8)).write(to: bom)
+    XCTAssertEqual(try pavlov(["run", bom.path]).stdout, "with a BOM\n")
+    let folder = try pavlov(["run", tempDir.path])
+    XCTAssertTrue(folder.stderr.contains("it is a folder, not a Pavlov file"), folder.stderr)
+  }
+
   func testAFileAsFirstArgumentRunsIt() throws {
     // `pavlov FILE.pav ARGS`, as `python FILE ARGS`; a subcommand name still wins.
     let path = try script("hello.pav", "print(args)\n")

@@ -267,4 +267,27 @@ final class ErrorMessageTests: XCTestCase {
   func testColorOffHasNoEscapeCodes() {
     XCTAssertFalse(report("print(nope)").contains("\u{1B}"))
   }
+
+  // MARK: - Diagnostics that cannot flood or hijack a terminal (issue 25)
+
+  /// Escape sequences in a file used to reach the terminal when its errors were shown (window
+  /// titles, cleared screens); a NUL in a message cut it short.
+  func testControlCharactersInSourceAndMessagesAreShownEscaped() {
+    let escapes = report("let x = 1\u{1B}]0;pwned\u{07}")
+    XCTAssertFalse(escapes.unicodeScalars.contains { $0.value < 0x20 && $0 != "\n" }, escapes)
+    XCTAssertTrue(escapes.contains("\\u{1b}]0;pwned\\u{7}"), escapes)
+    XCTAssertEqual(report("error(\"a\\u{0}b\\u{1b}[2J\")").split(separator: "\n")[0], "error: a\\u{0}b\\u{1b}[2J")
+  }
+
+  /// A 40 KB line of control characters printed the whole line for each of its errors: over 60 s
+  /// and 2.6 GB. Now the first 20 are shown, each with a 100-character window of the line.
+  func testALongBadLineGivesAFewShortDiagnostics() {
+    let text = report(String(repeating: "\u{1B}[2J", count: 10_000))
+    XCTAssertLessThan(text.utf8.count, 20_000, "the report is \(text.utf8.count) bytes")
+    XCTAssertTrue(text.contains("... and "), text)
+    XCTAssertTrue(text.contains("more errors (fix these first)"), text)
+    let window = report(String(repeating: "a + ", count: 2_000) + "@")
+    XCTAssertTrue(window.contains("| …"), window)
+    XCTAssertLessThan(window.utf8.count, 1_000, window)
+  }
 }
