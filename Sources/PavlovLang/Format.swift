@@ -199,14 +199,19 @@ public enum Format {
     if i < chars.count, chars[i] == "0" { spec.zero = true; i += 1 }
     var width = ""
     while i < chars.count, chars[i].isASCII, chars[i].isNumber { width.append(chars[i]); i += 1 }
-    spec.width = min(Int(width) ?? 0, 10_000)
+    if !width.isEmpty {
+      // Past the caps the result would be useless or huge: an error, never a silent cut.
+      guard let w = Int(width), w <= 10_000 else { throw badSpec(text, "the width \(width) is more than 10000") }
+      spec.width = w
+    }
     if i < chars.count, chars[i] == "," || chars[i] == "_" { spec.grouping = chars[i]; i += 1 }
     if i < chars.count, chars[i] == "." {
       i += 1
       var p = ""
       while i < chars.count, chars[i].isASCII, chars[i].isNumber { p.append(chars[i]); i += 1 }
-      guard let precision = Int(p) else { throw badSpec(text, "a precision must follow `.`") }
-      spec.precision = min(precision, 100)
+      guard !p.isEmpty else { throw badSpec(text, "a precision must follow `.`") }
+      guard let precision = Int(p), precision <= 100 else { throw badSpec(text, "the precision \(p) is more than 100") }
+      spec.precision = precision
     }
     if i < chars.count { spec.type = chars[i]; i += 1 }
     if i < chars.count { throw badSpec(text, "unexpected `\(String(chars[i...]))`") }

@@ -149,12 +149,12 @@ extension Interpreter {
 }
 
 extension String {
-  /// The string without leading and trailing characters from `set` (no Foundation needed).
+  /// The string without leading and trailing code points from `set` (no Foundation needed).
   public func trimmingCharacters(in set: String) -> String {
-    let chars = Set(set)
-    var s = Substring(self)
-    while let c = s.first, chars.contains(c) { s = s.dropFirst() }
-    while let c = s.last, chars.contains(c) { s = s.dropLast() }
+    let scalars = Set(set.unicodeScalars)
+    var s = Substring(self).unicodeScalars
+    while let c = s.first, scalars.contains(c) { s.removeFirst() }
+    while let c = s.last, scalars.contains(c) { s.removeLast() }
     return String(s)
   }
 }

@@ -419,7 +419,7 @@ enum Ops {
       guard case .string(let sub) = item else {
         throw PavlovError.runtime("`in` on a string needs a string on the left, got \(item.typeName)")
       }
-      return sub.value.isEmpty || s.value.contains(sub.value)
+      return s.value.containsCodePoints(sub.value)
     case .record(let r):
       guard let key = recordKey(item) else { return false }
       return r.has(key)

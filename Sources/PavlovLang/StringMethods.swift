@@ -1,4 +1,9 @@
 /// Methods of strings: `s.split(",")`, `s.upper()`, ...
+///
+/// Strings are sequences of Unicode code points, as in Python: `len`, indexing, slicing and every
+/// method count and match code points (searches match UTF-8 bytes, which is the same thing),
+/// never grapheme clusters. So "\r\n" is two characters, `"a\r\n".ends_with("\n")` is true, and
+/// "e" followed by a combining accent is two.
 enum StringMethods {
   static func string(_ args: Args) -> String {
     if case .string(let s) = args.receiver { return s.value }
@@ -11,22 +16,27 @@ enum StringMethods {
       let s = string(args)
       let limit = try args.int(1)
       if args.isNull(0) {
-        let parts = s.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" })
+        let parts = s.unicodeScalars.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" })
         return .list(PList(parts.map { .str(String($0)) }))
       }
       let sep = try args.string(0)
       guard !sep.isEmpty else { throw PavlovError.runtime("split: the separator cannot be empty", hint: "use list(s) to get characters") }
+      // Cut at byte offsets: a match of whole UTF-8 sequences starts and ends on code points.
+      var cuts: [Int] = []
+      s.forEachUTF8Occurrence(of: sep) { if limit < 0 || cuts.count < limit { cuts.append($0) } }
+      let bytes = Array(s.utf8), width = sep.utf8.count
       var parts: [Value] = []
-      var rest = Substring(s)
-      while limit < 0 || parts.count < limit, let range = rest.range(of: sep) {
-        parts.append(.str(String(rest[..<range.lowerBound])))
-        rest = rest[range.upperBound...]
+      var start = 0
+      for cut in cuts {
+        parts.append(.str(String(decoding: bytes[start..<cut], as: UTF8.self)))
+        start = cut + width
       }
-      parts.append(.str(String(rest)))
+      parts.append(.str(String(decoding: bytes[start...], as: UTF8.self)))
       return .list(PList(parts))
     }
     t.method("lines", doc: "The lines of the text, without their line breaks.") { args in
-      .list(PList(string(args).split(separator: "\n", omittingEmptySubsequences: false).map { .str(String($0.hasSuffix("\r") ? $0.dropLast() : $0)) }))
+      .list(PList(string(args).unicodeScalars.split(separator: "\n", omittingEmptySubsequences: false)
+        .map { .str(String($0.last == "\r" ? $0.dropLast() : $0)) }))
     }
     t.method("strip", [Param("chars", default: .str(" \t\n\r"))], doc: "Without leading and trailing `chars` (whitespace by default).") { args in
       .str(string(args).trimmingCharacters(in: try args.string(0)))
@@ -45,19 +55,22 @@ enum StringMethods {
       return .str(s.replacingAll(old, with: new))
     }
     t.method("starts_with", [Param("prefix")], doc: "True if the text begins with `prefix`.") { args in
-      .bool(string(args).hasPrefix(try args.string(0)))
+      .bool(string(args).utf8.starts(with: try args.string(0).utf8))
     }
     t.method("ends_with", [Param("suffix")], doc: "True if the text ends with `suffix`.") { args in
-      .bool(string(args).hasSuffix(try args.string(0)))
+      .bool(string(args).utf8.reversed().starts(with: try args.string(0).utf8.reversed()))
     }
     t.method("find", [Param("sub")], doc: "The character position of the first `sub`, or -1.") { args in
       let s = string(args), sub = try args.string(0)
-      guard let range = s.range(of: sub) else { return .int(-1) }
-      return .int(s.unicodeScalars.distance(from: s.startIndex, to: range.lowerBound))
+      if sub.isEmpty { return .int(0) }
+      var first: Int?
+      s.forEachUTF8Occurrence(of: sub) { if first == nil { first = $0 } }
+      guard let first else { return .int(-1) }
+      // The code point index: the bytes before the match that start a code point.
+      return .int(s.utf8.prefix(first).reduce(0) { $0 + ($1 & 0xC0 == 0x80 ? 0 : 1) })
     }
-    t.method("contains", [Param("sub")], doc: "True if `sub` occurs in the text.") { args in
-      let sub = try args.string(0)
-      return .bool(sub.isEmpty || string(args).range(of: sub) != nil)
+    t.method("contains", [Param("sub")], doc: "True if `sub` occurs in the text (the same as `sub in s`).") { args in
+      .bool(string(args).containsCodePoints(try args.string(0)))
     }
     t.method("count", [Param("sub")], doc: "How many non-overlapping times `sub` occurs.") { args in
       let sub = try args.string(0)
@@ -82,19 +95,26 @@ enum StringMethods {
       return .bool(!s.isEmpty && s.unicodeScalars.allSatisfy { $0.value >= 48 && $0.value <= 57 })
     }
     t.method("pad_left", [Param("width"), Param("fill", default: .str(" "))], doc: "Right-aligned in `width` characters.") { args in
-      let s = string(args), w = try args.int(0), fill = try args.string(1)
-      let n = max(0, max(0, min(w, 100_000)) - s.count)
+      let s = string(args), w = try padWidth(args, "pad_left"), fill = try args.string(1)
+      let n = max(0, w - s.unicodeScalars.count)
       return .str(String(repeating: fill.isEmpty ? " " : fill, count: n) + s)
     }
     t.method("pad_right", [Param("width"), Param("fill", default: .str(" "))], doc: "Left-aligned in `width` characters.") { args in
-      let s = string(args), w = try args.int(0), fill = try args.string(1)
-      let n = max(0, max(0, min(w, 100_000)) - s.count)
+      let s = string(args), w = try padWidth(args, "pad_right"), fill = try args.string(1)
+      let n = max(0, w - s.unicodeScalars.count)
       return .str(s + String(repeating: fill.isEmpty ? " " : fill, count: n))
     }
     t.property("length", doc: "The number of characters.") { v in
       if case .string(let s) = v { return .int(s.count) }
       return .int(0)
     }
+  }
+
+  /// A padding width: more than 100,000 is an error, not a silent cut.
+  static func padWidth(_ args: Args, _ name: String) throws(PavlovError) -> Int {
+    let w = try args.int(0)
+    guard w <= 100_000 else { throw PavlovError.runtime("\(name): width must be at most 100000, got \(w)") }
+    return w
   }
 
   /// The items' text joined by `separator`, refusing (before allocating) a result past the cap.
@@ -151,6 +171,14 @@ enum StringMethods {
 }
 
 extension String {
+  /// Whether `needle` occurs, matching code points (UTF-8 bytes), not grapheme clusters.
+  func containsCodePoints(_ needle: String) -> Bool {
+    if needle.isEmpty { return true }
+    var found = false
+    forEachUTF8Occurrence(of: needle) { _ in found = true }
+    return found
+  }
+
   /// Calls `found` with the byte offset of each non-overlapping occurrence of `needle` (not
   /// empty) in the UTF-8 text. Matching whole UTF-8 sequences on bytes is exact, and much
   /// faster than matching by scalar.
