@@ -47,6 +47,7 @@ public final class EnvOptions {
   public func double(_ name: String, default fallback: Double) throws -> Double {
     guard let option = take(name) else { return fallback }
     guard case .number(let value) = option else { throw wrongKind(name, "a number", option) }
+    guard value.isFinite else { throw CoreError("\(envID): option \(name) must be a finite number, got \(value)") }
     return value
   }
 

@@ -49,7 +49,13 @@ enum ListMethods {
     t.method("sort", [Param("key", default: .null), Param("reverse", default: .bool(false))], doc: "Sorts in place (stable).") { args in
       let l = list(args)
       var items = l.items
+      // A key function that changes the list would have its change lost when the sorted items
+      // are written back (as in Python, an error): the storage is shared until a write.
+      let storage = l.items.withUnsafeBufferPointer { $0.baseAddress }
       try CoreLibrary.sortValues(&items, key: args[0], reverse: try args.bool(1), args)
+      guard l.items.withUnsafeBufferPointer({ $0.baseAddress }) == storage else {
+        throw PavlovError.runtime("sort: the list was changed while it was being sorted", hint: "the key function must not change the list; sort a copy, or collect the changes and apply them after")
+      }
       l.items = items
       return .null
     }

@@ -19,7 +19,7 @@ enum EnvBindings {
     ], doc: "Makes a registered environment (Gymnasium's gym.make), with its time limit and checks.") { args in
       let id = try args.string(0)
       let seed = try seedValue(args, 1)
-      let limit: Int? = args.isNull(2) ? nil : try args.int(2)
+      let limit = try episodeLimit(args, 2, "make")
       let options = try GymValues.options(args[3], "make(\"\(id)\")")
       let env = try CoreBridge.run { try EnvRegistry.make(id, seed: seed, options: options, maxEpisodeSteps: limit) }
       return .object(EnvValue(env, name: id, fallbackGenerator: Stdlib.generator(for: args.interpreter)))
@@ -31,7 +31,7 @@ enum EnvBindings {
       Param("seed", default: .null, doc: "seeds the spaces' samplers (nil: from the session seed)"),
       Param("max_episode_steps", default: .null, doc: "a time limit (nil: none)"),
     ], doc: "An environment written in Pavlov, checked and wrapped like a built-in one (any env argument also takes the record directly).") { args in
-      let limit: Int? = args.isNull(3) ? nil : try args.int(3)
+      let limit = try episodeLimit(args, 3, "as_env")
       return .object(try environment(args[0], args.interpreter, name: try args.string(1), seed: try seedValue(args, 2), maxEpisodeSteps: limit))
     }
 
@@ -59,6 +59,14 @@ enum EnvBindings {
     default:
       throw PavlovError.runtime("expected an environment (make(...)) or an env record {observation_space, action_space, reset, step}, got \(value.typeName)")
     }
+  }
+
+  /// `max_episode_steps`: nil or a count ≥ 0 (0: no limit).
+  static func episodeLimit(_ args: Args, _ i: Int, _ function: String) throws(PavlovError) -> Int? {
+    if args.isNull(i) { return nil }
+    let n = try args.int(i)
+    guard n >= 0 else { throw PavlovError.runtime("\(function): max_episode_steps must be nil or at least 0 (0: no limit), got \(n)") }
+    return n
   }
 
   static func env(_ v: Value) throws -> EnvValue {

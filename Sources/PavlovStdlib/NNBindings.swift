@@ -138,6 +138,7 @@ enum NNBindings {
                doc: "Huber (smooth L1) loss, mean over elements: DQN's loss.") { args in
       let a = try TensorBindings.operandOrTensor(args[0], "huber_loss"), b = try TensorBindings.operandOrTensor(args[1], "huber_loss")
       let delta = Float(try args.float(2))
+      guard delta > 0, delta.isFinite else { throw PavlovError.runtime("huber_loss: delta must be a positive finite number, got \(delta)") }
       return try CoreBridge.run { try Tensor.huberLoss(a, b, delta: delta) }
     }
     r.function("cross_entropy", [Param("logits", doc: "scores of shape (..., classes)"),
@@ -275,6 +276,7 @@ enum NNBindings {
       let topK = args.isNull(3) ? nil : try args.int(3)
       let topP = args.isNull(4) ? nil : Float(try args.float(4))
       let stop = args.isNull(5) ? nil : Int64(try args.int(5))
+      try GenerationOptions.checkSampling("generate", temperature: temperature, topK: topK, topP: topP)
       let out = try CoreBridge.run {
         try g.generate(rows, maxTokens: maxTokens, temperature: temperature, topK: topK, topP: topP, stop: stop.map { [$0] } ?? [], generator: Stdlib.generator(for: args.interpreter))
       }

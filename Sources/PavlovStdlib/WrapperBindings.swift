@@ -48,7 +48,10 @@ enum WrapperBindings {
                                     Param("epsilon", default: .float(1e-8), doc: "added to the variance")],
                doc: "Rewards scaled by the running std of the discounted return (Gymnasium's NormalizeReward).") { args in
       let e = try EnvBindings.environment(args[0], args.interpreter)
-      return wrapped(e, NormalizeReward(e.env, gamma: try args.float(1), epsilon: try args.float(2)), args)
+      let gamma = try args.float(1), epsilon = try args.float(2)
+      guard gamma >= 0 && gamma <= 1 else { throw PavlovError.runtime("normalize_reward: gamma must be in [0, 1], got \(gamma)") }
+      guard epsilon > 0 && epsilon.isFinite else { throw PavlovError.runtime("normalize_reward: epsilon must be a positive finite number, got \(epsilon)") }
+      return wrapped(e, NormalizeReward(e.env, gamma: gamma, epsilon: epsilon), args)
     }
     r.function("clip_action", [envParam], doc: "Clips box actions into the action space's bounds (any real action is then accepted).") { args in
       let e = try EnvBindings.environment(args[0], args.interpreter)

@@ -281,11 +281,18 @@ struct GenerationOptions {
       }
     }
     self.stops = stops
-    if let k = topK, k < 1 { throw PavlovError.runtime("\(name): top_k must be at least 1, got \(k)") }
-    if let p = topP, !(p > 0 && p <= 1) { throw PavlovError.runtime("\(name): top_p must be in (0, 1], got \(p)") }
+    try Self.checkSampling(name, temperature: temperature, topK: topK, topP: topP)
     context = model.context
     guard maxTokens >= 1 else { throw PavlovError.runtime("\(name): max_tokens must be at least 1, got \(maxTokens)") }
-    guard temperature >= 0 else { throw PavlovError.runtime("\(name): temperature must not be negative, got \(temperature)") }
+  }
+
+  /// The sampling settings every generating builtin accepts, with their valid ranges.
+  static func checkSampling(_ name: String, temperature: Float, topK: Int?, topP: Float?) throws(PavlovError) {
+    if let k = topK, k < 1 { throw PavlovError.runtime("\(name): top_k must be at least 1, got \(k)") }
+    if let p = topP, !(p > 0 && p <= 1) { throw PavlovError.runtime("\(name): top_p must be in (0, 1], got \(p)") }
+    guard temperature >= 0, temperature.isFinite else {
+      throw PavlovError.runtime("\(name): temperature must be a finite number ≥ 0 (0: greedy), got \(temperature)")
+    }
   }
 
   func checkFits(_ rows: [[Int64]], _ what: String) throws(PavlovError) {
