@@ -118,7 +118,7 @@ final class BuiltinFuzzTests: XCTestCase {
     // Methods run on one receiver of their type, which earlier calls may change (as a user's would).
     for (type, value) in receivers { interp.globals.define(Self.receiverName(type), value) }
     var calls: [String] = []
-    var random = SplitMix(seed: seed)
+    var random = FuzzRandom(seed: seed)
     for target in targets {
       if let type = target.receiverType, receivers[type] == nil { continue }
       for _ in 0..<(target.isProperty ? 1 : perBuiltin) { calls.append(Self.call(target, &random)) }
@@ -192,7 +192,7 @@ final class BuiltinFuzzTests: XCTestCase {
     var isProperty = false
   }
 
-  static func call(_ target: Target, _ random: inout SplitMix) -> String {
+  static func call(_ target: Target, _ random: inout FuzzRandom) -> String {
     let params = target.params
     let callee: String
     if let receiverType = target.receiverType {
@@ -211,18 +211,4 @@ final class BuiltinFuzzTests: XCTestCase {
     }
     return "\(callee)(\(parts.joined(separator: ", ")))"
   }
-}
-
-/// A tiny seeded generator for the fuzzer's choices.
-struct SplitMix {
-  var state: UInt64
-  init(seed: UInt64) { state = seed }
-  mutating func next() -> UInt64 {
-    state &+= 0x9E37_79B9_7F4A_7C15
-    var z = state
-    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-    return z ^ (z >> 31)
-  }
-  mutating func below(_ n: Int) -> Int { n <= 1 ? 0 : Int(next() % UInt64(n)) }
 }
