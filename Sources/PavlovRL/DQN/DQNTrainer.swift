@@ -150,7 +150,10 @@ public final class DQNTrainer: Trainer {
     for i in 0..<size { previous[i] = envs.observations[i] }
     let action = chooseAction()
     discreteAction[0] = actionStart + action
-    try envs.step(discrete: discreteAction)
+    do { try envs.step(discrete: discreteAction) } catch let e as CoreError {
+      // `envs` has reset the copies; the error says where training was.
+      throw CoreError("dqn: timestep \(timesteps + 1): \(e.placedMessage)", hint: e.hint)
+    }
     timesteps += 1
     // A truncated episode bootstraps from its final observation; after a terminal step the next
     // observation is never read (the target drops it), so the new episode's first one stands in.
