@@ -65,17 +65,10 @@ extension Environment {
     return env
   }
 
-  /// The outermost layer of type `T` in the wrapper stack (this env included), if any.
   /// Whether any layer must run on the thread that made it (it calls script code).
-  public var isThreadBound: Bool {
-    var env: Environment = self
-    while true {
-      if env is ThreadBound { return true }
-      guard let wrapper = env as? Wrapper else { return false }
-      env = wrapper.inner
-    }
-  }
+  public var isThreadBound: Bool { layer((any ThreadBound).self) != nil }
 
+  /// The outermost layer of type `T` in the wrapper stack (this env included), if any.
   public func layer<T>(_ type: T.Type) -> T? {
     var env: Environment = self
     while true {
@@ -107,12 +100,12 @@ public protocol TabularEnvironment: Environment {
   var transitions: [[[Transition]]] { get }
 }
 
-/// Base of every wrapper: forwards everything to `inner`; subclasses override what they change.
 /// An environment or wrapper that calls script code (a Pavlov function): it must be stepped on
 /// the interpreter's thread, whose stack the evaluator's overflow guard knows. Vector envs step
 /// a stack that holds one on the calling thread, whatever `threads` says.
 public protocol ThreadBound: AnyObject {}
 
+/// Base of every wrapper: forwards everything to `inner`; subclasses override what they change.
 open class Wrapper: Environment {
   public let inner: Environment
   // The inner spaces, read once: a getter that asked `inner` each time made every space read

@@ -64,17 +64,16 @@ enum DataBindings {
     .record(PRecord([("prompt", .str(p.prompt)), ("chosen", .str(p.chosen)), ("rejected", .str(p.rejected))]))
   }
 
-  /// Reads a preference file; its errors name file:line.
   /// A preference log about to be appended to: a last line torn by a crash is cut off the file
   /// (with one warning on standard error) and the complete lines before it are returned.
   static func resumePreferenceLog(_ path: String, _ function: String, warn: (String) -> Void) throws(PavlovError) -> [PreferencePair] {
-    let cut: Int?
-    do { cut = try Files.cutTornJSONLine(path) } catch { throw Posix.failure(function, error) }
-    let pairs = try readPreferences(path, function)
-    if cut != nil { warn(Files.tornLineWarning(path, kept: pairs.count)) }
-    return pairs
+    let kept: Int?
+    do { kept = try Files.cutTornJSONLine(path) } catch { throw Posix.failure(function, error) }
+    if let kept { warn(Files.tornLineWarning(path, kept: kept)) }
+    return try readPreferences(path, function)
   }
 
+  /// Reads a preference file; its errors name file:line.
   static func readPreferences(_ path: String, _ function: String) throws(PavlovError) -> [PreferencePair] {
     let bytes = try Posix.readBytes(path, function)
     return try CoreBridge.run(function) { try PreferenceFile.decode(String(decoding: bytes, as: UTF8.self), source: path) }
