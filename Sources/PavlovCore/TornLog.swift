@@ -3,8 +3,8 @@ import Glibc
 extension Files {
   /// Repairs an append-only JSON Lines log (labels, metrics) whose last line a crash or a full
   /// disk cut short: when the file does not end in a newline and its last line is not valid JSON,
-  /// that line is cut off, keeping every complete line before it. Returns the bytes removed, or
-  /// nil when the file was whole (a last line that parses, without its newline, is kept: a
+  /// that line is cut off, keeping every complete line before it. Returns how many complete
+  /// lines were kept, or nil when the file was whole (a last line that parses, without its newline, is kept: a
   /// person may have written the file by hand).
   public static func cutTornJSONLine(_ path: String) throws(FileError) -> Int? {
     let bytes = try read(path, limit: 1 << 28)
@@ -18,7 +18,7 @@ extension Files {
     guard ftruncate(fd, off_t(start)) == 0, fsync(fd) == 0 || errno == EINVAL else {
       throw FileError("repair", path, code: errno, writing: true)
     }
-    return tail.count
+    return bytes[..<start].reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
   }
 
   /// The one warning a repaired log gets.

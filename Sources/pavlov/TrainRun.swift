@@ -106,8 +106,7 @@ public enum TrainRun {
                                     name: "--resume")
     guard let trainer = FrontEndAccess.trainer(value)?.trainer else { throw PavlovError.runtime("pavlov train --resume: \(checkpoint) did not load a trainer") }
     let metrics = folder + "/metrics.jsonl"
-    if try CoreBridge.run("pavlov train --resume", { try Files.cutTornJSONLine(metrics) }) != nil {
-      let kept = (try? Files.read(metrics))?.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) } ?? 0
+    if let kept = try CoreBridge.run("pavlov train --resume", { try Files.cutTornJSONLine(metrics) }) {
       interpreter.writeStatus(Files.tornLineWarning(metrics, kept: kept))
     }
     var (budget, _) = try self.budget(request.stops)
