@@ -283,7 +283,7 @@ enum CoreLibrary {
     switch v {
     case .list(let l): return l.items
     case .range(let r):
-      guard r.count <= 100_000_000 else { throw PavlovError.runtime("range of \(r.count) items is too large to turn into a list") }
+      guard r.count <= PList.maxItems else { throw PavlovError.runtime("range of \(r.count) items is too large to turn into a list") }
       return (0..<r.count).map { .int(r.element($0)) }
     case .string(let s): return s.scalars.map { .str(String($0)) }
     case .record(let r): return r.keys.map(\.value)

@@ -105,7 +105,7 @@ enum Ops {
   }
 
   /// Strings are capped (256 MiB) so a runaway loop gets an error instead of exhausting memory.
-  static let maxStringBytes = 1 << 28
+  static let maxStringBytes = PString.maxBytes
 
   @inline(__always)
   static func checkStringSize(_ bytes: Int) throws(PavlovError) {
@@ -117,7 +117,7 @@ enum Ops {
 
   /// Lists are capped at 100 million items, like repetition: an error instead of running out
   /// of memory when a loop doubles a list.
-  static let maxListItems = 100_000_000
+  static let maxListItems = PList.maxItems
 
   static func checkListSize(_ count: Int) throws(PavlovError) {
     if count > maxListItems {

@@ -71,6 +71,9 @@ public final class Cell {
 
 /// An immutable string. Indexing is by Unicode scalar, so the scalars are cached on first use.
 public final class PString {
+  /// The most bytes one string may hold (256 MiB); text readers apply it while reading.
+  public static let maxBytes = 1 << 28
+
   public private(set) var value: String
   private var scalarCache: [Unicode.Scalar]?
 
@@ -95,6 +98,9 @@ public final class PString {
 
 /// A list with reference semantics.
 public final class PList {
+  /// The most items one list may hold; materializing a range counts too.
+  public static let maxItems = 100_000_000
+
   public var items: [Value]
   public init(_ items: [Value] = []) { self.items = items }
   deinit { Teardown.dismantle(&items) }

@@ -70,7 +70,6 @@ func isPlainName(_ s: String) -> Bool {
 /// nesting past the parser's cap) and says where, by the path from the top.
 struct JSONConversion {
   static let maxDepth = JSONParser.defaultMaxDepth
-  static let maxRangeItems = 100_000_000
   private var open = Set<ObjectIdentifier>()
 
   /// One value as a JSON text (compact, or indented by `indent` spaces a level).
@@ -130,8 +129,8 @@ struct JSONConversion {
     case .cell(let c):
       return try json(c.value, depth: depth)
     case .range(let r):
-      guard r.count <= Self.maxRangeItems else {
-        throw JSONWriteError(problem: "is a range of \(r.count) items, more than \(Self.maxRangeItems) (the list limit)", hint: "write its bounds instead")
+      guard r.count <= PList.maxItems else {
+        throw JSONWriteError(problem: "is a range of \(r.count) items, more than \(PList.maxItems) (the list limit)", hint: "write its bounds instead")
       }
       return .array((0..<r.count).map { .int(r.element($0)) })
     case .list(let l):

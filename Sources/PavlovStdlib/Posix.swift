@@ -59,7 +59,7 @@ enum Posix {
   /// The whole contents of a file; `text` files are capped like strings (256 MiB).
   static func readBytes(_ path: String, _ function: String, text: Bool = true) throws(PavlovError) -> [UInt8] {
     try check(path, function)
-    do { return try Files.read(path, limit: text ? 1 << 28 : Files.maxReadBytes) } catch { throw failure(function, error) }
+    do { return try Files.read(path, limit: text ? PString.maxBytes : Files.maxReadBytes) } catch { throw failure(function, error) }
   }
 
   // MARK: Writing

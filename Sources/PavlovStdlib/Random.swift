@@ -92,7 +92,7 @@ enum RandomLibrary {
       switch args[0] {
       case .list(let l): pool = l.items
       case .range(let range):
-        guard range.count <= 100_000_000 else {
+        guard range.count <= PList.maxItems else {
           throw PavlovError.runtime("sample: a range of \(range.count) items is too large", hint: "draw with randint instead")
         }
         pool = (0..<range.count).map { .int(range.element($0)) }
