@@ -35,13 +35,6 @@ public enum AllocationLimit {
     return hasZero ? 0 : nonzero
   }
 
-  /// `count` items of something that is not a shape (samples, rows of a buffer).
-  public static func check(count: Int, _ operation: String, what: String = "elements") throws(CoreError) {
-    guard count >= 0, count <= maxElements else {
-      throw CoreError("\(operation): \(count) \(what) are more than the limit of \(maxElements)", hint: hint)
-    }
-  }
-
   /// A count computed in floating point (it may be beyond any Int), checked before converting.
   public static func count(_ count: Double, _ operation: String) throws(CoreError) -> Int {
     guard count <= Double(maxElements) else {

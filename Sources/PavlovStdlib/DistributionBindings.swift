@@ -202,13 +202,10 @@ enum DistributionBindings {
     var items = given.items
     if items.count == 1, case .list(let inner) = items[0] { items = inner.items }
     var out: [Int] = []
-    var total = 1
     for item in items {
       guard case .int(let n) = item, n >= 0 else {
         throw PavlovError.runtime("sample: sizes must be non-negative ints, got \(Format.repr(item, limit: 40))", hint: "e.g. d.sample(1000)")
       }
-      total = total.multipliedReportingOverflow(by: n).overflow ? Int.max : total * n
-      guard total <= 1 << 31 else { throw PavlovError.runtime("sample: \(Shape.describe(out + [n])) is too many samples") }
       out.append(n)
     }
     try CoreBridge.run { () throws -> Void in try AllocationLimit.elements(out + batch, "sample") }
