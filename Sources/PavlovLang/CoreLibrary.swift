@@ -43,7 +43,7 @@ enum CoreLibrary {
                doc: "The number of items in `x`.") { args in try length(args[0]) }
       .fast1 = { _, x in try length(x) }
     r.function("range", [Param("start", doc: "first value, or the end if alone"), Param("end", default: .null, doc: "bound (excluded)"),
-                         Param("step", default: .int(1), doc: "increment (not zero)")],
+                         Param("step", default: .int(1), doc: "increment (not zero)", range: .finite)],
                doc: "Ints from `start` up to (not including) `end`: range(5) is 0..5, range(0, 10, 2) is 0, 2, 4, 6, 8.") { args in
       var start = try args.int(0)
       var end = 0
@@ -220,7 +220,7 @@ enum CoreLibrary {
                doc: "The largest value: max(3, 1, 2) or max(xs) or max(xs, key: f).") { args in
       try extreme(args, wantLess: false)
     }.fast1 = { interp, xs in try extreme(of: try iterate(xs, interp), wantLess: false) }
-    r.function("sum", [Param("xs", doc: "an iterable of numbers"), Param("start", default: .int(0))],
+    r.function("sum", [Param("xs", doc: "an iterable of numbers"), Param("start", default: .int(0), range: .any)],
                doc: "The sum of the items (ints stay ints).") { args in
       var total = args[1]
       if case .list(let l) = args[0] {
@@ -347,7 +347,7 @@ enum CoreLibrary {
       if case .string(let s) = args[0] { return .str(String(s.value.unicodeScalars.reversed().map(Character.init))) }
       return .list(PList(try iterate(args[0], args.interpreter).reversed()))
     }
-    r.function("enumerate", [Param("xs"), Param("start", default: .int(0))],
+    r.function("enumerate", [Param("xs"), Param("start", default: .int(0), range: .finite)],
                doc: "[index, item] pairs: for (i, x) in enumerate(xs) { ... }.") { args in
       let start = try args.int(1)
       return .list(PList(try iterate(args[0], args.interpreter).enumerated().map {
@@ -411,7 +411,7 @@ enum CoreLibrary {
       }
       return .null
     }
-    r.function("exit", [Param("code", default: .int(0))], doc: "Ends the script with an exit code.") { args in
+    r.function("exit", [Param("code", default: .int(0), range: .between(0, 255))], doc: "Ends the script with an exit code.") { args in
       throw PavlovError(kind: .exit, message: "exit(\(try args.int(0)))", value: .int(try args.int(0)))
     }
   }

@@ -47,10 +47,10 @@ public enum Help {
 
   public static func describe(_ f: BuiltinFunction) -> String {
     var out = "\(f.signature)\n  \(f.doc)"
-    let documented = f.params.filter { !$0.doc.isEmpty }
+    let documented = f.params.filter { !$0.doc.isEmpty || $0.range != nil }
     if !documented.isEmpty {
       out += "\n  parameters:"
-      for p in documented { out += "\n    \(p.signature) — \(p.doc)" }
+      for p in documented { out += "\n    \(p.signature) — \(p.described)" }
     }
     return out
   }
@@ -123,10 +123,10 @@ public enum Help {
       for name in family.members.sorted() {
         guard let f = registry.functions[name] else { continue }
         page += "## `\(f.signature)`\n\n\(f.doc)\n\n"
-        let documented = f.params.filter { !$0.doc.isEmpty }
+        let documented = f.params.filter { !$0.doc.isEmpty || $0.range != nil }
         if !documented.isEmpty {
           page += "| parameter | meaning |\n| --- | --- |\n"
-          for p in documented { page += "| `\(p.signature)` | \(p.doc) |\n" }
+          for p in documented { page += "| `\(p.signature)` | \(p.described) |\n" }
           page += "\n"
         }
       }

@@ -21,7 +21,7 @@ enum ListMethods {
       l.items.append(contentsOf: more)
       return .null
     }
-    t.method("pop", [Param("index", default: .int(-1))], doc: "Removes and returns the item at `index` (the last by default).") { args in
+    t.method("pop", [Param("index", default: .int(-1), range: .finite)], doc: "Removes and returns the item at `index` (the last by default).") { args in
       let l = list(args)
       guard !l.items.isEmpty else { throw PavlovError.runtime("pop from an empty list") }
       let i = try Ops.normalizedIndex(args[0], count: l.items.count, what: "list")

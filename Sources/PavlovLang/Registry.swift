@@ -16,12 +16,23 @@ public struct Param {
   public let defaultValue: Value?
   public let kind: Kind
   public let doc: String
+  /// The numbers it accepts, if it is a number (nil: the builtin checks its own argument).
+  public let range: ParamRange?
 
-  public init(_ name: String, default defaultValue: Value? = nil, kind: Kind = .positional, doc: String = "") {
+  public init(_ name: String, default defaultValue: Value? = nil, kind: Kind = .positional, doc: String = "", range: ParamRange? = nil) {
     self.name = name
     self.defaultValue = defaultValue
     self.kind = kind
     self.doc = doc
+    self.range = range
+  }
+
+  /// Its doc line with the range it accepts: "the learning rate (> 0)".
+  public var described: String {
+    guard let range else { return doc }
+    let text: String
+    if case .int? = defaultValue, range == .finite { text = "any int" } else { text = range.text }
+    return doc.isEmpty ? "(\(text))" : "\(doc) (\(text))"
   }
 
   /// How `:help` shows it: `lr: 0.001`, `*values`, `xs`.
@@ -55,6 +66,27 @@ public struct Args {
   }
 
   @inlinable public func int(_ i: Int) throws(PavlovError) -> Int {
+    let v = try unrangedInt(i)
+    if function.hasRanges { try checkRange(i, Double(v)) }
+    return v
+  }
+
+  @inlinable public func float(_ i: Int) throws(PavlovError) -> Double {
+    let v = try unrangedFloat(i)
+    if function.hasRanges { try checkRange(i, v) }
+    return v
+  }
+
+  /// "f: argument `x` must be > 0, got -1" when parameter `i` declares a range `x` is outside.
+  public func checkRange(_ i: Int, _ x: Double) throws(PavlovError) {
+    guard i < function.params.count, let range = function.params[i].range, !range.contains(x) else { return }
+    let param = function.params[i]
+    let owner = function.ownerName.map { "\($0)." } ?? ""
+    throw PavlovError.runtime("\(owner)\(function.name): argument `\(param.name)` must be \(range.text), got \(Format.repr(base[i], limit: 40))",
+                              hint: param.doc.isEmpty ? nil : "\(param.name): \(param.doc)")
+  }
+
+  @inlinable func unrangedInt(_ i: Int) throws(PavlovError) -> Int {
     switch base[i] {
     case .int(let v): return v
     case .bool(let b): return b ? 1 : 0
@@ -70,7 +102,7 @@ public struct Args {
     }
   }
 
-  @inlinable public func float(_ i: Int) throws(PavlovError) -> Double {
+  @inlinable func unrangedFloat(_ i: Int) throws(PavlovError) -> Double {
     switch base[i] {
     case .float(let d): return d
     case .int(let v): return Double(v)
@@ -143,6 +175,8 @@ public final class BuiltinFunction: Callable {
   /// The variadic parameter comes first and every later one has a default (print, min, zip).
   let variadicFirst: Bool
   let requiredCount: Int
+  /// Some parameter declares a range, so `Args.int` and `Args.float` check it.
+  @usableFromInline let hasRanges: Bool
 
   public init(name: String, params: [Param] = [], doc: String, body: @escaping Body) {
     self.params = params
@@ -152,6 +186,7 @@ public final class BuiltinFunction: Callable {
     self.keywordsIndex = params.firstIndex { $0.kind == .keywords }
     self.variadicFirst = params.first?.kind == .variadic && params.dropFirst().allSatisfy { $0.defaultValue != nil }
     self.requiredCount = params.filter { $0.kind == .positional && $0.defaultValue == nil }.count
+    self.hasRanges = params.contains { $0.range != nil }
     super.init(name: name, kind: .builtin)
   }
 

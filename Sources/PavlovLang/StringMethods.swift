@@ -11,7 +11,7 @@ enum StringMethods {
   }
 
   static func register(_ t: NativeType) {
-    t.method("split", [Param("sep", default: .null, doc: "nil splits on runs of whitespace"), Param("limit", default: .int(-1))],
+    t.method("split", [Param("sep", default: .null, doc: "nil splits on runs of whitespace"), Param("limit", default: .int(-1), range: .atLeast(-1))],
              doc: "The parts between occurrences of `sep`.") { args in
       let s = string(args)
       let limit = try args.int(1)

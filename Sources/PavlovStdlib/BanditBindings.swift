@@ -42,15 +42,15 @@ enum BanditBindings {
   static let params = [
     Param("env", doc: "a bandit env: make(\"GaussianBandit-v0\"), \"BernoulliBandit-v0\", \"NonstationaryBandit-v0\" or \"ContextualBandit-v0\""),
     Param("strategy", default: .str("epsilon_greedy"), doc: "\"epsilon_greedy\", \"ucb\", \"thompson\" or \"gradient\"; on ContextualBandit-v0 also \"linucb\", \"lin_thompson\" and \"lin_epsilon_greedy\" (a linear model of the context per arm)"),
-    Param("epsilon", default: .null, doc: "epsilon_greedy: the exploration probability (default 0.1)"),
-    Param("epsilon_decay", default: .null, doc: "epsilon_greedy: ε at step t is epsilon / (1 + epsilon_decay·t) (default 0: constant)"),
-    Param("alpha", default: .null, doc: "the step size: epsilon_greedy and ucb default to sample averages (1/n), gradient to 0.1"),
-    Param("initial", default: .null, doc: "epsilon_greedy and ucb: every estimate before any pull (default 0; 5 is optimistic)"),
-    Param("c", default: .null, doc: "ucb: the exploration weight in Q + c·√(ln t / N) (default 2); linucb: in θ·x + c·√(xᵀA⁻¹x) (default 1)"),
+    Param("epsilon", default: .null, doc: "epsilon_greedy: the exploration probability (default 0.1)", range: .probability),
+    Param("epsilon_decay", default: .null, doc: "epsilon_greedy: ε at step t is epsilon / (1 + epsilon_decay·t) (default 0: constant)", range: .nonNegative),
+    Param("alpha", default: .null, doc: "the step size: epsilon_greedy and ucb default to sample averages (1/n), gradient to 0.1", range: .positive),
+    Param("initial", default: .null, doc: "epsilon_greedy and ucb: every estimate before any pull (default 0; 5 is optimistic)", range: .finite),
+    Param("c", default: .null, doc: "ucb: the exploration weight in Q + c·√(ln t / N) (default 2); linucb: in θ·x + c·√(xᵀA⁻¹x) (default 1)", range: .nonNegative),
     Param("baseline", default: .null, doc: "gradient: compare rewards with their running average (default true)"),
     Param("prior", default: .null, doc: "thompson: \"beta\" (Bernoulli rewards, Beta(1, 1) prior) or \"gaussian\" (N(0, 1) prior); default beta on BernoulliBandit, else gaussian"),
-    Param("noise", default: .null, doc: "thompson with the gaussian prior: the known standard deviation of rewards (default 1); lin_thompson: the posterior scale v (default 1)"),
-    Param("seed", default: .null, doc: "seeds the agent's choices; its first train resets the env with seed + 1 (nil: drawn from the session seed)"),
+    Param("noise", default: .null, doc: "thompson with the gaussian prior: the known standard deviation of rewards (default 1); lin_thompson: the posterior scale v (default 1)", range: .positive),
+    Param("seed", default: .null, doc: "seeds the agent's choices; its first train resets the env with seed + 1 (nil: drawn from the session seed)", range: .finite),
   ]
 
   static func register(_ r: Registry) {
@@ -70,15 +70,14 @@ enum BanditBindings {
 
     r.function("run_bandit", [
       Param("agent", doc: "a bandit_agent(...): its strategy and settings are copied, fresh, into every run"),
-      Param("steps", default: .int(1000), doc: "pulls per run"),
-      Param("runs", default: .int(100), doc: "independent runs, each on a new problem (the book averages 2000)"),
-      Param("seed", default: .null, doc: "run i plays like a new agent with seed seed + 2i (nil: the agent's seed)"),
+      Param("steps", default: .int(1000), doc: "pulls per run", range: stepCount),
+      Param("runs", default: .int(100), doc: "independent runs, each on a new problem (the book averages 2000)", range: .between(1, Double(maxPulls))),
+      Param("seed", default: .null, doc: "run i plays like a new agent with seed seed + 2i (nil: the agent's seed)", range: .finite),
     ], doc: "The testbed experiment: fresh copies of the agent's strategy on `runs` new problems, averaged step by step; the agent and its env are left untouched.") { args in
       let value = try agentValue(args[0])
-      let steps = try count(args, 1, "run_bandit", "steps", max: maxSteps)
-      let runs = try count(args, 2, "run_bandit", "runs", max: 100_000_000)
-      guard steps * runs <= 100_000_000, runs >= 1 else {
-        throw PavlovError.runtime("run_bandit: runs must be at least 1 and steps × runs at most 100 million, got \(runs) × \(steps)")
+      let steps = try args.int(1), runs = try args.int(2)
+      guard steps * runs <= maxPulls else {
+        throw PavlovError.runtime("run_bandit: steps × runs must be at most 100 million, got \(runs) × \(steps)")
       }
       let seed = args.isNull(3) ? value.agent.seed : UInt64(bitPattern: Int64(try args.int(3)))
       return record(try CoreBridge.run { try value.agent.experiment(steps: steps, runs: runs, seed: seed) })
@@ -98,9 +97,9 @@ enum BanditBindings {
       throw PavlovError.runtime("bandit_agent: the \(name) strategy has no \(params[i].name)",
                                 hint: "\(name) takes " + allowed.joined(separator: ", "))
     }
-    let alpha: Double? = args.isNull(4) ? nil : try positive(args, 4, "alpha")
+    let alpha: Double? = args.isNull(4) ? nil : try args.float(4)
     let stepSize: StepSize = alpha.map { .constant($0) } ?? .sampleAverage
-    let initial = args.isNull(5) ? 0 : try finite(args, 5, "initial")
+    let initial = args.isNull(5) ? 0 : try args.float(5)
     if name.hasPrefix("lin") {
       guard let contextual = bandit as? ContextualBandit else {
         throw PavlovError.runtime("bandit_agent: \(name) reads a context; use it on ContextualBandit-v0", hint: "on other bandits use epsilon_greedy, ucb, thompson or gradient")
@@ -109,24 +108,20 @@ enum BanditBindings {
       switch name {
       case "linucb":
         let c = args.isNull(6) ? 1 : try args.float(6)
-        guard c >= 0, c.isFinite else { throw PavlovError.runtime("bandit_agent: c must be a finite number ≥ 0, got \(Format.float(c))") }
         return LinearBandit(arms: arms, dim: dim, exploration: .upperConfidence(c: c))
       case "lin_thompson":
-        return LinearBandit(arms: arms, dim: dim, exploration: .thompson(noise: args.isNull(9) ? 1 : try positive(args, 9, "noise")))
+        return LinearBandit(arms: arms, dim: dim, exploration: .thompson(noise: args.isNull(9) ? 1 : try args.float(9)))
       default:
         let schedule = EpsilonSchedule(args.isNull(2) ? 0.1 : try args.float(2), decay: args.isNull(3) ? 0 : try args.float(3))
-        try CoreBridge.run { try schedule.validate("bandit_agent") }
         return LinearBandit(arms: arms, dim: dim, exploration: .epsilonGreedy(schedule))
       }
     }
     switch name {
     case "epsilon_greedy":
       let schedule = EpsilonSchedule(args.isNull(2) ? 0.1 : try args.float(2), decay: args.isNull(3) ? 0 : try args.float(3))
-      try CoreBridge.run { try schedule.validate("bandit_agent") }
       return EpsilonGreedy(arms: arms, epsilon: schedule, initial: initial, stepSize: stepSize)
     case "ucb":
       let c = args.isNull(6) ? 2 : try args.float(6)
-      guard c >= 0, c.isFinite else { throw PavlovError.runtime("bandit_agent: c must be a finite number ≥ 0, got \(Format.float(c))") }
       return UpperConfidenceBound(arms: arms, c: c, initial: initial, stepSize: stepSize)
     case "gradient":
       return GradientBandit(arms: arms, alpha: alpha ?? 0.1, baseline: args.isNull(7) ? true : try args.bool(7))
@@ -139,7 +134,7 @@ enum BanditBindings {
         }
         return ThompsonSampling(arms: arms, model: .beta(alpha: 1, beta: 1))
       case "gaussian":
-        let noise = args.isNull(9) ? 1 : try positive(args, 9, "noise")
+        let noise = args.isNull(9) ? 1 : try args.float(9)
         return ThompsonSampling(arms: arms, model: .gaussian(mean: 0, std: 1, noise: noise))
       default:
         throw PavlovError.runtime("bandit_agent: prior must be \"beta\" or \"gaussian\", got \"\(prior)\"")
@@ -147,29 +142,10 @@ enum BanditBindings {
     }
   }
 
-  private static func positive(_ args: Args, _ i: Int, _ name: String) throws -> Double {
-    let x = try args.float(i)
-    guard x > 0, x.isFinite else { throw PavlovError.runtime("bandit_agent: \(name) must be a finite number > 0, got \(Format.float(x))") }
-    return x
-  }
-
-  private static func finite(_ args: Args, _ i: Int, _ name: String) throws -> Double {
-    let x = try args.float(i)
-    guard x.isFinite else { throw PavlovError.runtime("bandit_agent: \(name) must be a finite number, got \(Format.float(x))") }
-    return x
-  }
-
   /// Records hold a list entry per step, so a run is capped at a size that fits in memory.
-  static let maxSteps = 1_000_000
-
-  /// A count argument: an int from 0 to `max`.
-  static func count(_ args: Args, _ i: Int, _ owner: String, _ name: String, max: Int) throws -> Int {
-    let n = try args.int(i)
-    guard n >= 0, n <= max else {
-      throw PavlovError.runtime("\(owner): \(name) must be from 0 to \(max), got \(n)")
-    }
-    return n
-  }
+  static let stepCount = ParamRange.between(0, 1_000_000)
+  /// The pulls of one run_bandit experiment, all runs together.
+  static let maxPulls = 100_000_000
 
   // MARK: - The agent type
 
@@ -199,16 +175,16 @@ enum BanditBindings {
 
   static func makeType() -> NativeType {
     let t = NativeType(name: "bandit_agent", doc: "A bandit strategy learning on one bandit env; made by bandit_agent(env, strategy, ...).")
-    t.method("train", [Param("steps", default: .int(1000), doc: "how many more pulls to play and learn from")],
+    t.method("train", [Param("steps", default: .int(1000), doc: "how many more pulls to play and learn from", range: stepCount)],
              doc: "Plays and learns for `steps` more pulls (continuing the run; the first call resets the env with seed + 1); returns {steps, runs, mean_reward, optimal_rate, total_regret, rewards, regret, cumulative_regret, optimal}.") { args in
       let value = try agentValue(args.receiver)
-      let steps = try count(args, 0, "train", "steps", max: maxSteps)
+      let steps = try args.int(0)
       return record(try CoreBridge.run { try value.agent.train(steps: steps) })
     }
-    t.method("evaluate", [Param("steps", default: .int(100), doc: "how many greedy pulls")],
+    t.method("evaluate", [Param("steps", default: .int(100), doc: "how many greedy pulls", range: stepCount)],
              doc: "Pulls the arm it believes best `steps` times on a copy of the env, without learning; returns the same record as train.") { args in
       let value = try agentValue(args.receiver)
-      let steps = try count(args, 0, "evaluate", "steps", max: maxSteps)
+      let steps = try args.int(0)
       return record(try CoreBridge.run { try value.agent.evaluate(steps: steps) })
     }
     t.method("act", [Param("obs", default: .null, doc: "ignored (a bandit has one state); accepted so every trainer's act(obs) looks alike")],

@@ -7,31 +7,34 @@ import PavlovLang
 struct ConfigOption<Config> {
   let name: String
   let doc: String
+  /// The numbers it accepts, checked when the argument is read and stated by `:help`; the
+  /// config's `validate()` applies the same bounds to Swift callers and loaded checkpoints.
+  var range: ParamRange? = nil
   /// The parameter's default, read from the config the builtin starts from.
   let defaultValue: (Config) -> Value
   /// Writes the argument into the config when the user gave it (optional fields: always).
   let apply: (inout Config, TrainerArguments) throws -> Void
 
-  func param(_ base: Config) -> Param { Param(name, default: defaultValue(base), doc: doc) }
+  func param(_ base: Config) -> Param { Param(name, default: defaultValue(base), doc: doc, range: range) }
 
   /// The same option with another description (a2c explains lr differently from ppo).
-  func documented(_ doc: String) -> ConfigOption { ConfigOption(name: name, doc: doc, defaultValue: defaultValue, apply: apply) }
+  func documented(_ doc: String) -> ConfigOption { ConfigOption(name: name, doc: doc, range: range, defaultValue: defaultValue, apply: apply) }
 
-  static func int(_ name: String, _ field: WritableKeyPath<Config, Int>, _ doc: String) -> ConfigOption {
-    ConfigOption(name: name, doc: doc, defaultValue: { .int($0[keyPath: field]) }) { c, a in
+  static func int(_ name: String, _ field: WritableKeyPath<Config, Int>, _ doc: String, _ range: ParamRange? = nil) -> ConfigOption {
+    ConfigOption(name: name, doc: doc, range: range, defaultValue: { .int($0[keyPath: field]) }) { c, a in
       if let v = try a.int(name) { c[keyPath: field] = v }
     }
   }
 
-  static func number(_ name: String, _ field: WritableKeyPath<Config, Double>, _ doc: String) -> ConfigOption {
-    ConfigOption(name: name, doc: doc, defaultValue: { .float($0[keyPath: field]) }) { c, a in
+  static func number(_ name: String, _ field: WritableKeyPath<Config, Double>, _ doc: String, _ range: ParamRange? = nil) -> ConfigOption {
+    ConfigOption(name: name, doc: doc, range: range, defaultValue: { .float($0[keyPath: field]) }) { c, a in
       if let v = try a.number(name) { c[keyPath: field] = v }
     }
   }
 
   /// A Float field, its default shown by its shortest digits (1e-4, not 9.999999747378752e-05).
-  static func float(_ name: String, _ field: WritableKeyPath<Config, Float>, _ doc: String) -> ConfigOption {
-    ConfigOption(name: name, doc: doc, defaultValue: { TensorBindings.float($0[keyPath: field]) }) { c, a in
+  static func float(_ name: String, _ field: WritableKeyPath<Config, Float>, _ doc: String, _ range: ParamRange? = nil) -> ConfigOption {
+    ConfigOption(name: name, doc: doc, range: range, defaultValue: { TensorBindings.float($0[keyPath: field]) }) { c, a in
       if let v = try a.number(name) { c[keyPath: field] = Float(v) }
     }
   }
@@ -55,14 +58,14 @@ struct ConfigOption<Config> {
   }
 
   /// An optional number: nil (the default when the config's is nil) switches the feature off.
-  static func optionalNumber(_ name: String, _ field: WritableKeyPath<Config, Double?>, _ doc: String) -> ConfigOption {
-    ConfigOption(name: name, doc: doc, defaultValue: { $0[keyPath: field].map { .float($0) } ?? .null }) { c, a in
+  static func optionalNumber(_ name: String, _ field: WritableKeyPath<Config, Double?>, _ doc: String, _ range: ParamRange? = nil) -> ConfigOption {
+    ConfigOption(name: name, doc: doc, range: range, defaultValue: { $0[keyPath: field].map { .float($0) } ?? .null }) { c, a in
       c[keyPath: field] = try a.number(name)
     }
   }
 
-  static func optionalInt(_ name: String, _ field: WritableKeyPath<Config, Int?>, _ doc: String) -> ConfigOption {
-    ConfigOption(name: name, doc: doc, defaultValue: { $0[keyPath: field].map { .int($0) } ?? .null }) { c, a in
+  static func optionalInt(_ name: String, _ field: WritableKeyPath<Config, Int?>, _ doc: String, _ range: ParamRange? = nil) -> ConfigOption {
+    ConfigOption(name: name, doc: doc, range: range, defaultValue: { $0[keyPath: field].map { .int($0) } ?? .null }) { c, a in
       c[keyPath: field] = try a.int(name)
     }
   }

@@ -5,22 +5,22 @@ import PavlovRL
 /// hyperparameters, with SB3's defaults.
 enum DQNBindings {
   static let options: [ConfigOption<DQNConfig>] = [
-    .number("lr", \.lr, "Adam's learning rate"),
-    .int("buffer_size", \.bufferSize, "transitions kept in the replay ring (the oldest are overwritten)"),
-    .int("learning_starts", \.learningStarts, "steps of uniformly random actions before ε-greedy acting and learning begin"),
-    .int("batch_size", \.batchSize, "transitions per gradient step, drawn uniformly from the buffer"),
-    .number("tau", \.tau, "target update weight: 1 copies the network, less blends it in (a soft update)"),
-    .number("gamma", \.gamma, "the discount factor"),
-    .int("train_freq", \.trainFreq, "env steps between training phases (one iteration)"),
-    .int("gradient_steps", \.gradientSteps, "gradient steps per training phase (-1: as many as env steps since the last)"),
-    .int("target_update_interval", \.targetUpdateInterval, "env steps between target-network updates"),
-    .number("exploration_fraction", \.explorationFraction, "share of total_steps over which ε falls to its final value"),
-    .number("exploration_initial_eps", \.explorationInitialEps, "ε at the start"),
-    .number("exploration_final_eps", \.explorationFinalEps, "ε after the exploration fraction"),
-    .number("max_grad_norm", \.maxGradNorm, "gradients are clipped to this total L2 norm"),
+    .number("lr", \.lr, "Adam's learning rate", .positive),
+    .int("buffer_size", \.bufferSize, "transitions kept in the replay ring (the oldest are overwritten)", .between(1, Double(ConfigBounds.maxTransitions))),
+    .int("learning_starts", \.learningStarts, "steps of uniformly random actions before ε-greedy acting and learning begin", .nonNegative),
+    .int("batch_size", \.batchSize, "transitions per gradient step, drawn uniformly from the buffer", .between(1, Double(ConfigBounds.maxTransitions))),
+    .number("tau", \.tau, "target update weight: 1 copies the network, less blends it in (a soft update)", ParamRange(lower: 0, lowerOpen: true, upper: 1)),
+    .number("gamma", \.gamma, "the discount factor", .discount),
+    .int("train_freq", \.trainFreq, "env steps between training phases (one iteration)", .count),
+    .int("gradient_steps", \.gradientSteps, "gradient steps per training phase (-1: as many as env steps since the last)", .atLeast(-1)),
+    .int("target_update_interval", \.targetUpdateInterval, "env steps between target-network updates", .count),
+    .number("exploration_fraction", \.explorationFraction, "share of total_steps over which ε falls to its final value", .probability),
+    .number("exploration_initial_eps", \.explorationInitialEps, "ε at the start", .probability),
+    .number("exploration_final_eps", \.explorationFinalEps, "ε after the exploration fraction", .probability),
+    .number("max_grad_norm", \.maxGradNorm, "gradients are clipped to this total L2 norm", .positive),
     .ints("hidden", \.hidden, "hidden layer sizes of the Q-network (ReLU)"),
     .bool("double", \.double, "double DQN: the online network picks the next action, the target network values it"),
-    .optionalInt("total_steps", \.totalSteps, "the horizon of the ε schedule (nil: the steps of the first train call)"),
+    .optionalInt("total_steps", \.totalSteps, "the horizon of the ε schedule (nil: the steps of the first train call)", .count),
   ]
 
   static func register(_ r: Registry) {

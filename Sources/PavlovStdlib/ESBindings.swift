@@ -4,10 +4,10 @@ import PavlovRL
 /// `es(env, ...)`: augmented random search, a gradient-free evolution strategy.
 enum ESBindings {
   static let options: [ConfigOption<ESConfig>] = [
-    .int("population", \.population, "random directions per iteration, each tried as +σδ and −σδ (2 episodes)"),
-    .number("sigma", \.sigma, "the scale of the parameter perturbations"),
-    .number("lr", \.lr, "the step size α"),
-    .optionalInt("top", \.top, "update from the best b directions only (nil: all of them)"),
+    .int("population", \.population, "random directions per iteration, each tried as +σδ and −σδ (2 episodes)", .between(1, Double(ConfigBounds.maxEnvCopies))),
+    .number("sigma", \.sigma, "the scale of the parameter perturbations", .positive),
+    .number("lr", \.lr, "the step size α", .positive),
+    .optionalInt("top", \.top, "update from the best b directions only (nil: all of them)", .between(1, Double(ConfigBounds.maxEnvCopies))),
     .ints("hidden", \.hidden, "hidden layer sizes (tanh); []: a linear policy, as ARS"),
     .bool("normalize_obs", \.normalizeObs, "standardize states by running statistics of those seen (ARS V2)"),
   ]

@@ -22,7 +22,7 @@ enum NNBindings {
   static func register(_ r: Registry) {
     r.addType(ModelValue.nativeType)
     let initParam = Param("init", default: .str("default"), doc: "\"default\" (PyTorch's), \"orthogonal\" or \"normal\"")
-    let gainParam = Param("gain", default: .float(1), doc: "orthogonal: the scale (√2 for hidden layers, 0.01 for a policy head); normal: the std")
+    let gainParam = Param("gain", default: .float(1), doc: "orthogonal: the scale (√2 for hidden layers, 0.01 for a policy head); normal: the std", range: .nonNegative)
 
     r.function("linear", [Param("inputs", doc: "the input size"), Param("outputs", doc: "the output size"),
                           Param("bias", default: .bool(true), doc: "whether to add a learned bias"), initParam, gainParam],
@@ -80,7 +80,7 @@ enum NNBindings {
       return wrap(Embedding(count, dim, generator: Stdlib.generator(for: args.interpreter)))
     }
 
-    r.function("layer_norm", [Param("dim", doc: "the size of the last axis"), Param("eps", default: .float(1e-5), doc: "added to the variance")],
+    r.function("layer_norm", [Param("dim", doc: "the size of the last axis"), Param("eps", default: .float(1e-5), doc: "added to the variance", range: .nonNegative)],
                doc: "Layer normalization over the last axis with a learned scale and shift.") { args in
       wrap(LayerNorm(try size(args, 0), eps: Float(try args.float(1))))
     }
@@ -100,9 +100,9 @@ enum NNBindings {
       }
     }
 
-    r.function("gpt", [Param("vocab", doc: "the vocabulary size"), Param("d", default: .int(128), doc: "the model width"),
-                       Param("layers", default: .int(4), doc: "the number of transformer blocks"), Param("heads", default: .int(4), doc: "attention heads per block"),
-                       Param("ctx", default: .int(64), doc: "the context length (positions)"), Param("dropout", default: .float(0), doc: "dropout in the blocks' MLPs")],
+    r.function("gpt", [Param("vocab", doc: "the vocabulary size"), Param("d", default: .int(128), doc: "the model width", range: .count),
+                       Param("layers", default: .int(4), doc: "the number of transformer blocks", range: .nonNegative), Param("heads", default: .int(4), doc: "attention heads per block", range: .count),
+                       Param("ctx", default: .int(64), doc: "the context length (positions)", range: .count), Param("dropout", default: .float(0), doc: "dropout in the blocks' MLPs", range: ParamRange(lower: 0, upper: 1, upperOpen: true))],
                doc: "A pre-LayerNorm GPT: model(ids) gives next-token logits; .generate(...) continues a prompt with a key/value cache.") { args in
       let vocab = try size(args, 0), d = try size(args, 1), layers = try size(args, 2, allowZero: true), heads = try size(args, 3), ctx = try size(args, 4)
       let p = Float(try args.float(5))
@@ -119,8 +119,8 @@ enum NNBindings {
       return wrap(Sequential([Linear(d, 1, initialization: .orthogonal(gain: 1), generator: rng), Squeeze()], label: "scalar_head(\(d))"))
     }
 
-    r.function("lora", [Param("model", doc: "the model to adapt (changed in place)"), Param("rank", default: .int(8), doc: "the rank of each update"),
-                        Param("alpha", default: .float(16), doc: "the update is scaled by alpha / rank")],
+    r.function("lora", [Param("model", doc: "the model to adapt (changed in place)"), Param("rank", default: .int(8), doc: "the rank of each update", range: .count),
+                        Param("alpha", default: .float(16), doc: "the update is scaled by alpha / rank", range: .positive)],
                doc: "Freezes the model and adds low-rank adapters to its linear layers (not the output head); returns the model.") { args in
       let m = try model(args[0])
       let rank = try args.int(1), alpha = Float(try args.float(2))
@@ -134,11 +134,10 @@ enum NNBindings {
       let a = try TensorBindings.operandOrTensor(args[0], "mse_loss"), b = try TensorBindings.operandOrTensor(args[1], "mse_loss")
       return try CoreBridge.run { try Tensor.mseLoss(a, b) }
     }
-    r.function("huber_loss", [pred, target, Param("delta", default: .float(1), doc: "where the loss turns from quadratic to linear")],
+    r.function("huber_loss", [pred, target, Param("delta", default: .float(1), doc: "where the loss turns from quadratic to linear", range: .positive)],
                doc: "Huber (smooth L1) loss, mean over elements: DQN's loss.") { args in
       let a = try TensorBindings.operandOrTensor(args[0], "huber_loss"), b = try TensorBindings.operandOrTensor(args[1], "huber_loss")
       let delta = Float(try args.float(2))
-      guard delta > 0, delta.isFinite else { throw PavlovError.runtime("huber_loss: delta must be a positive finite number, got \(delta)") }
       return try CoreBridge.run { try Tensor.huberLoss(a, b, delta: delta) }
     }
     r.function("cross_entropy", [Param("logits", doc: "scores of shape (..., classes)"),
@@ -247,10 +246,10 @@ enum NNBindings {
       return try CoreBridge.run { try g.features(ids) }
     }
     t.method("generate", [Param("prompt", doc: "token ids: a list (one sequence), a list of lists (a batch, lengths may differ), or an int64 tensor"),
-                          Param("max_tokens", default: .int(32), doc: "how many tokens to add at most"),
-                          Param("temperature", default: .float(1), doc: "0 for greedy decoding; higher is more random"),
-                          Param("top_k", default: .null, doc: "sample among the k most likely tokens only"),
-                          Param("top_p", default: .null, doc: "sample among the most likely tokens covering this probability"),
+                          Param("max_tokens", default: .int(32), doc: "how many tokens to add at most", range: .nonNegative),
+                          Param("temperature", default: .float(1), doc: "0 for greedy decoding; higher is more random", range: .nonNegative),
+                          Param("top_k", default: .null, doc: "sample among the k most likely tokens only", range: .count),
+                          Param("top_p", default: .null, doc: "sample among the most likely tokens covering this probability", range: ParamRange(lower: 0, lowerOpen: true, upper: 1)),
                           Param("stop", default: .null, doc: "a token id that ends a sequence (kept in the output)")],
              doc: "gpt: continues the prompt using the key/value cache; returns the new token ids (list, or list of lists for a batch).") { args in
       guard let g = try model(args.receiver).module as? GPT else { throw PavlovError.runtime("generate() is for gpt models") }
@@ -271,12 +270,10 @@ enum NNBindings {
         throw PavlovError.runtime("generate: token id \(id) is outside the vocabulary (0 to \(g.vocab - 1))")
       } }
       let maxTokens = try args.int(1)
-      guard maxTokens >= 0 else { throw PavlovError.runtime("generate: max_tokens cannot be negative") }
       let temperature = Float(try args.float(2))
       let topK = args.isNull(3) ? nil : try args.int(3)
       let topP = args.isNull(4) ? nil : Float(try args.float(4))
       let stop = args.isNull(5) ? nil : Int64(try args.int(5))
-      try GenerationOptions.checkSampling("generate", temperature: temperature, topK: topK, topP: topP)
       let out = try CoreBridge.run {
         try g.generate(rows, maxTokens: maxTokens, temperature: temperature, topK: topK, topP: topP, stop: stop.map { [$0] } ?? [], generator: Stdlib.generator(for: args.interpreter))
       }

@@ -41,18 +41,18 @@ enum OptimBindings {
 
     let paramsParam = Param("params", doc: "the tensors to train: a list of param(...) tensors, a model, or a list or record mixing them")
     let decayDoc = "L2 penalty: adds weight_decay·p to each gradient"
-    let clipParam = Param("max_grad_norm", default: .null, doc: "when set, gradients are clipped to this total L2 norm before every step")
+    let clipParam = Param("max_grad_norm", default: .null, doc: "when set, gradients are clipped to this total L2 norm before every step", range: .positive)
     let scheduleParam = Param("schedule", default: .null,
                               doc: "nil (constant lr) or a record: {kind: \"cosine\", steps: 1000, warmup: 100, min_lr: 0} (down to min_lr), {kind: \"linear\", steps: 1000, end: 0.0} (down to end·lr), {kind: \"constant\", warmup: 10}; warmup steps rise linearly from 0")
     let betasParam = Param("betas", default: .list(PList([.float(0.9), .float(0.999)])), doc: "[beta1, beta2]: the decay rates of the moment estimates")
-    let epsParam = Param("eps", default: .float(1e-8), doc: "added to the denominator for stability")
+    let epsParam = Param("eps", default: .float(1e-8), doc: "added to the denominator for stability", range: .nonNegative)
 
     r.function("sgd", [
       paramsParam,
-      Param("lr", default: .float(0.01), doc: "the learning rate"),
-      Param("momentum", default: .int(0), doc: "the momentum factor (0: plain gradient descent)"),
+      Param("lr", default: .float(0.01), doc: "the learning rate", range: .nonNegative),
+      Param("momentum", default: .int(0), doc: "the momentum factor (0: plain gradient descent)", range: .nonNegative),
       Param("nesterov", default: .bool(false), doc: "use Nesterov momentum (needs momentum > 0)"),
-      Param("weight_decay", default: .int(0), doc: decayDoc),
+      Param("weight_decay", default: .int(0), doc: decayDoc, range: .nonNegative),
       clipParam, scheduleParam,
     ], doc: "Stochastic gradient descent with optional momentum, as torch.optim.SGD.") { args in
       let params = try parameters(args[0], "sgd")
@@ -62,9 +62,9 @@ enum OptimBindings {
 
     r.function("adam", [
       paramsParam,
-      Param("lr", default: .float(0.001), doc: "the learning rate"),
+      Param("lr", default: .float(0.001), doc: "the learning rate", range: .nonNegative),
       betasParam, epsParam,
-      Param("weight_decay", default: .int(0), doc: decayDoc + " (use adamw for decoupled decay)"),
+      Param("weight_decay", default: .int(0), doc: decayDoc + " (use adamw for decoupled decay)", range: .nonNegative),
       clipParam, scheduleParam,
     ], doc: "The Adam optimizer, as torch.optim.Adam (bias-corrected moment estimates).") { args in
       let params = try parameters(args[0], "adam")
@@ -73,9 +73,9 @@ enum OptimBindings {
 
     r.function("adamw", [
       paramsParam,
-      Param("lr", default: .float(0.001), doc: "the learning rate"),
+      Param("lr", default: .float(0.001), doc: "the learning rate", range: .nonNegative),
       betasParam, epsParam,
-      Param("weight_decay", default: .float(0.01), doc: "decoupled decay: every step multiplies the weights by 1 - lr·weight_decay"),
+      Param("weight_decay", default: .float(0.01), doc: "decoupled decay: every step multiplies the weights by 1 - lr·weight_decay", range: .nonNegative),
       clipParam, scheduleParam,
     ], doc: "Adam with decoupled weight decay, as torch.optim.AdamW.") { args in
       let params = try parameters(args[0], "adamw")
@@ -84,13 +84,10 @@ enum OptimBindings {
 
     r.function("clip_grad_norm", [
       Param("params", doc: "the tensors whose .grad to clip: a list of tensors, a model, or a list or record mixing them"),
-      Param("max_norm", doc: "the largest allowed total L2 norm of all gradients together"),
+      Param("max_norm", doc: "the largest allowed total L2 norm of all gradients together", range: .positive),
     ], doc: "Scales the gradients in place so their total L2 norm is at most max_norm (torch.nn.utils.clip_grad_norm_); returns the norm before clipping.") { args in
       let params = try parameters(args[0], "clip_grad_norm", requireParams: false)
       let maxNorm = try number(args, 1, "clip_grad_norm")
-      guard maxNorm > 0, maxNorm.isFinite else {
-        throw PavlovError.runtime("clip_grad_norm: max_norm must be a positive number, got \(Format.display(args[1]))")
-      }
       let norm = clipGradNorm(params, maxNorm: maxNorm)
       guard norm.isFinite else {
         throw PavlovError.runtime("clip_grad_norm: the gradient norm is \(norm.isNaN ? "nan" : "inf")", hint: nonFiniteHint)
@@ -235,9 +232,9 @@ enum OptimBindings {
     }
   }
 
+  /// A number argument as a Float, checked against its parameter's range.
   static func number(_ args: Args, _ i: Int, _ name: String) throws(PavlovError) -> Float {
-    guard let d = numeric(args[i]) else { throw args.typeError(i, "a number") }
-    return Float(d)
+    Float(try args.float(i))
   }
 
   /// A schedule record, checked key by key.

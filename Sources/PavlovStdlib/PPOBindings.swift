@@ -9,39 +9,39 @@ enum PPOBindings {
 
   /// The rollout and learning-rate options both algorithms share (ppo's own follow them).
   static let rollout: [ConfigOption<PPOConfig>] = [
-    .int("n_envs", \.nEnvs, "env copies stepped together"),
-    .int("n_steps", \.nSteps, "steps per copy per rollout (n_envs × n_steps transitions: 2048 by default, as SB3's single-env default)"),
+    .int("n_envs", \.nEnvs, "env copies stepped together", .between(1, Double(ConfigBounds.maxEnvCopies))),
+    .int("n_steps", \.nSteps, "steps per copy per rollout (n_envs × n_steps transitions: 2048 by default, as SB3's single-env default)", .between(1, Double(ConfigBounds.maxTransitions))),
   ]
   static let learning: [ConfigOption<PPOConfig>] = [
-    .number("lr", \.lr, "Adam's learning rate (eps 1e-5)"),
+    .number("lr", \.lr, "Adam's learning rate (eps 1e-5)", .positive),
     .choice("lr_schedule", \.lrSchedule, "\"constant\" or \"linear\" (down to 0 at total_steps)"),
-    .number("gamma", \.gamma, "the discount factor"),
-    .number("gae_lambda", \.gaeLambda, "GAE's λ (1: Monte-Carlo returns minus the value)"),
+    .number("gamma", \.gamma, "the discount factor", .discount),
+    .number("gae_lambda", \.gaeLambda, "GAE's λ (1: Monte-Carlo returns minus the value)", .discount),
   ]
   static let minibatches: [ConfigOption<PPOConfig>] = [
-    .int("batch_size", \.batchSize, "minibatch size"),
-    .int("epochs", \.epochs, "passes over each rollout"),
+    .int("batch_size", \.batchSize, "minibatch size", .between(1, Double(ConfigBounds.maxTransitions))),
+    .int("epochs", \.epochs, "passes over each rollout", .count),
   ]
-  static let clip: ConfigOption<PPOConfig> = .number("clip", \.clip, "the clip range ε of the surrogate objective")
+  static let clip: ConfigOption<PPOConfig> = .number("clip", \.clip, "the clip range ε of the surrogate objective", .positive)
   static let clipLimits: [ConfigOption<PPOConfig>] = [
-    .optionalNumber("clip_value", \.clipValue, "when set, value predictions may move at most this far from the rollout's values"),
-    .optionalNumber("target_kl", \.targetKl, "stop an update's epochs once the approximate KL exceeds 1.5 × this"),
+    .optionalNumber("clip_value", \.clipValue, "when set, value predictions may move at most this far from the rollout's values", .positive),
+    .optionalNumber("target_kl", \.targetKl, "stop an update's epochs once the approximate KL exceeds 1.5 × this", .positive),
   ]
   /// The loss weights, network and normalization options both algorithms share.
   static let shared: [ConfigOption<PPOConfig>] = [
-    .number("ent_coef", \.entCoef, "weight of the entropy bonus"),
-    .number("vf_coef", \.vfCoef, "weight of the value loss"),
-    .number("max_grad_norm", \.maxGradNorm, "gradients are clipped to this total L2 norm"),
+    .number("ent_coef", \.entCoef, "weight of the entropy bonus", .nonNegative),
+    .number("vf_coef", \.vfCoef, "weight of the value loss", .nonNegative),
+    .number("max_grad_norm", \.maxGradNorm, "gradients are clipped to this total L2 norm", .positive),
     .ints("hidden", \.hidden, "hidden layer sizes of the policy and of the value MLP (separate networks)"),
     .string("activation", \.activation, "\"tanh\" or \"relu\""),
     .bool("normalize_obs", \.normalizeObs, "normalize observations with running statistics (SB3's VecNormalize; saved in checkpoints)"),
     .bool("normalize_reward", \.normalizeReward, "scale rewards by the running std of the discounted return"),
     .bool("normalize_advantage", \.normalizeAdvantage, "normalize advantages per minibatch"),
-    .number("log_std_init", \.logStdInit, "initial log standard deviation of a Gaussian policy (Box actions)"),
+    .number("log_std_init", \.logStdInit, "initial log standard deviation of a Gaussian policy (Box actions)", .finite),
     .bool("use_sde", \.usesSDE, "explore with gSDE (Box actions): noise = last hidden features × a matrix redrawn every sde_sample_freq steps; log_std becomes [features, actions]"),
-    .optionalInt("sde_sample_freq", \.sdeSampleFreq, "steps between gSDE's new exploration matrices (nil: once per rollout)"),
-    .optionalInt("total_steps", \.totalSteps, "the horizon of linear schedules (nil: the steps of the first train call)"),
-    .int("threads", \.threads, "threads stepping the env copies (pays only for slow envs)"),
+    .optionalInt("sde_sample_freq", \.sdeSampleFreq, "steps between gSDE's new exploration matrices (nil: once per rollout)", .finite),
+    .optionalInt("total_steps", \.totalSteps, "the horizon of linear schedules (nil: the steps of the first train call)", .count),
+    .int("threads", \.threads, "threads stepping the env copies (pays only for slow envs)", .between(1, Double(ConfigBounds.maxThreads))),
   ]
   /// Networks to start from (behaviour cloning, another run); their shape sets hidden: and activation:.
   static let networks = [

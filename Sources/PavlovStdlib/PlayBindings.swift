@@ -11,7 +11,7 @@ enum PlayBindings {
       Param("env", doc: "an environment (or a Pavlov env record)"),
       Param("policy", default: .null, doc: "a function from observation to action (nil: random actions from the action space)"),
       Param("fps", default: .null, doc: "frames per second when animating (nil: the env's own pace, e.g. 50 for CartPole and 4 for FrozenLake, as Gymnasium's render_fps; 10 for envs without one)"),
-      Param("episodes", default: .int(1), doc: "how many episodes to play"),
+      Param("episodes", default: .int(1), doc: "how many episodes to play", range: .count),
       Param("max_steps", default: .null, doc: "stop an episode after this many steps (nil: when it ends)"),
       Param("animate", default: .null, doc: "true: redraw in place; false: print each frame; nil: animate only on a terminal"),
     ], doc: "Plays episodes, drawing env.render() each step; returns {returns, lengths}.") { args in

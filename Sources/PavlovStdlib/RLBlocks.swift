@@ -38,8 +38,8 @@ enum RLBlocks {
                        Param("terminated", doc: "(T, N): 1 where the episode ended for good (nothing is bootstrapped past it)"),
                        Param("truncated", doc: "(T, N): 1 where a time limit cut the episode"),
                        Param("last_values", doc: "(N): V of the observations after the rollout"),
-                       Param("gamma", default: .float(ppo.gamma), doc: "the discount factor"),
-                       Param("lam", default: .float(ppo.gaeLambda), doc: "GAE's λ"),
+                       Param("gamma", default: .float(ppo.gamma), doc: "the discount factor", range: .discount),
+                       Param("lam", default: .float(ppo.gaeLambda), doc: "GAE's λ", range: .discount),
                        Param("truncation_values", default: .null, doc: "(T, N): V(final observation) where truncated; γ·V is added to that reward (SB3)")],
                doc: "Generalized advantage estimation over a rollout, with SB3's handling of episode ends: {advantages, returns}, each (T, N) — the code ppo and a2c run.") { args in
       let rewards = try TensorBindings.tensor(args[0]), shape = rewards.shape
@@ -71,10 +71,10 @@ enum RLBlocks {
                             Param("old_values", doc: "(B) V(s) at collection"),
                             Param("returns", doc: "(B) the value targets"),
                             Param("entropy", doc: "(B) the policy's entropy at each s, with a graph"),
-                            Param("clip", default: .float(ppo.clip), doc: "ε of the clipped surrogate; nil: A2C's plain policy gradient"),
-                            Param("clip_value", default: .null, doc: "when set, V moves at most this far from old_values"),
-                            Param("ent_coef", default: .float(ppo.entCoef), doc: "weight of the entropy bonus"),
-                            Param("vf_coef", default: .float(ppo.vfCoef), doc: "weight of the value loss"),
+                            Param("clip", default: .float(ppo.clip), doc: "ε of the clipped surrogate; nil: A2C's plain policy gradient", range: .nonNegative),
+                            Param("clip_value", default: .null, doc: "when set, V moves at most this far from old_values", range: .positive),
+                            Param("ent_coef", default: .float(ppo.entCoef), doc: "weight of the entropy bonus", range: .nonNegative),
+                            Param("vf_coef", default: .float(ppo.vfCoef), doc: "weight of the value loss", range: .nonNegative),
                             Param("normalize", default: .bool(false), doc: "true: standardize the advantages first, as ppo does per minibatch (normalize_advantage)")],
                doc: "SB3's PPO loss for one minibatch — the code ppo and a2c run: {loss, policy_loss, value_loss, entropy_loss, approx_kl, clip_fraction}; call loss.backward().") { args in
       let logProbs = try flat(args, 0, "log_probs"), b = logProbs.count
@@ -99,7 +99,7 @@ enum RLBlocks {
     r.function("td_target", [Param("rewards", doc: "(B) rewards of the sampled transitions"),
                              Param("next_q", doc: "(B, actions) the target network's Q-values of the next observations"),
                              Param("terminated", doc: "(B) 1 where the episode ended for good"),
-                             Param("gamma", default: .float(dqn.gamma), doc: "the discount factor, or (B) discounts: a replay sample's, for n-step targets"),
+                             Param("gamma", default: .float(dqn.gamma), doc: "the discount factor, or (B) discounts: a replay sample's, for n-step targets", range: .discount),
                              Param("next_q_online", default: .null, doc: "(B, actions) the online network's: double DQN picks the action with it")],
                doc: "DQN's targets r + γ·(1 − terminated)·Q_target(s', a*), a* = argmax of next_q (or of next_q_online: double DQN) — the code dqn runs.") { args in
       let rewards = try flat(args, 0, "rewards"), next = try TensorBindings.tensor(args[1]), b = rewards.count
@@ -140,14 +140,12 @@ enum RLBlocks {
   static func registerKLController(_ r: Registry) {
     r.addType(KLControllerValue.nativeType)
     let d = PolicyConfig()
-    r.function("kl_controller", [Param("init", default: .float(d.klCoef), doc: "β to start from"),
-                                 Param("target", default: .null, doc: "the KL to track (nil: β stays fixed)"),
-                                 Param("horizon", default: .float(d.klHorizon), doc: "samples over which β may move by ±20%")],
+    r.function("kl_controller", [Param("init", default: .float(d.klCoef), doc: "β to start from", range: .nonNegative),
+                                 Param("target", default: .null, doc: "the KL to track (nil: β stays fixed)", range: .positive),
+                                 Param("horizon", default: .float(d.klHorizon), doc: "samples over which β may move by ±20%", range: .positive)],
                doc: "β for a KL penalty, fixed or adaptive (Ziegler et al.; what ppo_lm's target_kl runs): .update(kl, n), .value.") { args in
       let target = args.isNull(1) ? nil : try args.float(1)
-      if let target, !(target > 0) { throw PavlovError.runtime("kl_controller: target must be positive, got \(target)") }
       let horizon = try args.float(2)
-      guard horizon > 0 else { throw PavlovError.runtime("kl_controller: horizon must be positive, got \(horizon)") }
       return .object(KLControllerValue(KLController(value: try args.float(0), target: target, horizon: horizon)))
     }
   }
@@ -203,8 +201,8 @@ final class RunningStatsValue: PObject {
       return .null
     }
     t.method("normalize", [Param("x", doc: "a sample (size) or a batch (batch, size)"),
-                           Param("clip", default: .float(10), doc: "results are clipped to ±clip (nil: not clipped)"),
-                           Param("epsilon", default: .float(1e-8), doc: "added to the variance")],
+                           Param("clip", default: .float(10), doc: "results are clipped to ±clip (nil: not clipped)", range: .positive),
+                           Param("epsilon", default: .float(1e-8), doc: "added to the variance", range: .nonNegative)],
              doc: "(x − mean) / √(var + ε), clipped, as the observation normalizers compute it; the same shape as x.") { args in
       let s = try value(args.receiver)
       let t = try TensorBindings.tensor(args[0]), rows = try s.rows(args[0], "normalize")

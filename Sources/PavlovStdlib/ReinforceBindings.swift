@@ -4,13 +4,13 @@ import PavlovRL
 /// `reinforce(env, ...)`: the Monte-Carlo policy gradient with a learned baseline.
 enum ReinforceBindings {
   static let options: [ConfigOption<ReinforceConfig>] = [
-    .number("lr", \.lr, "Adam's learning rate (policy and baseline)"),
-    .number("gamma", \.gamma, "the discount factor of the returns"),
+    .number("lr", \.lr, "Adam's learning rate (policy and baseline)", .positive),
+    .number("gamma", \.gamma, "the discount factor of the returns", .discount),
     .ints("hidden", \.hidden, "hidden layer sizes of the policy and of the baseline (tanh)"),
     .bool("baseline", \.baseline, "subtract a learned V(s) from the returns (fitted to them by squared error)"),
     .bool("normalize", \.normalizeReturns, "standardize each update's returns to mean 0, standard deviation 1"),
-    .int("episodes_per_update", \.episodesPerUpdate, "whole episodes per gradient step (one iteration)"),
-    .optionalNumber("max_grad_norm", \.maxGradNorm, "when set, gradients are clipped to this total L2 norm"),
+    .int("episodes_per_update", \.episodesPerUpdate, "whole episodes per gradient step (one iteration)", .count),
+    .optionalNumber("max_grad_norm", \.maxGradNorm, "when set, gradients are clipped to this total L2 norm", .positive),
   ]
 
   static func register(_ r: Registry) {

@@ -41,13 +41,11 @@ final class ReplayBufferValue: PObject {
     r.addType(nativeType)
     let dqn = DQNConfig()
     r.function("replay_buffer", [
-      Param("capacity", default: .int(dqn.bufferSize), doc: "how many transitions it keeps; past that the oldest are overwritten"),
-      Param("n_step", default: .int(1), doc: "store n-step transitions: rewards summed over n steps, the observation n steps later"),
-      Param("gamma", default: .float(dqn.gamma), doc: "the discount the n-step sums use"),
+      Param("capacity", default: .int(dqn.bufferSize), doc: "how many transitions it keeps; past that the oldest are overwritten", range: .between(1, Double(ConfigBounds.maxTransitions))),
+      Param("n_step", default: .int(1), doc: "store n-step transitions: rewards summed over n steps, the observation n steps later", range: .between(1, 1000)),
+      Param("gamma", default: .float(dqn.gamma), doc: "the discount the n-step sums use", range: .discount),
     ], doc: "DQN's replay ring (the trainer's own): .add(...) transitions, .sample(batch_size) minibatches drawn uniformly from the session's generator, .save(path); n-step returns optional.") { args in
       let capacity = try args.int(0), n = try args.int(1), gamma = try args.float(2)
-      guard capacity >= 1, capacity <= 1 << 28 else { throw PavlovError.runtime("replay_buffer: capacity must be between 1 and 2^28, got \(capacity)") }
-      guard n >= 1, n <= 1000 else { throw PavlovError.runtime("replay_buffer: n_step must be between 1 and 1000, got \(n)") }
       guard gamma >= 0, gamma <= 1 else { throw PavlovError.runtime("replay_buffer: gamma must be in [0, 1], got \(gamma)") }
       return .object(ReplayBufferValue(capacity: capacity, nStep: n, gamma: gamma))
     }

@@ -16,7 +16,7 @@ enum RolloutBlock {
       Param("obs", doc: "the observations to start from: envs.reset(), or the last rollout's next_obs"),
       Param("policy", doc: "a model or function: observations → logits (discrete actions), means (box actions, with log_std), or a categorical/normal"),
       Param("value", doc: "a model or function: observations → V, shape (N) or (N, 1)"),
-      Param("steps", default: .int(PPOConfig().nSteps), doc: "steps of every copy"),
+      Param("steps", default: .int(PPOConfig().nSteps), doc: "steps of every copy", range: .count),
       Param("log_std", default: .null, doc: "for box actions when policy returns means: the log standard deviations (a tensor)"),
     ], doc: "Runs the policy in a vector env for `steps` steps, as ppo's and a2c's rollout: {obs, actions, log_probs, values, rewards, terminated, truncated, final_obs, truncation_values, next_obs, last_values, episode_returns}, each (steps, N, ...).") { args in
       let envs = try VecEnvBindings.vec(args[0])

@@ -32,10 +32,9 @@ final class SpaceValue: PObject {
 enum SpaceBindings {
   static func register(_ r: Registry) {
     r.addType(SpaceValue.nativeType)
-    r.function("discrete", [Param("n", doc: "how many elements (n ≥ 1)"), Param("start", default: .int(0), doc: "the smallest element")],
+    r.function("discrete", [Param("n", doc: "how many elements (n ≥ 1)", range: .count), Param("start", default: .int(0), doc: "the smallest element", range: .finite)],
                doc: "The space {start, ..., start + n - 1} (Gymnasium's Discrete), for actions or observations.") { args in
       let n = try args.int(0)
-      guard n >= 1 else { throw PavlovError.runtime("discrete: n must be at least 1, got \(n)") }
       return .object(SpaceValue(.discrete(n: n, start: try args.int(1)), generator: Stdlib.generator(for: args.interpreter).split()))
     }
     r.function("box", [

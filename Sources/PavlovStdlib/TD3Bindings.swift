@@ -6,20 +6,20 @@ import PavlovRL
 /// no policy delay, no target smoothing).
 enum TD3Bindings {
   static let options: [ConfigOption<TD3Config>] = [
-    .number("lr", \.lr, "Adam's learning rate (actor and critics)"),
-    .int("buffer_size", \.bufferSize, "transitions kept in the replay ring (the oldest are overwritten)"),
-    .int("learning_starts", \.learningStarts, "steps of uniformly random actions before the policy acts and learning begins"),
-    .int("batch_size", \.batchSize, "transitions per gradient step, drawn uniformly from the buffer"),
-    .number("tau", \.tau, "Polyak weight of the target networks' soft update"),
-    .number("gamma", \.gamma, "the discount factor"),
-    .int("train_freq", \.trainFreq, "env steps between training phases (one iteration)"),
-    .int("gradient_steps", \.gradientSteps, "gradient steps per training phase (-1: as many as env steps since the last)"),
-    .int("policy_delay", \.policyDelay, "critic updates per actor and target update"),
-    .number("target_policy_noise", \.targetPolicyNoise, "std of the clipped noise on the target policy's actions (target policy smoothing; 0: none)"),
-    .number("target_noise_clip", \.targetNoiseClip, "that noise is clipped to ± this"),
-    .int("n_critics", \.nCritics, "critics; the target takes their minimum (2: clipped double Q)"),
+    .number("lr", \.lr, "Adam's learning rate (actor and critics)", .positive),
+    .int("buffer_size", \.bufferSize, "transitions kept in the replay ring (the oldest are overwritten)", .between(1, Double(ConfigBounds.maxTransitions))),
+    .int("learning_starts", \.learningStarts, "steps of uniformly random actions before the policy acts and learning begins", .nonNegative),
+    .int("batch_size", \.batchSize, "transitions per gradient step, drawn uniformly from the buffer", .between(1, Double(ConfigBounds.maxTransitions))),
+    .number("tau", \.tau, "Polyak weight of the target networks' soft update", ParamRange(lower: 0, lowerOpen: true, upper: 1)),
+    .number("gamma", \.gamma, "the discount factor", .discount),
+    .int("train_freq", \.trainFreq, "env steps between training phases (one iteration)", .count),
+    .int("gradient_steps", \.gradientSteps, "gradient steps per training phase (-1: as many as env steps since the last)", .atLeast(-1)),
+    .int("policy_delay", \.policyDelay, "critic updates per actor and target update", .count),
+    .number("target_policy_noise", \.targetPolicyNoise, "std of the clipped noise on the target policy's actions (target policy smoothing; 0: none)", .nonNegative),
+    .number("target_noise_clip", \.targetNoiseClip, "that noise is clipped to ± this", .nonNegative),
+    .int("n_critics", \.nCritics, "critics; the target takes their minimum (2: clipped double Q)", .between(1, 8)),
     .choice("action_noise", \.actionNoise, "exploration noise on the policy's actions: \"none\", \"normal\" or \"ornstein_uhlenbeck\" (in the [-1, 1] action scale)"),
-    .number("noise_std", \.noiseStd, "the exploration noise's σ (RL Zoo uses 0.1 with normal noise)"),
+    .number("noise_std", \.noiseStd, "the exploration noise's σ (RL Zoo uses 0.1 with normal noise)", .nonNegative),
     .ints("hidden", \.hidden, "hidden layer sizes of the actor and of each critic (ReLU)"),
   ]
 

@@ -49,9 +49,9 @@ enum TabularBindings {
 
     let planningParams = { (iterations: Int) in [
       Param("env", doc: "an env with a transition model: FrozenLake, CliffWalking, Taxi or GridWorld"),
-      Param("gamma", default: .float(0.99), doc: "the discount, from 0 to 1"),
-      Param("theta", default: .float(1e-10), doc: "stop when a sweep moves no value by this much"),
-      Param("max_iterations", default: .int(iterations), doc: "a cap on sweeps (value iteration) or rounds of evaluation (≤ 1000 sweeps) and improvement (policy iteration)"),
+      Param("gamma", default: .float(0.99), doc: "the discount", range: .discount),
+      Param("theta", default: .float(1e-10), doc: "stop when a sweep moves no value by this much", range: .positive),
+      Param("max_iterations", default: .int(iterations), doc: "a cap on sweeps (value iteration) or rounds of evaluation (≤ 1000 sweeps) and improvement (policy iteration)", range: .count),
     ] }
     r.function("value_iteration", planningParams(10_000),
                doc: "Value iteration on the env's model: returns {values, policy, q, iterations, converged}.") { args in
@@ -72,13 +72,14 @@ enum TabularBindings {
   static func learnerParams(alpha: Value) -> [Param] {
     [
       Param("env", doc: "an env with Discrete observations and actions: make(\"FrozenLake-v1\"), \"CliffWalking-v0\", \"Taxi-v3\", ..."),
-      Param("alpha", default: alpha, doc: alpha.isNull ? "the step size; nil averages the first-visit returns (1/N)" : "the step size, in (0, 1]"),
-      Param("gamma", default: .float(0.99), doc: "the discount, from 0 to 1"),
-      Param("epsilon", default: .float(0.1), doc: "the exploration probability of the ε-greedy behaviour"),
-      Param("epsilon_decay", default: .float(0), doc: "ε in episode k is epsilon / (1 + epsilon_decay·k) (0: constant)"),
-      Param("initial", default: .float(0), doc: "every Q(s, a) before learning (above every return: optimistic)"),
-      Param("max_steps", default: .int(TabularSettings.defaultMaxSteps), doc: "cut episodes after this many steps (for envs with no time limit, e.g. CliffWalking)"),
-      Param("seed", default: .null, doc: "seeds exploration; the first episode resets the env with seed + 1, evaluate with seed + 2 (nil: drawn from the session seed)"),
+      Param("alpha", default: alpha, doc: alpha.isNull ? "the step size; nil averages the first-visit returns (1/N)" : "the step size",
+            range: ParamRange(lower: 0, lowerOpen: true, upper: 1)),
+      Param("gamma", default: .float(0.99), doc: "the discount", range: .discount),
+      Param("epsilon", default: .float(0.1), doc: "the exploration probability of the ε-greedy behaviour", range: .probability),
+      Param("epsilon_decay", default: .float(0), doc: "ε in episode k is epsilon / (1 + epsilon_decay·k) (0: constant)", range: .nonNegative),
+      Param("initial", default: .float(0), doc: "every Q(s, a) before learning (above every return: optimistic)", range: .finite),
+      Param("max_steps", default: .int(TabularSettings.defaultMaxSteps), doc: "cut episodes after this many steps (for envs with no time limit, e.g. CliffWalking)", range: .count),
+      Param("seed", default: .null, doc: "seeds exploration; the first episode resets the env with seed + 1, evaluate with seed + 2 (nil: drawn from the session seed)", range: .finite),
     ]
   }
 
@@ -101,17 +102,20 @@ enum TabularBindings {
     return t
   }
 
+  /// Episodes one train or evaluate call plays: ten million at most (their returns are listed).
+  static let episodeCount = ParamRange.between(0, 10_000_000)
+
   static func floats(_ xs: [Double]) -> Value { .list(PList(xs.map { .float($0) })) }
   static func ints(_ xs: [Int]) -> Value { .list(PList(xs.map { .int($0) })) }
 
   static func makeType() -> NativeType {
     let t = NativeType(name: "tabular_trainer",
                        doc: "A tabular learner (Q-learning, SARSA, expected SARSA or MC control) on one env; made by q_learning(env, ...) and friends.")
-    t.method("train", [Param("episodes", default: .int(100), doc: "how many more episodes to learn from"),
+    t.method("train", [Param("episodes", default: .int(100), doc: "how many more episodes to learn from", range: episodeCount),
                        Param("callback", default: .null, doc: "called after each episode with {episode, return, length, epsilon}; return false to stop")],
              doc: "Learns for `episodes` more episodes; returns {episodes, mean_return, returns, lengths, epsilon} (epsilon: the next episode's).") { args in
       let value = try trainer(args.receiver)
-      let episodes = try BanditBindings.count(args, 0, "train", "episodes", max: 10_000_000)
+      let episodes = try args.int(0)
       let callback: Value? = args.isNull(1) ? nil : try args.callable(1)
       let interpreter = args.interpreter
       let agent = value.agent
@@ -131,11 +135,11 @@ enum TabularBindings {
       ]))
     }
     t.method("evaluate", [
-      Param("episodes", default: .int(10), doc: "how many greedy episodes"),
-      Param("seed", default: .null, doc: "resets the copy of the env for the first episode (nil: the trainer's seed + 2)"),
+      Param("episodes", default: .int(10), doc: "how many greedy episodes", range: episodeCount),
+      Param("seed", default: .null, doc: "resets the copy of the env for the first episode (nil: the trainer's seed + 2)", range: .finite),
     ], doc: "Plays greedy episodes on a copy of the env without learning; returns {episodes, mean_return, returns, lengths, success_rate} (success: ending at a goal, not a hole or pit).") { args in
       let value = try trainer(args.receiver)
-      let episodes = try BanditBindings.count(args, 0, "evaluate", "episodes", max: 10_000_000)
+      let episodes = try args.int(0)
       let seed: UInt64? = args.isNull(1) ? nil : UInt64(bitPattern: Int64(try args.int(1)))
       let stats = try CoreBridge.run { try value.agent.evaluate(episodes: episodes, seed: seed) }
       return .record(PRecord([

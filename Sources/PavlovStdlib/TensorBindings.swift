@@ -33,7 +33,7 @@ enum TensorBindings {
     }
 
     r.function("arange", [Param("a", doc: "the end (excluded) if alone, else the start"), Param("b", default: .null, doc: "the end (excluded)"),
-                          Param("step", default: .int(1), doc: "the distance between values")],
+                          Param("step", default: .int(1), doc: "the distance between values", range: .finite)],
                doc: "arange(n) is tensor([0, 1, ..., n-1]) (int64); arange(a, b, step) counts from a up to b (excluded); float bounds give float32.") { args in
       let bounds = args.isNull(1) ? [Value.int(0), args[0], args[2]] : [args[0], args[1], args[2]]
       if case .int(let a) = bounds[0], case .int(let b) = bounds[1], case .int(let step) = bounds[2] {
@@ -72,14 +72,14 @@ enum TensorBindings {
       return try CoreBridge.run { try Tensor.where(c, a, b) }
     }
 
-    r.function("cat", [Param("tensors", doc: "a list of tensors"), Param("axis", default: .int(0), doc: "the axis to join along")],
+    r.function("cat", [Param("tensors", doc: "a list of tensors"), Param("axis", default: .int(0), doc: "the axis to join along", range: .finite)],
                doc: "Joins tensors along an existing axis (sizes must match on the others).") { args in
       let ts = try tensorList(args, 0, "cat")
       let axis = try args.int(1)
       return try CoreBridge.run { try Tensor.cat(ts, axis: axis) }
     }
 
-    r.function("stack", [Param("tensors", doc: "a list of tensors of one shape"), Param("axis", default: .int(0), doc: "where the new axis goes")],
+    r.function("stack", [Param("tensors", doc: "a list of tensors of one shape"), Param("axis", default: .int(0), doc: "where the new axis goes", range: .finite)],
                doc: "Stacks tensors of one shape along a new axis.") { args in
       let ts = try tensorList(args, 0, "stack")
       let axis = try args.int(1)
@@ -169,7 +169,7 @@ enum TensorBindings {
       let keep = try args.bool(1)
       return try CoreBridge.run { try tensor(args.receiver).mean(axis: axis, keepdim: keep) }
     }
-    let correctionParam = Param("correction", default: .int(1), doc: "subtracted from the count (1: unbiased, as PyTorch; 0: as NumPy)")
+    let correctionParam = Param("correction", default: .int(1), doc: "subtracted from the count (1: unbiased, as PyTorch; 0: as NumPy)", range: .nonNegative)
     t.method("var", [axisParam, keepParam, correctionParam], doc: "The variance of all elements, or along `axis`.") { args in
       let axis = args.isNull(0) ? nil : try args.int(0)
       let keep = try args.bool(1), correction = try args.int(2)
@@ -202,7 +202,7 @@ enum TensorBindings {
         }
       }
     }
-    let softAxis = Param("axis", default: .int(-1), doc: "the axis (default: the last)")
+    let softAxis = Param("axis", default: .int(-1), doc: "the axis (default: the last)", range: .finite)
     t.method("softmax", [softAxis], doc: "exp(x) / sum(exp(x)) along `axis`, computed stably.") { args in
       let axis = try args.int(0)
       return try CoreBridge.run { try tensor(args.receiver).softmax(axis: axis) }
@@ -258,7 +258,7 @@ enum TensorBindings {
         return try CoreBridge.run { try tensor(args.receiver).reshaped(target) }
       }
     }
-    t.method("transpose", [Param("a", default: .int(-2), doc: "an axis"), Param("b", default: .int(-1), doc: "another axis")],
+    t.method("transpose", [Param("a", default: .int(-2), doc: "an axis", range: .finite), Param("b", default: .int(-1), doc: "another axis", range: .finite)],
              doc: "Axes a and b swapped (the last two by default).") { args in
       let a = try args.int(0), b = try args.int(1)
       return try CoreBridge.run { try tensor(args.receiver).transposed(a, b) }
@@ -276,7 +276,7 @@ enum TensorBindings {
       let axis = args.isNull(0) ? nil : try args.int(0)
       return try CoreBridge.run { try tensor(args.receiver).squeezed(axis) }
     }
-    t.method("flatten", [Param("start", default: .int(0), doc: "the first axis to merge"), Param("end", default: .int(-1), doc: "the last axis to merge")],
+    t.method("flatten", [Param("start", default: .int(0), doc: "the first axis to merge", range: .finite), Param("end", default: .int(-1), doc: "the last axis to merge", range: .finite)],
              doc: "Axes start..end merged into one (all, by default).") { args in
       let a = try args.int(0), b = try args.int(1)
       return try CoreBridge.run { try tensor(args.receiver).flattened(start: a, end: b) }
@@ -287,7 +287,7 @@ enum TensorBindings {
       let index = try fromValue(args[1], name: "gather")
       return try CoreBridge.run { try tensor(args.receiver).gather(axis: axis, index: index) }
     }
-    t.method("split", [Param("size", doc: "the size of each piece (an int), or a list of sizes"), Param("axis", default: .int(0), doc: "the axis to cut")],
+    t.method("split", [Param("size", doc: "the size of each piece (an int), or a list of sizes"), Param("axis", default: .int(0), doc: "the axis to cut", range: .finite)],
              doc: "Consecutive pieces along `axis`, as a list of tensors.") { args in
       let x = try tensor(args.receiver)
       let axis = try args.int(1)
@@ -301,12 +301,12 @@ enum TensorBindings {
       }
       return .list(pieces.map { TensorValue.wrap($0) })
     }
-    t.method("tril", [Param("k", default: .int(0), doc: "the diagonal: 0 main, 1 above, -1 below")],
+    t.method("tril", [Param("k", default: .int(0), doc: "the diagonal: 0 main, 1 above, -1 below", range: .finite)],
              doc: "The lower triangle of the last two axes; zeros above it.") { args in
       let k = try args.int(0)
       return try CoreBridge.run { try tensor(args.receiver).tril(k) }
     }
-    t.method("triu", [Param("k", default: .int(0), doc: "the diagonal: 0 main, 1 above, -1 below")],
+    t.method("triu", [Param("k", default: .int(0), doc: "the diagonal: 0 main, 1 above, -1 below", range: .finite)],
              doc: "The upper triangle of the last two axes; zeros below it.") { args in
       let k = try args.int(0)
       return try CoreBridge.run { try tensor(args.receiver).triu(k) }

@@ -189,9 +189,9 @@ enum TrainerBindings {
       return stats.map(record) ?? .null
     }
     t.method("evaluate", [
-      Param("episodes", default: .int(Evaluation.episodes), doc: "how many whole episodes to run"),
+      Param("episodes", default: .int(Evaluation.episodes), doc: "how many whole episodes to run", range: .count),
       Param("deterministic", default: .bool(true), doc: "take the most likely action (false: sample from the policy)"),
-      Param("seed", default: .int(Int(Evaluation.seed)), doc: "episode k is reset with seed + k (a fresh copy of the env; training is untouched)"),
+      Param("seed", default: .int(Int(Evaluation.seed)), doc: "episode k is reset with seed + k (a fresh copy of the env; training is untouched)", range: .finite),
     ], doc: "Runs episodes without learning; returns {mean_return, std_return, returns, lengths}.") { args in
       let value = try trainerValue(args.receiver)
       let episodes = try args.int(0)

@@ -40,16 +40,13 @@ enum VecEnvBindings {
     r.addType(VecEnvValue.nativeType)
     r.function("vec_env", [
       Param("env", doc: "a registered id, or a function returning an env (or env record) — called with the copy's index if it takes one"),
-      Param("n", default: .int(8), doc: "how many copies"),
+      Param("n", default: .int(8), doc: "how many copies", range: .between(1, Double(ConfigBounds.maxEnvCopies))),
       Param("seed", default: .null, doc: "copy i's first reset uses seed + i (nil: drawn from the session seed)"),
-      Param("threads", default: .int(1), doc: "step the copies on this many threads (pays only for slow envs; 1 for Pavlov-written envs)"),
+      Param("threads", default: .int(1), doc: "step the copies on this many threads (pays only for slow envs; 1 for Pavlov-written envs)", range: .between(1, Double(ConfigBounds.maxThreads))),
       Param("episode_seeds", default: .bool(false), doc: "true: every episode of copy i starts from its own seed, a function of (seed, i, episode number), as the trainers' envs do"),
       Param("options", kind: .keywords, doc: "env options for a registered id, as in make"),
     ], doc: "N copies of an environment stepped as one: batched observations, rewards and done flags, automatic resets.") { args in
       let n = try args.int(1)
-      guard n >= 1, n <= ConfigBounds.maxEnvCopies else {
-        throw PavlovError.runtime("vec_env: n must be between 1 and \(ConfigBounds.maxEnvCopies), got \(n)")
-      }
       let seed = try EnvBindings.seedValue(args, 2)
       let threads = try args.int(3)
       let episodeSeeds = try args.bool(4)

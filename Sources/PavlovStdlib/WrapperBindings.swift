@@ -34,23 +34,21 @@ enum WrapperBindings {
       guard steps >= 1 else { throw PavlovError.runtime("time_limit: max_steps must be at least 1, got \(steps)") }
       return wrapped(e, TimeLimit(e.env, maxEpisodeSteps: steps), args)
     }
-    r.function("record_episode_stats", [envParam, Param("buffer", default: .int(100), doc: "how many recent episodes env.episode_returns keeps")],
+    r.function("record_episode_stats", [envParam, Param("buffer", default: .int(100), doc: "how many recent episodes env.episode_returns keeps", range: .count)],
                doc: "Adds info.episode = {r: return, l: length} when an episode ends; env.episode_returns / episode_lengths keep the recent ones.") { args in
       let e = try EnvBindings.environment(args[0], args.interpreter)
       return wrapped(e, RecordEpisodeStatistics(e.env, bufferLength: try args.int(1)), args)
     }
-    r.function("normalize_obs", [envParam, Param("epsilon", default: .float(1e-8), doc: "added to the variance")],
+    r.function("normalize_obs", [envParam, Param("epsilon", default: .float(1e-8), doc: "added to the variance", range: .nonNegative)],
                doc: "Observations standardized by a running mean and variance (Gymnasium's NormalizeObservation).") { args in
       let e = try EnvBindings.environment(args[0], args.interpreter)
       return wrapped(e, NormalizeObservation(e.env, epsilon: try args.float(1)), args)
     }
-    r.function("normalize_reward", [envParam, Param("gamma", default: .float(0.99), doc: "the discount of the running return"),
-                                    Param("epsilon", default: .float(1e-8), doc: "added to the variance")],
+    r.function("normalize_reward", [envParam, Param("gamma", default: .float(0.99), doc: "the discount of the running return", range: .discount),
+                                    Param("epsilon", default: .float(1e-8), doc: "added to the variance", range: .positive)],
                doc: "Rewards scaled by the running std of the discounted return (Gymnasium's NormalizeReward).") { args in
       let e = try EnvBindings.environment(args[0], args.interpreter)
       let gamma = try args.float(1), epsilon = try args.float(2)
-      guard gamma >= 0 && gamma <= 1 else { throw PavlovError.runtime("normalize_reward: gamma must be in [0, 1], got \(gamma)") }
-      guard epsilon > 0 && epsilon.isFinite else { throw PavlovError.runtime("normalize_reward: epsilon must be a positive finite number, got \(epsilon)") }
       return wrapped(e, NormalizeReward(e.env, gamma: gamma, epsilon: epsilon), args)
     }
     r.function("clip_action", [envParam], doc: "Clips box actions into the action space's bounds (any real action is then accepted).") { args in
@@ -75,8 +73,8 @@ enum WrapperBindings {
       let k = try args.int(1)
       return wrapped(e, try CoreBridge.run { try FrameStack(e.env, size: k, padding: padding) }, args)
     }
-    r.function("check_env", [envParam, Param("steps", default: .int(200), doc: "random steps to take"),
-                             Param("seed", default: .int(0), doc: "seeds the random actions and the resets")],
+    r.function("check_env", [envParam, Param("steps", default: .int(200), doc: "random steps to take", range: .count),
+                             Param("seed", default: .int(0), doc: "seeds the random actions and the resets", range: .finite)],
                doc: "Every way the env breaks Gymnasium's contract, one sentence each (an empty list: it passes).") { args in
       let e = try EnvBindings.environment(args[0], args.interpreter)
       let steps = try args.int(1)

@@ -52,7 +52,7 @@ final class BuiltinFuzzTests: XCTestCase {
                  kl_controller(), running_mean_std(2), generator(1), review_corpus(), q_learning(make("FrozenLake-v1")),
                  bandit_agent(make("GaussianBandit-v0")), __error,
                  reward_model(gpt(8, d: 8, layers: 1, heads: 1, ctx: 4), char_tokenizer(["ab"])),
-                 ppo_lm(gpt(8, d: 8, layers: 1, heads: 1, ctx: 4), char_tokenizer(["ab"]), ["a"], t => 1.0, batch: 2, minibatch: 2, max_tokens: 2)]
+                 ppo_lm(gpt(char_tokenizer(["ab"]).size, d: 8, layers: 1, heads: 1, ctx: 4), char_tokenizer(["ab"]), ["a"], (p, t) => 1.0, batch: 2, minibatch: 2, max_tokens: 2)]
   """
 
   struct Tally {
@@ -68,6 +68,24 @@ final class BuiltinFuzzTests: XCTestCase {
     let verbose = environment["PAVLOV_BUILTIN_FUZZ_VERBOSE"] == "1"
     let only = environment["PAVLOV_BUILTIN_FUZZ_ONLY"].map { Set($0.split(separator: ",").map(String.init)) }
 
+    try withFuzzedRegistry { interp, targets, receivers in
+      var calls: [String] = []
+      var fuzzed = 0
+      var random = FuzzRandom(seed: seed)
+      for target in targets where only == nil || only!.contains(target.name) {
+        if let type = target.receiverType, receivers[type] == nil { continue }
+        fuzzed += 1
+        for _ in 0..<(target.isProperty ? 1 : perBuiltin) { calls.append(Self.call(target, &random)) }
+      }
+      let missing = targets.filter { $0.receiverType != nil && receivers[$0.receiverType!] == nil }.map(\.name)
+      fuzz(interp, calls, fuzzed: fuzzed, missing: missing, perBuiltin: perBuiltin, seed: seed, verbose: verbose)
+    }
+  }
+
+  /// Runs `body` with an interpreter whose globals hold one receiver of each native type the
+  /// setup makes (`__recv_TYPE`), every builtin as a `Target`, in a scratch folder with empty stdin;
+  /// afterwards checks that the devices given as paths are still devices.
+  func withFuzzedRegistry(_ body: (Interpreter, [Target], [String: Value]) throws -> Void) throws {
     // Files the calls write land in a scratch folder; stdin is empty (input() meets its end).
     let scratch = "/tmp/pavlov-builtin-fuzz-\(getpid())"
     mkdir(scratch, 0o755)
@@ -93,7 +111,7 @@ final class BuiltinFuzzTests: XCTestCase {
       return XCTFail("the receiver setup failed: \(error.render())")
     }
 
-    // Every call, in a fixed order: functions by name, then each type's members by name.
+    // Every builtin, in a fixed order: functions by name, then each type's members by name.
     var targets: [Target] = []
     for name in registry.functions.keys.sorted() {
       targets.append(Target(name: name, params: registry.functions[name]!.params))
@@ -107,26 +125,25 @@ final class BuiltinFuzzTests: XCTestCase {
         targets.append(Target(name: "\(typeName).\(name)", params: [], receiverType: typeName, isProperty: true))
       }
     }
-    if let only { targets = targets.filter { only.contains($0.name) } }
 
     var receivers: [String: Value] = [:]
     if case .list(let seeds)? = interp.globals.value(named: "__seeds") {
       for value in seeds.items where receivers[value.typeName] == nil { receivers[value.typeName] = value }
     }
-
     // Methods run on one receiver of their type, which earlier calls may change (as a user's would).
     for (type, value) in receivers { interp.globals.define(Self.receiverName(type), value) }
-    var calls: [String] = []
-    var fuzzed = 0
-    var random = FuzzRandom(seed: seed)
-    for target in targets {
-      if let type = target.receiverType, receivers[type] == nil { continue }
-      fuzzed += 1
-      for _ in 0..<(target.isProperty ? 1 : perBuiltin) { calls.append(Self.call(target, &random)) }
+    try body(interp, targets, receivers)
+    interp.tearDown()
+    // The calls ran with the user's rights (root in CI): the devices they were given as paths
+    // must still be devices (a save once renamed a file over /dev/null).
+    for device in ["/dev/null", "/dev/zero"] {
+      var info = stat()
+      XCTAssertTrue(stat(device, &info) == 0 && (info.st_mode & S_IFMT) == S_IFCHR, "\(device) is no longer a device")
     }
+  }
 
+  func fuzz(_ interp: Interpreter, _ calls: [String], fuzzed: Int, missing: [String], perBuiltin: Int, seed: UInt64, verbose: Bool) {
     var tally = Tally()
-    let missing = targets.filter { $0.receiverType != nil && receivers[$0.receiverType!] == nil }.map(\.name)
     var settings = RobustnessTests.Settings()
     settings.count = calls.count
     settings.hangSeconds = 60
@@ -159,14 +176,6 @@ final class BuiltinFuzzTests: XCTestCase {
         if tally.slowest.count > 5 { tally.slowest.removeLast() }
       }
     }
-    interp.tearDown()
-    // The calls ran with the user's rights (root in CI): the devices they were given as paths
-    // must still be devices (a save once renamed a file over /dev/null).
-    for device in ["/dev/null", "/dev/zero"] {
-      var info = stat()
-      XCTAssertTrue(stat(device, &info) == 0 && (info.st_mode & S_IFMT) == S_IFCHR, "\(device) is no longer a device")
-    }
-
     print("""
     builtin fuzz: \(tally.calls) calls of \(fuzzed) builtins (\(perBuiltin) each, seed \(seed)) in \(Int(Date().timeIntervalSince(started))) s: \
     \(tally.values) values, \(tally.errors) Pavlov errors, \(tally.interrupted) stopped by the watchdog's Ctrl-C
@@ -177,6 +186,22 @@ final class BuiltinFuzzTests: XCTestCase {
     XCTAssertTrue(tally.internalErrors.isEmpty, "internal errors are bugs:\n" + tally.internalErrors.joined(separator: "\n"))
     XCTAssertGreaterThan(tally.values, 0)
     XCTAssertGreaterThan(tally.errors, 0)
+  }
+
+  /// Issue 25: every numeric setting declares the numbers it accepts (`Param.range`), and a value
+  /// on the wrong side of any bound is an error naming the argument — never silent nonsense.
+  func testEveryNumericSettingRefusesValuesOutsideItsRange() throws {
+    try withFuzzedRegistry { interp, targets, receivers in
+      let report = RangeProbe(interp: interp).run(targets.filter { !$0.isProperty && ($0.receiverType.map { receivers[$0] != nil } ?? true) })
+      print(report.summary)
+      XCTAssertTrue(report.undeclared.isEmpty, """
+        these numeric settings declare no range (give their Param a `range:`, `.any` if every number is fine):
+        \(report.undeclared.joined(separator: ", "))
+        """)
+      XCTAssertTrue(report.accepted.isEmpty, "values outside the declared range were not refused with an error naming the argument:\n"
+                      + report.accepted.joined(separator: "\n"))
+      XCTAssertGreaterThan(report.refused, 0)
+    }
   }
 
   static func receiverName(_ type: String) -> String {
@@ -192,15 +217,16 @@ final class BuiltinFuzzTests: XCTestCase {
     var isProperty = false
   }
 
+  /// How a call names the builtin: `randn`, or `__recv_tensor.sum` for a method.
+  static func callee(_ target: Target) -> String {
+    guard let receiverType = target.receiverType else { return target.name }
+    return "\(receiverName(receiverType)).\(target.name.dropFirst(receiverType.count + 1))"
+  }
+
   static func call(_ target: Target, _ random: inout FuzzRandom) -> String {
     let params = target.params
-    let callee: String
-    if let receiverType = target.receiverType {
-      callee = "\(receiverName(receiverType)).\(target.name.dropFirst(receiverType.count + 1))"
-      if target.isProperty { return callee }
-    } else {
-      callee = target.name
-    }
+    let callee = callee(target)
+    if target.isProperty { return callee }
     var parts: [String] = []
     let positional = random.below(params.count + 2)
     for _ in 0..<positional { parts.append(arguments[random.below(arguments.count)]) }

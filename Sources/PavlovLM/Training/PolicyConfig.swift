@@ -79,11 +79,17 @@ public struct PolicyConfig: Sendable {
     if algorithm != .ppo && groupSize < 2 { return "\(algorithm.rawValue) needs group ≥ 2 (answers per prompt to compare)" }
     if maxTokens < 1 { return "max_tokens must be at least 1" }
     if epochs < 1 || minibatch < 1 { return "epochs and minibatch must be at least 1" }
-    if !(lr > 0) { return "lr must be positive" }
-    if !(clip > 0) { return "clip must be positive" }
-    if klCoef < 0 { return "kl must not be negative" }
-    if let t = targetKL, !(t > 0) { return "target_kl must be positive" }
+    if !(temperature >= 0 && temperature.isFinite) { return "temperature must be a finite number ≥ 0 (0: greedy)" }
+    if !(lr > 0 && lr.isFinite) { return "lr must be a positive number" }
+    if !(maxGradNorm > 0 && maxGradNorm.isFinite) { return "max_grad_norm must be a positive number" }
+    if !(clip > 0 && clip.isFinite) { return "clip must be a positive number" }
+    if !(clipValue > 0 && clipValue.isFinite) { return "clip_value must be a positive number" }
+    if !(vfCoef >= 0 && vfCoef.isFinite) { return "vf_coef must be a non-negative number" }
+    if !(klCoef >= 0 && klCoef.isFinite) { return "kl must be a non-negative number" }
+    if let t = targetKL, !(t > 0 && t.isFinite) { return "target_kl must be a positive number" }
+    if !(klHorizon > 0 && klHorizon.isFinite) { return "kl_horizon must be a positive number" }
     if !(0...1).contains(lambda) || !(0...1).contains(gamma) { return "gamma and lam must be within 0 and 1" }
+    if let p = missingEOSPenalty, !p.isFinite { return "missing_eos_penalty must be a finite number" }
     return nil
   }
 }

@@ -11,11 +11,11 @@ enum LMBindings {
 
   static func register(_ r: Registry) {
     r.function("pretrain", [modelParam, tokenizerParam, Param("texts", doc: "a list of strings (each a document)"),
-                            Param("steps", default: .int(500), doc: "updates to make"),
-                            Param("batch", default: .int(32), doc: "texts per update"),
-                            Param("lr", default: .float(3e-3), doc: "AdamW's learning rate"),
-                            Param("weight_decay", default: .float(0), doc: "AdamW's decoupled weight decay"),
-                            Param("log_every", default: .int(0), doc: "print the loss every this many steps (0: quiet)")],
+                            Param("steps", default: .int(500), doc: "updates to make", range: .count),
+                            Param("batch", default: .int(32), doc: "texts per update", range: .count),
+                            Param("lr", default: .float(3e-3), doc: "AdamW's learning rate", range: .positive),
+                            Param("weight_decay", default: .float(0), doc: "AdamW's decoupled weight decay", range: .nonNegative),
+                            Param("log_every", default: .int(0), doc: "print the loss every this many steps (0: quiet)", range: .nonNegative)],
                doc: "Next-token pretraining on whole texts (each starts and ends with the end-of-text token); returns {losses, loss}.") { args in
       let codec = try TextCodec(args[1])
       let model = try gpt(args[0], "pretrain", for: codec)
@@ -25,12 +25,12 @@ enum LMBindings {
                        logEvery: try args.int(7), name: "pretrain", args)
     }
     r.function("sft", [modelParam, tokenizerParam, Param("demos", doc: "demonstrations: a list of {prompt, response} records"),
-                       Param("epochs", default: .int(1), doc: "passes over the demonstrations (ignored when steps is given)"),
-                       Param("steps", default: .null, doc: "updates to make instead of whole epochs"),
-                       Param("batch", default: .int(32), doc: "demonstrations per update"),
-                       Param("lr", default: .float(1e-3), doc: "AdamW's learning rate"),
-                       Param("weight_decay", default: .float(0), doc: "AdamW's decoupled weight decay"),
-                       Param("log_every", default: .int(0), doc: "print the loss every this many steps (0: quiet)")],
+                       Param("epochs", default: .int(1), doc: "passes over the demonstrations (ignored when steps is given)", range: .count),
+                       Param("steps", default: .null, doc: "updates to make instead of whole epochs", range: .count),
+                       Param("batch", default: .int(32), doc: "demonstrations per update", range: .count),
+                       Param("lr", default: .float(1e-3), doc: "AdamW's learning rate", range: .positive),
+                       Param("weight_decay", default: .float(0), doc: "AdamW's decoupled weight decay", range: .nonNegative),
+                       Param("log_every", default: .int(0), doc: "print the loss every this many steps (0: quiet)", range: .nonNegative)],
                doc: "Supervised fine-tuning: the loss on response tokens only (the prompt is context); trains only trainable params (e.g. LoRA adapters). Returns {losses, loss}.") { args in
       let codec = try TextCodec(args[1])
       let model = try gpt(args[0], "sft", for: codec)
@@ -41,14 +41,15 @@ enum LMBindings {
                        weightDecay: try args.float(7), logEvery: try args.int(8), name: "sft", args)
     }
     let generation: [Param] = [
-      Param("max_tokens", default: .int(32), doc: "tokens to add at most (an answer also ends at the end-of-text token)"),
-      Param("temperature", default: .float(1), doc: "0 for greedy decoding; higher is more random"),
-      Param("top_k", default: .null, doc: "sample among the k most likely tokens only"),
-      Param("top_p", default: .null, doc: "sample among the most likely tokens covering this probability"),
+      Param("max_tokens", default: .int(32), doc: "tokens to add at most (an answer also ends at the end-of-text token)", range: .count),
+      Param("temperature", default: .float(1), doc: "0 for greedy decoding; higher is more random", range: .nonNegative),
+      Param("top_k", default: .null, doc: "sample among the k most likely tokens only", range: .count),
+      Param("top_p", default: .null, doc: "sample among the most likely tokens covering this probability",
+            range: ParamRange(lower: 0, lowerOpen: true, upper: 1)),
       Param("stop", default: .null, doc: "more tokens (their texts, e.g. [\".\"]) that end an answer, kept in it"),
     ]
     r.function("generate", [modelParam, tokenizerParam, Param("prompts", doc: "a prompt string or a list of them"),
-                          Param("n", default: .int(1), doc: "answers per prompt")] + generation,
+                          Param("n", default: .int(1), doc: "answers per prompt", range: .count)] + generation,
                doc: "Answers prompts, batched, with the key/value cache: a string (one prompt), a list of strings, or with n > 1 a list of lists.") { args in
       let codec = try TextCodec(args[1])
       let model = try gpt(args[0], "generate", for: codec)
@@ -56,7 +57,6 @@ enum LMBindings {
       let prompts: [String]
       if case .string(let s) = args[2] { single = true; prompts = [s.value] } else { single = false; prompts = try TextCodec.strings(args[2], "generate: prompts") }
       let n = try args.int(3)
-      guard n >= 1 else { throw PavlovError.runtime("generate: n must be at least 1") }
       let options = try GenerationOptions(args, from: 4, model: model, codec: codec, name: "generate")
       let encoded = try TextCodec.each(prompts, "generate: prompts") { p throws(PavlovError) in try codec.prompt(p) }
       let rows = encoded.flatMap { [[Int64]](repeating: $0, count: n) }
@@ -106,11 +106,11 @@ enum LMBindings {
       return .object(RewardModelValue(model, codec))
     }
     r.function("dpo", [modelParam, tokenizerParam, Param("pairs", doc: "preference records {prompt, chosen, rejected}"),
-                       Param("beta", default: .float(0.1), doc: "β: how far the implicit reward may pull from the reference"),
+                       Param("beta", default: .float(0.1), doc: "β: how far the implicit reward may pull from the reference", range: .positive),
                        Param("ref", default: .null, doc: "the frozen reference model (nil: the model as it is now, or with its LoRA adapters off)"),
-                       Param("epochs", default: .int(1), doc: "passes over the pairs"),
-                       Param("batch", default: .int(16), doc: "pairs per update"),
-                       Param("lr", default: .float(1e-4), doc: "Adam's learning rate"),
+                       Param("epochs", default: .int(1), doc: "passes over the pairs", range: .count),
+                       Param("batch", default: .int(16), doc: "pairs per update", range: .count),
+                       Param("lr", default: .float(1e-4), doc: "Adam's learning rate", range: .positive),
                        Param("log", default: .bool(false), doc: "print each epoch's loss, accuracy and log-probabilities")],
                doc: "Direct preference optimization (reference log-probs computed once); returns [{epoch, loss, accuracy, chosen_logp, rejected_logp, margin, chosen_reward, rejected_reward}].") { args in
       let codec = try TextCodec(args[1])
@@ -135,7 +135,7 @@ enum LMBindings {
     }
     r.function("best_of_n", [modelParam, tokenizerParam, Param("prompts", doc: "a list of prompt strings"),
                              Param("reward", doc: "a reward model, a function (prompt, text) => number, or [[reward, weight], ...]"),
-                             Param("n", default: .int(8), doc: "answers sampled per prompt")] + generation,
+                             Param("n", default: .int(8), doc: "answers sampled per prompt", range: .count)] + generation,
                doc: "Samples n answers per prompt and keeps the best by the reward; returns [{prompt, response, score}] (rejection-sampling data for sft).") { args in
       let codec = try TextCodec(args[1])
       let model = try gpt(args[0], "best_of_n", for: codec)
@@ -156,14 +156,14 @@ enum LMBindings {
     r.function("win_rate", [modelParam, Param("baseline", doc: "the gpt model to compare against (e.g. the SFT model)"), tokenizerParam,
                             Param("prompts", doc: "held-out prompt strings"),
                             Param("judge", doc: "a function (prompt, text) => score (e.g. gold_score), or a reward model"),
-                            Param("samples", default: .int(1), doc: "answers per prompt from each model")] + generation,
+                            Param("samples", default: .int(1), doc: "answers per prompt from each model", range: .count)] + generation,
                doc: "How often the judge scores model's answer above baseline's on the same prompt (ties count half); returns {win_rate, wins, ties, losses, score, baseline_score}.") { args in
       let codec = try TextCodec(args[2])
       let model = try gpt(args[0], "win_rate", for: codec), baseline = try gpt(args[1], "win_rate: baseline", for: codec)
       let prompts = try TextCodec.strings(args[3], "win_rate: prompts")
       let judge = try TextScorer(args[4], args.interpreter, "win_rate: judge")
       let samples = try args.int(5)
-      guard samples >= 1, !prompts.isEmpty else { throw PavlovError.runtime("win_rate: needs at least one prompt and samples ≥ 1") }
+      guard !prompts.isEmpty else { throw PavlovError.runtime("win_rate: needs at least one prompt") }
       let options = try GenerationOptions(args, from: 6, model: model, codec: codec, name: "win_rate")
       let rows = try prompts.flatMap { p throws(PavlovError) in [[Int64]](repeating: try codec.prompt(p), count: samples) }
       let texts = rows.indices.map { prompts[$0 / samples] }
@@ -178,12 +178,12 @@ enum LMBindings {
       ]))
     }
     r.function("kl_to", [modelParam, Param("ref", doc: "the reference gpt model (e.g. the SFT model)"), tokenizerParam,
-                         Param("prompts", doc: "prompt strings"), Param("samples", default: .int(1), doc: "answers per prompt")] + generation,
+                         Param("prompts", doc: "prompt strings"), Param("samples", default: .int(1), doc: "answers per prompt", range: .count)] + generation,
                doc: "KL(model ‖ ref) per answer, estimated on the model's own samples as the mean of Σ log π − log π_ref (nats).") { args in
       let codec = try TextCodec(args[2])
       let model = try gpt(args[0], "kl_to", for: codec), ref = try gpt(args[1], "kl_to: ref", for: codec)
       let samples = try args.int(4)
-      let rows = try TextCodec.strings(args[3], "kl_to: prompts").flatMap { p throws(PavlovError) in [[Int64]](repeating: try codec.prompt(p), count: Swift.max(samples, 1)) }
+      let rows = try TextCodec.strings(args[3], "kl_to: prompts").flatMap { p throws(PavlovError) in [[Int64]](repeating: try codec.prompt(p), count: samples) }
       guard !rows.isEmpty else { throw PavlovError.runtime("kl_to: needs at least one prompt") }
       let options = try GenerationOptions(args, from: 5, model: model, codec: codec, name: "kl_to")
       let answers = try options.generate(model, rows, codec, args.interpreter)
@@ -239,7 +239,6 @@ enum LMBindings {
 
   static func train(_ model: GPT, _ codec: TextCodec, prompts: [[Int64]], responses: [[Int64]], steps: Int?, epochs: Int?, batch: Int, lr: Double,
                     weightDecay: Double, logEvery: Int, name: String, _ args: Args) throws(PavlovError) -> Value {
-    if let steps, steps < 1 { throw PavlovError.runtime("\(name): steps must be at least 1") }
     let interpreter = args.interpreter
     let losses = try CoreBridge.run(name) { () throws -> [Double] in
       let trainer = try LanguageModelTrainer(model: model, lr: Float(lr), weightDecay: Float(weightDecay), padding: codec.endOfText)
@@ -281,18 +280,7 @@ struct GenerationOptions {
       }
     }
     self.stops = stops
-    try Self.checkSampling(name, temperature: temperature, topK: topK, topP: topP)
     context = model.context
-    guard maxTokens >= 1 else { throw PavlovError.runtime("\(name): max_tokens must be at least 1, got \(maxTokens)") }
-  }
-
-  /// The sampling settings every generating builtin accepts, with their valid ranges.
-  static func checkSampling(_ name: String, temperature: Float, topK: Int?, topP: Float?) throws(PavlovError) {
-    if let k = topK, k < 1 { throw PavlovError.runtime("\(name): top_k must be at least 1, got \(k)") }
-    if let p = topP, !(p > 0 && p <= 1) { throw PavlovError.runtime("\(name): top_p must be in (0, 1], got \(p)") }
-    guard temperature >= 0, temperature.isFinite else {
-      throw PavlovError.runtime("\(name): temperature must be a finite number ≥ 0 (0: greedy), got \(temperature)")
-    }
   }
 
   func checkFits(_ rows: [[Int64]], _ what: String) throws(PavlovError) {

@@ -33,29 +33,29 @@ enum PolicyBindings {
   /// The options of `algorithm`'s builtin, their defaults from `PolicyConfig.defaults(for:)`.
   static func options(_ algorithm: LMAlgorithm) -> [ConfigOption<PolicyConfig>] {
     var options: [ConfigOption<PolicyConfig>] = [
-      .number("kl", \.klCoef, "β, the weight of the KL to the reference"),
+      .number("kl", \.klCoef, "β, the weight of the KL to the reference", .nonNegative),
       .choice("kl_estimator", \.klEstimator, "\"k1\" (log π − log π_ref), \"k2\" ((log r)²/2) or \"k3\" ((r − 1) − log r), for the penalty and the reported KL"),
-      .optionalNumber("target_kl", \.targetKL, "with a target, β adapts so the per-answer KL tracks it (Ziegler et al.)"),
-      .number("kl_horizon", \.klHorizon, "the adaptive controller's horizon in answers"),
-      .int("batch", \.prompts, "prompts per iteration"),
+      .optionalNumber("target_kl", \.targetKL, "with a target, β adapts so the per-answer KL tracks it (Ziegler et al.)", .positive),
+      .number("kl_horizon", \.klHorizon, "the adaptive controller's horizon in answers", .positive),
+      .int("batch", \.prompts, "prompts per iteration", .count),
     ]
-    if algorithm != .ppo { options.append(.int("group", \.groupSize, "answers per prompt")) }
+    if algorithm != .ppo { options.append(.int("group", \.groupSize, "answers per prompt", .atLeast(2))) }
     options += [
-      .int("max_tokens", \.maxTokens, "tokens per answer at most (answers end at the end-of-text token)"),
-      .float("temperature", \.temperature, "the sampling temperature of rollouts"),
+      .int("max_tokens", \.maxTokens, "tokens per answer at most (answers end at the end-of-text token)", .count),
+      .float("temperature", \.temperature, "the sampling temperature of rollouts", .nonNegative),
       .bool("stop_at_eos", \.stopAtEndOfText, "false: every answer runs to max_tokens (fixed-length rollouts, for benchmarks)"),
-      .int("epochs", \.epochs, "passes over each rollout"),
-      .int("minibatch", \.minibatch, "answers per update"),
-      .float("lr", \.lr, "Adam's learning rate"),
-      .number("clip", \.clip, "the PPO clip range ε of the probability ratio"),
-      .float("max_grad_norm", \.maxGradNorm, "gradients are clipped to this total L2 norm"),
-      .optionalNumber("missing_eos_penalty", \.missingEOSPenalty, "added to the score of answers that never end (e.g. -1)"),
+      .int("epochs", \.epochs, "passes over each rollout", .count),
+      .int("minibatch", \.minibatch, "answers per update", .count),
+      .float("lr", \.lr, "Adam's learning rate", .positive),
+      .number("clip", \.clip, "the PPO clip range ε of the probability ratio", .positive),
+      .float("max_grad_norm", \.maxGradNorm, "gradients are clipped to this total L2 norm", .positive),
+      .optionalNumber("missing_eos_penalty", \.missingEOSPenalty, "added to the score of answers that never end (e.g. -1)", .finite),
     ]
     if algorithm == .ppo {
       options += [
-        .number("vf_coef", \.vfCoef, "the weight of the value loss"),
-        .number("clip_value", \.clipValue, "value predictions move at most this far from the rollout's"),
-        .number("lam", \.lambda, "GAE's λ (γ is 1: one answer is one episode)"),
+        .number("vf_coef", \.vfCoef, "the weight of the value loss", .nonNegative),
+        .number("clip_value", \.clipValue, "value predictions move at most this far from the rollout's", .positive),
+        .number("lam", \.lambda, "GAE's λ (γ is 1: one answer is one episode)", .discount),
         .bool("whiten", \.whitenAdvantages, "normalize advantages over each rollout"),
       ]
     }
@@ -155,7 +155,7 @@ final class PolicyTrainerValue: PObject {
 
   static func makeType() -> NativeType {
     let t = NativeType(name: "rlhf_trainer", doc: "An RLHF policy trainer (ppo_lm, grpo, rloo): train it for iterations, read its statistics.")
-    t.method("train", [Param("iterations", default: .int(10), doc: "rollout-and-update rounds to run"),
+    t.method("train", [Param("iterations", default: .int(10), doc: "rollout-and-update rounds to run", range: .nonNegative),
                        Param("log", default: .bool(true), doc: "print one line of statistics per iteration"),
                        Param("callback", default: .null, doc: "called after each iteration with its statistics; return false to stop")],
              doc: "Runs iterations; returns their statistics [{iteration, score, reward, kl, kl_estimator, kl_coef, ref_ratio, entropy, clip_fraction, approx_kl, value_error, loss, length, end_rate, time, tokens_per_s, memory_mb, peak_memory_mb, samples}].") { args in
@@ -163,7 +163,7 @@ final class PolicyTrainerValue: PObject {
       let iterations = try args.int(0), log = try args.bool(1)
       let callback: Value? = args.isNull(2) ? nil : try args.callable(2)
       var out: [Value] = []
-      for _ in 0..<Swift.max(iterations, 0) {
+      for _ in 0..<iterations {
         if pavlov_take_interrupt() != 0 { throw PavlovError.interrupted() }
         let stats = try CoreBridge.run(v.name) { try v.trainer.iterate() }
         if log { args.interpreter.write(v.line(stats) + "\n") }

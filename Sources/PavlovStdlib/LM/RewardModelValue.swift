@@ -40,9 +40,9 @@ final class RewardModelValue: PObject, ScoringValue {
   static func makeType() -> NativeType {
     let t = NativeType(name: "reward_model", doc: "A reward model: a language model with a scalar head on the last token, trained on preference pairs.")
     t.method("fit", [Param("pairs", doc: "preference records {prompt, chosen, rejected}"),
-                     Param("epochs", default: .int(2), doc: "passes over the pairs"),
-                     Param("batch", default: .int(16), doc: "pairs per update"),
-                     Param("lr", default: .float(1e-3), doc: "AdamW's learning rate"),
+                     Param("epochs", default: .int(2), doc: "passes over the pairs", range: .count),
+                     Param("batch", default: .int(16), doc: "pairs per update", range: .count),
+                     Param("lr", default: .float(1e-3), doc: "AdamW's learning rate", range: .positive),
                      Param("log", default: .bool(false), doc: "print the loss and accuracy after each epoch")],
              doc: "Trains with the pairwise loss −log σ(r_chosen − r_rejected); returns [{epoch, loss, accuracy}] (training accuracy).") { args in
       let rm = try value(args.receiver)

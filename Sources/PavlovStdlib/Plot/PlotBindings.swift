@@ -12,14 +12,11 @@ enum PlotBindings {
       Param("title", default: .str(""), doc: "a title above the chart"),
     ]
     r.function("plot", dataParams + [
-      Param("width", default: .int(60), doc: "columns of the drawing area"),
-      Param("height", default: .int(12), doc: "rows of the drawing area"),
+      Param("width", default: .int(60), doc: "columns of the drawing area", range: .between(10, 400)),
+      Param("height", default: .int(12), doc: "rows of the drawing area", range: .between(3, 200)),
     ], doc: "Draws a line chart in the terminal with Unicode braille (several lines: one marker each).") { args in
       let series = try self.series(args, "plot")
       let width = try args.int(3), height = try args.int(4)
-      guard (10...400).contains(width), (3...200).contains(height) else {
-        throw PavlovError.runtime("plot: width must be 10...400 and height 3...200, got \(width) × \(height)")
-      }
       args.interpreter.write(TextChart.render(series, title: try args.string(2), width: width, height: height) + "\n")
       return .null
     }

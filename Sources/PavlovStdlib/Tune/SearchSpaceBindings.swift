@@ -59,22 +59,22 @@ enum SearchSpaceBindings {
                doc: "One of the values, drawn uniformly for each trial (Ray's tune.choice).") { args in
       .object(SearchDomainValue(.choice(try values(args, 0, "tune_choice"))))
     }
-    r.function("tune_uniform", [Param("low", doc: "the lowest value"), Param("high", doc: "the bound (excluded)")],
+    r.function("tune_uniform", [Param("low", doc: "the lowest value", range: .finite), Param("high", doc: "the bound (excluded)", range: .finite)],
                doc: "A float drawn uniformly in [low, high) for each trial (Ray's tune.uniform).") { args in
       try domain(.uniform(try args.float(0), try args.float(1)), "tune_uniform")
     }
-    r.function("tune_loguniform", [Param("low", doc: "the lowest value, above 0"), Param("high", doc: "the bound (excluded)")],
+    r.function("tune_loguniform", [Param("low", doc: "the lowest value", range: .positive), Param("high", doc: "the bound (excluded)", range: .positive)],
                doc: "A float whose logarithm is uniform in [log low, log high), for learning rates and other scales (Ray's tune.loguniform).") { args in
       try domain(.logUniform(try args.float(0), try args.float(1)), "tune_loguniform")
     }
-    r.function("tune_randint", [Param("low", doc: "the lowest value"), Param("high", doc: "the bound (excluded)")],
+    r.function("tune_randint", [Param("low", doc: "the lowest value", range: .finite), Param("high", doc: "the bound (excluded)", range: .finite)],
                doc: "An int drawn uniformly in [low, high) for each trial (Ray's tune.randint: high excluded).") { args in
       try domain(.randInt(try args.int(0), try args.int(1)), "tune_randint")
     }
     r.function("asha", [
-      Param("max_t", default: .int(ASHA.defaultMaxT), doc: "a trial ends when its time attribute reaches this"),
-      Param("grace_period", default: .int(ASHA.defaultGracePeriod), doc: "no trial is stopped before this much time"),
-      Param("reduction_factor", default: .float(ASHA.defaultReductionFactor), doc: "rungs at grace_period × factor^k; the top 1/factor of each rung goes on"),
+      Param("max_t", default: .int(ASHA.defaultMaxT), doc: "a trial ends when its time attribute reaches this", range: .count),
+      Param("grace_period", default: .int(ASHA.defaultGracePeriod), doc: "no trial is stopped before this much time", range: .count),
+      Param("reduction_factor", default: .float(ASHA.defaultReductionFactor), doc: "rungs at grace_period × factor^k; the top 1/factor of each rung goes on", range: .above(1)),
     ], doc: "Asynchronous successive halving (Ray's ASHAScheduler, same rules): stops trials whose metric is below the top 1/reduction_factor at a rung.") { args in
       let maxT = try args.int(0), grace = try args.int(1), factor = try args.float(2)
       _ = try CoreBridge.run("asha") { try ASHA(maxT: maxT, gracePeriod: grace, reductionFactor: factor) }
@@ -82,10 +82,11 @@ enum SearchSpaceBindings {
     }
     r.function("pbt", [
       Param("mutations", doc: "a record: key → a search space (resampled, or its value × 1.2 or × 0.8) or a list (resampled, or a neighbouring value); nested records for nested configs"),
-      Param("perturbation_interval", default: .int(PBT.defaultPerturbationInterval), doc: "time between a trial's exploit checks (in the sweep's time_attr)"),
-      Param("quantile_fraction", default: .float(PBT.defaultQuantileFraction), doc: "the bottom fraction clones the top fraction"),
-      Param("resample_probability", default: .float(PBT.defaultResampleProbability), doc: "chance a mutated value is drawn afresh rather than perturbed"),
-      Param("burn_in", default: .int(0), doc: "no exploiting before this much time"),
+      Param("perturbation_interval", default: .int(PBT.defaultPerturbationInterval), doc: "time between a trial's exploit checks (in the sweep's time_attr)", range: .count),
+      Param("quantile_fraction", default: .float(PBT.defaultQuantileFraction), doc: "the bottom fraction clones the top fraction",
+            range: ParamRange(lower: 0, lowerOpen: true, upper: 0.5)),
+      Param("resample_probability", default: .float(PBT.defaultResampleProbability), doc: "chance a mutated value is drawn afresh rather than perturbed", range: .probability),
+      Param("burn_in", default: .int(0), doc: "no exploiting before this much time", range: .nonNegative),
     ], doc: "Population-based training (Ray's PopulationBasedTraining, same rules): trials in the bottom quantile load a top trial's checkpoint and go on with its config, explored. Needs trials that return a trainer (tune checkpoints it).") { args in
       let mutations = try self.mutations(args[0], path: [])
       let interval = try args.int(1), quantile = try args.float(2), resample = try args.float(3), burnIn = try args.int(4)

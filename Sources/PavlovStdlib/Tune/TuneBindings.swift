@@ -11,20 +11,20 @@ enum TuneBindings {
   static let params: [Param] = [
     Param("trial", doc: "a function of the config: it returns a trainer (tune trains it, an iteration per result), or calls report(...) as it trains"),
     Param("space", default: .record(PRecord()), doc: "a record: key → tune_grid/tune_choice/tune_uniform/tune_loguniform/tune_randint, a constant, or a nested record"),
-    Param("samples", default: .int(1), doc: "how many times the space is sampled (× every grid combination); with search: \"tpe\", the number of trials"),
+    Param("samples", default: .int(1), doc: "how many times the space is sampled (× every grid combination); with search: \"tpe\", the number of trials", range: .count),
     Param("metric", default: .null, doc: "the result key trials are ranked by, e.g. \"mean_return\""),
     Param("mode", default: .str("max"), doc: "\"max\" or \"min\": which way the metric is better"),
     Param("search", default: .str(SearchAlgorithm.random.rawValue), doc: "\"random\" (grid combinations and random draws) or \"tpe\" (configs suggested from finished trials)"),
     Param("scheduler", default: .null, doc: "asha(...) or pbt(...); nil: every trial runs to its end (FIFO)"),
     Param("stop", default: .null, doc: "a record key → threshold: a trial ends once a result reaches it, e.g. {timesteps: 100000}"),
     Param("time_attr", default: .str(Sweep.iterationKey), doc: "the result key that measures progress, for the scheduler and the virtual clock (e.g. \"timesteps\")"),
-    Param("max_concurrent", default: .null, doc: "trials at once; nil: one per core (local) or 4 (ray)"),
-    Param("seed", default: .int(0), doc: "the searcher's seed: the same seed gives the same configs"),
+    Param("max_concurrent", default: .null, doc: "trials at once; nil: one per core (local) or 4 (ray)", range: .count),
+    Param("seed", default: .int(0), doc: "the searcher's seed: the same seed gives the same configs", range: .finite),
     Param("folder", default: .null, doc: "the sweep folder; nil: runs/tune-SCRIPT"),
     Param("executor", default: .str("local"), doc: "\"local\" (worker processes) or \"ray\" (tasks on a Ray cluster: see docs/sweeps.md)"),
     Param("resume", default: .bool(false), doc: "continue the sweep already in the folder, keeping its finished trials"),
-    Param("eval_every", default: .int(0), doc: "for trainers: add eval_mean_return, a deterministic evaluation, every this many results (0: never)"),
-    Param("eval_episodes", default: .int(Evaluation.episodes), doc: "episodes per evaluation"),
+    Param("eval_every", default: .int(0), doc: "for trainers: add eval_mean_return, a deterministic evaluation, every this many results (0: never)", range: .nonNegative),
+    Param("eval_episodes", default: .int(Evaluation.episodes), doc: "episodes per evaluation", range: .count),
     Param("verbose", default: .bool(true), doc: "show progress on standard error and print the table at the end"),
   ]
 
@@ -55,10 +55,7 @@ enum TuneBindings {
   }
 
   static func trialOptions(_ args: Args) throws -> TrialOptions {
-    let every = try args.int(14), episodes = try args.int(15)
-    guard every >= 0 else { throw PavlovError.runtime("tune: eval_every must be 0 or more, got \(every)") }
-    guard episodes >= 1 else { throw PavlovError.runtime("tune: eval_episodes must be at least 1, got \(episodes)") }
-    return TrialOptions(evalEvery: every, evalEpisodes: episodes)
+    TrialOptions(evalEvery: try args.int(14), evalEpisodes: try args.int(15))
   }
 }
 
@@ -73,7 +70,14 @@ struct TuneRun {
   }
 
   func run() throws -> Value {
-    guard let context = TuneContext.of(interpreter) else {
+    // Every argument is checked before the sweep needs its script: a bad setting is reported as
+    // such, in the REPL too.
+    _ = try args.callable(0)
+    let cli = TuneContext.of(interpreter)
+    let executor = try cli?.executor ?? args.string(12)
+    let settings = try self.settings(maxConcurrentFromCommandLine: cli?.maxConcurrent, executor: executor)
+    let options = try TuneBindings.trialOptions(args)
+    guard let context = cli else {
       throw PavlovError.runtime("tune: a sweep runs its trials in worker processes that re-run its script, so it needs a script file",
                                 hint: "put the sweep in a .pav file and run it with `pavlov tune FILE` (or `pavlov run FILE`)")
     }
@@ -81,10 +85,6 @@ struct TuneRun {
     guard context.sweepsStarted == 1 else {
       throw PavlovError.runtime("tune: a script runs one sweep (its workers re-run it up to its tune call)", hint: "put each sweep in a script of its own")
     }
-    _ = try args.callable(0)
-    let executor = try context.executor ?? args.string(12)
-    let settings = try self.settings(context, executor: executor)
-    let options = try TuneBindings.trialOptions(args)
     let folder = SweepFolder(path: try folderPath(context))
     let resume = try context.resume || args.bool(13)
     let verbose = try args.bool(16)
@@ -198,11 +198,10 @@ struct TuneRun {
     ]))
   }
 
-  private func settings(_ context: TuneContext, executor: String) throws -> SweepSettings {
+  private func settings(maxConcurrentFromCommandLine: Int?, executor: String) throws -> SweepSettings {
     let space = try SearchSpaceBindings.space(args[1])
     guard case .record = space else { throw args.typeError(1, "a record of hyperparameters") }
     let samples = try args.int(2)
-    guard samples >= 1 else { throw PavlovError.runtime("tune: samples must be at least 1, got \(samples)") }
     let metric: String? = args.isNull(3) ? nil : try args.string(3)
     let modeText = try args.string(4)
     let mode = try CoreBridge.run("tune") { try MetricMode(modeText, for: "tune") }
@@ -226,9 +225,9 @@ struct TuneRun {
         }
       }
     }
-    var maxConcurrent = try context.maxConcurrent ?? (args.isNull(9) ? (executor == "ray" ? 4 : Processors.online) : args.int(9))
-    guard maxConcurrent >= 1 else { throw PavlovError.runtime("tune: max_concurrent must be at least 1, got \(maxConcurrent)") }
-    maxConcurrent = min(maxConcurrent, 1024)
+    // The command line's --max-concurrent (checked there) wins over the argument, which is still checked.
+    let given: Int? = args.isNull(9) ? nil : try args.int(9)
+    let maxConcurrent = min(maxConcurrentFromCommandLine ?? given ?? (executor == "ray" ? 4 : Processors.online), 1024)
     return SweepSettings(space: space, samples: samples, search: search, scheduler: scheduler, metric: metric, mode: mode, stop: stop,
                          timeAttribute: try args.string(8), maxConcurrent: maxConcurrent, seed: UInt64(bitPattern: Int64(try args.int(10))))
   }
