@@ -49,6 +49,8 @@ public enum Stdlib {
     registry.family("sweeps")
     SearchSpaceBindings.register(registry)  // tune_grid, tune_choice, ..., asha, pbt
     TuneBindings.register(registry)  // tune, report
+    registry.family("offline")
+    OfflineBindings.register(registry)  // ope, ope_episodes
     registry.family("blocks")
     RolloutBlock.register(registry)
     RLBlocks.register(registry)  // randperm, minibatches, gae, ppo_loss, td_target, replay_buffer, ...
