@@ -94,13 +94,13 @@ enum StringMethods {
       let s = string(args)
       return .bool(!s.isEmpty && s.unicodeScalars.allSatisfy { $0.value >= 48 && $0.value <= 57 })
     }
-    t.method("pad_left", [Param("width"), Param("fill", default: .str(" "))], doc: "Right-aligned in `width` characters.") { args in
-      let s = string(args), w = try padWidth(args, "pad_left"), fill = try args.string(1)
+    t.method("pad_left", [Param("width", range: padRange), Param("fill", default: .str(" "))], doc: "Right-aligned in `width` characters.") { args in
+      let s = string(args), w = try padWidth(args), fill = try args.string(1)
       let n = max(0, w - s.unicodeScalars.count)
       return .str(String(repeating: fill.isEmpty ? " " : fill, count: n) + s)
     }
-    t.method("pad_right", [Param("width"), Param("fill", default: .str(" "))], doc: "Left-aligned in `width` characters.") { args in
-      let s = string(args), w = try padWidth(args, "pad_right"), fill = try args.string(1)
+    t.method("pad_right", [Param("width", range: padRange), Param("fill", default: .str(" "))], doc: "Left-aligned in `width` characters.") { args in
+      let s = string(args), w = try padWidth(args), fill = try args.string(1)
       let n = max(0, w - s.unicodeScalars.count)
       return .str(s + String(repeating: fill.isEmpty ? " " : fill, count: n))
     }
@@ -111,11 +111,10 @@ enum StringMethods {
   }
 
   /// A padding width: more than 100,000 is an error, not a silent cut.
-  static func padWidth(_ args: Args, _ name: String) throws(PavlovError) -> Int {
-    let w = try args.int(0)
-    guard w <= 100_000 else { throw PavlovError.runtime("\(name): width must be at most 100000, got \(w)") }
-    return w
-  }
+  /// Widths up to 100,000 characters; a negative one pads nothing, as in Python.
+  static let padRange = ParamRange(lower: -.infinity, lowerOpen: true, upper: 100_000)
+
+  static func padWidth(_ args: Args) throws(PavlovError) -> Int { max(0, try args.int(0)) }
 
   /// The items' text joined by `separator`, refusing (before allocating) a result past the cap.
   static func joined(_ items: [Value], separator: String) throws(PavlovError) -> String {
