@@ -44,6 +44,9 @@ let package = Package(
     ),
     // Box2D (Debian's libbox2d-dev, C++) behind a small C interface, for the Box2D environments.
     .target(name: "CBox2D", path: "Sources/CBox2D", linkerSettings: [.linkedLibrary("box2d")]),
+    // HDF5 (Debian's libhdf5-dev, serial) behind a small C interface, for Minari's dataset files.
+    .target(name: "CHDF5", path: "Sources/CHDF5",
+            cSettings: [.unsafeFlags(["-I/usr/include/hdf5/serial"])], linkerSettings: [.linkedLibrary("hdf5_serial")]),
     // Environments with Gymnasium's contract, wrappers and vector envs. Usable without the language.
     .target(
       name: "PavlovGym",
@@ -53,7 +56,7 @@ let package = Package(
     // Bandit strategies, tabular learners, dynamic programming and deep RL trainers on PavlovGym's envs. Usable without the language.
     .target(
       name: "PavlovRL",
-      dependencies: ["PavlovCore", "PavlovGym", "PavlovTensor"],
+      dependencies: ["PavlovCore", "PavlovGym", "PavlovTensor", "CHDF5"],
       path: "Sources/PavlovRL"
     ),
     // Language models and RLHF: tokenizers, the review corpus and its gold labeler, preference

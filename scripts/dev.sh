@@ -8,8 +8,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # Debian packages the build needs: GNU readline for the REPL; Box2D for LunarLander and
-# BipedalWalker; python3-venv for the TensorBoard check.
-APT_PACKAGES=(libreadline-dev libbox2d-dev python3-venv)
+# BipedalWalker; HDF5 for Minari datasets; python3-venv for the TensorBoard check.
+APT_PACKAGES=(libreadline-dev libbox2d-dev libhdf5-dev python3-venv)
 
 install_missing() {
   local missing=()
@@ -129,6 +129,8 @@ run_tests() {
   if check_tensorboard; then passed_checks=$((passed_checks + 1)); else failed=1; failed_checks=$((failed_checks + 1)); fi
   echo "== ray (a head on loopback, an 8-trial sweep through it)"
   if bash Tests/ray/check_ray.sh "$PWD/.build/release/pavlov" .build/ray-venv; then passed_checks=$((passed_checks + 1)); else failed=1; failed_checks=$((failed_checks + 1)); fi
+  echo "== minari (its reader on Pavlov's datasets, Pavlov's reader on its datasets)"
+  if bash Tests/minari/check_minari.sh "$PWD/.build/release/pavlov" .build/minari-venv; then passed_checks=$((passed_checks + 1)); else failed=1; failed_checks=$((failed_checks + 1)); fi
   echo "== reader fuzzer (libFuzzer over every file reader, 45 s)"
   if bash scripts/fuzz.sh 45; then passed_checks=$((passed_checks + 1)); else failed=1; failed_checks=$((failed_checks + 1)); fi
   echo "== install"

@@ -50,6 +50,7 @@ public enum Stdlib {
     SearchSpaceBindings.register(registry)  // tune_grid, tune_choice, ..., asha, pbt
     TuneBindings.register(registry)  // tune, report
     registry.family("offline")
+    DatasetBindings.register(registry)  // record_episodes, load_dataset, the dataset type
     OfflineBindings.register(registry)  // ope, ope_episodes
     registry.family("blocks")
     RolloutBlock.register(registry)

@@ -69,4 +69,17 @@ final class JSONTests: XCTestCase {
       XCTAssertEqual("\(error)", #""learning_rate" is missing"#)
     }
   }
+
+  /// Python's json writes NaN and ±Infinity tokens (Minari's space descriptions hold them); they
+  /// are read only when asked for, and strict JSON still refuses them.
+  func testNonFiniteTokensOnlyWhenAllowed() throws {
+    let text = "[Infinity, -Infinity, NaN, 1.5]"
+    let values = try JSONParser.parse(text, allowsNonFinite: true).array!.map { $0.double! }
+    XCTAssertEqual(values[0], .infinity)
+    XCTAssertEqual(values[1], -.infinity)
+    XCTAssertTrue(values[2].isNaN)
+    XCTAssertEqual(values[3], 1.5)
+    XCTAssertThrowsError(try JSONParser.parse(text))
+    XCTAssertThrowsError(try JSONParser.parse("[-Infinity]"))
+  }
 }

@@ -143,6 +143,8 @@ struct RangeProbe {
     "rlhf_trainer.train": [],
     "review_corpus.answers": ["\"describe the pizza:\""],
     "pbt": ["{lr: [0.1, 0.2]}"],
+    "ope": ["[1, 0]", "[0, 1]", "[0.5, 0.5]", "[[1.0, 0.0], [0.5, 0.5]]"],
+    "ope_episodes": ["[{rewards: [1, 0], ratios: [1, 2]}]"],
     "tune": ["c => {score: 1.0}"],  // ends at knownEndings
     "reward_model.fit": ["[{prompt: \"a\", chosen: \"b\", rejected: \"a\"}]"],
   ]

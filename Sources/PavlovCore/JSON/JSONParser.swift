@@ -34,19 +34,25 @@ public struct JSONParser {
   var depth = 0
   let maxDepth: Int
   let duplicateKeys: DuplicateKeys
+  /// Reads Python's `NaN`, `Infinity` and `-Infinity` tokens (what `json.dumps` writes for
+  /// non-finite floats, as in Minari's space descriptions); strict JSON refuses them.
+  let allowsNonFinite: Bool
 
-  init(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int, to end: Int?, maxDepth: Int, duplicateKeys: DuplicateKeys) {
+  init(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int, to end: Int?, maxDepth: Int, duplicateKeys: DuplicateKeys,
+       allowsNonFinite: Bool = false) {
     self.bytes = bytes
     self.pos = start
     self.end = end ?? bytes.count
     self.maxDepth = maxDepth
     self.duplicateKeys = duplicateKeys
+    self.allowsNonFinite = allowsNonFinite
   }
 
   /// Parses exactly one value in `bytes[start..<end]`, with only whitespace around it.
   public static func parse(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int = 0, to end: Int? = nil,
-                           maxDepth: Int = defaultMaxDepth, duplicateKeys: DuplicateKeys = .keep) throws(JSONSyntaxError) -> JSONValue {
-    var parser = JSONParser(bytes, from: start, to: end, maxDepth: maxDepth, duplicateKeys: duplicateKeys)
+                           maxDepth: Int = defaultMaxDepth, duplicateKeys: DuplicateKeys = .keep,
+                           allowsNonFinite: Bool = false) throws(JSONSyntaxError) -> JSONValue {
+    var parser = JSONParser(bytes, from: start, to: end, maxDepth: maxDepth, duplicateKeys: duplicateKeys, allowsNonFinite: allowsNonFinite)
     parser.skipUTF8BOM()
     parser.skipWhitespace()
     let value = try parser.parseValue()
@@ -59,16 +65,17 @@ public struct JSONParser {
   }
 
   /// Parses a Swift string.
-  public static func parse(_ text: String, maxDepth: Int = defaultMaxDepth, duplicateKeys: DuplicateKeys = .keep) throws(JSONSyntaxError) -> JSONValue {
-    try parse(Array(text.utf8), maxDepth: maxDepth, duplicateKeys: duplicateKeys)
+  public static func parse(_ text: String, maxDepth: Int = defaultMaxDepth, duplicateKeys: DuplicateKeys = .keep,
+                           allowsNonFinite: Bool = false) throws(JSONSyntaxError) -> JSONValue {
+    try parse(Array(text.utf8), maxDepth: maxDepth, duplicateKeys: duplicateKeys, allowsNonFinite: allowsNonFinite)
   }
 
   /// Parses bytes (a file, a header, a line).
   public static func parse(_ bytes: some Collection<UInt8>, maxDepth: Int = defaultMaxDepth,
-                           duplicateKeys: DuplicateKeys = .keep) throws(JSONSyntaxError) -> JSONValue {
+                           duplicateKeys: DuplicateKeys = .keep, allowsNonFinite: Bool = false) throws(JSONSyntaxError) -> JSONValue {
     let result = Array(bytes).withUnsafeBufferPointer { buffer -> Result<JSONValue, JSONSyntaxError> in
       do throws(JSONSyntaxError) {
-        return .success(try parse(buffer, maxDepth: maxDepth, duplicateKeys: duplicateKeys))
+        return .success(try parse(buffer, maxDepth: maxDepth, duplicateKeys: duplicateKeys, allowsNonFinite: allowsNonFinite))
       } catch {
         return .failure(error)
       }
@@ -152,6 +159,8 @@ public struct JSONParser {
     case UInt8(ascii: "f"): try literal("false"); return .bool(false)
     case UInt8(ascii: "n"): try literal("null"); return .null
     case UInt8(ascii: "N"), UInt8(ascii: "I"):
+      if allowsNonFinite && matches("NaN") { pos += 3; return .float(.nan) }
+      if allowsNonFinite && matches("Infinity") { pos += 8; return .float(.infinity) }
       if matches("NaN") || matches("Infinity") {
         throw error("NaN and Infinity are not JSON values", hint: "write null, or a string such as \"nan\", instead")
       }
@@ -411,6 +420,7 @@ public struct JSONParser {
     var isInteger = true
     if bytes[pos] == UInt8(ascii: "-") { pos += 1 }
     guard pos < end, isDigit(bytes[pos]) else {
+      if allowsNonFinite && matches("Infinity") { pos += 8; return .float(-.infinity) }
       if matches("Infinity") { throw error("-Infinity is not a JSON value", hint: "write null, or a string such as \"-inf\", instead") }
       throw error("expected a digit after '-', got \(describe(pos))")
     }

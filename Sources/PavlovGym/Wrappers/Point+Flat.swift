@@ -11,7 +11,7 @@ extension Point {
   }
 
   /// The point's numbers, flattened row-major.
-  var asReals: [Double] {
+  public var asReals: [Double] {
     switch self {
     case .int(let value): return [Double(value)]
     case .reals(let values): return values
@@ -33,7 +33,7 @@ extension Point {
 
 extension Space {
   /// The shape of one element as an array (`[]` for a discrete value, `[n]` for multi-discrete).
-  var elementShape: [Int] {
+  public var elementShape: [Int] {
     switch self {
     case .discrete: return []
     case .box(_, _, let shape): return shape

@@ -40,11 +40,5 @@ public struct ObservationFeatures: Sendable {
   }
 
   /// The raw numbers of a point, flattened (a discrete value as its integer).
-  public static func raw(_ point: Point) -> [Double] {
-    switch point {
-    case .int(let v): return [Double(v)]
-    case .reals(let values): return values
-    case .ints(let values): return values.map(Double.init)
-    }
-  }
+  public static func raw(_ point: Point) -> [Double] { point.asReals }
 }

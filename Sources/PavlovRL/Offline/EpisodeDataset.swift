@@ -1,0 +1,95 @@
+import PavlovCore
+import PavlovGym
+
+/// One logged episode: every observation (the reset's first), and per step the action, reward
+/// and end flags, as Minari stores them. Points are flat rows of numbers (a Discrete value is
+/// one number), so a dataset of any space is a few dense arrays.
+public struct LoggedEpisode: Sendable, Equatable {
+  /// (steps + 1) rows of the observation space's width.
+  public var observations: [Double]
+  /// steps rows of the action space's width.
+  public var actions: [Double]
+  public var rewards: [Double]
+  public var terminations: [Bool]
+  public var truncations: [Bool]
+  /// The seed of the episode's reset, if it had one.
+  public var seed: Int64?
+
+  public var steps: Int { rewards.count }
+
+  public init(observations: [Double] = [], actions: [Double] = [], rewards: [Double] = [], terminations: [Bool] = [],
+              truncations: [Bool] = [], seed: Int64? = nil) {
+    self.observations = observations
+    self.actions = actions
+    self.rewards = rewards
+    self.terminations = terminations
+    self.truncations = truncations
+    self.seed = seed
+  }
+}
+
+/// Episodes logged in one environment, with its spaces: what `record` writes and `load_dataset` reads.
+public struct EpisodeDataset: Sendable {
+  /// Minari's dataset id, "namespace/name-vN".
+  public var id: String
+  public var observationSpace: Space
+  public var actionSpace: Space
+  public var episodes: [LoggedEpisode]
+  /// The env's registered id, if it has one (for Minari's env_spec).
+  public var envID: String?
+
+  public init(id: String, observationSpace: Space, actionSpace: Space, episodes: [LoggedEpisode] = [], envID: String? = nil) {
+    self.id = id
+    self.observationSpace = observationSpace
+    self.actionSpace = actionSpace
+    self.episodes = episodes
+    self.envID = envID
+  }
+
+  public var totalSteps: Int { episodes.reduce(0) { $0 + $1.steps } }
+  public var observationWidth: Int { observationSpace.flatCount }
+  public var actionWidth: Int { actionSpace.flatCount }
+
+  /// Plays `episodes` episodes of `env`, choosing actions with `policy`, and logs them. Episode k
+  /// is reset with seed + k, so the same seed and policy log the same data.
+  public static func record(_ env: Environment, id: String, envID: String?, episodes: Int, seed: UInt64,
+                            policy: (Point) throws -> Point) throws -> EpisodeDataset {
+    var dataset = EpisodeDataset(id: id, observationSpace: env.observationSpace, actionSpace: env.actionSpace, envID: envID)
+    for k in 0..<episodes {
+      let episodeSeed = seed &+ UInt64(k)
+      var episode = LoggedEpisode(seed: Int64(bitPattern: episodeSeed))
+      var observation = try env.reset(seed: episodeSeed).observation
+      episode.observations += observation.asReals
+      while true {
+        try Interruption.check()
+        let action = try policy(observation)
+        guard env.actionSpace.contains(action) else {
+          throw CoreError("the policy chose \(action.description), which is not in the action space \(env.actionSpace.description)")
+        }
+        let step = try env.step(action)
+        episode.actions += action.asReals
+        episode.rewards.append(step.reward)
+        episode.terminations.append(step.terminated)
+        episode.truncations.append(step.truncated)
+        episode.observations += step.observation.asReals
+        observation = step.observation
+        if step.terminated || step.truncated { break }
+      }
+      dataset.episodes.append(episode)
+    }
+    return dataset
+  }
+
+  /// The dataset split by episodes: a shuffled `fraction` of them (rounded) and the rest, as
+  /// Minari's split_dataset does; the order inside each part is the logged order.
+  public func split(_ fraction: Double, seed: UInt64) -> (EpisodeDataset, EpisodeDataset) {
+    var order = Array(episodes.indices)
+    SeededGenerator(seed: seed).shuffle(&order)
+    let cut = Int((fraction * Double(episodes.count)).rounded())
+    let first = Set(order.prefix(cut))
+    var a = self, b = self
+    a.episodes = episodes.indices.filter { first.contains($0) }.map { episodes[$0] }
+    b.episodes = episodes.indices.filter { !first.contains($0) }.map { episodes[$0] }
+    return (a, b)
+  }
+}
