@@ -49,6 +49,20 @@ enum DatasetBindings {
       if let path { try CoreBridge.run("record_episodes") { try MinariFormat.write(dataset, to: path) } }
       return .object(DatasetValue(dataset))
     }
+    r.function("combine_datasets", [
+      Param("datasets", doc: "a list of datasets logged in the same environment"),
+      Param("path", default: .null, doc: "a folder NAMESPACE/NAME-vN to write the result to; nil: keep it in memory"),
+    ], doc: "One dataset holding the episodes of several, in order (Minari's combine_datasets): e.g. an expert's logs beside a random policy's.") { args in
+      let parts = try args.list(0).items.map(dataset)
+      let path = args.isNull(1) ? nil : try args.string(1)
+      let combined = try CoreBridge.run("combine_datasets") { () throws -> EpisodeDataset in
+        let id = try path.map { try MinariFormat.datasetID(forFolder: $0) } ?? (parts.first.map { $0.id } ?? "pavlov/combined-v0")
+        let out = try EpisodeDataset.combined(parts, id: id)
+        if let path { try MinariFormat.write(out, to: path) }
+        return out
+      }
+      return .object(DatasetValue(combined))
+    }
     r.function("load_dataset", [Param("path", doc: "a dataset folder (holding data/metadata.json and data/main_data.hdf5), written by record_episodes or by Minari")],
                doc: "Reads a dataset of logged episodes in Minari's format.") { args in
       let path = try args.string(0)

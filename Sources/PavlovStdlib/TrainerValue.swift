@@ -74,6 +74,16 @@ enum TrainerBindings {
     }
   }
 
+  /// What every `evaluate` returns: {mean_return, std_return, returns, lengths}.
+  static func evaluationRecord(_ result: EvalResult) -> Value {
+    .record(PRecord([
+      ("mean_return", .float(result.meanReturn)),
+      ("std_return", .float(result.stdReturn)),
+      ("returns", .list(PList(result.returns.map { .float($0) }))),
+      ("lengths", .list(PList(result.lengths.map { .int($0) }))),
+    ]))
+  }
+
   static func trainerValue(_ v: Value) throws -> TrainerValue {
     guard case .object(let t as TrainerValue) = v else { throw PavlovError.runtime("expected a trainer, got \(v.typeName)") }
     return t
@@ -197,12 +207,7 @@ enum TrainerBindings {
       let episodes = try args.int(0)
       let seed = UInt64(bitPattern: Int64(try args.int(2)))
       let result = try CoreBridge.run { try value.trainer.evaluate(episodes: episodes, deterministic: try args.bool(1), seed: seed) }
-      return .record(PRecord([
-        ("mean_return", .float(result.meanReturn)),
-        ("std_return", .float(result.stdReturn)),
-        ("returns", .list(PList(result.returns.map { .float($0) }))),
-        ("lengths", .list(PList(result.lengths.map { .int($0) }))),
-      ]))
+      return evaluationRecord(result)
     }
     t.method("act", [
       Param("obs", doc: "one observation of the env"),

@@ -36,7 +36,7 @@ final class BuiltinFuzzTests: XCTestCase {
   ] + (0..<seedCount).map { "__seeds[\($0)]" }
 
   /// Receivers for the methods, and objects (envs, models, trainers) to pass as arguments.
-  static let seedCount = 35
+  static let seedCount = 36
   static let receiverSetup = """
   let __cycle = []
   __cycle.push(__cycle)
@@ -51,6 +51,7 @@ final class BuiltinFuzzTests: XCTestCase {
                  char_tokenizer(["ab"]), gpt(8, d: 8, layers: 1, heads: 1, ctx: 4), 7, 2.5, true, x => x,
                  kl_controller(), running_mean_std(2), generator(1), review_corpus(), q_learning(make("FrozenLake-v1")),
                  bandit_agent(make("GaussianBandit-v0")), __error, record_episodes("CartPole-v1", episodes: 2, seed: 1),
+                 bc(record_episodes("CartPole-v1", episodes: 1, seed: 2)),
                  reward_model(gpt(8, d: 8, layers: 1, heads: 1, ctx: 4), char_tokenizer(["ab"])),
                  ppo_lm(gpt(char_tokenizer(["ab"]).size, d: 8, layers: 1, heads: 1, ctx: 4), char_tokenizer(["ab"]), ["a"], (p, t) => 1.0, batch: 2, minibatch: 2, max_tokens: 2)]
   """

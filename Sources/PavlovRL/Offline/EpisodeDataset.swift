@@ -80,6 +80,21 @@ public struct EpisodeDataset: Sendable {
     return dataset
   }
 
+  /// The episodes of several datasets of one environment, in order (Minari's combine_datasets).
+  public static func combined(_ parts: [EpisodeDataset], id: String) throws -> EpisodeDataset {
+    guard let first = parts.first else { throw CoreError("there are no datasets to combine") }
+    var out = EpisodeDataset(id: id, observationSpace: first.observationSpace, actionSpace: first.actionSpace, envID: first.envID)
+    for (i, part) in parts.enumerated() {
+      guard part.observationWidth == first.observationWidth, part.actionWidth == first.actionWidth,
+            part.observationSpace.elementShape == first.observationSpace.elementShape,
+            part.actionSpace.elementShape == first.actionSpace.elementShape else {
+        throw CoreError("dataset \(i) (\(part.id)) has spaces \(part.observationSpace.description) → \(part.actionSpace.description), dataset 0 \(first.observationSpace.description) → \(first.actionSpace.description)")
+      }
+      out.episodes += part.episodes
+    }
+    return out
+  }
+
   /// The dataset split by episodes: a shuffled `fraction` of them (rounded) and the rest, as
   /// Minari's split_dataset does; the order inside each part is the logged order.
   public func split(_ fraction: Double, seed: UInt64) -> (EpisodeDataset, EpisodeDataset) {

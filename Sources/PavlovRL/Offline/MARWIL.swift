@@ -1,0 +1,236 @@
+import PavlovCore
+import PavlovGym
+import PavlovTensor
+
+/// MARWIL's settings (Wang et al. 2018, "Exponentially weighted imitation learning for batched
+/// historical data"), with RLlib's defaults. β = 0 is behaviour cloning.
+public struct MARWILConfig: Sendable, Codable {
+  /// How strongly advantages tilt the imitation: weights exp(β·A / c); 0 copies the logged actions.
+  public var beta = 1.0
+  public var hidden = [64, 64]
+  public var lr = 1e-3
+  public var batchSize = 256
+  /// The discount of the Monte-Carlo returns the value network learns.
+  public var gamma = 0.99
+  /// The weight of the value loss.
+  public var vfCoef = 1.0
+  /// The rate of the moving average of squared advantages c² that scales them (RLlib's 1e-8).
+  public var advantageNormRate = 1e-8
+  /// A weight never exceeds this (advantage-weighted regression's cap), so one lucky step
+  /// cannot take over a batch.
+  public var maxWeight = 20.0
+  public var seed: UInt64 = 0
+
+  public init() {}
+
+  public func validate(_ name: String) throws {
+    func fail(_ message: String) -> CoreError { CoreError("\(name): \(message)") }
+    guard beta.isFinite && beta >= 0 else { throw fail("beta must be a number ≥ 0, got \(beta)") }
+    guard !hidden.isEmpty, hidden.allSatisfy({ $0 >= 1 }) else { throw fail("hidden must list at least one positive layer size, got \(hidden)") }
+    guard lr.isFinite && lr > 0 else { throw fail("lr must be a positive number, got \(lr)") }
+    guard batchSize >= 1 else { throw fail("batch_size must be at least 1, got \(batchSize)") }
+    guard gamma >= 0 && gamma <= 1 else { throw fail("gamma must be in [0, 1], got \(gamma)") }
+    guard vfCoef.isFinite && vfCoef >= 0 else { throw fail("vf_coef must be a number ≥ 0, got \(vfCoef)") }
+    guard advantageNormRate > 0 && advantageNormRate <= 1 else { throw fail("advantage_norm_rate must be in (0, 1], got \(advantageNormRate)") }
+    guard maxWeight.isFinite && maxWeight > 0 else { throw fail("max_weight must be a positive number, got \(maxWeight)") }
+    try ConfigBounds.check(name, "batch_size", batchSize, atMost: ConfigBounds.maxTransitions)
+    try ConfigBounds.checkHidden(name, hidden)
+  }
+}
+
+/// Learns a policy from a dataset of logged episodes, without an environment: MARWIL, and with
+/// β = 0 behaviour cloning. Each epoch visits every logged step once in a seeded random order, in
+/// minibatches; a step's loss is
+///
+///     −w · log π(a|s),  w = min(exp(β · (G − V(s)) / c), max_weight)   (w = 1 when β = 0)
+///
+/// plus vf_coef · ½ (V(s) − G)², where G is the discounted return from that step to the end of
+/// its logged episode and c² a slow moving average of squared advantages. Discrete actions use
+/// a softmax policy; box actions a Gaussian with a learned, state-independent log std (acting
+/// deterministically takes its mean, clipped to the box).
+public final class MARWILLearner {
+  public let name: String
+  public let config: MARWILConfig
+  public let observationSpace: Space
+  public let actionSpace: Space
+  public let policy: Sequential
+  public let value: Sequential?
+  /// Box actions: the log standard deviation of the Gaussian, one per action dimension.
+  public let logStd: Tensor?
+  let optimizer: Optimizer
+  let features: ObservationFeatures
+  let generator: SeededGenerator
+  let inputs: [Float]
+  let actions: [Float]
+  let returns: [Float]
+  public let steps: Int
+  /// c², the moving average of squared advantages (RLlib starts it at 100).
+  public private(set) var squaredAdvantageAverage = 100.0
+  public private(set) var epochs = 0
+
+  public init(_ dataset: EpisodeDataset, config: MARWILConfig, name: String) throws {
+    try config.validate(name)
+    guard dataset.totalSteps > 0 else { throw CoreError("\(name): the dataset has no steps") }
+    self.name = name
+    self.config = config
+    observationSpace = dataset.observationSpace
+    actionSpace = dataset.actionSpace
+    features = ObservationFeatures(dataset.observationSpace)
+    generator = SeededGenerator(seed: config.seed)
+    let outputs: Int
+    switch actionSpace {
+    case .discrete(let n, _): outputs = n
+    case .box(let low, _, _): outputs = low.count
+    case .multiDiscrete: throw CoreError("\(name) learns Discrete or Box actions; this dataset acts in \(actionSpace.description)")
+    }
+    policy = try Sequential.mlp([features.size] + config.hidden + [outputs], activation: .tanh, generator: generator)
+    value = config.beta > 0 ? try Sequential.mlp([features.size] + config.hidden + [1], activation: .tanh, generator: generator) : nil
+    if case .box = actionSpace {
+      logStd = Tensor(shape: [1, outputs], data: [Float](repeating: 0, count: outputs), requiresGrad: true)
+    } else {
+      logStd = nil
+    }
+    optimizer = try Optimizer(.adam, params: policy.parameters + (value?.parameters ?? []) + (logStd.map { [$0] } ?? []), lr: Float(config.lr))
+
+    // Every logged step as a row: its observation's features, its action, its return to go.
+    let width = dataset.observationWidth, actionWidth = dataset.actionWidth
+    let start: Double
+    if case .discrete(_, let s) = actionSpace { start = Double(s) } else { start = 0 }
+    var inputs = [Float](repeating: 0, count: dataset.totalSteps * features.size)
+    var actions: [Float] = [], returns: [Float] = []
+    var row = 0
+    let features = self.features
+    for episode in dataset.episodes {
+      var togo = [Double](repeating: 0, count: episode.steps), g = 0.0
+      for t in stride(from: episode.steps - 1, through: 0, by: -1) { g = episode.rewards[t] + config.gamma * g; togo[t] = g }
+      for t in 0..<episode.steps {
+        episode.observations.withUnsafeBufferPointer { all in
+          inputs.withUnsafeMutableBufferPointer { out in
+            features.encode(UnsafeBufferPointer(rebasing: all[(t * width)..<((t + 1) * width)]), into: out, at: row * features.size)
+          }
+        }
+        for k in 0..<actionWidth { actions.append(Float(episode.actions[t * actionWidth + k] - start)) }
+        returns.append(Float(togo[t]))
+        row += 1
+      }
+    }
+    self.inputs = inputs
+    self.actions = actions
+    self.returns = returns
+    steps = row
+  }
+
+  public struct EpochStats: Sendable {
+    public var epoch: Int
+    public var policyLoss: Double
+    public var valueLoss: Double?
+    public var meanWeight: Double
+  }
+
+  /// Trains for `count` epochs; the statistics of each, averaged over its minibatches.
+  public func train(epochs count: Int) throws -> [EpochStats] {
+    var out: [EpochStats] = []
+    for _ in 0..<count {
+      var order = Array(0..<steps)
+      generator.shuffle(&order)
+      var policySum = 0.0, valueSum = 0.0, weightSum = 0.0, batches = 0
+      var start = 0
+      while start < steps {
+        try Interruption.check()
+        let rows = Array(order[start..<min(start + config.batchSize, steps)])
+        let (p, v, w) = try update(rows)
+        policySum += p; valueSum += v ?? 0; weightSum += w; batches += 1
+        start += config.batchSize
+      }
+      epochs += 1
+      out.append(EpochStats(epoch: epochs, policyLoss: policySum / Double(batches),
+                            valueLoss: value == nil ? nil : valueSum / Double(batches), meanWeight: weightSum / Double(batches)))
+    }
+    return out
+  }
+
+  /// One Adam step on the rows; returns the policy loss, the value loss and the mean weight.
+  func update(_ rows: [Int]) throws -> (Double, Double?, Double) {
+    let b = rows.count, size = features.size
+    var x = [Float](repeating: 0, count: b * size), g = [Float](repeating: 0, count: b)
+    let actionWidth = actions.count / steps
+    var a = [Float](repeating: 0, count: b * actionWidth)
+    for (i, r) in rows.enumerated() {
+      for k in 0..<size { x[i * size + k] = inputs[r * size + k] }
+      for k in 0..<actionWidth { a[i * actionWidth + k] = actions[r * actionWidth + k] }
+      g[i] = returns[r]
+    }
+    let input = Tensor(shape: [b, size], data: x), target = Tensor(shape: [b, 1], data: g)
+    let logProbability = try self.logProbability(input, Tensor(shape: [b, actionWidth], data: a))
+    var weights = [Float](repeating: 1, count: b)
+    var valueLoss: Tensor?
+    if let value, config.beta > 0 {
+      let v = try value.forward(input)
+      let advantages = try (target - v.detached()).data
+      var squared = 0.0
+      for adv in advantages { squared += Double(adv) * Double(adv) }
+      squaredAdvantageAverage += config.advantageNormRate * (squared / Double(b) - squaredAdvantageAverage)
+      weights = Self.weights(advantages, beta: config.beta, scale: squaredAdvantageAverage.squareRoot(), cap: config.maxWeight)
+      valueLoss = try (try (v - target) * (v - target)).mean() * 0.5
+    }
+    let policyLoss = -(try (logProbability * Tensor(shape: [b, 1], data: weights)).mean())
+    let loss = try valueLoss.map { try policyLoss + $0 * Float(config.vfCoef) } ?? policyLoss
+    guard loss.data[0].isFinite else {
+      throw CoreError("\(name): the loss is \(loss.data[0]) at epoch \(epochs + 1)", hint: "lower lr, or check the dataset's observations and rewards for nan/inf")
+    }
+    optimizer.zeroGrad()
+    try loss.backward()
+    try optimizer.step()
+    let meanWeight = weights.reduce(0) { $0 + Double($1) } / Double(b)
+    return (Double(policyLoss.data[0]), valueLoss.map { Double($0.data[0]) }, meanWeight)
+  }
+
+  /// log π(a|s) per row, shape (B, 1).
+  func logProbability(_ input: Tensor, _ chosen: Tensor) throws -> Tensor {
+    let out = try policy.forward(input)
+    if let logStd {
+      return try Normal(mean: out, std: logStd.exp()).logProb(chosen).sum(axis: 1, keepdim: true)
+    }
+    let index = Tensor(shape: chosen.shape, ints: chosen.data.map { Int64($0) })
+    return try out.logSoftmax(axis: -1).gather(axis: 1, index: index)
+  }
+
+  /// MARWIL's weights min(exp(β·A / (1e-8 + c)), cap), exactly rounded the same on every machine.
+  public static func weights(_ advantages: [Float], beta: Double, scale: Double, cap: Double) -> [Float] {
+    advantages.map { Float(Swift.min(PortableMath.exp(beta * Double($0) / (1e-8 + scale)), cap)) }
+  }
+
+  /// The action for one observation: the most likely one, or (deterministic: false) a sample.
+  public func act(_ observation: Point, deterministic: Bool = true, generator: SeededGenerator? = nil) throws -> Point {
+    let raw = observation.asReals
+    var row = [Float](repeating: 0, count: features.size)
+    raw.withUnsafeBufferPointer { r in row.withUnsafeMutableBufferPointer { features.encode(r, into: $0, at: 0) } }
+    let out = try Autograd.noGrad { try policy.forward(Tensor(shape: [1, features.size], data: row)) }.data
+    switch actionSpace {
+    case .discrete(let n, let start):
+      if deterministic || generator == nil {
+        var best = 0
+        for k in 1..<n where out[k] > out[best] { best = k }
+        return .int(start + best)
+      }
+      let top = out.max()!
+      let exps = out.map { Double(PortableMath.exp($0 - top)) }
+      var u = generator!.nextDouble() * exps.reduce(0, +), chosen = n - 1
+      for k in 0..<n { u -= exps[k]; if u < 0 { chosen = k; break } }
+      return .int(start + chosen)
+    case .box(let low, let high, _):
+      var values = out.map(Double.init)
+      if !deterministic, let generator, let logStd {
+        for k in values.indices { values[k] += Double(PortableMath.exp(logStd.data[k])) * generator.nextGaussian() }
+      }
+      return .reals(values.indices.map { Swift.min(Swift.max(values[$0], low[$0]), high[$0]) })
+    case .multiDiscrete:
+      throw CoreError("\(name): multi-discrete actions are not supported")
+    }
+  }
+
+  /// Whole deterministic episodes of the learned policy in `env` (episode k reset with seed + k).
+  public func evaluate(_ env: EnvSource, episodes: Int, seed: UInt64) throws -> EvalResult {
+    return try PolicyEvaluation.run(source: env, copyIndex: 0, episodes: episodes, seed: seed) { try act($0) }
+  }
+}

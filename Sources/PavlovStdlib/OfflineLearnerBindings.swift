@@ -1,0 +1,121 @@
+import PavlovCore
+import PavlovGym
+import PavlovLang
+import PavlovRL
+
+/// `bc(dataset, ...)` and `marwil(dataset, ...)`: policies learned from logged episodes, with no
+/// environment until evaluation.
+final class OfflineLearnerValue: PObject {
+  let learner: MARWILLearner
+
+  nonisolated(unsafe) static let nativeType: NativeType = OfflineLearnerBindings.makeType()
+
+  init(_ learner: MARWILLearner) {
+    self.learner = learner
+    super.init(type: Self.nativeType)
+  }
+
+  override var displayString: String {
+    "<\(learner.name) on \(learner.steps) logged steps: \(learner.observationSpace.description) → \(learner.actionSpace.description), \(learner.epochs) epochs>"
+  }
+}
+
+enum OfflineLearnerBindings {
+  static let shared: [ConfigOption<MARWILConfig>] = [
+    .ints("hidden", \.hidden, "hidden layer sizes of the policy (and value) networks (tanh)"),
+    .number("lr", \.lr, "Adam's learning rate", .positive),
+    .int("batch_size", \.batchSize, "logged steps per gradient step", .between(1, Double(ConfigBounds.maxTransitions))),
+  ]
+  static let weighting: [ConfigOption<MARWILConfig>] = [
+    .number("beta", \.beta, "how strongly advantages weight the imitation, exp(β·A / c); 0 is behaviour cloning", .nonNegative),
+    .number("gamma", \.gamma, "the discount of the returns the value network learns", .discount),
+    .number("vf_coef", \.vfCoef, "the weight of the value loss", .nonNegative),
+    .number("max_weight", \.maxWeight, "the largest weight a step can get", .positive),
+    .number("advantage_norm_rate", \.advantageNormRate, "the rate of the moving average of squared advantages that scales them", ParamRange(lower: 0, lowerOpen: true, upper: 1)),
+  ]
+  static let datasetParam = Param("dataset", doc: "logged episodes: record_episodes(...) or load_dataset(path)")
+  static let seedParam = Param("seed", default: .int(0), doc: "seeds the weights and the order of the minibatches", range: .finite)
+
+  static func register(_ r: Registry) {
+    r.addType(OfflineLearnerValue.nativeType)
+    let bcParams = [datasetParam] + shared.params(MARWILConfig()) + [seedParam]
+    r.function("bc", bcParams, doc: "Behaviour cloning: a policy trained to take the logged actions (maximum likelihood); call .train(epochs: n), then .act(obs) or .evaluate(env).") { args in
+      var config = try shared.configured(MARWILConfig(), TrainerArguments(args: args, params: bcParams, name: "bc"))
+      config.beta = 0
+      config.seed = UInt64(bitPattern: Int64(try args.int(bcParams.count - 1)))
+      return try make(args, config, "bc")
+    }
+    let marwilParams = [datasetParam] + (weighting + shared).params(MARWILConfig()) + [seedParam]
+    r.function("marwil", marwilParams, doc: "MARWIL (monotonic advantage re-weighted imitation learning, as RLlib's): behaviour cloning with each logged step weighted by exp(β·advantage), so better-than-average actions count more; beta: 0 is bc. Call .train(epochs: n).") { args in
+      var config = try (weighting + shared).configured(MARWILConfig(), TrainerArguments(args: args, params: marwilParams, name: "marwil"))
+      config.seed = UInt64(bitPattern: Int64(try args.int(marwilParams.count - 1)))
+      return try make(args, config, "marwil")
+    }
+  }
+
+  static func make(_ args: Args, _ config: MARWILConfig, _ name: String) throws -> Value {
+    guard case .object(let value as DatasetValue) = args[0] else { throw args.typeError(0, "a dataset (record_episodes(...) or load_dataset(path))") }
+    let dataset = value.dataset
+    return .object(OfflineLearnerValue(try CoreBridge.run(name) { try MARWILLearner(dataset, config: config, name: name) }))
+  }
+
+  /// The same kind of space with the same size (a box's bounds may differ by float32 rounding).
+  static func sameShape(_ a: Space, _ b: Space) -> Bool {
+    switch (a, b) {
+    case (.discrete(let n, let s), .discrete(let m, let t)): return n == m && s == t
+    case (.box(_, _, let x), .box(_, _, let y)): return x == y
+    case (.multiDiscrete(let x), .multiDiscrete(let y)): return x == y
+    default: return false
+    }
+  }
+
+  static func learner(_ v: Value) throws -> MARWILLearner {
+    guard case .object(let l as OfflineLearnerValue) = v else { throw PavlovError.runtime("expected an offline learner, got \(v.typeName)") }
+    return l.learner
+  }
+
+  static func makeType() -> NativeType {
+    let t = NativeType(name: "offline_learner", doc: "A policy learned from a dataset; made by bc(...) or marwil(...).")
+    t.property("algorithm", doc: "\"bc\" or \"marwil\".") { .str(try learner($0).name) }
+    t.property("epochs", doc: "Epochs trained so far.") { .int(try learner($0).epochs) }
+    t.property("policy", doc: "The policy network (logits, or the Gaussian's means for box actions).") { .object(ModelValue(try learner($0).policy)) }
+    t.property("value", doc: "MARWIL's value network V(s) (nil for bc).") { v in
+      try learner(v).value.map { .object(ModelValue($0)) } ?? .null
+    }
+    t.method("train", [Param("epochs", default: .int(1), doc: "passes over every logged step", range: .between(1, 1_000_000))],
+             doc: "Trains for whole epochs (minibatches in a seeded random order); returns [{epoch, policy_loss, value_loss, mean_weight}].") { args in
+      let l = try learner(args.receiver)
+      let stats = try CoreBridge.run(l.name) { try l.train(epochs: try args.int(0)) }
+      return .list(PList(stats.map { s in
+        .record(PRecord([("epoch", .int(s.epoch)), ("policy_loss", .float(s.policyLoss)),
+                         ("value_loss", s.valueLoss.map { .float($0) } ?? .null), ("mean_weight", .float(s.meanWeight))]))
+      }))
+    }
+    t.method("act", [Param("obs", doc: "one observation"), Param("deterministic", default: .bool(true), doc: "the most likely action (false: a sample)")],
+             doc: "The policy's action for one observation, ready for env.step.") { args in
+      let l = try learner(args.receiver)
+      let observation = try SpaceBindings.point(args[0], for: l.observationSpace, "offline_learner.act", what: "the observation")
+      let deterministic = try args.bool(1)
+      let generator = deterministic ? nil : Stdlib.generator(for: args.interpreter)
+      let action = try CoreBridge.run { try l.act(observation, deterministic: deterministic, generator: generator) }
+      return SpaceBindings.value(action, space: l.actionSpace)
+    }
+    t.method("evaluate", [
+      Param("env", doc: "an env id, an env or a function making one, with the dataset's spaces"),
+      Param("episodes", default: .int(Evaluation.episodes), doc: "how many whole episodes to run", range: .count),
+      Param("seed", default: .int(Int(Evaluation.seed)), doc: "episode k is reset with seed + k", range: .finite),
+    ], doc: "Runs the learned policy (deterministically) for whole episodes; returns {mean_return, std_return, returns, lengths}.") { args in
+      let l = try learner(args.receiver)
+      let source = try TrainerBindings.envSource(args[0], args.interpreter, copies: 1, "evaluate")
+      let env = try source.make(0)
+      // Shapes, not bounds: a dataset stores a box's bounds as float32.
+      guard sameShape(env.observationSpace, l.observationSpace), sameShape(env.actionSpace, l.actionSpace) else {
+        throw PavlovError.runtime("evaluate: \(source.name) has spaces \(env.observationSpace.description) → \(env.actionSpace.description), the dataset \(l.observationSpace.description) → \(l.actionSpace.description)")
+      }
+      let seed = UInt64(bitPattern: Int64(try args.int(2)))
+      let result = try CoreBridge.run(l.name) { try l.evaluate(source, episodes: try args.int(1), seed: seed) }
+      return TrainerBindings.evaluationRecord(result)
+    }
+    return t
+  }
+}
