@@ -3,14 +3,14 @@ import PavlovGym
 import PavlovLang
 import PavlovRL
 
-/// `bc(dataset, ...)` and `marwil(dataset, ...)`: policies learned from logged episodes, with no
-/// environment until evaluation.
+/// `bc(dataset, ...)`, `marwil(dataset, ...)` and `cql(dataset, ...)`: policies learned from
+/// logged episodes, with no environment until evaluation.
 final class OfflineLearnerValue: PObject {
-  let learner: MARWILLearner
+  let learner: any OfflineLearner
 
   nonisolated(unsafe) static let nativeType: NativeType = OfflineLearnerBindings.makeType()
 
-  init(_ learner: MARWILLearner) {
+  init(_ learner: any OfflineLearner) {
     self.learner = learner
     super.init(type: Self.nativeType)
   }
@@ -33,6 +33,14 @@ enum OfflineLearnerBindings {
     .number("max_weight", \.maxWeight, "the largest weight a step can get", .positive),
     .number("advantage_norm_rate", \.advantageNormRate, "the rate of the moving average of squared advantages that scales them", ParamRange(lower: 0, lowerOpen: true, upper: 1)),
   ]
+  static let cqlOptions: [ConfigOption<CQLConfig>] = [
+    .number("alpha", \.alpha, "the weight of the conservative penalty logsumexp Q(s, ·) − Q(s, a_logged); 0 is offline DQN", .nonNegative),
+    .number("gamma", \.gamma, "the discount factor", .discount),
+    .ints("hidden", \.hidden, "hidden layer sizes of the Q-network (ReLU)"),
+    .number("lr", \.lr, "Adam's learning rate", .positive),
+    .int("batch_size", \.batchSize, "logged transitions per gradient step", .between(1, Double(ConfigBounds.maxTransitions))),
+    .int("target_update_interval", \.targetUpdateInterval, "gradient steps between copies of the Q-network into the target network", .count),
+  ]
   static let datasetParam = Param("dataset", doc: "logged episodes: record_episodes(...) or load_dataset(path)")
   static let seedParam = Param("seed", default: .int(0), doc: "seeds the weights and the order of the minibatches", range: .finite)
 
@@ -51,12 +59,23 @@ enum OfflineLearnerBindings {
       config.seed = UInt64(bitPattern: Int64(try args.int(marwilParams.count - 1)))
       return try make(args, config, "marwil")
     }
+    let cqlParams = [datasetParam] + cqlOptions.params(CQLConfig()) + [seedParam]
+    r.function("cql", cqlParams, doc: "Conservative Q-learning for discrete actions (as d3rlpy's DiscreteCQL): double-DQN targets on the logged transitions plus alpha times a penalty on the Q-values of actions the logs did not take; the policy is greedy in Q. Call .train(epochs: n).") { args in
+      var config = try cqlOptions.configured(CQLConfig(), TrainerArguments(args: args, params: cqlParams, name: "cql"))
+      config.seed = UInt64(bitPattern: Int64(try args.int(cqlParams.count - 1)))
+      let dataset = try self.dataset(args)
+      return .object(OfflineLearnerValue(try CoreBridge.run("cql") { try DiscreteCQL(dataset, config: config, name: "cql") }))
+    }
   }
 
   static func make(_ args: Args, _ config: MARWILConfig, _ name: String) throws -> Value {
-    guard case .object(let value as DatasetValue) = args[0] else { throw args.typeError(0, "a dataset (record_episodes(...) or load_dataset(path))") }
-    let dataset = value.dataset
+    let dataset = try self.dataset(args)
     return .object(OfflineLearnerValue(try CoreBridge.run(name) { try MARWILLearner(dataset, config: config, name: name) }))
+  }
+
+  static func dataset(_ args: Args) throws -> EpisodeDataset {
+    guard case .object(let value as DatasetValue) = args[0] else { throw args.typeError(0, "a dataset (record_episodes(...) or load_dataset(path))") }
+    return value.dataset
   }
 
   /// The same kind of space with the same size (a box's bounds may differ by float32 rounding).
@@ -69,26 +88,27 @@ enum OfflineLearnerBindings {
     }
   }
 
-  static func learner(_ v: Value) throws -> MARWILLearner {
+  static func learner(_ v: Value) throws -> any OfflineLearner {
     guard case .object(let l as OfflineLearnerValue) = v else { throw PavlovError.runtime("expected an offline learner, got \(v.typeName)") }
     return l.learner
   }
 
   static func makeType() -> NativeType {
     let t = NativeType(name: "offline_learner", doc: "A policy learned from a dataset; made by bc(...) or marwil(...).")
-    t.property("algorithm", doc: "\"bc\" or \"marwil\".") { .str(try learner($0).name) }
+    t.property("algorithm", doc: "\"bc\", \"marwil\" or \"cql\".") { .str(try learner($0).name) }
     t.property("epochs", doc: "Epochs trained so far.") { .int(try learner($0).epochs) }
-    t.property("policy", doc: "The policy network (logits, or the Gaussian's means for box actions).") { .object(ModelValue(try learner($0).policy)) }
-    t.property("value", doc: "MARWIL's value network V(s) (nil for bc).") { v in
-      try learner(v).value.map { .object(ModelValue($0)) } ?? .null
+    t.property("policy", doc: "The policy network: logits, the Gaussian's means for box actions, or cql's Q-values.") { v in
+      .object(ModelValue(try learner(v).policyNetwork))
+    }
+    t.property("value", doc: "MARWIL's value network V(s) (nil for bc and cql).") { v in
+      try learner(v).valueNetwork.map { .object(ModelValue($0)) } ?? .null
     }
     t.method("train", [Param("epochs", default: .int(1), doc: "passes over every logged step", range: .between(1, 1_000_000))],
-             doc: "Trains for whole epochs (minibatches in a seeded random order); returns [{epoch, policy_loss, value_loss, mean_weight}].") { args in
+             doc: "Trains for whole epochs (minibatches in a seeded random order); returns each epoch's means: [{epoch, policy_loss, value_loss, mean_weight}] (bc, marwil) or [{epoch, td_loss, cql_loss, q_mean}] (cql).") { args in
       let l = try learner(args.receiver)
       let stats = try CoreBridge.run(l.name) { try l.train(epochs: try args.int(0)) }
       return .list(PList(stats.map { s in
-        .record(PRecord([("epoch", .int(s.epoch)), ("policy_loss", .float(s.policyLoss)),
-                         ("value_loss", s.valueLoss.map { .float($0) } ?? .null), ("mean_weight", .float(s.meanWeight))]))
+        .record(PRecord([("epoch", .int(s.epoch))] + s.values.map { ($0.name, .float($0.value)) }))
       }))
     }
     t.method("act", [Param("obs", doc: "one observation"), Param("deterministic", default: .bool(true), doc: "the most likely action (false: a sample)")],

@@ -48,7 +48,7 @@ public struct MARWILConfig: Sendable, Codable {
 /// its logged episode and c² a slow moving average of squared advantages. Discrete actions use
 /// a softmax policy; box actions a Gaussian with a learned, state-independent log std (acting
 /// deterministically takes its mean, clipped to the box).
-public final class MARWILLearner {
+public final class MARWILLearner: OfflineLearner {
   public let name: String
   public let config: MARWILConfig
   public let observationSpace: Space
@@ -58,12 +58,12 @@ public final class MARWILLearner {
   /// Box actions: the log standard deviation of the Gaussian, one per action dimension.
   public let logStd: Tensor?
   let optimizer: Optimizer
-  let features: ObservationFeatures
   let generator: SeededGenerator
-  let inputs: [Float]
-  let actions: [Float]
-  let returns: [Float]
-  public let steps: Int
+  let rows: TransitionRows
+  var features: ObservationFeatures { rows.features }
+  public var steps: Int { rows.count }
+  public var policyNetwork: Module { policy }
+  public var valueNetwork: Module? { value }
   /// c², the moving average of squared advantages (RLlib starts it at 100).
   public private(set) var squaredAdvantageAverage = 100.0
   public private(set) var epochs = 0
@@ -75,7 +75,8 @@ public final class MARWILLearner {
     self.config = config
     observationSpace = dataset.observationSpace
     actionSpace = dataset.actionSpace
-    features = ObservationFeatures(dataset.observationSpace)
+    rows = TransitionRows(dataset, gamma: config.gamma)
+    let features = rows.features
     generator = SeededGenerator(seed: config.seed)
     let outputs: Int
     switch actionSpace {
@@ -91,77 +92,31 @@ public final class MARWILLearner {
       logStd = nil
     }
     optimizer = try Optimizer(.adam, params: policy.parameters + (value?.parameters ?? []) + (logStd.map { [$0] } ?? []), lr: Float(config.lr))
-
-    // Every logged step as a row: its observation's features, its action, its return to go.
-    let width = dataset.observationWidth, actionWidth = dataset.actionWidth
-    let start: Double
-    if case .discrete(_, let s) = actionSpace { start = Double(s) } else { start = 0 }
-    var inputs = [Float](repeating: 0, count: dataset.totalSteps * features.size)
-    var actions: [Float] = [], returns: [Float] = []
-    var row = 0
-    let features = self.features
-    for episode in dataset.episodes {
-      var togo = [Double](repeating: 0, count: episode.steps), g = 0.0
-      for t in stride(from: episode.steps - 1, through: 0, by: -1) { g = episode.rewards[t] + config.gamma * g; togo[t] = g }
-      for t in 0..<episode.steps {
-        episode.observations.withUnsafeBufferPointer { all in
-          inputs.withUnsafeMutableBufferPointer { out in
-            features.encode(UnsafeBufferPointer(rebasing: all[(t * width)..<((t + 1) * width)]), into: out, at: row * features.size)
-          }
-        }
-        for k in 0..<actionWidth { actions.append(Float(episode.actions[t * actionWidth + k] - start)) }
-        returns.append(Float(togo[t]))
-        row += 1
-      }
-    }
-    self.inputs = inputs
-    self.actions = actions
-    self.returns = returns
-    steps = row
   }
 
-  public struct EpochStats: Sendable {
-    public var epoch: Int
-    public var policyLoss: Double
-    public var valueLoss: Double?
-    public var meanWeight: Double
-  }
-
-  /// Trains for `count` epochs; the statistics of each, averaged over its minibatches.
-  public func train(epochs count: Int) throws -> [EpochStats] {
-    var out: [EpochStats] = []
+  public func train(epochs count: Int) throws -> [OfflineEpochStats] {
+    var out: [OfflineEpochStats] = []
     for _ in 0..<count {
-      var order = Array(0..<steps)
-      generator.shuffle(&order)
-      var policySum = 0.0, valueSum = 0.0, weightSum = 0.0, batches = 0
-      var start = 0
-      while start < steps {
+      var policySum = 0.0, valueSum = 0.0, weightSum = 0.0, batches = 0.0
+      for batch in TransitionRows.minibatches(steps, size: config.batchSize, generator: generator) {
         try Interruption.check()
-        let rows = Array(order[start..<min(start + config.batchSize, steps)])
-        let (p, v, w) = try update(rows)
+        let (p, v, w) = try update(batch)
         policySum += p; valueSum += v ?? 0; weightSum += w; batches += 1
-        start += config.batchSize
       }
       epochs += 1
-      out.append(EpochStats(epoch: epochs, policyLoss: policySum / Double(batches),
-                            valueLoss: value == nil ? nil : valueSum / Double(batches), meanWeight: weightSum / Double(batches)))
+      var values = [(name: "policy_loss", value: policySum / batches)]
+      if value != nil { values.append(("value_loss", valueSum / batches)) }
+      values.append(("mean_weight", weightSum / batches))
+      out.append(OfflineEpochStats(epoch: epochs, values: values))
     }
     return out
   }
 
   /// One Adam step on the rows; returns the policy loss, the value loss and the mean weight.
-  func update(_ rows: [Int]) throws -> (Double, Double?, Double) {
-    let b = rows.count, size = features.size
-    var x = [Float](repeating: 0, count: b * size), g = [Float](repeating: 0, count: b)
-    let actionWidth = actions.count / steps
-    var a = [Float](repeating: 0, count: b * actionWidth)
-    for (i, r) in rows.enumerated() {
-      for k in 0..<size { x[i * size + k] = inputs[r * size + k] }
-      for k in 0..<actionWidth { a[i * actionWidth + k] = actions[r * actionWidth + k] }
-      g[i] = returns[r]
-    }
-    let input = Tensor(shape: [b, size], data: x), target = Tensor(shape: [b, 1], data: g)
-    let logProbability = try self.logProbability(input, Tensor(shape: [b, actionWidth], data: a))
+  func update(_ batch: [Int]) throws -> (Double, Double?, Double) {
+    let b = batch.count
+    let input = rows.inputTensor(batch), target = TransitionRows.column(rows.returnsToGo, batch)
+    let logProbability = try self.logProbability(input, TransitionRows.column(rows.actions, batch, width: rows.actionWidth))
     var weights = [Float](repeating: 1, count: b)
     var valueLoss: Tensor?
     if let value, config.beta > 0 {
@@ -201,23 +156,11 @@ public final class MARWILLearner {
   }
 
   /// The action for one observation: the most likely one, or (deterministic: false) a sample.
-  public func act(_ observation: Point, deterministic: Bool = true, generator: SeededGenerator? = nil) throws -> Point {
-    let raw = observation.asReals
-    var row = [Float](repeating: 0, count: features.size)
-    raw.withUnsafeBufferPointer { r in row.withUnsafeMutableBufferPointer { features.encode(r, into: $0, at: 0) } }
-    let out = try Autograd.noGrad { try policy.forward(Tensor(shape: [1, features.size], data: row)) }.data
+  public func act(_ observation: Point, deterministic: Bool, generator: SeededGenerator?) throws -> Point {
+    let out = try Autograd.noGrad { try policy.forward(TransitionRows.row(observation, features)) }.data
     switch actionSpace {
-    case .discrete(let n, let start):
-      if deterministic || generator == nil {
-        var best = 0
-        for k in 1..<n where out[k] > out[best] { best = k }
-        return .int(start + best)
-      }
-      let top = out.max()!
-      let exps = out.map { Double(PortableMath.exp($0 - top)) }
-      var u = generator!.nextDouble() * exps.reduce(0, +), chosen = n - 1
-      for k in 0..<n { u -= exps[k]; if u < 0 { chosen = k; break } }
-      return .int(start + chosen)
+    case .discrete(_, let start):
+      return .int(start + DiscreteChoice.pick(out, deterministic: deterministic, generator: generator))
     case .box(let low, let high, _):
       var values = out.map(Double.init)
       if !deterministic, let generator, let logStd {
@@ -227,10 +170,5 @@ public final class MARWILLearner {
     case .multiDiscrete:
       throw CoreError("\(name): multi-discrete actions are not supported")
     }
-  }
-
-  /// Whole deterministic episodes of the learned policy in `env` (episode k reset with seed + k).
-  public func evaluate(_ env: EnvSource, episodes: Int, seed: UInt64) throws -> EvalResult {
-    return try PolicyEvaluation.run(source: env, copyIndex: 0, episodes: episodes, seed: seed) { try act($0) }
   }
 }
