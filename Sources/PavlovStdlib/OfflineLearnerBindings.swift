@@ -41,6 +41,16 @@ enum OfflineLearnerBindings {
     .int("batch_size", \.batchSize, "logged transitions per gradient step", .between(1, Double(ConfigBounds.maxTransitions))),
     .int("target_update_interval", \.targetUpdateInterval, "gradient steps between copies of the Q-network into the target network", .count),
   ]
+  static let iqlOptions: [ConfigOption<IQLConfig>] = [
+    .number("expectile", \.expectile, "τ of the expectile V(s) learns from Q of the logged actions (0.5: their mean; near 1: their best)", ParamRange(lower: 0, lowerOpen: true, upper: 1, upperOpen: true)),
+    .number("beta", \.beta, "the inverse temperature of the policy's weights exp(β·(Q − V))", .nonNegative),
+    .number("gamma", \.gamma, "the discount factor", .discount),
+    .number("tau", \.tau, "the Polyak rate of the target Q-network", ParamRange(lower: 0, lowerOpen: true, upper: 1)),
+    .ints("hidden", \.hidden, "hidden layer sizes of the policy, Q and V networks (ReLU)"),
+    .number("lr", \.lr, "Adam's learning rate (each network has its own Adam)", .positive),
+    .int("batch_size", \.batchSize, "logged transitions per gradient step", .between(1, Double(ConfigBounds.maxTransitions))),
+    .number("max_weight", \.maxWeight, "the largest weight a step can get", .positive),
+  ]
   static let datasetParam = Param("dataset", doc: "logged episodes: record_episodes(...) or load_dataset(path)")
   static let seedParam = Param("seed", default: .int(0), doc: "seeds the weights and the order of the minibatches", range: .finite)
 
@@ -65,6 +75,13 @@ enum OfflineLearnerBindings {
       config.seed = UInt64(bitPattern: Int64(try args.int(cqlParams.count - 1)))
       let dataset = try self.dataset(args)
       return .object(OfflineLearnerValue(try CoreBridge.run("cql") { try DiscreteCQL(dataset, config: config, name: "cql") }))
+    }
+    let iqlParams = [datasetParam] + iqlOptions.params(IQLConfig()) + [seedParam]
+    r.function("iql", iqlParams, doc: "Implicit Q-learning for discrete actions (Kostrikov et al., as CORL's): V(s) by expectile regression on Q of the logged actions, Q by one-step targets through V, and the policy by advantage-weighted cloning; it never evaluates an action the logs did not take. Call .train(epochs: n).") { args in
+      var config = try iqlOptions.configured(IQLConfig(), TrainerArguments(args: args, params: iqlParams, name: "iql"))
+      config.seed = UInt64(bitPattern: Int64(try args.int(iqlParams.count - 1)))
+      let dataset = try self.dataset(args)
+      return .object(OfflineLearnerValue(try CoreBridge.run("iql") { try DiscreteIQL(dataset, config: config, name: "iql") }))
     }
   }
 
@@ -95,16 +112,19 @@ enum OfflineLearnerBindings {
 
   static func makeType() -> NativeType {
     let t = NativeType(name: "offline_learner", doc: "A policy learned from a dataset; made by bc(...) or marwil(...).")
-    t.property("algorithm", doc: "\"bc\", \"marwil\" or \"cql\".") { .str(try learner($0).name) }
+    t.property("algorithm", doc: "\"bc\", \"marwil\", \"cql\" or \"iql\".") { .str(try learner($0).name) }
     t.property("epochs", doc: "Epochs trained so far.") { .int(try learner($0).epochs) }
     t.property("policy", doc: "The policy network: logits, the Gaussian's means for box actions, or cql's Q-values.") { v in
       .object(ModelValue(try learner(v).policyNetwork))
     }
-    t.property("value", doc: "MARWIL's value network V(s) (nil for bc and cql).") { v in
+    t.property("value", doc: "The value network V(s) of marwil and iql (nil for bc and cql).") { v in
       try learner(v).valueNetwork.map { .object(ModelValue($0)) } ?? .null
     }
+    t.property("q", doc: "The Q-network Q(s, ·) of cql and iql (nil for bc and marwil).") { v in
+      try learner(v).qNetwork.map { .object(ModelValue($0)) } ?? .null
+    }
     t.method("train", [Param("epochs", default: .int(1), doc: "passes over every logged step", range: .between(1, 1_000_000))],
-             doc: "Trains for whole epochs (minibatches in a seeded random order); returns each epoch's means: [{epoch, policy_loss, value_loss, mean_weight}] (bc, marwil) or [{epoch, td_loss, cql_loss, q_mean}] (cql).") { args in
+             doc: "Trains for whole epochs (minibatches in a seeded random order); returns each epoch's means: [{epoch, policy_loss, value_loss, mean_weight}] (bc, marwil) [{epoch, td_loss, cql_loss, q_mean}] (cql) or [{epoch, q_loss, v_loss, policy_loss, mean_weight}] (iql).") { args in
       let l = try learner(args.receiver)
       let stats = try CoreBridge.run(l.name) { try l.train(epochs: try args.int(0)) }
       return .list(PList(stats.map { s in

@@ -52,7 +52,7 @@ public enum Stdlib {
     registry.family("offline")
     DatasetBindings.register(registry)  // record_episodes, load_dataset, the dataset type
     OfflineBindings.register(registry)  // ope, ope_episodes
-    OfflineLearnerBindings.register(registry)  // bc, marwil
+    OfflineLearnerBindings.register(registry)  // bc, marwil, cql, iql
     registry.family("blocks")
     RolloutBlock.register(registry)
     RLBlocks.register(registry)  // randperm, minibatches, gae, ppo_loss, td_target, replay_buffer, ...

@@ -51,6 +51,7 @@ public final class DiscreteCQL: OfflineLearner {
   public var steps: Int { rows.count }
   public var policyNetwork: Module { q }
   public var valueNetwork: Module? { nil }
+  public var qNetwork: Module? { q }
   public private(set) var epochs = 0
   public private(set) var gradientSteps = 0
 

@@ -64,6 +64,7 @@ public final class MARWILLearner: OfflineLearner {
   public var steps: Int { rows.count }
   public var policyNetwork: Module { policy }
   public var valueNetwork: Module? { value }
+  public var qNetwork: Module? { nil }
   /// c², the moving average of squared advantages (RLlib starts it at 100).
   public private(set) var squaredAdvantageAverage = 100.0
   public private(set) var epochs = 0

@@ -15,6 +15,8 @@ public protocol OfflineLearner: AnyObject {
   var policyNetwork: Module { get }
   /// A learned V(s), if the method has one.
   var valueNetwork: Module? { get }
+  /// A learned Q(s, ·), if the method has one.
+  var qNetwork: Module? { get }
   /// Trains for `count` epochs; each epoch's statistics (averaged over its minibatches).
   func train(epochs count: Int) throws -> [OfflineEpochStats]
   func act(_ observation: Point, deterministic: Bool, generator: SeededGenerator?) throws -> Point
