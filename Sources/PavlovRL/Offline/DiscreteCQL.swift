@@ -57,11 +57,7 @@ public final class DiscreteCQL: OfflineLearner {
 
   public init(_ dataset: EpisodeDataset, config: CQLConfig, name: String) throws {
     try config.validate(name)
-    guard dataset.totalSteps > 0 else { throw CoreError("\(name): the dataset has no steps") }
-    guard case .discrete(let n, let start) = dataset.actionSpace else {
-      throw CoreError("\(name) learns discrete actions; this dataset acts in \(dataset.actionSpace.description)",
-                      hint: "use bc or marwil for box actions")
-    }
+    let (n, start) = try OfflineData.discreteActions(dataset, name)
     self.name = name
     self.config = config
     observationSpace = dataset.observationSpace

@@ -71,7 +71,7 @@ public final class MARWILLearner: OfflineLearner {
 
   public init(_ dataset: EpisodeDataset, config: MARWILConfig, name: String) throws {
     try config.validate(name)
-    guard dataset.totalSteps > 0 else { throw CoreError("\(name): the dataset has no steps") }
+    try OfflineData.checkSteps(dataset, name)
     self.name = name
     self.config = config
     observationSpace = dataset.observationSpace

@@ -35,6 +35,23 @@ extension OfflineLearner {
   }
 }
 
+/// What every offline learner asks of its dataset.
+enum OfflineData {
+  static func checkSteps(_ dataset: EpisodeDataset, _ name: String) throws {
+    guard dataset.totalSteps > 0 else { throw CoreError("\(name): the dataset has no steps") }
+  }
+
+  /// The Q-learning methods' discrete actions: how many, and the first.
+  static func discreteActions(_ dataset: EpisodeDataset, _ name: String) throws -> (count: Int, start: Int) {
+    try checkSteps(dataset, name)
+    guard case .discrete(let n, let start) = dataset.actionSpace else {
+      throw CoreError("\(name) learns discrete actions; this dataset acts in \(dataset.actionSpace.description)",
+                      hint: "use bc or marwil for box actions")
+    }
+    return (n, start)
+  }
+}
+
 /// A discrete action from scores (logits or Q-values): the best, or a draw from their softmax.
 enum DiscreteChoice {
   static func pick(_ scores: [Float], deterministic: Bool, generator: SeededGenerator?) -> Int {
