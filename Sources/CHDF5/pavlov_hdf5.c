@@ -26,7 +26,8 @@ static hid_t bool_type(hid_t base) {
   return t;
 }
 
-pvh5_id pvh5_create(const char *path) { quiet(); return H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT); }
+// O_EXCL underneath: never through a link planted at the path.
+pvh5_id pvh5_create(const char *path) { quiet(); return H5Fcreate(path, H5F_ACC_EXCL, H5P_DEFAULT, H5P_DEFAULT); }
 pvh5_id pvh5_open(const char *path) { quiet(); return H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT); }
 pvh5_id pvh5_group_create(pvh5_id loc, const char *name) { return H5Gcreate2(loc, name, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT); }
 pvh5_id pvh5_group_open(pvh5_id loc, const char *name) { return H5Gopen2(loc, name, H5P_DEFAULT); }

@@ -36,25 +36,16 @@ public enum MinariFormat {
   public static func write(_ dataset: EpisodeDataset, to folder: String) throws {
     let data = folder + "/data"
     try Files.makeDirectories(data)
-    // Written beside, then renamed: a reader never sees half a file.
+    // Written beside, then renamed: a reader never sees half a file, and the new file is created
+    // exclusively (a stale temporary of this process's id, or a link planted there, is removed first).
     let target = data + "/main_data.hdf5", temporary = target + ".tmp-\(getpid())"
+    unlink(temporary)
     do {
-      let file = try HDF5Group.create(temporary)
-      for (i, episode) in dataset.episodes.enumerated() {
-        let group = try file.createGroup("episode_\(i)")
-        try group.setAttribute("id", Int64(i))
-        try group.setAttribute("total_steps", Int64(episode.steps))
-        if let seed = episode.seed { try group.setAttribute("seed", seed) }
-        let t = episode.steps
-        try group.write("observations", episode.observations, shape: [t + 1] + dataset.observationSpace.elementShape,
-                        as: storage(dataset.observationSpace))
-        try group.write("actions", episode.actions, shape: [t] + dataset.actionSpace.elementShape, as: storage(dataset.actionSpace))
-        try group.write("rewards", episode.rewards, shape: [t], as: .float64)
-        try group.write("terminations", episode.terminations.map { $0 ? 1 : 0 }, shape: [t], as: .bool)
-        try group.write("truncations", episode.truncations.map { $0 ? 1 : 0 }, shape: [t], as: .bool)
-        _ = try group.createGroup("infos")
-      }
-    }  // the file closes here
+      try writeEpisodes(dataset, to: temporary)
+    } catch {
+      unlink(temporary)  // a failed write leaves nothing behind
+      throw error
+    }
     guard rename(temporary, target) == 0 else {
       unlink(temporary)
       throw CoreError("cannot move the dataset into \(target): \(Files.reason(errno))")
@@ -72,6 +63,25 @@ public enum MinariFormat {
     ]
     if let envID = dataset.envID { metadata.append(("env_id", .string(envID))) }
     try Files.writeAtomically(data + "/metadata.json", Array(try JSONWriter.string(.object(metadata)).utf8))
+  }
+
+  /// The episode groups of main_data.hdf5, in a new file at `path` (closed on return).
+  static func writeEpisodes(_ dataset: EpisodeDataset, to path: String) throws {
+    let file = try HDF5Group.create(path)
+    for (i, episode) in dataset.episodes.enumerated() {
+      let group = try file.createGroup("episode_\(i)")
+      try group.setAttribute("id", Int64(i))
+      try group.setAttribute("total_steps", Int64(episode.steps))
+      if let seed = episode.seed { try group.setAttribute("seed", seed) }
+      let t = episode.steps
+      try group.write("observations", episode.observations, shape: [t + 1] + dataset.observationSpace.elementShape,
+                      as: storage(dataset.observationSpace))
+      try group.write("actions", episode.actions, shape: [t] + dataset.actionSpace.elementShape, as: storage(dataset.actionSpace))
+      try group.write("rewards", episode.rewards, shape: [t], as: .float64)
+      try group.write("terminations", episode.terminations.map { $0 ? 1 : 0 }, shape: [t], as: .bool)
+      try group.write("truncations", episode.truncations.map { $0 ? 1 : 0 }, shape: [t], as: .bool)
+      _ = try group.createGroup("infos")
+    }
   }
 
   /// Box spaces are stored as float32 (as Gymnasium's), Discrete and MultiDiscrete as int64.
