@@ -60,30 +60,33 @@ enum OfflineLearnerBindings {
     r.function("bc", bcParams, doc: "Behaviour cloning: a policy trained to take the logged actions (maximum likelihood); call .train(epochs: n), then .act(obs) or .evaluate(env).") { args in
       var config = try shared.configured(MARWILConfig(), TrainerArguments(args: args, params: bcParams, name: "bc"))
       config.beta = 0
-      config.seed = UInt64(bitPattern: Int64(try args.int(bcParams.count - 1)))
+      config.seed = try seed(args)
       return try make(args, config, "bc")
     }
     let marwilParams = [datasetParam] + (weighting + shared).params(MARWILConfig()) + [seedParam]
     r.function("marwil", marwilParams, doc: "MARWIL (monotonic advantage re-weighted imitation learning, as RLlib's): behaviour cloning with each logged step weighted by exp(β·advantage), so better-than-average actions count more; beta: 0 is bc. Call .train(epochs: n).") { args in
       var config = try (weighting + shared).configured(MARWILConfig(), TrainerArguments(args: args, params: marwilParams, name: "marwil"))
-      config.seed = UInt64(bitPattern: Int64(try args.int(marwilParams.count - 1)))
+      config.seed = try seed(args)
       return try make(args, config, "marwil")
     }
     let cqlParams = [datasetParam] + cqlOptions.params(CQLConfig()) + [seedParam]
     r.function("cql", cqlParams, doc: "Conservative Q-learning for discrete actions (as d3rlpy's DiscreteCQL): double-DQN targets on the logged transitions plus alpha times a penalty on the Q-values of actions the logs did not take; the policy is greedy in Q. Call .train(epochs: n).") { args in
       var config = try cqlOptions.configured(CQLConfig(), TrainerArguments(args: args, params: cqlParams, name: "cql"))
-      config.seed = UInt64(bitPattern: Int64(try args.int(cqlParams.count - 1)))
+      config.seed = try seed(args)
       let dataset = try self.dataset(args)
       return .object(OfflineLearnerValue(try CoreBridge.run("cql") { try DiscreteCQL(dataset, config: config, name: "cql") }))
     }
     let iqlParams = [datasetParam] + iqlOptions.params(IQLConfig()) + [seedParam]
     r.function("iql", iqlParams, doc: "Implicit Q-learning for discrete actions (Kostrikov et al., as CORL's): V(s) by expectile regression on Q of the logged actions, Q by one-step targets through V, and the policy by advantage-weighted cloning; it never evaluates an action the logs did not take. Call .train(epochs: n).") { args in
       var config = try iqlOptions.configured(IQLConfig(), TrainerArguments(args: args, params: iqlParams, name: "iql"))
-      config.seed = UInt64(bitPattern: Int64(try args.int(iqlParams.count - 1)))
+      config.seed = try seed(args)
       let dataset = try self.dataset(args)
       return .object(OfflineLearnerValue(try CoreBridge.run("iql") { try DiscreteIQL(dataset, config: config, name: "iql") }))
     }
   }
+
+  /// The `seed` argument, every learner's last parameter.
+  static func seed(_ args: Args) throws -> UInt64 { UInt64(bitPattern: Int64(try args.int(args.count - 1))) }
 
   static func make(_ args: Args, _ config: MARWILConfig, _ name: String) throws -> Value {
     let dataset = try self.dataset(args)

@@ -56,7 +56,7 @@ enum OptimBindings {
       clipParam, scheduleParam,
     ], doc: "Stochastic gradient descent with optional momentum, as torch.optim.SGD.") { args in
       let params = try parameters(args[0], "sgd")
-      let momentum = try number(args, 2, "sgd"), nesterov = try args.bool(3)
+      let momentum = try number(args, 2), nesterov = try args.bool(3)
       return try make(.sgd(momentum: momentum, nesterov: nesterov), params, args, lr: 1, betas: nil, eps: nil, decay: 4, clip: 5, schedule: 6, "sgd")
     }
 
@@ -87,7 +87,7 @@ enum OptimBindings {
       Param("max_norm", doc: "the largest allowed total L2 norm of all gradients together", range: .positive),
     ], doc: "Scales the gradients in place so their total L2 norm is at most max_norm (torch.nn.utils.clip_grad_norm_); returns the norm before clipping.") { args in
       let params = try parameters(args[0], "clip_grad_norm", requireParams: false)
-      let maxNorm = try number(args, 1, "clip_grad_norm")
+      let maxNorm = try number(args, 1)
       let norm = clipGradNorm(params, maxNorm: maxNorm)
       guard norm.isFinite else {
         throw PavlovError.runtime("clip_grad_norm: the gradient norm is \(norm.isNaN ? "nan" : "inf")", hint: nonFiniteHint)
@@ -109,10 +109,10 @@ enum OptimBindings {
       }
       pair = (Float(b1), Float(b2))
     }
-    let clipNorm: Float? = args.isNull(clip) ? nil : try number(args, clip, name)
+    let clipNorm: Float? = args.isNull(clip) ? nil : try number(args, clip)
     let sched = try self.schedule(args[schedule], name)
-    let rate = try number(args, lr, name), decayValue = try number(args, decay, name)
-    let epsValue: Float = eps == nil ? 1e-8 : try number(args, eps!, name)
+    let rate = try number(args, lr), decayValue = try number(args, decay)
+    let epsValue: Float = eps == nil ? 1e-8 : try number(args, eps!)
     let optimizer = try CoreBridge.run { () throws -> Optimizer in
       try Optimizer(kind, params: params, lr: rate, betas: pair, eps: epsValue, weightDecay: decayValue, maxGradNorm: clipNorm, schedule: sched)
     }
@@ -233,7 +233,7 @@ enum OptimBindings {
   }
 
   /// A number argument as a Float, checked against its parameter's range.
-  static func number(_ args: Args, _ i: Int, _ name: String) throws(PavlovError) -> Float {
+  static func number(_ args: Args, _ i: Int) throws(PavlovError) -> Float {
     Float(try args.float(i))
   }
 

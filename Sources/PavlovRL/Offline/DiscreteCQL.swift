@@ -72,18 +72,7 @@ public final class DiscreteCQL: OfflineLearner {
   }
 
   public func train(epochs count: Int) throws -> [OfflineEpochStats] {
-    var out: [OfflineEpochStats] = []
-    for _ in 0..<count {
-      var tdSum = 0.0, penaltySum = 0.0, qSum = 0.0, batches = 0.0
-      for batch in TransitionRows.minibatches(steps, size: config.batchSize, generator: generator) {
-        try Interruption.check()
-        let (td, penalty, meanQ) = try update(batch)
-        tdSum += td; penaltySum += penalty; qSum += meanQ; batches += 1
-      }
-      epochs += 1
-      out.append(OfflineEpochStats(epoch: epochs, values: [("td_loss", tdSum / batches), ("cql_loss", penaltySum / batches), ("q_mean", qSum / batches)]))
-    }
-    return out
+    try rows.trainEpochs(count, batchSize: config.batchSize, generator: generator, finished: { epochs += 1; return epochs }) { try update($0) }
   }
 
   /// The targets r + γ·(1 − terminated)·Q_target(s', argmax Q(s')), shape (B, 1).
@@ -101,7 +90,7 @@ public final class DiscreteCQL: OfflineLearner {
   }
 
   /// One Adam step; returns the TD loss, the CQL penalty and the mean Q of the logged actions.
-  func update(_ batch: [Int]) throws -> (Double, Double, Double) {
+  func update(_ batch: [Int]) throws -> [(name: String, value: Double)] {
     let goal = try targets(batch)
     let values = try q.forward(rows.inputTensor(batch))
     let logged = Tensor(shape: [batch.count, 1], ints: batch.map { Int64(rows.actions[$0]) })
@@ -118,7 +107,7 @@ public final class DiscreteCQL: OfflineLearner {
     gradientSteps += 1
     if gradientSteps % config.targetUpdateInterval == 0 { SoftUpdate.blend(target, toward: q, tau: 1) }
     let meanQ = chosen.data.reduce(0) { $0 + Double($1) } / Double(batch.count)
-    return (Double(td.data[0]), Double(penalty.data[0]), meanQ)
+    return [("td_loss", Double(td.data[0])), ("cql_loss", Double(penalty.data[0])), ("q_mean", meanQ)]
   }
 
   /// The greedy action argmax_a Q(s, a) (a sample from softmax(Q) when not deterministic).

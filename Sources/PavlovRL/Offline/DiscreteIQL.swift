@@ -85,24 +85,11 @@ public final class DiscreteIQL: OfflineLearner {
   }
 
   public func train(epochs count: Int) throws -> [OfflineEpochStats] {
-    var out: [OfflineEpochStats] = []
-    for _ in 0..<count {
-      var sums = [0.0, 0.0, 0.0, 0.0], batches = 0.0
-      for batch in TransitionRows.minibatches(steps, size: config.batchSize, generator: generator) {
-        try Interruption.check()
-        let figures = try update(batch)
-        for k in sums.indices { sums[k] += figures[k] }
-        batches += 1
-      }
-      epochs += 1
-      let names = ["q_loss", "v_loss", "policy_loss", "mean_weight"]
-      out.append(OfflineEpochStats(epoch: epochs, values: names.indices.map { (names[$0], sums[$0] / batches) }))
-    }
-    return out
+    try rows.trainEpochs(count, batchSize: config.batchSize, generator: generator, finished: { epochs += 1; return epochs }) { try update($0) }
   }
 
   /// One step of each network; returns the Q loss, the V loss, the policy loss and the mean weight.
-  func update(_ batch: [Int]) throws -> [Double] {
+  func update(_ batch: [Int]) throws -> [(name: String, value: Double)] {
     let b = batch.count
     let input = rows.inputTensor(batch)
     let logged = Tensor(shape: [b, 1], ints: batch.map { Int64(rows.actions[$0]) })
@@ -138,7 +125,8 @@ public final class DiscreteIQL: OfflineLearner {
     }
     SoftUpdate.blend(target, toward: q, tau: Float(config.tau))
     let meanWeight = weights.reduce(0) { $0 + Double($1) } / Double(b)
-    return [Double(qLoss.data[0]), Double(valueLoss.data[0]), Double(policyLoss.data[0]), meanWeight]
+    return [("q_loss", Double(qLoss.data[0])), ("v_loss", Double(valueLoss.data[0])), ("policy_loss", Double(policyLoss.data[0])),
+            ("mean_weight", meanWeight)]
   }
 
   public func act(_ observation: Point, deterministic: Bool, generator: SeededGenerator?) throws -> Point {

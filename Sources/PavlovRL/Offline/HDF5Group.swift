@@ -63,8 +63,8 @@ final class HDF5Group {
     guard status >= 0 else { throw CoreError("\(file): cannot write the dataset \(child(name))") }
   }
 
-  /// A dataset's values as Doubles (int64 exactly below 2^53), its shape, and how it is stored.
-  func read(_ name: String) throws -> (values: [Double], shape: [Int], stored: Kind?) {
+  /// A dataset of numbers or bools: its values as Doubles (int64 exactly below 2^53) and its shape.
+  func read(_ name: String) throws -> (values: [Double], shape: [Int]) {
     guard has(name) else { throw CoreError("\(file): there is no dataset \(child(name))") }
     var dims = [Int64](repeating: 0, count: 8)
     var stored: Int32 = -1
@@ -72,11 +72,11 @@ final class HDF5Group {
     guard rank >= 0 else { throw CoreError("\(file): \(child(name)) is not a dataset of at most 8 axes") }
     let shape = dims.prefix(Int(rank)).map(Int.init)
     let count = try AllocationLimit.elements(shape, "\(file): \(child(name))")
-    guard let kind = Kind(rawValue: stored) else { throw CoreError("\(file): \(child(name)) holds neither numbers nor bools") }
+    guard Kind(rawValue: stored) != nil else { throw CoreError("\(file): \(child(name)) holds neither numbers nor bools") }
     var values = [Double](repeating: 0, count: count)
     let status = values.withUnsafeMutableBytes { pvh5_read(id, name, Kind.float64.rawValue, $0.baseAddress) }
     guard status >= 0 else { throw CoreError("\(file): cannot read \(child(name))") }
-    return (values, shape, kind)
+    return (values, shape)
   }
 
   func setAttribute(_ name: String, _ value: Int64) throws {

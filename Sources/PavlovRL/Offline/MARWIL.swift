@@ -96,25 +96,11 @@ public final class MARWILLearner: OfflineLearner {
   }
 
   public func train(epochs count: Int) throws -> [OfflineEpochStats] {
-    var out: [OfflineEpochStats] = []
-    for _ in 0..<count {
-      var policySum = 0.0, valueSum = 0.0, weightSum = 0.0, batches = 0.0
-      for batch in TransitionRows.minibatches(steps, size: config.batchSize, generator: generator) {
-        try Interruption.check()
-        let (p, v, w) = try update(batch)
-        policySum += p; valueSum += v ?? 0; weightSum += w; batches += 1
-      }
-      epochs += 1
-      var values = [(name: "policy_loss", value: policySum / batches)]
-      if value != nil { values.append(("value_loss", valueSum / batches)) }
-      values.append(("mean_weight", weightSum / batches))
-      out.append(OfflineEpochStats(epoch: epochs, values: values))
-    }
-    return out
+    try rows.trainEpochs(count, batchSize: config.batchSize, generator: generator, finished: { epochs += 1; return epochs }) { try update($0) }
   }
 
-  /// One Adam step on the rows; returns the policy loss, the value loss and the mean weight.
-  func update(_ batch: [Int]) throws -> (Double, Double?, Double) {
+  /// One Adam step on the rows; returns the policy loss, the value loss (MARWIL) and the mean weight.
+  func update(_ batch: [Int]) throws -> [(name: String, value: Double)] {
     let b = batch.count
     let input = rows.inputTensor(batch), target = TransitionRows.column(rows.returnsToGo, batch)
     let logProbability = try self.logProbability(input, TransitionRows.column(rows.actions, batch, width: rows.actionWidth))
@@ -138,7 +124,8 @@ public final class MARWILLearner: OfflineLearner {
     try loss.backward()
     try optimizer.step()
     let meanWeight = weights.reduce(0) { $0 + Double($1) } / Double(b)
-    return (Double(policyLoss.data[0]), valueLoss.map { Double($0.data[0]) }, meanWeight)
+    return [("policy_loss", Double(policyLoss.data[0]))] + (valueLoss.map { [("value_loss", Double($0.data[0]))] } ?? [])
+      + [("mean_weight", meanWeight)]
   }
 
   /// log π(a|s) per row, shape (B, 1).

@@ -13,8 +13,6 @@ import PavlovGym
 /// FOLDER is `MINARI_DATASETS_PATH/<dataset_id>`, and the id is "namespace/name-vN".
 public enum MinariFormat {
   public static let version = "0.5.4"
-  /// The versions whose layout this is (Minari's own reader accepts these too).
-  static let readableVersions: Set<String> = ["0.5.0", "0.5.1", "0.5.2", "0.5.3", "0.5.4"]
 
   /// The dataset id a folder stands for: its last two path components, checked as Minari checks them.
   public static func datasetID(forFolder folder: String) throws -> String {

@@ -128,6 +128,27 @@ struct TransitionRows {
     return Tensor(shape: [1, features.size], data: row)
   }
 
+  /// Runs `count` epochs, each visiting every row once in minibatches of `batchSize` in a random
+  /// order of `generator`, and reports the mean of each named figure `step` returns for a
+  /// minibatch. `finished` counts each epoch as it ends (so Ctrl-C keeps the finished ones) and
+  /// returns its number.
+  func trainEpochs(_ count: Int, batchSize: Int, generator: SeededGenerator, finished: () -> Int,
+                   step: ([Int]) throws -> [(name: String, value: Double)]) throws -> [OfflineEpochStats] {
+    var out: [OfflineEpochStats] = []
+    for _ in 0..<count {
+      var sums: [(name: String, value: Double)] = [], batches = 0.0
+      for batch in Self.minibatches(self.count, size: batchSize, generator: generator) {
+        try Interruption.check()
+        let figures = try step(batch)
+        if sums.isEmpty { sums = figures.map { ($0.name, 0) } }
+        for k in sums.indices { sums[k].value += figures[k].value }
+        batches += 1
+      }
+      out.append(OfflineEpochStats(epoch: finished(), values: sums.map { ($0.name, $0.value / batches) }))
+    }
+    return out
+  }
+
   /// Each epoch's order of the rows in minibatches of `size`.
   static func minibatches(_ count: Int, size: Int, generator: SeededGenerator) -> [[Int]] {
     var order = Array(0..<count)
