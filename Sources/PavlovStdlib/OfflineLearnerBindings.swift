@@ -98,16 +98,6 @@ enum OfflineLearnerBindings {
     return value.dataset
   }
 
-  /// The same kind of space with the same size (a box's bounds may differ by float32 rounding).
-  static func sameShape(_ a: Space, _ b: Space) -> Bool {
-    switch (a, b) {
-    case (.discrete(let n, let s), .discrete(let m, let t)): return n == m && s == t
-    case (.box(_, _, let x), .box(_, _, let y)): return x == y
-    case (.multiDiscrete(let x), .multiDiscrete(let y)): return x == y
-    default: return false
-    }
-  }
-
   static func learner(_ v: Value) throws -> any OfflineLearner {
     guard case .object(let l as OfflineLearnerValue) = v else { throw PavlovError.runtime("expected an offline learner, got \(v.typeName)") }
     return l.learner
@@ -151,8 +141,7 @@ enum OfflineLearnerBindings {
       let l = try learner(args.receiver)
       let source = try TrainerBindings.envSource(args[0], args.interpreter, copies: 1, "evaluate")
       let env = try source.make(0)
-      // Shapes, not bounds: a dataset stores a box's bounds as float32.
-      guard sameShape(env.observationSpace, l.observationSpace), sameShape(env.actionSpace, l.actionSpace) else {
+      guard env.observationSpace.hasSameShape(as: l.observationSpace), env.actionSpace.hasSameShape(as: l.actionSpace) else {
         throw PavlovError.runtime("evaluate: \(source.name) has spaces \(env.observationSpace.description) → \(env.actionSpace.description), the dataset \(l.observationSpace.description) → \(l.actionSpace.description)")
       }
       let seed = UInt64(bitPattern: Int64(try args.int(2)))

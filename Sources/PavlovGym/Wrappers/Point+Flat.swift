@@ -32,6 +32,17 @@ extension Point {
 }
 
 extension Space {
+  /// The same kind of space with the same size: equal but for a box's bounds, which a dataset
+  /// stores as float32 (so the env's and the file's differ in the last digits).
+  public func hasSameShape(as other: Space) -> Bool {
+    switch (self, other) {
+    case (.discrete(let n, let s), .discrete(let m, let t)): return n == m && s == t
+    case (.box(_, _, let x), .box(_, _, let y)): return x == y
+    case (.multiDiscrete(let x), .multiDiscrete(let y)): return x == y
+    default: return false
+    }
+  }
+
   /// The shape of one element as an array (`[]` for a discrete value, `[n]` for multi-discrete).
   public var elementShape: [Int] {
     switch self {

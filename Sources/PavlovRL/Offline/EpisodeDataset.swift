@@ -85,9 +85,7 @@ public struct EpisodeDataset: Sendable {
     guard let first = parts.first else { throw CoreError("there are no datasets to combine") }
     var out = EpisodeDataset(id: id, observationSpace: first.observationSpace, actionSpace: first.actionSpace, envID: first.envID)
     for (i, part) in parts.enumerated() {
-      guard part.observationWidth == first.observationWidth, part.actionWidth == first.actionWidth,
-            part.observationSpace.elementShape == first.observationSpace.elementShape,
-            part.actionSpace.elementShape == first.actionSpace.elementShape else {
+      guard part.observationSpace.hasSameShape(as: first.observationSpace), part.actionSpace.hasSameShape(as: first.actionSpace) else {
         throw CoreError("dataset \(i) (\(part.id)) has spaces \(part.observationSpace.description) → \(part.actionSpace.description), dataset 0 \(first.observationSpace.description) → \(first.actionSpace.description)")
       }
       out.episodes += part.episodes
