@@ -90,14 +90,7 @@ enum DatasetBindings {
     return d.dataset
   }
 
-  /// Rows of a space's points as a tensor: float32 for a box, int64 otherwise, shaped (rows, *element).
-  static func tensor(_ values: [Double], rows: Int, _ space: Space) -> Value {
-    let shape = [rows] + space.elementShape
-    if case .box = space { return TensorValue.wrap(Tensor(shape: shape, data: values.map(Float.init))) }
-    return TensorValue.wrap(Tensor(shape: shape, ints: values.map { Int64($0) }))
-  }
-
-  static func flags(_ values: [Bool]) -> Value { TensorValue.wrap(Tensor(shape: [values.count], ints: values.map { $0 ? 1 : 0 }, dtype: .bool)) }
+  static func flags(_ values: [Bool]) -> Value { TensorValue.wrap(Tensor.converting(shape: [values.count], values.map { $0 ? 1 : 0 }, to: .bool)) }
 
   static func makeType() -> NativeType {
     let t = NativeType(name: "dataset", doc: "Logged episodes with their spaces; made by record_episodes(...) or load_dataset(path).")
@@ -120,8 +113,8 @@ enum DatasetBindings {
       let i = index < 0 ? index + count : index
       let e = d.episodes[i]
       return .record(PRecord([
-        ("observations", tensor(e.observations, rows: e.steps + 1, d.observationSpace)),
-        ("actions", tensor(e.actions, rows: e.steps, d.actionSpace)),
+        ("observations", SpaceBindings.rows(e.observations, count: e.steps + 1, d.observationSpace)),
+        ("actions", SpaceBindings.rows(e.actions, count: e.steps, d.actionSpace)),
         ("rewards", .list(PList(e.rewards.map { .float($0) }))),
         ("terminations", flags(e.terminations)),
         ("truncations", flags(e.truncations)),
@@ -143,10 +136,10 @@ enum DatasetBindings {
         truncations += e.truncations
       }
       return .record(PRecord([
-        ("obs", tensor(obs, rows: n, d.observationSpace)),
-        ("actions", tensor(actions, rows: n, d.actionSpace)),
+        ("obs", SpaceBindings.rows(obs, count: n, d.observationSpace)),
+        ("actions", SpaceBindings.rows(actions, count: n, d.actionSpace)),
         ("rewards", TensorValue.wrap(Tensor(shape: [n], data: rewards))),
-        ("next_obs", tensor(next, rows: n, d.observationSpace)),
+        ("next_obs", SpaceBindings.rows(next, count: n, d.observationSpace)),
         ("terminations", flags(terminations)),
         ("truncations", flags(truncations)),
       ]))

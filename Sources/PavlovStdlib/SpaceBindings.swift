@@ -93,6 +93,14 @@ enum SpaceBindings {
   // MARK: - Conversions
 
   /// An observation as a Pavlov value.
+  /// `count` points of `space`, row-major, as one tensor of shape (count, ...element): float32
+  /// for a box, int64 for discrete and multi-discrete values.
+  static func rows(_ flat: [Double], count: Int, _ space: Space) -> Value {
+    let shape = [count] + space.elementShape
+    if case .box = space { return TensorValue.wrap(Tensor(shape: shape, data: flat.map { Float($0) })) }
+    return TensorValue.wrap(Tensor(shape: shape, ints: flat.map { Int64($0) }))
+  }
+
   static func value(_ point: Point, space: Space) -> Value {
     switch point {
     case .int(let v): return .int(v)

@@ -92,16 +92,9 @@ enum VecEnvBindings {
     return e
   }
 
-  /// Row-major observations as a tensor: [n] ints for a discrete space, [n, ...shape] floats otherwise.
+  /// The copies' observations, row-major, as one tensor (`SpaceBindings.rows`).
   static func observations(_ flat: [Double], _ vector: VectorEnv) -> Value {
-    switch vector.observationSpace {
-    case .discrete:
-      return TensorValue.wrap(Tensor(shape: [vector.count], ints: flat.map { Int64($0) }))
-    case .multiDiscrete(let nvec):
-      return TensorValue.wrap(Tensor(shape: [vector.count, nvec.count], ints: flat.map { Int64($0) }))
-    case .box(_, _, let shape):
-      return TensorValue.wrap(Tensor(shape: [vector.count] + shape, data: flat.map { Float($0) }))
-    }
+    SpaceBindings.rows(flat, count: vector.count, vector.observationSpace)
   }
 
   static func step(_ e: VecEnvValue, _ actions: Value) throws -> VectorStep {
