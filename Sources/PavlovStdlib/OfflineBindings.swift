@@ -23,9 +23,9 @@ enum OfflineBindings {
       Off-policy evaluation of a bandit log (as the Open Bandit Pipeline): the value of the target policy estimated by the direct method, IPS, self-normalized IPS and doubly robust; returns {name: {value, low, high}} with bootstrap intervals.
       """) { args in
       let context = "ope"
-      let rewards = try doubles(args[0], context, "rewards")
+      let rewards = try SpaceBindings.reals(args[0], context, "rewards")
       let actions = try SpaceBindings.ints(args[1], context, "actions")
-      let pscores = try doubles(args[2], context, "pscores")
+      let pscores = try SpaceBindings.reals(args[2], context, "pscores")
       let (probs, width) = try matrix(args[3], context, "target_probs", rows: rewards.count)
       let qHat = args.isNull(4) ? nil : try matrix(args[4], context, "q_hat", rows: rewards.count)
       if let qHat, qHat.width != width {
@@ -58,7 +58,7 @@ enum OfflineBindings {
         guard case .record(let r) = item, let rewards = r["rewards"], let ratios = r["ratios"] else {
           throw PavlovError.runtime("ope_episodes: episodes[\(i)] must be a record {rewards: [...], ratios: [...]}")
         }
-        let rs = try doubles(rewards, context, "episodes[\(i)].rewards"), ps = try doubles(ratios, context, "episodes[\(i)].ratios")
+        let rs = try SpaceBindings.reals(rewards, context, "episodes[\(i)].rewards"), ps = try SpaceBindings.reals(ratios, context, "episodes[\(i)].ratios")
         return try CoreBridge.run(context) { try EpisodeLog(rewards: rs, ratios: ps, index: i) }
       }
       let gamma = try args.float(1)
@@ -97,23 +97,6 @@ enum OfflineBindings {
     }
   }
 
-  /// Numbers from a list or a tensor, as Doubles (a list keeps its full precision).
-  static func doubles(_ value: Value, _ context: String, _ what: String) throws -> [Double] {
-    switch value {
-    case .list(let list):
-      return try list.items.map { item in
-        switch item {
-        case .int(let v): return Double(v)
-        case .float(let v): return v
-        case .bool(let b): return b ? 1 : 0
-        default: throw PavlovError.runtime("\(context): \(what) must be numbers, found \(item.typeName)")
-        }
-      }
-    case .object(let t as TensorValue): return t.tensor.data.map(Double.init)
-    default: throw PavlovError.runtime("\(context): \(what) must be a list or tensor of numbers, got \(value.typeName)")
-    }
-  }
-
   /// A rounds × width matrix from a list of lists or a 2-D tensor, row by row.
   static func matrix(_ value: Value, _ context: String, _ what: String, rows: Int) throws -> (values: [Double], width: Int) {
     if case .object(let o) = value, let t = (o as? TensorValue)?.tensor {
@@ -128,7 +111,7 @@ enum OfflineBindings {
     var values: [Double] = []
     var width = -1
     for (i, row) in list.items.enumerated() {
-      let numbers = try doubles(row, context, "\(what)[\(i)]")
+      let numbers = try SpaceBindings.reals(row, context, "\(what)[\(i)]")
       if width < 0 { width = numbers.count }
       guard numbers.count == width else { throw PavlovError.runtime("\(context): \(what)[\(i)] has \(numbers.count) numbers, row 0 has \(width)") }
       values += numbers
