@@ -97,6 +97,7 @@ enum DatasetBindings {
     t.property("id", doc: "Minari's dataset id, \"namespace/name-vN\".") { .str(try dataset($0).id) }
     t.property("total_episodes", doc: "How many episodes it holds.") { .int(try dataset($0).episodes.count) }
     t.property("total_steps", doc: "How many steps (transitions) all episodes hold together.") { .int(try dataset($0).totalSteps) }
+    t.property("has_costs", doc: "Whether every step logged a cost (the env's info[\"cost\"], as GridWorld-v0's hazards report): what dt(..., constrained: true) needs.") { .bool(try dataset($0).hasCosts) }
     t.property("observation_space", doc: "The observation space.") { v in
       .object(SpaceValue(try dataset(v).observationSpace, generator: SeededGenerator(seed: 0)))
     }
@@ -104,7 +105,7 @@ enum DatasetBindings {
       .object(SpaceValue(try dataset(v).actionSpace, generator: SeededGenerator(seed: 0)))
     }
     t.method("episode", [Param("index", doc: "which episode, from 0 (negative counts from the end)")],
-             doc: "One episode: {observations (steps + 1 rows, the reset's first), actions, rewards, terminations, truncations, seed}.") { args in
+             doc: "One episode: {observations (steps + 1 rows, the reset's first), actions, rewards, terminations, truncations, costs, seed}; costs (each step's info[\"cost\"]) is nil when the env reported none.") { args in
       let d = try dataset(args.receiver)
       let count = d.episodes.count, index = try args.int(0)
       guard index >= -count && index < count else {
@@ -118,6 +119,7 @@ enum DatasetBindings {
         ("rewards", .list(PList(e.rewards.map { .float($0) }))),
         ("terminations", flags(e.terminations)),
         ("truncations", flags(e.truncations)),
+        ("costs", e.costs.count == e.steps && d.hasCosts ? .list(PList(e.costs.map { .float($0) })) : .null),
         ("seed", e.seed.map { .int(Int($0)) } ?? .null),
       ]))
     }

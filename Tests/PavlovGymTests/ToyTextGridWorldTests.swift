@@ -35,6 +35,23 @@ final class ToyTextGridWorldTests: XCTestCase {
     XCTAssertTrue(pit.terminated)
   }
 
+  func testHazardsCostInInfoWithoutEndingTheEpisode() throws {
+    let options: [String: EnvOption] = ["map": .strings(["SHG", "..."]), "hazard_cost": .number(2.5)]
+    let env = try EnvRegistry.make("GridWorld-v0", options: options)
+    XCTAssertEqual(try env.reset(seed: 0).info["cost"], .double(0))
+    let hazard = try env.step(.int(1))
+    XCTAssertEqual(hazard.info["cost"], .double(2.5))
+    XCTAssertEqual(hazard.reward, -0.04, accuracy: 1e-12)
+    XCTAssertFalse(hazard.terminated)
+    let goal = try env.step(.int(1))
+    XCTAssertEqual(goal.info["cost"], .double(0))
+    XCTAssertTrue(goal.terminated)
+    // A map without hazards reports no cost at all.
+    XCTAssertNil(try EnvRegistry.make("GridWorld-v0").reset(seed: 0).info["cost"])
+    XCTAssertEqual(try grid(EnvRegistry.make("GridWorld-v0", options: ["rows": .number(2), "cols": .number(3), "hazards": .numbers([0, 1, 1, 1])])).map,
+                   ["SH.", ".HG"])
+  }
+
   func testPiecesBuildTheSameMapAsText() throws {
     let options: [String: EnvOption] = [
       "rows": .number(3), "cols": .number(4), "start": .numbers([2, 0]), "goals": .numbers([0, 3, 2, 3]),
@@ -64,9 +81,9 @@ final class ToyTextGridWorldTests: XCTestCase {
   func testBadLayoutsSayWhatToFix() {
     let cases: [([String: EnvOption], String)] = [
       (["map": .strings(["S.", "G"])], "GridWorld-v0: option map: row 1 has 1 cells but row 0 has 2"),
-      (["map": .strings(["S.", ".F"])], "option map: row 1, column 1 is \"F\"; use only S (start), G (goal), # (wall), X (pit), . (free)"),
+      (["map": .strings(["S.", ".F"])], "option map: row 1, column 1 is \"F\"; use only S (start), G (goal), # (wall), X (pit), H (hazard), . (free)"),
       (["map": .strings(["S.", ".."])], "option map needs at least one G (goal)"),
-      (["map": .strings(["SG"]), "rows": .number(3)], "give the layout either as map or as rows/cols/start/goals/walls/pits, not both (got map and rows)"),
+      (["map": .strings(["SG"]), "rows": .number(3)], "give the layout either as map or as rows/cols/start/goals/walls/pits/hazards, not both (got map and rows)"),
       (["walls": .numbers([1, 2, 3])], "option walls lists row, column pairs, so it needs an even count of numbers; got 3"),
       (["pits": .numbers([5, 0])], "option pits has (5, 0), outside the 5x5 grid (rows 0-4, columns 0-4)"),
       (["goals": .numbers([1.5, 2])], "option goals has 1.5; rows and columns are whole numbers"),

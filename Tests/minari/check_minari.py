@@ -32,7 +32,8 @@ def check(condition, what):
 
 
 subprocess.run([pavlov, "run", os.path.join(here, "record.pav"), work], check=True)
-expected_types = {"cartpole": (np.float32, np.int64), "pendulum": (np.float32, np.float32), "frozenlake": (np.int64, np.int64)}
+expected_types = {"cartpole": (np.float32, np.int64), "pendulum": (np.float32, np.float32), "frozenlake": (np.int64, np.int64),
+                  "hazards": (np.int64, np.int64)}
 for name, (obs_type, act_type) in expected_types.items():
     logged = json.load(open(os.path.join(work, f"{name}.json")))
     ds = minari.load_dataset(f"pavlov/{name}-v0")
@@ -46,6 +47,10 @@ for name, (obs_type, act_type) in expected_types.items():
         check(np.array_equal(ep.rewards, np.asarray(want["rewards"])), f"{name} episode {ep.id}: rewards")
         check(np.array_equal(ep.terminations, np.asarray(want["terminations"])), f"{name} episode {ep.id}: terminations")
         check(np.array_equal(ep.truncations, np.asarray(want["truncations"])), f"{name} episode {ep.id}: truncations")
+        if want["costs"] is None:
+            check("cost" not in ep.infos, f"{name} episode {ep.id}: no costs were logged")
+        else:  # the reset's info first, as Minari's own collector logs infos
+            check(np.array_equal(ep.infos["cost"], np.asarray([0.0] + want["costs"])), f"{name} episode {ep.id}: infos cost")
     check(len(ds.observation_space.shape or ()) >= 0 and ds.action_space is not None, f"{name}: spaces")
 print(f"   minari read Pavlov's datasets: {sorted(minari.list_local_datasets())}")
 
@@ -56,7 +61,8 @@ buffers = []
 for i, steps in enumerate([4, 7]):
     buffers.append(EpisodeBuffer(id=i, seed=100 + i, observations=rng.normal(size=(steps + 1, 4)).astype(np.float32),
                                  actions=rng.integers(0, 2, steps).astype(np.int64), rewards=rng.normal(size=steps),
-                                 terminations=np.arange(steps) == steps - 1, truncations=np.zeros(steps, bool)))
+                                 terminations=np.arange(steps) == steps - 1, truncations=np.zeros(steps, bool),
+                                 infos={"cost": np.concatenate([[0.0], rng.integers(0, 3, steps).astype(np.float64)])}))
 minari.create_dataset_from_buffers("python/cartpole-v0", buffer=buffers, env=env, algorithm_name="check_minari")
 out = os.path.join(work, "python.json")
 subprocess.run([pavlov, "run", os.path.join(here, "read.pav"), os.path.join(work, "python/cartpole-v0"), out], check=True)
@@ -68,6 +74,7 @@ for buffer, ep in zip(buffers, got["episodes"]):
     check(np.array_equal(np.asarray(ep["rewards"]), buffer.rewards), f"python episode {buffer.id}: rewards")
     check(np.array_equal(np.asarray(ep["terminations"]), buffer.terminations), f"python episode {buffer.id}: terminations")
     check(ep["seed"] == buffer.seed, f"python episode {buffer.id}: seed")
+    check(np.array_equal(np.asarray(ep["costs"]), buffer.infos["cost"][1:]), f"python episode {buffer.id}: costs (infos cost after the reset's)")
 print("   Pavlov read minari's dataset python/cartpole-v0: 2 episodes, 11 steps")
 
 for f in failures:

@@ -1,14 +1,16 @@
 /// GridWorld-v0: a grid for teaching, laid out by `make`'s options (see `GridWorldLayout`).
-/// Cells: S start, G goal, # wall, X pit, . free. Actions 0 up, 1 right, 2 down, 3 left; the
+/// Cells: S start, G goal, # wall, X pit, H hazard, . free. Actions 0 up, 1 right, 2 down, 3 left; the
 /// state is `row * cols + col`. Walls and the edge block moves (the agent stays put). With
 /// `slip` > 0 the move goes sideways instead with probability `slip` (half to each side).
 /// Each step pays the reward of the cell it lands on: `goalReward` at a goal and `pitReward` in
 /// a pit (both end the episode), `stepReward` anywhere else. The default step reward -0.04 is
 /// Russell & Norvig's 4x3 world's: a small cost that makes short paths worth finding.
+/// A hazard is a free cell that costs `hazardCost`, reported apart from the reward as
+/// `info["cost"]` on every step (Safety-Gymnasium's convention), for constrained RL.
 public final class GridWorld: TabularEnvironment {
   public static let actionNames = ["Up", "Right", "Down", "Left"]
   static let moves: [(row: Int, col: Int)] = [(-1, 0), (0, 1), (1, 0), (0, -1)]
-  static let legend: KeyValuePairs<Character, String> = ["S": "start", "G": "goal", "#": "wall", "X": "pit", ".": "free"]
+  static let legend: KeyValuePairs<Character, String> = ["S": "start", "G": "goal", "#": "wall", "X": "pit", "H": "hazard", ".": "free"]
 
   public let map: [String]
   public let rows: Int
@@ -17,13 +19,14 @@ public final class GridWorld: TabularEnvironment {
   public let goalReward: Double
   public let pitReward: Double
   public let slip: Double
+  public let hazardCost: Double
   private let cells: [[Character]]
   private let model: TabularModel
 
   public init(map: [String], stepReward: Double = -0.04, goalReward: Double = 1, pitReward: Double = -1,
-              slip: Double = 0, envID: String = "GridWorld-v0") throws {
+              slip: Double = 0, hazardCost: Double = 1, envID: String = "GridWorld-v0") throws {
     let grid = try GridText(map, legend: GridWorld.legend, start: "S", goal: "G", envID: envID, option: "map")
-    for (name, value) in [("step_reward", stepReward), ("goal_reward", goalReward), ("pit_reward", pitReward)] where !value.isFinite {
+    for (name, value) in [("step_reward", stepReward), ("goal_reward", goalReward), ("pit_reward", pitReward), ("hazard_cost", hazardCost)] where !value.isFinite {
       throw CoreError("\(envID): option \(name) must be a finite number, got \(formatReal(value))")
     }
     guard slip >= 0, slip <= 1 else {
@@ -37,6 +40,7 @@ public final class GridWorld: TabularEnvironment {
     self.goalReward = goalReward
     self.pitReward = pitReward
     self.slip = slip
+    self.hazardCost = hazardCost
     let start = grid.positions(of: "S").map { $0.row * grid.cols + $0.col }
     let rewards = (step: stepReward, goal: goalReward, pit: pitReward)
     model = TabularModel(envID: envID, transitions: GridWorld.model(grid, rewards: rewards, slip: slip),
@@ -52,6 +56,7 @@ public final class GridWorld: TabularEnvironment {
     goalReward = other.goalReward
     pitReward = other.pitReward
     slip = other.slip
+    hazardCost = other.hazardCost
     model = other.model.copy()
   }
 
@@ -94,8 +99,20 @@ public final class GridWorld: TabularEnvironment {
     set { model.state = newValue }
   }
 
-  public func reset(seed: UInt64?) throws -> Reset { model.reset(seed: seed) }
-  public func step(_ action: Point) throws -> Step { try model.step(action) }
+  public func reset(seed: UInt64?) throws -> Reset {
+    var reset = model.reset(seed: seed)
+    if hasHazards { reset.info["cost"] = .double(0) }
+    return reset
+  }
+
+  public func step(_ action: Point) throws -> Step {
+    var step = try model.step(action)
+    if hasHazards { step.info["cost"] = .double(cells[state / cols][state % cols] == "H" ? hazardCost : 0) }
+    return step
+  }
+
+  /// Maps without hazards report no cost, as before hazards existed.
+  private var hasHazards: Bool { cells.contains { $0.contains("H") } }
 
   /// The map with the agent's cell in brackets, under the last action.
   public func render() -> String {
@@ -106,7 +123,7 @@ public final class GridWorld: TabularEnvironment {
   public func copy() -> Environment? { GridWorld(copying: self) }
 
   /// `make`'s factory: the layout from the options, rewards `step_reward` (-0.04),
-  /// `goal_reward` (1), `pit_reward` (-1), and `slip` (0).
+  /// `goal_reward` (1), `pit_reward` (-1), `slip` (0) and `hazard_cost` (1).
   static func make(_ options: EnvOptions) throws -> Environment {
     let map = try GridWorldLayout.map(from: options)
     return try GridWorld(map: map,
@@ -114,6 +131,7 @@ public final class GridWorld: TabularEnvironment {
                          goalReward: try options.double("goal_reward", default: 1),
                          pitReward: try options.double("pit_reward", default: -1),
                          slip: try options.double("slip", default: 0),
+                         hazardCost: try options.double("hazard_cost", default: 1),
                          envID: options.envID)
   }
 }

@@ -1,7 +1,7 @@
-/// Turns GridWorld-v0's options into a map of S G # X . rows. Either `map` (the rows
+/// Turns GridWorld-v0's options into a map of S G # X H . rows. Either `map` (the rows
 /// themselves) or the pieces: `rows`, `cols` (5 each), `start` ([r, c], default [0, 0]),
-/// `goals` (flat r, c pairs, default the bottom-right cell), `walls` and `pits` (flat r, c
-/// pairs, default none). Rows and columns count from 0.
+/// `goals` (flat r, c pairs, default the bottom-right cell), `walls`, `pits` and `hazards`
+/// (flat r, c pairs, default none). Rows and columns count from 0.
 enum GridWorldLayout {
   static let maxSide = 256
 
@@ -12,12 +12,12 @@ enum GridWorldLayout {
     let cols = try options.optionalInt("cols")
     let pieces: [(String, [Double]?)] = [
       ("start", try options.numbers("start")), ("goals", try options.numbers("goals")),
-      ("walls", try options.numbers("walls")), ("pits", try options.numbers("pits")),
+      ("walls", try options.numbers("walls")), ("pits", try options.numbers("pits")), ("hazards", try options.numbers("hazards")),
     ]
     if let map {
       let clashing = (rows == nil ? [] : ["rows"]) + (cols == nil ? [] : ["cols"]) + pieces.filter { $0.1 != nil }.map(\.0)
       guard clashing.isEmpty else {
-        throw CoreError("\(id): give the layout either as map or as rows/cols/start/goals/walls/pits, not both (got map and \(clashing.joined(separator: ", ")))")
+        throw CoreError("\(id): give the layout either as map or as rows/cols/start/goals/walls/pits/hazards, not both (got map and \(clashing.joined(separator: ", ")))")
       }
       return map
     }
@@ -26,11 +26,11 @@ enum GridWorldLayout {
       throw CoreError("\(id): option \(name) must be from 1 to \(maxSide), got \(side)")
     }
     guard height * width >= 2 else { throw CoreError("\(id): a 1x1 grid has no room for both a start and a goal") }
-    let defaults: [String: [Double]] = ["start": [0, 0], "goals": [Double(height - 1), Double(width - 1)], "walls": [], "pits": []]
+    let defaults: [String: [Double]] = ["start": [0, 0], "goals": [Double(height - 1), Double(width - 1)], "walls": [], "pits": [], "hazards": []]
     var grid = Array(repeating: Array(repeating: Character("."), count: width), count: height)
     var placedAs: [Int: String] = [:]
     // Walls and pits first, so a clash with the goal or start names both.
-    for (name, letter) in [("walls", Character("#")), ("pits", "X"), ("goals", "G"), ("start", "S")] {
+    for (name, letter) in [("walls", Character("#")), ("pits", "X"), ("hazards", "H"), ("goals", "G"), ("start", "S")] {
       let values = pieces.first { $0.0 == name }?.1 ?? defaults[name] ?? []
       let cells = try pairs(values, option: name, rows: height, cols: width, envID: id)
       if name == "start", cells.count != 1 {

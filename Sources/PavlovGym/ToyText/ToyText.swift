@@ -24,7 +24,7 @@ public enum ToyText {
             summary: "Pick up a passenger and drop them at their destination on a 5x5 grid with walls",
             build: { _ in Taxi(envID: "Taxi-v3") }),
     EnvSpec(id: "GridWorld-v0", maxEpisodeSteps: 100,
-            summary: "A configurable grid with walls, pits and goals for teaching tabular methods",
+            summary: "A configurable grid with walls, pits, hazards (a cost in info) and goals for teaching tabular and constrained methods",
             build: { try GridWorld.make($0) }),
   ]
 }

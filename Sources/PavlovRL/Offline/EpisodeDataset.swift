@@ -12,18 +12,22 @@ public struct LoggedEpisode: Sendable, Equatable {
   public var rewards: [Double]
   public var terminations: [Bool]
   public var truncations: [Bool]
+  /// Per step, the cost the env reported in `info["cost"]` (Safety-Gymnasium's convention), or
+  /// empty when it reported none; constrained learners budget it.
+  public var costs: [Double]
   /// The seed of the episode's reset, if it had one.
   public var seed: Int64?
 
   public var steps: Int { rewards.count }
 
   public init(observations: [Double] = [], actions: [Double] = [], rewards: [Double] = [], terminations: [Bool] = [],
-              truncations: [Bool] = [], seed: Int64? = nil) {
+              truncations: [Bool] = [], costs: [Double] = [], seed: Int64? = nil) {
     self.observations = observations
     self.actions = actions
     self.rewards = rewards
     self.terminations = terminations
     self.truncations = truncations
+    self.costs = costs
     self.seed = seed
   }
 }
@@ -49,16 +53,36 @@ public struct EpisodeDataset: Sendable {
   public var totalSteps: Int { episodes.reduce(0) { $0 + $1.steps } }
   public var observationWidth: Int { observationSpace.flatCount }
   public var actionWidth: Int { actionSpace.flatCount }
+  /// Whether every episode logged a cost per step.
+  public var hasCosts: Bool { !episodes.isEmpty && episodes.allSatisfy { $0.costs.count == $0.steps } }
+
+  /// The cost in a step's info: its number, 0 when it has none, or nil when it is not a number.
+  public static func cost(_ info: Info) -> Double? {
+    switch info[costKey] {
+    case nil: return 0
+    case .double(let x)?: return x
+    case .int(let k)?: return Double(k)
+    case .bool(let b)?: return b ? 1 : 0
+    default: return nil
+    }
+  }
+
+  /// The info key a step's cost is read from, and stored under in Minari's infos group.
+  public static let costKey = "cost"
 
   /// Plays `episodes` episodes of `env`, choosing actions with `policy`, and logs them. Episode k
   /// is reset with seed + k, so the same seed and policy log the same data.
   public static func record(_ env: Environment, id: String, envID: String?, episodes: Int, seed: UInt64,
                             policy: (Point) throws -> Point) throws -> EpisodeDataset {
     var dataset = EpisodeDataset(id: id, observationSpace: env.observationSpace, actionSpace: env.actionSpace, envID: envID)
+    // Costs are kept when the env reported any (a step without one cost 0), and dropped otherwise.
+    var reportsCosts = false
     for k in 0..<episodes {
       let episodeSeed = seed &+ UInt64(k)
       var episode = LoggedEpisode(seed: Int64(bitPattern: episodeSeed))
-      var observation = try env.reset(seed: episodeSeed).observation
+      let start = try env.reset(seed: episodeSeed)
+      var observation = start.observation
+      reportsCosts = reportsCosts || start.info[costKey] != nil
       episode.observations += observation.asReals
       while true {
         try Interruption.check()
@@ -71,12 +95,18 @@ public struct EpisodeDataset: Sendable {
         episode.rewards.append(step.reward)
         episode.terminations.append(step.terminated)
         episode.truncations.append(step.truncated)
+        guard let cost = cost(step.info) else {
+          throw CoreError("step \(episode.steps) of episode \(k + 1): info[\"\(costKey)\"] is \(step.info[costKey].map { "\($0)" } ?? ""), not a number")
+        }
+        episode.costs.append(cost)
+        reportsCosts = reportsCosts || step.info[costKey] != nil
         episode.observations += step.observation.asReals
         observation = step.observation
         if step.terminated || step.truncated { break }
       }
       dataset.episodes.append(episode)
     }
+    if !reportsCosts { for k in dataset.episodes.indices { dataset.episodes[k].costs = [] } }
     return dataset
   }
 

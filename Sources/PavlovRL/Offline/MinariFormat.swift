@@ -8,7 +8,8 @@ import PavlovGym
 ///     FOLDER/data/metadata.json    dataset_id, minari_version, data_format, totals, spaces (as JSON strings)
 ///     FOLDER/data/main_data.hdf5   episode_0 … episode_{N-1}: observations (T+1 rows), actions,
 ///                                  rewards (float64), terminations and truncations (h5py's bool
-///                                  enum), an infos group; attributes id, total_steps, seed
+///                                  enum), an infos group (with `cost` when the env reported
+///                                  costs); attributes id, total_steps, seed
 ///
 /// FOLDER is `MINARI_DATASETS_PATH/<dataset_id>`, and the id is "namespace/name-vN".
 public enum MinariFormat {
@@ -78,7 +79,9 @@ public enum MinariFormat {
       try group.write("rewards", episode.rewards, shape: [t], as: .float64)
       try group.write("terminations", episode.terminations.map { $0 ? 1 : 0 }, shape: [t], as: .bool)
       try group.write("truncations", episode.truncations.map { $0 ? 1 : 0 }, shape: [t], as: .bool)
-      _ = try group.createGroup("infos")
+      let infos = try group.createGroup("infos")
+      // Minari logs the reset's info first, so a cost column has one entry per observation.
+      if episode.costs.count == t { try infos.write(EpisodeDataset.costKey, [0] + episode.costs, shape: [t + 1], as: .float64) }
     }
   }
 
@@ -133,6 +136,13 @@ public enum MinariFormat {
       episode.actions = try rows("actions", t, dataset.actionWidth)
       episode.terminations = try rows("terminations", t, 1).map { $0 != 0 }
       episode.truncations = try rows("truncations", t, 1).map { $0 != 0 }
+      if group.has("infos"), case let infos = try group.group("infos"), infos.has(EpisodeDataset.costKey) {
+        let costs = try infos.read(EpisodeDataset.costKey)
+        guard costs.shape == [t + 1] else {
+          throw CoreError("\(file.file): episode_\(i)/infos/\(EpisodeDataset.costKey) has shape \(costs.shape); expected \(t + 1) numbers (the reset's info, then one per step)")
+        }
+        episode.costs = Array(costs.values.dropFirst())
+      }
       dataset.episodes.append(episode)
     }
     return dataset
