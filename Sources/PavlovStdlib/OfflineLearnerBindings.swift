@@ -51,6 +51,20 @@ enum OfflineLearnerBindings {
     .int("batch_size", \.batchSize, "logged transitions per gradient step", .between(1, Double(ConfigBounds.maxTransitions))),
     .number("max_weight", \.maxWeight, "the largest weight a step can get", .positive),
   ]
+  static let dtOptions: [ConfigOption<DTConfig>] = [
+    .int("context", \.context, "K: the steps of history the model reads (3K tokens, 4K constrained)", .between(1, 1024)),
+    .int("d", \.dim, "the width of the embeddings and blocks", .between(1, 4096)),
+    .int("layers", \.layers, "transformer blocks", .between(0, 64)),
+    .int("heads", \.heads, "attention heads (d must divide by them)", .between(1, 64)),
+    .number("dropout", \.dropout, "the dropout inside the blocks while training", ParamRange(lower: 0, upper: 1, upperOpen: true)),
+    .number("lr", \.lr, "AdamW's learning rate after the warm-up", .positive),
+    .number("weight_decay", \.weightDecay, "AdamW's decoupled weight decay", .nonNegative),
+    .int("warmup_steps", \.warmupSteps, "gradient steps over which the learning rate rises linearly to lr", .nonNegative),
+    .int("batch_size", \.batchSize, "windows per gradient step", .between(1, Double(ConfigBounds.maxTransitions))),
+    .number("max_grad_norm", \.maxGradNorm, "gradients are clipped to this total norm", .positive),
+    .number("return_scale", \.returnScale, "returns-to-go (and costs-to-go) are divided by it; 0: the largest episode return (cost) in the logs", .nonNegative),
+    .bool("constrained", \.constrained, "add a cost-to-go token (the constrained decision transformer); the dataset needs costs"),
+  ]
   static let datasetParam = Param("dataset", doc: "logged episodes: record_episodes(...) or load_dataset(path)")
   static let seedParam = Param("seed", default: .int(0), doc: "seeds the weights and the order of the minibatches", range: .finite)
 
@@ -83,6 +97,13 @@ enum OfflineLearnerBindings {
       let dataset = try self.dataset(args)
       return .object(OfflineLearnerValue(try CoreBridge.run("iql") { try DiscreteIQL(dataset, config: config, name: "iql") }))
     }
+    let dtParams = [datasetParam] + dtOptions.params(DTConfig()) + [seedParam]
+    r.function("dt", dtParams, doc: "The decision transformer (Chen et al. 2021): a causal transformer over (return-to-go, state, action) tokens, trained to predict the logged actions; it acts toward the return you ask for with .evaluate(env, target_return: R). constrained: true adds a cost-to-go token (Liu et al. 2023), and .evaluate takes a cost_budget. Call .train(epochs: n).") { args in
+      var config = try dtOptions.configured(DTConfig(), TrainerArguments(args: args, params: dtParams, name: "dt"))
+      config.seed = try seed(args)
+      let dataset = try self.dataset(args)
+      return .object(OfflineLearnerValue(try CoreBridge.run("dt") { try DecisionTransformerLearner(dataset, config: config, name: "dt") }))
+    }
   }
 
   /// The `seed` argument, every learner's last parameter.
@@ -105,9 +126,9 @@ enum OfflineLearnerBindings {
 
   static func makeType() -> NativeType {
     let t = NativeType(name: "offline_learner", doc: "A policy learned from a dataset; made by bc(...) or marwil(...).")
-    t.property("algorithm", doc: "\"bc\", \"marwil\", \"cql\" or \"iql\".") { .str(try learner($0).name) }
+    t.property("algorithm", doc: "\"bc\", \"marwil\", \"cql\", \"iql\" or \"dt\".") { .str(try learner($0).name) }
     t.property("epochs", doc: "Epochs trained so far.") { .int(try learner($0).epochs) }
-    t.property("policy", doc: "The policy network: logits, the Gaussian's means for box actions, or cql's Q-values.") { v in
+    t.property("policy", doc: "The policy network: logits, the Gaussian's means for box actions, cql's Q-values, or dt's transformer.") { v in
       .object(ModelValue(try learner(v).policyNetwork))
     }
     t.property("value", doc: "The value network V(s) of marwil and iql (nil for bc and cql).") { v in
@@ -117,7 +138,7 @@ enum OfflineLearnerBindings {
       try learner(v).qNetwork.map { .object(ModelValue($0)) } ?? .null
     }
     t.method("train", [Param("epochs", default: .int(1), doc: "passes over every logged step", range: .between(1, 1_000_000))],
-             doc: "Trains for whole epochs (minibatches in a seeded random order); returns each epoch's means: [{epoch, policy_loss, value_loss, mean_weight}] (bc, marwil) [{epoch, td_loss, cql_loss, q_mean}] (cql) or [{epoch, q_loss, v_loss, policy_loss, mean_weight}] (iql).") { args in
+             doc: "Trains for whole epochs (minibatches in a seeded random order); returns each epoch's means: [{epoch, policy_loss, value_loss, mean_weight}] (bc, marwil) [{epoch, td_loss, cql_loss, q_mean}] (cql) [{epoch, q_loss, v_loss, policy_loss, mean_weight}] (iql) or [{epoch, action_loss}] (dt).") { args in
       let l = try learner(args.receiver)
       let stats = try CoreBridge.run(l.name) { try l.train(epochs: try args.int(0)) }
       return .list(PList(stats.map { s in
@@ -137,7 +158,9 @@ enum OfflineLearnerBindings {
       Param("env", doc: "an env id, an env or a function making one, with the dataset's spaces"),
       Param("episodes", default: .int(Evaluation.episodes), doc: "how many whole episodes to run", range: .count),
       Param("seed", default: .int(Int(Evaluation.seed)), doc: "episode k is reset with seed + k", range: .finite),
-    ], doc: "Runs the learned policy (deterministically) for whole episodes; returns {mean_return, std_return, returns, lengths}.") { args in
+      Param("target_return", default: .null, doc: "dt: the return to ask for (default: the best logged episode return)", range: .finite),
+      Param("cost_budget", default: .null, doc: "constrained dt: the total cost allowed (default 0)", range: .finite),
+    ], doc: "Runs the learned policy (deterministically) for whole episodes; returns {mean_return, std_return, returns, lengths}, and for dt also {target_return, mean_cost, costs} (and cost_budget).") { args in
       let l = try learner(args.receiver)
       let source = try TrainerBindings.envSource(args[0], args.interpreter, copies: 1, "evaluate")
       let env = try source.make(0)
@@ -145,8 +168,27 @@ enum OfflineLearnerBindings {
         throw PavlovError.runtime("evaluate: \(source.name) has spaces \(env.observationSpace.description) → \(env.actionSpace.description), the dataset \(l.observationSpace.description) → \(l.actionSpace.description)")
       }
       let seed = UInt64(bitPattern: Int64(try args.int(2)))
-      let result = try CoreBridge.run(l.name) { try l.evaluate(source, episodes: try args.int(1), seed: seed) }
-      return TrainerBindings.evaluationRecord(result)
+      let episodes = try args.int(1)
+      let target = args[3].isNull ? nil : try args.float(3)
+      let budget = args[4].isNull ? nil : try args.float(4)
+      guard let dt = l as? DecisionTransformerLearner else {
+        if target != nil || budget != nil {
+          throw PavlovError.runtime("offline_learner.evaluate: target_return and cost_budget condition a decision transformer; \(l.name) acts on observations alone")
+        }
+        let result = try CoreBridge.run(l.name) { try l.evaluate(source, episodes: episodes, seed: seed) }
+        return TrainerBindings.evaluationRecord(result)
+      }
+      let outcome = try CoreBridge.run(l.name) {
+        try dt.evaluate(source, episodes: episodes, seed: seed, targetReturn: target ?? dt.bestReturn,
+                        costBudget: budget ?? (dt.config.constrained ? 0 : nil))
+      }
+      let record = TrainerBindings.evaluationRecord(outcome.result)
+      guard case .record(let fields) = record else { return record }
+      fields["target_return"] = .float(outcome.targetReturn)
+      fields["mean_cost"] = .float(outcome.costs.reduce(0, +) / Double(outcome.costs.count))
+      fields["costs"] = .list(PList(outcome.costs.map { .float($0) }))
+      if let budget = outcome.costBudget { fields["cost_budget"] = .float(budget) }
+      return record
     }
     return t
   }

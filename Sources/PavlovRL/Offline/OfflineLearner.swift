@@ -2,7 +2,7 @@ import PavlovCore
 import PavlovGym
 import PavlovTensor
 
-/// A policy learned from logged episodes alone (bc, marwil, cql): trained in epochs over the
+/// A policy learned from logged episodes alone (bc, marwil, cql, iql, dt): trained in epochs over the
 /// logged steps, then acting and evaluated in an environment like a trainer.
 public protocol OfflineLearner: AnyObject {
   var name: String { get }
@@ -20,6 +20,8 @@ public protocol OfflineLearner: AnyObject {
   /// Trains for `count` epochs; each epoch's statistics (averaged over its minibatches).
   func train(epochs count: Int) throws -> [OfflineEpochStats]
   func act(_ observation: Point, deterministic: Bool, generator: SeededGenerator?) throws -> Point
+  /// Whole deterministic episodes of the learned policy (episode k reset with seed + k).
+  func evaluate(_ env: EnvSource, episodes: Int, seed: UInt64) throws -> EvalResult
 }
 
 public struct OfflineEpochStats: Sendable {
@@ -29,7 +31,7 @@ public struct OfflineEpochStats: Sendable {
 }
 
 extension OfflineLearner {
-  /// Whole deterministic episodes of the learned policy (episode k reset with seed + k).
+  /// Acting on each observation alone.
   public func evaluate(_ env: EnvSource, episodes: Int, seed: UInt64) throws -> EvalResult {
     try PolicyEvaluation.run(source: env, copyIndex: 0, episodes: episodes, seed: seed) { try act($0, deterministic: true, generator: nil) }
   }
