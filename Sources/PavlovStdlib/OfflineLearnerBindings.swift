@@ -145,14 +145,32 @@ enum OfflineLearnerBindings {
         .record(PRecord([("epoch", .int(s.epoch))] + s.values.map { ($0.name, .float($0.value)) }))
       }))
     }
-    t.method("act", [Param("obs", doc: "one observation"), Param("deterministic", default: .bool(true), doc: "the most likely action (false: a sample)")],
-             doc: "The policy's action for one observation, ready for env.step.") { args in
+    t.method("act", [Param("obs", doc: "one observation"), Param("deterministic", default: .bool(true), doc: "the most likely action (false: a sample)"),
+                     Param("reward", default: .float(0), doc: "dt: the reward the previous action earned (ignored on an episode's first step)", range: .finite),
+                     Param("cost", default: .float(0), doc: "constrained dt: the cost the previous action incurred", range: .finite)],
+             doc: "The policy's action for one observation, ready for env.step. A decision transformer acts within the episode .begin(...) started, told each reward as it comes.") { args in
       let l = try learner(args.receiver)
       let observation = try SpaceBindings.point(args[0], for: l.observationSpace, "offline_learner.act", what: "the observation")
       let deterministic = try args.bool(1)
       let generator = deterministic ? nil : Stdlib.generator(for: args.interpreter)
-      let action = try CoreBridge.run { try l.act(observation, deterministic: deterministic, generator: generator) }
+      let reward = try args.float(2), cost = try args.float(3)
+      let action = try CoreBridge.run(l.name) {
+        if let dt = l as? DecisionTransformerLearner { return try dt.act(observation, reward: reward, cost: cost) }
+        return try l.act(observation, deterministic: deterministic, generator: generator)
+      }
       return SpaceBindings.value(action, space: l.actionSpace)
+    }
+    t.method("begin", [Param("target_return", default: .null, doc: "the return to aim for (default: the best logged episode return)", range: .finite),
+                       Param("cost_budget", default: .null, doc: "constrained dt: the total cost allowed (default 0)", range: .finite)],
+             doc: "dt: starts an episode (call it at every reset); then .act(obs, reward: r) each step with the reward the last action earned.") { args in
+      let l = try learner(args.receiver)
+      guard let dt = l as? DecisionTransformerLearner else {
+        throw PavlovError.runtime("offline_learner.begin: \(l.name) acts on observations alone; begin conditions a decision transformer")
+      }
+      let target = args[0].isNull ? dt.bestReturn : try args.float(0)
+      let budget = args[1].isNull ? (dt.config.constrained ? 0 : nil) : try args.float(1)
+      try CoreBridge.run(l.name) { try dt.begin(targetReturn: target, costBudget: budget) }
+      return .null
     }
     t.method("evaluate", [
       Param("env", doc: "an env id, an env or a function making one, with the dataset's spaces"),

@@ -139,6 +139,10 @@ final class DecisionTransformerTests: XCTestCase {
       XCTAssertTrue("\(error)".contains("needs a cost per logged step"), "\(error)")
     }
     let dt = try learner(discreteLogs())
-    XCTAssertThrowsError(try dt.act(.int(0), deterministic: true, generator: nil))
+    XCTAssertThrowsError(try dt.act(.int(0), deterministic: true, generator: nil))  // no episode has begun
+    XCTAssertThrowsError(try dt.begin(targetReturn: 1, costBudget: 2))  // not the constrained model
+    try dt.begin(targetReturn: 3, costBudget: nil)
+    XCTAssertEqual(try dt.act(.int(0), reward: 0, cost: 0).description.isEmpty, false)
+    XCTAssertEqual(dt.episode?.steps, 1)
   }
 }

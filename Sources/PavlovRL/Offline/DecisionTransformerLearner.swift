@@ -130,7 +130,7 @@ public final class DecisionTransformerLearner: OfflineLearner {
   }
 
   public func train(epochs count: Int) throws -> [OfflineEpochStats] {
-    model.setTraining(true)
+    model.setTraining(true)  // dropout on; begin turns it off for acting
     return try rows.trainEpochs(count, batchSize: config.batchSize, generator: generator, finished: { epochs += 1; return epochs }) { batch in
       let loss = try model.loss(windows(endingAt: batch))
       guard loss.data[0].isFinite else {
@@ -179,11 +179,49 @@ public final class DecisionTransformerLearner: OfflineLearner {
     }
   }
 
-  /// A decision transformer needs the rewards since the episode began, which one observation
-  /// does not carry.
+  /// The episode being acted in: set by `begin`, extended by every `act`.
+  public private(set) var episode: DTEpisode?
+
+  /// Starts an episode aiming at `targetReturn` (and, constrained, within `costBudget`).
+  public func begin(targetReturn: Double, costBudget: Double?) throws {
+    guard targetReturn.isFinite else { throw CoreError("target_return must be a finite number, got \(targetReturn)") }
+    if let costBudget {
+      guard config.constrained else {
+        throw CoreError("cost_budget needs the constrained decision transformer", hint: "train it with dt(dataset, constrained: true)")
+      }
+      guard costBudget.isFinite else { throw CoreError("cost_budget must be a finite number, got \(costBudget)") }
+    }
+    model.setTraining(false)
+    episode = DTEpisode(returnToGo: targetReturn, costToGo: costBudget ?? 0)
+  }
+
+  /// The next action of the episode `begin` started, after the reward (and cost) the previous
+  /// action earned (ignored on the episode's first step).
+  public func act(_ observation: Point, reward: Double, cost: Double) throws -> Point {
+    guard var current = episode else {
+      throw CoreError("no episode has begun: a decision transformer acts on the history of an episode (returns, states and actions), not on one observation",
+                      hint: "call .begin(target_return: R) at each reset, then .act(obs, reward: r) with the last reward; or .evaluate(env, target_return: R)")
+    }
+    guard reward.isFinite, cost.isFinite else { throw CoreError("the reward and cost must be finite numbers, got \(reward) and \(cost)") }
+    if current.steps > 0 {
+      current.returnToGo -= reward
+      current.costToGo -= cost
+    }
+    let inputs = model.actionInputs
+    current.states += TransitionRows.row(observation, rows.features).data
+    current.actions += [Float](repeating: 0, count: inputs)
+    current.returnsToGo.append(Float(current.returnToGo / returnScale))
+    current.costsToGo.append(Float(current.costToGo / costScale))
+    let chosen = try Autograd.noGrad { try nextAction(current) }
+    for j in 0..<inputs { current.actions[current.steps * inputs + j] = chosen.input[j] }
+    current.steps += 1
+    episode = current
+    return chosen.point
+  }
+
+  /// One observation continues the episode `begin` started, as if the last action earned nothing.
   public func act(_ observation: Point, deterministic: Bool, generator: SeededGenerator?) throws -> Point {
-    throw CoreError("\(name) acts on the history of an episode (returns, states and actions), not on one observation",
-                    hint: "use .evaluate(env, target_return: R) to run whole episodes")
+    try act(observation, reward: 0, cost: 0)
   }
 
   public func evaluate(_ env: EnvSource, episodes: Int, seed: UInt64) throws -> EvalResult {
@@ -194,35 +232,22 @@ public final class DecisionTransformerLearner: OfflineLearner {
   /// constrained model, `costBudget`), acting on the most likely action.
   public func evaluate(_ source: EnvSource, episodes: Int, seed: UInt64, targetReturn: Double, costBudget: Double?) throws -> ConditionedEvaluation {
     guard episodes >= 1 else { throw CoreError("evaluate: episodes must be at least 1, got \(episodes)") }
-    guard targetReturn.isFinite else { throw CoreError("evaluate: target_return must be a finite number, got \(targetReturn)") }
-    if costBudget != nil && !config.constrained {
-      throw CoreError("evaluate: cost_budget needs the constrained decision transformer", hint: "train it with dt(dataset, constrained: true)")
-    }
+    try begin(targetReturn: targetReturn, costBudget: costBudget)  // checks the conditioning before any episode
     let env = try source.make(0)
-    model.setTraining(false)
-    defer { model.setTraining(true) }
+    let before = episode
+    defer { episode = before }
     var out = ConditionedEvaluation(result: EvalResult(returns: [], lengths: []), costs: [], targetReturn: targetReturn, costBudget: costBudget)
-    let inputs = model.actionInputs
     for k in 0..<episodes {
       var observation = try env.reset(seed: seed &+ UInt64(k)).observation
-      // The episode so far, one entry per step (the current one's action still zero).
-      var states: [Float] = [], actions: [Float] = [], returnsToGo: [Float] = [], costsToGo: [Float] = []
-      var togo = targetReturn, budget = costBudget ?? 0
-      var total = 0.0, cost = 0.0, length = 0
+      try begin(targetReturn: targetReturn, costBudget: costBudget)
+      var reward = 0.0, cost = 0.0, total = 0.0, totalCost = 0.0, length = 0
       while true {
         try Interruption.check()
-        states += TransitionRows.row(observation, rows.features).data
-        actions += [Float](repeating: 0, count: inputs)
-        returnsToGo.append(Float(togo / returnScale))
-        costsToGo.append(Float(budget / costScale))
-        let action = try Autograd.noGrad { try nextAction(states: states, actions: actions, returnsToGo: returnsToGo, costsToGo: costsToGo) }
-        let step = try env.step(action.point)
-        for j in 0..<inputs { actions[length * inputs + j] = action.input[j] }
-        total += step.reward
-        togo -= step.reward
-        let c = EpisodeDataset.cost(step.info) ?? 0
-        cost += c
-        budget -= c
+        let step = try env.step(try act(observation, reward: reward, cost: cost))
+        reward = step.reward
+        cost = EpisodeDataset.cost(step.info) ?? 0
+        total += reward
+        totalCost += cost
         length += 1
         if step.done { break }
         guard length < PolicyEvaluation.stepLimit else {
@@ -232,22 +257,22 @@ public final class DecisionTransformerLearner: OfflineLearner {
       }
       out.result.returns.append(total)
       out.result.lengths.append(length)
-      out.costs.append(cost)
+      out.costs.append(totalCost)
     }
     return out
   }
 
   /// The action predicted at the last of the episode's steps (reading up to K of them): the env's
   /// action, and the numbers the model reads for it.
-  func nextAction(states: [Float], actions: [Float], returnsToGo: [Float], costsToGo: [Float]) throws -> (point: Point, input: [Float]) {
-    let n = returnsToGo.count, K = config.context, size = rows.features.size, inputs = model.actionInputs
+  func nextAction(_ episode: DTEpisode) throws -> (point: Point, input: [Float]) {
+    let n = episode.returnsToGo.count, K = config.context, size = rows.features.size, inputs = model.actionInputs
     let first = Swift.max(0, n - K)
     var batch = makeBatch(count: 1)
     for (position, t) in (first..<n).enumerated() {
-      batch.returnsToGo[position] = returnsToGo[t]
-      batch.costsToGo[position] = costsToGo[t]
-      for j in 0..<size { batch.states[position * size + j] = states[t * size + j] }
-      for j in 0..<inputs { batch.actions[position * inputs + j] = actions[t * inputs + j] }
+      batch.returnsToGo[position] = episode.returnsToGo[t]
+      batch.costsToGo[position] = episode.costsToGo[t]
+      for j in 0..<size { batch.states[position * size + j] = episode.states[t * size + j] }
+      for j in 0..<inputs { batch.actions[position * inputs + j] = episode.actions[t * inputs + j] }
       // Past the longest logged episode, the last timestep the model knows.
       batch.timesteps[position] = Int64(Swift.min(t, model.maxTimestep - 1))
       batch.mask[position] = 1
@@ -267,5 +292,18 @@ public final class DecisionTransformerLearner: OfflineLearner {
     case .multiDiscrete:
       throw CoreError("\(name): multi-discrete actions are not supported")
     }
+  }
+}
+
+/// The history a decision transformer acts on: per step the state's features, the action taken
+/// (as the model reads it), and the scaled return- and cost-to-go; and what is still to go.
+public struct DTEpisode: Sendable {
+  public var returnToGo: Double, costToGo: Double
+  public var steps = 0
+  var states: [Float] = [], actions: [Float] = [], returnsToGo: [Float] = [], costsToGo: [Float] = []
+
+  init(returnToGo: Double, costToGo: Double) {
+    self.returnToGo = returnToGo
+    self.costToGo = costToGo
   }
 }
