@@ -34,7 +34,12 @@ extension Recommender {
     s.clickWeight = try number("click_weight", s.clickWeight, { _ in true }, "finite")
     s.watchWeight = try number("watch_weight", s.watchWeight, { _ in true }, "finite")
     s.stayWeight = try number("stay_weight", s.stayWeight, { _ in true }, "finite")
+    s.annoyance = try number("annoyance", s.annoyance, nonNegative, "at least 0")
     s.memory = try number("memory", s.memory, { $0 >= 0 && $0 < 1 }, "in [0, 1)")
+    if let noise = try options.optionalDouble("profile_noise") {
+      guard noise >= 0 && noise.isFinite else { throw CoreError("\(options.envID): option profile_noise must be a finite number ≥ 0, got \(formatReal(noise))") }
+      s.profileNoise = noise
+    }
     guard s.categories * s.itemsPerCategory <= 10_000_000 else {
       throw CoreError("\(options.envID): categories × items_per_category must be at most 10000000, got \(s.categories * s.itemsPerCategory)")
     }

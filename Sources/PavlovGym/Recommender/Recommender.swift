@@ -20,7 +20,7 @@ import PavlovCore
 /// so a policy that keeps showing the favourite category gets clicks now and a bored user who
 /// leaves soon. The observation is what a site can see: an exponential average of clicks and of
 /// recommendations per category, the fraction of patience left, and how long the visit has
-/// lasted. `info` holds every hidden quantity (interests, satiation, patience, the slate and its
+/// lasted (and, with `profile_noise`, a noisy profile of the user's interests). `info` holds every hidden quantity (interests, satiation, patience, the slate and its
 /// utilities, whether the user was bored), for lessons and for checking learners.
 public final class Recommender: Environment {
   public struct Settings: Sendable {
@@ -41,6 +41,12 @@ public final class Recommender: Environment {
     public var stayWeight = 0.2
     /// How fast the observed averages forget (0: only the last step counts).
     public var memory = 0.8
+    /// When set, the site also sees the user's profile: their interests when the visit began
+    /// (as past visits revealed them), each with N(0, profile_noise²) error.
+    public var profileNoise: Double?
+    /// Patience lost per unit of the shown category's satiation: a user shown what they are
+    /// tired of may still click, but leaves sooner (the toilet-brush ads).
+    public var annoyance = 0.0
     public init() {}
   }
 
@@ -54,25 +60,29 @@ public final class Recommender: Environment {
   public private(set) var steps = 0
   private var clickAverage: [Double]
   private var shownAverage: [Double]
+  private var profile: [Double]
   private let generator: SeededGenerator
   private var lastRender = ""
 
   public init(_ settings: Settings = Settings(), seed: UInt64 = 0) {
     self.settings = settings
     let c = settings.categories
-    observationSpace = .box(low: [Double](repeating: 0, count: 2 * c) + [0, 0],
-                            high: [Double](repeating: 1, count: 2 * c) + [.infinity, .infinity], shape: [2 * c + 2])
+    let profiled = settings.profileNoise == nil ? 0 : c
+    observationSpace = .box(low: [Double](repeating: 0, count: 2 * c) + [Double](repeating: -.infinity, count: profiled) + [0, 0],
+                            high: [Double](repeating: 1, count: 2 * c) + [Double](repeating: .infinity, count: profiled) + [.infinity, .infinity],
+                            shape: [2 * c + profiled + 2])
     actionSpace = .discrete(c)
     interests = [Double](repeating: 0, count: c)
     satiation = [Double](repeating: 0, count: c)
     qualities = [Double](repeating: 0, count: c * settings.itemsPerCategory)
     clickAverage = [Double](repeating: 0, count: c)
     shownAverage = [Double](repeating: 0, count: c)
+    profile = settings.profileNoise == nil ? [] : [Double](repeating: 0, count: c)
     generator = SeededGenerator(seed: seed)
   }
 
   private var observation: Point {
-    .reals(clickAverage + shownAverage + [max(patienceLeft, 0) / settings.patience, Double(steps) / 100])
+    .reals(clickAverage + shownAverage + profile + [max(patienceLeft, 0) / settings.patience, Double(steps) / 100])
   }
 
   public func reset(seed: UInt64?) throws -> Reset {
@@ -80,6 +90,8 @@ public final class Recommender: Environment {
     for k in interests.indices { interests[k] = generator.nextGaussian() }
     for k in qualities.indices { qualities[k] = 0.5 * generator.nextGaussian() }
     for k in satiation.indices { satiation[k] = 0; clickAverage[k] = 0; shownAverage[k] = 0 }
+    // Drawn after everything else, so visits without a profile are the same with or without the option.
+    if let noise = settings.profileNoise { for k in profile.indices { profile[k] = interests[k] + noise * generator.nextGaussian() } }
     patienceLeft = settings.patience
     steps = 0
     return Reset(observation: observation, info: ["interests": .point(.reals(interests))])
@@ -102,7 +114,7 @@ public final class Recommender: Environment {
     let minutes = clicked ? 10 / (1 + PortableMath.exp(-utilities[choice])) : 0
     let bored = satiation[category] > interests[category] && satiation[category] > 0
 
-    patienceLeft += settings.patiencePerMinute * minutes - 1
+    patienceLeft += settings.patiencePerMinute * minutes - 1 - settings.annoyance * satiation[category]
     if clicked { satiation[category] += settings.satiationGain }
     for k in satiation.indices {
       satiation[k] *= settings.satiationRecovery
@@ -137,6 +149,7 @@ public final class Recommender: Environment {
     twin.generator.copyState(from: generator)
     (twin.interests, twin.satiation, twin.qualities) = (interests, satiation, qualities)
     (twin.patienceLeft, twin.steps, twin.clickAverage, twin.shownAverage, twin.lastRender) = (patienceLeft, steps, clickAverage, shownAverage, lastRender)
+    twin.profile = profile
     return twin
   }
 }
