@@ -41,6 +41,16 @@ enum OfflineLearnerBindings {
     .int("batch_size", \.batchSize, "logged transitions per gradient step", .between(1, Double(ConfigBounds.maxTransitions))),
     .int("target_update_interval", \.targetUpdateInterval, "gradient steps between copies of the Q-network into the target network", .count),
   ]
+  static let continuousCQLOptions: [ConfigOption<ContinuousCQLConfig>] = [
+    .number("alpha", \.alpha, "the weight of the conservative penalty logsumexp over sampled actions of Q − Q(s, a_logged); 0 is offline SAC", .nonNegative),
+    .number("gamma", \.gamma, "the discount factor", .discount),
+    .ints("hidden", \.hidden, "hidden layer sizes of the actor and both critics (ReLU)"),
+    .number("actor_lr", \.actorLR, "Adam's learning rate for the actor and the entropy coefficient", .positive),
+    .number("critic_lr", \.criticLR, "Adam's learning rate for the critics", .positive),
+    .int("batch_size", \.batchSize, "logged transitions per gradient step", .between(1, Double(ConfigBounds.maxTransitions))),
+    .number("tau", \.tau, "the Polyak rate of the target critics", ParamRange(lower: 0, lowerOpen: true, upper: 1)),
+    .int("action_samples", \.actionSamples, "actions drawn per state (each: uniform, from π(·|s), from π(·|s')) for the penalty's logsumexp", .between(1, 1000)),
+  ]
   static let iqlOptions: [ConfigOption<IQLConfig>] = [
     .number("expectile", \.expectile, "τ of the expectile V(s) learns from Q of the logged actions (0.5: their mean; near 1: their best)", ParamRange(lower: 0, lowerOpen: true, upper: 1, upperOpen: true)),
     .number("beta", \.beta, "the inverse temperature of the policy's weights exp(β·(Q − V))", .nonNegative),
@@ -90,6 +100,13 @@ enum OfflineLearnerBindings {
       let dataset = try self.dataset(args)
       return .object(OfflineLearnerValue(try CoreBridge.run("cql") { try DiscreteCQL(dataset, config: config, name: "cql") }))
     }
+    let continuousParams = [datasetParam] + continuousCQLOptions.params(ContinuousCQLConfig()) + [seedParam]
+    r.function("cql_continuous", continuousParams, doc: "Conservative Q-learning for box actions (CQL(H) on SAC, as d3rlpy's CQL): SAC's actor and twin critics learned from the logged transitions, each critic's loss adding alpha times the soft maximum of Q over sampled actions less Q of the logged action. Call .train(epochs: n).") { args in
+      var config = try continuousCQLOptions.configured(ContinuousCQLConfig(), TrainerArguments(args: args, params: continuousParams, name: "cql_continuous"))
+      config.seed = try seed(args)
+      let dataset = try self.dataset(args)
+      return .object(OfflineLearnerValue(try CoreBridge.run("cql_continuous") { try ContinuousCQL(dataset, config: config, name: "cql_continuous") }))
+    }
     let iqlParams = [datasetParam] + iqlOptions.params(IQLConfig()) + [seedParam]
     r.function("iql", iqlParams, doc: "Implicit Q-learning for discrete actions (Kostrikov et al., as CORL's): V(s) by expectile regression on Q of the logged actions, Q by one-step targets through V, and the policy by advantage-weighted cloning; it never evaluates an action the logs did not take. Call .train(epochs: n).") { args in
       var config = try iqlOptions.configured(IQLConfig(), TrainerArguments(args: args, params: iqlParams, name: "iql"))
@@ -125,8 +142,8 @@ enum OfflineLearnerBindings {
   }
 
   static func makeType() -> NativeType {
-    let t = NativeType(name: "offline_learner", doc: "A policy learned from a dataset; made by bc(...) or marwil(...).")
-    t.property("algorithm", doc: "\"bc\", \"marwil\", \"cql\", \"iql\" or \"dt\".") { .str(try learner($0).name) }
+    let t = NativeType(name: "offline_learner", doc: "A policy learned from a dataset; made by bc, marwil, cql, cql_continuous, iql or dt.")
+    t.property("algorithm", doc: "\"bc\", \"marwil\", \"cql\", \"cql_continuous\", \"iql\" or \"dt\".") { .str(try learner($0).name) }
     t.property("epochs", doc: "Epochs trained so far.") { .int(try learner($0).epochs) }
     t.property("policy", doc: "The policy network: logits, the Gaussian's means for box actions, cql's Q-values, or dt's transformer.") { v in
       .object(ModelValue(try learner(v).policyNetwork))
@@ -134,11 +151,11 @@ enum OfflineLearnerBindings {
     t.property("value", doc: "The value network V(s) of marwil and iql (nil for bc and cql).") { v in
       try learner(v).valueNetwork.map { .object(ModelValue($0)) } ?? .null
     }
-    t.property("q", doc: "The Q-network Q(s, ·) of cql and iql (nil for bc and marwil).") { v in
+    t.property("q", doc: "The Q-network Q(s, ·) of cql and iql, or the first critic Q(s, a) of cql_continuous (nil for bc, marwil and dt).") { v in
       try learner(v).qNetwork.map { .object(ModelValue($0)) } ?? .null
     }
     t.method("train", [Param("epochs", default: .int(1), doc: "passes over every logged step", range: .between(1, 1_000_000))],
-             doc: "Trains for whole epochs (minibatches in a seeded random order); returns each epoch's means: [{epoch, policy_loss, value_loss, mean_weight}] (bc, marwil) [{epoch, td_loss, cql_loss, q_mean}] (cql) [{epoch, q_loss, v_loss, policy_loss, mean_weight}] (iql) or [{epoch, action_loss}] (dt).") { args in
+             doc: "Trains for whole epochs (minibatches in a seeded random order); returns each epoch's means: [{epoch, policy_loss, value_loss, mean_weight}] (bc, marwil) [{epoch, td_loss, cql_loss, q_mean}] (cql) [{epoch, q_loss, v_loss, policy_loss, mean_weight}] (iql), [{epoch, td_loss, cql_loss, actor_loss, q_mean}] (cql_continuous) or [{epoch, action_loss}] (dt).") { args in
       let l = try learner(args.receiver)
       let stats = try CoreBridge.run(l.name) { try l.train(epochs: try args.int(0)) }
       return .list(PList(stats.map { s in

@@ -48,7 +48,7 @@ enum OfflineData {
     try checkSteps(dataset, name)
     guard case .discrete(let n, let start) = dataset.actionSpace else {
       throw CoreError("\(name) learns discrete actions; this dataset acts in \(dataset.actionSpace.description)",
-                      hint: "use bc or marwil for box actions")
+                      hint: "use bc, marwil, cql_continuous or dt for box actions")
     }
     return (n, start)
   }
