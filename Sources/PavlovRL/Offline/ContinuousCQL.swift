@@ -123,18 +123,14 @@ public final class ContinuousCQL: OfflineLearner {
     let notDone = Tensor(shape: [b, 1], data: batch.map { 1 - rows.terminations[$0] })
 
     let (pi, logProb) = try actor.sample(observations, noise: noise(rows: b))
-    let alphaLoss = try (logAlpha * (logProb.detached() + targetEntropy)).mean() * -1
+    let alphaLoss = try SoftActorCritic.entropyLoss(logAlpha: logAlpha, logProb: logProb, targetEntropy: targetEntropy)
     alphaOptimizer.zeroGrad()
     try alphaLoss.backward()
     try alphaOptimizer.step()
     let alpha = PortableMath.exp(logAlpha.data[0])
 
-    let target = try Autograd.noGrad { () throws -> Tensor in
-      let (nextPi, nextLogProb) = try actor.sample(next, noise: noise(rows: b))
-      let input = try Tensor.cat([next, nextPi], axis: 1)
-      let q = try Tensor.minimum(q1Target.forward(input), q2Target.forward(input))
-      return try rewards + notDone * (q - nextLogProb.unsqueezed(1) * alpha) * Float(config.gamma)
-    }
+    let target = try SoftActorCritic.target(next: next, rewards: rewards, notDone: notDone, noise: noise(rows: b), actor: actor,
+                                            q1Target: q1Target, q2Target: q2Target, alpha: alpha, gamma: Float(config.gamma))
     // N sampled actions per state, each row of `observations` repeated N times (row-major).
     let each = batch.flatMap { [Int](repeating: $0, count: n) }
     let repeated = rows.inputTensor(each), repeatedNext = rows.inputTensor(each, next: true)
@@ -172,9 +168,7 @@ public final class ContinuousCQL: OfflineLearner {
     try criticLoss.backward()
     try criticOptimizer.step()
 
-    let chosen = try Tensor.cat([observations, pi], axis: 1)
-    let qPi = try Tensor.minimum(q1.forward(chosen), q2.forward(chosen))
-    let actorLoss = try (logProb.unsqueezed(1) * alpha - qPi).mean()
+    let actorLoss = try SoftActorCritic.actorLoss(observations: observations, actions: pi, logProb: logProb, q1: q1, q2: q2, alpha: alpha)
     actorOptimizer.zeroGrad()
     try actorLoss.backward()
     try actorOptimizer.step()

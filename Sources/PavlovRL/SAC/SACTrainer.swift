@@ -144,19 +144,15 @@ public final class SACTrainer: Trainer {
     let alpha = Float(entropyCoefficient)
     var alphaLoss = 0.0
     if config.entCoef == nil {
-      let loss = try (logAlpha * (logProb.detached() + targetEntropy)).mean() * -1
+      let loss = try SoftActorCritic.entropyLoss(logAlpha: logAlpha, logProb: logProb, targetEntropy: targetEntropy)
       alphaOptimizer.zeroGrad()
       try loss.backward()
       try alphaOptimizer.step()
       alphaLoss = Double(try loss.item())
     }
 
-    let target = try Autograd.noGrad { () throws -> Tensor in
-      let (nextPi, nextLogProb) = try actor.sample(next, noise: noise(rows: b, generator))
-      let input = try Tensor.cat([next, nextPi], axis: 1)
-      let q = try Tensor.minimum(q1Target.forward(input), q2Target.forward(input))
-      return try rewards + notDone * (q - nextLogProb.unsqueezed(1) * alpha) * Float(config.gamma)
-    }
+    let target = try SoftActorCritic.target(next: next, rewards: rewards, notDone: notDone, noise: noise(rows: b, generator), actor: actor,
+                                            q1Target: q1Target, q2Target: q2Target, alpha: alpha, gamma: Float(config.gamma))
     let taken = try Tensor.cat([observations, actions], axis: 1)
     let e1 = try q1.forward(taken) - target, e2 = try q2.forward(taken) - target
     let criticLoss = try ((e1 * e1).mean() + (e2 * e2).mean()) * 0.5
@@ -165,9 +161,7 @@ public final class SACTrainer: Trainer {
     try criticLoss.backward()
     try criticOptimizer.step()
 
-    let chosen = try Tensor.cat([observations, pi], axis: 1)
-    let qPi = try Tensor.minimum(q1.forward(chosen), q2.forward(chosen))
-    let actorLoss = try (logProb.unsqueezed(1) * alpha - qPi).mean()
+    let actorLoss = try SoftActorCritic.actorLoss(observations: observations, actions: pi, logProb: logProb, q1: q1, q2: q2, alpha: alpha)
     try check(actorLoss, "actor loss")
     actorOptimizer.zeroGrad()
     try actorLoss.backward()
