@@ -170,5 +170,12 @@ private func spaceProblems(_ space: Space, _ name: String) -> [String] {
       return ["the \(name) \(space.description) has nvec[\(i)] = \(nvec[i]); each must be at least 1"]
     }
     return []
+  case .text(let minLength, let maxLength, let charset):
+    if minLength < 0 || minLength > maxLength { return ["the \(name) \(space.description) has min_length \(minLength) above max_length \(maxLength)"] }
+    return charset.isEmpty ? ["the \(name) \(space.description) has an empty charset"] : []
+  case .tuple(let spaces):
+    return spaces.enumerated().flatMap { spaceProblems($1, "\(name)'s component \($0)") }
+  case .dict(let keys, let spaces):
+    return zip(keys, spaces).flatMap { spaceProblems($1, "\(name)'s \($0)") }
   }
 }

@@ -119,7 +119,7 @@ public struct EnvSpec: Sendable {
 
 /// The built-in environments by id, and `make`.
 public enum EnvRegistry {
-  public static let specs: [EnvSpec] = ClassicControl.specs + Box2DEnvironments.specs + ToyText.specs + Bandits.specs + Recommender.specs
+  public static let specs: [EnvSpec] = ClassicControl.specs + Box2DEnvironments.specs + ToyText.specs + Bandits.specs + Recommender.specs + TextWorlds.specs
 
   private static let byID: [String: EnvSpec] = Dictionary(specs.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
 

@@ -1,18 +1,28 @@
 /// One element of a space: what an environment observes or is asked to do.
-public enum Point: Equatable, Sendable {
+public indirect enum Point: Equatable, Sendable {
   /// An element of a `discrete` space.
   case int(Int)
   /// An element of a `box` space, flattened row-major (the space keeps the shape).
   case reals([Double])
   /// An element of a `multiDiscrete` space.
   case ints([Int])
+  /// An element of a `text` space.
+  case text(String)
+  /// An element of a `tuple` space: one point per component.
+  case tuple([Point])
+  /// An element of a `dict` space: the values in the space's (sorted) key order.
+  case dict(keys: [String], values: [Point])
 
-  /// A short description for error messages: `3`, `[0.1, -2]`, `[1, 0, 2]`.
+  /// A short description for error messages: `3`, `[0.1, -2]`, `[1, 0, 2]`, `"go north"`,
+  /// `(3, "a")`, `{pos: 3, text: "a"}`.
   public var description: String {
     switch self {
     case .int(let value): return String(value)
     case .reals(let values): return "[" + values.map { formatReal($0) }.joined(separator: ", ") + "]"
     case .ints(let values): return "[" + values.map(String.init).joined(separator: ", ") + "]"
+    case .text(let string): return "\"" + string + "\""
+    case .tuple(let items): return "(" + items.map(\.description).joined(separator: ", ") + (items.count == 1 ? ",)" : ")")
+    case .dict(let keys, let values): return "{" + zip(keys, values).map { "\($0): \($1.description)" }.joined(separator: ", ") + "}"
     }
   }
 }
@@ -28,13 +38,28 @@ func formatReal(_ value: Double) -> String {
   return String(rounded)
 }
 
-/// Gymnasium's spaces: `Discrete(n, start)`, `Box(low, high, shape)` and `MultiDiscrete(nvec)`.
-/// Box bounds may be infinite; sampling then follows Gymnasium (normal where both bounds are
-/// infinite, shifted exponential where one is).
-public enum Space: Equatable, Sendable {
+/// Gymnasium's spaces: `Discrete(n, start)`, `Box(low, high, shape)`, `MultiDiscrete(nvec)`,
+/// `Text(max_length, min_length, charset)`, and the composites `Tuple` and `Dict` (keys sorted,
+/// as Gymnasium sorts a plain dict's). Box bounds may be infinite; sampling then follows
+/// Gymnasium (normal where both bounds are infinite, shifted exponential where one is).
+public indirect enum Space: Equatable, Sendable {
   case discrete(n: Int, start: Int)
   case box(low: [Double], high: [Double], shape: [Int])
   case multiDiscrete(nvec: [Int])
+  /// Strings of `minLength`...`maxLength` characters, each from `charset`.
+  case text(minLength: Int, maxLength: Int, charset: [Character])
+  case tuple([Space])
+  /// Components by name, the keys sorted.
+  case dict(keys: [String], spaces: [Space])
+
+  /// Gymnasium's default character set for `Text`: digits and ASCII letters.
+  public static let alphanumeric: [Character] = Array("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
+
+  /// A dict space from named components in any order (stored sorted by key).
+  public static func dict(_ items: [(String, Space)]) -> Space {
+    let sorted = items.sorted { $0.0 < $1.0 }
+    return .dict(keys: sorted.map(\.0), spaces: sorted.map(\.1))
+  }
 
   public static func discrete(_ n: Int) -> Space { .discrete(n: n, start: 0) }
 
@@ -50,6 +75,8 @@ public enum Space: Equatable, Sendable {
     case .discrete: return 1
     case .box(_, _, let shape): return shape.reduce(1, *)
     case .multiDiscrete(let nvec): return nvec.count
+    case .text(_, let maxLength, _): return maxLength
+    case .tuple(let spaces), .dict(_, let spaces): return spaces.reduce(0) { $0 + $1.flatCount }
     }
   }
 
@@ -65,6 +92,11 @@ public enum Space: Equatable, Sendable {
       }
       return "Box(\(bounds(low)), \(bounds(high)), \(shapeText))"
     case .multiDiscrete(let nvec): return "MultiDiscrete([" + nvec.map(String.init).joined(separator: " ") + "])"
+    case .text(let minLength, let maxLength, let charset):
+      let shown = charset.count > 12 ? String(charset.prefix(12)) + "…" : String(charset)
+      return "Text(\(minLength), \(maxLength), charset=\(shown))"
+    case .tuple(let spaces): return "Tuple(" + spaces.map(\.description).joined(separator: ", ") + ")"
+    case .dict(let keys, let spaces): return "Dict(" + zip(keys, spaces).map { "'\($0)': \($1.description)" }.joined(separator: ", ") + ")"
     }
   }
 
@@ -84,6 +116,12 @@ public enum Space: Equatable, Sendable {
       guard values.count == nvec.count else { return false }
       for i in values.indices where values[i] < 0 || values[i] >= nvec[i] { return false }
       return true
+    case (.text(let minLength, let maxLength, let charset), .text(let string)):
+      return (minLength...maxLength).contains(string.count) && string.allSatisfy { charset.contains($0) }
+    case (.tuple(let spaces), .tuple(let items)):
+      return spaces.count == items.count && zip(spaces, items).allSatisfy { $0.contains($1) }
+    case (.dict(let keys, let spaces), .dict(let pointKeys, let values)):
+      return keys == pointKeys && zip(spaces, values).allSatisfy { $0.contains($1) }
     default: return false
     }
   }
@@ -105,6 +143,12 @@ public enum Space: Equatable, Sendable {
       }
       return .reals(values)
     case .multiDiscrete(let nvec): return .ints(nvec.map { generator.nextInt(below: $0) })
+    case .text(let minLength, let maxLength, let charset):
+      // Gymnasium's: a uniform length, then uniform characters.
+      let length = minLength + generator.nextInt(below: maxLength - minLength + 1)
+      return .text(String((0..<length).map { _ in charset[generator.nextInt(below: charset.count)] }))
+    case .tuple(let spaces): return .tuple(spaces.map { $0.sample(generator) })
+    case .dict(let keys, let spaces): return .dict(keys: keys, values: spaces.map { $0.sample(generator) })
     }
   }
 
@@ -130,9 +174,30 @@ public enum Space: Equatable, Sendable {
         return "element \(i) is \(values[i]), outside 0..<\(nvec[i])"
       }
       return ""
+    case (.text(let minLength, let maxLength, let charset), .text(let string)):
+      if !(minLength...maxLength).contains(string.count) {
+        return "the text has \(string.count) characters; \(description) takes \(minLength) to \(maxLength)"
+      }
+      let bad = string.first { !charset.contains($0) }.map { String($0) } ?? ""
+      return "the character \"\(bad)\" is not in the space's charset"
+    case (.tuple(let spaces), .tuple(let items)):
+      if spaces.count != items.count { return "expected \(spaces.count) components, got \(items.count)" }
+      for (i, (space, item)) in zip(spaces, items).enumerated() where !space.contains(item) {
+        return "component \(i): \(space.whyNotContains(item))"
+      }
+      return ""
+    case (.dict(let keys, let spaces), .dict(let pointKeys, let values)):
+      if keys != pointKeys { return "expected the keys \(keys.joined(separator: ", ")), got \(pointKeys.joined(separator: ", "))" }
+      for (key, (space, value)) in zip(keys, zip(spaces, values)) where !space.contains(value) {
+        return "\(key): \(space.whyNotContains(value))"
+      }
+      return ""
     case (.discrete, _): return "\(description) takes an integer, got \(point.description)"
     case (.box, _): return "\(description) takes a list of numbers, got \(point.description)"
     case (.multiDiscrete, _): return "\(description) takes a list of integers, got \(point.description)"
+    case (.text, _): return "\(description) takes a string, got \(point.description)"
+    case (.tuple, _): return "\(description) takes a list of components, got \(point.description)"
+    case (.dict, _): return "\(description) takes a record, got \(point.description)"
     }
   }
 }

@@ -143,8 +143,8 @@ private struct RolloutCollector {
         throw PavlovError.runtime("rollout: the action box has \(low.count) dimensions; policy returned \(t.shape[1]) means and log_std has \(logStd.count) values")
       }
       return .gaussian(try CoreBridge.run("rollout") { try Normal(mean: t, std: logStd.exp()) })
-    case .multiDiscrete:
-      throw PavlovError.runtime("rollout: MultiDiscrete action spaces are not supported; step the vec_env yourself")
+    case .multiDiscrete, .text, .tuple, .dict:
+      throw PavlovError.runtime("rollout: \(envs.vector.actionSpace.description) action spaces are not supported; step the vec_env yourself")
     }
   }
 
@@ -182,8 +182,8 @@ private struct RolloutCollector {
         clipped[k] = Swift.min(Swift.max(x, low[k % a]), high[k % a])
       }
       return try CoreBridge.run("rollout") { try vector.step(continuousActions: clipped) }
-    case .multiDiscrete:
-      throw PavlovError.runtime("rollout: MultiDiscrete action spaces are not supported; step the vec_env yourself")
+    case .multiDiscrete, .text, .tuple, .dict:
+      throw PavlovError.runtime("rollout: \(envs.vector.actionSpace.description) action spaces are not supported; step the vec_env yourself")
     }
   }
 
@@ -195,7 +195,7 @@ private struct RolloutCollector {
     var flat = result.observations
     for i in 0..<n {
       guard let final = result.finalObservations[i] else { continue }
-      flat.replaceSubrange((i * width)..<((i + 1) * width), with: ObservationFeatures.raw(final))
+      flat.replaceSubrange((i * width)..<((i + 1) * width), with: ObservationFeatures(envs.vector.observationSpace).raw(final))
     }
     return try TensorBindings.tensor(VecEnvBindings.observations(flat, envs.vector))
   }

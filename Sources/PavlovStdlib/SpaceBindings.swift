@@ -53,6 +53,44 @@ enum SpaceBindings {
       }
       return .object(SpaceValue(.multiDiscrete(nvec: nvec), generator: Stdlib.generator(for: args.interpreter).split()))
     }
+    r.function("text", [
+      Param("max_length", doc: "the most characters a string may have (at most 10000)", range: .between(1, 10_000)),
+      Param("min_length", default: .int(1), doc: "the fewest characters (Gymnasium's default 1)", range: .between(0, 10_000)),
+      Param("charset", default: .null, doc: "the characters allowed, as a string (nil: Gymnasium's digits and ASCII letters)"),
+    ], doc: "Strings of min_length to max_length characters from charset (Gymnasium's Text), for text observations and actions.") { args in
+      let maxLength = try args.int(0), minLength = try args.int(1)
+      guard minLength <= maxLength else { throw PavlovError.runtime("text: min_length \(minLength) is above max_length \(maxLength)") }
+      var charset = Space.alphanumeric
+      if !args.isNull(2) {
+        var seen = Set<Character>()
+        charset = try args.string(2).filter { seen.insert($0).inserted }
+        guard !charset.isEmpty else { throw PavlovError.runtime("text: the charset is empty", hint: "give the allowed characters as a string, e.g. \"abc \"") }
+      }
+      return .object(SpaceValue(.text(minLength: minLength, maxLength: maxLength, charset: charset), generator: Stdlib.generator(for: args.interpreter).split()))
+    }
+    r.function("tuple", [Param("spaces", doc: "a list of spaces, one per component")],
+               doc: "Several spaces side by side, an element being a list with one element of each (Gymnasium's Tuple).") { args in
+      guard case .list(let list) = args[0], !list.items.isEmpty else {
+        throw PavlovError.runtime("tuple: expected a non-empty list of spaces, got \(Format.repr(args[0], limit: 40))", hint: "tuple([discrete(3), box(0, 1, [2])])")
+      }
+      let spaces = try list.items.enumerated().map { i, item -> Space in
+        guard case .object(let s as SpaceValue) = item else { throw PavlovError.runtime("tuple: component \(i) is \(item.typeName), not a space") }
+        return s.space
+      }
+      return .object(SpaceValue(.tuple(spaces), generator: Stdlib.generator(for: args.interpreter).split()))
+    }
+    r.function("dict", [Param("spaces", doc: "a record of spaces, e.g. {position: discrete(9), text: text(40)}")],
+               doc: "Named spaces, an element being a record with one element of each, keys sorted (Gymnasium's Dict).") { args in
+      guard case .record(let record) = args[0], record.count > 0 else {
+        throw PavlovError.runtime("dict: expected a non-empty record of spaces, got \(Format.repr(args[0], limit: 40))", hint: "dict({position: discrete(9), goal: discrete(9)})")
+      }
+      let items = try zip(record.keys, record.values).map { key, item -> (String, Space) in
+        let name = key.text
+        guard case .object(let s as SpaceValue) = item else { throw PavlovError.runtime("dict: \(name) is \(item.typeName), not a space") }
+        return (name, s.space)
+      }
+      return .object(SpaceValue(Space.dict(items), generator: Stdlib.generator(for: args.interpreter).split()))
+    }
   }
 
   private static func box(_ args: Args) throws -> Space {
@@ -96,6 +134,13 @@ enum SpaceBindings {
   /// `count` points of `space`, row-major, as one tensor of shape (count, ...element): float32
   /// for a box, int64 for discrete and multi-discrete values.
   static func rows(_ flat: [Double], count: Int, _ space: Space) -> Value {
+    switch space {
+    case .text, .tuple, .dict:
+      // Strings and records do not stack into a tensor: a list, one element per row.
+      let width = space.flatCount
+      return .list(PList((0..<count).map { value(space.unflatten(flat[($0 * width)..<(($0 + 1) * width)]), space: space) }))
+    default: break
+    }
     let shape = [count] + space.elementShape
     if case .box = space { return TensorValue.wrap(Tensor(shape: shape, data: flat.map { Float($0) })) }
     return TensorValue.wrap(Tensor(shape: shape, ints: flat.map { Int64($0) }))
@@ -109,6 +154,13 @@ enum SpaceBindings {
       if case .box(_, _, let boxShape) = space, boxShape.reduce(1, *) == values.count { shape = boxShape }
       return TensorValue.wrap(Tensor(shape: shape, data: values.map { Float($0) }))
     case .ints(let values): return TensorValue.wrap(Tensor(shape: [values.count], ints: values.map { Int64($0) }))
+    case .text(let string): return .str(string)
+    case .tuple(let items):
+      guard case .tuple(let spaces) = space, spaces.count == items.count else { return .list(PList(items.map { value($0, space: .discrete(1)) })) }
+      return .list(PList(zip(items, spaces).map { value($0, space: $1) }))
+    case .dict(let keys, let values):
+      guard case .dict(_, let spaces) = space, spaces.count == values.count else { return .null }
+      return .record(PRecord(zip(keys, zip(values, spaces)).map { ($0, value($1.0, space: $1.1)) }))
     }
   }
 
@@ -125,6 +177,25 @@ enum SpaceBindings {
       }
     case .multiDiscrete:
       return .ints(try ints(value, context, what))
+    case .text:
+      guard case .string(let s) = value else { throw PavlovError.runtime("\(context): \(what) must be a string, got \(value.typeName) (\(Format.repr(value, limit: 40)))") }
+      return .text(s.value)
+    case .tuple(let spaces):
+      guard case .list(let list) = value, list.items.count == spaces.count else {
+        throw PavlovError.runtime("\(context): \(what) must be a list of \(spaces.count) components for \(space.description), got \(Format.repr(value, limit: 40))")
+      }
+      return .tuple(try zip(list.items, spaces).enumerated().map { i, pair in try point(pair.0, for: pair.1, context, what: "\(what)[\(i)]") })
+    case .dict(let keys, let spaces):
+      guard case .record(let record) = value else {
+        throw PavlovError.runtime("\(context): \(what) must be a record with keys \(keys.joined(separator: ", ")), got \(value.typeName)")
+      }
+      let given = Set(record.keys.map(\.text))
+      if given != Set(keys) {
+        throw PavlovError.runtime("\(context): \(what) has the keys \(record.keys.map(\.text).sorted().joined(separator: ", ")); \(space.description) needs \(keys.joined(separator: ", "))")
+      }
+      return .dict(keys: keys, values: try zip(keys, spaces).map { key, component in
+        try point(record[key] ?? .null, for: component, context, what: "\(what).\(key)")
+      })
     }
   }
 
@@ -179,7 +250,7 @@ enum SpaceBindings {
   }
 
   static func makeType() -> NativeType {
-    let t = NativeType(name: "space", doc: "A Gymnasium space: discrete(n), box(low, high, shape) or multi_discrete(nvec).")
+    let t = NativeType(name: "space", doc: "A Gymnasium space: discrete(n), box(low, high, shape), multi_discrete(nvec), text(max_length), tuple([...]) or dict({...}).")
     t.method("sample", doc: "A random element (seeded: an env's spaces draw from the env's seed).") { args in
       let s = try space(args.receiver)
       return value(s.space.sample(s.generator), space: s.space)
@@ -193,12 +264,53 @@ enum SpaceBindings {
       try space(args.receiver).generator.reseed(UInt64(bitPattern: Int64(try args.int(0))))
       return .null
     }
-    t.property("kind", doc: "\"discrete\", \"box\" or \"multi_discrete\".") { v in
+    t.property("kind", doc: "\"discrete\", \"box\", \"multi_discrete\", \"text\", \"tuple\" or \"dict\".") { v in
       switch try space(v).space {
       case .discrete: return .str("discrete")
       case .box: return .str("box")
       case .multiDiscrete: return .str("multi_discrete")
+      case .text: return .str("text")
+      case .tuple: return .str("tuple")
+      case .dict: return .str("dict")
       }
+    }
+    t.method("flatten", [Param("x", doc: "an element of the space")],
+             doc: "x as one row of numbers (Gymnasium's flatten, but a discrete value stays its integer): a text as its characters' positions in the charset, padded to max_length with len(charset); a tuple or dict, its components' rows in order.") { args in
+      let s = try space(args.receiver)
+      let p = try point(args[0], for: s.space, "flatten", what: "x")
+      guard s.space.contains(p) else { throw PavlovError.runtime("flatten: \(p.description) is not in \(s.space.description): \(s.space.whyNotContains(p))") }
+      return TensorValue.wrap(Tensor(shape: [s.space.flatCount], data: s.space.flatten(p).map { Float($0) }))
+    }
+    t.method("unflatten", [Param("row", doc: "a row of flat_dim numbers, as flatten makes")], doc: "The element a flattened row stands for.") { args in
+      let s = try space(args.receiver)
+      let row = try reals(args[0], "unflatten", "the row")
+      guard row.count == s.space.flatCount else { throw PavlovError.runtime("unflatten: expected \(s.space.flatCount) numbers for \(s.space.description), got \(row.count)") }
+      let element = s.space.unflatten(row[...])
+      guard s.space.contains(element) else {
+        throw PavlovError.runtime("unflatten: the row stands for \(element.description), which is not in \(s.space.description): \(s.space.whyNotContains(element))")
+      }
+      return value(element, space: s.space)
+    }
+    t.property("flat_dim", doc: "How many numbers flatten gives (Gymnasium's flatdim, a discrete value counting 1).") { v in .int(try space(v).space.flatCount) }
+    t.property("spaces", doc: "A tuple's component spaces (a list) or a dict's (a record).") { v in
+      let s = try space(v)
+      switch s.space {
+      case .tuple(let spaces): return .list(PList(spaces.map { .object(SpaceValue($0, generator: s.generator)) }))
+      case .dict(let keys, let spaces): return .record(PRecord(zip(keys, spaces).map { ($0, .object(SpaceValue($1, generator: s.generator))) }))
+      default: throw PavlovError.runtime("only a tuple or dict space has spaces; this is \(s.space.description)")
+      }
+    }
+    t.property("max_length", doc: "A text space's longest string.") { v in
+      guard case .text(_, let maxLength, _) = try space(v).space else { throw PavlovError.runtime("only a text space has max_length") }
+      return .int(maxLength)
+    }
+    t.property("min_length", doc: "A text space's shortest string.") { v in
+      guard case .text(let minLength, _, _) = try space(v).space else { throw PavlovError.runtime("only a text space has min_length") }
+      return .int(minLength)
+    }
+    t.property("charset", doc: "A text space's characters, as a string.") { v in
+      guard case .text(_, _, let charset) = try space(v).space else { throw PavlovError.runtime("only a text space has charset") }
+      return .str(String(charset))
     }
     t.property("n", doc: "The number of elements of a discrete space.") { v in
       guard case .discrete(let n, _) = try space(v).space else { throw PavlovError.runtime("only a discrete space has n; this is \(try space(v).space.description)") }
@@ -208,11 +320,12 @@ enum SpaceBindings {
       guard case .discrete(_, let start) = try space(v).space else { throw PavlovError.runtime("only a discrete space has start") }
       return .int(start)
     }
-    t.property("shape", doc: "The shape of one element: [] for discrete, the box's shape, [len(nvec)] for multi-discrete.") { v in
+    t.property("shape", doc: "The shape of one element: [] for discrete, the box's shape, [len(nvec)] for multi-discrete, nil for text, tuple and dict (as Gymnasium's).") { v in
       switch try space(v).space {
       case .discrete: return .list(PList([]))
       case .box(_, _, let shape): return .list(PList(shape.map { .int($0) }))
       case .multiDiscrete(let nvec): return .list(PList([.int(nvec.count)]))
+      case .text, .tuple, .dict: return .null
       }
     }
     t.property("low", doc: "A box's lower bounds, a tensor of its shape.") { v in

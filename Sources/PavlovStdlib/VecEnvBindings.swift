@@ -113,6 +113,12 @@ enum VecEnvBindings {
       }
       let points = (0..<vector.count).map { Point.ints(Array(ints[($0 * nvec.count)..<(($0 + 1) * nvec.count)])) }
       return try CoreBridge.run { try vector.step(actions: points) }
+    case .text, .tuple, .dict:
+      guard case .list(let list) = actions, list.items.count == vector.count else {
+        throw PavlovError.runtime("\(e.name) vec_env.step: expected a list of \(vector.count) actions of \(vector.actionSpace.description)")
+      }
+      let points = try list.items.map { try SpaceBindings.point($0, for: vector.actionSpace, "\(e.name) vec_env.step") }
+      return try CoreBridge.run { try vector.step(actions: points) }
     }
   }
 
@@ -154,6 +160,8 @@ enum VecEnvBindings {
       case .multiDiscrete(let nvec):
         let flat = points.flatMap { p -> [Int64] in if case .ints(let v) = p { return v.map { Int64($0) } }; return [] }
         return TensorValue.wrap(Tensor(shape: [points.count, nvec.count], ints: flat))
+      case .text, .tuple, .dict:
+        return .list(PList(points.map { SpaceBindings.value($0, space: e.vector.actionSpace) }))
       }
     }
     t.property("num_envs", doc: "How many copies.") { v in .int(try vec(v).vector.count) }

@@ -40,4 +40,29 @@ final class SpaceTests: XCTestCase {
     XCTAssertEqual(Space.multiDiscrete(nvec: [3, 3]).description, "MultiDiscrete([3 3])")
     XCTAssertEqual(Space.discrete(3).whyNotContains(.int(5)), "5 is outside Discrete(3): use an integer from 0 to 2")
   }
+
+  func testTextTupleAndDictSpaces() {
+    let text = Space.text(minLength: 2, maxLength: 4, charset: Array("ab"))
+    XCTAssertTrue(text.contains(.text("abba")))
+    XCTAssertFalse(text.contains(.text("a")))
+    XCTAssertFalse(text.contains(.text("abc")))
+    XCTAssertEqual(text.whyNotContains(.text("abc")), "the character \"c\" is not in the space's charset")
+    let world = Space.dict([("where", .discrete(9)), ("say", text), ("pair", .tuple([.discrete(2), .box(low: 0, high: 1, shape: [2])]))])
+    guard case .dict(let keys, _) = world else { return XCTFail("not a dict") }
+    XCTAssertEqual(keys, ["pair", "say", "where"])
+    XCTAssertEqual(world.flatCount, 3 + 4 + 1)
+    let generator = SeededGenerator(seed: 4)
+    for _ in 0..<50 {
+      let point = world.sample(generator)
+      XCTAssertTrue(world.contains(point), point.description)
+      // flatten and unflatten are inverse on every element.
+      XCTAssertEqual(world.unflatten(world.flatten(point)[...]), point)
+    }
+    XCTAssertEqual(text.flatten(.text("ba")), [1, 0, 2, 2])
+    XCTAssertEqual(Space.dict([("a", .discrete(2))]).whyNotContains(.dict(keys: ["a"], values: [.int(5)])),
+                   "a: 5 is outside Discrete(2): use an integer from 0 to 1")
+    // Rows from outside never trap: out-of-range numbers give elements the space does not hold.
+    XCTAssertFalse(Space.discrete(3).contains(Space.discrete(3).unflatten([Double.infinity][...])))
+    XCTAssertEqual(text.unflatten([1e300, 0][...]), .text(""))
+  }
 }

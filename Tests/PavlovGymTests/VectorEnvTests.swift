@@ -148,13 +148,7 @@ final class VectorEnvTests: XCTestCase {
 }
 
 /// The numbers of a point, row-major (a discrete value as its integer).
-private func numbers(_ point: Point) -> [Double] {
-  switch point {
-  case .int(let value): return [Double(value)]
-  case .reals(let values): return values
-  case .ints(let values): return values.map(Double.init)
-  }
-}
+private func numbers(_ point: Point) -> [Double] { point.asReals }
 
 private func assertError<T>(_ expression: @autoclosure () throws -> T, contains text: String,
                     file: StaticString = #filePath, line: UInt = #line) {

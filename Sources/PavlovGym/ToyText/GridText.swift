@@ -6,9 +6,9 @@ struct GridText {
   var cols: Int { cells.first?.count ?? 0 }
 
   /// `legend` names every allowed letter for the error message ("S (start), F (frozen), ...").
-  /// The map must be rectangular, use only `legend`'s letters, have exactly one `start` and at
-  /// least one `goal`.
-  init(_ lines: [String], legend: KeyValuePairs<Character, String>, start: Character, goal: Character,
+  /// The map must be rectangular, use only `legend`'s letters, have exactly one `start` (when
+  /// the env has a fixed one) and at least one `goal`.
+  init(_ lines: [String], legend: KeyValuePairs<Character, String>, start: Character?, goal: Character,
        envID: String, option: String) throws {
     let allowed = Set(legend.map(\.key))
     let legendText = legend.map { "\($0.key) (\($0.value))" }.joined(separator: ", ")
@@ -29,10 +29,12 @@ struct GridText {
       throw CoreError("\(context) has \(cells.count * cells[0].count) cells; the limit is \(GridText.maxCells)")
     }
     self.cells = cells
-    let starts = positions(of: start)
-    guard starts.count == 1 else {
-      let found = starts.isEmpty ? "none" : "\(starts.count) (" + starts.map { "row \($0.row) column \($0.col)" }.joined(separator: ", ") + ")"
-      throw CoreError("\(context) needs exactly one \(start) (start), found \(found)")
+    if let start {
+      let starts = positions(of: start)
+      guard starts.count == 1 else {
+        let found = starts.isEmpty ? "none" : "\(starts.count) (" + starts.map { "row \($0.row) column \($0.col)" }.joined(separator: ", ") + ")"
+        throw CoreError("\(context) needs exactly one \(start) (start), found \(found)")
+      }
     }
     guard !positions(of: goal).isEmpty else {
       throw CoreError("\(context) needs at least one \(goal) (goal), found none")

@@ -138,7 +138,9 @@ public final class VectorEnv {
         started = false
         throw CoreError("VectorEnv: copy \(i) failed in \(call)(): \(failure)")
       }
-      let size = slot.outcome.observation.realCount
+      let observation = slot.outcome.observation
+      // A text has no numbers of its own: its row is the space's encoding of it.
+      let size = observation.isNumeric ? observation.realCount : (observationSpace.contains(observation) ? observationSize : -1)
       if size != observationSize {
         started = false
         throw CoreError("VectorEnv: copy \(i) returned observation \(slot.outcome.observation.description) with \(size) numbers; its space \(observationSpace.description) has \(observationSize)")
@@ -150,7 +152,14 @@ public final class VectorEnv {
     latest = VectorStep.empty
     let size = observationSize
     out.observations.withUnsafeMutableBufferPointer { rows in
-      for (i, slot) in slots.enumerated() { slot.outcome.observation.writeReals(into: rows, at: i * size) }
+      for (i, slot) in slots.enumerated() {
+        let observation = slot.outcome.observation
+        if observation.isNumeric {
+          observation.writeReals(into: rows, at: i * size)
+        } else {
+          for (k, x) in observationSpace.flatten(observation).enumerated() { rows[i * size + k] = x }
+        }
+      }
     }
     for (i, slot) in slots.enumerated() {
       let outcome = slot.outcome

@@ -48,6 +48,7 @@ public final class ReplayableEnvironment: Wrapper {
     case .int(let a): actionLog.append(Double(a))
     case .reals(let values): actionLog.append(contentsOf: values)
     case .ints(let values): for v in values { actionLog.append(Double(v)) }
+    case .text, .tuple, .dict: actionLog.append(contentsOf: inner.actionSpace.flatten(action))
     }
     return try inner.step(action)
   }
@@ -80,6 +81,7 @@ public final class ReplayableEnvironment: Wrapper {
     case .discrete: return .int(Int(actions[k]))
     case .multiDiscrete: return .ints(actions[k..<(k + actionSize)].map { Int($0) })
     case .box: return .reals(Array(actions[k..<(k + actionSize)]))
+    case .text, .tuple, .dict: return inner.actionSpace.unflatten(actions[k..<(k + actionSize)])
     }
   }
 }

@@ -125,7 +125,7 @@ public final class TrainingEnvs {
     let size = features.size
     for i in 0..<count where step.truncated[i] && !step.terminated[i] {
       guard let final = step.finalObservations[i] else { continue }
-      let raw = ObservationFeatures.raw(final)
+      let raw = features.raw(final)
       raw.withUnsafeBufferPointer { r in
         finalObservations.withUnsafeMutableBufferPointer { out in
           features.encode(r, into: out, at: i * size)
@@ -191,7 +191,7 @@ public final class TrainingEnvs {
     for (i, copy) in copies.enumerated() {
       let point = try copy.replay(episodesStarted: started[i], actions: Array(log[offset..<(offset + lengths[i])]))
       offset += lengths[i]
-      let raw = ObservationFeatures.raw(point)
+      let raw = features.raw(point)
       guard raw.count == flat else { throw CoreError("copy \(i): the replayed observation has \(raw.count) numbers, expected \(flat)") }
       for k in 0..<flat { rawObservations[i * flat + k] = raw[k] }
     }
@@ -203,7 +203,7 @@ public final class TrainingEnvs {
   /// The network input for one raw observation of a separate (evaluation) env, normalized with
   /// the current statistics, which it does not update.
   public func input(for observation: Point) throws -> [Float] {
-    let raw = ObservationFeatures.raw(observation)
+    let raw = features.raw(observation)
     guard raw.count == observationSpace.flatCount else {
       throw CoreError("the observation \(observation.description) has \(raw.count) numbers, but \(source.name) observes \(observationSpace.description)")
     }

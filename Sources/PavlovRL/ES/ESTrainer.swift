@@ -62,7 +62,7 @@ public final class ESTrainer: Trainer {
     switch envs.actionSpace {
     case .discrete(let n, _): outputs = n
     case .box(let low, _, _): outputs = low.count
-    case .multiDiscrete: throw CoreError("es does not support MultiDiscrete action spaces (\(acted))", hint: "use a Discrete or Box action space")
+    case .multiDiscrete, .text, .tuple, .dict: throw CoreError("es does not support \(envs.actionSpace.description) action spaces (\(acted))", hint: "use a Discrete or Box action space")
     }
     config.observationSpace = observed
     config.actionSpace = acted

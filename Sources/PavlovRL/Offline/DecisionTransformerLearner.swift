@@ -118,7 +118,7 @@ public final class DecisionTransformerLearner: OfflineLearner {
     case .box(let low, let high, _):
       (actionInputs, outputs) = (low.count, low.count)
       if low.allSatisfy(\.isFinite) && high.allSatisfy(\.isFinite) { bounds = (low.map(Float.init), high.map(Float.init)) }
-    case .multiDiscrete:
+    case .multiDiscrete, .text, .tuple, .dict:
       throw CoreError("\(name) learns Discrete or Box actions; this dataset acts in \(actionSpace.description)")
     }
     generator = SeededGenerator(seed: config.seed)
@@ -289,7 +289,7 @@ public final class DecisionTransformerLearner: OfflineLearner {
     case .box(let low, let high, _):
       let values = scores.indices.map { Swift.min(Swift.max(Double(scores[$0]), low[$0]), high[$0]) }
       return (.reals(values), values.map(Float.init))
-    case .multiDiscrete:
+    case .multiDiscrete, .text, .tuple, .dict:
       throw CoreError("\(name): multi-discrete actions are not supported")
     }
   }

@@ -74,6 +74,7 @@ public struct EpisodeDataset: Sendable {
   /// is reset with seed + k, so the same seed and policy log the same data.
   public static func record(_ env: Environment, id: String, envID: String?, episodes: Int, seed: UInt64,
                             policy: (Point) throws -> Point) throws -> EpisodeDataset {
+    try MinariFormat.checkStorable(env.observationSpace, env.actionSpace)
     var dataset = EpisodeDataset(id: id, observationSpace: env.observationSpace, actionSpace: env.actionSpace, envID: envID)
     // Costs are kept when the env reported any (a step without one cost 0), and dropped otherwise.
     var reportsCosts = false

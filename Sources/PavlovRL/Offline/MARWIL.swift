@@ -83,7 +83,7 @@ public final class MARWILLearner: OfflineLearner {
     switch actionSpace {
     case .discrete(let n, _): outputs = n
     case .box(let low, _, _): outputs = low.count
-    case .multiDiscrete: throw CoreError("\(name) learns Discrete or Box actions; this dataset acts in \(actionSpace.description)")
+    case .multiDiscrete, .text, .tuple, .dict: throw CoreError("\(name) learns Discrete or Box actions; this dataset acts in \(actionSpace.description)")
     }
     policy = try Sequential.mlp([features.size] + config.hidden + [outputs], activation: .tanh, generator: generator)
     value = config.beta > 0 ? try Sequential.mlp([features.size] + config.hidden + [1], activation: .tanh, generator: generator) : nil
@@ -155,7 +155,7 @@ public final class MARWILLearner: OfflineLearner {
         for k in values.indices { values[k] += Double(PortableMath.exp(logStd.data[k])) * generator.nextGaussian() }
       }
       return .reals(values.indices.map { Swift.min(Swift.max(values[$0], low[$0]), high[$0]) })
-    case .multiDiscrete:
+    case .multiDiscrete, .text, .tuple, .dict:
       throw CoreError("\(name): multi-discrete actions are not supported")
     }
   }

@@ -33,6 +33,7 @@ public enum MinariFormat {
   }
 
   public static func write(_ dataset: EpisodeDataset, to folder: String) throws {
+    try checkStorable(dataset.observationSpace, dataset.actionSpace)
     let data = folder + "/data"
     try Files.makeDirectories(data)
     // Written beside, then renamed: a reader never sees half a file, and the new file is created
@@ -82,6 +83,18 @@ public enum MinariFormat {
       let infos = try group.createGroup("infos")
       // Minari logs the reset's info first, so a cost column has one entry per observation.
       if episode.costs.count == t { try infos.write(EpisodeDataset.costKey, [0] + episode.costs, shape: [t + 1], as: .float64) }
+    }
+  }
+
+  /// Minari keeps Text, Tuple and Dict elements in their own HDF5 layouts (strings, groups per
+  /// key), which this writer does not make yet.
+  public static func checkStorable(_ spaces: Space...) throws {
+    for space in spaces {
+      switch space {
+      case .discrete, .box, .multiDiscrete: continue
+      case .text, .tuple, .dict:
+        throw CoreError("datasets of \(space.description) spaces are not supported yet: Pavlov logs Box, Discrete and MultiDiscrete observations and actions")
+      }
     }
   }
 
@@ -162,6 +175,12 @@ enum MinariSpace {
     case .multiDiscrete(let nvec):
       let list = "[" + nvec.map(String.init).joined(separator: ", ") + "]"
       return "{\"type\": \"MultiDiscrete\", \"dtype\": \"int64\", \"nvec\": \(list), \"start\": [\(nvec.map { _ in "0" }.joined(separator: ", "))]}"
+    case .text(let minLength, let maxLength, let charset):
+      return "{\"type\": \"Text\", \"max_length\": \(maxLength), \"min_length\": \(minLength), \"charset\": \(JSONWriter.quoted(String(charset)))}"
+    case .tuple(let spaces):
+      return "{\"type\": \"Tuple\", \"subspaces\": [" + spaces.map(json).joined(separator: ", ") + "]}"
+    case .dict(let keys, let spaces):
+      return "{\"type\": \"Dict\", \"subspaces\": {" + zip(keys, spaces).map { "\(JSONWriter.quoted($0)): \(json($1))" }.joined(separator: ", ") + "}}"
     }
   }
 

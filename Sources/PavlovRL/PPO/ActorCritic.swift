@@ -28,8 +28,8 @@ public final class ActorCritic: Module {
     switch actionSpace {
     case .discrete(let n, _): head = .categorical(actions: n)
     case .box(let low, _, _): head = .gaussian(size: low.count)
-    case .multiDiscrete:
-      throw CoreError("PPO does not support MultiDiscrete action spaces yet (\(actionSpace.description))",
+    case .multiDiscrete, .text, .tuple, .dict:
+      throw CoreError("PPO does not support \(actionSpace.description) action spaces yet",
                          hint: "use a Discrete or Box action space")
     }
     let outputs: Int

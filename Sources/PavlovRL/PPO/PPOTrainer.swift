@@ -191,8 +191,8 @@ public final class PPOTrainer: Trainer {
         continuousActions[k] = Swift.min(Swift.max(x, low[k % a]), high[k % a])
       }
       try locating { try envs.step(continuous: continuousActions) }
-    case .multiDiscrete:
-      throw CoreError("\(algorithm) does not support MultiDiscrete action spaces")
+    case .multiDiscrete, .text, .tuple, .dict:
+      throw CoreError("\(algorithm) does not support \(envs.actionSpace.description) action spaces")
     }
   }
 
@@ -318,8 +318,8 @@ public final class PPOTrainer: Trainer {
     case .discrete(_, let start): return .int(Int(action.data[0]) + start)
     case .box(let low, let high, _):
       return .reals((0..<low.count).map { Swift.min(Swift.max(Double(action.data[$0]), low[$0]), high[$0]) })
-    case .multiDiscrete:
-      throw CoreError("\(algorithm) does not support MultiDiscrete action spaces")
+    case .multiDiscrete, .text, .tuple, .dict:
+      throw CoreError("\(algorithm) does not support \(envs.actionSpace.description) action spaces")
     }
   }
 
