@@ -173,5 +173,8 @@ public enum TextWorlds {
     EnvSpec(id: "TextMazePO-v0", maxEpisodeSteps: 50,
             summary: "The maze told only which neighbouring cells are walls: the dialogue so far is the state",
             build: { try TextMaze.make($0, fullyObserved: false) }),
+    EnvSpec(id: "Wordle-v0", maxEpisodeSteps: nil,
+            summary: "Guess a secret five-letter word in six tries from per-letter feedback (g, y, _); the dialogue is the state",
+            build: { try Wordle.make($0) }),
   ]
 }
