@@ -642,7 +642,7 @@ final class StdlibTests: XCTestCase {
     Stdlib.register(into: registry)
     let expected: [String: [String]] = [
       "random": ["seed", "rand", "randint", "randn", "choice", "shuffle", "sample", "generator", "split_generator"],
-      "envs": ["make", "as_env", "env_ids", "discrete", "box", "multi_discrete", "time_limit", "record_episode_stats",
+      "envs": ["make", "as_env", "env_ids", "discrete", "box", "multi_discrete", "text", "tuple", "dict", "time_limit", "record_episode_stats",
                "normalize_obs", "normalize_reward", "clip_action", "transform_reward", "frame_stack", "check_env",
                "vec_env", "play"],
       "json": ["json_parse", "json_string"],
