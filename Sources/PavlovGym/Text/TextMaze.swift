@@ -176,5 +176,8 @@ public enum TextWorlds {
     EnvSpec(id: "Wordle-v0", maxEpisodeSteps: nil,
             summary: "Guess a secret five-letter word in six tries from per-letter feedback (g, y, _); the dialogue is the state",
             build: { try Wordle.make($0) }),
+    EnvSpec(id: "TwentyQuestions-v0", maxEpisodeSteps: nil,
+            summary: "Find the hidden object with yes/no questions from a fixed grammar, then guess it; twenty questions at most",
+            build: { try TwentyQuestions.make($0) }),
   ]
 }
