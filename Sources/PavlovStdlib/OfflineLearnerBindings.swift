@@ -85,50 +85,47 @@ enum OfflineLearnerBindings {
       var config = try shared.configured(MARWILConfig(), TrainerArguments(args: args, params: bcParams, name: "bc"))
       config.beta = 0
       config.seed = try seed(args)
-      return try make(args, config, "bc")
+      return try make(args, "bc") { try MARWILLearner($0, config: config, name: "bc") }
     }
     let marwilParams = [datasetParam] + (weighting + shared).params(MARWILConfig()) + [seedParam]
     r.function("marwil", marwilParams, doc: "MARWIL (monotonic advantage re-weighted imitation learning, as RLlib's): behaviour cloning with each logged step weighted by exp(β·advantage), so better-than-average actions count more; beta: 0 is bc. Call .train(epochs: n).") { args in
       var config = try (weighting + shared).configured(MARWILConfig(), TrainerArguments(args: args, params: marwilParams, name: "marwil"))
       config.seed = try seed(args)
-      return try make(args, config, "marwil")
+      return try make(args, "marwil") { try MARWILLearner($0, config: config, name: "marwil") }
     }
     let cqlParams = [datasetParam] + cqlOptions.params(CQLConfig()) + [seedParam]
     r.function("cql", cqlParams, doc: "Conservative Q-learning for discrete actions (as d3rlpy's DiscreteCQL): double-DQN targets on the logged transitions plus alpha times a penalty on the Q-values of actions the logs did not take; the policy is greedy in Q. Call .train(epochs: n).") { args in
       var config = try cqlOptions.configured(CQLConfig(), TrainerArguments(args: args, params: cqlParams, name: "cql"))
       config.seed = try seed(args)
-      let dataset = try self.dataset(args)
-      return .object(OfflineLearnerValue(try CoreBridge.run("cql") { try DiscreteCQL(dataset, config: config, name: "cql") }))
+      return try make(args, "cql") { try DiscreteCQL($0, config: config, name: "cql") }
     }
     let continuousParams = [datasetParam] + continuousCQLOptions.params(ContinuousCQLConfig()) + [seedParam]
     r.function("cql_continuous", continuousParams, doc: "Conservative Q-learning for box actions (CQL(H) on SAC, as d3rlpy's CQL): SAC's actor and twin critics learned from the logged transitions, each critic's loss adding alpha times the soft maximum of Q over sampled actions less Q of the logged action. Call .train(epochs: n).") { args in
       var config = try continuousCQLOptions.configured(ContinuousCQLConfig(), TrainerArguments(args: args, params: continuousParams, name: "cql_continuous"))
       config.seed = try seed(args)
-      let dataset = try self.dataset(args)
-      return .object(OfflineLearnerValue(try CoreBridge.run("cql_continuous") { try ContinuousCQL(dataset, config: config, name: "cql_continuous") }))
+      return try make(args, "cql_continuous") { try ContinuousCQL($0, config: config, name: "cql_continuous") }
     }
     let iqlParams = [datasetParam] + iqlOptions.params(IQLConfig()) + [seedParam]
     r.function("iql", iqlParams, doc: "Implicit Q-learning for discrete actions (Kostrikov et al., as CORL's): V(s) by expectile regression on Q of the logged actions, Q by one-step targets through V, and the policy by advantage-weighted cloning; it never evaluates an action the logs did not take. Call .train(epochs: n).") { args in
       var config = try iqlOptions.configured(IQLConfig(), TrainerArguments(args: args, params: iqlParams, name: "iql"))
       config.seed = try seed(args)
-      let dataset = try self.dataset(args)
-      return .object(OfflineLearnerValue(try CoreBridge.run("iql") { try DiscreteIQL(dataset, config: config, name: "iql") }))
+      return try make(args, "iql") { try DiscreteIQL($0, config: config, name: "iql") }
     }
     let dtParams = [datasetParam] + dtOptions.params(DTConfig()) + [seedParam]
     r.function("dt", dtParams, doc: "The decision transformer (Chen et al. 2021): a causal transformer over (return-to-go, state, action) tokens, trained to predict the logged actions; it acts toward the return you ask for with .evaluate(env, target_return: R). constrained: true adds a cost-to-go token (Liu et al. 2023), and .evaluate takes a cost_budget. Call .train(epochs: n).") { args in
       var config = try dtOptions.configured(DTConfig(), TrainerArguments(args: args, params: dtParams, name: "dt"))
       config.seed = try seed(args)
-      let dataset = try self.dataset(args)
-      return .object(OfflineLearnerValue(try CoreBridge.run("dt") { try DecisionTransformerLearner(dataset, config: config, name: "dt") }))
+      return try make(args, "dt") { try DecisionTransformerLearner($0, config: config, name: "dt") }
     }
   }
 
   /// The `seed` argument, every learner's last parameter.
   static func seed(_ args: Args) throws -> UInt64 { UInt64(bitPattern: Int64(try args.int(args.count - 1))) }
 
-  static func make(_ args: Args, _ config: MARWILConfig, _ name: String) throws -> Value {
+  /// The learner `build` makes from the dataset argument, as a value.
+  static func make(_ args: Args, _ name: String, _ build: (EpisodeDataset) throws -> any OfflineLearner) throws -> Value {
     let dataset = try self.dataset(args)
-    return .object(OfflineLearnerValue(try CoreBridge.run(name) { try MARWILLearner(dataset, config: config, name: name) }))
+    return .object(OfflineLearnerValue(try CoreBridge.run(name) { try build(dataset) }))
   }
 
   static func dataset(_ args: Args) throws -> EpisodeDataset {
@@ -184,8 +181,8 @@ enum OfflineLearnerBindings {
       guard let dt = l as? DecisionTransformerLearner else {
         throw PavlovError.runtime("offline_learner.begin: \(l.name) acts on observations alone; begin conditions a decision transformer")
       }
-      let target = args[0].isNull ? dt.bestReturn : try args.float(0)
-      let budget = args[1].isNull ? (dt.config.constrained ? 0 : nil) : try args.float(1)
+      let target = args[0].isNull ? nil : try args.float(0)
+      let budget = args[1].isNull ? nil : try args.float(1)
       try CoreBridge.run(l.name) { try dt.begin(targetReturn: target, costBudget: budget) }
       return .null
     }
@@ -214,8 +211,7 @@ enum OfflineLearnerBindings {
         return TrainerBindings.evaluationRecord(result)
       }
       let outcome = try CoreBridge.run(l.name) {
-        try dt.evaluate(source, episodes: episodes, seed: seed, targetReturn: target ?? dt.bestReturn,
-                        costBudget: budget ?? (dt.config.constrained ? 0 : nil))
+        try dt.evaluate(source, episodes: episodes, seed: seed, targetReturn: target, costBudget: budget)
       }
       let record = TrainerBindings.evaluationRecord(outcome.result)
       guard case .record(let fields) = record else { return record }

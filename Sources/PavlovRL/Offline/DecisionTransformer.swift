@@ -92,7 +92,7 @@ public final class DecisionTransformer: Module {
   public func loss(_ batch: DecisionTransformerBatch) throws -> Tensor {
     let predictions = try predictActions(batch)
     let B = batch.count, K = batch.length
-    if actionBounds == nil && batch.targetWidth == 1 && batch.discreteTargets {
+    if batch.discreteTargets {
       let targets = zip(batch.targets, batch.mask).map { $1 > 0 ? Int64($0) : -1 }
       return try Tensor.crossEntropy(predictions, Tensor(shape: [B, K], ints: targets), ignoreIndex: -1)
     }

@@ -71,8 +71,8 @@ public final class DecisionTransformerLearner: OfflineLearner {
   let costsToGo: [Float]
   /// The divisors of returns-to-go and costs-to-go.
   public let returnScale: Double, costScale: Double
-  /// The best and worst undiscounted episode returns in the logs (for default targets and curves).
-  public let bestReturn: Double, worstReturn: Double
+  /// The best undiscounted episode return in the logs (the default target).
+  public let bestReturn: Double
   public var steps: Int { rows.count }
   public var policyNetwork: Module { model }
   public var valueNetwork: Module? { nil }
@@ -106,7 +106,6 @@ public final class DecisionTransformerLearner: OfflineLearner {
     episodeStarts = starts
     costsToGo = costs
     bestReturn = returns.max() ?? 0
-    worstReturn = returns.min() ?? 0
     returnScale = config.returnScale > 0 ? config.returnScale : Swift.max(1, returns.map(Swift.abs).max() ?? 1)
     costScale = config.returnScale > 0 ? config.returnScale : Swift.max(1, totals.max() ?? 1)
     let longest = dataset.episodes.map(\.steps).max() ?? 1
@@ -182,17 +181,26 @@ public final class DecisionTransformerLearner: OfflineLearner {
   /// The episode being acted in: set by `begin`, extended by every `act`.
   public private(set) var episode: DTEpisode?
 
-  /// Starts an episode aiming at `targetReturn` (and, constrained, within `costBudget`).
-  public func begin(targetReturn: Double, costBudget: Double?) throws {
-    guard targetReturn.isFinite else { throw CoreError("target_return must be a finite number, got \(targetReturn)") }
+  /// The conditioning asked for, checked, with the defaults filled in: the best logged return,
+  /// and for the constrained model a budget of 0.
+  func conditioning(targetReturn: Double?, costBudget: Double?) throws -> (target: Double, budget: Double?) {
+    let target = targetReturn ?? bestReturn
+    guard target.isFinite else { throw CoreError("target_return must be a finite number, got \(target)") }
     if let costBudget {
       guard config.constrained else {
         throw CoreError("cost_budget needs the constrained decision transformer", hint: "train it with dt(dataset, constrained: true)")
       }
       guard costBudget.isFinite else { throw CoreError("cost_budget must be a finite number, got \(costBudget)") }
     }
+    return (target, costBudget ?? (config.constrained ? 0 : nil))
+  }
+
+  /// Starts an episode aiming at `targetReturn` (and, constrained, within `costBudget`); nil
+  /// asks for the defaults of `conditioning`.
+  public func begin(targetReturn: Double? = nil, costBudget: Double? = nil) throws {
+    let (target, budget) = try conditioning(targetReturn: targetReturn, costBudget: costBudget)
     model.setTraining(false)
-    episode = DTEpisode(returnToGo: targetReturn, costToGo: costBudget ?? 0)
+    episode = DTEpisode(returnToGo: target, costToGo: budget ?? 0)
   }
 
   /// The next action of the episode `begin` started, after the reward (and cost) the previous
@@ -225,41 +233,28 @@ public final class DecisionTransformerLearner: OfflineLearner {
   }
 
   public func evaluate(_ env: EnvSource, episodes: Int, seed: UInt64) throws -> EvalResult {
-    try evaluate(env, episodes: episodes, seed: seed, targetReturn: bestReturn, costBudget: config.constrained ? 0 : nil).result
+    try evaluate(env, episodes: episodes, seed: seed, targetReturn: nil, costBudget: nil).result
   }
 
   /// Whole episodes (episode k reset with seed + k) conditioned on `targetReturn` (and, for the
-  /// constrained model, `costBudget`), acting on the most likely action.
-  public func evaluate(_ source: EnvSource, episodes: Int, seed: UInt64, targetReturn: Double, costBudget: Double?) throws -> ConditionedEvaluation {
-    guard episodes >= 1 else { throw CoreError("evaluate: episodes must be at least 1, got \(episodes)") }
-    try begin(targetReturn: targetReturn, costBudget: costBudget)  // checks the conditioning before any episode
-    let env = try source.make(0)
+  /// constrained model, `costBudget`; nil for the defaults of `conditioning`), acting on the most
+  /// likely action. An episode begun by hand is left as it was.
+  public func evaluate(_ source: EnvSource, episodes: Int, seed: UInt64, targetReturn: Double?, costBudget: Double?) throws -> ConditionedEvaluation {
+    let (target, budget) = try conditioning(targetReturn: targetReturn, costBudget: costBudget)
     let before = episode
     defer { episode = before }
-    var out = ConditionedEvaluation(result: EvalResult(returns: [], lengths: []), costs: [], targetReturn: targetReturn, costBudget: costBudget)
-    for k in 0..<episodes {
-      var observation = try env.reset(seed: seed &+ UInt64(k)).observation
-      try begin(targetReturn: targetReturn, costBudget: costBudget)
-      var reward = 0.0, cost = 0.0, total = 0.0, totalCost = 0.0, length = 0
-      while true {
-        try Interruption.check()
-        let step = try env.step(try act(observation, reward: reward, cost: cost))
-        reward = step.reward
-        cost = EpisodeDataset.cost(step.info) ?? 0
-        total += reward
-        totalCost += cost
-        length += 1
-        if step.done { break }
-        guard length < PolicyEvaluation.stepLimit else {
-          throw CoreError("evaluate: episode \(k + 1) ran \(PolicyEvaluation.stepLimit) steps without ending", hint: "give the env a time limit")
-        }
-        observation = step.observation
-      }
-      out.result.returns.append(total)
-      out.result.lengths.append(length)
-      out.costs.append(totalCost)
-    }
-    return out
+    // What the last step earned, told to the next act; and each episode's total cost.
+    var reward = 0.0, cost = 0.0, costs: [Double] = []
+    let result = try PolicyEvaluation.run(source: source, copyIndex: 0, episodes: episodes, seed: seed, begin: {
+      try begin(targetReturn: target, costBudget: budget)
+      (reward, cost) = (0, 0)
+      costs.append(0)
+    }, observe: { step in
+      reward = step.reward
+      cost = EpisodeDataset.cost(step.info) ?? 0
+      costs[costs.count - 1] += cost
+    }) { try act($0, reward: reward, cost: cost) }
+    return ConditionedEvaluation(result: result, costs: costs, targetReturn: target, costBudget: budget)
   }
 
   /// The action predicted at the last of the episode's steps (reading up to K of them): the env's
@@ -290,7 +285,7 @@ public final class DecisionTransformerLearner: OfflineLearner {
       let values = scores.indices.map { Swift.min(Swift.max(Double(scores[$0]), low[$0]), high[$0]) }
       return (.reals(values), values.map(Float.init))
     case .multiDiscrete, .text, .tuple, .dict:
-      throw CoreError("\(name): multi-discrete actions are not supported")
+      throw CoreError("\(name) learns Discrete or Box actions, not \(actionSpace.description)")
     }
   }
 }

@@ -7,17 +7,21 @@ enum PolicyEvaluation {
   /// Episodes longer than this are reported as an error rather than run forever.
   static let stepLimit = 1_000_000
 
-  static func run(source: EnvSource, copyIndex: Int, episodes: Int, seed: UInt64,
-                  act: (Point) throws -> Point) throws -> EvalResult {
+  /// `begin` runs after each reset and `observe` after each step, for policies that keep an
+  /// episode's history (the decision transformer).
+  static func run(source: EnvSource, copyIndex: Int, episodes: Int, seed: UInt64, begin: () throws -> Void = {},
+                  observe: (Step) -> Void = { _ in }, act: (Point) throws -> Point) throws -> EvalResult {
     guard episodes >= 1 else { throw CoreError("evaluate: episodes must be at least 1, got \(episodes)") }
     let env = try source.make(copyIndex)
     var result = EvalResult(returns: [], lengths: [])
     for k in 0..<episodes {
       var observation = try env.reset(seed: seed &+ UInt64(k)).observation
+      try begin()
       var total = 0.0, length = 0
       while true {
         try Interruption.check()
         let step = try env.step(try act(observation))
+        observe(step)
         total += step.reward
         length += 1
         if step.done { break }
