@@ -71,6 +71,12 @@ struct BoxActions {
 
   /// The k-th value in [−1, 1] mapped onto the box's k-th interval.
   func envValue(_ x: Float, _ k: Int) -> Double { low[k] + (Double(x) + 1) / 2 * (high[k] - low[k]) }
+
+  /// The inverse: the k-th value of the box mapped into [−1, 1] (clipped; 0 for an empty interval).
+  func unitValue(_ a: Double, _ k: Int) -> Float {
+    let span = high[k] - low[k]
+    return span > 0 ? Float(Swift.min(Swift.max(2 * (a - low[k]) / span - 1, -1), 1)) : 0
+  }
 }
 
 /// One env step of an off-policy trainer with continuous actions: `choose` fills the action

@@ -77,10 +77,7 @@ public final class ContinuousCQL: OfflineLearner {
     let rows = TransitionRows(dataset, gamma: config.gamma)
     self.rows = rows
     let width = box.count
-    scaledActions = rows.actions.enumerated().map { i, a in
-      let k = i % width, span = box.high[k] - box.low[k]
-      return span > 0 ? Float(Swift.min(Swift.max(2 * (Double(a) - box.low[k]) / span - 1, -1), 1)) : 0
-    }
+    scaledActions = rows.actions.enumerated().map { i, a in box.unitValue(Double(a), i % width) }
     targetEntropy = -Float(width)
     generator = SeededGenerator(seed: config.seed)
     let d = rows.features.size
@@ -102,9 +99,7 @@ public final class ContinuousCQL: OfflineLearner {
     try rows.trainEpochs(count, batchSize: config.batchSize, generator: generator, finished: { epochs += 1; return epochs }) { try update($0) }
   }
 
-  func noise(rows count: Int) -> Tensor {
-    Tensor(shape: [count, box.count], data: (0..<(count * box.count)).map { _ in Float(generator.nextGaussian()) })
-  }
+  func noise(rows count: Int) -> Tensor { SoftActorCritic.noise(rows: count, width: box.count, generator) }
 
   /// The conservative penalty of one critic, α·mean(logsumexp(scores) − Q(s, a_logged)), from
   /// its scores (B, 3N): Q at the uniform actions less log 0.5^d, and Q at the policy's actions
@@ -184,8 +179,7 @@ public final class ContinuousCQL: OfflineLearner {
     let input = TransitionRows.row(observation, rows.features)
     let action = try Autograd.noGrad { () throws -> Tensor in
       guard !deterministic, let generator else { return try actor.forward(input) }
-      let draw = Tensor(shape: [1, box.count], data: (0..<box.count).map { _ in Float(generator.nextGaussian()) })
-      return try actor.sample(input, noise: draw).actions
+      return try actor.sample(input, noise: SoftActorCritic.noise(rows: 1, width: box.count, generator)).actions
     }
     return .reals((0..<box.count).map { box.envValue(action.data[$0], $0) })
   }

@@ -128,9 +128,7 @@ public final class SACTrainer: Trainer {
   }
 
   private func noise(rows: Int, _ generator: SeededGenerator) -> Tensor {
-    var values = [Float](repeating: 0, count: rows * actionSize)
-    for i in values.indices { values[i] = Float(generator.nextGaussian()) }
-    return Tensor(shape: [rows, actionSize], data: values)
+    SoftActorCritic.noise(rows: rows, width: actionSize, generator)
   }
 
   /// One update of α, the critics and the actor on a minibatch, then the target critics.

@@ -3,6 +3,13 @@ import PavlovTensor
 /// SAC's three losses, shared by the online trainer and offline continuous CQL (one form, so
 /// both round the same way).
 enum SoftActorCritic {
+  /// Standard normal draws for `rows` samples of `width` action values (the reparameterization's noise).
+  static func noise(rows: Int, width: Int, _ generator: SeededGenerator) -> Tensor {
+    var values = [Float](repeating: 0, count: rows * width)
+    for i in values.indices { values[i] = Float(generator.nextGaussian()) }
+    return Tensor(shape: [rows, width], data: values)
+  }
+
   /// The entropy coefficient's loss −mean(log α · (log π + target entropy)).
   static func entropyLoss(logAlpha: Tensor, logProb: Tensor, targetEntropy: Float) throws -> Tensor {
     try (logAlpha * (logProb.detached() + targetEntropy)).mean() * -1
