@@ -156,12 +156,20 @@ enum SpaceBindings {
     case .ints(let values): return TensorValue.wrap(Tensor(shape: [values.count], ints: values.map { Int64($0) }))
     case .text(let string): return .str(string)
     case .tuple(let items):
-      guard case .tuple(let spaces) = space, spaces.count == items.count else { return .list(PList(items.map { value($0, space: .discrete(1)) })) }
-      return .list(PList(zip(items, spaces).map { value($0, space: $1) }))
+      return .list(PList(zip(items, components(space, items.count)).map { value($0, space: $1) }))
     case .dict(let keys, let values):
-      guard case .dict(_, let spaces) = space, spaces.count == values.count else { return .null }
-      return .record(PRecord(zip(keys, zip(values, spaces)).map { ($0, value($1.0, space: $1.1)) }))
+      return .record(PRecord(zip(keys, zip(values, components(space, values.count))).map { ($0, value($1.0, space: $1.1)) }))
     }
+  }
+
+  /// The spaces of a composite's `count` components (the space itself for each, should the
+  /// point not match it: only a box's shape depends on the space).
+  private static func components(_ space: Space, _ count: Int) -> [Space] {
+    switch space {
+    case .tuple(let spaces), .dict(_, let spaces): if spaces.count == count { return spaces }
+    default: break
+    }
+    return [Space](repeating: space, count: count)
   }
 
   /// A Pavlov value as an element of `space` (not yet checked against its bounds).

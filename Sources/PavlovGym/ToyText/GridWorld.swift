@@ -20,6 +20,8 @@ public final class GridWorld: TabularEnvironment {
   public let pitReward: Double
   public let slip: Double
   public let hazardCost: Double
+  /// Maps without hazards report no cost, as before hazards existed.
+  private let hasHazards: Bool
   private let cells: [[Character]]
   private let model: TabularModel
 
@@ -41,6 +43,7 @@ public final class GridWorld: TabularEnvironment {
     self.pitReward = pitReward
     self.slip = slip
     self.hazardCost = hazardCost
+    hasHazards = grid.cells.contains { $0.contains("H") }
     let start = grid.positions(of: "S").map { $0.row * grid.cols + $0.col }
     let rewards = (step: stepReward, goal: goalReward, pit: pitReward)
     model = TabularModel(envID: envID, transitions: GridWorld.model(grid, rewards: rewards, slip: slip),
@@ -57,6 +60,7 @@ public final class GridWorld: TabularEnvironment {
     pitReward = other.pitReward
     slip = other.slip
     hazardCost = other.hazardCost
+    hasHazards = other.hasHazards
     model = other.model.copy()
   }
 
@@ -110,9 +114,6 @@ public final class GridWorld: TabularEnvironment {
     if hasHazards { step.info["cost"] = .double(cells[state / cols][state % cols] == "H" ? hazardCost : 0) }
     return step
   }
-
-  /// Maps without hazards report no cost, as before hazards existed.
-  private var hasHazards: Bool { cells.contains { $0.contains("H") } }
 
   /// The map with the agent's cell in brackets, under the last action.
   public func render() -> String {

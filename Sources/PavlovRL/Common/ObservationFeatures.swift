@@ -65,5 +65,5 @@ public struct ObservationFeatures: Sendable {
   }
 
   /// The raw numbers of a point, flattened (a discrete value as its integer, a text as positions).
-  public func raw(_ point: Point) -> [Double] { point.isNumeric ? point.asReals : space.flatten(point) }
+  public func raw(_ point: Point) -> [Double] { space.flatten(point) }
 }
