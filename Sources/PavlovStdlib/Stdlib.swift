@@ -64,6 +64,7 @@ public enum Stdlib {
     LabelBindings.register(registry)  // label
     LMBindings.register(registry)  // pretrain, sft, generate, log_probs, reward_model, dpo, best_of_n, win_rate, kl_to
     PolicyBindings.register(registry)  // ppo_lm, grpo, rloo
+    ILQLBindings.register(registry)  // ilql
   }
 
   /// The key of the interpreter's generator in `Interpreter.extensions`.

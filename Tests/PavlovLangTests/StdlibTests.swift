@@ -653,7 +653,7 @@ final class StdlibTests: XCTestCase {
       "sweeps": ["tune", "report", "tune_grid", "tune_choice", "tune_uniform", "tune_loguniform", "tune_randint", "asha", "pbt"],
       "text": ["char_tokenizer", "bpe_tokenizer", "load_tokenizer"],
       "rlhf": ["review_corpus", "gold_score", "gold_report", "read_preferences", "write_preferences", "ranked_pairs", "label",
-               "pretrain", "sft", "generate", "log_probs", "token_log_probs", "reward_model", "dpo", "best_of_n", "win_rate", "kl_to", "ppo_lm", "grpo", "rloo"],
+               "pretrain", "sft", "generate", "log_probs", "token_log_probs", "reward_model", "dpo", "best_of_n", "win_rate", "kl_to", "ppo_lm", "grpo", "rloo", "ilql"],
     ]
     for (family, names) in expected {
       let members = registry.families.first { $0.name == family }?.members ?? []

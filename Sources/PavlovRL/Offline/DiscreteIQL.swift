@@ -100,8 +100,7 @@ public final class DiscreteIQL: OfflineLearner {
     // V: the expectile of the target Q-values of the logged actions.
     let v = try value.forward(input)
     let u = try targetQ - v
-    let side = u.data.map { Float($0 < 0 ? 1 - config.expectile : config.expectile) }
-    let valueLoss = try (Tensor(shape: [b, 1], data: side) * (u * u)).mean()
+    let valueLoss = try Expectile.loss(u, tau: config.expectile)
     let advantages = try (targetQ - v.detached()).data
 
     // Q: one-step targets through V(s').

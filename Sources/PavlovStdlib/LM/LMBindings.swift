@@ -9,6 +9,16 @@ enum LMBindings {
   static let modelParam = Param("model", doc: "a gpt model")
   static let tokenizerParam = Param("tokenizer", doc: "the tokenizer the model reads")
 
+  /// The sampling parameters of generate, best_of_n, win_rate, kl_to and ilql's generate (read by GenerationOptions).
+  static let generationParams: [Param] = [
+    Param("max_tokens", default: .int(32), doc: "tokens to add at most (an answer also ends at the end-of-text token)", range: .count),
+    Param("temperature", default: .float(1), doc: "0 for greedy decoding; higher is more random", range: .nonNegative),
+    Param("top_k", default: .null, doc: "sample among the k most likely tokens only", range: .count),
+    Param("top_p", default: .null, doc: "sample among the most likely tokens covering this probability",
+          range: ParamRange(lower: 0, lowerOpen: true, upper: 1)),
+    Param("stop", default: .null, doc: "more tokens (their texts, e.g. [\".\"]) that end an answer, kept in it"),
+  ]
+
   static func register(_ r: Registry) {
     r.function("pretrain", [modelParam, tokenizerParam, Param("texts", doc: "a list of strings (each a document)"),
                             Param("steps", default: .int(500), doc: "updates to make", range: .count),
@@ -40,14 +50,7 @@ enum LMBindings {
                        steps: args.isNull(4) ? nil : try args.int(4), epochs: try args.int(3), batch: try args.int(5), lr: try args.float(6),
                        weightDecay: try args.float(7), logEvery: try args.int(8), name: "sft", args)
     }
-    let generation: [Param] = [
-      Param("max_tokens", default: .int(32), doc: "tokens to add at most (an answer also ends at the end-of-text token)", range: .count),
-      Param("temperature", default: .float(1), doc: "0 for greedy decoding; higher is more random", range: .nonNegative),
-      Param("top_k", default: .null, doc: "sample among the k most likely tokens only", range: .count),
-      Param("top_p", default: .null, doc: "sample among the most likely tokens covering this probability",
-            range: ParamRange(lower: 0, lowerOpen: true, upper: 1)),
-      Param("stop", default: .null, doc: "more tokens (their texts, e.g. [\".\"]) that end an answer, kept in it"),
-    ]
+    let generation = generationParams
     r.function("generate", [modelParam, tokenizerParam, Param("prompts", doc: "a prompt string or a list of them"),
                           Param("n", default: .int(1), doc: "answers per prompt", range: .count)] + generation,
                doc: "Answers prompts, batched, with the key/value cache: a string (one prompt), a list of strings, or with n > 1 a list of lists.") { args in

@@ -211,8 +211,8 @@ public final class GPT: Module {
   /// The logits (..., vocab) for final hidden states from `features`.
   public func logits(fromFeatures h: Tensor) throws -> Tensor { try head.forward(h) }
 
-  /// Logits (B, T, vocab) for new tokens (B, T), row b at positions caches[·].lengths[b]...;
-  /// extends the caches by T positions per row.
+  /// Final hidden states (B, T, d) for new tokens (B, T), row b at positions
+  /// caches[·].lengths[b]...; extends the caches by T positions per row.
   func step(_ ids: Tensor, caches: [KVCache]) throws -> Tensor {
     let B = ids.shape[0], T = ids.shape[1]
     let starts = caches.first?.lengths ?? [Int](repeating: 0, count: B)
@@ -222,15 +222,20 @@ public final class GPT: Module {
     var x = try tokenEmbedding.forward(ids) + (try positionEmbedding.forward(Tensor(shape: [B, T], ints: positions)))
     for (block, cache) in zip(blocks, caches) { x = try block.forward(x, cache: cache) }
     for c in caches { for b in 0..<B { c.lengths[b] += T } }
-    return try head.forward(try finalNorm.forward(x))
+    return try finalNorm.forward(x)
   }
+
+  /// Rewrites the next-token logits of a batch in generation, given each row's final hidden
+  /// state (B, d) at its last position: ILQL adds β·Q(s, ·) from heads on those states.
+  public typealias LogitAdjustment = (_ lastFeatures: Tensor, _ logits: inout [[Float]]) throws -> Void
 
   /// Continues each row of `prompt` (rows may differ in length) by up to `maxTokens` tokens,
   /// using the key/value cache. Temperature 0 is greedy; topK / topP filter before sampling. A
   /// row ends at any token in `stop` (included in its output). Returns the new tokens per row.
   /// When a row reaches the context, the cache restarts from the row's last context − 1 tokens.
+  /// `adjust`, when given, rewrites each step's logits before a token is picked.
   public func generate(_ prompt: [[Int64]], maxTokens: Int, temperature: Float = 1, topK: Int? = nil, topP: Float? = nil,
-                       stop: Set<Int64> = [], generator: SeededGenerator) throws -> [[Int64]] {
+                       stop: Set<Int64> = [], generator: SeededGenerator, adjust: LogitAdjustment? = nil) throws -> [[Int64]] {
     let B = prompt.count
     guard B > 0, prompt.allSatisfy({ !$0.isEmpty }) else {
       throw CoreError("generate: the prompt needs at least one token per row")
@@ -249,13 +254,25 @@ public final class GPT: Module {
           let window = tokens.map { Array($0.suffix(Swift.max(context - 1, 1))) }
           let width = window.map(\.count).max() ?? 1
           let ids = Tensor(shape: [B, width], ints: window.flatMap { $0 + [Int64](repeating: 0, count: width - $0.count) })
-          let logits = try step(ids, caches: caches)
+          let features = try step(ids, caches: caches)
+          let logits = try head.forward(features)
           for c in caches { c.lengths = window.map(\.count) }
           lastLogits = (0..<B).map { b in Array(logits.data[((b * width + window[b].count - 1) * vocab)..<((b * width + window[b].count) * vocab)]) }
+          if let adjust {
+            var last = [Float]()
+            last.reserveCapacity(B * dim)
+            for b in 0..<B {
+              let start: Int = (b * width + window[b].count - 1) * dim
+              last += features.data[start..<(start + dim)]
+            }
+            try adjust(Tensor(shape: [B, dim], data: last), &lastLogits)
+          }
         } else {
           let ids = Tensor(shape: [B, 1], ints: tokens.map { $0[$0.count - 1] })
-          let logits = try step(ids, caches: caches)
+          let features = try step(ids, caches: caches)
+          let logits = try head.forward(features)
           lastLogits = (0..<B).map { b in Array(logits.data[(b * vocab)..<((b + 1) * vocab)]) }
+          if let adjust { try adjust(try features.reshaped([B, dim]), &lastLogits) }
         }
         for b in 0..<B {
           let next = Sampling.choose(lastLogits[b], temperature: temperature, topK: topK, topP: topP, generator: generator)
