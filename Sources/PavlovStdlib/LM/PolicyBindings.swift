@@ -108,8 +108,9 @@ final class PolicyTrainerValue: PObject {
   let trainer: PolicyTrainer
   let codec: TextCodec
   let name: String
-  /// The token ids of the responses the last `generate` returned, by (query, response) text, so
-  /// `step` scores exactly the tokens sampled (an answer cut at max_tokens has no end token).
+  /// The token ids of the responses `generate` returned since the last `step`, by (query,
+  /// response) text, so `step` scores exactly the tokens sampled (an answer cut at max_tokens has
+  /// no end token) — also when a multi-turn rollout calls `generate` once per turn.
   var generated: [String: [Int64]] = [:]
   nonisolated(unsafe) static let nativeType: NativeType = makeType()
 
@@ -181,7 +182,6 @@ final class PolicyTrainerValue: PObject {
       let g = v.trainer.config.groupSize
       let rows = queries.flatMap { [[Int64]](repeating: $0, count: g) }
       let answers = try CoreBridge.run("generate") { try v.trainer.generate(rows) }
-      v.generated = [:]
       var responses: [String] = []
       for (k, answer) in answers.enumerated() {
         let text = try v.codec.text(answer)
@@ -226,6 +226,7 @@ final class PolicyTrainerValue: PObject {
         }
       }
       let stats = try CoreBridge.run(v.name) { try v.trainer.step(queries: rows, responses: answers, scores: scores) }
+      v.generated = [:]
       return try v.record(stats)
     }
     t.property("history", doc: "Every iteration's statistics so far.") { v in
