@@ -63,7 +63,7 @@ final class TextEnvTests: XCTestCase {
   func testTheScriptedQuestionerFindsEveryObject() throws {
     var questions = 0
     for object in TwentyQuestions.objects {
-      let game = try TwentyQuestions(object: object.name)
+      let game = try QuestionGame(TwentyQuestions.table, answer: object.name)
       var info = try game.reset(seed: 0).info, done = false, reward = -1.0, asked = 0
       while !done {
         let step = try game.step(.text(expert(info)))
@@ -77,7 +77,7 @@ final class TextEnvTests: XCTestCase {
   }
 
   func testTheOracleAnswersFromTheTable() throws {
-    let game = try TwentyQuestions(object: "whale")
+    let game = try QuestionGame(TwentyQuestions.table, answer: "whale")
     _ = try game.reset(seed: 0)
     XCTAssertEqual(try game.step(.text("is it a mammal?")).observation, .text("is it a mammal? yes."))
     XCTAssertEqual(try game.step(.text("is it able to fly?")).observation, .text("is it able to fly? no."))
