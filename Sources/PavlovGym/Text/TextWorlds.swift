@@ -13,5 +13,8 @@ public enum TextWorlds {
     EnvSpec(id: "TwentyQuestions-v0", maxEpisodeSteps: nil,
             summary: "Find the hidden object with yes/no questions from a fixed grammar, then guess it; twenty questions at most",
             build: { try QuestionGame.make($0, table: TwentyQuestions.table) }),
+    EnvSpec(id: "GuessMyCity-v0", maxEpisodeSteps: nil,
+            summary: "Twenty questions over 39 real cities: ask \"is the city on the coast?\" and the like, then \"is it paris?\"",
+            build: { try QuestionGame.make($0, table: GuessMyCity.table) }),
   ]
 }
