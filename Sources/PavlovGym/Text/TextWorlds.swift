@@ -16,5 +16,8 @@ public enum TextWorlds {
     EnvSpec(id: "GuessMyCity-v0", maxEpisodeSteps: nil,
             summary: "Twenty questions over 39 real cities: ask \"is the city on the coast?\" and the like, then \"is it paris?\"",
             build: { try QuestionGame.make($0, table: GuessMyCity.table) }),
+    EnvSpec(id: "TextNav-v0", maxEpisodeSteps: 30,
+            summary: "A six-room house in words: reach a goal such as \"put the apple in the fridge\" with the commands each observation lists",
+            build: { try TextNav.make($0) }),
   ]
 }
