@@ -19,5 +19,8 @@ public enum TextWorlds {
     EnvSpec(id: "TextNav-v0", maxEpisodeSteps: 30,
             summary: "A six-room house in words: reach a goal such as \"put the apple in the fridge\" with the commands each observation lists",
             build: { try TextNav.make($0) }),
+    EnvSpec(id: "ChessEndgame-v0", maxEpisodeSteps: 100,
+            summary: "King and rook against a tablebase-perfect king: mate it in moves such as \"a1a8\" (1 for mate, 0 for a draw)",
+            build: { try ChessEndgame.make($0) }),
   ]
 }
