@@ -163,21 +163,3 @@ public final class TextMaze: Environment {
                  invalidReward: try options.double("invalid_reward", default: -2), envID: options.envID)
   }
 }
-
-/// Environments whose observations and actions are text (LMRL-Gym's tasks).
-public enum TextWorlds {
-  public static let specs: [EnvSpec] = [
-    EnvSpec(id: "TextMaze-v0", maxEpisodeSteps: 50,
-            summary: "LMRL-Gym's fully observed maze in words: told the goal's and its own cell, answer \"go north\" (or south, east, west)",
-            build: { try TextMaze.make($0, fullyObserved: true) }),
-    EnvSpec(id: "TextMazePO-v0", maxEpisodeSteps: 50,
-            summary: "The maze told only which neighbouring cells are walls: the dialogue so far is the state",
-            build: { try TextMaze.make($0, fullyObserved: false) }),
-    EnvSpec(id: "Wordle-v0", maxEpisodeSteps: nil,
-            summary: "Guess a secret five-letter word in six tries from per-letter feedback (g, y, _); the dialogue is the state",
-            build: { try Wordle.make($0) }),
-    EnvSpec(id: "TwentyQuestions-v0", maxEpisodeSteps: nil,
-            summary: "Find the hidden object with yes/no questions from a fixed grammar, then guess it; twenty questions at most",
-            build: { try TwentyQuestions.make($0) }),
-  ]
-}
