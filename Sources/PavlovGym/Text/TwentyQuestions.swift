@@ -6,7 +6,7 @@ public enum TwentyQuestions {
   /// Properties the oracle answers, each a phrase that completes "is it ...?".
   public static let properties = [
     "alive", "an animal", "a plant", "a mammal", "able to fly", "living in water", "bigger than a person",
-    "made of metal", "made of wood", "something you eat", "a tool", "electronic", "found in a kitchen",
+    "made of metal", "made of wood", "something you eat", "a tool", "found in a kitchen", "electronic",
     "found outdoors", "soft", "round", "used for travel", "sweet",
   ]
   /// The objects and the properties each has (indices into `properties`), written for Pavlov.
