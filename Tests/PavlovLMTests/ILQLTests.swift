@@ -24,6 +24,18 @@ final class ILQLTests: XCTestCase {
     return t
   }
 
+  typealias StateHeads = (q1: [Float], q2: [Float], target: [Float], v: Float, lm: [Float])
+
+  /// Every head read at one state on its own: the prefix before a response token.
+  func heads(_ t: ILQLTrainer, _ prefix: [Int64]) throws -> StateHeads {
+    try Autograd.noGrad {
+      let f = try t.model.features(Tensor(shape: [1, prefix.count], ints: prefix))
+      let h = try f.picking([1, 16], Array(((prefix.count - 1) * 16)..<(prefix.count * 16)), "last")
+      return (try t.heads.q1.forward(h).data, try t.heads.q2.forward(h).data, try t.heads.targetQ(h).data,
+              try t.heads.v.forward(h).data[0], try t.model.logits(fromFeatures: h).logSoftmax(axis: -1).data)
+    }
+  }
+
   func testLossesMatchAStateByStateComputation() throws {
     var config = ILQLConfig()
     config.gamma = 0.9
@@ -31,15 +43,7 @@ final class ILQLTests: XCTestCase {
     let t = try trainer(config)
     let (_, stats) = try Autograd.noGrad { try t.losses([0, 1, 2]) }
 
-    // Every response token read on its own: the state is the prefix before it.
-    func heads(_ prefix: [Int64]) throws -> (q1: [Float], q2: [Float], target: [Float], v: Float, lm: [Float]) {
-      try Autograd.noGrad {
-        let f = try t.model.features(Tensor(shape: [1, prefix.count], ints: prefix))
-        let h = try f.picking([1, 16], Array(((prefix.count - 1) * 16)..<(prefix.count * 16)), "last")
-        return (try t.heads.q1.forward(h).data, try t.heads.q2.forward(h).data, try t.heads.targetQ(h).data,
-                try t.heads.v.forward(h).data[0], try t.model.logits(fromFeatures: h).logSoftmax(axis: -1).data)
-      }
-    }
+    func heads(_ prefix: [Int64]) throws -> StateHeads { try self.heads(t, prefix) }
     let next: [Int?] = [1, nil, nil]
     var q = 0.0, v = 0.0, cql = 0.0, bc = 0.0, n = 0.0
     var q1Terms: [Double] = [], q2Terms: [Double] = []
@@ -69,6 +73,25 @@ final class ILQLTests: XCTestCase {
     XCTAssertEqual(stats.cqlLoss, cql / n, accuracy: 1e-4)
     XCTAssertEqual(stats.bcLoss, bc / n, accuracy: 1e-4)
     XCTAssertEqual(stats.loss, q + v / n + 0.1 * cql / n + bc / n, accuracy: 1e-3)
+  }
+
+  /// MC targets: every token of a turn regresses to the discounted return from that turn on.
+  func testMonteCarloTargetsAreTheLoggedReturns() throws {
+    var config = ILQLConfig()
+    config.targets = .mc
+    config.gamma = 0.9
+    let t = try trainer(config)
+    let (_, stats) = try Autograd.noGrad { try t.losses([0, 1, 2]) }
+    let returns = [0.5 + 0.9 * 2, 2, -1]
+    var q = 0.0, n = 0.0
+    for (i, turn) in t.turns.enumerated() {
+      for (j, a) in turn.response.enumerated() {
+        let s = try heads(t, turn.prompt + Array(turn.response.prefix(j)))
+        q += pow(Double(s.q1[Int(a)]) - returns[i], 2) + pow(Double(s.q2[Int(a)]) - returns[i], 2)
+        n += 1
+      }
+    }
+    XCTAssertEqual(stats.qLoss, q / n, accuracy: 1e-4)
   }
 
   func testGradientsMatchFiniteDifferences() throws {

@@ -1,6 +1,16 @@
 /// ILQL's settings (Snell et al., 2022), with trlx's loss weights; the target heads move faster
 /// than trlx's because CPU-scale runs are hundreds of updates, not tens of thousands.
 public struct ILQLConfig: Sendable {
+  /// What the Q heads regress to.
+  public enum Targets: String, Sendable, CaseIterable {
+    /// ILQL's one-step targets through V (and V's expectile of Q̂).
+    case td
+    /// The logged dialogue's Monte-Carlo return from each token on, no bootstrapping: LMRL-Gym's
+    /// "MC Returns" baseline, decoded the same way.
+    case mc
+  }
+
+  public var targets = Targets.td
   /// The discount between turns. A response is one action: its tokens are not discounted
   /// among themselves, so γ means what the environment's γ means.
   public var gamma = 0.99

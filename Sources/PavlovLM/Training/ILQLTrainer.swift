@@ -48,7 +48,8 @@ public final class ILQLHeads: Module {
 ///     BC:   −mean(log π_β(a | s))   (the language model on the logged responses)
 ///
 /// s⁺ is the state after a, s′ the state at the end of the next turn's prompt, and V(s⁺), V(s′)
-/// carry no gradient. Decoding samples from log π_β(a|s) + β·(Q̂(s, a) − V(s)): the logged
+/// carry no gradient. With `targets: .mc` y is the logged Monte-Carlo return instead
+/// (LMRL-Gym's MC Returns baseline: a value head on the returns, perturbing the BC logits). Decoding samples from log π_β(a|s) + β·(Q̂(s, a) − V(s)): the logged
 /// behaviour, tilted toward tokens with a high advantage.
 public final class ILQLTrainer {
   public struct Stats: Sendable {
@@ -65,8 +66,12 @@ public final class ILQLTrainer {
   public let turns: [DialogueTurn]
   /// The index of the turn after each turn in its dialogue (nil after the last).
   let next: [Int?]
+  /// The discounted return of each turn's dialogue from that turn on (the Monte-Carlo target).
+  let returns: [Double]
   let optimizer: Optimizer
   public private(set) var history: [Stats] = []
+  /// The turns left in the current shuffled pass (a pass continues across calls to `fit`).
+  private var order: [Int] = []
 
   /// `dialogues`: each a list of turns in order; the last turn ends its episode.
   public init(model: GPT, dialogues: [[DialogueTurn]], config: ILQLConfig, padding: Int64, generator: SeededGenerator) throws {
@@ -79,6 +84,8 @@ public final class ILQLTrainer {
       }
     }
     guard !turns.isEmpty else { throw CoreError("ilql: there are no turns to learn from") }
+    var returns = [Double](repeating: 0, count: turns.count)
+    for i in turns.indices.reversed() { returns[i] = turns[i].reward + config.gamma * (next[i].map { returns[$0] } ?? 0) }
     if let i = turns.firstIndex(where: { $0.prompt.isEmpty || $0.response.isEmpty }) {
       throw CoreError("ilql: turn \(i + 1) has an empty prompt or response")
     }
@@ -89,6 +96,7 @@ public final class ILQLTrainer {
     self.padding = padding
     self.turns = turns
     self.next = next
+    self.returns = returns
     heads = try ILQLHeads(dim: model.dim, vocab: model.vocab, generator: generator)
     optimizer = try Optimizer(.adam, params: model.parameters + heads.parameters, lr: config.lr, maxGradNorm: config.maxGradNorm)
   }
@@ -99,27 +107,27 @@ public final class ILQLTrainer {
     let batch = try SequenceBatch(prompts: indices.map { turns[$0].prompt }, responses: indices.map { turns[$0].response }, padding: padding)
     let positions = batch.responsePositions()
     let flat = positions.flatMap { $0 }
-    let n = flat.count, d = model.dim, vocab = model.vocab
+    let n = flat.count, vocab = model.vocab
     let targetIDs = batch.targets().ints
     let actions = flat.map { targetIDs[$0] }
-    let h = try model.features(batch.inputs()).picking([n, d], Self.rows(flat, d), "ilql_states")
+    let h = LanguageModel.states(try model.features(batch.inputs()), at: flat, "ilql_states")
     let tokens = Tensor(shape: [n], ints: actions)
 
     let v = try heads.v.forward(h).reshaped([n])
     let targetQ = try heads.targetQ(h.detached())
     let chosenTarget = actions.enumerated().map { i, a in targetQ.data[i * vocab + Int(a)] }
-    let nextValues = try promptEndValues(indices.map { next[$0] })
     // Bellman targets: the next token's V inside a response, the reward and the next turn's V
-    // at its end.
+    // at its end; or every token's Monte-Carlo return.
+    let nextValues = config.targets == .td ? try promptEndValues(indices.map { next[$0] }) : []
     var goals = [Float](repeating: 0, count: n)
     var k = 0
     for (row, turn) in indices.enumerated() {
       let count = positions[row].count
       for j in 0..<count {
-        if j + 1 < count {
-          goals[k + j] = v.data[k + j + 1]
-        } else {
-          goals[k + j] = Float(turns[turn].reward + config.gamma * (nextValues[row] ?? 0))
+        switch config.targets {
+        case .mc: goals[k + j] = Float(returns[turn])
+        case .td where j + 1 < count: goals[k + j] = v.data[k + j + 1]
+        case .td: goals[k + j] = Float(turns[turn].reward + config.gamma * (nextValues[row] ?? 0))
         }
       }
       k += count
@@ -147,7 +155,7 @@ public final class ILQLTrainer {
   /// V at the last prompt token of each given turn (the state its first response token is
   /// chosen in), without a graph; nil where there is no turn.
   func promptEndValues(_ indices: [Int?]) throws -> [Double?] {
-    let values = try self.values(prompts: indices.compactMap { $0 }.map { turns[$0].prompt })
+    let values = try stateValues(indices.compactMap { $0 }.map { turns[$0].prompt })
     var k = 0
     return indices.map { i in
       guard i != nil else { return nil }
@@ -175,7 +183,6 @@ public final class ILQLTrainer {
 
   /// `steps` updates on shuffled minibatches of turns; `progress` follows each.
   public func fit(steps: Int, generator: SeededGenerator, progress: (Stats) throws -> Void = { _ in }) throws -> [Stats] {
-    var order: [Int] = []
     var out: [Stats] = []
     for _ in 0..<steps {
       if order.isEmpty { order = generator.permutation(turns.count) }
@@ -188,43 +195,50 @@ public final class ILQLTrainer {
     return out
   }
 
-  /// Answers sampled from log π_β(a|s) + β·(Q̂(s, a) − V(s)) (the V term shifts every token of a
-  /// row alike, so it changes nothing but the logits' level).
+  /// Answers sampled from log π_β(a|s) + β·(Q̂(s, a) − V(s)).
   public func generate(_ prompts: [[Int64]], beta: Double, maxTokens: Int, temperature: Float, topK: Int? = nil, topP: Float? = nil,
                        stop: Set<Int64>, generator: SeededGenerator) throws -> [[Int64]] {
     model.setTraining(false)
-    heads.setTraining(false)
-    let vocab = model.vocab, b = Float(beta)
     return try Autograd.noGrad {
-      try model.generate(prompts, maxTokens: maxTokens, temperature: temperature, topK: topK, topP: topP, stop: stop, generator: generator) { h, logits in
-        let q = try self.heads.targetQ(h), v = try self.heads.v.forward(h)
-        for row in logits.indices {
-          let top = logits[row].max() ?? 0
-          let norm = Double(top) + PortableMath.log(logits[row].reduce(0.0) { $0 + PortableMath.exp(Double($1 - top)) })
-          for a in 0..<vocab { logits[row][a] = logits[row][a] - Float(norm) + b * (q.data[row * vocab + a] - v.data[row]) }
-        }
+      try model.generate(prompts, maxTokens: maxTokens, temperature: temperature, topK: topK, topP: topP, stop: stop, generator: generator,
+                         adjust: logitAdjustment(beta: beta))
+    }
+  }
+
+  /// Decoding's logits for `GPT.generate`: log π_β(a|s) + β·(Q̂(s, a) − V(s)) from the final
+  /// hidden states (the V term shifts every token of a row alike: it changes only their level).
+  /// Call with the model in evaluation mode (no dropout).
+  public func logitAdjustment(beta: Double) -> GPT.LogitAdjustment {
+    let vocab = model.vocab, b = Float(beta), heads = self.heads
+    heads.setTraining(false)
+    return { h, logits in
+      let q = try heads.targetQ(h), v = try heads.v.forward(h)
+      let logPi = try Tensor(shape: [logits.count, vocab], data: logits.flatMap { $0 }).logSoftmax(axis: -1)
+      for row in logits.indices {
+        for a in 0..<vocab { logits[row][a] = logPi.data[row * vocab + a] + b * (q.data[row * vocab + a] - v.data[row]) }
       }
     }
   }
 
-  /// V(s) at the end of each prompt (encoded ids, each at least one token): what the critic
+  /// V(s) at the end of each prompt (encoded ids, each 1 to ctx tokens): what the critic
   /// expects the dialogue to return from there.
   public func values(prompts: [[Int64]]) throws -> [Double] {
     guard !prompts.isEmpty else { return [] }
-    let width = prompts.map(\.count).max() ?? 1, d = model.dim
-    return try Autograd.noGrad { () throws -> [Double] in
-      let ids = Tensor(shape: [prompts.count, width], ints: prompts.flatMap { $0 + [Int64](repeating: padding, count: width - $0.count) })
-      let features = try model.features(ids)
-      let last = prompts.indices.map { b in b * width + prompts[b].count - 1 }
-      return try heads.v.forward(features.picking([prompts.count, d], Self.rows(last, d), "ilql_state")).data.map(Double.init)
+    if let (i, p) = prompts.enumerated().first(where: { $0.element.isEmpty || $0.element.count > model.context }) {
+      throw CoreError("ilql: prompt \(i + 1) is \(p.count) tokens; a state is 1 to \(model.context) tokens (the model's context)")
     }
+    model.setTraining(false)
+    return try stateValues(prompts)
   }
 
-  /// The flat indices of whole rows (positions) of a (…, d) tensor.
-  static func rows(_ positions: [Int], _ d: Int) -> [Int] {
-    var out: [Int] = []
-    out.reserveCapacity(positions.count * d)
-    for p in positions { out += (p * d)..<((p + 1) * d) }
-    return out
+  /// V at the end of each prompt (each fits the context), in whatever mode the model is in.
+  func stateValues(_ prompts: [[Int64]]) throws -> [Double] {
+    guard !prompts.isEmpty else { return [] }
+    let width = prompts.map(\.count).max() ?? 1
+    return try Autograd.noGrad { () throws -> [Double] in
+      let ids = Tensor(shape: [prompts.count, width], ints: prompts.flatMap { $0 + [Int64](repeating: padding, count: width - $0.count) })
+      let last = prompts.indices.map { b in b * width + prompts[b].count - 1 }
+      return try heads.v.forward(LanguageModel.states(try model.features(ids), at: last, "ilql_state")).data.map(Double.init)
+    }
   }
 }

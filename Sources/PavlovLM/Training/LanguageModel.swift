@@ -28,11 +28,20 @@ public enum LanguageModel {
     let logits = try model.logits(fromFeatures: features)
     let all = try Tensor.tokenLogProbs(logits, batch.targets())
     let entropies = Tensor.tokenEntropies(logits)
-    let flat = batch.responsePositions().flatMap { $0 }, d = model.dim
-    let rows = flat.flatMap { p in (0..<d).map { p * d + $0 } }
+    let flat = batch.responsePositions().flatMap { $0 }
     return (try all.flattened().picking([flat.count], flat, "token_log_probs"),
             try entropies.flattened().picking([flat.count], flat, "token_log_probs"),
-            features.picking([flat.count, d], rows, "token_log_probs"))
+            states(features, at: flat, "token_log_probs"))
+  }
+
+  /// The hidden states (N, d) at flat positions b·T + t of features (B, T, d), with the graph:
+  /// the response tokens' states, or each row's last.
+  public static func states(_ features: Tensor, at positions: [Int], _ name: String) -> Tensor {
+    let d = features.shape[features.rank - 1]
+    var rows: [Int] = []
+    rows.reserveCapacity(positions.count * d)
+    for p in positions { rows += (p * d)..<((p + 1) * d) }
+    return features.picking([positions.count, d], rows, name)
   }
 
   /// Σ log p(response | prompt) per row, without a graph (DPO's reference, best-of-n, judges).

@@ -35,15 +35,8 @@ public final class RewardModel: Module {
   /// Raw scores (B) for a batch, with a graph when autograd is on.
   public func rawScores(_ batch: SequenceBatch) throws -> Tensor {
     let features = try trunk.features(batch.ids)  // (B, T, d)
-    let d = trunk.dim, T = batch.width
-    var source: [Int] = []
-    source.reserveCapacity(batch.count * d)
-    for b in 0..<batch.count {
-      let last = (b * T + batch.lengths[b] - 1) * d
-      source.append(contentsOf: last..<(last + d))
-    }
-    let lastStates = features.picking([batch.count, d], source, "last_token")
-    return try head.forward(lastStates).reshaped([batch.count])
+    let last = (0..<batch.count).map { b in b * batch.width + batch.lengths[b] - 1 }
+    return try head.forward(LanguageModel.states(features, at: last, "last_token")).reshaped([batch.count])
   }
 
   /// Normalized scores, one per (prompt, response), without a graph.

@@ -7,6 +7,7 @@ import PavlovTensor
 /// dialogues; returns the learner, whose `generate` decodes with advantage-weighted logits.
 enum ILQLBindings {
   static let options: [ConfigOption<ILQLConfig>] = [
+    .choice("targets", \.targets, "\"td\": ILQL's one-step targets through V; \"mc\": the logged Monte-Carlo returns (LMRL-Gym's MC Returns)"),
     .int("steps", \.steps, "updates to make now (more with .train(steps: n))", .nonNegative),
     .int("batch", \.batchSize, "turns per update", .count),
     .float("lr", \.lr, "Adam's learning rate (the model and the heads)", .positive),
@@ -34,7 +35,7 @@ enum ILQLBindings {
       let codec = try TextCodec(args[1])
       let model = try LMBindings.gpt(args[0], "ilql", for: codec)
       let config = try options.configured(ILQLConfig(), a)
-      let dialogues = try self.dialogues(args[2], codec)
+      let dialogues = try self.dialogues(args[2], codec, context: model.context)
       let trainer = try CoreBridge.run("ilql") {
         try ILQLTrainer(model: model, dialogues: dialogues, config: config, padding: codec.endOfText, generator: Stdlib.generator(for: args.interpreter))
       }
@@ -46,7 +47,7 @@ enum ILQLBindings {
 
   /// Episodes of {prompt, response, reward} records as token turns, encoded as sft encodes
   /// demonstrations; errors name the episode and the turn.
-  static func dialogues(_ value: Value, _ codec: TextCodec) throws(PavlovError) -> [[DialogueTurn]] {
+  static func dialogues(_ value: Value, _ codec: TextCodec, context: Int) throws(PavlovError) -> [[DialogueTurn]] {
     let shape = "each dialogue is a list of {prompt: \"...\", response: \"...\", reward: 0.0} records"
     guard case .list(let episodes) = value else { throw PavlovError.runtime("ilql: dialogues must be a list of episodes, got \(value.typeName)", hint: shape) }
     var out: [[DialogueTurn]] = []
@@ -66,9 +67,16 @@ enum ILQLBindings {
         case .float(let x)? where x.isFinite: reward = x
         default: throw PavlovError.runtime("\(at) needs a finite number field reward, got \(r["reward"].map { Format.repr($0, limit: 20) } ?? "none")", hint: shape)
         }
+        let turn: DialogueTurn
         do {
-          dialogue.append(DialogueTurn(prompt: try codec.prompt(prompt.value), response: try codec.answer(response.value), reward: reward))
+          turn = DialogueTurn(prompt: try codec.prompt(prompt.value), response: try codec.answer(response.value), reward: reward)
         } catch { throw PavlovError.runtime("\(at): \(error.message)", hint: error.hint) }
+        // The last token is only predicted, never read: a turn may be one token longer than ctx.
+        guard turn.prompt.count + turn.response.count <= context + 1 else {
+          throw PavlovError.runtime("\(at) is \(turn.prompt.count + turn.response.count) tokens, more than the model's context of \(context) allows",
+                                    hint: "use a model with a larger ctx, or show fewer past turns in the prompt")
+        }
+        dialogue.append(turn)
       }
       out.append(dialogue)
     }
@@ -133,11 +141,8 @@ final class ILQLValue: PObject {
       let beta = args.isNull(1) ? v.trainer.config.beta : try args.float(1)
       let options = try GenerationOptions(args, from: 2, model: v.trainer.model, codec: v.codec, name: "generate")
       let rows = try TextCodec.each(prompts, "generate: prompts") { p throws(PavlovError) in try v.codec.prompt(p) }
-      try options.checkFits(rows, "generate")
-      let answers = try CoreBridge.run("generate") {
-        try v.trainer.generate(rows, beta: beta, maxTokens: options.maxTokens, temperature: options.temperature, topK: options.topK, topP: options.topP,
-                               stop: options.stops.union([v.codec.endOfText]), generator: Stdlib.generator(for: args.interpreter))
-      }
+      v.trainer.model.setTraining(false)
+      let answers = try options.generate(v.trainer.model, rows, v.codec, args.interpreter, adjust: v.trainer.logitAdjustment(beta: beta))
       let texts = try answers.map { a throws(PavlovError) in Value.str(try v.codec.text(a)) }
       return single ? texts[0] : .list(PList(texts))
     }
@@ -145,7 +150,6 @@ final class ILQLValue: PObject {
              doc: "V(s) at the end of each prompt: the return the critic expects from there.") { args in
       let v = try value(args.receiver)
       let rows = try TextCodec.each(try TextCodec.strings(args[0], "values: prompts"), "values: prompts") { p throws(PavlovError) in try v.codec.prompt(p) }
-      try LMBindings.checkFits(v.trainer.model, rows, rows.map { _ in [] }, "values")
       return .list(PList(try CoreBridge.run("values") { try v.trainer.values(prompts: rows) }.map { .float($0) }))
     }
     t.property("history", doc: "Every update's statistics so far.") { v in .list(PList(try value(v).trainer.history.map(record))) }

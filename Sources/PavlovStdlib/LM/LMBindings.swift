@@ -293,14 +293,16 @@ struct GenerationOptions {
     }
   }
 
-  func generate(_ model: GPT, _ rows: [[Int64]], _ codec: TextCodec, _ interpreter: Interpreter) throws(PavlovError) -> [[Int64]] {
+  /// `adjust` rewrites each step's logits (ILQL's decoding).
+  func generate(_ model: GPT, _ rows: [[Int64]], _ codec: TextCodec, _ interpreter: Interpreter,
+                adjust: GPT.LogitAdjustment? = nil) throws(PavlovError) -> [[Int64]] {
     try checkFits(rows, name)
     var out: [[Int64]] = []
     for start in stride(from: 0, to: rows.count, by: 128) {
       out += try CoreBridge.run {
         try Autograd.noGrad {
           try model.generate(Array(rows[start..<Swift.min(rows.count, start + 128)]), maxTokens: maxTokens, temperature: temperature, topK: topK, topP: topP,
-                             stop: stops.union([codec.endOfText]), generator: Stdlib.generator(for: interpreter))
+                             stop: stops.union([codec.endOfText]), generator: Stdlib.generator(for: interpreter), adjust: adjust)
         }
       }
     }
