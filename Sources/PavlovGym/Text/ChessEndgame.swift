@@ -21,17 +21,19 @@ public final class ChessEndgame: Environment {
   /// What happened last, opening the next observation.
   private var event: String?
   public let invalidReward: Double
+  /// What an invalid move costs unless the option `invalid_reward` says otherwise.
+  public static let defaultInvalidReward: Double = -0.1
   private let generator = SeededGenerator(seed: 0)
   public let observationSpace: Space = .text(minLength: 1, maxLength: 96, charset: ChessEndgame.charset)
   public let actionSpace: Space = .text(minLength: 1, maxLength: 8, charset: Array("abcdefghijklmnopqrstuvwxyz0123456789 "))
 
-  public init(invalidReward: Double = -0.1) throws {
+  public init(invalidReward: Double = ChessEndgame.defaultInvalidReward) throws {
     guard invalidReward.isFinite else { throw CoreError("ChessEndgame-v0: option invalid_reward must be a finite number, got \(invalidReward)") }
     self.invalidReward = invalidReward
   }
 
   static func make(_ options: EnvOptions) throws -> Environment {
-    try ChessEndgame(invalidReward: try options.double("invalid_reward", default: -0.1))
+    try ChessEndgame(invalidReward: try options.double("invalid_reward", default: defaultInvalidReward))
   }
 
   static func moveText(_ move: (from: Int, to: Int)) -> String { KRKPosition.name(move.from) + KRKPosition.name(move.to) }

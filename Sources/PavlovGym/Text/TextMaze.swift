@@ -30,6 +30,8 @@ public final class TextMaze: Environment {
 
   public let fullyObserved: Bool
   public let invalidReward: Double
+  /// What an invalid move costs unless the option `invalid_reward` says otherwise.
+  public static let defaultInvalidReward: Double = -2
   public let envID: String
   let cells: [[Character]]
   let goal: (row: Int, col: Int)
@@ -42,7 +44,7 @@ public final class TextMaze: Environment {
   public let observationSpace: Space
   public let actionSpace: Space
 
-  public init(map: [String] = TextMaze.defaultMap, fullyObserved: Bool, invalidReward: Double = -2, envID: String) throws {
+  public init(map: [String] = TextMaze.defaultMap, fullyObserved: Bool, invalidReward: Double = TextMaze.defaultInvalidReward, envID: String) throws {
     let grid = try GridText(map, legend: ["#": "wall", "G": "goal", ".": "open"], start: nil, goal: "G", envID: envID, option: "map")
     cells = grid.cells
     guard let g = grid.positions(of: "G").first, grid.positions(of: "G").count == 1 else {
@@ -160,6 +162,6 @@ public final class TextMaze: Environment {
 
   static func make(_ options: EnvOptions, fullyObserved: Bool) throws -> Environment {
     try TextMaze(map: try options.strings("map") ?? defaultMap, fullyObserved: fullyObserved,
-                 invalidReward: try options.double("invalid_reward", default: -2), envID: options.envID)
+                 invalidReward: try options.double("invalid_reward", default: defaultInvalidReward), envID: options.envID)
   }
 }

@@ -57,17 +57,19 @@ public final class TextNav: Environment {
   var places = [Place](repeating: .floor(0), count: TextNav.objects.count)
   public private(set) var chestOpen = false
   public let invalidReward: Double
+  /// What an invalid move costs unless the option `invalid_reward` says otherwise.
+  public static let defaultInvalidReward: Double = -2
   private let generator = SeededGenerator(seed: 0)
   public let observationSpace: Space = .text(minLength: 1, maxLength: 256, charset: TextNav.charset)
   public let actionSpace: Space = .text(minLength: 1, maxLength: 24, charset: Array("abcdefghijklmnopqrstuvwxyz "))
 
-  public init(invalidReward: Double = -2) throws {
+  public init(invalidReward: Double = TextNav.defaultInvalidReward) throws {
     guard invalidReward.isFinite else { throw CoreError("TextNav-v0: option invalid_reward must be a finite number, got \(invalidReward)") }
     self.invalidReward = invalidReward
   }
 
   static func make(_ options: EnvOptions) throws -> Environment {
-    try TextNav(invalidReward: try options.double("invalid_reward", default: -2))
+    try TextNav(invalidReward: try options.double("invalid_reward", default: defaultInvalidReward))
   }
 
   private var held: Int? { places.firstIndex(of: .held) }
