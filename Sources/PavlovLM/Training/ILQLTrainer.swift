@@ -77,8 +77,15 @@ public final class ILQLTrainer {
   public init(model: GPT, dialogues: [[DialogueTurn]], config: ILQLConfig, padding: Int64, generator: SeededGenerator) throws {
     if let problem = config.problem() { throw CoreError("ilql: \(problem)") }
     var turns: [DialogueTurn] = [], next: [Int?] = []
-    for dialogue in dialogues {
+    for (d, dialogue) in dialogues.enumerated() {
       for (k, turn) in dialogue.enumerated() {
+        let at = "ilql: dialogues[\(d)][\(k)]", length = turn.prompt.count + turn.response.count
+        if turn.prompt.isEmpty || turn.response.isEmpty { throw CoreError("\(at) has an empty prompt or response") }
+        if !turn.reward.isFinite { throw CoreError("\(at)'s reward is \(turn.reward)") }
+        if !LanguageModel.fits(model, length) {
+          throw CoreError("\(at) is \(length) tokens, more than the model's context of \(model.context) allows",
+                          hint: "use a model with a larger ctx, or show fewer past turns in the prompt")
+        }
         turns.append(turn)
         next.append(k + 1 < dialogue.count ? turns.count : nil)
       }
@@ -86,11 +93,6 @@ public final class ILQLTrainer {
     guard !turns.isEmpty else { throw CoreError("ilql: there are no turns to learn from") }
     var returns = [Double](repeating: 0, count: turns.count)
     for i in turns.indices.reversed() { returns[i] = turns[i].reward + config.gamma * (next[i].map { returns[$0] } ?? 0) }
-    if let i = turns.firstIndex(where: { $0.prompt.isEmpty || $0.response.isEmpty }) {
-      throw CoreError("ilql: turn \(i + 1) has an empty prompt or response")
-    }
-    if let i = turns.firstIndex(where: { !$0.reward.isFinite }) { throw CoreError("ilql: turn \(i + 1)'s reward is \(turns[i].reward)") }
-    try LanguageModel.checkFits(model, turns.map { $0.prompt.count + $0.response.count }, what: "ilql: turn")
     self.model = model
     self.config = config
     self.padding = padding
@@ -107,15 +109,14 @@ public final class ILQLTrainer {
     let batch = try SequenceBatch(prompts: indices.map { turns[$0].prompt }, responses: indices.map { turns[$0].response }, padding: padding)
     let positions = batch.responsePositions()
     let flat = positions.flatMap { $0 }
-    let n = flat.count, vocab = model.vocab
+    let n = flat.count
     let targetIDs = batch.targets().ints
-    let actions = flat.map { targetIDs[$0] }
+    let tokens = Tensor(shape: [n], ints: flat.map { targetIDs[$0] })
+    let logged = try tokens.reshaped([n, 1])
     let h = LanguageModel.states(try model.features(batch.inputs()), at: flat, "ilql_states")
-    let tokens = Tensor(shape: [n], ints: actions)
 
     let v = try heads.v.forward(h).reshaped([n])
-    let targetQ = try heads.targetQ(h.detached())
-    let chosenTarget = actions.enumerated().map { i, a in targetQ.data[i * vocab + Int(a)] }
+    let chosenTarget = try heads.targetQ(h.detached()).gather(axis: 1, index: logged).reshaped([n])
     // Bellman targets: the next token's V inside a response, the reward and the next turn's V
     // at its end; or every token's Monte-Carlo return.
     let nextValues = config.targets == .td ? try promptEndValues(indices.map { next[$0] }) : []
@@ -137,12 +138,12 @@ public final class ILQLTrainer {
     var meanQ = 0.0
     for q in [heads.q1, heads.q2] {
       let all = try q.forward(h)
-      let chosen = try all.flattened().picking([n], actions.enumerated().map { $0 * vocab + Int($1) }, "ilql_q")
+      let chosen = try all.gather(axis: 1, index: logged).reshaped([n])
       qLoss = try qLoss + (try Tensor.mseLoss(chosen, goal))
       cqlLoss = try cqlLoss - (try Tensor.tokenLogProbs(all, tokens).mean())
       meanQ += chosen.data.reduce(0.0) { $0 + Double($1) } / Double(2 * n)
     }
-    let vLoss = try Expectile.loss(try Tensor(shape: [n], data: chosenTarget) - v, tau: config.expectile)
+    let vLoss = try Expectile.loss(try chosenTarget - v, tau: config.expectile)
     let bcLoss = -(try Tensor.tokenLogProbs(try model.logits(fromFeatures: h), tokens).mean())
     let total = try qLoss + vLoss + (try cqlLoss * Float(config.cqlWeight)) + (try bcLoss * Float(config.bcWeight))
     var s = Stats()

@@ -57,10 +57,14 @@ public enum LanguageModel {
     }
   }
 
+  /// Whether a sequence of `length` tokens fits the model's context (the last token is only
+  /// predicted, never read).
+  public static func fits(_ model: GPT, _ length: Int) -> Bool { length <= model.context + 1 }
+
   /// Checks that every sequence fits the model's context (prompt + response ≤ context + 1, since
   /// the last token is only predicted, never read).
   public static func checkFits(_ model: GPT, _ lengths: [Int], what: String) throws {
-    if let (i, n) = lengths.enumerated().first(where: { $0.element > model.context + 1 }) {
+    if let (i, n) = lengths.enumerated().first(where: { !fits(model, $0.element) }) {
       throw CoreError("\(what) \(i + 1) is \(n) tokens, more than the model's context of \(model.context) allows",
                         hint: "use a model with a larger ctx, or shorter texts")
     }

@@ -35,7 +35,7 @@ enum ILQLBindings {
       let codec = try TextCodec(args[1])
       let model = try LMBindings.gpt(args[0], "ilql", for: codec)
       let config = try options.configured(ILQLConfig(), a)
-      let dialogues = try self.dialogues(args[2], codec, context: model.context)
+      let dialogues = try self.dialogues(args[2], codec)
       let trainer = try CoreBridge.run("ilql") {
         try ILQLTrainer(model: model, dialogues: dialogues, config: config, padding: codec.endOfText, generator: Stdlib.generator(for: args.interpreter))
       }
@@ -47,7 +47,7 @@ enum ILQLBindings {
 
   /// Episodes of {prompt, response, reward} records as token turns, encoded as sft encodes
   /// demonstrations; errors name the episode and the turn.
-  static func dialogues(_ value: Value, _ codec: TextCodec, context: Int) throws(PavlovError) -> [[DialogueTurn]] {
+  static func dialogues(_ value: Value, _ codec: TextCodec) throws(PavlovError) -> [[DialogueTurn]] {
     let shape = "each dialogue is a list of {prompt: \"...\", response: \"...\", reward: 0.0} records"
     guard case .list(let episodes) = value else { throw PavlovError.runtime("ilql: dialogues must be a list of episodes, got \(value.typeName)", hint: shape) }
     var out: [[DialogueTurn]] = []
@@ -67,16 +67,9 @@ enum ILQLBindings {
         case .float(let x)? where x.isFinite: reward = x
         default: throw PavlovError.runtime("\(at) needs a finite number field reward, got \(r["reward"].map { Format.repr($0, limit: 20) } ?? "none")", hint: shape)
         }
-        let turn: DialogueTurn
         do {
-          turn = DialogueTurn(prompt: try codec.prompt(prompt.value), response: try codec.answer(response.value), reward: reward)
+          dialogue.append(DialogueTurn(prompt: try codec.prompt(prompt.value), response: try codec.answer(response.value), reward: reward))
         } catch { throw PavlovError.runtime("\(at): \(error.message)", hint: error.hint) }
-        // The last token is only predicted, never read: a turn may be one token longer than ctx.
-        guard turn.prompt.count + turn.response.count <= context + 1 else {
-          throw PavlovError.runtime("\(at) is \(turn.prompt.count + turn.response.count) tokens, more than the model's context of \(context) allows",
-                                    hint: "use a model with a larger ctx, or show fewer past turns in the prompt")
-        }
-        dialogue.append(turn)
       }
       out.append(dialogue)
     }
