@@ -128,9 +128,7 @@ final class ILQLValue: PObject {
                          ] + LMBindings.generationParams,
              doc: "Answers sampled from log π_β(a|s) + β·(Q̂(s, a) − V(s)), token by token with the key/value cache: a string, or a list for a list.") { args in
       let v = try value(args.receiver)
-      let single: Bool
-      let prompts: [String]
-      if case .string(let s) = args[0] { single = true; prompts = [s.value] } else { single = false; prompts = try TextCodec.strings(args[0], "generate: prompts") }
+      let (prompts, single) = try TextCodec.oneOrMany(args[0], "generate: prompts")
       let beta = args.isNull(1) ? v.trainer.config.beta : try args.float(1)
       let options = try GenerationOptions(args, from: 2, model: v.trainer.model, codec: v.codec, name: "generate")
       let rows = try TextCodec.each(prompts, "generate: prompts") { p throws(PavlovError) in try v.codec.prompt(p) }

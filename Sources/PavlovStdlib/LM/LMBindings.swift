@@ -56,9 +56,7 @@ enum LMBindings {
                doc: "Answers prompts, batched, with the key/value cache: a string (one prompt), a list of strings, or with n > 1 a list of lists.") { args in
       let codec = try TextCodec(args[1])
       let model = try gpt(args[0], "generate", for: codec)
-      let single: Bool
-      let prompts: [String]
-      if case .string(let s) = args[2] { single = true; prompts = [s.value] } else { single = false; prompts = try TextCodec.strings(args[2], "generate: prompts") }
+      let (prompts, single) = try TextCodec.oneOrMany(args[2], "generate: prompts")
       let n = try args.int(3)
       let options = try GenerationOptions(args, from: 4, model: model, codec: codec, name: "generate")
       let encoded = try TextCodec.each(prompts, "generate: prompts") { p throws(PavlovError) in try codec.prompt(p) }

@@ -48,6 +48,12 @@ struct TextCodec {
     return out
   }
 
+  /// A string or a list of strings, and whether it was one string (answered by one string).
+  static func oneOrMany(_ value: Value, _ what: String) throws(PavlovError) -> (texts: [String], single: Bool) {
+    if case .string(let s) = value { return ([s.value], true) }
+    return (try strings(value, what), false)
+  }
+
   /// The string field `key` of each record in a list (e.g. demonstrations' prompt and response).
   static func fields(_ value: Value, _ keys: [String], _ what: String) throws(PavlovError) -> [[String]] {
     guard case .list(let list) = value else { throw PavlovError.runtime("\(what) must be a list of records, got \(value.typeName)") }
