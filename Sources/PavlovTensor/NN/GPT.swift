@@ -257,15 +257,14 @@ public final class GPT: Module {
           let features = try step(ids, caches: caches)
           let logits = try head.forward(features)
           for c in caches { c.lengths = window.map(\.count) }
-          lastLogits = (0..<B).map { b in Array(logits.data[((b * width + window[b].count - 1) * vocab)..<((b * width + window[b].count) * vocab)]) }
+          // Each row's last real position.
+          let last: [Int] = (0..<B).map { b in b * width + window[b].count - 1 }
+          lastLogits = last.map { p in Array(logits.data[(p * vocab)..<((p + 1) * vocab)]) }
           if let adjust {
-            var last = [Float]()
-            last.reserveCapacity(B * dim)
-            for b in 0..<B {
-              let start: Int = (b * width + window[b].count - 1) * dim
-              last += features.data[start..<(start + dim)]
-            }
-            try adjust(Tensor(shape: [B, dim], data: last), &lastLogits)
+            var rows = [Float]()
+            rows.reserveCapacity(B * dim)
+            for p in last { rows += features.data[(p * dim)..<((p + 1) * dim)] }
+            try adjust(Tensor(shape: [B, dim], data: rows), &lastLogits)
           }
         } else {
           let ids = Tensor(shape: [B, 1], ints: tokens.map { $0[$0.count - 1] })
