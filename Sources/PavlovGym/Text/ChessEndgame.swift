@@ -70,7 +70,7 @@ public final class ChessEndgame: Environment {
   /// The legal White move `text` names ("e1e2"), if any.
   func parse(_ text: String) -> (from: Int, to: Int)? {
     guard text.count == 4, let from = KRKPosition.square(text.prefix(2)), let to = KRKPosition.square(text.suffix(2)) else { return nil }
-    return position.whiteMoves.first { $0 == (from, to) }
+    return position.firstWhiteMove { $0 == (from, to) }
   }
 
   public func step(_ action: Point) throws -> Step {

@@ -84,6 +84,9 @@ struct KRKPosition: Equatable {
 
   /// Black's king moves, taking an unguarded rook among them.
   var blackMoves: [Int] { Self.kingSteps[blackKing].filter(blackCanMove) }
+
+  /// The position after Black's king steps to `to`.
+  func withBlackKing(_ to: Int) -> KRKPosition { KRKPosition(whiteKing: whiteKing, rook: rook, blackKing: to) }
 }
 
 /// Distance to mate for every KRK position, by retrograde analysis: the number of White moves to
@@ -123,8 +126,10 @@ final class KRKTablebase: Sendable {
       if whiteOpen.count == before { break }
       blackOpen.removeAll { i in
         let p = KRKPosition(index: i)
+        // Black's moves without building `blackMoves`' array: this runs for every open position
+        // at every level.
         for to in KRKPosition.kingSteps[p.blackKing] where p.blackCanMove(to: to) {
-          if to == p.rook || white[(p.whiteKing * 64 + p.rook) * 64 + to] == Self.unsolved { return false }
+          if to == p.rook || white[p.withBlackKing(to).index] == Self.unsolved { return false }
         }
         black[i] = level
         return true
@@ -152,7 +157,7 @@ final class KRKTablebase: Sendable {
   func bestBlackMoves(_ p: KRKPosition) -> [Int] {
     let replies = p.blackMoves
     if replies.contains(p.rook) { return [p.rook] }
-    let depth = { (to: Int) in Int(self.whiteToMove[KRKPosition(whiteKing: p.whiteKing, rook: p.rook, blackKing: to).index]) }
+    let depth = { (to: Int) in Int(self.whiteToMove[p.withBlackKing(to).index]) }
     let longest = replies.map(depth).max() ?? 0
     return replies.filter { depth($0) == longest }
   }
