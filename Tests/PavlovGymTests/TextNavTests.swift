@@ -13,7 +13,7 @@ final class TextNavTests: XCTestCase {
       var next: [TextNav] = []
       for state in frontier {
         for command in state.commands {
-          guard let twin = state.copy() as? TextNav else { throw XCTSkip("no copy") }
+          let twin = try XCTUnwrap(state.copy() as? TextNav, "TextNav.copy() failed")
           if try twin.step(.text(command)).terminated { return depth }
           if seen.insert(twin.render()).inserted { next.append(twin) }
         }
