@@ -144,7 +144,7 @@ private func firstDifference(_ a: [TrajectoryEntry], _ b: [TrajectoryEntry], _ l
 }
 
 /// Bit-for-bit equality, so NaN equals NaN and a run counts as repeatable only if it is exact.
-private func identical(_ a: Point, _ b: Point) -> Bool {
+func identical(_ a: Point, _ b: Point) -> Bool {
   switch (a, b) {
   case (.reals(let x), .reals(let y)): return x.count == y.count && zip(x, y).allSatisfy { $0.bitPattern == $1.bitPattern }
   default: return a == b
@@ -152,7 +152,7 @@ private func identical(_ a: Point, _ b: Point) -> Bool {
 }
 
 /// Malformed spaces: empty or inverted ranges, bounds that do not match the shape.
-private func spaceProblems(_ space: Space, _ name: String) -> [String] {
+func spaceProblems(_ space: Space, _ name: String) -> [String] {
   switch space {
   case .discrete(let n, _):
     return n >= 1 ? [] : ["the \(name) \(space.description) is empty; n must be at least 1"]

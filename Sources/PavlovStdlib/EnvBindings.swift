@@ -12,7 +12,7 @@ enum EnvBindings {
     SpaceBindings.register(r)
 
     r.function("make", [
-      Param("id", doc: "a registered id, e.g. \"CartPole-v1\" (env_ids() lists them)"),
+      Param("id", doc: "a registered id, e.g. \"CartPole-v1\" (env_ids() lists them; multi_env_ids() the multi-agent ones)"),
       Param("seed", default: .null, doc: "seeds the dynamics (first reset) and the spaces' samplers; nil: drawn from the session seed"),
       Param("max_episode_steps", default: .null, doc: "overrides the registered time limit (0: none)"),
       Param("options", kind: .keywords, doc: "env-specific options, e.g. is_slippery: false, map_name: \"8x8\""),
@@ -21,6 +21,12 @@ enum EnvBindings {
       let seed = try seedValue(args, 1)
       let limit = try episodeLimit(args, 2, "make")
       let options = try GymValues.options(args[3], "make(\"\(id)\")")
+      if EnvRegistry.spec(id) == nil, MultiAgentRegistry.spec(id) != nil {
+        guard args.isNull(2) else {
+          throw PavlovError.runtime("make(\"\(id)\"): a multi-agent env has no max_episode_steps", hint: "its episodes end by its own rules (max_cycles where it has them)")
+        }
+        return try MultiEnvBindings.make(id, seed: seed, options: options)
+      }
       let env = try CoreBridge.run { try EnvRegistry.make(id, seed: seed, options: options, maxEpisodeSteps: limit) }
       return .object(EnvValue(env, name: id, fallbackGenerator: Stdlib.generator(for: args.interpreter)))
     }

@@ -65,6 +65,8 @@ public enum Stdlib {
     LMBindings.register(registry)  // pretrain, sft, generate, log_probs, reward_model, dpo, best_of_n, win_rate, kl_to
     PolicyBindings.register(registry)  // ppo_lm, grpo, rloo
     ILQLBindings.register(registry)  // ilql
+    registry.family("multiagent")
+    MultiEnvBindings.register(registry)  // the multi_env type, as_multi_env, to_aec, to_parallel, bot, multi_env_ids
   }
 
   /// The key of the interpreter's generator in `Interpreter.extensions`.

@@ -75,12 +75,17 @@ enum WrapperBindings {
     }
     r.function("check_env", [envParam, Param("steps", default: .int(200), doc: "random steps to take", range: .count),
                              Param("seed", default: .int(0), doc: "seeds the random actions and the resets", range: .finite)],
-               doc: "Every way the env breaks Gymnasium's contract, one sentence each (an empty list: it passes).") { args in
-      let e = try EnvBindings.environment(args[0], args.interpreter)
+               doc: "Every way the env breaks Gymnasium's contract (PettingZoo's for a multi-agent env), one sentence each (an empty list: it passes).") { args in
       let steps = try args.int(1)
       guard steps >= 0, steps <= 1_000_000 else {
         throw PavlovError.runtime("check_env: steps must be between 0 and 1000000, got \(steps)", hint: "a few hundred random steps find most problems")
       }
+      if case .object(let multi as MultiEnvValue) = args[0] {
+        let problems = checkMultiAgentEnv(multi.env, steps: steps, seed: UInt64(bitPattern: Int64(try args.int(2))))
+        multi.started = true
+        return .list(PList(problems.map { .str($0) }))
+      }
+      let e = try EnvBindings.environment(args[0], args.interpreter)
       let problems = checkEnv(e.env, steps: steps, seed: UInt64(bitPattern: Int64(try args.int(2))))
       return .list(PList(problems.map { .str($0) }))
     }
