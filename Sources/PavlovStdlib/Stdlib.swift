@@ -67,6 +67,7 @@ public enum Stdlib {
     ILQLBindings.register(registry)  // ilql
     registry.family("multiagent")
     MultiEnvBindings.register(registry)  // the multi_env type, as_multi_env, to_aec, to_parallel, bot, multi_env_ids
+    MultiAgentTrainerBindings.register(registry)  // ma_ppo, the ma_trainer type, match
   }
 
   /// The key of the interpreter's generator in `Interpreter.extensions`.
