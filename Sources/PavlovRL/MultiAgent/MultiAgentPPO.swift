@@ -20,7 +20,8 @@ import PavlovTensor
 /// updates both Elo ratings.
 ///
 /// All randomness comes from `config.seed`: the same seed and budget give the same numbers.
-public final class MultiAgentPPO {
+public final class MultiAgentPPO: MultiAgentTrainer {
+  public var algorithm: String { config.centralizedCritic ? "mappo" : "ppo" }
   public enum Slot {
     case learned(LearnedPolicy)
     case fixed(Bot)
@@ -350,13 +351,6 @@ public final class MultiAgentPPO {
       let d = try Autograd.noGrad { try policy.network.distribution(Tensor(shape: [1, policy.features.size], data: policy.encode(observation)), masks: mask ?? []) }
       let index = deterministic ? Int(try d.mode().ints[0]) : Int(d.sample(generator: generator ?? actGenerator).ints[0])
       return .int(index + policy.actionStart)
-    }
-  }
-
-  /// The slot's policy as a bot (greedy or sampling), to play or evaluate against.
-  public func bot(slot: Int, deterministic: Bool) -> Bot {
-    Bot(name: slotNames[slot]) { [self] observation, generator in
-      try act(slot: slot, observation: observation, mask: Self.mask(in: observation), deterministic: deterministic, generator: generator)
     }
   }
 

@@ -25,6 +25,23 @@ enum MultiAgentTrainerBindings {
     .int("league_size", \.leagueSize, "self-play: snapshots kept (the oldest leaves)", .count),
     .number("latest_fraction", \.latestFraction, "self-play: share of episodes against the current policy, the rest against a league snapshot", .between(0, 1)),
   ]
+  static let dqnOptions: [ConfigOption<ValueDecompositionConfig>] = [
+    .string("mixer", \.mixer, "\"none\": independent DQN learners on their own rewards; \"vdn\": the team Q is the sum of the agents' Qs"),
+    .int("buffer_size", \.bufferSize, "joint transitions kept in the replay buffer", .between(1, Double(ConfigBounds.maxTransitions))),
+    .int("batch_size", \.batchSize, "joint transitions per gradient step", .between(1, Double(ConfigBounds.maxTransitions))),
+    .int("learning_starts", \.learningStarts, "env steps before learning begins", .between(0, Double(ConfigBounds.maxTransitions))),
+    .number("lr", \.lr, "Adam's learning rate", .positive),
+    .number("gamma", \.gamma, "the discount factor", .discount),
+    .int("train_freq", \.trainFreq, "env steps between gradient steps", .count),
+    .int("target_update_interval", \.targetUpdateInterval, "env steps between target network copies", .count),
+    .number("exploration_fraction", \.explorationFraction, "share of training over which ε falls", .between(0, 1)),
+    .number("exploration_initial_eps", \.explorationInitialEps, "ε at the start", .between(0, 1)),
+    .number("exploration_final_eps", \.explorationFinalEps, "ε after the fall", .between(0, 1)),
+    .number("max_grad_norm", \.maxGradNorm, "gradients are clipped to this total L2 norm", .positive),
+    .ints("hidden", \.hidden, "hidden layer sizes of the shared Q network (relu)"),
+    .int("log_every", \.logEvery, "env steps per reported iteration", .count),
+    .optionalInt("total_steps", \.totalSteps, "the horizon of the ε schedule (nil: the steps of the first train call)", .count),
+  ]
   static let policiesParam = Param("policies", default: .null, doc: "policy names (each learned), or a record {name: \"learn\" or a fixed policy (a bot or a function of the observation)}; nil: one shared policy")
   static let mappingParam = Param("mapping", default: .null, doc: "which policy plays each agent: a function agent => name or a record {agent: name}; nil: all agents to a single policy, or agent i to policy i")
 
@@ -39,6 +56,20 @@ enum MultiAgentTrainerBindings {
       let env = try environment(args[0], args.interpreter, "ma_ppo")
       let (slots, mapping) = try policies(args[1], args[2], env, args.interpreter)
       let trainer = try CoreBridge.run { try MultiAgentPPO(env: env.env, name: env.name, slots: slots, mapping: mapping, config: config) }
+      return .object(MATrainerValue(trainer, env: env))
+    }
+    let dqnParams = [Param("env", doc: "a parallel multi-agent env (or its id) whose agents share spaces and stay for the whole episode")]
+      + dqnOptions.params(ValueDecompositionConfig()) + [Param("seed", default: .null, doc: "seeds weights, exploration, replay sampling and episodes (nil: from the session seed)")]
+    r.function("ma_dqn", dqnParams, doc: "Cooperative multi-agent DQN with one shared Q network: independent learners (mixer: \"none\") or VDN's Q_tot = Σ Q_i (mixer: \"vdn\").") { args in
+      let a = TrainerArguments(args: args, params: dqnParams, name: "ma_dqn")
+      var config = try dqnOptions.configured(ValueDecompositionConfig(), a)
+      config.seed = try a.seed()
+      let env = try environment(args[0], args.interpreter, "ma_dqn")
+      guard case .parallel(let parallel) = env.env else {
+        throw PavlovError.runtime("ma_dqn: \(env.name) is turn-based (AEC); value decomposition needs a parallel env whose agents act together",
+                                  hint: "use ma_ppo for turn-based games")
+      }
+      let trainer = try CoreBridge.run { try ValueDecomposition(env: parallel, name: env.name, config: config) }
       return .object(MATrainerValue(trainer, env: env))
     }
     r.function("match", [
@@ -123,8 +154,8 @@ enum MultiAgentTrainerBindings {
     case .object(let b as BotValue): return b.bot
     case .object(let t as MATrainerValue):
       guard let agent else { throw PavlovError.runtime("\(context): a trainer plays an agent; give it in players or play's policy") }
-      let slot = t.trainer.mapping[Swift.min(agent, t.trainer.mapping.count - 1)]
-      return t.trainer.bot(slot: slot, deterministic: true)
+      guard agent < t.trainer.agentNames.count else { throw PavlovError.runtime("\(context): the trainer has no agent \(env.agentNames[agent])") }
+      return t.trainer.agentBot(agent, deterministic: true)
     case .function:
       let observationSpace = env.env.observationSpace(agent ?? 0), actionSpace = env.env.actionSpace(agent ?? 0)
       return Bot(name: "function") { observation, _ in
@@ -151,17 +182,20 @@ enum MultiAgentTrainerBindings {
 
 /// A multi-agent trainer as a Pavlov value.
 final class MATrainerValue: PObject {
-  let trainer: MultiAgentPPO
+  let trainer: any MultiAgentTrainer
   let env: MultiEnvValue
 
-  init(_ trainer: MultiAgentPPO, env: MultiEnvValue) {
+  init(_ trainer: any MultiAgentTrainer, env: MultiEnvValue) {
     self.trainer = trainer
     self.env = env
     super.init(type: MATrainerValue.nativeType)
   }
 
+  /// `act`'s sampling, apart from training's generator.
+  let actGenerator = SeededGenerator(seed: 0x5EED)
+
   override var displayString: String {
-    "<ma_trainer ppo on \(trainer.envName): policies \(trainer.slotNames.joined(separator: ", ")), \(trainer.timesteps) decisions>"
+    "<ma_trainer \(trainer.algorithm) on \(trainer.envName): policies \(trainer.slotNames.joined(separator: ", ")), \(trainer.timesteps) decisions>"
   }
 
   static func value(_ v: Value) throws -> MATrainerValue {
@@ -205,7 +239,7 @@ final class MATrainerValue: PObject {
       let agents = trainer.agentNames
       let episodes = try args.int(1)
       let seed = UInt64(bitPattern: Int64(try args.int(2)))
-      let own = (0..<agents.count).map { trainer.bot(slot: trainer.mapping[$0], deterministic: true) }
+      let own = (0..<agents.count).map { trainer.agentBot($0, deterministic: true) }
       if args.isNull(0) {
         return MultiAgentTrainerBindings.matchRecord(try CoreBridge.run { try Match.play(value.env.env, players: own, episodes: episodes, seed: seed) }, agents)
       }
@@ -233,13 +267,12 @@ final class MATrainerValue: PObject {
       let agent = args.isNull(1) ? 0 : try value.env.agent(args[1], "act")
       let space = value.env.env.observationSpace(agent)
       let observation = try CoreBridge.run { try SpaceBindings.point(args[0], for: space, "act", what: "the observation") }
-      let slot = value.trainer.mapping[agent]
-      let action = try CoreBridge.run {
-        try value.trainer.act(slot: slot, observation: observation, mask: MultiAgentPPO.mask(in: observation), deterministic: try args.bool(2))
-      }
+      let deterministic = try args.bool(2)
+      let action = try CoreBridge.run { try value.trainer.agentBot(agent, deterministic: deterministic).act(observation, generator: value.actGenerator) }
       return SpaceBindings.value(action, space: value.env.env.actionSpace(agent))
     }
-    t.property("timesteps", doc: "Learning decisions taken so far.") { v in .int(try value(v).trainer.timesteps) }
+    t.property("algorithm", doc: "\"ppo\", \"mappo\", \"vdn\" or \"independent_dqn\".") { v in .str(try value(v).trainer.algorithm) }
+    t.property("timesteps", doc: "Decisions (PPO) or env steps (DQN) taken so far.") { v in .int(try value(v).trainer.timesteps) }
     t.property("iterations", doc: "Iterations finished.") { v in .int(try value(v).trainer.iterations) }
     t.property("episodes", doc: "Episodes played in training.") { v in .int(try value(v).trainer.episodes) }
     t.property("policies", doc: "The policy names.") { v in .list(PList(try value(v).trainer.slotNames.map { .str($0) })) }
