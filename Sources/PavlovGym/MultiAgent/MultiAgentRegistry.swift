@@ -35,6 +35,19 @@ public enum MultiAgentRegistry {
   public static let specs: [MultiAgentSpec] = [
     .turnGame(TicTacToe.self, id: "TicTacToe-v0", agents: ["player_1", "player_2"],
               summary: "Tic-tac-toe for two agents taking turns (AEC); cells 0-8 row by row, illegal moves masked; +1 win, -1 loss"),
+    .turnGame(ConnectFour.self, id: "ConnectFour-v0", agents: ["player_0", "player_1"],
+              summary: "Connect four on 6 rows x 7 columns for two agents taking turns (AEC); action = column 0-6, full columns masked; +1 win, -1 loss",
+              minimaxDepth: 4),
+    MultiAgentSpec(id: "RockPaperScissors-v0",
+                   summary: "Iterated rock-paper-scissors, both players at once (parallel); observes the last rounds' moves; +1/-1/0 per round",
+                   bots: RockPaperScissorsBots.kinds, makeBot: { try RockPaperScissorsBots.make($0) },
+                   build: { .parallel(try RockPaperScissors.make($0)) }),
+    MultiAgentSpec(id: "Spread-v0",
+                   summary: "Cooperative grid: N agents (parallel) cover N landmarks; shared reward covered/N - 0.1 per colliding pair",
+                   build: { .parallel(try Spread.make($0)) }),
+    MultiAgentSpec(id: "PredatorPrey-v0",
+                   summary: "Pursuit on a grid: predators (parallel) catch a random prey by two of them reaching it; +1 each on the catch, -0.01 per step",
+                   build: { .parallel(try PredatorPrey.make($0)) }),
   ]
 
   public static var ids: [String] { specs.map(\.id) }
