@@ -63,6 +63,15 @@ final class MultiAgentPredatorPreyTests: XCTestCase {
     }
   }
 
+  func testStartsAreDistinctAndNeverACatch() throws {
+    let env = PredatorPrey()
+    for seed in 0..<300 as Range<UInt64> {
+      _ = try env.reset(seed: seed)
+      XCTAssertEqual(Set(env.predators + [env.prey]).count, 4, "seed \(seed)")
+      XCTAssertFalse(env.isCaught, "seed \(seed) starts with the prey caught")
+    }
+  }
+
   func testTruncationStateAndOptions() throws {
     guard case .parallel(let made) = try MultiAgentRegistry.make("PredatorPrey-v0", options: ["max_cycles": .number(3), "size": .number(30)]),
           let env = made as? PredatorPrey else { return XCTFail("PredatorPrey-v0 is a parallel PredatorPrey") }

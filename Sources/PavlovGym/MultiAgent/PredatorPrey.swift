@@ -1,7 +1,7 @@
 /// Pursuit on a `size`×`size` grid (default 7): `predators` agents ("predator_0", …, default 3)
 /// hunt one prey that the env moves. Predators act at once (parallel) with the five grid moves
 /// (0 stay, 1 up, 2 down, 3 left, 4 right; off-grid moves stay; predators may share a cell and
-/// may step onto the prey). Everyone starts on distinct random cells.
+/// may step onto the prey). Everyone starts on distinct random cells, not already a catch.
 ///
 /// A step: the predators move; if the prey is not caught it moves, uniformly at random among
 /// staying and the orthogonal neighbours on the grid that no predator occupies. The prey is
@@ -60,9 +60,13 @@ public final class PredatorPrey: ParallelEnvironment {
   public func reset(seed: UInt64?) throws -> ParallelReset {
     if let seed { generator.reseed(seed) }
     let n = possibleAgents.count
-    let cells = GridAgents.distinctCells(n + 1, size: size, generator)
-    prey = cells[0]
-    predators = Array(cells[1...])
+    // Redraw a start that is already a catch (on crowded small grids every start may be one).
+    for _ in 0..<100 {
+      let cells = GridAgents.distinctCells(n + 1, size: size, generator)
+      prey = cells[0]
+      predators = Array(cells[1...])
+      if !isCaught { break }
+    }
     steps = 0
     caught = false
     agents = Array(0..<n)
