@@ -11,6 +11,20 @@ public enum FrontEndAccess {
     return (t.trainer, t.envName)
   }
 
+  /// The multi-agent trainer inside a value `ma_ppo(...)` or `ma_dqn(...)` returned, and a
+  /// match of its own greedy policies over `episodes` episodes: (mean return per agent, info means).
+  public static func multiAgentTrainer(_ value: Value) -> (any MultiAgentTrainer)? {
+    guard case .object(let t as MATrainerValue) = value else { return nil }
+    return t.trainer
+  }
+
+  /// Plays the trainer's own greedy policies against each other on its env.
+  public static func selfMatch(_ value: Value, episodes: Int, seed: UInt64) throws -> MatchResult? {
+    guard case .object(let t as MATrainerValue) = value else { return nil }
+    let players = (0..<t.trainer.agentNames.count).map { t.trainer.agentBot($0, deterministic: true) }
+    return try Match.play(t.env.env, players: players, episodes: episodes, seed: seed)
+  }
+
   /// One iteration's statistics as the record `train`'s callback receives.
   public static func record(_ stats: TrainStats) -> Value { TrainerBindings.record(stats) }
 

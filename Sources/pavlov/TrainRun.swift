@@ -41,7 +41,9 @@ public struct TrainRequest {
 /// folder: config.json, metrics.jsonl (a row per iteration), checkpoints/, summary.json.
 public enum TrainRun {
   /// Algorithms the CLI can train (their builtins return the shared trainer type).
-  static let algorithms = ["ppo", "a2c", "dqn", "sac", "td3", "ddpg", "reinforce", "es"]
+  static let algorithms = ["ppo", "a2c", "dqn", "sac", "td3", "ddpg", "reinforce", "es", "ma_ppo", "ma_dqn"]
+  /// The multi-agent ones: a multi-agent env id, `--config mapping={...}` / `policies=[...]`.
+  static let multiAgentAlgorithms = ["ma_ppo", "ma_dqn"]
 
   public static func run(_ request: TrainRequest, interpreter: Interpreter) throws -> String {
     let algorithm = request.algorithm.lowercased()
@@ -57,6 +59,9 @@ public enum TrainRun {
     }
     let callText = try callSource(algorithm, request)
     let value = try interpreter.run(source: callText, name: "--config")
+    if multiAgentAlgorithms.contains(algorithm) {
+      return try MultiAgentTrainRun.run(value, budget: budget, folder: folder, algorithm: algorithm, request: request, call: callText, interpreter: interpreter)
+    }
     guard let trainer = FrontEndAccess.trainer(value)?.trainer else {
       throw PavlovError.runtime("pavlov train: \(algorithm)(...) did not return a trainer")
     }
@@ -88,6 +93,10 @@ public enum TrainRun {
           case .string(let algorithm) = saved["algorithm"] ?? .null, case .string(let env) = saved["env"] ?? .null,
           case .int(let seed) = saved["seed"] ?? .null else {
       throw PavlovError.runtime("pavlov train --resume: \(configPath) lacks algorithm, env or seed", hint: "the run folder is damaged")
+    }
+    if multiAgentAlgorithms.contains(algorithm.value) {
+      throw PavlovError.runtime("pavlov train --resume: \(folder) is a \(algorithm.value) run, and multi-agent trainers have no checkpoints yet",
+                                hint: "start a new run with a larger --stop")
     }
     func strings(_ key: String) -> [String] {
       guard case .list(let items) = saved[key] ?? .null else { return [] }

@@ -47,7 +47,7 @@ enum MultiAgentTrainerBindings {
 
   static func register(_ r: Registry) {
     r.addType(MATrainerValue.nativeType)
-    let params = [Param("env", doc: "a multi-agent env or its id, e.g. \"TicTacToe-v0\""), policiesParam, mappingParam]
+    let params = [Param("env", doc: "a multi-agent env, its id (e.g. \"TicTacToe-v0\"), or a function making it"), policiesParam, mappingParam]
       + options.params(MultiAgentPPOConfig()) + [Param("seed", default: .null, doc: "seeds weights, sampling, shuffles, self-play pairings and episodes (nil: from the session seed)")]
     r.function("ma_ppo", params, doc: "Multi-agent PPO: independent learners, shared policies, MAPPO's centralized critic, or self-play with a league.") { args in
       let a = TrainerArguments(args: args, params: params, name: "ma_ppo")
@@ -100,6 +100,8 @@ enum MultiAgentTrainerBindings {
       }
       return try MultiEnvBindings.env(try MultiEnvBindings.make(id.value, seed: Stdlib.generator(for: interpreter).next(), options: [:]), context)
     }
+    // A function making the env (as `pavlov train --env-option` passes one).
+    if case .function = value { return try MultiEnvBindings.env(try interpreter.call(value, []), context) }
     return try MultiEnvBindings.env(value, context)
   }
 

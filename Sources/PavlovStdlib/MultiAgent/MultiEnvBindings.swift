@@ -41,11 +41,21 @@ enum MultiEnvBindings {
       Param("kind", doc: "which bot: \"random\", \"lookahead\", \"minimax\" for board games; a pattern for RockPaperScissors-v0"),
       Param("seed", default: .null, doc: "seeds its random choices (nil: from the session seed)"),
     ], doc: "A scripted opponent: call it with an observation to get its action; play, evaluate and trainers take it as a policy.") { args in
+      // An env value lends its own spaces (its options, e.g. RockPaperScissors' memory, shape them).
+      let game: MultiAgentEnv
       let id: String
-      if case .string(let s) = args[0] { id = s.value } else { id = try env(args[0], "bot").name }
+      if case .string(let s) = args[0] {
+        id = s.value
+        game = try CoreBridge.run { try MultiAgentRegistry.make(id) }
+      } else {
+        let e = try env(args[0], "bot")
+        id = e.name
+        game = e.env
+      }
       let kind = try args.string(1)
       let bot = try CoreBridge.run { try MultiAgentRegistry.bot(id, kind) }
-      return .object(try BotValue(bot, envID: id, generator: SeededGenerator(seed: try EnvBindings.seedValue(args, 2))))
+      return .object(BotValue(bot, envID: id, observationSpace: game.observationSpace(0), actionSpace: game.actionSpace(0),
+                              generator: SeededGenerator(seed: try EnvBindings.seedValue(args, 2))))
     }
   }
 
@@ -278,10 +288,9 @@ final class BotValue: PObject {
     return t
   }()
 
-  init(_ bot: Bot, envID: String, generator: SeededGenerator) throws {
-    let env = try CoreBridge.run { try MultiAgentRegistry.make(envID) }
-    observationSpace = env.observationSpace(0)
-    actionSpace = env.actionSpace(0)
+  init(_ bot: Bot, envID: String, observationSpace: Space, actionSpace: Space, generator: SeededGenerator) {
+    self.observationSpace = observationSpace
+    self.actionSpace = actionSpace
     self.bot = bot
     self.envID = envID
     self.generator = generator
