@@ -99,6 +99,29 @@ final class CLITests: XCTestCase {
     XCTAssertTrue(plotted.stdout.contains("mean_return — runs/a/metrics.jsonl"), plotted.stdout)
   }
 
+  /// `pavlov train` takes a multi-agent env with a mapping; the run folder has no checkpoints
+  /// (multi-agent trainers are not saved yet) and --resume says so.
+  func testTrainTakesAMultiAgentEnvAndAMapping() throws {
+    let result = try pavlov(["train", "--algo", "ma_ppo", "--env", "TicTacToe-v0", "--stop", "iterations=2",
+                             "--config", "policies=[\"x\", \"o\"]", "--config", "mapping={player_1: \"x\", player_2: \"o\"}",
+                             "--config", "n_steps=256", "--eval-episodes", "4", "--out", "runs/ma"], timeout: 120)
+    assertExit(result, 0)
+    XCTAssertTrue(result.stdout.contains("evaluation (the trained policies play each other, 4 episodes): mean returns player_1 "), result.stdout)
+    let base = tempDir.appendingPathComponent("runs/ma")
+    let config = try String(contentsOf: base.appendingPathComponent("config.json"), encoding: .utf8)
+    XCTAssertTrue(config.contains("\"player_2\": \"o\""), config)
+    let rows = try String(contentsOf: base.appendingPathComponent("metrics.jsonl"), encoding: .utf8).split(separator: "\n")
+    XCTAssertEqual(rows.count, 2)
+    XCTAssertTrue(rows[0].contains("\"x/policy_loss\""), String(rows[0]))
+    let resumed = try pavlov(["train", "--resume", "runs/ma"])
+    assertExit(resumed, 1)
+    XCTAssertTrue(resumed.stderr.contains("multi-agent trainers have no checkpoints yet"), resumed.stderr)
+    let dqn = try pavlov(["train", "--algo", "ma_dqn", "--env", "Spread-v0", "--env-option", "agents=2", "--stop", "timesteps=600",
+                          "--config", "learning_starts=100", "--config", "log_every=300", "--eval-episodes", "2", "--out", "runs/vdn"], timeout: 120)
+    assertExit(dqn, 0)
+    XCTAssertTrue(dqn.stdout.contains("; coverage "), dqn.stdout)
+  }
+
   func testPlotTakesSeveralRunsAndMetricsAsPanelsOrOneChart() throws {
     let rows = { (scale: Double) in (1...5).map { "{\"timesteps\": \($0 * 100), \"mean_return\": \(Double($0) * scale), \"loss\": \(0.01 / Double($0))}" }.joined(separator: "\n") }
     try FileManager.default.createDirectory(at: tempDir.appendingPathComponent("runs/ppo"), withIntermediateDirectories: true)

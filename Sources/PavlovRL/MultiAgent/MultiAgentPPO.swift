@@ -172,7 +172,14 @@ public final class MultiAgentPPO: MultiAgentTrainer {
     for policy in learnedPolicies { policy.clear() }
     var out = Collected()
     let count = agentNames.count
+    var idleEpisodes = 0
     while learnedPolicies.reduce(0, { $0 + $1.rows }) < config.nSteps {
+      // Episodes in which no learning agent acts would never fill the batch.
+      if idleEpisodes >= 10_000 {
+        throw CoreError("ma_ppo: 10000 episodes of \(envName) passed without a decision by a learned policy",
+                        hint: "map an agent that acts to a learned policy")
+      }
+      let before = out.decisions
       try aec.reset(seed: started ? nil : config.seed)
       started = true
       let actors = cast()
@@ -207,6 +214,7 @@ public final class MultiAgentPPO: MultiAgentTrainer {
         try aec.step(action)
       }
       episodes += 1
+      idleEpisodes = out.decisions == before ? idleEpisodes + 1 : 0
       recordEpisode(actors, returns, finalInfo ?? [:], &out)
     }
     return out
