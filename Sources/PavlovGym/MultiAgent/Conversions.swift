@@ -1,9 +1,9 @@
 /// PettingZoo's `parallel_to_aec`: a parallel env played as turns. Agents choose one after another
 /// in `agents` order; the choices are held until the last one, then the parallel step runs and
 /// every agent's reward joins its accumulated reward.
-public final class ParallelToAEC: AECEnvironment {
+public final class ParallelToAEC: AECEnvironment, BookedAEC {
   public let inner: ParallelEnvironment
-  private var book: AECBook
+  var book: AECBook
   private var observations: [Point?]
   private var pending: [Point?]
   /// Agents still to choose in this cycle.
@@ -17,13 +17,6 @@ public final class ParallelToAEC: AECEnvironment {
   }
 
   public var possibleAgents: [String] { inner.possibleAgents }
-  public var agents: [Int] { book.agents }
-  public var agentSelection: Int { book.selection }
-  public var rewards: [Double] { book.rewards }
-  public var cumulativeRewards: [Double] { book.cumulative }
-  public var terminations: [Bool] { book.terminations }
-  public var truncations: [Bool] { book.truncations }
-  public var infos: [Info] { book.infos }
   public var isParallelizable: Bool { true }
   public func observationSpace(_ agent: Int) -> Space { inner.observationSpace(agent) }
   public func actionSpace(_ agent: Int) -> Space { inner.actionSpace(agent) }

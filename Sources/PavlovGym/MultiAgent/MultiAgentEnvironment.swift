@@ -203,3 +203,19 @@ public struct AECBook {
     return agents[(position + 1) % agents.count]
   }
 }
+
+/// An AEC env that keeps its bookkeeping in an `AECBook`: the contract's per-agent properties
+/// read from it.
+protocol BookedAEC: AECEnvironment {
+  var book: AECBook { get }
+}
+
+extension BookedAEC {
+  public var agents: [Int] { book.agents }
+  public var agentSelection: Int { book.selection }
+  public var rewards: [Double] { book.rewards }
+  public var cumulativeRewards: [Double] { book.cumulative }
+  public var terminations: [Bool] { book.terminations }
+  public var truncations: [Bool] { book.truncations }
+  public var infos: [Info] { book.infos }
+}

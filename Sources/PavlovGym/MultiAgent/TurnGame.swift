@@ -48,10 +48,10 @@ extension TurnGame {
 /// PettingZoo's classic board games: two agents alternate (the first listed moves first); each observes
 /// `{action_mask, observation}` (the planes from its side); the winner gets +1 and the loser −1
 /// when the game ends (both 0 on a draw). An illegal move is an error naming the legal ones.
-public final class TurnGameEnvironment<Game: TurnGame>: AECEnvironment {
+public final class TurnGameEnvironment<Game: TurnGame>: AECEnvironment, BookedAEC {
   public let possibleAgents: [String]
   public private(set) var game = Game()
-  private var book: AECBook
+  var book: AECBook
   private let name: String
 
   public init(name: String, agents: [String]) {
@@ -60,13 +60,6 @@ public final class TurnGameEnvironment<Game: TurnGame>: AECEnvironment {
     book = AECBook(agents: 2)
   }
 
-  public var agents: [Int] { book.agents }
-  public var agentSelection: Int { book.selection }
-  public var rewards: [Double] { book.rewards }
-  public var cumulativeRewards: [Double] { book.cumulative }
-  public var terminations: [Bool] { book.terminations }
-  public var truncations: [Bool] { book.truncations }
-  public var infos: [Info] { book.infos }
 
   public func observationSpace(_ agent: Int) -> Space {
     .dict([("observation", .box(low: 0, high: 1, shape: Game.observationShape)),

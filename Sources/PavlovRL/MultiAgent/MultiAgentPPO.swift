@@ -31,6 +31,7 @@ public final class MultiAgentPPO: MultiAgentTrainer {
   enum Actor {
     case learner(LearnedPolicy)
     case frozen(AgentNetwork, LearnedPolicy, snapshot: Int)
+    case sparring(Bot, member: Int)
     case fixed(Bot)
   }
 
@@ -54,8 +55,9 @@ public final class MultiAgentPPO: MultiAgentTrainer {
   private var recentReturns: [Double] = []
   private var recentInfo: [String: [Double]] = [:]
 
+  /// `leagueBots` join a self-play league as fixed members.
   public init(env: MultiAgentEnv, name: String, slots slotSpecs: [(name: String, bot: Bot?)], mapping: [Int],
-              config: MultiAgentPPOConfig) throws {
+              config: MultiAgentPPOConfig, leagueBots: [Bot] = []) throws {
     try config.validate()
     self.config = config
     self.env = env
@@ -98,8 +100,9 @@ public final class MultiAgentPPO: MultiAgentTrainer {
         throw CoreError("ma_ppo: self_play needs a two-agent env and one learned policy for both sides, got \(agentNames.count) agents and \(built.count) policies",
                         hint: "leave policies and mapping out: self-play maps both sides to one policy")
       }
-      league = League(policy: learned[0], capacity: config.leagueSize)
+      league = League(policy: learned[0], capacity: config.leagueSize, bots: leagueBots)
     } else {
+      if !leagueBots.isEmpty { throw CoreError("ma_ppo: league_bots need self_play: true") }
       league = nil
       guard !learned.isEmpty else { throw CoreError("ma_ppo: every policy is a fixed bot; map at least one agent to a learned policy") }
     }
@@ -160,9 +163,16 @@ public final class MultiAgentPPO: MultiAgentTrainer {
     }
     let policy = league.policy
     if generator.nextDouble() < config.latestFraction { return [.learner(policy), .learner(policy)] }
+    var actors: [Actor] = [.learner(policy), .learner(policy)]
+    // Drawn only when the league has bots, so a league without them keeps its stream.
+    if !league.bots.isEmpty && generator.nextDouble() < config.botFraction {
+      let side = generator.nextInt(below: 2)
+      let k = generator.nextInt(below: league.bots.count)
+      actors[1 - side] = .sparring(league.bots[k].bot, member: k)
+      return actors
+    }
     let side = generator.nextInt(below: 2)
     let k = generator.nextInt(below: league.snapshots.count)
-    var actors: [Actor] = [.learner(policy), .learner(policy)]
     actors[1 - side] = .frozen(league.snapshots[k].network, policy, snapshot: k)
     return actors
   }
@@ -227,10 +237,13 @@ public final class MultiAgentPPO: MultiAgentTrainer {
     for (key, value) in finalInfo { if let v = value.number { push(&recentInfo[key, default: []], v) } }
     guard let league else { return }
     for (agent, actor) in actors.enumerated() {
-      guard case .frozen(_, _, let k) = actor else { continue }
       let mine = returns[1 - agent]
       let score = mine > 0 ? 1.0 : mine < 0 ? 0.0 : 0.5
-      league.record(score: score, against: k)
+      switch actor {
+      case .frozen(_, _, let k): league.record(score: score, against: k)
+      case .sparring(_, let k): league.record(score: score, againstBot: k)
+      default: continue
+      }
       out.leagueGames += 1
       if score == 1 { out.leagueWins += 1 } else if score == 0.5 { out.leagueDraws += 1 }
     }
@@ -251,7 +264,7 @@ public final class MultiAgentPPO: MultiAgentTrainer {
 
   private func choose(_ actor: Actor, _ agent: Int, _ observation: Point, segment: inout AgentSegment) throws -> Point {
     switch actor {
-    case .fixed(let bot):
+    case .fixed(let bot), .sparring(let bot, _):
       return try bot.act(observation, generator: generator)
     case .frozen(let network, let policy, _):
       let mask = aec.actionMask(agent) ?? []

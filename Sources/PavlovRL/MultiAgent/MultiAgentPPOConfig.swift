@@ -27,6 +27,9 @@ public struct MultiAgentPPOConfig: Codable, Sendable {
   public var leagueSize = 20
   /// The share of self-play episodes against the current policy (the rest: a league snapshot).
   public var latestFraction = 0.5
+  /// The share of the remaining self-play episodes against one of the league's fixed bots
+  /// (when it has any; the rest: a snapshot).
+  public var botFraction = 0.5
 
   public init() {}
 
@@ -46,5 +49,6 @@ public struct MultiAgentPPOConfig: Codable, Sendable {
     try check(snapshotEvery >= 1, "snapshot_every must be at least 1, got \(snapshotEvery)")
     try check(leagueSize >= 1, "league_size must be at least 1, got \(leagueSize)")
     try check(latestFraction >= 0 && latestFraction <= 1, "latest_fraction must be in [0, 1], got \(latestFraction)")
+    try check(botFraction >= 0 && botFraction <= 1, "bot_fraction must be in [0, 1], got \(botFraction)")
   }
 }

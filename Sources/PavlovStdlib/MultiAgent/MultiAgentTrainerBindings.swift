@@ -23,7 +23,8 @@ enum MultiAgentTrainerBindings {
     .bool("self_play", \.selfPlay, "two-sided games: the policy plays itself and a league of its frozen past snapshots (Elo-rated)"),
     .int("snapshot_every", \.snapshotEvery, "self-play: iterations between snapshots joining the league", .count),
     .int("league_size", \.leagueSize, "self-play: snapshots kept (the oldest leaves)", .count),
-    .number("latest_fraction", \.latestFraction, "self-play: share of episodes against the current policy, the rest against a league snapshot", .between(0, 1)),
+    .number("latest_fraction", \.latestFraction, "self-play: share of episodes against the current policy, the rest against a league member", .between(0, 1)),
+    .number("bot_fraction", \.botFraction, "self-play with league_bots: share of the league's episodes against a bot (the rest: a snapshot)", .between(0, 1)),
   ]
   static let dqnOptions: [ConfigOption<ValueDecompositionConfig>] = [
     .string("mixer", \.mixer, "\"none\": independent DQN learners on their own rewards; \"vdn\": the team Q is the sum of the agents' Qs"),
@@ -48,14 +49,22 @@ enum MultiAgentTrainerBindings {
   static func register(_ r: Registry) {
     r.addType(MATrainerValue.nativeType)
     let params = [Param("env", doc: "a multi-agent env, its id (e.g. \"TicTacToe-v0\"), or a function making it"), policiesParam, mappingParam]
-      + options.params(MultiAgentPPOConfig()) + [Param("seed", default: .null, doc: "seeds weights, sampling, shuffles, self-play pairings and episodes (nil: from the session seed)")]
+      + options.params(MultiAgentPPOConfig())
+      + [Param("league_bots", default: .null, doc: "self-play: fixed policies (bots, functions) that join the league as sparring partners, Elo-rated like snapshots")] + [Param("seed", default: .null, doc: "seeds weights, sampling, shuffles, self-play pairings and episodes (nil: from the session seed)")]
     r.function("ma_ppo", params, doc: "Multi-agent PPO: independent learners, shared policies, MAPPO's centralized critic, or self-play with a league.") { args in
       let a = TrainerArguments(args: args, params: params, name: "ma_ppo")
       var config = try options.configured(MultiAgentPPOConfig(), a)
       config.seed = try a.seed()
       let env = try environment(args[0], args.interpreter, "ma_ppo")
       let (slots, mapping) = try policies(args[1], args[2], env, args.interpreter)
-      let trainer = try CoreBridge.run { try MultiAgentPPO(env: env.env, name: env.name, slots: slots, mapping: mapping, config: config) }
+      var leagueBots: [Bot] = []
+      if let i = a.given("league_bots") {
+        guard case .list(let list) = args[i] else { throw PavlovError.runtime("ma_ppo: league_bots must be a list of bots or functions, got \(args[i].typeName)") }
+        leagueBots = try list.items.enumerated().map { k, item in try policy(item, env, 0, args.interpreter, "ma_ppo: league_bots[\(k)]") }
+      }
+      let trainer = try CoreBridge.run {
+        try MultiAgentPPO(env: env.env, name: env.name, slots: slots, mapping: mapping, config: config, leagueBots: leagueBots)
+      }
       return .object(MATrainerValue(trainer, env: env))
     }
     let dqnParams = [Param("env", doc: "a parallel multi-agent env (or its id) whose agents share spaces and stay for the whole episode")]
