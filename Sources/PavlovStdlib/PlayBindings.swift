@@ -4,24 +4,29 @@ import PavlovLang
 import PavlovTensor
 
 /// `play(env, policy)`: runs episodes and shows every frame — animated in place on a terminal,
-/// printed one after another otherwise (a log, a notebook, a test).
+/// printed one after another otherwise (a log, a notebook, a test). On a multi-agent env, people
+/// at the terminal can play some of the agents (`MultiAgentPlay`).
 enum PlayBindings {
   static func register(_ r: Registry) {
     r.function("play", [
-      Param("env", doc: "an environment (or a Pavlov env record)"),
-      Param("policy", default: .null, doc: "a function from observation to action (nil: random actions from the action space)"),
-      Param("fps", default: .null, doc: "frames per second when animating (nil: the env's own pace, e.g. 50 for CartPole and 4 for FrozenLake, as Gymnasium's render_fps; 10 for envs without one)"),
+      Param("env", doc: "an environment, a Pavlov env record, or a multi-agent env such as make(\"TicTacToe-v0\")"),
+      Param("policy", default: .null, doc: "a function from observation to action (nil: random actions from the action space); multi-agent: one policy for every agent not in humans (a bot, a trained ma_trainer or a function obs => action) or a record {agent: policy} (nil: random legal moves)"),
+      Param("fps", default: .null, doc: "frames per second when animating (nil: the env's own pace, e.g. 50 for CartPole and 4 for FrozenLake, as Gymnasium's render_fps; 10 for envs without one; 2 moves a second for multi-agent envs)", range: .atLeast(0.1)),
       Param("episodes", default: .int(1), doc: "how many episodes to play", range: .count),
-      Param("max_steps", default: .null, doc: "stop an episode after this many steps (nil: when it ends)"),
+      Param("max_steps", default: .null, doc: "stop an episode after this many steps (multi-agent: moves) (nil: when it ends)"),
       Param("animate", default: .null, doc: "true: redraw in place; false: print each frame; nil: animate only on a terminal"),
-    ], doc: "Plays episodes, drawing env.render() each step; returns {returns, lengths}.") { args in
+      Param("humans", default: .null, doc: "multi-agent: the agents people play, typing each move at the terminal (q quits), e.g. [\"player_1\"]; nil: policies play every agent"),
+    ], doc: "Plays episodes, drawing env.render() each step; returns {returns, lengths}. On a multi-agent env, people type the moves of the agents in humans and policies play the rest; returns {returns: {agent: [per episode]}, winners (nil: a draw), episodes}.") { args in
+      if case .object(let multi as MultiEnvValue) = args[0] { return try playMulti(multi, args) }
+      if !args.isNull(6) {
+        throw PavlovError.runtime("play: humans is for multi-agent envs (make(\"TicTacToe-v0\")); a single-agent env is played by its policy")
+      }
       let e = try EnvBindings.environment(args[0], args.interpreter)
       let policy = args[1]
       if !policy.isNull, case .function = policy {} else if !policy.isNull {
         throw PavlovError.runtime("play: policy must be a function from observation to action, got \(policy.typeName)")
       }
       let fps = args.isNull(2) ? (e.env.unwrapped as? RenderSpeed)?.renderFPS ?? 10 : try args.float(2)
-      guard fps > 0 else { throw PavlovError.runtime("play: fps must be positive, got \(fps)") }
       let episodes = try args.int(3)
       let maxSteps: Int? = args.isNull(4) ? nil : try args.int(4)
       let animate = args.isNull(5) ? isatty(1) != 0 : try args.bool(5)
@@ -58,6 +63,16 @@ enum PlayBindings {
       }
       return .record(PRecord([("returns", .list(PList(returns))), ("lengths", .list(PList(lengths)))]))
     }
+  }
+
+  /// A multi-agent env: the AEC loop, with people playing the agents in `humans`.
+  private static func playMulti(_ e: MultiEnvValue, _ args: Args) throws -> Value {
+    // Board games have no render_fps; two moves a second can be followed by eye.
+    let fps = args.isNull(2) ? 2 : try args.float(2)
+    let players = try MultiAgentPlay.players(e, humans: args[6], policy: args[1], args.interpreter)
+    var game = MultiAgentPlay(e, players: players, generator: Stdlib.generator(for: args.interpreter), fps: fps,
+                              animate: args.isNull(5) ? isatty(1) != 0 : try args.bool(5), out: args.interpreter)
+    return try game.run(episodes: try args.int(3), maxMoves: args.isNull(4) ? nil : try args.int(4))
   }
 
   private static func show(_ e: EnvValue, _ episode: Int, _ episodes: Int, _ step: Int, _ result: Step?,

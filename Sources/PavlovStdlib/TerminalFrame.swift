@@ -15,6 +15,12 @@ struct TerminalFrame {
     return text
   }
 
+  /// Counts lines the terminal added below the frame (a typed answer, a message about it), so
+  /// the next frame replaces them too.
+  mutating func grew(by rows: Int) {
+    if let shown = rowsBelowStart { rowsBelowStart = shown + rows }
+  }
+
   /// The text that removes the frame on screen, leaving the cursor where the frame began.
   mutating func erase() -> String {
     let text = backUp()

@@ -80,6 +80,9 @@ public protocol AECEnvironment: AnyObject {
   /// The selected agent's action; nil exactly when that agent is terminated or truncated.
   func step(_ action: Point?) throws
   func render() -> String
+  /// The mark `render()` draws for the agent ("X"), so `play` can tell a person which is theirs
+  /// (nil when the board does not show agents by a mark).
+  func mark(of agent: Int) -> String?
   /// Whether every agent acts once per cycle and rewards come only at cycle ends, so
   /// `AECToParallel` can run it (PettingZoo's `is_parallelizable`).
   var isParallelizable: Bool { get }
@@ -89,6 +92,7 @@ public protocol AECEnvironment: AnyObject {
 extension AECEnvironment {
   public func actionMask(_ agent: Int) -> [Bool]? { nil }
   public func whyIllegal(_ action: Int, for agent: Int) -> String? { nil }
+  public func mark(of agent: Int) -> String? { nil }
   public var isParallelizable: Bool { false }
   public func copy() -> AECEnvironment? { nil }
 

@@ -8,6 +8,8 @@ public protocol TurnGame: Sendable {
   static var observationShape: [Int] { get }
   /// What the game calls one action in prompts: "cell", "column".
   static var actionNoun: String { get }
+  /// The marks `render()` draws for players 0 and 1, which name the players to a person.
+  static var marks: [String] { get }
 
   /// The empty board, player 0 to move.
   init()
@@ -41,6 +43,7 @@ public enum GameResult: Equatable, Sendable {
 }
 
 extension TurnGame {
+  public static var marks: [String] { ["X", "O"] }
   public var legalActions: [Int] { (0..<Self.actionCount).filter(isLegal) }
   public var isOver: Bool { result != .ongoing }
 }
@@ -121,6 +124,8 @@ public final class TurnGameEnvironment<Game: TurnGame>: AECEnvironment, BookedAE
   }
 
   public func render() -> String { game.render() }
+
+  public func mark(of agent: Int) -> String? { Game.marks[agent] }
 
   public func copy() -> AECEnvironment? {
     let twin = TurnGameEnvironment(name: name, agents: possibleAgents)
