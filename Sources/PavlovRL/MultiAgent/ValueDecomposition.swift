@@ -99,7 +99,9 @@ public final class ValueDecomposition: MultiAgentTrainer {
     let begin = DispatchTime.now().uptimeNanoseconds
     var callSteps = 0, callIterations = 0, lossSum = 0.0, lossCount = 0
     var last: TrainStats?
-    if !started || current.isEmpty { try startEpisode() }
+    // `evaluate` and `match` play whole episodes on this same env between train calls, leaving
+    // it with no agents: the episode in flight is gone, so start a fresh one.
+    if !started || current.isEmpty || env.agents.isEmpty { try startEpisode() }
     while true {
       let epsilon = schedule.value(step: timesteps, total: config.totalSteps ?? 1)
       var chosen = [Int](repeating: 0, count: n)
