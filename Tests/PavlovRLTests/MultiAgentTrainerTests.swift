@@ -40,7 +40,7 @@ final class MultiAgentTrainerTests: XCTestCase {
   func testLeagueDropsTheOldestSnapshotWhenFull() throws {
     let policy = try LearnedPolicy(name: "p", observationSpace: .box(low: 0, high: 1, shape: [3]), actionSpace: .discrete(2),
                                    criticSize: nil, config: MultiAgentPPOConfig(), generator: SeededGenerator(seed: 0))
-    let league = League(policy: policy, capacity: 3)
+    let league = League(policy: policy, capacity: 3, bots: [])
     for _ in 0..<5 { try league.addSnapshot() }
     XCTAssertEqual(league.snapshots.map(\.iteration), [2, 3, 4])
     XCTAssertEqual(league.snapshots.map(\.rating), [1000, 1000, 1000])
