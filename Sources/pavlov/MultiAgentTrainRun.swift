@@ -18,7 +18,7 @@ enum MultiAgentTrainRun {
     if request.checkpointEvery > 0 {
       throw PavlovError.runtime("pavlov train: --checkpoint-every does not apply to \(algorithm): multi-agent trainers have no checkpoints yet")
     }
-    if budget.meanReturnAtLeast != nil, budget.timesteps == nil || budget.iterations != nil {
+    if budget.meanReturnAtLeast != nil {
       throw PavlovError.runtime("pavlov train: \(algorithm) stops on timesteps=N or iterations=N", hint: "e.g. --stop timesteps=200000")
     }
     try TrainRun.files { try Files.makeDirectories(folder) }

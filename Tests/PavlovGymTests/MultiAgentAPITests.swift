@@ -290,7 +290,7 @@ final class MultiAgentAPITests: XCTestCase {
     XCTAssertEqual(roundTrip.stateSpace, direct.stateSpace)
     let a = try direct.reset(seed: 4), b = try roundTrip.reset(seed: 4)
     XCTAssertEqual(a.observations, b.observations)
-    XCTAssertEqual(roundTrip.state(), direct.state())
+    XCTAssertEqual(try roundTrip.state(), try direct.state())
     let generator = SeededGenerator(seed: 9)
     var steps = 0
     while !direct.agents.isEmpty {
@@ -302,7 +302,7 @@ final class MultiAgentAPITests: XCTestCase {
       XCTAssertEqual(x.terminations, y.terminations)
       XCTAssertEqual(x.truncations, y.truncations)
       XCTAssertEqual(roundTrip.agents, direct.agents, "step \(steps)")
-      XCTAssertEqual(roundTrip.state(), direct.state())
+      XCTAssertEqual(try roundTrip.state(), try direct.state())
     }
     XCTAssertEqual(steps, 12)
     XCTAssertEqual(roundTrip.agents, [])

@@ -34,7 +34,7 @@ final class MultiAgentRockPaperScissorsTests: XCTestCase {
     let env = try MultiAgentRegistry.make("RockPaperScissors-v0", options: ["memory": .number(5)])
     XCTAssertEqual(env.observationSpace(0), .box(low: 0, high: 1, shape: [30]))
     XCTAssertThrowsError(try MultiAgentRegistry.make("RockPaperScissors-v0", options: ["memory": .number(0)])) { error in
-      XCTAssertTrue("\(error)".contains("memory must be 1 or more"), "\(error)")
+      XCTAssertTrue("\(error)".contains("memory must be from 1 to 10000"), "\(error)")
     }
     XCTAssertThrowsError(try MultiAgentRegistry.make("RockPaperScissors-v0", options: ["rounds": .number(5)])) { error in
       XCTAssertTrue("\(error)".contains("has no option rounds"), "\(error)")

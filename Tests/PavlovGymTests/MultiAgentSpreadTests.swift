@@ -80,7 +80,7 @@ final class MultiAgentSpreadTests: XCTestCase {
       XCTAssertTrue("\(error)".contains("26 pieces need distinct start cells but a 5×5 grid has 25"), "\(error)")
     }
     XCTAssertThrowsError(try MultiAgentRegistry.make("Spread-v0", options: ["size": .number(1)])) { error in
-      XCTAssertTrue("\(error)".contains("size must be 2 or more"), "\(error)")
+      XCTAssertTrue("\(error)".contains("size must be from 2 to 1000"), "\(error)")
     }
   }
 }

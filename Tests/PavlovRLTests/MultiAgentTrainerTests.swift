@@ -327,8 +327,8 @@ final class MultiAgentTrainerTests: XCTestCase {
     XCTAssertNotEqual(a.q.parameters.map(\.data), c.q.parameters.map(\.data), "another seed, other weights")
   }
 
-  /// `evaluate` and `match` play on the trainer's own env; training must go on afterwards (it
-  /// once stepped the finished episode: "the episode is over; call reset()").
+  /// `evaluate` and `match` play on a copy of the trainer's env, so training goes on from the
+  /// episode it left (it once stepped a finished one: "the episode is over; call reset()").
   func testValueDecompositionTrainsOnAfterAMatchOnItsEnv() throws {
     guard case .parallel(let spread) = try MultiAgentRegistry.make("Spread-v0", options: ["agents": .number(2), "size": .number(4), "max_cycles": .number(10)]) else {
       return XCTFail("Spread-v0 is parallel")
@@ -343,7 +343,7 @@ final class MultiAgentTrainerTests: XCTestCase {
                                 episodes: 2, seed: 0)
     XCTAssertEqual(result.episodes, 2)
     XCTAssertEqual(try trainer.train(steps: 25, iterations: nil)?.timesteps, 40)
-    XCTAssertEqual(trainer.episodes, 3, "one before the match; the interrupted one is dropped; 25 more steps finish two of 10")
+    XCTAssertEqual(trainer.episodes, 4, "episodes of 10 steps: 40 steps straight through finish four, the match in between none")
   }
 
   func testValueDecompositionRefusesAgentsThatLeaveEarly() throws {

@@ -89,7 +89,7 @@ private func run(_ env: MultiAgentEnv, steps: Int, seed: UInt64, problems: inout
       let action: Point? = last.terminated || last.truncated ? nil : randomAction(aec.actionSpace(agent), mask: aec.actionMask(agent), generator)
       try attempt("step \(number) (\(names[agent]), action \(action?.description ?? "nil"))") { try aec.step(action) }
       let now = Set(aec.agents)
-      if !now.isSubset(of: members) { note("step \(number): agents gained \(now.subtracting(members).map { names[$0] }) mid-episode") }
+      if !now.isSubset(of: members) { note("step \(number): agents gained \(now.subtracting(members).sorted().map { names[$0] }) mid-episode") }
       if action == nil && now.contains(agent) { note("step \(number): step(nil) did not retire \(names[agent]), which was done") }
       members = now
     }
@@ -117,7 +117,7 @@ private func run(_ env: MultiAgentEnv, steps: Int, seed: UInt64, problems: inout
         if !result.rewards[agent].isFinite { note("step \(number): the reward of \(names[agent]) is \(result.rewards[agent])") }
         events.append("reward \(result.rewards[agent]) done \(result.terminations[agent])/\(result.truncations[agent])")
       }
-      if let space = parallel.stateSpace, let state = parallel.state(), !space.contains(.reals(state)) {
+      if let space = parallel.stateSpace, let state = try attempt("state() after step \(number)", { try parallel.state() }), !space.contains(.reals(state)) {
         note("step \(number): state() is outside state_space: \(space.whyNotContains(.reals(state)))")
       }
       let now = parallel.agents

@@ -106,7 +106,7 @@ public final class AECToParallel: ParallelEnvironment {
   public func observationSpace(_ agent: Int) -> Space { inner.observationSpace(agent) }
   public func actionSpace(_ agent: Int) -> Space { inner.actionSpace(agent) }
   public var stateSpace: Space? { (inner as? ParallelToAEC)?.inner.stateSpace }
-  public func state() -> [Double]? { (inner as? ParallelToAEC)?.inner.state() }
+  public func state() throws -> [Double]? { try (inner as? ParallelToAEC)?.inner.state() }
 
   public func reset(seed: UInt64?) throws -> ParallelReset {
     try inner.reset(seed: seed)

@@ -73,9 +73,22 @@ enum GridAgents {
     }.joined(separator: "\n")
   }
 
+  /// Bounds that keep a grid, its agents' spaces and an episode within memory and time.
+  static let maxSize = 1_000
+  static let maxPieces = 512
+  static let maxSteps = 1_000_000
+
   /// Checks the grid options shared by both games.
   static func requireSize(_ size: Int, pieces: Int, maxCycles: Int, envID: String) throws {
-    guard size >= 2 else { throw CoreError("\(envID): option size must be 2 or more (cells per side), got \(size)") }
+    guard size >= 2, size <= maxSize else {
+      throw CoreError("\(envID): option size must be from 2 to \(maxSize) (cells per side), got \(size)")
+    }
+    guard pieces >= 1, pieces <= maxPieces else {
+      throw CoreError("\(envID): \(pieces) pieces is too many; at most \(maxPieces) agents and landmarks together", hint: "use fewer agents")
+    }
+    guard maxCycles <= maxSteps else {
+      throw CoreError("\(envID): option max_cycles must be at most \(maxSteps), got \(maxCycles)")
+    }
     guard pieces <= size * size else {
       throw CoreError("\(envID): \(pieces) pieces need distinct start cells but a \(size)×\(size) grid has \(size * size)", hint: "raise size or use fewer agents")
     }

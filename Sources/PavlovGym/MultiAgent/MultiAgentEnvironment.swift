@@ -44,7 +44,7 @@ public protocol ParallelEnvironment: AnyObject {
   /// PettingZoo's `state()`: the whole situation as numbers, for a centralized critic (nil if
   /// the env has no global state).
   var stateSpace: Space? { get }
-  func state() -> [Double]?
+  func state() throws -> [Double]?
   /// An independent copy with identical state and generator (nil if not supported).
   func copy() -> ParallelEnvironment?
 }
@@ -136,6 +136,14 @@ public enum MultiAgentEnv {
     switch self {
     case .parallel(let env): return env.render()
     case .aec(let env): return env.render()
+    }
+  }
+
+  /// An independent copy, if the env supports one.
+  public var copied: MultiAgentEnv? {
+    switch self {
+    case .parallel(let env): return env.copy().map { .parallel($0) }
+    case .aec(let env): return env.copy().map { .aec($0) }
     }
   }
 

@@ -24,8 +24,12 @@ public final class RockPaperScissors: ParallelEnvironment {
     let memory = try options.int("memory", default: 3)
     let maxCycles = try options.int("max_cycles", default: 100)
     try options.finish()
-    guard memory >= 1 else { throw CoreError("\(options.envID): option memory must be 1 or more (rounds remembered), got \(memory)") }
-    guard maxCycles >= 1 else { throw CoreError("\(options.envID): option max_cycles must be 1 or more (rounds per episode), got \(maxCycles)") }
+    guard memory >= 1, memory <= 10_000 else {
+      throw CoreError("\(options.envID): option memory must be from 1 to 10000 (rounds remembered), got \(memory)")
+    }
+    guard maxCycles >= 1, maxCycles <= 1_000_000 else {
+      throw CoreError("\(options.envID): option max_cycles must be from 1 to 1000000 (rounds per episode), got \(maxCycles)")
+    }
     return RockPaperScissors(memory: memory, maxCycles: maxCycles)
   }
 

@@ -48,7 +48,10 @@ public final class LearnedPolicy {
   }
 
   /// The feature row of an observation.
-  func encode(_ observation: Point) -> [Float] {
+  func encode(_ observation: Point) throws -> [Float] {
+    guard features.space.contains(observation) else {
+      throw CoreError("policy \(name) sees observations in \(features.space.description); got one outside it: \(features.space.whyNotContains(observation))")
+    }
     let raw = features.raw(observation)
     var row = [Float](repeating: 0, count: features.size)
     raw.withUnsafeBufferPointer { r in row.withUnsafeMutableBufferPointer { features.encode(r, into: $0, at: 0) } }

@@ -26,7 +26,8 @@ public enum Match {
   /// agent's actions (episode k reset with `seed + k`; the players draw from one generator
   /// seeded with `seed`).
   public static func play(_ env: MultiAgentEnv, players: [Bot], episodes: Int, seed: UInt64) throws -> MatchResult {
-    let aec = env.asAEC
+    // A copy, where the env has one, so evaluating never reseeds the env a trainer trains on.
+    let aec = env.copied?.asAEC ?? env.asAEC
     let count = env.possibleAgents.count
     guard players.count == count else { throw CoreError("a match needs one player per agent (\(count)), got \(players.count)") }
     let generator = SeededGenerator(seed: seed)
@@ -34,6 +35,8 @@ public enum Match {
     var infoSums: [String: Double] = [:]
     var turns = 0
     for episode in 0..<episodes {
+      try Interruption.check()
+      var episodeTurns = 0
       try aec.reset(seed: seed &+ UInt64(episode))
       var returns = [Double](repeating: 0, count: count)
       var infoTaken = false
@@ -50,8 +53,11 @@ public enum Match {
           continue
         }
         turns += 1
-        if turns > 100_000_000 { throw CoreError("a match passed 100 million turns without ending") }
-        try aec.step(try players[agent].act(last.observation, generator: generator))
+        episodeTurns += 1
+        if episodeTurns > 10_000_000 { throw CoreError("episode \(episode + 1) of the match passed 10 million turns without ending", hint: "give the env a time limit (max_cycles)") }
+        let action = try players[agent].act(last.observation, generator: generator)
+        try checkAction(action, aec, agent, players[agent].name)
+        try aec.step(action)
       }
       result.episodes += 1
       for agent in 0..<count {
@@ -64,6 +70,21 @@ public enum Match {
     result.infoMeans = infoSums.mapValues { $0 / n }
     result.meanLength = Double(turns) / n
     return result
+  }
+}
+
+extension Match {
+  /// A policy's action checked against the agent's space and mask, so an env (a Pavlov-written
+  /// one too) only ever receives legal actions.
+  static func checkAction(_ action: Point, _ aec: AECEnvironment, _ agent: Int, _ player: String) throws {
+    let space = aec.actionSpace(agent)
+    guard space.contains(action) else {
+      throw CoreError("\(player), playing \(aec.possibleAgents[agent]), chose \(action.description): \(space.whyNotContains(action))")
+    }
+    if case .int(let k) = action, case .discrete(_, let start) = space, let mask = aec.actionMask(agent), k - start < mask.count, !mask[k - start] {
+      let reason = aec.whyIllegal(k, for: agent) ?? "the action mask forbids it"
+      throw CoreError("\(player), playing \(aec.possibleAgents[agent]), chose \(k): \(reason)")
+    }
   }
 }
 

@@ -72,7 +72,12 @@ public final class MultiAgentPPO: MultiAgentTrainer {
     slotNames = slotSpecs.map(\.name)
     var criticSize: Int?
     if config.centralizedCritic {
-      guard case .parallel(let parallel) = env, let state = parallel.stateSpace else {
+      let parallel: ParallelEnvironment?
+      switch env {
+      case .parallel(let p): parallel = p
+      case .aec(let a): parallel = (a as? ParallelToAEC)?.inner
+      }
+      guard let state = parallel?.stateSpace else {
         throw CoreError("ma_ppo: a centralized critic needs the env's global state, and \(name) has none",
                         hint: "use centralized_critic: false (independent critics), or give the env a state() function")
       }
@@ -189,6 +194,7 @@ public final class MultiAgentPPO: MultiAgentTrainer {
         throw CoreError("ma_ppo: 10000 episodes of \(envName) passed without a decision by a learned policy",
                         hint: "map an agent that acts to a learned policy")
       }
+      try Interruption.check()
       let before = out.decisions
       try aec.reset(seed: started ? nil : config.seed)
       started = true
@@ -212,7 +218,7 @@ public final class MultiAgentPPO: MultiAgentTrainer {
           if case .learner(let policy) = actors[agent], !segments[agent].values.isEmpty {
             var final: Float = 0
             if last.truncated && !last.terminated {
-              final = try Autograd.noGrad { try policy.network.values(Tensor(shape: [1, policy.criticSize], data: criticInput(policy, agent, last.observation))) }.data[0]
+              final = try Autograd.noGrad { try policy.network.values(Tensor(shape: [1, policy.criticSize], data: try criticInput(policy, agent, last.observation))) }.data[0]
             }
             close(&segments[agent], policy, terminated: last.terminated, finalValue: final)
           }
@@ -255,9 +261,14 @@ public final class MultiAgentPPO: MultiAgentTrainer {
   }
 
   /// The critic's input row for an agent: its features, or the global state and its one-hot index.
-  private func criticInput(_ policy: LearnedPolicy, _ agent: Int, _ observation: Point) -> [Float] {
-    guard config.centralizedCritic else { return policy.encode(observation) }
-    var row = ((aec as? ParallelToAEC)?.inner.state() ?? []).map { Float($0) }
+  private func criticInput(_ policy: LearnedPolicy, _ agent: Int, _ observation: Point) throws -> [Float] {
+    guard config.centralizedCritic else { return try policy.encode(observation) }
+    let state = try (aec as? ParallelToAEC)?.inner.state() ?? []
+    guard state.count + agentNames.count == policy.criticSize else {
+      throw CoreError("ma_ppo: \(envName)'s state() has \(state.count) numbers, but its state space had \(policy.criticSize - agentNames.count)",
+                      hint: "the centralized critic needs a state of one fixed size")
+    }
+    var row = state.map { Float($0) }
     for i in 0..<agentNames.count { row.append(i == agent ? 1 : 0) }
     return row
   }
@@ -265,15 +276,17 @@ public final class MultiAgentPPO: MultiAgentTrainer {
   private func choose(_ actor: Actor, _ agent: Int, _ observation: Point, segment: inout AgentSegment) throws -> Point {
     switch actor {
     case .fixed(let bot), .sparring(let bot, _):
-      return try bot.act(observation, generator: generator)
+      let action = try bot.act(observation, generator: generator)
+      try Match.checkAction(action, aec, agent, bot.name)
+      return action
     case .frozen(let network, let policy, _):
       let mask = aec.actionMask(agent) ?? []
-      let d = try Autograd.noGrad { try network.distribution(Tensor(shape: [1, policy.features.size], data: policy.encode(observation)), masks: mask) }
+      let d = try Autograd.noGrad { try network.distribution(Tensor(shape: [1, policy.features.size], data: try policy.encode(observation)), masks: mask) }
       return .int(Int(d.sample(generator: generator).ints[0]) + policy.actionStart)
     case .learner(let policy):
       let mask = aec.actionMask(agent) ?? []
-      let row = policy.encode(observation)
-      let critic = criticInput(policy, agent, observation)
+      let row = try policy.encode(observation)
+      let critic = try criticInput(policy, agent, observation)
       let (action, logProb, value) = try Autograd.noGrad { () throws -> (Int, Float, Float) in
         let d = try policy.network.distribution(Tensor(shape: [1, policy.features.size], data: row), masks: mask)
         let sampled = d.sample(generator: generator)
@@ -369,7 +382,9 @@ public final class MultiAgentPPO: MultiAgentTrainer {
     switch slots[slot] {
     case .fixed(let bot): return try bot.act(observation, generator: generator ?? actGenerator)
     case .learned(let policy):
-      let d = try Autograd.noGrad { try policy.network.distribution(Tensor(shape: [1, policy.features.size], data: policy.encode(observation)), masks: mask ?? []) }
+      let checked = try Self.checkedMask(mask, actions: policy.network.actions)
+      let row = try policy.encode(observation)
+      let d = try Autograd.noGrad { try policy.network.distribution(Tensor(shape: [1, policy.features.size], data: row), masks: checked) }
       let index = deterministic ? Int(try d.mode().ints[0]) : Int(d.sample(generator: generator ?? actGenerator).ints[0])
       return .int(index + policy.actionStart)
     }
@@ -379,5 +394,15 @@ public final class MultiAgentPPO: MultiAgentTrainer {
   public static func mask(in observation: Point) -> [Bool]? {
     guard case .dict(let keys, let values) = observation, let i = keys.firstIndex(of: "action_mask"), case .reals(let m) = values[i] else { return nil }
     return m.map { $0 > 0.5 }
+  }
+
+  /// A mask of the policy's width, or an error naming the mismatch.
+  static func checkedMask(_ mask: [Bool]?, actions: Int) throws -> [Bool] {
+    guard let mask else { return [] }
+    guard mask.count == actions else {
+      throw CoreError("the action mask has \(mask.count) entries, but the policy chooses among \(actions) actions",
+                      hint: "give the policy observations of the env it was trained on")
+    }
+    return mask
   }
 }

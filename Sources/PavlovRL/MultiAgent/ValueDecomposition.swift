@@ -78,6 +78,9 @@ public final class ValueDecomposition: MultiAgentTrainer {
       guard let observation = observations[agent] else {
         throw CoreError("ma_dqn: \(agentNames[agent]) has no observation; value decomposition needs every agent in the episode until it ends")
       }
+      guard features.space.contains(observation) else {
+        throw CoreError("ma_dqn: the observation of \(agentNames[agent]) is outside \(features.space.description): \(features.space.whyNotContains(observation))")
+      }
       let raw = features.raw(observation)
       raw.withUnsafeBufferPointer { r in out.withUnsafeMutableBufferPointer { features.encode(r, into: $0, at: agent * width) } }
       out[agent * width + features.size + agent] = 1
@@ -94,7 +97,10 @@ public final class ValueDecomposition: MultiAgentTrainer {
 
   public func train(steps: Int?, iterations budget: Int?, callback: TrainCallback? = nil) throws -> TrainStats? {
     let n = agentNames.count
-    if config.totalSteps == nil { config.totalSteps = steps ?? (budget ?? 1) * config.logEvery }
+    if config.totalSteps == nil {
+      let (product, overflow) = (budget ?? 1).multipliedReportingOverflow(by: config.logEvery)
+      config.totalSteps = steps ?? (overflow ? Int.max : product)
+    }
     let schedule = LinearSchedule(start: config.explorationInitialEps, end: config.explorationFinalEps, fraction: config.explorationFraction)
     let begin = DispatchTime.now().uptimeNanoseconds
     var callSteps = 0, callIterations = 0, lossSum = 0.0, lossCount = 0
@@ -120,6 +126,7 @@ public final class ValueDecomposition: MultiAgentTrainer {
       episodeReturn += result.rewards.reduce(0, +) / Double(n)
       timesteps += 1
       callSteps += 1
+      if timesteps % 4096 == 0 { try Interruption.check() }
       if ended {
         episodes += 1
         push(&recentReturns, episodeReturn)

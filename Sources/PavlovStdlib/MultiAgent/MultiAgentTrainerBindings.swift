@@ -166,6 +166,11 @@ enum MultiAgentTrainerBindings {
     case .object(let t as MATrainerValue):
       guard let agent else { throw PavlovError.runtime("\(context): a trainer plays an agent; give it in players or play's policy") }
       guard agent < t.trainer.agentNames.count else { throw PavlovError.runtime("\(context): the trainer has no agent \(env.agentNames[agent])") }
+      let trained = t.env.env
+      guard trained.observationSpace(agent) == env.env.observationSpace(agent), trained.actionSpace(agent) == env.env.actionSpace(agent) else {
+        throw PavlovError.runtime("\(context): the trainer learned on \(t.env.name), whose \(env.agentNames[agent]) has other spaces than \(env.name)'s",
+                                  hint: "play a trainer on the env it was trained on")
+      }
       return t.trainer.agentBot(agent, deterministic: true)
     case .function:
       let observationSpace = env.env.observationSpace(agent ?? 0), actionSpace = env.env.actionSpace(agent ?? 0)
@@ -278,6 +283,7 @@ final class MATrainerValue: PObject {
       let agent = args.isNull(1) ? 0 : try value.env.agent(args[1], "act")
       let space = value.env.env.observationSpace(agent)
       let observation = try CoreBridge.run { try SpaceBindings.point(args[0], for: space, "act", what: "the observation") }
+      guard space.contains(observation) else { throw PavlovError.runtime("act: the observation is outside \(space.description): \(space.whyNotContains(observation))") }
       let deterministic = try args.bool(2)
       let action = try CoreBridge.run { try value.trainer.agentBot(agent, deterministic: deterministic).act(observation, generator: value.actGenerator) }
       return SpaceBindings.value(action, space: value.env.env.actionSpace(agent))

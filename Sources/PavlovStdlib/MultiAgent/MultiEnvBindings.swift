@@ -173,8 +173,10 @@ enum MultiEnvBindings {
     }
     t.method("state", doc: "Parallel: the global state as a tensor, for a centralized critic (nil if the env has none).") { args in
       let e = try env(args.receiver, "state")
-      guard case .parallel(let p) = e.env, let state = p.state() else { return .null }
+      guard case .parallel(let p) = e.env else { return .null }
       try e.requireStarted("state()")
+      let given: [Double]? = try CoreBridge.run("state") { try p.state() }
+      guard let state = given else { return .null }
       return TensorValue.wrap(Tensor(shape: [state.count], data: state.map { Float($0) }))
     }
     t.method("render", doc: "The current state as text.") { args in .str(try env(args.receiver, "render").env.render()) }
@@ -302,6 +304,9 @@ final class BotValue: PObject {
   /// The bot's action for an observation given as a Pavlov value (as `last().obs` gives it).
   func act(_ observation: Value) throws -> Value {
     let point = try CoreBridge.run { try SpaceBindings.point(observation, for: observationSpace, "bot \(bot.name)", what: "the observation") }
+    guard observationSpace.contains(point) else {
+      throw PavlovError.runtime("bot \(bot.name): the observation is outside \(observationSpace.description): \(observationSpace.whyNotContains(point))")
+    }
     let action = try CoreBridge.run { try bot.act(point, generator: generator) }
     return SpaceBindings.value(action, space: actionSpace)
   }

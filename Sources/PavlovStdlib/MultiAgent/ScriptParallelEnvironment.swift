@@ -112,7 +112,7 @@ final class ScriptParallelEnvironment: ParallelEnvironment, ThreadBound {
     guard !given.isEmpty else { throw PavlovError.runtime("\(name).reset must return {agent: observation} for the agents in the episode, got none") }
     agents = given.keys.sorted()
     var out = ParallelReset(observations: Array(repeating: nil, count: possibleAgents.count), infos: Array(repeating: [:], count: possibleAgents.count))
-    for (agent, value) in given { out.observations[agent] = try observation(value, agent, "reset") }
+    for agent in agents { if let value = given[agent] { out.observations[agent] = try observation(value, agent, "reset") } }
     for (agent, value) in try byAgent(infosValue, "reset's infos") { if case .record(let r) = value { out.infos[agent] = GymValues.info(r) } }
     return out
   }
@@ -164,13 +164,22 @@ final class ScriptParallelEnvironment: ParallelEnvironment, ThreadBound {
     return "\(name): agents \(agents.map { possibleAgents[$0] }.joined(separator: ", "))"
   }
 
+  /// The length of the first state the script gave; every later one must match it.
+  private var stateLength: Int?
+
   var stateSpace: Space? {
-    guard let state = state() else { return nil }
-    return .box(low: -.infinity, high: .infinity, shape: [state.count])
+    guard stateFunction != nil else { return nil }
+    if stateLength == nil { _ = try? state() }
+    return stateLength.map { .box(low: -.infinity, high: .infinity, shape: [$0]) }
   }
 
-  func state() -> [Double]? {
-    guard let stateFunction, case .function = stateFunction, let value = try? interpreter.call(stateFunction, []) else { return nil }
-    return try? SpaceBindings.reals(value, "\(name).state", "the state")
+  func state() throws -> [Double]? {
+    guard let stateFunction, case .function = stateFunction else { return nil }
+    let state = try SpaceBindings.reals(try interpreter.call(stateFunction, []), "\(name).state", "the state")
+    if let stateLength, state.count != stateLength {
+      throw PavlovError.runtime("\(name).state returned \(state.count) numbers, but its first state had \(stateLength)", hint: "the global state has one fixed size")
+    }
+    stateLength = state.count
+    return state
   }
 }
