@@ -122,13 +122,20 @@ public final class MultiAgentPPO: MultiAgentTrainer {
     var callSteps = 0, callIterations = 0
     var last: TrainStats?
     if let league, league.snapshots.isEmpty { try league.addSnapshot() }
+    if config.totalSteps == nil {
+      let (product, overflow) = (budget ?? 1).multipliedReportingOverflow(by: config.nSteps)
+      config.totalSteps = steps ?? (overflow ? Int.max : product)
+    }
+    let horizon = Double(Swift.max(config.totalSteps ?? 1, 1))
     repeat {
+      let lr = config.lrSchedule.value(config.lr, progressRemaining: 1 - Double(timesteps) / horizon)
+      for policy in learnedPolicies { policy.optimizer.lr = Float(lr) }
       let results = try collect()
       callSteps += results.decisions
       timesteps += results.decisions
       var stats = TrainStats(iteration: iterations + 1, timesteps: timesteps, episodes: episodes,
                              meanReturn: recentReturns.isEmpty ? nil : recentReturns.reduce(0, +) / Double(recentReturns.count),
-                             meanLength: nil, fps: 0, learningRate: config.lr)
+                             meanLength: nil, fps: 0, learningRate: lr)
       for policy in learnedPolicies { try update(policy, into: &stats) }
       iterations += 1
       callIterations += 1

@@ -9,6 +9,10 @@ public struct MultiAgentPPOConfig: Codable, Sendable {
   public var batchSize = 256
   public var epochs = 8
   public var lr = 3e-4
+  /// SB3's schedules: "linear" falls to 0 at `totalSteps`, so a self-play policy settles.
+  public var lrSchedule = Schedule.constant
+  /// The horizon of the schedule (nil: the steps of the first train call).
+  public var totalSteps: Int?
   public var gamma = 0.99
   public var gaeLambda = 0.95
   public var clip = 0.2

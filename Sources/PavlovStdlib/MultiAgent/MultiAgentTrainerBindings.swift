@@ -12,6 +12,8 @@ enum MultiAgentTrainerBindings {
     .int("batch_size", \.batchSize, "minibatch size", .between(1, Double(ConfigBounds.maxTransitions))),
     .int("epochs", \.epochs, "passes over each iteration's decisions", .count),
     .number("lr", \.lr, "Adam's learning rate (eps 1e-5)", .positive),
+    .choice("lr_schedule", \.lrSchedule, "\"constant\" or \"linear\" (down to 0 at total_steps)"),
+    .optionalInt("total_steps", \.totalSteps, "the horizon of lr_schedule (nil: the steps of the first train call)", .count),
     .number("gamma", \.gamma, "the discount factor", .discount),
     .number("gae_lambda", \.gaeLambda, "GAE's λ over each agent's own decisions", .discount),
     .number("clip", \.clip, "the clip range ε of the surrogate objective", .positive),
