@@ -64,6 +64,11 @@ public struct ObservationFeatures: Sendable {
     if k >= 0 && k < n { out[offset + k] = 1 }
   }
 
+  /// Writes the features of `point` into `out` from `offset`.
+  public func encode(_ point: Point, into out: inout [Float], at offset: Int) {
+    raw(point).withUnsafeBufferPointer { r in out.withUnsafeMutableBufferPointer { encode(r, into: $0, at: offset) } }
+  }
+
   /// The raw numbers of a point, flattened (a discrete value as its integer, a text as positions).
   public func raw(_ point: Point) -> [Double] { space.flatten(point) }
 }

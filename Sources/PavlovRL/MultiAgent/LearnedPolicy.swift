@@ -52,9 +52,8 @@ public final class LearnedPolicy {
     guard features.space.contains(observation) else {
       throw CoreError("policy \(name) sees observations in \(features.space.description); got one outside it: \(features.space.whyNotContains(observation))")
     }
-    let raw = features.raw(observation)
     var row = [Float](repeating: 0, count: features.size)
-    raw.withUnsafeBufferPointer { r in row.withUnsafeMutableBufferPointer { features.encode(r, into: $0, at: 0) } }
+    features.encode(observation, into: &row, at: 0)
     return row
   }
 }

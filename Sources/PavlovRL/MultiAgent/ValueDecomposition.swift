@@ -81,8 +81,7 @@ public final class ValueDecomposition: MultiAgentTrainer {
       guard features.space.contains(observation) else {
         throw CoreError("ma_dqn: the observation of \(agentNames[agent]) is outside \(features.space.description): \(features.space.whyNotContains(observation))")
       }
-      let raw = features.raw(observation)
-      raw.withUnsafeBufferPointer { r in out.withUnsafeMutableBufferPointer { features.encode(r, into: $0, at: agent * width) } }
+      features.encode(observation, into: &out, at: agent * width)
       out[agent * width + features.size + agent] = 1
     }
     return out
@@ -105,8 +104,8 @@ public final class ValueDecomposition: MultiAgentTrainer {
     let begin = DispatchTime.now().uptimeNanoseconds
     var callSteps = 0, callIterations = 0, lossSum = 0.0, lossCount = 0
     var last: TrainStats?
-    // `evaluate` and `match` play whole episodes on this same env between train calls, leaving
-    // it with no agents: the episode in flight is gone, so start a fresh one.
+    // `match` plays an env that cannot be copied (a Pavlov-written one) itself, leaving it with
+    // no agents between train calls: the episode in flight is gone, so start a fresh one.
     if !started || current.isEmpty || env.agents.isEmpty { try startEpisode() }
     while true {
       let epsilon = schedule.value(step: timesteps, total: config.totalSteps ?? 1)

@@ -126,7 +126,7 @@ struct TransitionRows {
   /// One observation as a (1, size) row of features.
   static func row(_ observation: Point, _ features: ObservationFeatures) -> Tensor {
     var row = [Float](repeating: 0, count: features.size)
-    features.raw(observation).withUnsafeBufferPointer { r in row.withUnsafeMutableBufferPointer { features.encode(r, into: $0, at: 0) } }
+    features.encode(observation, into: &row, at: 0)
     return Tensor(shape: [1, features.size], data: row)
   }
 
