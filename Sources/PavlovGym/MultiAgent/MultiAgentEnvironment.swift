@@ -104,6 +104,37 @@ extension AECEnvironment {
 
   /// Whether the selected agent must be retired with `step(nil)`.
   public var selectionIsDone: Bool { terminations[agentSelection] || truncations[agentSelection] }
+
+  /// Why `agent` may not play `action` now — in the env's words where it has them ("cell 4 is
+  /// taken by X"), else the space's or the mask's; nil when the action is legal. Every layer
+  /// that takes actions from people or policies (play, match, the env value) asks this.
+  public func whyIllegalAction(_ action: Point, for agent: Int) -> String? {
+    let space = actionSpace(agent)
+    guard space.contains(action) else {
+      if case .int(let k) = action, let why = whyIllegal(k, for: agent) { return why }
+      return space.whyNotContains(action)
+    }
+    guard case .int(let k) = action, case .discrete(_, let start) = space, let mask = actionMask(agent),
+          k - start < mask.count, !mask[k - start] else { return nil }
+    return whyIllegal(k, for: agent) ?? "the action mask forbids it now"
+  }
+
+  /// The actions `agent` may take now in a discrete action space (all of it where the env has
+  /// no mask); empty for other spaces.
+  public func legalActions(for agent: Int) -> [Int] {
+    guard case .discrete(let n, let start) = actionSpace(agent) else { return [] }
+    let mask = actionMask(agent) ?? Array(repeating: true, count: n)
+    return mask.indices.filter { mask[$0] }.map { $0 + start }
+  }
+}
+
+extension Point {
+  /// The action mask a board game's observation carries (PettingZoo's `{observation,
+  /// action_mask}`), if it has one.
+  public var actionMask: [Bool]? {
+    guard case .dict(let keys, let values) = self, let i = keys.firstIndex(of: "action_mask"), case .reals(let mask) = values[i] else { return nil }
+    return mask.map { $0 > 0.5 }
+  }
 }
 
 /// A multi-agent env of either kind, as `make` returns it.

@@ -77,13 +77,8 @@ extension Match {
   /// A policy's action checked against the agent's space and mask, so an env (a Pavlov-written
   /// one too) only ever receives legal actions.
   static func checkAction(_ action: Point, _ aec: AECEnvironment, _ agent: Int, _ player: String) throws {
-    let space = aec.actionSpace(agent)
-    guard space.contains(action) else {
-      throw CoreError("\(player), playing \(aec.possibleAgents[agent]), chose \(action.description): \(space.whyNotContains(action))")
-    }
-    if case .int(let k) = action, case .discrete(_, let start) = space, let mask = aec.actionMask(agent), k - start < mask.count, !mask[k - start] {
-      let reason = aec.whyIllegal(k, for: agent) ?? "the action mask forbids it"
-      throw CoreError("\(player), playing \(aec.possibleAgents[agent]), chose \(k): \(reason)")
+    if let why = aec.whyIllegalAction(action, for: agent) {
+      throw CoreError("\(player), playing \(aec.possibleAgents[agent]), chose \(action.description): \(why)")
     }
   }
 }

@@ -44,6 +44,8 @@ public final class MultiAgentPPO: MultiAgentTrainer {
   public let slots: [Slot]
   /// The slot of each agent.
   public let mapping: [Int]
+  /// The learned slots' policies, in slot order.
+  public let learnedPolicies: [LearnedPolicy]
   let generator: SeededGenerator
   let actGenerator: SeededGenerator
   public let league: League?
@@ -100,6 +102,7 @@ public final class MultiAgentPPO: MultiAgentTrainer {
     slots = built
     self.mapping = mapping
     let learned = built.compactMap { if case .learned(let p) = $0 { return p } else { return nil } }
+    learnedPolicies = learned
     if config.selfPlay {
       guard agentNames.count == 2, learned.count == 1, built.count == 1 else {
         throw CoreError("ma_ppo: self_play needs a two-agent env and one learned policy for both sides, got \(agentNames.count) agents and \(built.count) policies",
@@ -112,8 +115,6 @@ public final class MultiAgentPPO: MultiAgentTrainer {
       guard !learned.isEmpty else { throw CoreError("ma_ppo: every policy is a fixed bot; map at least one agent to a learned policy") }
     }
   }
-
-  public var learnedPolicies: [LearnedPolicy] { slots.compactMap { if case .learned(let p) = $0 { return p } else { return nil } } }
 
   // MARK: - Training
 
@@ -395,12 +396,6 @@ public final class MultiAgentPPO: MultiAgentTrainer {
       let index = deterministic ? Int(try d.mode().ints[0]) : Int(d.sample(generator: generator ?? actGenerator).ints[0])
       return .int(index + policy.actionStart)
     }
-  }
-
-  /// The action mask an observation carries (PettingZoo's `{observation, action_mask}`), if any.
-  public static func mask(in observation: Point) -> [Bool]? {
-    guard case .dict(let keys, let values) = observation, let i = keys.firstIndex(of: "action_mask"), case .reals(let m) = values[i] else { return nil }
-    return m.map { $0 > 0.5 }
   }
 
   /// A mask of the policy's width, or an error naming the mismatch.

@@ -23,7 +23,7 @@ extension MultiAgentTrainer {
   /// The slot's policy as a bot (greedy or sampling), to play or evaluate against.
   public func bot(slot: Int, deterministic: Bool) -> Bot {
     Bot(name: slotNames[slot]) { [self] observation, generator in
-      try act(slot: slot, observation: observation, mask: MultiAgentPPO.mask(in: observation), deterministic: deterministic, generator: generator)
+      try act(slot: slot, observation: observation, mask: observation.actionMask, deterministic: deterministic, generator: generator)
     }
   }
 

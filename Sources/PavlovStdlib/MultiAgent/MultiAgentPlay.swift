@@ -87,19 +87,12 @@ struct MultiAgentPlay {
   private static func randomPlayer(_ e: MultiEnvValue, _ agent: Int) -> Bot {
     let space = e.env.actionSpace(agent)
     return Bot(name: "random") { observation, generator in
-      guard case .discrete(let n, let start) = space, let mask = maskInObservation(observation, n) else {
+      guard case .discrete(let n, let start) = space, let mask = observation.actionMask, mask.count == n else {
         return space.sample(generator)
       }
       let legal = mask.indices.filter { mask[$0] }
       return legal.isEmpty ? space.sample(generator) : .int(start + legal[generator.nextInt(below: legal.count)])
     }
-  }
-
-  /// The `action_mask` a board game puts in each observation.
-  private static func maskInObservation(_ observation: Point, _ n: Int) -> [Bool]? {
-    guard case .dict(let keys, let values) = observation, let i = keys.firstIndex(of: "action_mask"),
-          case .reals(let mask) = values[i], mask.count == n else { return nil }
-    return mask.map { $0 > 0.5 }
   }
 
   // MARK: - Playing
@@ -167,7 +160,7 @@ struct MultiAgentPlay {
     // A pause before each policy move lets the person see the board change.
     if animate { usleep(useconds_t(1_000_000 / fps)) }
     let action = try CoreBridge.run { try bot.act(observation, generator: generator) }
-    if let why = whyIllegal(action, agent) {
+    if let why = aec.whyIllegalAction(action, for: agent) {
       throw PavlovError.runtime("play: \(e.agentNames[agent])'s policy (\(bot.name)) chose \(action.description), which is illegal: \(why)",
                                 hint: "a policy should pick among the moves its observation's action_mask allows")
     }
@@ -177,7 +170,7 @@ struct MultiAgentPlay {
   /// Asks the person playing `agent` until they type a legal move; nil when they type q or the
   /// input ends.
   private mutating func ask(_ agent: Int) throws -> Int? {
-    let legal = legalMoves(agent).map(String.init).joined(separator: " ")
+    let legal = aec.legalActions(for: agent).map(String.init).joined(separator: " ")
     // A terminal echoes what is typed; a pipe does not, so the transcript shows it instead.
     let echo = isatty(0) == 0
     while true {
@@ -205,27 +198,10 @@ struct MultiAgentPlay {
     if text.lowercased() == "q" || text.lowercased() == "quit" { return .quit }
     if text.isEmpty { return .invalid("type one of the legal moves, or q to quit") }
     guard let move = Int(text) else { return .invalid("\"\(text)\" is not a number: type one of the legal moves, or q to quit") }
-    if let why = whyIllegal(.int(move), agent) { return .invalid("cannot play \(move): \(why)") }
+    if let why = aec.whyIllegalAction(.int(move), for: agent) { return .invalid("cannot play \(move): \(why)") }
     return .move(move)
   }
 
-  /// Why `action` is not a move `agent` may make now, in the env's words where it has them; nil
-  /// when it is legal.
-  func whyIllegal(_ action: Point, _ agent: Int) -> String? {
-    let space = aec.actionSpace(agent)
-    guard space.contains(action) else {
-      if case .int(let k) = action, let why = aec.whyIllegal(k, for: agent) { return why }
-      return space.whyNotContains(action)
-    }
-    guard case .int(let k) = action, case .discrete(_, let start) = space, let mask = aec.actionMask(agent), !mask[k - start] else { return nil }
-    return aec.whyIllegal(k, for: agent) ?? "the action mask forbids it now"
-  }
-
-  private func legalMoves(_ agent: Int) -> [Int] {
-    guard case .discrete(let n, let start) = aec.actionSpace(agent) else { return [] }
-    let mask = aec.actionMask(agent) ?? Array(repeating: true, count: n)
-    return mask.indices.filter { mask[$0] }.map { $0 + start }
-  }
 
   /// The agent's name with its mark on the board: "player_1 (X)".
   private func who(_ agent: Int) -> String {

@@ -251,10 +251,9 @@ enum MultiEnvBindings {
       throw PavlovError.runtime("\(e.name).step: it is \(who)'s turn and it is still playing; nil is only for agents that are done")
     }
     let action = try checkedAction(given, e, agent, "\(e.name).step: \(who)'s action")
-    if case .int(let k) = action, case .discrete(_, let start) = a.actionSpace(agent), let mask = a.actionMask(agent), !mask[k - start] {
-      let legal = mask.indices.filter { mask[$0] }.map { String($0 + start) }.joined(separator: ", ")
-      let reason = a.whyIllegal(k, for: agent).map { ": \($0)" } ?? " now (the action mask forbids it)"
-      throw PavlovError.runtime("\(e.name).step: \(who) cannot play \(k)\(reason)", hint: "legal now: \(legal) (the observation's action_mask)")
+    if let why = a.whyIllegalAction(action, for: agent) {
+      let legal = a.legalActions(for: agent).map(String.init).joined(separator: ", ")
+      throw PavlovError.runtime("\(e.name).step: \(who) cannot play \(action.description): \(why)", hint: "legal now: \(legal) (the observation's action_mask)")
     }
     try CoreBridge.run { try a.step(action) }
     e.rememberInfos(a.infos)
