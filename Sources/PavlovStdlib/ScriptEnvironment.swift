@@ -70,22 +70,10 @@ final class ScriptEnvironment: Environment, ThreadBound {
     }
     guard let obsValue = record["obs"] else { throw PavlovError.runtime("\(name).step's record has no `obs` field") }
     let observation = try checkedObservation(obsValue, "step")
-    let reward: Double
-    switch record["reward"] {
-    case .int(let v)?: reward = Double(v)
-    case .float(let v)?: reward = v
-    case .object(let o)? where o.scalarValue != nil:
-      reward = try SpaceBindings.reals(.object(o), "\(name).step", "the reward").first ?? 0
-    case let other?: throw PavlovError.runtime("\(name).step: reward must be a number, got \(other.typeName)")
-    case nil: throw PavlovError.runtime("\(name).step's record has no `reward` field")
-    }
+    let reward = try Self.reward(record["reward"], "\(name).step", what: "reward", missing: "\(name).step's record has no `reward` field")
     func flag(_ key: String, required: Bool) throws -> Bool {
-      switch record[key] {
-      case .bool(let b)?: return b
-      case nil where !required: return false
-      case nil: throw PavlovError.runtime("\(name).step's record has no `\(key)` field (true when the episode has ended)")
-      case let other?: throw PavlovError.runtime("\(name).step: \(key) must be true or false, got \(other.typeName)")
-      }
+      try Self.flag(record[key], "\(name).step", what: key,
+                    missing: required ? "\(name).step's record has no `\(key)` field (true when the episode has ended)" : nil)
     }
     // `done` is accepted for the old Gym API; `terminated` wins when both are there.
     let useDone = !record.has(.string("terminated")) && record.has(.string("done"))
@@ -95,6 +83,30 @@ final class ScriptEnvironment: Environment, ThreadBound {
     if case .record(let infoRecord)? = record["info"] { info = GymValues.info(infoRecord) }
     lastObservation = observation
     return Step(observation: observation, reward: reward, terminated: terminated, truncated: truncated, info: info)
+  }
+
+  /// A reward a script returned — an int, a float or a one-number tensor — or an error:
+  /// "`context`: `what` must be a number", or `missing` when there is none.
+  static func reward(_ value: Value?, _ context: String, what: String, missing: String) throws -> Double {
+    switch value {
+    case .int(let v)?: return Double(v)
+    case .float(let v)?: return v
+    case .object(let o)? where o.scalarValue != nil:
+      return try SpaceBindings.reals(.object(o), context, "the reward").first ?? 0
+    case let other?: throw PavlovError.runtime("\(context): \(what) must be a number, got \(other.typeName)")
+    case nil: throw PavlovError.runtime(missing)
+    }
+  }
+
+  /// A true/false a script returned, or an error; absent is false when `missing` is nil.
+  static func flag(_ value: Value?, _ context: String, what: String, missing: String?) throws -> Bool {
+    switch value {
+    case .bool(let b)?: return b
+    case nil:
+      if let missing { throw PavlovError.runtime(missing) }
+      return false
+    case let other?: throw PavlovError.runtime("\(context): \(what) must be true or false, got \(other.typeName)")
+    }
   }
 
   func render() -> String {

@@ -134,19 +134,11 @@ final class ScriptParallelEnvironment: ParallelEnvironment, ThreadBound {
       let who = possibleAgents[agent]
       guard let o = observations[agent] else { throw PavlovError.runtime("\(name).step's obs has nothing for \(who), which acted") }
       out.observations[agent] = try observation(o, agent, "step")
-      switch rewards[agent] {
-      case .int(let v)?: out.rewards[agent] = Double(v)
-      case .float(let v)?: out.rewards[agent] = v
-      case nil: throw PavlovError.runtime("\(name).step's rewards has nothing for \(who)")
-      case let other?: throw PavlovError.runtime("\(name).step: the reward of \(who) must be a number, got \(other.typeName)")
-      }
+      out.rewards[agent] = try ScriptEnvironment.reward(rewards[agent], "\(name).step", what: "the reward of \(who)",
+                                                        missing: "\(name).step's rewards has nothing for \(who)")
       func flag(_ values: [Int: Value], _ key: String, required: Bool) throws -> Bool {
-        switch values[agent] {
-        case .bool(let b)?: return b
-        case nil where !required: return false
-        case nil: throw PavlovError.runtime("\(name).step's \(key) has nothing for \(who) (true when it is out of the episode)")
-        case let other?: throw PavlovError.runtime("\(name).step: \(key) of \(who) must be true or false, got \(other.typeName)")
-        }
+        try ScriptEnvironment.flag(values[agent], "\(name).step", what: "\(key) of \(who)",
+                                   missing: required ? "\(name).step's \(key) has nothing for \(who) (true when it is out of the episode)" : nil)
       }
       out.terminations[agent] = try flag(terminations, "terminations", required: true)
       out.truncations[agent] = try flag(truncations, "truncations", required: false)
