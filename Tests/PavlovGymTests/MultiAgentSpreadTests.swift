@@ -83,4 +83,27 @@ final class MultiAgentSpreadTests: XCTestCase {
       XCTAssertTrue("\(error)".contains("size must be from 2 to 1000"), "\(error)")
     }
   }
+
+  func testAViewShowsOnlyNearbyPiecesAndFlagsThem() throws {
+    let env = Spread(agents: 2, size: 5, view: 1)
+    XCTAssertEqual(env.observationSpace(0).flatCount, 2 + 3 * 3)
+    _ = try env.reset(seed: 0)
+    let full = Spread(agents: 2, size: 5)
+    _ = try full.reset(seed: 0)
+    for agent in 0..<2 {
+      let seen = env.observation(for: agent), all = full.observation(for: agent)
+      XCTAssertEqual(Array(seen[0..<2]), Array(all[0..<2]), "the own position is always known")
+      for target in 0..<3 {
+        let dr = all[2 + 2 * target], dc = all[3 + 2 * target]
+        let near = abs(dr) * 4 <= 1 && abs(dc) * 4 <= 1
+        XCTAssertEqual(Array(seen[(2 + 3 * target)..<(5 + 3 * target)]), near ? [dr, dc, 1] : [0, 0, 0], "agent \(agent), target \(target)")
+      }
+      XCTAssertTrue(env.observationSpace(agent).contains(.reals(seen)))
+    }
+    XCTAssertEqual(env.state(), full.state(), "the state shows everything")
+    XCTAssertEqual(checkMultiAgentEnv(.parallel(Spread(agents: 3, view: 2)), seed: 0), [])
+    XCTAssertThrowsError(try MultiAgentRegistry.make("Spread-v0", options: ["view": .number(-1)])) { error in
+      XCTAssertTrue("\(error)".contains("option view must be 0 or more"), "\(error)")
+    }
+  }
 }

@@ -52,6 +52,24 @@ enum GridAgents {
     return .box(low: [0, 0] + Array(repeating: -1, count: count - 2), high: Array(repeating: 1, count: count), shape: [count])
   }
 
+  /// A partial observation: its own scaled position, then per target (drow, dcol, 1) if the
+  /// target is within `view` cells in both directions, else (0, 0, 0).
+  static func observation(of agent: GridCell, targets: [GridCell], size: Int, view: Int) -> [Double] {
+    var row = scaled(agent, size: size)
+    for target in targets {
+      let seen = abs(target.row - agent.row) <= view && abs(target.col - agent.col) <= view
+      row += seen ? offset(from: agent, to: target, size: size) + [1] : [0, 0, 0]
+    }
+    return row
+  }
+
+  /// The space of the partial `observation` with `targets` targets.
+  static func partialObservationSpace(targets: Int) -> Space {
+    let count = 2 + 3 * targets
+    let low: [Double] = [0, 0] + Array(repeating: [-1.0, -1, 0], count: targets).joined()
+    return .box(low: low, high: Array(repeating: 1, count: count), shape: [count])
+  }
+
   /// The moves of every live agent, or an error naming the agent whose action is not a move.
   static func moves(_ actions: [Point?], agents: [Int], names: [String], envID: String) throws -> [Int?] {
     var moves = [Int?](repeating: nil, count: names.count)

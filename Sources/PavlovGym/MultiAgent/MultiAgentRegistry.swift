@@ -43,7 +43,7 @@ public enum MultiAgentRegistry {
                    bots: RockPaperScissorsBots.kinds, makeBot: { try RockPaperScissorsBots.make($0) },
                    build: { .parallel(try RockPaperScissors.make($0)) }),
     MultiAgentSpec(id: "Spread-v0",
-                   summary: "Cooperative grid: N agents (parallel) cover N landmarks; shared reward covered/N - 0.1 per colliding pair",
+                   summary: "Cooperative grid: N agents (parallel) cover N landmarks; shared reward covered/N - 0.1 per colliding pair; option view limits sight",
                    build: { .parallel(try Spread.make($0)) }),
     MultiAgentSpec(id: "PredatorPrey-v0",
                    summary: "Pursuit on a grid: predators (parallel) catch a random prey by two of them reaching it; +1 each on the catch, -0.01 per step",

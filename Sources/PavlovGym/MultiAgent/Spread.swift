@@ -10,35 +10,47 @@
 /// (size − 1) from it in landmark order, then each other agent's offset in agent order. The
 /// state is every agent's scaled position then every landmark's. Each info has `coverage`, the
 /// fraction of landmarks covered now.
+///
+/// With `view` r the agents see only what lies within r cells (in both directions): each
+/// landmark and other agent gives (drow, dcol, 1) when in view, else (0, 0, 0). The state still
+/// shows everything, which is what a centralized critic (MAPPO) has over independent ones.
 public final class Spread: ParallelEnvironment {
   static let envID = "Spread-v0"
   public let possibleAgents: [String]
   public let size: Int
   public let maxCycles: Int
+  /// How far agents see (nil: the whole grid).
+  public let view: Int?
   public private(set) var agents: [Int] = []
   public private(set) var positions: [GridCell] = []
   public private(set) var landmarks: [GridCell] = []
   public private(set) var steps = 0
   private let generator = SeededGenerator(seed: 0)
 
-  public init(agents count: Int = 3, size: Int = 5, maxCycles: Int = 25) {
+  public init(agents count: Int = 3, size: Int = 5, maxCycles: Int = 25, view: Int? = nil) {
     possibleAgents = (0..<count).map { "agent_\($0)" }
     self.size = size
     self.maxCycles = maxCycles
+    self.view = view
   }
 
-  /// `make`'s factory: options `agents`, `size` and `max_cycles`.
+  /// `make`'s factory: options `agents`, `size`, `max_cycles` and `view`.
   static func make(_ options: EnvOptions) throws -> Spread {
     let count = try options.int("agents", default: 3)
     let size = try options.int("size", default: 5)
     let maxCycles = try options.int("max_cycles", default: 25)
+    let view = try options.optionalInt("view")
     try options.finish()
     guard count >= 1 else { throw CoreError("\(envID): option agents must be 1 or more, got \(count)") }
     try GridAgents.requireSize(size, pieces: 2 * count, maxCycles: maxCycles, envID: envID)
-    return Spread(agents: count, size: size, maxCycles: maxCycles)
+    if let view, view < 0 { throw CoreError("\(envID): option view must be 0 or more (cells seen in each direction), got \(view)") }
+    return Spread(agents: count, size: size, maxCycles: maxCycles, view: view)
   }
 
-  public func observationSpace(_ agent: Int) -> Space { GridAgents.observationSpace(targets: 2 * possibleAgents.count - 1) }
+  public func observationSpace(_ agent: Int) -> Space {
+    let targets = 2 * possibleAgents.count - 1
+    return view == nil ? GridAgents.observationSpace(targets: targets) : GridAgents.partialObservationSpace(targets: targets)
+  }
   public func actionSpace(_ agent: Int) -> Space { .discrete(5) }
 
   public var stateSpace: Space? { .box(low: 0, high: 1, shape: [4 * possibleAgents.count]) }
@@ -50,6 +62,7 @@ public final class Spread: ParallelEnvironment {
 
   public func observation(for agent: Int) -> [Double] {
     let others = positions.indices.filter { $0 != agent }.map { positions[$0] }
+    if let view { return GridAgents.observation(of: positions[agent], targets: landmarks + others, size: size, view: view) }
     return GridAgents.observation(of: positions[agent], targets: landmarks + others, size: size)
   }
 
@@ -106,7 +119,7 @@ public final class Spread: ParallelEnvironment {
   }
 
   public func copy() -> ParallelEnvironment? {
-    let twin = Spread(agents: possibleAgents.count, size: size, maxCycles: maxCycles)
+    let twin = Spread(agents: possibleAgents.count, size: size, maxCycles: maxCycles, view: view)
     twin.agents = agents
     twin.positions = positions
     twin.landmarks = landmarks
