@@ -39,7 +39,7 @@ final class MultiAgentTrainerTests: XCTestCase {
 
   func testLeagueDropsTheOldestSnapshotWhenFull() throws {
     let policy = try LearnedPolicy(name: "p", observationSpace: .box(low: 0, high: 1, shape: [3]), actionSpace: .discrete(2),
-                                   criticSize: nil, config: MultiAgentPPOConfig(), generator: SeededGenerator(seed: 0))
+                                   centralSize: nil, config: MultiAgentPPOConfig(), generator: SeededGenerator(seed: 0))
     let league = League(policy: policy, capacity: 3, bots: [])
     for _ in 0..<5 { try league.addSnapshot() }
     XCTAssertEqual(league.snapshots.map(\.iteration), [2, 3, 4])
@@ -267,14 +267,19 @@ final class MultiAgentTrainerTests: XCTestCase {
     let trainer = try MultiAgentPPO(env: .parallel(spread), name: "Spread-v0", slots: [("shared", nil)], mapping: [0, 0], config: config)
     XCTAssertEqual(trainer.algorithm, "mappo")
     let policy = try XCTUnwrap(trainer.learnedPolicies.first)
-    XCTAssertEqual(policy.criticSize, 4 * 2 + 2, "the state, then the agent's one-hot index")
+    XCTAssertEqual(policy.criticSize, 4 * 2 + 2 + 8, "the state, the agent's one-hot index, then its observation")
     let stats = try XCTUnwrap(try trainer.train(steps: nil, iterations: 1))
     XCTAssertEqual(stats.timesteps, 64)
     XCTAssertNotNil(stats["coverage"])
-    // Every critic row ends in a one-hot agent index; both agents appear.
-    let rows = policy.criticInputs.count / policy.criticSize
+    // Every critic row has a one-hot agent index after the state (both agents appear), then the
+    // actor's own observation.
+    let size = policy.criticSize
+    let rows = policy.criticInputs.count / size
     var indices: Set<[Float]> = []
-    for row in 0..<rows { indices.insert(Array(policy.criticInputs[(row * 10 + 8)..<(row * 10 + 10)])) }
+    for row in 0..<rows {
+      indices.insert(Array(policy.criticInputs[(row * size + 8)..<(row * size + 10)]))
+      XCTAssertEqual(Array(policy.criticInputs[(row * size + 10)..<(row * size + size)]), Array(policy.observations[(row * 8)..<(row * 8 + 8)]))
+    }
     XCTAssertEqual(indices, [[1, 0], [0, 1]])
   }
 

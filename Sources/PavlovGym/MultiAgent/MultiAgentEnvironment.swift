@@ -178,6 +178,15 @@ public enum MultiAgentEnv {
     }
   }
 
+  /// The env as a parallel one where it is one underneath (a parallel env, or one seen in turns
+  /// through `ParallelToAEC`); nil for turn-based envs.
+  public var parallelForm: ParallelEnvironment? {
+    switch self {
+    case .parallel(let env): return env
+    case .aec(let env): return (env as? ParallelToAEC)?.inner
+    }
+  }
+
   /// The env as turns: a parallel env through `ParallelToAEC`.
   public var asAEC: AECEnvironment {
     switch self {

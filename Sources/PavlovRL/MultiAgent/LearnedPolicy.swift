@@ -8,7 +8,8 @@ public final class LearnedPolicy {
   public let network: AgentNetwork
   let optimizer: Optimizer
   let features: ObservationFeatures
-  /// The critic's input per row (the features, or state + agent one-hot with MAPPO).
+  /// The critic's input per row: the features, or with MAPPO the global state, the agent's
+  /// one-hot index and then the features (the MAPPO paper's agent-specific global state).
   let criticSize: Int
   let actionStart: Int
 
@@ -21,7 +22,8 @@ public final class LearnedPolicy {
   var advantages: [Float] = []
   var returns: [Float] = []
 
-  init(name: String, observationSpace: Space, actionSpace: Space, criticSize: Int?, config: MultiAgentPPOConfig,
+  /// `centralSize`: the numbers a centralized critic adds before the features (nil: none).
+  init(name: String, observationSpace: Space, actionSpace: Space, centralSize: Int?, config: MultiAgentPPOConfig,
        generator: SeededGenerator) throws {
     guard case .discrete(let n, let start) = actionSpace else {
       throw CoreError("ma_ppo: policy \(name) needs a Discrete action space, got \(actionSpace.description)")
@@ -29,7 +31,7 @@ public final class LearnedPolicy {
     self.name = name
     actionStart = start
     features = ObservationFeatures(observationSpace)
-    self.criticSize = criticSize ?? features.size
+    criticSize = (centralSize ?? 0) + features.size
     network = try AgentNetwork(inputs: features.size, criticInputs: self.criticSize, actions: n, hidden: config.hidden, generator: generator)
     optimizer = try Optimizer(.adam, params: network.parameters, lr: Float(config.lr), eps: 1e-5, maxGradNorm: Float(config.maxGradNorm))
   }

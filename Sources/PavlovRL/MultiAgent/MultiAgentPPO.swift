@@ -14,7 +14,8 @@ import PavlovTensor
 /// update every learned policy with PPO's clipped loss.
 ///
 /// With `centralizedCritic` (MAPPO), a policy's critic sees the env's global state and the agent's
-/// index instead of the agent's observation. With `selfPlay`, a two-sided game is played by the
+/// index besides the agent's observation (the MAPPO paper's agent-specific global state: the
+/// critic knows all the actor knows and more). With `selfPlay`, a two-sided game is played by the
 /// learned policy against itself (both sides learn) or, in `1 − latestFraction` of the episodes,
 /// against a frozen snapshot from its league (only its side learns); every game against a snapshot
 /// updates both Elo ratings.
@@ -72,18 +73,13 @@ public final class MultiAgentPPO: MultiAgentTrainer {
     generator = SeededGenerator(seed: config.seed)
     actGenerator = SeededGenerator(seed: config.seed ^ 0x6A09_E667_F3BC_C908)
     slotNames = slotSpecs.map(\.name)
-    var criticSize: Int?
+    var centralSize: Int?
     if config.centralizedCritic {
-      let parallel: ParallelEnvironment?
-      switch env {
-      case .parallel(let p): parallel = p
-      case .aec(let a): parallel = (a as? ParallelToAEC)?.inner
-      }
-      guard let state = parallel?.stateSpace else {
+      guard let state = env.parallelForm?.stateSpace else {
         throw CoreError("ma_ppo: a centralized critic needs the env's global state, and \(name) has none",
                         hint: "use centralized_critic: false (independent critics), or give the env a state() function")
       }
-      criticSize = state.flatCount + agentNames.count
+      centralSize = state.flatCount + agentNames.count
     }
     var built: [Slot] = []
     for (index, spec) in slotSpecs.enumerated() {
@@ -97,7 +93,7 @@ public final class MultiAgentPPO: MultiAgentTrainer {
                         hint: "map them to separate policies")
       }
       built.append(.learned(try LearnedPolicy(name: spec.name, observationSpace: env.observationSpace(first), actionSpace: env.actionSpace(first),
-                                              criticSize: criticSize, config: config, generator: generator)))
+                                              centralSize: centralSize, config: config, generator: generator)))
     }
     slots = built
     self.mapping = mapping
@@ -226,7 +222,7 @@ public final class MultiAgentPPO: MultiAgentTrainer {
           if case .learner(let policy) = actors[agent], !segments[agent].values.isEmpty {
             var final: Float = 0
             if last.truncated && !last.terminated {
-              final = try Autograd.noGrad { try policy.network.values(Tensor(shape: [1, policy.criticSize], data: try criticInput(policy, agent, last.observation))) }.data[0]
+              final = try Autograd.noGrad { try policy.network.values(Tensor(shape: [1, policy.criticSize], data: try criticInput(policy, agent, try policy.encode(last.observation)))) }.data[0]
             }
             close(&segments[agent], policy, terminated: last.terminated, finalValue: final)
           }
@@ -268,17 +264,19 @@ public final class MultiAgentPPO: MultiAgentTrainer {
     if window.count > 100 { window.removeFirst(window.count - 100) }
   }
 
-  /// The critic's input row for an agent: its features, or the global state and its one-hot index.
-  private func criticInput(_ policy: LearnedPolicy, _ agent: Int, _ observation: Point) throws -> [Float] {
-    guard config.centralizedCritic else { return try policy.encode(observation) }
-    let state = try (aec as? ParallelToAEC)?.inner.state() ?? []
-    guard state.count + agentNames.count == policy.criticSize else {
-      throw CoreError("ma_ppo: \(envName)'s state() has \(state.count) numbers, but its state space had \(policy.criticSize - agentNames.count)",
+  /// The critic's input row for an agent: its features, after the global state and its one-hot
+  /// index with a centralized critic.
+  private func criticInput(_ policy: LearnedPolicy, _ agent: Int, _ features: [Float]) throws -> [Float] {
+    guard config.centralizedCritic else { return features }
+    let state = try env.parallelForm?.state() ?? []
+    let stateSize = policy.criticSize - agentNames.count - features.count
+    guard state.count == stateSize else {
+      throw CoreError("ma_ppo: \(envName)'s state() has \(state.count) numbers, but its state space had \(stateSize)",
                       hint: "the centralized critic needs a state of one fixed size")
     }
     var row = state.map { Float($0) }
     for i in 0..<agentNames.count { row.append(i == agent ? 1 : 0) }
-    return row
+    return row + features
   }
 
   private func choose(_ actor: Actor, _ agent: Int, _ observation: Point, segment: inout AgentSegment) throws -> Point {
@@ -294,7 +292,7 @@ public final class MultiAgentPPO: MultiAgentTrainer {
     case .learner(let policy):
       let mask = aec.actionMask(agent) ?? []
       let row = try policy.encode(observation)
-      let critic = try criticInput(policy, agent, observation)
+      let critic = try criticInput(policy, agent, row)
       let (action, logProb, value) = try Autograd.noGrad { () throws -> (Int, Float, Float) in
         let d = try policy.network.distribution(Tensor(shape: [1, policy.features.size], data: row), masks: mask)
         let sampled = d.sample(generator: generator)
