@@ -5,9 +5,10 @@ import PavlovTensor
 
 /// N copies of an env stepped as one, as a Pavlov value (see `VectorEnv` for the same-step
 /// autoreset rule: a finished copy is reset inside the step that ended it, and its last
-/// observation is in `final_obs`).
+/// observation is in `final_obs`); of a parallel multi-agent env, a row per agent of each copy
+/// (`AgentVectorEnv`).
 final class VecEnvValue: PObject {
-  let vector: VectorEnv
+  let vector: any VectorEnvironment
   let name: String
   let actionSampler: SeededGenerator
   let observationSpaceValue: SpaceValue
@@ -17,7 +18,7 @@ final class VecEnvValue: PObject {
 
   nonisolated(unsafe) static let nativeType: NativeType = VecEnvBindings.makeType()
 
-  init(_ vector: VectorEnv, name: String, seed: UInt64) {
+  init(_ vector: any VectorEnvironment, name: String, seed: UInt64) {
     self.vector = vector
     self.name = name
     let samplers = ManagedEnvironment.samplers(seed: seed)
@@ -29,7 +30,8 @@ final class VecEnvValue: PObject {
   }
 
   override var displayString: String {
-    "<vec_env \(name) x\(vector.count): observations \(vector.observationSpace.description), actions \(vector.actionSpace.description)>"
+    let rows = (vector as? AgentVectorEnv).map { " (\($0.copies) copies × \($0.agentsPerCopy) agents)" } ?? ""
+    return "<vec_env \(name) x\(vector.count)\(rows): observations \(vector.observationSpace.description), actions \(vector.actionSpace.description)>"
   }
 
   override var length: Int? { vector.count }
@@ -39,13 +41,13 @@ enum VecEnvBindings {
   static func register(_ r: Registry) {
     r.addType(VecEnvValue.nativeType)
     r.function("vec_env", [
-      Param("env", doc: "a registered id, or a function returning an env (or env record) — called with the copy's index if it takes one"),
+      Param("env", doc: "a registered id, or a function returning an env (or env record) — called with the copy's index if it takes one; a parallel multi-agent env (or its id) gives a row per agent of each copy"),
       Param("n", default: .int(8), doc: "how many copies", range: .between(1, Double(ConfigBounds.maxEnvCopies))),
       Param("seed", default: .null, doc: "copy i's first reset uses seed + i (nil: drawn from the session seed)"),
       Param("threads", default: .int(1), doc: "step the copies on this many threads (pays only for slow envs; 1 for Pavlov-written envs)", range: .between(1, Double(ConfigBounds.maxThreads))),
       Param("episode_seeds", default: .bool(false), doc: "true: every episode of copy i starts from its own seed, a function of (seed, i, episode number), as the trainers' envs do"),
       Param("options", kind: .keywords, doc: "env options for a registered id, as in make"),
-    ], doc: "N copies of an environment stepped as one: batched observations, rewards and done flags, automatic resets.") { args in
+    ], doc: "N copies of an environment stepped as one: batched observations, rewards and done flags, automatic resets. Of a parallel multi-agent env, row c × A + a is agent a of copy c (SuperSuit's agents-as-vector-env), for one policy shared by all agents.") { args in
       let n = try args.int(1)
       let seed = try EnvBindings.seedValue(args, 2)
       let threads = try args.int(3)
@@ -55,9 +57,14 @@ enum VecEnvBindings {
         episodeSeeds ? ReplayableEnvironment(env, baseSeed: seed, copyIndex: i) : env
       }
       let interpreter = args.interpreter
-      let vector: VectorEnv
+      let vector: any VectorEnvironment
       let name: String
       switch args[0] {
+      case .string(let id) where EnvRegistry.spec(id.value) == nil && MultiAgentRegistry.spec(id.value) != nil:
+        name = id.value
+        let options = try GymValues.options(args[5], "vec_env(\"\(name)\")")
+        let copies = try CoreBridge.run { try (0..<n).map { _ in try MultiAgentRegistry.make(id.value, options: options) } }
+        vector = try MultiEnvBindings.agentRows(copies, name: name, seed: seed, episodeSeeds: episodeSeeds)
       case .string(let id):
         name = id.value
         let options = try GymValues.options(args[5], "vec_env(\"\(name)\")")
@@ -69,8 +76,16 @@ enum VecEnvBindings {
         let takesIndex = (f as? Closure)?.parameterCount ?? 0 > 0
         var firstName = "custom"
         var made: [Environment] = []
+        var multi: [MultiEnvValue] = []
         for i in 0..<n {
           let value = try args.call(args[0], takesIndex ? [.int(i)] : [])
+          if case .object(let m as MultiEnvValue) = value, made.isEmpty {
+            multi.append(m)
+            continue
+          }
+          guard multi.isEmpty else {
+            throw PavlovError.runtime("vec_env: the function returned a multi-agent env for copy 0 but \(value.typeName) for copy \(i); every copy must be the same kind of env")
+          }
           let e = try EnvBindings.environment(value, interpreter)
           if made.contains(where: { $0 === e.env }) {
             throw PavlovError.runtime("vec_env: the function returned the same env twice; it must make a new one on every call")
@@ -78,8 +93,13 @@ enum VecEnvBindings {
           if i == 0 { firstName = e.name }
           made.append(e.env)
         }
-        name = firstName
-        vector = try CoreBridge.run { try VectorEnv(count: n, seed: seed, threads: threads) { seeded(made[$0], $0) } }
+        if let first = multi.first {
+          name = first.name
+          vector = try MultiEnvBindings.agentRows(multi.map(\.env), name: name, seed: seed, episodeSeeds: episodeSeeds)
+        } else {
+          name = firstName
+          vector = try CoreBridge.run { try VectorEnv(count: n, seed: seed, threads: threads) { seeded(made[$0], $0) } }
+        }
       default:
         throw PavlovError.runtime("vec_env: env must be an id like \"CartPole-v1\" or a function making an env, got \(args[0].typeName)")
       }
@@ -93,7 +113,7 @@ enum VecEnvBindings {
   }
 
   /// The copies' observations, row-major, as one tensor (`SpaceBindings.rows`).
-  static func observations(_ flat: [Double], _ vector: VectorEnv) -> Value {
+  static func observations(_ flat: [Double], _ vector: any VectorEnvironment) -> Value {
     SpaceBindings.rows(flat, count: vector.count, vector.observationSpace)
   }
 

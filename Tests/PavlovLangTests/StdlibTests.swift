@@ -654,7 +654,7 @@ final class StdlibTests: XCTestCase {
       "text": ["char_tokenizer", "bpe_tokenizer", "load_tokenizer"],
       "rlhf": ["review_corpus", "gold_score", "gold_report", "read_preferences", "write_preferences", "ranked_pairs", "label",
                "pretrain", "sft", "generate", "log_probs", "token_log_probs", "reward_model", "dpo", "best_of_n", "win_rate", "kl_to", "ppo_lm", "grpo", "rloo", "ilql"],
-      "multiagent": ["multi_env_ids", "as_multi_env", "to_aec", "to_parallel", "bot", "ma_ppo", "ma_dqn", "match"],
+      "multiagent": ["multi_env_ids", "as_multi_env", "to_aec", "to_parallel", "agent_indicator", "bot", "ma_ppo", "ma_dqn", "match"],
     ]
     for (family, names) in expected {
       let members = registry.families.first { $0.name == family }?.members ?? []

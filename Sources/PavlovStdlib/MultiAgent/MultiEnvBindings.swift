@@ -24,17 +24,27 @@ enum MultiEnvBindings {
                doc: "The env played in turns (PettingZoo's parallel_to_aec): agents choose one after another, the step runs when all have.") { args in
       let e = try env(args[0], "to_aec")
       guard case .parallel(let parallel) = e.env else { return args[0] }
-      return .object(MultiEnvValue(.aec(ParallelToAEC(parallel)), name: e.name, seed: Stdlib.generator(for: args.interpreter).next()))
+      return e.rewrapped(.aec(ParallelToAEC(parallel)), args.interpreter)
     }
     r.function("to_parallel", [Param("env", doc: "an AEC multi-agent env whose agents act once per cycle")],
                doc: "The env stepped all at once (PettingZoo's aec_to_parallel); turn-based games refuse.") { args in
       let e = try env(args[0], "to_parallel")
       guard case .aec(let aec) = e.env else { return args[0] }
-      if let wrapped = aec as? ParallelToAEC {
-        return .object(MultiEnvValue(.parallel(wrapped.inner), name: e.name, seed: Stdlib.generator(for: args.interpreter).next()))
+      if let inner = e.env.parallelForm {
+        return e.rewrapped(.parallel(inner), args.interpreter)
       }
       let parallel = try CoreBridge.run { try AECToParallel(aec, name: e.name) }
-      return .object(MultiEnvValue(.parallel(parallel), name: e.name, seed: Stdlib.generator(for: args.interpreter).next()))
+      return e.rewrapped(.parallel(parallel), args.interpreter)
+    }
+    r.function("agent_indicator", [Param("env", doc: "a parallel multi-agent env (or one made parallel by to_aec) with flat Box observations")],
+               doc: "The env with each agent's one-hot index appended to its observations (SuperSuit's agent_indicator), so a policy shared by all agents can tell them apart.") { args in
+      let e = try env(args[0], "agent_indicator")
+      guard let inner = e.env.parallelForm else {
+        throw PavlovError.runtime("agent_indicator: \(e.name) is turn-based; the indicator wraps parallel envs", hint: "a turn-based game's players already see whose turn it is")
+      }
+      let wrapped = try CoreBridge.run { try AgentIndicator(inner, name: e.name) }
+      let env: MultiAgentEnv = e.isParallel ? .parallel(wrapped) : .aec(ParallelToAEC(wrapped))
+      return e.rewrapped(env, args.interpreter)
     }
     r.function("bot", [
       Param("env", doc: "a multi-agent env or its id, e.g. \"TicTacToe-v0\""),
@@ -56,6 +66,23 @@ enum MultiEnvBindings {
       let bot = try CoreBridge.run { try MultiAgentRegistry.bot(id, kind) }
       return .object(BotValue(bot, envID: id, observationSpace: game.observationSpace(0), actionSpace: game.actionSpace(0),
                               generator: SeededGenerator(seed: try EnvBindings.seedValue(args, 2))))
+    }
+  }
+
+  /// `vec_env` of a multi-agent env: the agents of its copies as rows (turn-based games that
+  /// PettingZoo can run in parallel are converted; others are refused).
+  static func agentRows(_ copies: [MultiAgentEnv], name: String, seed: UInt64, episodeSeeds: Bool) throws -> AgentVectorEnv {
+    if episodeSeeds {
+      throw PavlovError.runtime("vec_env: episode_seeds is for one-agent envs; \(name) has several agents", hint: "leave episode_seeds out")
+    }
+    return try CoreBridge.run {
+      let parallel = try copies.map { copy -> ParallelEnvironment in
+        switch copy {
+        case .parallel(let p): return p
+        case .aec(let a): return try copy.parallelForm ?? AECToParallel(a, name: name)
+        }
+      }
+      return try AgentVectorEnv(copies: parallel, name: name, seed: seed)
     }
   }
 

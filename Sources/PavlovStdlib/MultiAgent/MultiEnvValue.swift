@@ -12,7 +12,7 @@ final class MultiEnvValue: PObject {
   let env: MultiAgentEnv
   let name: String
   /// The seed of the first reset when the script gives none (make's seed).
-  private var pendingSeed: UInt64?
+  private(set) var pendingSeed: UInt64?
   /// Whether reset has been called (PettingZoo's order: reset before anything else).
   var started = false
   /// One seeded sampler per agent's action and observation spaces.
@@ -39,6 +39,12 @@ final class MultiEnvValue: PObject {
 
   override var displayString: String {
     "<\(isParallel ? "parallel" : "AEC") env \(name): agents \(agentNames.joined(separator: ", "))>"
+  }
+
+  /// The same env seen through another API or wrapper, as a new value whose first reset keeps
+  /// this one's pending seed (make's seed, if this one was never reset).
+  func rewrapped(_ env: MultiAgentEnv, _ interpreter: Interpreter) -> Value {
+    .object(MultiEnvValue(env, name: name, seed: pendingSeed ?? Stdlib.generator(for: interpreter).next()))
   }
 
   /// The seed for a reset: the script's, else make's on the first reset, else none.
