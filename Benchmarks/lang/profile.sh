@@ -4,8 +4,9 @@
 #
 #   Benchmarks/lang/profile.sh NAME [top|main] [TOP]
 #
-# NAME: fib sum_squares list_sum string_concat q_learning; `main` profiles the scripts with their
-# top-level statements wrapped in a main function (as run.sh's "main" rows); TOP: rows shown.
+# NAME: fib sum_squares list_sum string_concat q_learning method_call binary_trees map_numeric;
+# `main` profiles the scripts with their top-level statements wrapped in a main function (as
+# run.sh's "main" rows); TOP: rows shown.
 #
 # Uses the release binary as built by run.sh (it does not build). valgrind 3.19 cannot read the
 # DWARF 5 debug info Swift emits, so it profiles a copy with the debug info stripped (symbols stay).
@@ -25,6 +26,9 @@ case "$name" in
   list_sum) sub='s/1000000/100000/' ;;
   string_concat) sub='s/100000/20000/' ;;
   q_learning) sub='s/max_steps = 200000/max_steps = 20000/' ;;
+  method_call) sub='s/n = 250000/n = 25000/' ;;
+  binary_trees) sub='s/max_depth = 13/max_depth = 10/' ;;
+  map_numeric) sub='s/n = 1000000/n = 100000/' ;;
   *) echo "profile.sh: unknown benchmark $name" >&2; exit 2 ;;
 esac
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Runs the language benchmarks in Pavlov and CPython side by side and prints the ratios.
+# Runs the language benchmarks in Pavlov, CPython and Lua 5.4 side by side and prints the ratios.
 #
 #   Benchmarks/lang/run.sh [--reps N] [--form top|main|both] [--only fib,q_learning] [--no-build]
+#                          [--lua PATH]   (default: lua5.4 or lua on PATH; Lua is skipped if absent)
 #
 # Builds Pavlov in release mode first (under a lock: builds in this checkout must not overlap),
 # then hands over to bench.py, which times, checks outputs and writes Benchmarks/results/lang-*.json.
@@ -17,10 +18,10 @@ args=()
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --no-build) build=0; shift ;;
-    --reps|--form|--only|--startup-runs|--timeout)
+    --reps|--form|--only|--startup-runs|--timeout|--lua)
       [[ $# -ge 2 ]] || { echo "run.sh: $1 needs a value" >&2; exit 2; }
       args+=("$1" "$2"); shift 2 ;;
-    -h|--help) sed -n '2,7p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "run.sh: unknown option $1 (try --help)" >&2; exit 2 ;;
   esac
 done
