@@ -52,7 +52,7 @@ BENCHMARKS = {
     "q_learning": ("tabular Q-learning, 4x4 grid, 200,000 steps", same_path_length),
     "method_call": ("Wren's method_call: 5,000,000 activate().value() calls on two toggle objects", same_text),
     "binary_trees": ("Wren's binary_trees: build and check trees of depth 4..14", same_text),
-    "map_numeric": ("Wren's map_numeric: 1,000,000 str(i) keys into a map, then sum their lookups", same_text),
+    "map_numeric": ("Wren's map_numeric: 1,000,000 int keys into a map, sum their lookups, remove them", same_text),
 }
 
 LANGS = ("pavlov", "python", "lua")

@@ -162,36 +162,58 @@ public enum RecordKey: Hashable {
 }
 
 /// An insertion-ordered dictionary: `{lr: 1e-3}`, read as `r.lr` or `r["lr"]`.
+///
+/// Removing an entry from the middle leaves a hole (as CPython's compact dict does): position p
+/// holds a live entry exactly when the index finds `storedKeys[p]` at p. `keys` and `values` close the
+/// holes before they are read, and so does a record that is more than half holes, so removing
+/// every key one by one is linear, not quadratic (it shifted and re-indexed the tail each time).
 public final class PRecord {
-  public private(set) var keys: [RecordKey] = []
-  public private(set) var values: [Value] = []
-  private var index: [RecordKey: Int] = [:]
+  private var storedKeys: [RecordKey] = []
+  private var storedValues: [Value] = []
+  private var holes = 0
+  private var index = KeyIndex()
 
   public init() {}
 
-  deinit { Teardown.dismantle(&values) }
+  deinit { Teardown.dismantle(&storedValues) }
+
+  @inline(__always)
+  private func position(of key: RecordKey) -> Int? { index.position(of: key, in: storedKeys) }
+
+  /// The keys in insertion order.
+  public var keys: [RecordKey] {
+    compact()
+    return storedKeys
+  }
+
+  /// The values, in the order of `keys`.
+  public var values: [Value] {
+    compact()
+    return storedValues
+  }
 
   func removeAll() {
-    keys.removeAll()
-    values.removeAll()
+    storedKeys.removeAll()
+    storedValues.removeAll()
     index.removeAll()
+    holes = 0
   }
 
   public init(_ pairs: [(String, Value)]) {
     for (k, v) in pairs { self[.string(k)] = v }
   }
 
-  public var count: Int { keys.count }
+  public var count: Int { storedKeys.count - holes }
 
   public subscript(key: RecordKey) -> Value? {
-    get { index[key].map { values[$0] } }
+    get { position(of: key).map { storedValues[$0] } }
     set {
-      if let position = index[key] {
-        if let newValue { values[position] = newValue } else { removeAt(position) }
+      if let position = position(of: key) {
+        if let newValue { storedValues[position] = newValue } else { removeAt(position) }
       } else if let newValue {
-        index[key] = keys.count
-        keys.append(key)
-        values.append(newValue)
+        index.insert(key, at: storedKeys.count, keys: storedKeys)
+        storedKeys.append(key)
+        storedValues.append(newValue)
       }
     }
   }
@@ -201,30 +223,80 @@ public final class PRecord {
     set { self[.string(name)] = newValue }
   }
 
-  public func has(_ key: RecordKey) -> Bool { index[key] != nil }
+  public func has(_ key: RecordKey) -> Bool { position(of: key) != nil }
+
+  /// The value for `key`, trying first the position where this code last found it: a field read
+  /// in a loop (`self.state`, `env.step(a)`) then skips hashing the key. Without holes every
+  /// position is live and keys are unique, so a key found at the hinted position is the entry.
+  @inline(__always)
+  public func value(_ key: RecordKey, hint: FieldHint) -> Value? {
+    let p = hint.position
+    if holes == 0, p < storedKeys.count, storedKeys[p] == key { return storedValues[p] }
+    guard let found = position(of: key) else { return nil }
+    hint.position = found
+    return storedValues[found]
+  }
+
+  /// Sets `key` to `value` (adding it if absent), through the same hint as `value(_:hint:)`.
+  @inline(__always)
+  public func set(_ key: RecordKey, _ value: Value, hint: FieldHint) {
+    let p = hint.position
+    if holes == 0, p < storedKeys.count, storedKeys[p] == key {
+      storedValues[p] = value
+      return
+    }
+    self[key] = value
+    hint.position = position(of: key) ?? 0
+  }
 
   @discardableResult
   public func remove(_ key: RecordKey) -> Value? {
-    guard let position = index[key] else { return nil }
-    let old = values[position]
+    guard let position = position(of: key) else { return nil }
+    let old = storedValues[position]
     removeAt(position)
     return old
   }
 
   private func removeAt(_ position: Int) {
-    index[keys[position]] = nil
-    keys.remove(at: position)
-    values.remove(at: position)
-    for i in position..<keys.count { index[keys[i]] = i }
+    index.remove(storedKeys[position], at: position)
+    if position == storedKeys.count - 1 {
+      storedKeys.removeLast()
+      storedValues.removeLast()
+      return
+    }
+    storedValues[position] = .null
+    holes += 1
+    if holes > 8 && holes * 2 > storedKeys.count { compact() }
+  }
+
+  /// Closes the holes left by removals, keeping the order of the live entries.
+  private func compact() {
+    guard holes > 0 else { return }
+    let live = storedKeys.indices.filter { position(of: storedKeys[$0]) == $0 }
+    for (kept, p) in live.enumerated() where kept != p {
+      storedKeys[kept] = storedKeys[p]
+      storedValues.swapAt(kept, p)
+    }
+    storedKeys.removeLast(storedKeys.count - live.count)
+    storedValues.removeLast(storedValues.count - live.count)
+    holes = 0
+    index.rebuild(storedKeys)
   }
 
   public func copy() -> PRecord {
+    compact()
     let r = PRecord()
-    r.keys = keys
-    r.values = values
+    r.storedKeys = storedKeys
+    r.storedValues = storedValues
     r.index = index
     return r
   }
+}
+
+/// Where a piece of compiled code last found its record field (see `PRecord.value(_:hint:)`).
+public final class FieldHint {
+  var position = 0
+  public init() {}
 }
 
 /// `a..b` and `range(a, b, step)`: a lazy sequence of ints.

@@ -1,0 +1,101 @@
+/// Where each key of a record sits in the record's entry arrays: an open-addressing table of
+/// positions, probed as CPython's dict probes (start at hash & mask, then i = 5i + 1 + perturb,
+/// perturb >>= 5), so patterned keys do not pile up.
+///
+/// Ints hash to themselves, as in CPython: consecutive int keys land in neighbouring slots, which
+/// keeps a million-key loop in cache (Swift's seeded SipHash scattered them: one cache miss per
+/// access, and SipHash itself was ~45% of the instructions of a map loop). Strings hash with
+/// FNV-1a over their UTF-8 bytes. The table never stores keys: a probe compares the key at the
+/// slot's position in the record's key array.
+struct KeyIndex {
+  private static let empty = -1, deleted = -2
+  /// Positions into the key array, or `empty` / `deleted`; a power of two long (or empty).
+  private var slots: [Int] = []
+  /// Slots not empty (live or deleted): the table grows before they pass two thirds.
+  private var filled = 0
+
+  static func hash(_ key: RecordKey) -> UInt {
+    switch key {
+    case .int(let i):
+      return UInt(bitPattern: i)
+    case .string(var s):
+      var h: UInt64 = 0xcbf2_9ce4_8422_2325
+      s.withUTF8 { bytes in
+        for b in bytes { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
+      }
+      // Keep strings apart from the ints they spell ("5" and 5 are different keys).
+      return UInt(h ^ 0x5bd1_e995)
+    }
+  }
+
+  /// The slot holding `key`, or nil.
+  @inline(__always)
+  func position(of key: RecordKey, in keys: [RecordKey]) -> Int? {
+    guard !slots.isEmpty else { return nil }
+    let mask = slots.count - 1
+    var perturb = Self.hash(key)
+    var i = Int(perturb & UInt(mask))
+    while true {
+      let p = slots[i]
+      if p == Self.empty { return nil }
+      if p >= 0 && keys[p] == key { return p }
+      perturb >>= 5
+      i = (i &* 5 &+ 1 &+ Int(perturb & UInt(mask))) & mask
+    }
+  }
+
+  /// Records that `key` (absent now) is at `position`; `keys` holds the keys of the positions
+  /// already in the table (growing the table re-hashes them).
+  mutating func insert(_ key: RecordKey, at position: Int, keys: [RecordKey]) {
+    if (filled + 1) * 3 >= slots.count * 2 { grow(keys) }
+    place(key, at: position)
+  }
+
+  private mutating func place(_ key: RecordKey, at position: Int) {
+    let mask = slots.count - 1
+    var perturb = Self.hash(key)
+    var i = Int(perturb & UInt(mask))
+    while slots[i] >= 0 {
+      perturb >>= 5
+      i = (i &* 5 &+ 1 &+ Int(perturb & UInt(mask))) & mask
+    }
+    if slots[i] == Self.empty { filled += 1 }
+    slots[i] = position
+  }
+
+  /// Forgets `key`, which is at `position`.
+  mutating func remove(_ key: RecordKey, at position: Int) {
+    let mask = slots.count - 1
+    var perturb = Self.hash(key)
+    var i = Int(perturb & UInt(mask))
+    while slots[i] != position {
+      perturb >>= 5
+      i = (i &* 5 &+ 1 &+ Int(perturb & UInt(mask))) & mask
+    }
+    slots[i] = Self.deleted
+  }
+
+  mutating func removeAll() {
+    slots = []
+    filled = 0
+  }
+
+  /// A fresh table for `keys`, key i at position i (after a record closed its holes).
+  mutating func rebuild(_ keys: [RecordKey]) {
+    removeAll()
+    for (p, key) in keys.enumerated() { insert(key, at: p, keys: keys) }
+  }
+
+  /// A table at most a third full of live entries (so at least twice as big as they need),
+  /// without the deleted marks.
+  private mutating func grow(_ keys: [RecordKey]) {
+    let old = slots
+    var live = 0
+    for p in old where p >= 0 { live += 1 }
+    var size = 8
+    while size < (live + 1) * 3 { size *= 2 }
+    slots = Array(repeating: Self.empty, count: size)
+    filled = 0
+    for p in old where p >= 0 { place(keys[p], at: p) }
+  }
+}

@@ -1,0 +1,59 @@
+@testable import PavlovLang
+import XCTest
+
+/// Records against a plain model (an array of key/value pairs in insertion order) under random
+/// inserts, updates, removals and re-adds: the hashed index, the holes removals leave and the
+/// compaction that closes them must never change what a script sees.
+final class RecordIndexTests: XCTestCase {
+  private func check(_ record: PRecord, _ model: [(RecordKey, Int)], _ step: Int, file: StaticString = #filePath, line: UInt = #line) {
+    XCTAssertEqual(record.count, model.count, "step \(step)", file: file, line: line)
+    XCTAssertEqual(record.keys, model.map(\.0), "step \(step)", file: file, line: line)
+    for (key, value) in model {
+      guard case .int(let v)? = record[key] else { return XCTFail("step \(step): \(key) missing", file: file, line: line) }
+      XCTAssertEqual(v, value, "step \(step)", file: file, line: line)
+    }
+  }
+
+  func testRandomEditsMatchAnOrderedModel() {
+    var state: UInt64 = 12345
+    func next(_ n: Int) -> Int {
+      state = state &* 6364136223846793005 &+ 1442695040888963407
+      return Int((state >> 33) % UInt64(n))
+    }
+    // Keys that collide on purpose: multiples of 1024, ints and the strings spelling them.
+    let universe: [RecordKey] = (0..<40).map { .int($0 * 1024) } + (0..<40).map { .string(String($0 * 1024)) } + (0..<20).map { .int(-$0) }
+    for round in 0..<20 {
+      let record = PRecord()
+      var model: [(RecordKey, Int)] = []
+      let hint = FieldHint()
+      for step in 0..<600 {
+        let key = universe[next(universe.count)]
+        let value = next(1000)
+        switch next(10) {
+        case 0...4:
+          if let i = model.firstIndex(where: { $0.0 == key }) { model[i].1 = value } else { model.append((key, value)) }
+          if next(2) == 0 { record[key] = .int(value) } else { record.set(key, .int(value), hint: hint) }
+        case 5...7:
+          let had = model.firstIndex(where: { $0.0 == key })
+          if let had { model.remove(at: had) }
+          XCTAssertEqual(record.remove(key) != nil, had != nil, "round \(round) step \(step)")
+        case 8:
+          let expected = model.first(where: { $0.0 == key }).map { Value.int($0.1) }
+          XCTAssertEqual(record.value(key, hint: hint).map { Format.repr($0) }, expected.map { Format.repr($0) }, "round \(round) step \(step)")
+        default:
+          let twin = record.copy()
+          check(twin, model, step)
+        }
+        if step % 50 == 0 { check(record, model, step) }
+      }
+      check(record, model, 600)
+    }
+  }
+
+  func testRemovingAMillionKeysOldestFirstIsLinear() {
+    let record = PRecord()
+    for i in 0..<1_000_000 { record[.int(i)] = .int(i) }
+    for i in 0..<999_990 { record.remove(.int(i)) }
+    XCTAssertEqual(record.keys, (999_990..<1_000_000).map { .int($0) })
+  }
+}
