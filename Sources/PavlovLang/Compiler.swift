@@ -586,9 +586,18 @@ final class Compiler {
     case .member(let base, let name):
       let baseCode = compile(base)
       let interp = self.interp
+      let key = RecordKey.string(name), hint = FieldHint()
       return { f throws(PavlovError) in
         let object = try baseCode(f)
         var newValue = try code(f)
+        if case .record(let r) = object {
+          if let binaryOp {
+            guard let old = r.value(key, hint: hint) else { throw interp.memberError(object, name).located(opLocation) }
+            do throws(PavlovError) { newValue = try Ops.binary(binaryOp, old, newValue) } catch { throw error.located(opLocation) }
+          }
+          r.set(key, newValue, hint: hint)
+          return .normal
+        }
         do throws(PavlovError) {
           if let binaryOp { newValue = try Ops.binary(binaryOp, try interp.member(object, name), newValue) }
           try interp.setMember(object, name, newValue)
@@ -757,6 +766,20 @@ final class Compiler {
 
     case .list(let items):
       let codes = items.map(compile)
+      // Short literals (a tree node `[item, left, right]`) are unrolled: no closure is called
+      // through an array, and the array is built in one allocation.
+      switch codes.count {
+      case 1:
+        let a = codes[0]
+        return { f throws(PavlovError) in .list(PList([try a(f)])) }
+      case 2:
+        let a = codes[0], b = codes[1]
+        return { f throws(PavlovError) in .list(PList([try a(f), try b(f)])) }
+      case 3:
+        let a = codes[0], b = codes[1], c = codes[2]
+        return { f throws(PavlovError) in .list(PList([try a(f), try b(f), try c(f)])) }
+      default: break
+      }
       return { f throws(PavlovError) in
         var values: [Value] = []
         values.reserveCapacity(codes.count)
@@ -847,9 +870,10 @@ final class Compiler {
     case .member(let base, let name):
       let code = compile(base)
       let interp = self.interp
+      let key = RecordKey.string(name), hint = FieldHint()
       return { f throws(PavlovError) in
         let v = try code(f)
-        if case .record(let r) = v, let field = r[name] { return field }
+        if case .record(let r) = v, let field = r.value(key, hint: hint) { return field }
         do throws(PavlovError) { return try interp.member(v, name) } catch { throw error.located(loc) }
       }
 
@@ -1077,9 +1101,10 @@ extension Compiler {
                          _ memberLocation: SourceLocation, at loc: SourceLocation) -> (Frame, Value) throws(PavlovError) -> Value {
     let interp = self.interp
     let cache = MethodCache()
+    let key = RecordKey.string(name), hint = FieldHint()
     return { f, receiver throws(PavlovError) in
       let base = interp.sp
-      if case .record(let r) = receiver, let field = r[name] {
+      if case .record(let r) = receiver, let field = r.value(key, hint: hint) {
         try pushArguments(f)
         do throws(PavlovError) { return try interp.invoke(field, base: base, argc: argc, labels: labels) }
         catch { throw Compiler.annotate(error, name, loc) }
