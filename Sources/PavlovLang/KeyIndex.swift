@@ -4,9 +4,10 @@
 ///
 /// Ints hash to themselves, as in CPython: consecutive int keys land in neighbouring slots, which
 /// keeps a million-key loop in cache (Swift's seeded SipHash scattered them: one cache miss per
-/// access, and SipHash itself was ~45% of the instructions of a map loop). Strings hash with
-/// FNV-1a over their UTF-8 bytes. The table never stores keys: a probe compares the key at the
-/// slot's position in the record's key array.
+/// access, and SipHash itself was ~45% of the instructions of a map loop). Strings keep Swift's
+/// hash, which agrees with string equality; field accesses in loops skip it (`FieldHint`). The
+/// table never stores keys: a probe compares the key at the slot's position in the record's key
+/// array.
 struct KeyIndex {
   private static let empty = -1, deleted = -2
   /// Positions into the key array, or `empty` / `deleted`; a power of two long (or empty).
@@ -18,13 +19,11 @@ struct KeyIndex {
     switch key {
     case .int(let i):
       return UInt(bitPattern: i)
-    case .string(var s):
-      var h: UInt64 = 0xcbf2_9ce4_8422_2325
-      s.withUTF8 { bytes in
-        for b in bytes { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
-      }
-      // Keep strings apart from the ints they spell ("5" and 5 are different keys).
-      return UInt(h ^ 0x5bd1_e995)
+    case .string(let s):
+      // Swift's own string hash: it agrees with `==`, which takes canonically equivalent
+      // spellings ("\u{e9}" and "e\u{301}") as one key; a hash of the raw bytes did not.
+      // The tag keeps strings apart from the ints they spell ("5" and 5 are different keys).
+      return UInt(bitPattern: s.hashValue) ^ 0x5bd1_e995
     }
   }
 

@@ -101,6 +101,9 @@ final class AgentVectorEnvTests: XCTestCase {
     XCTAssertThrowsError(try AgentVectorEnv(copies: [shared, shared], name: "Relay")) { error in
       XCTAssertTrue("\(error)".contains("copies 0 and 1 are the same env"), "\(error)")
     }
+    XCTAssertThrowsError(try AgentVectorEnv(copies: [try AgentIndicator(shared, name: "Relay"), try AgentIndicator(shared, name: "Relay")], name: "Relay")) { error in
+      XCTAssertTrue("\(error)".contains("copies 0 and 1 are the same env"), "one env under two wrappers: \(error)")
+    }
     let vector = try AgentVectorEnv(copies: [Relay()], name: "Relay")
     XCTAssertThrowsError(try vector.step(discreteActions: [0, 0])) { error in
       XCTAssertTrue("\(error)".contains("step() before reset()"), "\(error)")

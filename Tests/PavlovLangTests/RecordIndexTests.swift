@@ -50,6 +50,17 @@ final class RecordIndexTests: XCTestCase {
     }
   }
 
+  func testCanonicallyEquivalentStringsAreOneKey() {
+    // Swift's string equality takes "é" precomposed and decomposed as equal; the index agrees.
+    for i in 0..<50 {
+      let record = PRecord()
+      record[.string("\(i)\u{e9}")] = .int(1)
+      record[.string("\(i)e\u{301}")] = .int(2)
+      XCTAssertEqual(record.count, 1, "key \(i)")
+      XCTAssertTrue(record.has(.string("\(i)e\u{301}")))
+    }
+  }
+
   func testRemovingAMillionKeysOldestFirstIsLinear() {
     let record = PRecord()
     for i in 0..<1_000_000 { record[.int(i)] = .int(i) }

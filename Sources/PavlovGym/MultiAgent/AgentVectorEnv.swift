@@ -41,8 +41,9 @@ public final class AgentVectorEnv: VectorEnvironment {
       guard copy.possibleAgents == agents else {
         throw CoreError("\(name): copy \(i) has agents \(copy.possibleAgents), but copy 0 has \(agents); all copies must match")
       }
-      if copies[..<i].contains(where: { $0 === copy }) {
-        throw CoreError("\(name): copies \(copies[..<i].firstIndex { $0 === copy }!) and \(i) are the same env", hint: "make a new env for every copy")
+      let core = Self.core(copy)
+      if let twin = copies[..<i].firstIndex(where: { Self.core($0) === core }) {
+        throw CoreError("\(name): copies \(twin) and \(i) are the same env", hint: "make a new env for every copy")
       }
     }
     observationSpace = first.observationSpace(0)
@@ -119,6 +120,17 @@ public final class AgentVectorEnv: VectorEnvironment {
   }
 
   // MARK: - Copies
+
+  /// The env under the wrappers and conversions that hold it, so one env reached through two
+  /// different wrappers counts as the same copy.
+  static func core(_ env: ParallelEnvironment) -> AnyObject {
+    if let marked = env as? AgentIndicator { return core(marked.inner) }
+    if let converted = env as? AECToParallel {
+      if let turns = converted.inner as? ParallelToAEC { return core(turns.inner) }
+      return converted.inner
+    }
+    return env
+  }
 
   private func agentName(_ row: Int) -> String { parallel[0].possibleAgents[row % agentsPerCopy] }
 
