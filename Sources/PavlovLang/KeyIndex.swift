@@ -27,19 +27,34 @@ struct KeyIndex {
     }
   }
 
-  /// The slot holding `key`, or nil.
+  /// The slots a key visits, in order: CPython's probe sequence.
+  private struct Probe {
+    let mask: Int
+    var perturb: UInt
+    var slot: Int
+
+    init(_ key: RecordKey, tableSize: Int) {
+      mask = tableSize - 1
+      perturb = KeyIndex.hash(key)
+      slot = Int(perturb & UInt(mask))
+    }
+
+    mutating func next() {
+      perturb >>= 5
+      slot = (slot &* 5 &+ 1 &+ Int(perturb & UInt(mask))) & mask
+    }
+  }
+
+  /// The position of `key` in `keys`, or nil.
   @inline(__always)
   func position(of key: RecordKey, in keys: [RecordKey]) -> Int? {
     guard !slots.isEmpty else { return nil }
-    let mask = slots.count - 1
-    var perturb = Self.hash(key)
-    var i = Int(perturb & UInt(mask))
+    var probe = Probe(key, tableSize: slots.count)
     while true {
-      let p = slots[i]
+      let p = slots[probe.slot]
       if p == Self.empty { return nil }
       if p >= 0 && keys[p] == key { return p }
-      perturb >>= 5
-      i = (i &* 5 &+ 1 &+ Int(perturb & UInt(mask))) & mask
+      probe.next()
     }
   }
 
@@ -51,27 +66,17 @@ struct KeyIndex {
   }
 
   private mutating func place(_ key: RecordKey, at position: Int) {
-    let mask = slots.count - 1
-    var perturb = Self.hash(key)
-    var i = Int(perturb & UInt(mask))
-    while slots[i] >= 0 {
-      perturb >>= 5
-      i = (i &* 5 &+ 1 &+ Int(perturb & UInt(mask))) & mask
-    }
-    if slots[i] == Self.empty { filled += 1 }
-    slots[i] = position
+    var probe = Probe(key, tableSize: slots.count)
+    while slots[probe.slot] >= 0 { probe.next() }
+    if slots[probe.slot] == Self.empty { filled += 1 }
+    slots[probe.slot] = position
   }
 
   /// Forgets `key`, which is at `position`.
   mutating func remove(_ key: RecordKey, at position: Int) {
-    let mask = slots.count - 1
-    var perturb = Self.hash(key)
-    var i = Int(perturb & UInt(mask))
-    while slots[i] != position {
-      perturb >>= 5
-      i = (i &* 5 &+ 1 &+ Int(perturb & UInt(mask))) & mask
-    }
-    slots[i] = Self.deleted
+    var probe = Probe(key, tableSize: slots.count)
+    while slots[probe.slot] != position { probe.next() }
+    slots[probe.slot] = Self.deleted
   }
 
   mutating func removeAll() {

@@ -211,11 +211,16 @@ public final class PRecord {
       if let position = position(of: key) {
         if let newValue { storedValues[position] = newValue } else { removeAt(position) }
       } else if let newValue {
-        index.insert(key, at: storedKeys.count, keys: storedKeys)
-        storedKeys.append(key)
-        storedValues.append(newValue)
+        append(key, newValue)
       }
     }
+  }
+
+  /// Adds `key`, which is absent, at the end.
+  private func append(_ key: RecordKey, _ value: Value) {
+    index.insert(key, at: storedKeys.count, keys: storedKeys)
+    storedKeys.append(key)
+    storedValues.append(value)
   }
 
   public subscript(name: String) -> Value? {
@@ -226,27 +231,33 @@ public final class PRecord {
   public func has(_ key: RecordKey) -> Bool { position(of: key) != nil }
 
   /// The value for `key`, trying first the position where this code last found it: a field read
-  /// in a loop (`self.state`, `env.step(a)`) then skips hashing the key. Without holes every
-  /// position is live and keys are unique, so a key found at the hinted position is the entry.
+  /// in a loop (`self.state`, `env.step(a)`) then skips hashing the key.
   @inline(__always)
   public func value(_ key: RecordKey, hint: FieldHint) -> Value? {
-    let p = hint.position
-    if holes == 0, p < storedKeys.count, storedKeys[p] == key { return storedValues[p] }
-    guard let found = position(of: key) else { return nil }
-    hint.position = found
-    return storedValues[found]
+    guard let p = position(of: key, hint: hint) else { return nil }
+    return storedValues[p]
   }
 
   /// Sets `key` to `value` (adding it if absent), through the same hint as `value(_:hint:)`.
   @inline(__always)
   public func set(_ key: RecordKey, _ value: Value, hint: FieldHint) {
-    let p = hint.position
-    if holes == 0, p < storedKeys.count, storedKeys[p] == key {
+    if let p = position(of: key, hint: hint) {
       storedValues[p] = value
-      return
+    } else {
+      hint.position = storedKeys.count
+      append(key, value)
     }
-    self[key] = value
-    hint.position = position(of: key) ?? 0
+  }
+
+  /// The position of `key`: the hinted one when it holds the key (without holes every position
+  /// is live and keys are unique, so that is the entry), else the index's, which the hint keeps.
+  @inline(__always)
+  private func position(of key: RecordKey, hint: FieldHint) -> Int? {
+    let p = hint.position
+    if holes == 0, p < storedKeys.count, storedKeys[p] == key { return p }
+    guard let found = position(of: key) else { return nil }
+    hint.position = found
+    return found
   }
 
   @discardableResult
