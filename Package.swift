@@ -44,9 +44,10 @@ let package = Package(
     ),
     // Box2D (Debian's libbox2d-dev, C++) behind a small C interface, for the Box2D environments.
     .target(name: "CBox2D", path: "Sources/CBox2D", linkerSettings: [.linkedLibrary("box2d")]),
-    // HDF5 (Debian's libhdf5-dev, serial) behind a small C interface, for Minari's dataset files.
+    // HDF5 (Debian's libhdf5-dev, serial) behind a small C interface, for Minari's dataset files;
+    // opened with dlopen on first use, so it and its dependencies stay out of startup.
     .target(name: "CHDF5", path: "Sources/CHDF5",
-            cSettings: [.unsafeFlags(["-I/usr/include/hdf5/serial"])], linkerSettings: [.linkedLibrary("hdf5_serial")]),
+            cSettings: [.unsafeFlags(["-I/usr/include/hdf5/serial"])]),
     // Environments with Gymnasium's contract, wrappers and vector envs. Usable without the language.
     .target(
       name: "PavlovGym",

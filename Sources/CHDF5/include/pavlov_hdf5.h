@@ -12,6 +12,8 @@ typedef int64_t pvh5_id;  // an HDF5 hid_t; negative on failure
 // Element kinds, in memory: float, double, int64_t, and bools as int8 (0/1; h5py's FALSE/TRUE enum on disk).
 enum { PVH5_F32 = 0, PVH5_F64 = 1, PVH5_I64 = 2, PVH5_BOOL = 3 };
 
+// Why the library could not be loaded (it is opened on the first create or open), or NULL.
+const char *pvh5_load_error(void);
 pvh5_id pvh5_create(const char *path);      // a new file; fails if anything (a link too) is at the path
 pvh5_id pvh5_open(const char *path);        // read-only
 pvh5_id pvh5_group_create(pvh5_id loc, const char *name);

@@ -18,14 +18,24 @@ final class HDF5Group {
 
   static func create(_ file: String) throws -> HDF5Group {
     let id = pvh5_create(file)
+    try checkLibrary()
     guard id >= 0 else { throw CoreError("cannot create the HDF5 file \(file)", hint: "check that its folder exists and is writable") }
     return HDF5Group(id: id, file: file, path: "/")
   }
 
   static func open(_ file: String) throws -> HDF5Group {
     let id = pvh5_open(file)
+    try checkLibrary()
     guard id >= 0 else { throw CoreError("\(file) is not a readable HDF5 file") }
     return HDF5Group(id: id, file: file, path: "/")
+  }
+
+  /// HDF5 is loaded on the first create or open; say so when it is missing, not "not readable".
+  private static func checkLibrary() throws {
+    if let reason = pvh5_load_error() {
+      throw CoreError("\(String(cString: reason)): HDF5 files cannot be read or written",
+                      hint: "install Debian's libhdf5-103 (or libhdf5-dev) with apt-get")
+    }
   }
 
   private func child(_ name: String) -> String { path == "/" ? "/" + name : path + "/" + name }
