@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 volatile sig_atomic_t pavlov_interrupt_flag = 0;
+_Thread_local int pavlov_teardown_depth = 0;
 /* Presses not yet noticed by the evaluator, and how many of them force the process to quit
    (0 = never): a long builtin that never polls must not make Ctrl-C useless. */
 static volatile sig_atomic_t pending_presses = 0;

@@ -128,8 +128,29 @@ final class Compiler {
 
   /// Stores a sequence's elements into several names: `for (i, x) in ...`, `let (a, b) = ...`.
   func destructuringBinder(_ bindings: [Binding], location: SourceLocation) -> Store {
-    let stores = bindings.map(binder)
     let count = bindings.count
+    // `let (item, left, right) = node` into plain locals (the common case) writes the slots
+    // directly: no store closures called through an array.
+    let slots = bindings.compactMap { b -> Int? in
+      if case .local(let d) = b.target, !d.captured { return d.slot }
+      return nil
+    }
+    if slots.count == count {
+      let general = destructuringBinder(bindings.map(binder), count: count, location: location)
+      return { f, v throws(PavlovError) in
+        if case .list(let l) = v, l.items.count == count {
+          l.items.withUnsafeBufferPointer { items in
+            for k in 0..<count { f[slots[k]] = items[k] }
+          }
+          return
+        }
+        try general(f, v)
+      }
+    }
+    return destructuringBinder(bindings.map(binder), count: count, location: location)
+  }
+
+  private func destructuringBinder(_ stores: [Store], count: Int, location: SourceLocation) -> Store {
     return { f, v throws(PavlovError) in
       let items: [Value]
       switch v {
@@ -665,7 +686,7 @@ final class Compiler {
                               frameSize: decl.localCount + sources.count, upvalueBase: decl.localCount,
                               defaults: defaults, capturedParameters: captured, location: decl.location)
     proto.parameterSignatures = decl.parameterSignatures
-    proto.body = compile(decl.body)
+    proto.body = compileFunctionBody(decl.body)
     upvalueBases.removeLast()
     let names = decl.upvalueNames
     if sources.isEmpty {
@@ -692,6 +713,19 @@ final class Compiler {
         return { f throws(PavlovError) in
           if case .int(let i) = f[slot], let holds = Ops.compareInts(op, i, k) { return holds }
           do throws(PavlovError) { return try Ops.compare(op, f[slot], .int(k)).isTruthy } catch { throw error.located(loc) }
+        }
+      }
+      // `node == nil` (the end of a linked structure): a tag test, unless an object decides.
+      if case .literal(.null) = operands[1].kind, op == .eq || op == .ne {
+        let isNull = op == .eq
+        return { f throws(PavlovError) in
+          let x = try a.load(f)
+          switch x {
+          case .null: return isNull
+          case .object: break
+          default: return !isNull
+          }
+          do throws(PavlovError) { return try Ops.compare(op, x, .null).isTruthy } catch { throw error.located(loc) }
         }
       }
       if case .literal(.int(let k)) = operands[1].kind {
@@ -765,21 +799,22 @@ final class Compiler {
       }
 
     case .list(let items):
-      let codes = items.map(compile)
-      // Short literals (a tree node `[item, left, right]`) are unrolled: no closure is called
-      // through an array, and the array is built in one allocation.
-      switch codes.count {
+      // Short literals (a tree node `[item, left, right]`) are unrolled: the items are operands
+      // (locals and constants read inline; no closure taken out of an array, which Swift calls
+      // through a reabstraction thunk), and the array is built in one allocation.
+      switch items.count {
       case 1:
-        let a = codes[0]
-        return { f throws(PavlovError) in .list(PList([try a(f)])) }
+        let a = operand(items[0])
+        return { f throws(PavlovError) in .list(PList([try a.load(f)])) }
       case 2:
-        let a = codes[0], b = codes[1]
-        return { f throws(PavlovError) in .list(PList([try a(f), try b(f)])) }
+        let a = operand(items[0]), b = operand(items[1])
+        return { f throws(PavlovError) in .list(PList([try a.load(f), try b.load(f)])) }
       case 3:
-        let a = codes[0], b = codes[1], c = codes[2]
-        return { f throws(PavlovError) in .list(PList([try a(f), try b(f), try c(f)])) }
+        let a = operand(items[0]), b = operand(items[1]), c = operand(items[2])
+        return { f throws(PavlovError) in .list(PList([try a.load(f), try b.load(f), try c.load(f)])) }
       default: break
       }
+      let codes = items.map(compile)
       return { f throws(PavlovError) in
         var values: [Value] = []
         values.reserveCapacity(codes.count)

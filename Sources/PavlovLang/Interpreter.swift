@@ -22,7 +22,7 @@ final class FunctionProto {
   let firstDefault: Int
   let capturedParameters: [Int]
   let location: SourceLocation
-  var body: Exec = { _ in .normal }
+  var body: Eval = { _ in .null }
   init(name: String, parameterNames: [String], frameSize: Int, upvalueBase: Int, defaults: [Eval?],
        capturedParameters: [Int], location: SourceLocation) {
     self.name = name
@@ -41,7 +41,7 @@ public final class Closure: Callable {
   let proto: FunctionProto
   let cells: [Cell]
   // Copied out of `proto` so a call reads them without another pointer hop.
-  let body: Exec
+  let body: Eval
   let frameSize: Int
   public let parameterCount: Int
   /// No captured variables, captured parameters or defaults: the call needs no set-up.
@@ -316,12 +316,7 @@ public final class Interpreter {
     // `let` (or, if captured, given a fresh cell by its block) before it is read.
     sp = base + frameSize
     if !closure.isSimple { try prepareFrame(closure, frame) }
-    let flow = try closure.body(frame)
-    var result = Value.null
-    if flow == .returned {
-      result = returnValue
-      returnValue = .null
-    }
+    let result = try closure.body(frame)
     var k = 0
     while k < frameSize { Self.release(frame + k); k += 1 }
     sp = base

@@ -1,3 +1,5 @@
+import CPavlovSupport
+
 /// A Pavlov value. Small (one word of payload and a tag) so the evaluator moves it cheaply;
 /// strings, lists, records and objects are references, so lists and records alias like Python's.
 public enum Value {
@@ -103,12 +105,24 @@ public final class PList {
 
   public var items: [Value]
   public init(_ items: [Value] = []) { self.items = items }
-  deinit { Teardown.dismantle(&items) }
+  deinit { Teardown.free(&items) }
 }
 
-/// Frees nested lists and records with a loop instead of recursive deinits, so dropping a
-/// structure nested a million levels deep cannot overflow the native stack.
+/// Frees nested lists and records: by plain recursive deinits up to a depth (the common case,
+/// with nothing to allocate), and past it with a loop, so dropping a structure nested a million
+/// levels deep cannot overflow the native stack.
 enum Teardown {
+  /// A dying container's items, dropped.
+  @inline(__always)
+  static func free(_ items: inout [Value]) {
+    if pavlov_teardown_enter() != 0 {
+      items = []  // the children's deinits run here, one level deeper
+      pavlov_teardown_leave()
+    } else {
+      dismantle(&items)
+    }
+  }
+
   @inline(__always)
   static func isContainer(_ v: Value) -> Bool {
     switch v {
@@ -175,7 +189,7 @@ public final class PRecord {
 
   public init() {}
 
-  deinit { Teardown.dismantle(&storedValues) }
+  deinit { Teardown.free(&storedValues) }
 
   @inline(__always)
   private func position(of key: RecordKey) -> Int? { index.position(of: key, in: storedKeys) }

@@ -36,4 +36,14 @@ int pavlov_run_with_stack(size_t stack_bytes, void (*body)(void *), void *contex
 /// Keeps large freed blocks in the heap instead of returning them to the kernel: training frees
 /// and reallocates the same buffers every step, and fresh pages cost a fault and a zeroing each.
 void pavlov_keep_freed_memory(void);
+
+/// How many list and record deinits are running on this thread, one inside another: a dying
+/// container frees its children by plain recursion up to a depth, and past it with a loop.
+extern _Thread_local int pavlov_teardown_depth;
+static inline int pavlov_teardown_enter(void) {
+  if (pavlov_teardown_depth >= 200) return 0;
+  pavlov_teardown_depth++;
+  return 1;
+}
+static inline void pavlov_teardown_leave(void) { pavlov_teardown_depth--; }
 #endif
