@@ -91,11 +91,22 @@ public final class LocalDecl {
   public let slot: Int
   public let kind: Kind
   public let location: SourceLocation
-  /// An inner function reads or writes it, so it lives in a cell.
+  /// An inner function reads or writes it.
   public var captured = false
+  /// An inner function was made in its own `let` (`let f = n => ... f(n - 1)`), before it had a value.
+  public var capturedInOwnInitializer = false
   /// The resolver has passed its declaration (uses before that are errors).
   public var declared = false
   public var assignedAfterDeclaration = false
+  /// Captured, but never assigned after it gets its value, which it has before any function
+  /// capturing it is made: each function keeps a copy of the value (as JavaScript closures keep
+  /// a `const`), read like a plain local. `fn` names are visible, hence capturable, before
+  /// their statement runs, so they are never copied.
+  public var capturedByValue: Bool {
+    captured && !assignedAfterDeclaration && !capturedInOwnInitializer && kind != .fn
+  }
+  /// Captured and possibly changed after capture: it lives in a cell that every function shares.
+  public var needsCell: Bool { captured && !capturedByValue }
   /// For `fn` declarations: the function, so calls can be checked before running.
   public var function: FunctionDecl?
   init(name: String, slot: Int, kind: Kind, location: SourceLocation) {
@@ -160,6 +171,8 @@ public final class FunctionDecl {
   /// For each captured variable, the slot in the enclosing frame that holds its cell.
   public var upvalueSources: [Int] = []
   public var upvalueNames: [String] = []
+  /// The variable behind each upvalue, in the function that declares it.
+  public var upvalueDecls: [LocalDecl] = []
   init(name: String, params: [ParamDecl], body: Block, location: SourceLocation) {
     self.name = name
     self.params = params

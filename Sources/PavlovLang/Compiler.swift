@@ -7,6 +7,8 @@ final class Compiler {
   let file: SourceFile
   /// Frame layout of the functions being compiled, innermost last: where upvalues start.
   var upvalueBases: [Int] = []
+  /// The variables behind those functions' upvalues, innermost last.
+  var upvalueDecls: [[LocalDecl]] = []
 
   init(interpreter: Interpreter, globals: GlobalScope, file: SourceFile) {
     self.interp = interpreter
@@ -16,9 +18,16 @@ final class Compiler {
 
   var upvalueBase: Int { upvalueBases.last ?? 0 }
 
+  /// Whether upvalue `k` of the function being compiled holds a copy of the value (not a cell).
+  func upvalueByValue(_ k: Int) -> Bool {
+    guard let decls = upvalueDecls.last, k < decls.count else { return false }
+    return decls[k].capturedByValue
+  }
+
   /// The whole program; its result is the value of a final expression statement.
   func compile(_ program: Program) -> (Frame) throws(PavlovError) -> Value {
     upvalueBases = [program.localCount]
+    upvalueDecls = [[]]
     let statements = program.body.statements
     var lastValue: Eval?
     var body = statements
@@ -49,10 +58,12 @@ final class Compiler {
     switch ref.resolution {
     case .local(let d):
       let slot = d.slot
-      if d.captured { return cellReader(slot, name) }
+      if d.needsCell { return cellReader(slot, name) }
       return { f in f[slot] }
     case .upvalue(let k):
-      return cellReader(upvalueBase + k, name)
+      let slot = upvalueBase + k
+      if upvalueByValue(k) { return { f in f[slot] } }
+      return cellReader(slot, name)
     case .global(let g):
       let index = g.index, store = globals
       return { _ throws(PavlovError) in
@@ -71,7 +82,7 @@ final class Compiler {
   /// statement), so an update can work in place.
   func plainSlotAccess(_ ref: NameRef) -> ((Frame) -> UnsafeMutablePointer<Value>)? {
     switch ref.resolution {
-    case .local(let d) where !d.captured:
+    case .local(let d) where !d.needsCell:
       let slot = d.slot
       return { f in f + slot }
     case .global(let g):
@@ -97,10 +108,12 @@ final class Compiler {
     switch resolution {
     case .local(let d):
       let slot = d.slot
-      if d.captured { return cellWriter(slot, name) }
+      if d.needsCell { return cellWriter(slot, name) }
       return { f, v in f[slot] = v }
     case .upvalue(let k):
-      return cellWriter(upvalueBase + k, name)
+      let slot = upvalueBase + k
+      if upvalueByValue(k) { return { f, v in f[slot] = v } } // never reached: such a variable is never assigned
+      return cellWriter(slot, name)
     case .global(let g):
       let index = g.index, store = globals
       return { _, v in store.storage[index] = v }
@@ -132,7 +145,7 @@ final class Compiler {
     // `let (item, left, right) = node` into plain locals (the common case) writes the slots
     // directly: no store closures called through an array.
     let slots = bindings.compactMap { b -> Int? in
-      if case .local(let d) = b.target, !d.captured { return d.slot }
+      if case .local(let d) = b.target, !d.needsCell { return d.slot }
       return nil
     }
     if slots.count == count {
@@ -177,7 +190,7 @@ final class Compiler {
 
   /// Makes fresh cells for the block's captured variables (each entry, e.g. each loop iteration).
   func blockEntry(_ block: Block) -> ((Frame) -> Void)? {
-    let slots = block.capturedDecls.map(\.slot)
+    let slots = block.capturedDecls.filter(\.needsCell).map(\.slot)
     if slots.isEmpty { return nil }
     return { f in for s in slots { f[s] = .cell(Cell(.undefined)) } }
   }
@@ -237,7 +250,7 @@ final class Compiler {
 
     case .let(let bindings, let destructure, let value):
       let code = compile(value)
-      if !destructure, case .local(let d) = bindings[0].target, !d.captured {
+      if !destructure, case .local(let d) = bindings[0].target, !d.needsCell {
         let slot = d.slot
         return { f throws(PavlovError) in
           f[slot] = try code(f)
@@ -413,7 +426,7 @@ final class Compiler {
     let interp = self.interp
     // Fast path: a single plain local loop variable over a range.
     var plainSlot: Int? = nil
-    if !destructure, case .local(let d) = bindings[0].target, !d.captured { plainSlot = d.slot }
+    if !destructure, case .local(let d) = bindings[0].target, !d.needsCell { plainSlot = d.slot }
     let iterableLocation = iterable.location
 
     return { f throws(PavlovError) in
@@ -482,7 +495,7 @@ final class Compiler {
     let body = compileStatements(block.statements)
     let interp = self.interp
     var plainSlot: Int? = nil
-    if case .local(let d) = binding.target, !d.captured { plainSlot = d.slot }
+    if case .local(let d) = binding.target, !d.needsCell { plainSlot = d.slot }
     let loc = iterable.location
     let isRangeCall: Bool = { if case .call = iterable.kind { return true } else { return false } }()
     return { f throws(PavlovError) in
@@ -523,7 +536,7 @@ final class Compiler {
     switch target.kind {
     case .name(let ref):
       let store = writer(ref.resolution, ref.name)
-      if binaryOp == nil, case .local(let d) = ref.resolution, !d.captured {
+      if binaryOp == nil, case .local(let d) = ref.resolution, !d.needsCell {
         let slot = d.slot
         return { f throws(PavlovError) in
           f[slot] = try code(f)
@@ -568,7 +581,7 @@ final class Compiler {
         }
       }
       // `x += 1` on a plain local int is the most common statement in loops.
-      if binaryOp == .add, case .local(let d) = ref.resolution, !d.captured {
+      if binaryOp == .add, case .local(let d) = ref.resolution, !d.needsCell {
         let slot = d.slot
         return { f throws(PavlovError) in
           let rhs = try code(f)
@@ -605,11 +618,11 @@ final class Compiler {
     case .slice(let base, let a, let b, let c):
       return compileIndicesAssignment(base, [.slice(a, b, c)], code, binaryOp, opLocation)
     case .member(let base, let name):
-      let baseCode = compile(base)
+      let baseCode = operand(base)
       let interp = self.interp
       let key = RecordKey.string(name), hint = FieldHint()
       return { f throws(PavlovError) in
-        let object = try baseCode(f)
+        let object = try baseCode.load(f)
         var newValue = try code(f)
         if case .record(let r) = object {
           if let binaryOp {
@@ -679,27 +692,32 @@ final class Compiler {
     let enclosingBase = upvalueBase
     let sources = decl.upvalueSources.map { $0 >= 0 ? $0 : enclosingBase + (-$0 - 1) }
     upvalueBases.append(decl.localCount)
+    upvalueDecls.append(decl.upvalueDecls)
     let defaults: [Eval?] = decl.params.map { $0.defaultValue.map(compile) }
     var captured: [Int] = []
-    for p in decl.params { if case .local(let d) = p.binding.target, d.captured { captured.append(d.slot) } }
+    for p in decl.params { if case .local(let d) = p.binding.target, d.needsCell { captured.append(d.slot) } }
     let proto = FunctionProto(name: decl.name, parameterNames: decl.parameterNames,
                               frameSize: decl.localCount + sources.count, upvalueBase: decl.localCount,
                               defaults: defaults, capturedParameters: captured, location: decl.location)
     proto.parameterSignatures = decl.parameterSignatures
     proto.body = compileFunctionBody(decl.body)
     upvalueBases.removeLast()
+    upvalueDecls.removeLast()
     let names = decl.upvalueNames
     if sources.isEmpty {
-      return { _ in .function(Closure(proto: proto, cells: [])) }
+      return { _ in .function(Closure(proto: proto, captures: [])) }
     }
+    // A copied value is taken as it is now; a shared variable must be in its cell already.
+    let byValue = decl.upvalueDecls.map(\.capturedByValue)
     return { f throws(PavlovError) in
-      var cells: [Cell] = []
-      cells.reserveCapacity(sources.count)
+      var captures: [Value] = []
+      captures.reserveCapacity(sources.count)
       for (k, slot) in sources.enumerated() {
-        guard case .cell(let c) = f[slot] else { throw Self.internalError("captured `\(names[k])` is not in a cell") }
-        cells.append(c)
+        let v = f[slot]
+        if !byValue[k] { guard case .cell = v else { throw Self.internalError("captured `\(names[k])` is not in a cell") } }
+        captures.append(v)
       }
-      return .function(Closure(proto: proto, cells: cells))
+      return .function(Closure(proto: proto, captures: captures))
     }
   }
 
@@ -903,11 +921,11 @@ final class Compiler {
       return compileCall(callee, args, at: loc)
 
     case .member(let base, let name):
-      let code = compile(base)
+      let code = operand(base)
       let interp = self.interp
       let key = RecordKey.string(name), hint = FieldHint()
       return { f throws(PavlovError) in
-        let v = try code(f)
+        let v = try code.load(f)
         if case .record(let r) = v, let field = r.value(key, hint: hint) { return field }
         do throws(PavlovError) { return try interp.member(v, name) } catch { throw error.located(loc) }
       }
@@ -1034,7 +1052,7 @@ final class Compiler {
     func annotate(_ error: PavlovError, _ name: String) -> PavlovError { Compiler.annotate(error, name, loc) }
 
     if case .member(let receiverExpr, let name) = callee.kind {
-      let receiverCode = compile(receiverExpr)
+      let receiverCode = operand(receiverExpr)
       // `xs.push(v)` is the commonest call in list-building loops: append directly when the
       // receiver is a list (records with a `push` field and other types take the general path).
       if (name == "push" || name == "append") && argc == 1 && labels == nil {
@@ -1045,9 +1063,9 @@ final class Compiler {
           try interp.ensureStack(1)
           interp.push(v)
         }
-        let general = compileMethodCall(receiverCode, name, argc: 1, labels: nil, pushValue, callee.location, at: loc)
+        let general = compileMethodCall(name, argc: 1, labels: nil, pushValue, callee.location, at: loc)
         return { f throws(PavlovError) in
-          let receiver = try receiverCode(f)
+          let receiver = try receiverCode.load(f)
           if case .list(let l) = receiver {
             l.items.append(try value.load(f))
             return .null
@@ -1056,8 +1074,8 @@ final class Compiler {
         }
       }
       let pushArguments = compilePushArguments(ordered)
-      let general = compileMethodCall(receiverCode, name, argc: argc, labels: labels, pushArguments, callee.location, at: loc)
-      return { f throws(PavlovError) in try general(f, try receiverCode(f)) }
+      let general = compileMethodCall(name, argc: argc, labels: labels, pushArguments, callee.location, at: loc)
+      return { f throws(PavlovError) in try general(f, try receiverCode.load(f)) }
     }
     // A builtin known at compile time with a direct entry for this arity (`rand()`, `len(xs)`).
     if labels == nil, case .name(let ref) = callee.kind, case .builtin(.function(let f)) = ref.resolution,
@@ -1132,7 +1150,7 @@ extension Compiler {
   /// `receiver.name(args)` once the receiver is known: a record's own function field first
   /// (records of closures act as objects: `env.step(a)`), then the type's method (found
   /// through an inline cache), then a property holding a function.
-  func compileMethodCall(_ receiverCode: Eval, _ name: String, argc: Int, labels: [String]?, _ pushArguments: @escaping Push,
+  func compileMethodCall(_ name: String, argc: Int, labels: [String]?, _ pushArguments: @escaping Push,
                          _ memberLocation: SourceLocation, at loc: SourceLocation) -> (Frame, Value) throws(PavlovError) -> Value {
     let interp = self.interp
     let cache = MethodCache()
@@ -1235,8 +1253,12 @@ extension Compiler {
 
   /// The slot of a plain (uncaptured) local variable, found without compiling anything.
   func plainLocalSlot(_ expr: Expr) -> Int? {
-    if case .name(let ref) = expr.kind, case .local(let d) = ref.resolution, !d.captured { return d.slot }
-    return nil
+    guard case .name(let ref) = expr.kind else { return nil }
+    switch ref.resolution {
+    case .local(let d) where !d.needsCell: return d.slot
+    case .upvalue(let k) where upvalueByValue(k): return upvalueBase + k
+    default: return nil
+    }
   }
 
   func operand(_ expr: Expr) -> Operand {
@@ -1244,7 +1266,8 @@ extension Compiler {
     case .literal(let v): return .constant(v)
     case .name(let ref):
       switch ref.resolution {
-      case .local(let d) where !d.captured: return .local(d.slot)
+      case .local(let d) where !d.needsCell: return .local(d.slot)
+      case .upvalue(let k) where upvalueByValue(k): return .local(upvalueBase + k)
       case .global(let g): return .global(globals, g.index, ref.name)
       case .builtin(let v): return .constant(v)
       default: break

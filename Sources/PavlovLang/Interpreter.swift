@@ -36,23 +36,24 @@ final class FunctionProto {
   }
 }
 
-/// A user function value: compiled code plus the cells it captured.
+/// A user function value: compiled code plus what it captured: for each upvalue, a cell shared
+/// with the enclosing function, or a copy of a value that never changes (`capturedByValue`).
 public final class Closure: Callable {
   let proto: FunctionProto
-  let cells: [Cell]
+  let captures: [Value]
   // Copied out of `proto` so a call reads them without another pointer hop.
   let body: Eval
   let frameSize: Int
   public let parameterCount: Int
   /// No captured variables, captured parameters or defaults: the call needs no set-up.
   let isSimple: Bool
-  init(proto: FunctionProto, cells: [Cell]) {
+  init(proto: FunctionProto, captures: [Value]) {
     self.proto = proto
-    self.cells = cells
+    self.captures = captures
     body = proto.body
     frameSize = proto.frameSize
     parameterCount = proto.parameterNames.count
-    isSimple = cells.isEmpty && proto.capturedParameters.isEmpty && proto.firstDefault >= proto.parameterNames.count
+    isSimple = captures.isEmpty && proto.capturedParameters.isEmpty && proto.firstDefault >= proto.parameterNames.count
     super.init(name: proto.name, kind: .closure)
   }
 
@@ -327,14 +328,20 @@ public final class Interpreter {
   /// Copies captured cells in, evaluates missing defaults, and boxes captured parameters.
   func prepareFrame(_ closure: Closure, _ frame: Frame) throws(PavlovError) {
     let proto = closure.proto
-    for (j, cell) in closure.cells.enumerated() { frame[proto.upvalueBase + j] = .cell(cell) }
-    let paramCount = closure.parameterCount
-    if proto.firstDefault < paramCount {
-      for k in proto.firstDefault..<paramCount {
-        if case .undefined = frame[k], let d = proto.defaults[k] { frame[k] = try d(frame) }
-      }
+    closure.captures.withUnsafeBufferPointer { captures in
+      let upvalues = frame + proto.upvalueBase
+      for j in 0..<captures.count { upvalues[j] = captures[j] }
     }
-    for k in proto.capturedParameters { frame[k] = .cell(Cell(frame[k])) }
+    let paramCount = closure.parameterCount
+    if proto.firstDefault >= paramCount {
+      for k in proto.capturedParameters { frame[k] = .cell(Cell(frame[k])) }
+      return
+    }
+    // In order: a default may read (or capture) earlier parameters, boxed by then if captured.
+    for k in 0..<paramCount {
+      if k >= proto.firstDefault, case .undefined = frame[k], let d = proto.defaults[k] { frame[k] = try d(frame) }
+      if proto.capturedParameters.contains(k) { frame[k] = .cell(Cell(frame[k])) }
+    }
   }
 
   /// Matches positional and keyword arguments to parameters; missing ones with defaults become

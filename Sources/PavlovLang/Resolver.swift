@@ -10,6 +10,7 @@ struct Resolver {
     var upvalueIndex: [String: Int] = [:]
     var upvalueSources: [Int] = []
     var upvalueNames: [String] = []
+    var upvalueDecls: [LocalDecl] = []
     var loopDepth = 0
     /// Block objects currently open, so captured declarations can be attached to their block.
     var blocks: [Block] = []
@@ -200,20 +201,21 @@ struct Resolver {
     if let decl = findLocal(name, in: enclosing) {
       decl.captured = true
       attachCaptured(decl, in: enclosing)
-      return addUpvalue(state, source: decl.slot, name: name)
+      return addUpvalue(state, source: decl.slot, name: name, decl: decl)
     }
     if let outer = resolveUpvalue(name, level: level - 1) {
-      return addUpvalue(state, source: -(outer + 1), name: name)
+      return addUpvalue(state, source: -(outer + 1), name: name, decl: enclosing.upvalueDecls[outer])
     }
     return nil
   }
 
   /// `source` is a slot of the enclosing frame (>= 0) or, negated minus one, its upvalue index.
-  mutating func addUpvalue(_ state: FunctionState, source: Int, name: String) -> Int {
+  mutating func addUpvalue(_ state: FunctionState, source: Int, name: String, decl: LocalDecl) -> Int {
     if let existing = state.upvalueIndex[name] { return existing }
     let index = state.upvalueSources.count
     state.upvalueSources.append(source)
     state.upvalueNames.append(name)
+    state.upvalueDecls.append(decl)
     state.upvalueIndex[name] = index
     return index
   }
@@ -276,6 +278,7 @@ struct Resolver {
       if !destructure, case .lambda = value.kind {
         for b in bindings { bind(b, kind: .let) }
         resolve(value)
+        for b in bindings { if case .local(let d) = b.target, d.captured { d.capturedInOwnInitializer = true } }
         return
       }
       resolve(value)
@@ -399,6 +402,7 @@ struct Resolver {
     f.localCount = state.nextSlot
     f.upvalueSources = state.upvalueSources
     f.upvalueNames = state.upvalueNames
+    f.upvalueDecls = state.upvalueDecls
     functions.removeLast()
   }
 
