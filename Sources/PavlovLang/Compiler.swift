@@ -1221,6 +1221,9 @@ enum Operand {
   case local(Int)
   case constant(Value)
   case global(GlobalScope, Int, String)
+  /// `n - 1`, `i + 1`, `k * 2` on a plain local: the int case inline, anything else (a float,
+  /// an overflow, an error) through the compiled expression.
+  case localIntOp(Int, BinaryOp, Int, Eval)
   case code(Eval)
 
   @inline(__always)
@@ -1228,6 +1231,17 @@ enum Operand {
     switch self {
     case .local(let slot): return f[slot]
     case .constant(let v): return v
+    case .localIntOp(let slot, let op, let k, let general):
+      if case .int(let i) = f[slot] {
+        let (r, o): (Int, Bool)
+        switch op {
+        case .add: (r, o) = i.addingReportingOverflow(k)
+        case .subtract: (r, o) = i.subtractingReportingOverflow(k)
+        default: (r, o) = i.multipliedReportingOverflow(by: k)
+        }
+        if !o { return .int(r) }
+      }
+      return try general(f)
     case .global(let store, let index, let name):
       let v = store.storage[index]
       if case .undefined = v { throw Compiler.usedBeforeDefinition(name) }
@@ -1273,6 +1287,10 @@ extension Compiler {
       default: break
       }
     default: break
+    }
+    if case .binary(let op, let left, let right) = expr.kind, op == .add || op == .subtract || op == .multiply,
+       let slot = plainLocalSlot(left), case .literal(.int(let k)) = right.kind {
+      return .localIntOp(slot, op, k, compile(expr))
     }
     return .code(compile(expr))
   }
