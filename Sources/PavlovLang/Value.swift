@@ -223,7 +223,7 @@ public final class PRecord {
     get { position(of: key).map { storedValues[$0] } }
     set {
       if let position = position(of: key) {
-        if let newValue { storedValues[position] = newValue } else { removeAt(position) }
+        if let newValue { storedValues[position] = Self.storable(newValue) } else { removeAt(position) }
       } else if let newValue {
         append(key, newValue)
       }
@@ -234,7 +234,15 @@ public final class PRecord {
   private func append(_ key: RecordKey, _ value: Value) {
     index.insert(key, at: storedKeys.count, keys: storedKeys)
     storedKeys.append(key)
-    storedValues.append(value)
+    storedValues.append(Self.storable(value))
+  }
+
+  /// `.undefined` marks a removed entry's hole, so it is never stored as a value (no script
+  /// can make one; a builtin's "no argument" marker reads as nil).
+  @inline(__always)
+  private static func storable(_ value: Value) -> Value {
+    if case .undefined = value { return .null }
+    return value
   }
 
   public subscript(name: String) -> Value? {
@@ -256,7 +264,7 @@ public final class PRecord {
   @inline(__always)
   public func set(_ key: RecordKey, _ value: Value, hint: FieldHint) {
     if let p = position(of: key, hint: hint) {
-      storedValues[p] = value
+      storedValues[p] = Self.storable(value)
     } else {
       hint.position = storedKeys.count
       append(key, value)
@@ -289,7 +297,7 @@ public final class PRecord {
       storedValues.removeLast()
       return
     }
-    storedValues[position] = .null
+    storedValues[position] = .undefined  // marks the hole (no record value is ever `.undefined`)
     holes += 1
     if holes > 8 && holes * 2 > storedKeys.count { compact() }
   }
@@ -297,13 +305,18 @@ public final class PRecord {
   /// Closes the holes left by removals, keeping the order of the live entries.
   private func compact() {
     guard holes > 0 else { return }
-    let live = storedKeys.indices.filter { position(of: storedKeys[$0]) == $0 }
-    for (kept, p) in live.enumerated() where kept != p {
-      storedKeys[kept] = storedKeys[p]
-      storedValues.swapAt(kept, p)
+    // Positions before `kept` hold the live entries so far, those from `kept` to `p` holes.
+    var kept = 0
+    for p in storedKeys.indices {
+      if case .undefined = storedValues[p] { continue }
+      if kept != p {
+        storedKeys[kept] = storedKeys[p]
+        storedValues.swapAt(kept, p)
+      }
+      kept += 1
     }
-    storedKeys.removeLast(storedKeys.count - live.count)
-    storedValues.removeLast(storedValues.count - live.count)
+    storedKeys.removeLast(storedKeys.count - kept)
+    storedValues.removeLast(storedValues.count - kept)
     holes = 0
     index.rebuild(storedKeys)
   }
