@@ -69,7 +69,11 @@ static int load(void) {
   herr_t (*version)(unsigned *, unsigned *, unsigned *) =
       (herr_t (*)(unsigned *, unsigned *, unsigned *))dlsym(handle, "H5get_libversion");
   unsigned major = 0, minor = 0, release = 0;
-  if (!start || !version || version(&major, &minor, &release) < 0 || major != H5_VERS_MAJOR || minor != H5_VERS_MINOR) {
+  if (!start || !version || version(&major, &minor, &release) < 0) {
+    snprintf(load_error, sizeof load_error, "the library found as HDF5 is not HDF5 (no H5open or H5get_libversion)");
+    return -1;
+  }
+  if (major != H5_VERS_MAJOR || minor != H5_VERS_MINOR) {
     snprintf(load_error, sizeof load_error, "the HDF5 library found is %u.%u, Pavlov was built against %d.%d",
              major, minor, H5_VERS_MAJOR, H5_VERS_MINOR);
     return -1;

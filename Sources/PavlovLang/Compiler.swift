@@ -969,29 +969,13 @@ final class Compiler {
       if case .local(let slot) = a {
         // Match the slot in place: no copy of the Value on the int path.
         return { f throws(PavlovError) in
-          if case .int(let i) = f[slot] {
-            let (r, o): (Int, Bool)
-            switch op {
-            case .add: (r, o) = i.addingReportingOverflow(k)
-            case .subtract: (r, o) = i.subtractingReportingOverflow(k)
-            default: (r, o) = i.multipliedReportingOverflow(by: k)
-            }
-            if !o { return .int(r) }
-          }
+          if case .int(let i) = f[slot], let r = Ops.intArithmetic(op, i, k) { return .int(r) }
           do throws(PavlovError) { return try Ops.binary(op, f[slot], .int(k)) } catch { throw error.located(loc) }
         }
       }
       return { f throws(PavlovError) in
         let x = try a.load(f)
-        if case .int(let i) = x {
-          let (r, o): (Int, Bool)
-          switch op {
-          case .add: (r, o) = i.addingReportingOverflow(k)
-          case .subtract: (r, o) = i.subtractingReportingOverflow(k)
-          default: (r, o) = i.multipliedReportingOverflow(by: k)
-          }
-          if !o { return .int(r) }
-        }
+        if case .int(let i) = x, let r = Ops.intArithmetic(op, i, k) { return .int(r) }
         do throws(PavlovError) { return try Ops.binary(op, x, .int(k)) } catch { throw error.located(loc) }
       }
     }
@@ -1001,15 +985,7 @@ final class Compiler {
       let y = compile(right)
       return { f throws(PavlovError) in
         let p = try x(f), q = try y(f)
-        if case .int(let i) = p, case .int(let j) = q {
-          let (r, o): (Int, Bool)
-          switch op {
-          case .add: (r, o) = i.addingReportingOverflow(j)
-          case .subtract: (r, o) = i.subtractingReportingOverflow(j)
-          default: (r, o) = i.multipliedReportingOverflow(by: j)
-          }
-          if !o { return .int(r) }
-        }
+        if case .int(let i) = p, case .int(let j) = q, let r = Ops.intArithmetic(op, i, j) { return .int(r) }
         do throws(PavlovError) { return try Ops.binary(op, p, q) } catch { throw error.located(loc) }
       }
     }
@@ -1232,15 +1208,7 @@ enum Operand {
     case .local(let slot): return f[slot]
     case .constant(let v): return v
     case .localIntOp(let slot, let op, let k, let general):
-      if case .int(let i) = f[slot] {
-        let (r, o): (Int, Bool)
-        switch op {
-        case .add: (r, o) = i.addingReportingOverflow(k)
-        case .subtract: (r, o) = i.subtractingReportingOverflow(k)
-        default: (r, o) = i.multipliedReportingOverflow(by: k)
-        }
-        if !o { return .int(r) }
-      }
+      if case .int(let i) = f[slot], let r = Ops.intArithmetic(op, i, k) { return .int(r) }
       return try general(f)
     case .global(let store, let index, let name):
       let v = store.storage[index]

@@ -113,15 +113,26 @@ extension Compiler {
   }
 
   /// Whether `valueCode` can take these statements: every `return` in straight-line code or in
-  /// `if` branches.
+  /// `if` branches, and at most `maxChoices` branches on the way (each nests a closure in the
+  /// code and a level in the compiler, so a generated body of thousands of guards keeps the
+  /// statement form, which runs them as a flat sequence).
   static func returnsByValue(_ statements: ArraySlice<Stmt>) -> Bool {
+    var choices = 0
+    return returnsByValue(statements, choices: &choices)
+  }
+
+  static let maxChoices = 64
+
+  private static func returnsByValue(_ statements: ArraySlice<Stmt>, choices: inout Int) -> Bool {
     guard let i = statements.firstIndex(where: containsReturn) else { return true }
     switch statements[i].kind {
     case .return: return true
     case .if(let branches, let elseBlock):
-      return branches.allSatisfy { returnsByValue($0.1.statements[...]) }
-        && elseBlock.map { returnsByValue($0.statements[...]) } != false
-        && returnsByValue(statements[(i + 1)...])
+      choices += branches.count
+      guard choices <= maxChoices else { return false }
+      for branch in branches where !returnsByValue(branch.1.statements[...], choices: &choices) { return false }
+      if let elseBlock, !returnsByValue(elseBlock.statements[...], choices: &choices) { return false }
+      return returnsByValue(statements[(i + 1)...], choices: &choices)
     default: return false
     }
   }

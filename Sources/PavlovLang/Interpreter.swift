@@ -314,7 +314,7 @@ public final class Interpreter {
       try bindArguments(closure.proto, frame: frame, argc: argc, labels: labels)
     }
     // Locals past the parameters need no reset: the resolver guarantees each is written by its
-    // `let` (or, if captured, given a fresh cell by its block) before it is read.
+    // `let` (or, if it needs a cell, given a fresh one by its block) before it is read.
     sp = base + frameSize
     if !closure.isSimple { try prepareFrame(closure, frame) }
     let result = try closure.body(frame)

@@ -362,6 +362,19 @@ enum Ops {
     return Int(d.rounded(.down)) < i
   }
 
+  /// `x + y`, `x - y` or `x * y` for `.add`, `.subtract` and anything else the caller allows
+  /// (`.multiply`); nil on overflow, so the caller takes its general path (which reports it).
+  @inline(__always)
+  static func intArithmetic(_ op: BinaryOp, _ x: Int, _ y: Int) -> Int? {
+    let (r, o): (Int, Bool)
+    switch op {
+    case .add: (r, o) = x.addingReportingOverflow(y)
+    case .subtract: (r, o) = x.subtractingReportingOverflow(y)
+    default: (r, o) = x.multipliedReportingOverflow(by: y)
+    }
+    return o ? nil : r
+  }
+
   /// An ordering or equality of two ints; nil for `in`/`not in`.
   @inline(__always)
   static func compareInts(_ op: CompareOp, _ x: Int, _ y: Int) -> Bool? {
