@@ -111,9 +111,7 @@ final class Compiler {
       if d.needsCell { return cellWriter(slot, name) }
       return { f, v in f[slot] = v }
     case .upvalue(let k):
-      let slot = upvalueBase + k
-      if upvalueByValue(k) { return { f, v in f[slot] = v } } // never reached: such a variable is never assigned
-      return cellWriter(slot, name)
+      return cellWriter(upvalueBase + k, name)  // a copied upvalue is never assigned
     case .global(let g):
       let index = g.index, store = globals
       return { _, v in store.storage[index] = v }
@@ -1233,7 +1231,8 @@ extension Compiler {
     }
   }
 
-  /// The slot of a plain (uncaptured) local variable, found without compiling anything.
+  /// The slot of a variable read as a plain local (not in a cell: uncaptured, or a copied
+  /// upvalue), found without compiling anything.
   func plainLocalSlot(_ expr: Expr) -> Int? {
     guard case .name(let ref) = expr.kind else { return nil }
     switch ref.resolution {
@@ -1247,9 +1246,8 @@ extension Compiler {
     switch expr.kind {
     case .literal(let v): return .constant(v)
     case .name(let ref):
+      if let slot = plainLocalSlot(expr) { return .local(slot) }
       switch ref.resolution {
-      case .local(let d) where !d.needsCell: return .local(d.slot)
-      case .upvalue(let k) where upvalueByValue(k): return .local(upvalueBase + k)
       case .global(let g): return .global(globals, g.index, ref.name)
       case .builtin(let v): return .constant(v)
       default: break

@@ -52,7 +52,7 @@ struct Pavlov: ParsableCommand {
 
 // Each command names itself: ArgumentParser otherwise derives the name from the type's name
 // with String(describing:), whose first dynamic cast scans every protocol conformance in the
-// binary (~10M instructions, half of startup).
+// binary (~5M instructions, a fifth of startup).
 struct Run: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "run",
