@@ -618,16 +618,16 @@ final class Compiler {
     case .member(let base, let name):
       let baseCode = operand(base)
       let interp = self.interp
-      let key = RecordKey.string(name), hint = FieldHint()
+      let hint = FieldHint(name)
       return { f throws(PavlovError) in
         let object = try baseCode.load(f)
         var newValue = try code(f)
         if case .record(let r) = object {
           if let binaryOp {
-            guard let old = r.value(key, hint: hint) else { throw interp.memberError(object, name).located(opLocation) }
+            guard let old = r.value(hint) else { throw interp.memberError(object, name).located(opLocation) }
             do throws(PavlovError) { newValue = try Ops.binary(binaryOp, old, newValue) } catch { throw error.located(opLocation) }
           }
-          r.set(key, newValue, hint: hint)
+          r.set(hint, newValue)
           return .normal
         }
         do throws(PavlovError) {
@@ -921,10 +921,10 @@ final class Compiler {
     case .member(let base, let name):
       let code = operand(base)
       let interp = self.interp
-      let key = RecordKey.string(name), hint = FieldHint()
+      let hint = FieldHint(name)
       return { f throws(PavlovError) in
         let v = try code.load(f)
-        if case .record(let r) = v, let field = r.value(key, hint: hint) { return field }
+        if case .record(let r) = v, let field = r.value(hint) { return field }
         do throws(PavlovError) { return try interp.member(v, name) } catch { throw error.located(loc) }
       }
 
@@ -1128,10 +1128,10 @@ extension Compiler {
                          _ memberLocation: SourceLocation, at loc: SourceLocation) -> (Frame, Value) throws(PavlovError) -> Value {
     let interp = self.interp
     let cache = MethodCache()
-    let key = RecordKey.string(name), hint = FieldHint()
+    let hint = FieldHint(name)
     return { f, receiver throws(PavlovError) in
       let base = interp.sp
-      if case .record(let r) = receiver, let field = r.value(key, hint: hint) {
+      if case .record(let r) = receiver, let field = r.value(hint) {
         try pushArguments(f)
         do throws(PavlovError) { return try interp.invoke(field, base: base, argc: argc, labels: labels) }
         catch { throw Compiler.annotate(error, name, loc) }
@@ -1198,6 +1198,12 @@ enum Operand {
   /// `n - 1`, `i + 1`, `k * 2` on a plain local: the int case inline, anything else (a float,
   /// an overflow, an error) through the compiled expression.
   case localIntOp(Int, BinaryOp, Int, Eval)
+  /// `values[a]` with both plain locals: a list read by an int in range inline, anything else
+  /// (a negative index, a record, an error) through the compiled expression.
+  case localIndex(Int, Int, Eval)
+  /// `self.state` on a plain local: a record's own field inline (through the field's hint),
+  /// anything else (a missing field, a method, an error) through the compiled expression.
+  case localField(Int, FieldHint, Eval)
   case code(Eval)
 
   @inline(__always)
@@ -1207,6 +1213,12 @@ enum Operand {
     case .constant(let v): return v
     case .localIntOp(let slot, let op, let k, let general):
       if case .int(let i) = f[slot], let r = Ops.intArithmetic(op, i, k) { return .int(r) }
+      return try general(f)
+    case .localIndex(let base, let index, let general):
+      if case .list(let l) = f[base], case .int(let k) = f[index], k >= 0, k < l.items.count { return l.items[k] }
+      return try general(f)
+    case .localField(let base, let hint, let general):
+      if case .record(let r) = f[base], let v = r.value(hint) { return v }
       return try general(f)
     case .global(let store, let index, let name):
       let v = store.storage[index]
@@ -1257,6 +1269,12 @@ extension Compiler {
     if case .binary(let op, let left, let right) = expr.kind, op == .add || op == .subtract || op == .multiply,
        let slot = plainLocalSlot(left), case .literal(.int(let k)) = right.kind {
       return .localIntOp(slot, op, k, compile(expr))
+    }
+    if case .index(let base, let index) = expr.kind, let b = plainLocalSlot(base), let i = plainLocalSlot(index) {
+      return .localIndex(b, i, compile(expr))
+    }
+    if case .member(let base, let name) = expr.kind, let b = plainLocalSlot(base) {
+      return .localField(b, FieldHint(name), compile(expr))
     }
     return .code(compile(expr))
   }

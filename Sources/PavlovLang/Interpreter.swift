@@ -38,6 +38,16 @@ final class FunctionProto {
 
 /// A user function value: compiled code plus what it captured: for each upvalue, a cell shared
 /// with the enclosing function, or a copy of a value that never changes (`capturedByValue`).
+/// What a call does to a fresh frame before running the body.
+enum FrameSetUp {
+  /// Nothing: no captured variables, captured parameters or defaults.
+  case none
+  /// Copies the captures in (inline in the call: most closures need only this).
+  case captures
+  /// `Interpreter.prepareFrame`: captures, missing defaults, boxed parameters.
+  case full
+}
+
 public final class Closure: Callable {
   let proto: FunctionProto
   let captures: [Value]
@@ -45,15 +55,20 @@ public final class Closure: Callable {
   let body: Eval
   let frameSize: Int
   public let parameterCount: Int
-  /// No captured variables, captured parameters or defaults: the call needs no set-up.
-  let isSimple: Bool
+  let setUp: FrameSetUp
+  let upvalueBase: Int
   init(proto: FunctionProto, captures: [Value]) {
     self.proto = proto
     self.captures = captures
     body = proto.body
     frameSize = proto.frameSize
     parameterCount = proto.parameterNames.count
-    isSimple = captures.isEmpty && proto.capturedParameters.isEmpty && proto.firstDefault >= proto.parameterNames.count
+    upvalueBase = proto.upvalueBase
+    if !proto.capturedParameters.isEmpty || proto.firstDefault < proto.parameterNames.count {
+      setUp = .full
+    } else {
+      setUp = captures.isEmpty ? .none : .captures
+    }
     super.init(name: proto.name, kind: .closure)
   }
 
@@ -316,7 +331,15 @@ public final class Interpreter {
     // Locals past the parameters need no reset: the resolver guarantees each is written by its
     // `let` (or, if it needs a cell, given a fresh one by its block) before it is read.
     sp = base + frameSize
-    if !closure.isSimple { try prepareFrame(closure, frame) }
+    switch closure.setUp {
+    case .none: break
+    case .captures:
+      let upvalues = frame + closure.upvalueBase
+      closure.captures.withUnsafeBufferPointer { captures in
+        for j in captures.indices { upvalues[j] = captures[j] }
+      }
+    case .full: try prepareFrame(closure, frame)
+    }
     let result = try closure.body(frame)
     var k = 0
     while k < frameSize { Self.release(frame + k); k += 1 }

@@ -33,11 +33,13 @@ struct KeyIndex {
     var perturb: UInt
     var slot: Int
 
-    init(_ key: RecordKey, tableSize: Int) {
+    init(hash: UInt, tableSize: Int) {
       mask = tableSize - 1
-      perturb = KeyIndex.hash(key)
+      perturb = hash
       slot = Int(perturb & UInt(mask))
     }
+
+    init(_ key: RecordKey, tableSize: Int) { self.init(hash: KeyIndex.hash(key), tableSize: tableSize) }
 
     mutating func next() {
       perturb >>= 5
@@ -48,8 +50,14 @@ struct KeyIndex {
   /// The position of `key` in `keys`, or nil.
   @inline(__always)
   func position(of key: RecordKey, in keys: [RecordKey]) -> Int? {
+    position(of: key, hash: Self.hash(key), in: keys)
+  }
+
+  /// The position of `key`, whose hash (`hash(key)`) the caller already has.
+  @inline(__always)
+  func position(of key: RecordKey, hash: UInt, in keys: [RecordKey]) -> Int? {
     guard !slots.isEmpty else { return nil }
-    var probe = Probe(key, tableSize: slots.count)
+    var probe = Probe(hash: hash, tableSize: slots.count)
     while true {
       let p = slots[probe.slot]
       if p == Self.empty { return nil }

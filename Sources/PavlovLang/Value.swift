@@ -252,32 +252,33 @@ public final class PRecord {
 
   public func has(_ key: RecordKey) -> Bool { position(of: key) != nil }
 
-  /// The value for `key`, trying first the position where this code last found it: a field read
-  /// in a loop (`self.state`, `env.step(a)`) then skips hashing the key.
+  /// The value of the hint's field, trying first the position where this code last found it:
+  /// a field read in a loop (`self.state`, `env.step(a)`) then skips the index.
   @inline(__always)
-  public func value(_ key: RecordKey, hint: FieldHint) -> Value? {
-    guard let p = position(of: key, hint: hint) else { return nil }
+  public func value(_ hint: FieldHint) -> Value? {
+    guard let p = position(hint) else { return nil }
     return storedValues[p]
   }
 
-  /// Sets `key` to `value` (adding it if absent), through the same hint as `value(_:hint:)`.
+  /// Sets the hint's field to `value` (adding it if absent), as `value(_:)` finds it.
   @inline(__always)
-  public func set(_ key: RecordKey, _ value: Value, hint: FieldHint) {
-    if let p = position(of: key, hint: hint) {
+  public func set(_ hint: FieldHint, _ value: Value) {
+    if let p = position(hint) {
       storedValues[p] = Self.storable(value)
     } else {
       hint.position = storedKeys.count
-      append(key, value)
+      append(hint.key, value)
     }
   }
 
-  /// The position of `key`: the hinted one when it holds the key (without holes every position
-  /// is live and keys are unique, so that is the entry), else the index's, which the hint keeps.
+  /// The position of the hint's key: the hinted one when it holds the key (without holes every
+  /// position is live and keys are unique, so that is the entry), else the index's, probed
+  /// with the hash the hint computed once; the hint keeps what it finds.
   @inline(__always)
-  private func position(of key: RecordKey, hint: FieldHint) -> Int? {
+  private func position(_ hint: FieldHint) -> Int? {
     let p = hint.position
-    if holes == 0, p < storedKeys.count, storedKeys[p] == key { return p }
-    guard let found = position(of: key) else { return nil }
+    if holes == 0, p < storedKeys.count, storedKeys[p] == hint.key { return p }
+    guard let found = index.position(of: hint.key, hash: hint.hash, in: storedKeys) else { return nil }
     hint.position = found
     return found
   }
@@ -331,10 +332,19 @@ public final class PRecord {
   }
 }
 
-/// Where a piece of compiled code last found its record field (see `PRecord.value(_:hint:)`).
+/// A field name as compiled code reads it (`self.state`): its key, the key's hash computed once
+/// (a method call on a map of int keys looks for a field first, and misses), and the position
+/// where the code last found it (see `PRecord.value(_:)`).
 public final class FieldHint {
+  let key: RecordKey
+  let hash: UInt
   var position = 0
-  public init() {}
+  public init(_ key: RecordKey) {
+    self.key = key
+    hash = KeyIndex.hash(key)
+  }
+
+  public convenience init(_ name: String) { self.init(.string(name)) }
 }
 
 /// `a..b` and `range(a, b, step)`: a lazy sequence of ints.
