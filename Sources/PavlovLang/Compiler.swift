@@ -251,7 +251,7 @@ final class Compiler {
       if !destructure, case .local(let d) = bindings[0].target, !d.needsCell {
         let slot = d.slot
         return { f throws(PavlovError) in
-          f[slot] = try code(f)
+          Interpreter.write(try code(f), to: f + slot)
           return .normal
         }
       }
@@ -507,7 +507,7 @@ final class Compiler {
       if step == 0 { throw PavlovError.runtime("range: step cannot be zero").located(loc) }
       while step > 0 ? i < end : i > end {
         entry?(f)
-        if let slot = plainSlot { f[slot] = .int(i) } else { try store(f, .int(i)) }
+        if let slot = plainSlot { Interpreter.write(.int(i), to: f + slot) } else { try store(f, .int(i)) }
         let flow = try body(f)
         if flow == .breakLoop { break }
         if flow == .returned { return .returned }
@@ -537,7 +537,7 @@ final class Compiler {
       if binaryOp == nil, case .local(let d) = ref.resolution, !d.needsCell {
         let slot = d.slot
         return { f throws(PavlovError) in
-          f[slot] = try code(f)
+          Interpreter.write(try code(f), to: f + slot)
           return .normal
         }
       }
@@ -585,7 +585,7 @@ final class Compiler {
           let rhs = try code(f)
           if case .int(let x) = f[slot], case .int(let y) = rhs {
             let (r, o) = x.addingReportingOverflow(y)
-            if !o { f[slot] = .int(r); return .normal }
+            if !o { (f + slot).initialize(to: .int(r)); return .normal }  // the slot holds an int
           }
           do throws(PavlovError) { f[slot] = try Ops.binary(.add, f[slot], rhs) } catch { throw error.located(loc) }
           return .normal
@@ -1214,18 +1214,27 @@ enum Operand {
     case .localIntOp(let slot, let op, let k, let general):
       if case .int(let i) = f[slot], let r = Ops.intArithmetic(op, i, k) { return .int(r) }
       return try general(f)
-    case .localIndex(let base, let index, let general):
-      if case .list(let l) = f[base], case .int(let k) = f[index], k >= 0, k < l.items.count { return l.items[k] }
-      return try general(f)
-    case .localField(let base, let hint, let general):
-      if case .record(let r) = f[base], let v = r.value(hint) { return v }
-      return try general(f)
+    case .localIndex(let base, let index, let general): return try Self.index(f, base, index, general)
+    case .localField(let base, let hint, let general): return try Self.field(f, base, hint, general)
     case .global(let store, let index, let name):
       let v = store.storage[index]
       if case .undefined = v { throw Compiler.usedBeforeDefinition(name) }
       return v
     case .code(let c): return try c(f)
     }
+  }
+
+  // Out of line, so that `load` stays small enough to be inlined where the cases above are read.
+  @inline(never)
+  static func index(_ f: Frame, _ base: Int, _ index: Int, _ general: Eval) throws(PavlovError) -> Value {
+    if case .list(let l) = f[base], case .int(let k) = f[index], k >= 0, k < l.items.count { return l.items[k] }
+    return try general(f)
+  }
+
+  @inline(never)
+  static func field(_ f: Frame, _ base: Int, _ hint: FieldHint, _ general: Eval) throws(PavlovError) -> Value {
+    if case .record(let r) = f[base], let v = r.value(hint) { return v }
+    return try general(f)
   }
 }
 

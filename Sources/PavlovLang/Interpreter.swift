@@ -258,9 +258,19 @@ public final class Interpreter {
     }
   }
 
+  /// Writes `v` into a slot. A slot holding a number, a bool or nil (most do: dead slots are
+  /// cleared to nil) has nothing to release, so the write skips Value's outlined destroy.
+  @inline(__always)
+  static func write(_ v: Value, to slot: UnsafeMutablePointer<Value>) {
+    switch slot.pointee {
+    case .int, .float, .bool, .null: slot.initialize(to: v)
+    default: slot.pointee = v
+    }
+  }
+
   @inline(__always)
   func push(_ v: Value) {
-    stack[sp] = v
+    Self.write(v, to: stack + sp)
     sp += 1
   }
 

@@ -92,10 +92,20 @@ struct KeyIndex {
     filled = 0
   }
 
-  /// A fresh table for `keys`, key i at position i (after a record closed its holes).
+  /// A fresh table for `keys`, key i at position i (after a record closed its holes), sized
+  /// for them at once (inserting one by one re-hashed every key at each doubling).
   mutating func rebuild(_ keys: [RecordKey]) {
-    removeAll()
-    for (p, key) in keys.enumerated() { insert(key, at: p, keys: keys) }
+    slots = Array(repeating: Self.empty, count: Self.tableSize(for: keys.count))
+    filled = 0
+    for (p, key) in keys.enumerated() { place(key, at: p) }
+  }
+
+  /// The smallest power of two (at least 8) that keeps `live` entries, plus the next insert,
+  /// under two thirds full: a table at least twice as big as they need.
+  private static func tableSize(for live: Int) -> Int {
+    var size = 8
+    while size < (live + 1) * 3 { size *= 2 }
+    return size
   }
 
   /// A table at most a third full of live entries (so at least twice as big as they need),
@@ -104,9 +114,7 @@ struct KeyIndex {
     let old = slots
     var live = 0
     for p in old where p >= 0 { live += 1 }
-    var size = 8
-    while size < (live + 1) * 3 { size *= 2 }
-    slots = Array(repeating: Self.empty, count: size)
+    slots = Array(repeating: Self.empty, count: Self.tableSize(for: live))
     filled = 0
     for p in old where p >= 0 { place(keys[p], at: p) }
   }

@@ -95,7 +95,33 @@ public final class PString {
     return built
   }
 
-  public var count: Int { scalarCache?.count ?? value.unicodeScalars.count }
+  /// The number of Unicode scalars. ASCII text has one per byte, and checking eight bytes at a
+  /// time is ~20 times cheaper than decoding UTF-8 to count (`len(s)` of a long string).
+  public var count: Int {
+    if let cached = scalarCache { return cached.count }
+    if let n = Self.asciiCount(value) { return n }
+    return value.unicodeScalars.count
+  }
+
+  /// The length of `text` when every byte is ASCII (and its bytes are contiguous), else nil.
+  static func asciiCount(_ text: String) -> Int? {
+    let ascii = text.utf8.withContiguousStorageIfAvailable { bytes -> Bool in
+      guard let base = bytes.baseAddress else { return true }
+      let raw = UnsafeRawPointer(base)
+      var i = 0
+      var seen: UInt64 = 0
+      while i + 8 <= bytes.count {
+        seen |= raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+        i += 8
+      }
+      while i < bytes.count {
+        seen |= UInt64(bytes[i])
+        i += 1
+      }
+      return seen & 0x8080_8080_8080_8080 == 0
+    }
+    return ascii == true ? text.utf8.count : nil
+  }
 }
 
 /// A list with reference semantics.
