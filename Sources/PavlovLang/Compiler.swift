@@ -151,7 +151,9 @@ final class Compiler {
       return { f, v throws(PavlovError) in
         if case .list(let l) = v, l.items.count == count {
           l.items.withUnsafeBufferPointer { items in
-            for k in 0..<count { f[slots[k]] = items[k] }
+            slots.withUnsafeBufferPointer { slots in
+              for k in 0..<count { Interpreter.write(items[k], to: f + slots[k]) }
+            }
           }
           return
         }
@@ -1037,19 +1039,19 @@ final class Compiler {
           try interp.ensureStack(1)
           interp.push(v)
         }
-        let general = compileMethodCall(name, argc: 1, labels: nil, pushValue, callee.location, at: loc)
+        let site = MethodCallSite(name, argc: 1, labels: nil, member: callee.location, call: loc)
         return { f throws(PavlovError) in
           let receiver = try receiverCode.load(f)
           if case .list(let l) = receiver {
             l.items.append(try value.load(f))
             return .null
           }
-          return try general(f, receiver)
+          return try Compiler.callMethod(site, f, receiver, interp, pushValue)
         }
       }
-      let pushArguments = compilePushArguments(ordered)
-      let general = compileMethodCall(name, argc: argc, labels: labels, pushArguments, callee.location, at: loc)
-      return { f throws(PavlovError) in try general(f, try receiverCode.load(f)) }
+      let pushArguments: Push? = argc == 0 ? nil : compilePushArguments(ordered)
+      let site = MethodCallSite(name, argc: argc, labels: labels, member: callee.location, call: loc)
+      return { f throws(PavlovError) in try Compiler.callMethod(site, f, try receiverCode.load(f), interp, pushArguments) }
     }
     // A builtin known at compile time with a direct entry for this arity (`rand()`, `len(xs)`).
     if labels == nil, case .name(let ref) = callee.kind, case .builtin(.function(let f)) = ref.resolution,
@@ -1123,38 +1125,45 @@ extension Compiler {
 
   /// `receiver.name(args)` once the receiver is known: a record's own function field first
   /// (records of closures act as objects: `env.step(a)`), then the type's method (found
-  /// through an inline cache), then a property holding a function.
-  func compileMethodCall(_ name: String, argc: Int, labels: [String]?, _ pushArguments: @escaping Push,
-                         _ memberLocation: SourceLocation, at loc: SourceLocation) -> (Frame, Value) throws(PavlovError) -> Value {
-    let interp = self.interp
-    let cache = MethodCache()
-    let hint = FieldHint(name)
-    return { f, receiver throws(PavlovError) in
-      let base = interp.sp
-      if case .record(let r) = receiver, let field = r.value(hint) {
-        try pushArguments(f)
-        do throws(PavlovError) { return try interp.invoke(field, base: base, argc: argc, labels: labels) }
-        catch { throw Compiler.annotate(error, name, loc) }
-      }
-      let type = interp.registry.type(of: receiver)
-      let method: BuiltinFunction
-      if let cached = cache.method, cache.type === type {
-        method = cached
-      } else if let found = type.methods[name] {
-        cache.type = type
-        cache.method = found
-        method = found
-      } else {
-        let value: Value
-        do throws(PavlovError) { value = try interp.member(receiver, name) } catch { throw error.located(memberLocation) }
-        try pushArguments(f)
-        do throws(PavlovError) { return try interp.invoke(value, base: base, argc: argc, labels: labels) }
-        catch { throw Compiler.annotate(error, name, loc) }
-      }
-      try pushArguments(f)
-      do throws(PavlovError) { return try interp.callBuiltin(method, receiver: receiver, base: base, argc: argc, labels: labels) }
-      catch { throw Compiler.annotate(error, "\(type.name).\(name)", loc) }
+  /// through an inline cache), then a property holding a function. Inlined into the call
+  /// site's one closure, which captures the site as a single reference (a closure calling
+  /// another closure, with the names and locations in its context, cost ~35 instructions of
+  /// thunks per call).
+  @inline(__always)
+  static func callMethod(_ site: MethodCallSite, _ f: Frame, _ receiver: Value, _ interp: Interpreter,
+                         _ pushArguments: Push?) throws(PavlovError) -> Value {
+    let base = interp.sp
+    if case .record(let r) = receiver, let field = r.value(site.hint) {
+      try pushArguments?(f)
+      do throws(PavlovError) { return try interp.invoke(field, base: base, argc: site.argc, labels: site.labels) }
+      catch { throw Compiler.annotate(error, site.name, site.location) }
     }
+    return try callTypeMethod(site, f, receiver, interp, pushArguments)
+  }
+
+  /// The rest of `callMethod`: a method of the receiver's type, or a property holding a function.
+  static func callTypeMethod(_ site: MethodCallSite, _ f: Frame, _ receiver: Value, _ interp: Interpreter,
+                             _ pushArguments: Push?) throws(PavlovError) -> Value {
+    let base = interp.sp
+    let type = interp.registry.type(of: receiver)
+    let cache = site.cache
+    let method: BuiltinFunction
+    if let cached = cache.method, cache.type === type {
+      method = cached
+    } else if let found = type.methods[site.name] {
+      cache.type = type
+      cache.method = found
+      method = found
+    } else {
+      let value: Value
+      do throws(PavlovError) { value = try interp.member(receiver, site.name) } catch { throw error.located(site.memberLocation) }
+      try pushArguments?(f)
+      do throws(PavlovError) { return try interp.invoke(value, base: base, argc: site.argc, labels: site.labels) }
+      catch { throw Compiler.annotate(error, site.name, site.location) }
+    }
+    try pushArguments?(f)
+    do throws(PavlovError) { return try interp.callBuiltin(method, receiver: receiver, base: base, argc: site.argc, labels: site.labels) }
+    catch { throw Compiler.annotate(error, "\(type.name).\(site.name)", site.location) }
   }
 
   /// Code that evaluates arguments left to right onto the value stack; small counts are
@@ -1293,4 +1302,26 @@ extension Compiler {
 final class MethodCache {
   var type: NativeType?
   var method: BuiltinFunction?
+}
+
+/// What a method call site `receiver.name(args)` knows: read on the fast path (the field's
+/// hint, the argument count) or only off it (the names and locations for errors).
+final class MethodCallSite {
+  let name: String
+  let argc: Int
+  let labels: [String]?
+  let hint: FieldHint
+  let cache = MethodCache()
+  /// Where `receiver.name` is (a missing member), and where the call is (an error inside it).
+  let memberLocation: SourceLocation
+  let location: SourceLocation
+
+  init(_ name: String, argc: Int, labels: [String]?, member memberLocation: SourceLocation, call location: SourceLocation) {
+    self.name = name
+    self.argc = argc
+    self.labels = labels
+    hint = FieldHint(name)
+    self.memberLocation = memberLocation
+    self.location = location
+  }
 }
