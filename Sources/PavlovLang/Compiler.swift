@@ -1080,7 +1080,7 @@ final class Compiler {
     // One or two positional arguments (most calls) are pushed inline, without a push closure.
     if labels == nil && argc == 1 {
       let a = operand(ordered[0])
-      return { f throws(PavlovError) in
+      let general: Eval = { f throws(PavlovError) in
         let function = try calleeCode.load(f)
         let base = interp.sp
         let v = try a.load(f)
@@ -1089,10 +1089,11 @@ final class Compiler {
         do throws(PavlovError) { return try interp.invoke(function, base: base, argc: 1, labels: nil) }
         catch { throw failed(error, function) }
       }
+      return directClosureCall(calleeCode, a, nil, general, at: loc)
     }
     if labels == nil && argc == 2 {
       let a = operand(ordered[0]), b = operand(ordered[1])
-      return { f throws(PavlovError) in
+      let general: Eval = { f throws(PavlovError) in
         let function = try calleeCode.load(f)
         let base = interp.sp
         try interp.ensureStack(2)
@@ -1101,6 +1102,7 @@ final class Compiler {
         do throws(PavlovError) { return try interp.invoke(function, base: base, argc: 2, labels: nil) }
         catch { throw failed(error, function) }
       }
+      return directClosureCall(calleeCode, a, b, general, at: loc)
     }
     let pushArguments = compilePushArguments(ordered)
     return { f throws(PavlovError) in
@@ -1115,6 +1117,47 @@ final class Compiler {
 
 extension Compiler {
   typealias Push = (Frame) throws(PavlovError) -> Void
+
+  /// `f(x)` or `f(x, y)` where `f` is a global or a plain local: a closure found there is
+  /// called without first copying the slot's value (one reference count instead of two, and
+  /// no dispatch on the callee's kind); anything else takes `general`, as other callees do.
+  /// (Not an optional result: a closure passed through `??` is re-wrapped in a thunk per call.)
+  func directClosureCall(_ callee: Operand, _ a: Operand, _ b: Operand?, _ general: @escaping Eval,
+                         at loc: SourceLocation) -> Eval {
+    // The closures capture one object: a forwarding thunk copies a closure's whole context
+    // into arguments on every call, and a location alone is four words.
+    let site = DirectCallSite(interp: interp, a: a, b: b, general: general, location: loc)
+    switch callee {
+    case .global(let store, let index, _):
+      return { f throws(PavlovError) in
+        if case .function(let fn) = store.storage[index], fn.kind == .closure {
+          return try Compiler.pushAndCall(unsafeDowncast(fn, to: Closure.self), f, site)
+        }
+        return try site.general(f)
+      }
+    case .local(let slot):
+      return { f throws(PavlovError) in
+        if case .function(let fn) = f[slot], fn.kind == .closure {
+          return try Compiler.pushAndCall(unsafeDowncast(fn, to: Closure.self), f, site)
+        }
+        return try site.general(f)
+      }
+    default:
+      return general
+    }
+  }
+
+  @inline(__always)
+  static func pushAndCall(_ closure: Closure, _ f: Frame, _ site: DirectCallSite) throws(PavlovError) -> Value {
+    let interp = site.interp
+    let base = interp.sp
+    let argc = site.b == nil ? 1 : 2
+    try interp.ensureStack(argc)
+    interp.push(try site.a.load(f))
+    if let b = site.b { interp.push(try b.load(f)) }
+    do throws(PavlovError) { return try interp.callClosure(closure, base: base, argc: argc, labels: nil) }
+    catch { throw annotate(error, closure.name, site.location) }
+  }
 
   /// A builtin's own error has no location yet: it happened at this call. An error from inside
   /// a called function already has one: this call becomes a frame of the trace.
@@ -1302,6 +1345,23 @@ extension Compiler {
 final class MethodCache {
   var type: NativeType?
   var method: BuiltinFunction?
+}
+
+/// A call `f(x)` or `f(x, y)` of a global or local function (see `directClosureCall`).
+final class DirectCallSite {
+  let interp: Interpreter
+  let a: Operand
+  let b: Operand?
+  let general: Eval
+  let location: SourceLocation
+
+  init(interp: Interpreter, a: Operand, b: Operand?, general: @escaping Eval, location: SourceLocation) {
+    self.interp = interp
+    self.a = a
+    self.b = b
+    self.general = general
+    self.location = location
+  }
 }
 
 /// What a method call site `receiver.name(args)` knows: read on the fast path (the field's

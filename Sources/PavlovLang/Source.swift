@@ -29,7 +29,7 @@ public final class SourceFile: @unchecked Sendable {
 
 /// A place in a source file: 1-based line and column (columns count characters), and the
 /// width of the thing there so carets can underline it.
-public struct SourceLocation: CustomStringConvertible {
+public final class SourceLocation: CustomStringConvertible {
   public let file: SourceFile
   public let line: Int
   public let column: Int
