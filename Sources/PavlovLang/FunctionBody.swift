@@ -88,18 +88,33 @@ extension Compiler {
     }
     guard let yes = valueBlock(block, then: next)?.operand,
           let no = valueIf(branches.dropFirst(), elseBlock, then: next)?.operand else { return nil }
-    let general = compileCondition(condition)
+    // One object for the closures to capture (two operands are ~80 bytes of context, which
+    // the forwarding thunk would copy on every run).
+    let choice = Choice(condition: compileCondition(condition), yes: yes, no: no)
     // `if n < 2 { ... }` on a local int: the comparison inline.
     if case .compare(let ops, let operands) = condition.kind, ops.count == 1,
        let slot = plainLocalSlot(operands[0]), case .literal(.int(let k)) = operands[1].kind {
       let op = ops[0]
       return .code { f throws(PavlovError) in
         let holds: Bool
-        if case .int(let i) = f[slot], let direct = Ops.compareInts(op, i, k) { holds = direct } else { holds = try general(f) }
-        return holds ? try yes.load(f) : try no.load(f)
+        if case .int(let i) = f[slot], let direct = Ops.compareInts(op, i, k) { holds = direct } else { holds = try choice.condition(f) }
+        return holds ? try choice.yes.load(f) : try choice.no.load(f)
       }
     }
-    return .code { f throws(PavlovError) in try general(f) ? try yes.load(f) : try no.load(f) }
+    return .code { f throws(PavlovError) in try choice.condition(f) ? try choice.yes.load(f) : try choice.no.load(f) }
+  }
+
+  /// The parts of a value-returning `if`.
+  final class Choice {
+    let condition: (Frame) throws(PavlovError) -> Bool
+    let yes: Operand
+    let no: Operand
+
+    init(condition: @escaping (Frame) throws(PavlovError) -> Bool, yes: Operand, no: Operand) {
+      self.condition = condition
+      self.yes = yes
+      self.no = no
+    }
   }
 
   private func valueBlock(_ block: Block, then next: ValueCode) -> ValueCode? {
