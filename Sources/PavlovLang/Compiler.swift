@@ -618,24 +618,24 @@ final class Compiler {
     case .slice(let base, let a, let b, let c):
       return compileIndicesAssignment(base, [.slice(a, b, c)], code, binaryOp, opLocation)
     case .member(let base, let name):
-      let baseCode = operand(base)
-      let interp = self.interp
-      let hint = FieldHint(name)
+      // One object for the closure to capture (see `DirectCallSite`).
+      let site = MemberWrite(object: operand(base), value: code, op: binaryOp, hint: FieldHint(name),
+                             interp: interp, location: opLocation)
       return { f throws(PavlovError) in
-        let object = try baseCode.load(f)
-        var newValue = try code(f)
+        let object = try site.object.load(f)
+        var newValue = try site.value(f)
         if case .record(let r) = object {
-          if let binaryOp {
-            guard let old = r.value(hint) else { throw interp.memberError(object, name).located(opLocation) }
-            do throws(PavlovError) { newValue = try Ops.binary(binaryOp, old, newValue) } catch { throw error.located(opLocation) }
+          if let binaryOp = site.op {
+            guard let old = r.value(site.hint) else { throw site.interp.memberError(object, name).located(site.location) }
+            do throws(PavlovError) { newValue = try Ops.binary(binaryOp, old, newValue) } catch { throw error.located(site.location) }
           }
-          r.set(hint, newValue)
+          r.set(site.hint, newValue)
           return .normal
         }
         do throws(PavlovError) {
-          if let binaryOp { newValue = try Ops.binary(binaryOp, try interp.member(object, name), newValue) }
-          try interp.setMember(object, name, newValue)
-        } catch { throw error.located(opLocation) }
+          if let binaryOp = site.op { newValue = try Ops.binary(binaryOp, try site.interp.member(object, name), newValue) }
+          try site.interp.setMember(object, name, newValue)
+        } catch { throw error.located(site.location) }
         return .normal
       }
     default:
@@ -1345,6 +1345,25 @@ extension Compiler {
 final class MethodCache {
   var type: NativeType?
   var method: BuiltinFunction?
+}
+
+/// `object.name = value` (or `+=` and the like), as its one closure reads it.
+final class MemberWrite {
+  let object: Operand
+  let value: Eval
+  let op: BinaryOp?
+  let hint: FieldHint
+  let interp: Interpreter
+  let location: SourceLocation
+
+  init(object: Operand, value: @escaping Eval, op: BinaryOp?, hint: FieldHint, interp: Interpreter, location: SourceLocation) {
+    self.object = object
+    self.value = value
+    self.op = op
+    self.hint = hint
+    self.interp = interp
+    self.location = location
+  }
 }
 
 /// A call `f(x)` or `f(x, y)` of a global or local function (see `directClosureCall`).
