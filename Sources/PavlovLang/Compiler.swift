@@ -1155,7 +1155,7 @@ extension Compiler {
     try interp.ensureStack(argc)
     interp.push(try site.a.load(f))
     if let b = site.b { interp.push(try b.load(f)) }
-    do throws(PavlovError) { return try interp.callClosure(closure, base: base, argc: argc, labels: nil) }
+    do throws(PavlovError) { return try interp.runClosure(closure, base: base, argc: argc, labels: nil) }
     catch { throw annotate(error, closure.name, site.location) }
   }
 
