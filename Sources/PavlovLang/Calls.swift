@@ -1,0 +1,193 @@
+/// How compiled code calls: direct calls of closures found in slots, method calls on
+/// records and native values, argument pushing, and the per-site objects their closures
+/// capture (one object each: see "Why closure compilation" in docs/architecture.md).
+
+extension Compiler {
+  typealias Push = (Frame) throws(PavlovError) -> Void
+
+  /// `f(x)` or `f(x, y)` where `f` is a global or a plain local: a closure found there is
+  /// called without first copying the slot's value (one reference count instead of two, and
+  /// no dispatch on the callee's kind); anything else takes `general`, as other callees do.
+  /// (Not an optional result: a closure passed through `??` is re-wrapped in a thunk per call.)
+  func directClosureCall(_ callee: Operand, _ a: Operand, _ b: Operand?, _ general: @escaping Eval,
+                         at loc: SourceLocation) -> Eval {
+    // The closures capture one object: a forwarding thunk copies a closure's whole context
+    // into arguments on every call, and a location alone is four words.
+    let site = DirectCallSite(interp: interp, a: a, b: b, general: general, location: loc)
+    switch callee {
+    case .global(let store, let index, _):
+      return { f throws(PavlovError) in
+        if case .function(let fn) = store.storage[index], fn.kind == .closure {
+          return try Compiler.pushAndCall(unsafeDowncast(fn, to: Closure.self), f, site)
+        }
+        return try site.general(f)
+      }
+    case .local(let slot):
+      return { f throws(PavlovError) in
+        if case .function(let fn) = f[slot], fn.kind == .closure {
+          return try Compiler.pushAndCall(unsafeDowncast(fn, to: Closure.self), f, site)
+        }
+        return try site.general(f)
+      }
+    default:
+      return general
+    }
+  }
+
+  @inline(__always)
+  static func pushAndCall(_ closure: Closure, _ f: Frame, _ site: DirectCallSite) throws(PavlovError) -> Value {
+    let interp = site.interp
+    let base = interp.sp
+    let argc = site.b == nil ? 1 : 2
+    try interp.ensureStack(argc)
+    interp.push(try site.a.load(f))
+    if let b = site.b { interp.push(try b.load(f)) }
+    do throws(PavlovError) { return try interp.runClosure(closure, base: base, argc: argc, labels: nil) }
+    catch { throw annotate(error, closure.name, site.location) }
+  }
+
+  /// A builtin's own error has no location yet: it happened at this call. An error from inside
+  /// a called function already has one: this call becomes a frame of the trace.
+  static func annotate(_ error: PavlovError, _ name: String, _ loc: SourceLocation) -> PavlovError {
+    if error.location == nil { error.location = loc } else { error.callSites.append(TraceEntry(function: name, location: loc)) }
+    return error
+  }
+
+  /// `receiver.name(args)` once the receiver is known: a record's own function field first
+  /// (records of closures act as objects: `env.step(a)`), then the type's method (found
+  /// through an inline cache), then a property holding a function. Inlined into the call
+  /// site's one closure, which captures the site as a single reference (a closure calling
+  /// another closure, with the names and locations in its context, cost ~35 instructions of
+  /// thunks per call).
+  @inline(__always)
+  static func callMethod(_ site: MethodCallSite, _ f: Frame, _ receiver: Value, _ interp: Interpreter,
+                         _ pushArguments: Push?) throws(PavlovError) -> Value {
+    let base = interp.sp
+    if case .record(let r) = receiver, let field = r.value(site.hint) {
+      try pushArguments?(f)
+      do throws(PavlovError) { return try interp.invoke(field, base: base, argc: site.argc, labels: site.labels) }
+      catch { throw Compiler.annotate(error, site.name, site.location) }
+    }
+    return try callTypeMethod(site, f, receiver, interp, pushArguments)
+  }
+
+  /// The rest of `callMethod`: a method of the receiver's type, or a property holding a function.
+  static func callTypeMethod(_ site: MethodCallSite, _ f: Frame, _ receiver: Value, _ interp: Interpreter,
+                             _ pushArguments: Push?) throws(PavlovError) -> Value {
+    let base = interp.sp
+    let type = interp.registry.type(of: receiver)
+    let cache = site.cache
+    let method: BuiltinFunction
+    if let cached = cache.method, cache.type === type {
+      method = cached
+    } else if let found = type.methods[site.name] {
+      cache.type = type
+      cache.method = found
+      method = found
+    } else {
+      let value: Value
+      do throws(PavlovError) { value = try interp.member(receiver, site.name) } catch { throw error.located(site.memberLocation) }
+      try pushArguments?(f)
+      do throws(PavlovError) { return try interp.invoke(value, base: base, argc: site.argc, labels: site.labels) }
+      catch { throw Compiler.annotate(error, site.name, site.location) }
+    }
+    try pushArguments?(f)
+    do throws(PavlovError) { return try interp.callBuiltin(method, receiver: receiver, base: base, argc: site.argc, labels: site.labels) }
+    catch { throw Compiler.annotate(error, "\(type.name).\(site.name)", site.location) }
+  }
+
+  /// Code that evaluates arguments left to right onto the value stack; small counts are
+  /// unrolled so no closure is called through an array.
+  func compilePushArguments(_ exprs: [Expr]) -> Push {
+    let interp = self.interp
+    switch exprs.count {
+    case 0:
+      return { _ in }
+    case 1:
+      let a = operand(exprs[0])
+      return { f throws(PavlovError) in
+        let v = try a.load(f)
+        try interp.ensureStack(1)
+        interp.push(v)
+      }
+    case 2:
+      let a = operand(exprs[0]), b = operand(exprs[1])
+      return { f throws(PavlovError) in
+        try interp.ensureStack(2)
+        interp.push(try a.load(f))
+        interp.push(try b.load(f))
+      }
+    default:
+      let a = operand(exprs[0]), rest = compilePushArguments(Array(exprs.dropFirst()))
+      return { f throws(PavlovError) in
+        try interp.ensureStack(1)
+        interp.push(try a.load(f))
+        try rest(f)
+      }
+    }
+  }
+}
+
+/// The method a call site found last time, keyed by the receiver's type (an inline cache).
+final class MethodCache {
+  var type: NativeType?
+  var method: BuiltinFunction?
+}
+
+/// `object.name = value` (or `+=` and the like), as its one closure reads it.
+final class MemberWrite {
+  let object: Operand
+  let value: Eval
+  let op: BinaryOp?
+  let hint: FieldHint
+  let interp: Interpreter
+  let location: SourceLocation
+
+  init(object: Operand, value: @escaping Eval, op: BinaryOp?, hint: FieldHint, interp: Interpreter, location: SourceLocation) {
+    self.object = object
+    self.value = value
+    self.op = op
+    self.hint = hint
+    self.interp = interp
+    self.location = location
+  }
+}
+
+/// A call `f(x)` or `f(x, y)` of a global or local function (see `directClosureCall`).
+final class DirectCallSite {
+  let interp: Interpreter
+  let a: Operand
+  let b: Operand?
+  let general: Eval
+  let location: SourceLocation
+
+  init(interp: Interpreter, a: Operand, b: Operand?, general: @escaping Eval, location: SourceLocation) {
+    self.interp = interp
+    self.a = a
+    self.b = b
+    self.general = general
+    self.location = location
+  }
+}
+
+/// What a method call site `receiver.name(args)` knows: read on the fast path (the field's
+/// hint, the argument count) or only off it (the names and locations for errors).
+final class MethodCallSite {
+  let name: String
+  let argc: Int
+  let labels: [String]?
+  let hint: FieldHint
+  let cache = MethodCache()
+  /// Where `receiver.name` is (a missing member), and where the call is (an error inside it).
+  let memberLocation: SourceLocation
+  let location: SourceLocation
+
+  init(_ name: String, argc: Int, labels: [String]?, member memberLocation: SourceLocation, call location: SourceLocation) {
+    self.name = name
+    self.argc = argc
+    self.labels = labels
+    hint = FieldHint(name)
+    self.memberLocation = memberLocation
+    self.location = location
+  }
+}
