@@ -602,10 +602,24 @@ final class Compiler {
         return .normal
       }
     case .index(let base, let index):
-      let baseCode = compile(base), indexCode = compile(index)
+      let baseCode = operand(base), indexCode = operand(index)
+      if binaryOp == nil {
+        // `xs[i] = v` in range and `m[k] = v` with an int key (a map) write directly.
+        return { f throws(PavlovError) in
+          let container = try baseCode.load(f)
+          let key = try indexCode.load(f)
+          let newValue = try code(f)
+          if case .int(let k) = key {
+            if case .list(let l) = container, k >= 0, k < l.items.count { l.items[k] = newValue; return .normal }
+            if case .record(let r) = container { r[.int(k)] = newValue; return .normal }
+          }
+          do throws(PavlovError) { try Ops.setIndex(container, key, newValue) } catch { throw error.located(opLocation) }
+          return .normal
+        }
+      }
       return { f throws(PavlovError) in
-        let container = try baseCode(f)
-        let key = try indexCode(f)
+        let container = try baseCode.load(f)
+        let key = try indexCode.load(f)
         var newValue = try code(f)
         do throws(PavlovError) {
           if let binaryOp { newValue = try Ops.binary(binaryOp, try Ops.index(container, key), newValue) }
@@ -934,7 +948,10 @@ final class Compiler {
       let b = operand(base), i = operand(index)
       return { f throws(PavlovError) in
         let container = try b.load(f), key = try i.load(f)
-        if case .list(let l) = container, case .int(let k) = key, k >= 0, k < l.items.count { return l.items[k] }
+        if case .int(let k) = key {
+          if case .list(let l) = container, k >= 0, k < l.items.count { return l.items[k] }
+          if case .record(let r) = container, let v = r[.int(k)] { return v }
+        }
         do throws(PavlovError) { return try Ops.index(container, key) } catch { throw error.located(loc) }
       }
 

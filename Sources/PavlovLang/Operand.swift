@@ -7,8 +7,9 @@ enum Operand {
   /// `n - 1`, `i + 1`, `k * 2` on a plain local: the int case inline, anything else (a float,
   /// an overflow, an error) through the compiled expression.
   case localIntOp(Int, BinaryOp, Int, Eval)
-  /// `values[a]` with both plain locals: a list read by an int in range inline, anything else
-  /// (a negative index, a record, an error) through the compiled expression.
+  /// `values[a]` with both plain locals: a list read by an int in range, or a record by an int
+  /// key it has, inline; anything else (a negative index, a string key, an error) through the
+  /// compiled expression.
   case localIndex(Int, Int, Eval)
   /// `self.state` on a plain local: a record's own field inline (through the field's hint),
   /// anything else (a missing field, a method, an error) through the compiled expression.
@@ -36,7 +37,10 @@ enum Operand {
   // Out of line, so that `load` stays small enough to be inlined where the cases above are read.
   @inline(never)
   static func index(_ f: Frame, _ base: Int, _ index: Int, _ general: Eval) throws(PavlovError) -> Value {
-    if case .list(let l) = f[base], case .int(let k) = f[index], k >= 0, k < l.items.count { return l.items[k] }
+    if case .int(let k) = f[index] {
+      if case .list(let l) = f[base], k >= 0, k < l.items.count { return l.items[k] }
+      if case .record(let r) = f[base], let v = r[.int(k)] { return v }
+    }
     return try general(f)
   }
 
