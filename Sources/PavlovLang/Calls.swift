@@ -139,15 +139,17 @@ final class MemberWrite {
   let object: Operand
   let value: Eval
   let op: BinaryOp?
+  let name: String
   let hint: FieldHint
   let interp: Interpreter
   let location: SourceLocation
 
-  init(object: Operand, value: @escaping Eval, op: BinaryOp?, hint: FieldHint, interp: Interpreter, location: SourceLocation) {
+  init(object: Operand, value: @escaping Eval, op: BinaryOp?, name: String, interp: Interpreter, location: SourceLocation) {
     self.object = object
     self.value = value
     self.op = op
-    self.hint = hint
+    self.name = name
+    hint = FieldHint(name)
     self.interp = interp
     self.location = location
   }

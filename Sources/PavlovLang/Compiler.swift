@@ -550,14 +550,15 @@ final class Compiler {
         }
       }
       let load = read(ref)
-      // `s += "text"` appends in place when nothing else holds the string.
+      // `x += 1` on a plain local or global int (the commonest statement in loops) updates the
+      // slot in place, and `s += "text"` appends in place when nothing else holds the string.
       if binaryOp == .add, let slotAccess = plainSlotAccess(ref) {
         return { f throws(PavlovError) in
           let rhs = try code(f)
           let slot = slotAccess(f)
           if case .int(let x) = slot.pointee, case .int(let y) = rhs {
             let (r, o) = x.addingReportingOverflow(y)
-            if !o { slot.pointee = .int(r); return .normal }
+            if !o { slot.initialize(to: .int(r)); return .normal }  // the slot holds an int: nothing to release
           }
           if case .string(let addition) = rhs, case .string = slot.pointee {
             // Move the value out of the slot so the slot's reference does not count.
@@ -577,19 +578,6 @@ final class Compiler {
           }
           if case .undefined = slot.pointee { throw Self.usedBeforeDefinition(ref.name).located(loc) }
           do throws(PavlovError) { slot.pointee = try Ops.binary(.add, slot.pointee, rhs) } catch { throw error.located(loc) }
-          return .normal
-        }
-      }
-      // `x += 1` on a plain local int is the most common statement in loops.
-      if binaryOp == .add, case .local(let d) = ref.resolution, !d.needsCell {
-        let slot = d.slot
-        return { f throws(PavlovError) in
-          let rhs = try code(f)
-          if case .int(let x) = f[slot], case .int(let y) = rhs {
-            let (r, o) = x.addingReportingOverflow(y)
-            if !o { (f + slot).initialize(to: .int(r)); return .normal }  // the slot holds an int
-          }
-          do throws(PavlovError) { f[slot] = try Ops.binary(.add, f[slot], rhs) } catch { throw error.located(loc) }
           return .normal
         }
       }
@@ -633,22 +621,22 @@ final class Compiler {
       return compileIndicesAssignment(base, [.slice(a, b, c)], code, binaryOp, opLocation)
     case .member(let base, let name):
       // One object for the closure to capture (see `DirectCallSite`).
-      let site = MemberWrite(object: operand(base), value: code, op: binaryOp, hint: FieldHint(name),
-                             interp: interp, location: opLocation)
+      let site = MemberWrite(object: operand(base), value: code, op: binaryOp, name: name, interp: interp,
+                             location: opLocation)
       return { f throws(PavlovError) in
         let object = try site.object.load(f)
         var newValue = try site.value(f)
         if case .record(let r) = object {
           if let binaryOp = site.op {
-            guard let old = r.value(site.hint) else { throw site.interp.memberError(object, name).located(site.location) }
+            guard let old = r.value(site.hint) else { throw site.interp.memberError(object, site.name).located(site.location) }
             do throws(PavlovError) { newValue = try Ops.binary(binaryOp, old, newValue) } catch { throw error.located(site.location) }
           }
           r.set(site.hint, newValue)
           return .normal
         }
         do throws(PavlovError) {
-          if let binaryOp = site.op { newValue = try Ops.binary(binaryOp, try site.interp.member(object, name), newValue) }
-          try site.interp.setMember(object, name, newValue)
+          if let binaryOp = site.op { newValue = try Ops.binary(binaryOp, try site.interp.member(object, site.name), newValue) }
+          try site.interp.setMember(object, site.name, newValue)
         } catch { throw error.located(site.location) }
         return .normal
       }

@@ -36,18 +36,18 @@ final class FunctionProto {
   }
 }
 
-/// A user function value: compiled code plus what it captured: for each upvalue, a cell shared
-/// with the enclosing function, or a copy of a value that never changes (`capturedByValue`).
 /// What a call does to a fresh frame before running the body.
 enum FrameSetUp {
   /// Nothing: no captured variables, captured parameters or defaults.
-  case none
+  case nothing
   /// Copies the captures in (inline in the call: most closures need only this).
   case captures
   /// `Interpreter.prepareFrame`: captures, missing defaults, boxed parameters.
   case full
 }
 
+/// A user function value: compiled code plus what it captured: for each upvalue, a cell shared
+/// with the enclosing function, or a copy of a value that never changes (`capturedByValue`).
 public final class Closure: Callable {
   let proto: FunctionProto
   let captures: [Value]
@@ -67,7 +67,7 @@ public final class Closure: Callable {
     if !proto.capturedParameters.isEmpty || proto.firstDefault < proto.parameterNames.count {
       setUp = .full
     } else {
-      setUp = captures.isEmpty ? .none : .captures
+      setUp = captures.isEmpty ? .nothing : .captures
     }
     super.init(name: proto.name, kind: .closure)
   }
@@ -349,7 +349,7 @@ public final class Interpreter {
     // `let` (or, if it needs a cell, given a fresh one by its block) before it is read.
     sp = base + frameSize
     switch closure.setUp {
-    case .none: break
+    case .nothing: break
     case .captures:
       let upvalues = frame + closure.upvalueBase
       closure.captures.withUnsafeBufferPointer { captures in
