@@ -1030,8 +1030,6 @@ final class Compiler {
     // Each argument is compiled exactly once, by whichever path below is taken (compiling
     // twice per level made nested calls exponential to compile).
 
-    func annotate(_ error: PavlovError, _ name: String) -> PavlovError { Compiler.annotate(error, name, loc) }
-
     if case .member(let receiverExpr, let name) = callee.kind {
       let receiverCode = operand(receiverExpr)
       // `xs.push(v)` is the commonest call in list-building loops: append directly when the
@@ -1077,37 +1075,9 @@ final class Compiler {
       }
     }
     let calleeCode = operand(callee)
-    @inline(__always)
-    func failed(_ error: PavlovError, _ function: Value) -> PavlovError {
-      if case .function(let fn) = function { return annotate(error, fn.name) }
-      return error.located(loc)
-    }
     // One or two positional arguments (most calls) are pushed inline, without a push closure.
-    if labels == nil && argc == 1 {
-      let a = operand(ordered[0])
-      let general: Eval = { f throws(PavlovError) in
-        let function = try calleeCode.load(f)
-        let base = interp.sp
-        let v = try a.load(f)
-        try interp.ensureStack(1)
-        interp.push(v)
-        do throws(PavlovError) { return try interp.invoke(function, base: base, argc: 1, labels: nil) }
-        catch { throw failed(error, function) }
-      }
-      return directClosureCall(calleeCode, a, nil, general, at: loc)
-    }
-    if labels == nil && argc == 2 {
-      let a = operand(ordered[0]), b = operand(ordered[1])
-      let general: Eval = { f throws(PavlovError) in
-        let function = try calleeCode.load(f)
-        let base = interp.sp
-        try interp.ensureStack(2)
-        interp.push(try a.load(f))
-        interp.push(try b.load(f))
-        do throws(PavlovError) { return try interp.invoke(function, base: base, argc: 2, labels: nil) }
-        catch { throw failed(error, function) }
-      }
-      return directClosureCall(calleeCode, a, b, general, at: loc)
+    if labels == nil && (argc == 1 || argc == 2) {
+      return directClosureCall(calleeCode, operand(ordered[0]), argc == 2 ? operand(ordered[1]) : nil, at: loc)
     }
     let pushArguments = compilePushArguments(ordered)
     return { f throws(PavlovError) in
@@ -1115,7 +1085,7 @@ final class Compiler {
       let base = interp.sp
       try pushArguments(f)
       do throws(PavlovError) { return try interp.invoke(function, base: base, argc: argc, labels: labels) }
-      catch { throw failed(error, function) }
+      catch { throw Compiler.callFailed(error, function, loc) }
     }
   }
 }
