@@ -53,22 +53,23 @@ final class Compiler {
 
   // MARK: - Variables
 
-  func read(_ ref: NameRef) -> Eval {
+  /// The value of the name at `loc` (where an error reading it is reported).
+  func read(_ ref: NameRef, at loc: SourceLocation) -> Eval {
     let name = ref.name
     switch ref.resolution {
     case .local(let d):
       let slot = d.slot
-      if d.needsCell { return cellReader(slot, name) }
+      if d.needsCell { return cellReader(slot, name, at: loc) }
       return { f in f[slot] }
     case .upvalue(let k):
       let slot = upvalueBase + k
       if upvalueByValue(k) { return { f in f[slot] } }
-      return cellReader(slot, name)
+      return cellReader(slot, name, at: loc)
     case .global(let g):
       let index = g.index, store = globals
       return { _ throws(PavlovError) in
         let v = store.storage[index]
-        if case .undefined = v { throw Self.usedBeforeDefinition(name) }
+        if case .undefined = v { throw Self.usedBeforeDefinition(name).located(loc) }
         return v
       }
     case .builtin(let v):
@@ -93,11 +94,11 @@ final class Compiler {
     }
   }
 
-  func cellReader(_ slot: Int, _ name: String) -> Eval {
+  func cellReader(_ slot: Int, _ name: String, at loc: SourceLocation) -> Eval {
     return { f throws(PavlovError) in
-      guard case .cell(let c) = f[slot] else { throw Self.internalError("`\(name)` is not in a cell") }
+      guard case .cell(let c) = f[slot] else { throw Self.internalError("`\(name)` is not in a cell").located(loc) }
       let v = c.value
-      if case .undefined = v { throw Self.usedBeforeDefinition(name) }
+      if case .undefined = v { throw Self.usedBeforeDefinition(name).located(loc) }
       return v
     }
   }
@@ -549,7 +550,7 @@ final class Compiler {
           return .normal
         }
       }
-      let load = read(ref)
+      let load = read(ref, at: target.location)
       // `x += 1` on a plain local or global int (the commonest statement in loops) updates the
       // slot in place, and `s += "text"` appends in place when nothing else holds the string.
       if binaryOp == .add, let slotAccess = plainSlotAccess(ref) {
@@ -792,7 +793,7 @@ final class Compiler {
       return { _ in v }
 
     case .name(let ref):
-      return read(ref)
+      return read(ref, at: loc)
 
     case .fstring(let parts):
       enum Piece { case text(String), value(Eval, String?) }

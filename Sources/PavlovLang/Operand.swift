@@ -3,7 +3,7 @@
 enum Operand {
   case local(Int)
   case constant(Value)
-  case global(GlobalScope, Int, String)
+  case global(GlobalScope, Int, GlobalName)
   /// `n - 1`, `i + 1`, `k * 2` on a plain local: the int case inline, anything else (a float,
   /// an overflow, an error) through the compiled expression.
   case localIntOp(Int, BinaryOp, Int, Eval)
@@ -28,7 +28,7 @@ enum Operand {
     case .localField(let base, let hint, let general): return try Self.field(f, base, hint, general)
     case .global(let store, let index, let name):
       let v = store.storage[index]
-      if case .undefined = v { throw Compiler.usedBeforeDefinition(name) }
+      if case .undefined = v { throw Compiler.usedBeforeDefinition(name.name).located(name.location) }
       return v
     case .code(let c): return try c(f)
     }
@@ -82,7 +82,7 @@ extension Compiler {
     case .name(let ref):
       if let slot = plainLocalSlot(expr) { return .local(slot) }
       switch ref.resolution {
-      case .global(let g): return .global(globals, g.index, ref.name)
+      case .global(let g): return .global(globals, g.index, GlobalName(ref.name, at: expr.location))
       case .builtin(let v): return .constant(v)
       default: break
       }
@@ -99,5 +99,16 @@ extension Compiler {
       return .localField(b, FieldHint(name), compile(expr))
     }
     return .code(compile(expr))
+  }
+}
+
+/// A global read as an operand: its name and where it is read, for the error when it is read
+/// before its `let` ran (one reference, so the operand stays small).
+final class GlobalName {
+  let name: String
+  let location: SourceLocation
+  init(_ name: String, at location: SourceLocation) {
+    self.name = name
+    self.location = location
   }
 }
