@@ -76,21 +76,38 @@ extension Compiler {
   /// another closure, with the names and locations in its context, cost ~35 instructions of
   /// thunks per call).
   @inline(__always)
-  static func callMethod(_ site: MethodCallSite, _ f: Frame, _ receiver: Value, _ interp: Interpreter,
-                         _ pushArguments: Push?) throws(PavlovError) -> Value {
-    let base = interp.sp
+  static func callMethod(_ site: MethodCallSite, _ f: Frame, _ receiver: Value) throws(PavlovError) -> Value {
+    let interp = site.interp, base = interp.sp
+    if case .record(let r) = receiver, let closure = r.closure(site.hint) {
+      try site.pushArguments?(f)
+      do throws(PavlovError) { return try interp.callClosure(closure, base: base, argc: site.argc, labels: site.labels) }
+      catch { throw Compiler.annotate(error, site.name, site.location) }
+    }
     if case .record(let r) = receiver, let field = r.value(site.hint) {
-      try pushArguments?(f)
+      try site.pushArguments?(f)
       do throws(PavlovError) { return try interp.invoke(field, base: base, argc: site.argc, labels: site.labels) }
       catch { throw Compiler.annotate(error, site.name, site.location) }
     }
-    return try callTypeMethod(site, f, receiver, interp, pushArguments)
+    return try callTypeMethod(site, f, receiver)
+  }
+
+  /// `callMethod` with the receiver in a variable's slot: a closure in the record's field is
+  /// called without copying the receiver (the call holds the closure, not the record, which
+  /// the callee may replace); the rest as `callMethod` with the slot read as an operand.
+  @inline(__always)
+  static func callMethod(in slot: UnsafeMutablePointer<Value>, _ site: MethodCallSite, _ f: Frame) throws(PavlovError) -> Value {
+    if case .record(let r) = slot.pointee, let closure = r.closure(site.hint) {
+      let interp = site.interp, base = interp.sp
+      try site.pushArguments?(f)
+      do throws(PavlovError) { return try interp.callClosure(closure, base: base, argc: site.argc, labels: site.labels) }
+      catch { throw Compiler.annotate(error, site.name, site.location) }
+    }
+    return try callMethod(site, f, try site.receiver.load(f))
   }
 
   /// The rest of `callMethod`: a method of the receiver's type, or a property holding a function.
-  static func callTypeMethod(_ site: MethodCallSite, _ f: Frame, _ receiver: Value, _ interp: Interpreter,
-                             _ pushArguments: Push?) throws(PavlovError) -> Value {
-    let base = interp.sp
+  static func callTypeMethod(_ site: MethodCallSite, _ f: Frame, _ receiver: Value) throws(PavlovError) -> Value {
+    let interp = site.interp, base = interp.sp, pushArguments = site.pushArguments
     let type = interp.registry.type(of: receiver)
     let cache = site.cache
     let method: BuiltinFunction
@@ -191,6 +208,9 @@ final class DirectCallSite {
 /// What a method call site `receiver.name(args)` knows: read on the fast path (the field's
 /// hint, the argument count) or only off it (the names and locations for errors).
 final class MethodCallSite {
+  let interp: Interpreter
+  let receiver: Operand
+  let pushArguments: Compiler.Push?
   let name: String
   let argc: Int
   let labels: [String]?
@@ -200,7 +220,11 @@ final class MethodCallSite {
   let memberLocation: SourceLocation
   let location: SourceLocation
 
-  init(_ name: String, argc: Int, labels: [String]?, member memberLocation: SourceLocation, call location: SourceLocation) {
+  init(_ name: String, receiver: Operand, pushArguments: Compiler.Push?, argc: Int, labels: [String]?, interp: Interpreter,
+       member memberLocation: SourceLocation, call location: SourceLocation) {
+    self.interp = interp
+    self.receiver = receiver
+    self.pushArguments = pushArguments
     self.name = name
     self.argc = argc
     self.labels = labels

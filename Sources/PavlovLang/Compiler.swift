@@ -624,12 +624,41 @@ final class Compiler {
       // One object for the closure to capture (see `DirectCallSite`).
       let site = MemberWrite(object: operand(base), value: code, op: binaryOp, name: name, interp: interp,
                              location: opLocation)
+      if binaryOp == nil {
+        // The value first, as Python does; then a record in a variable is written in place,
+        // without copying the variable's value.
+        switch site.object {
+        case .local(let slot):
+          return { f throws(PavlovError) in
+            let newValue = try site.value(f)
+            if case .record(let r) = f[slot] { r.set(site.hint, newValue); return .normal }
+            return try Compiler.writeMember(site, try site.object.load(f), newValue)
+          }
+        case .global(let store, let index, _):
+          return { f throws(PavlovError) in
+            let newValue = try site.value(f)
+            if case .record(let r) = store.storage[index] { r.set(site.hint, newValue); return .normal }
+            return try Compiler.writeMember(site, try site.object.load(f), newValue)
+          }
+        default:
+          return { f throws(PavlovError) in
+            let newValue = try site.value(f)
+            return try Compiler.writeMember(site, try site.object.load(f), newValue)
+          }
+        }
+      }
       return { f throws(PavlovError) in
         let object = try site.object.load(f)
         var newValue = try site.value(f)
         if case .record(let r) = object {
           if let binaryOp = site.op {
             guard let old = r.value(site.hint) else { throw site.interp.memberError(object, site.name).located(site.location) }
+            // `self.counter += 1`: ints inline (`intArithmetic` takes + - * only).
+            if binaryOp == .add || binaryOp == .subtract || binaryOp == .multiply,
+               case .int(let a) = old, case .int(let b) = newValue, let sum = Ops.intArithmetic(binaryOp, a, b) {
+              r.set(site.hint, .int(sum))
+              return .normal
+            }
             do throws(PavlovError) { newValue = try Ops.binary(binaryOp, old, newValue) } catch { throw error.located(site.location) }
           }
           r.set(site.hint, newValue)
@@ -644,6 +673,13 @@ final class Compiler {
     default:
       return { _ throws(PavlovError) in throw PavlovError.runtime("cannot assign to this expression").located(loc) }
     }
+  }
+
+  /// `object.name = value` for any object: a record's field, or a native object's property.
+  static func writeMember(_ site: MemberWrite, _ object: Value, _ newValue: Value) throws(PavlovError) -> Flow {
+    if case .record(let r) = object { r.set(site.hint, newValue); return .normal }
+    do throws(PavlovError) { try site.interp.setMember(object, site.name, newValue) } catch { throw error.located(site.location) }
+    return .normal
   }
 
   /// The values of a multi-index, slices as `SliceValue` objects.
@@ -1043,19 +1079,28 @@ final class Compiler {
           try interp.ensureStack(1)
           interp.push(v)
         }
-        let site = MethodCallSite(name, argc: 1, labels: nil, member: callee.location, call: loc)
+        let site = MethodCallSite(name, receiver: receiverCode, pushArguments: pushValue, argc: 1, labels: nil, interp: interp,
+                                  member: callee.location, call: loc)
         return { f throws(PavlovError) in
-          let receiver = try receiverCode.load(f)
+          let receiver = try site.receiver.load(f)
           if case .list(let l) = receiver {
             l.items.append(try value.load(f))
             return .null
           }
-          return try Compiler.callMethod(site, f, receiver, interp, pushValue)
+          return try Compiler.callMethod(site, f, receiver)
         }
       }
       let pushArguments: Push? = argc == 0 ? nil : compilePushArguments(ordered)
-      let site = MethodCallSite(name, argc: argc, labels: labels, member: callee.location, call: loc)
-      return { f throws(PavlovError) in try Compiler.callMethod(site, f, try receiverCode.load(f), interp, pushArguments) }
+      let site = MethodCallSite(name, receiver: receiverCode, pushArguments: pushArguments, argc: argc, labels: labels,
+                                interp: interp, member: callee.location, call: loc)
+      switch receiverCode {
+      case .local(let slot):
+        return { f throws(PavlovError) in try Compiler.callMethod(in: f + slot, site, f) }
+      case .global(let store, let index, _):
+        return { f throws(PavlovError) in try Compiler.callMethod(in: store.storage + index, site, f) }
+      default:
+        return { f throws(PavlovError) in try Compiler.callMethod(site, f, try site.receiver.load(f)) }
+      }
     }
     // A builtin known at compile time with a direct entry for this arity (`rand()`, `len(xs)`).
     if labels == nil, case .name(let ref) = callee.kind, case .builtin(.function(let f)) = ref.resolution,

@@ -353,7 +353,7 @@ public final class Interpreter {
     case .captures:
       let upvalues = frame + closure.upvalueBase
       closure.captures.withUnsafeBufferPointer { captures in
-        for j in captures.indices { upvalues[j] = captures[j] }
+        for j in captures.indices { Self.write(captures[j], to: upvalues + j) }
       }
     case .full: try prepareFrame(closure, frame)
     }

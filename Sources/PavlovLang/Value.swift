@@ -286,11 +286,20 @@ public final class PRecord {
     return storedValues[p]
   }
 
+  /// The closure in the hint's field, if a closure is what it holds (an object's method):
+  /// one reference to it, where `value(_:)` and a call would take two.
+  @inline(__always)
+  func closure(_ hint: FieldHint) -> Closure? {
+    guard let p = position(hint), case .function(let fn) = storedValues[p], fn.kind == .closure else { return nil }
+    return unsafeDowncast(fn, to: Closure.self)
+  }
+
   /// Sets the hint's field to `value` (adding it if absent), as `value(_:)` finds it.
   @inline(__always)
-  public func set(_ hint: FieldHint, _ value: Value) {
+  public func set(_ hint: FieldHint, _ value: __owned Value) {
     if let p = position(hint) {
-      storedValues[p] = Self.storable(value)
+      // Moved in, not copied: a write is then one store and the old value's release.
+      if case .undefined = value { storedValues[p] = .null } else { storedValues[p] = value }
     } else {
       hint.position = storedKeys.count
       append(hint.key, value)
