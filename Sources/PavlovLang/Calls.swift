@@ -77,32 +77,34 @@ extension Compiler {
   /// thunks per call).
   @inline(__always)
   static func callMethod(_ site: MethodCallSite, _ f: Frame, _ receiver: Value) throws(PavlovError) -> Value {
-    let interp = site.interp, base = interp.sp
-    if case .record(let r) = receiver, let closure = r.closure(site.hint) {
-      try site.pushArguments?(f)
-      do throws(PavlovError) { return try interp.callClosure(closure, base: base, argc: site.argc, labels: site.labels) }
-      catch { throw Compiler.annotate(error, site.name, site.location) }
-    }
-    if case .record(let r) = receiver, let field = r.value(site.hint) {
-      try site.pushArguments?(f)
-      do throws(PavlovError) { return try interp.invoke(field, base: base, argc: site.argc, labels: site.labels) }
-      catch { throw Compiler.annotate(error, site.name, site.location) }
-    }
+    if case .record(let r) = receiver, let p = r.fieldPosition(site.hint) { return try callField(site, f, r, p) }
     return try callTypeMethod(site, f, receiver)
   }
 
-  /// `callMethod` with the receiver in a variable's slot: a closure in the record's field is
-  /// called without copying the receiver (the call holds the closure, not the record, which
-  /// the callee may replace); the rest as `callMethod` with the slot read as an operand.
+  /// `callMethod` with the receiver in a variable's slot, read there: the call holds the
+  /// field's function, not the record (the method may replace either); anything but a
+  /// record's field is read as the operand is (an unset global is an error) and goes to the
+  /// type's methods. The name is looked up once (a map of a million int keys misses it).
   @inline(__always)
   static func callMethod(in slot: UnsafeMutablePointer<Value>, _ site: MethodCallSite, _ f: Frame) throws(PavlovError) -> Value {
-    if case .record(let r) = slot.pointee, let closure = r.closure(site.hint) {
-      let interp = site.interp, base = interp.sp
+    if case .record(let r) = slot.pointee, let p = r.fieldPosition(site.hint) { return try callField(site, f, r, p) }
+    return try callTypeMethod(site, f, try site.receiver.load(f))
+  }
+
+  /// Calls the function in a record's field at `position`: a closure directly (one reference
+  /// to it, no dispatch through `invoke`), anything else as any callee.
+  @inline(__always)
+  static func callField(_ site: MethodCallSite, _ f: Frame, _ r: PRecord, _ position: Int) throws(PavlovError) -> Value {
+    let interp = site.interp, base = interp.sp
+    if let closure = r.closure(at: position) {
       try site.pushArguments?(f)
       do throws(PavlovError) { return try interp.callClosure(closure, base: base, argc: site.argc, labels: site.labels) }
       catch { throw Compiler.annotate(error, site.name, site.location) }
     }
-    return try callMethod(site, f, try site.receiver.load(f))
+    let field = r.value(at: position)
+    try site.pushArguments?(f)
+    do throws(PavlovError) { return try interp.invoke(field, base: base, argc: site.argc, labels: site.labels) }
+    catch { throw Compiler.annotate(error, site.name, site.location) }
   }
 
   /// The rest of `callMethod`: a method of the receiver's type, or a property holding a function.

@@ -286,13 +286,21 @@ public final class PRecord {
     return storedValues[p]
   }
 
-  /// The closure in the hint's field, if a closure is what it holds (an object's method):
-  /// one reference to it, where `value(_:)` and a call would take two.
+  /// Where the hint's field is, for `closure(at:)` and `value(at:)`: a method call looks its
+  /// name up once whatever the field holds.
   @inline(__always)
-  func closure(_ hint: FieldHint) -> Closure? {
-    guard let p = position(hint), case .function(let fn) = storedValues[p], fn.kind == .closure else { return nil }
+  func fieldPosition(_ hint: FieldHint) -> Int? { position(hint) }
+
+  /// The closure at a position from `fieldPosition`, if a closure is what it holds: one
+  /// reference to it, where copying the value out and calling it would take two.
+  @inline(__always)
+  func closure(at p: Int) -> Closure? {
+    guard case .function(let fn) = storedValues[p], fn.kind == .closure else { return nil }
     return unsafeDowncast(fn, to: Closure.self)
   }
+
+  @inline(__always)
+  func value(at p: Int) -> Value { storedValues[p] }
 
   /// Sets the hint's field to `value` (adding it if absent), as `value(_:)` finds it.
   @inline(__always)
