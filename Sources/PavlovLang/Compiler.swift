@@ -593,11 +593,12 @@ final class Compiler {
     case .index(let base, let index):
       let baseCode = operand(base), indexCode = operand(index)
       if binaryOp == nil {
-        // `xs[i] = v` in range and `m[k] = v` with an int key (a map) write directly.
+        // `xs[i] = v` in range and `m[k] = v` with an int key (a map) write directly. The
+        // value first, then the container and the key, as in Python (and as `obj.name = v`).
         return { f throws(PavlovError) in
+          let newValue = try code(f)
           let container = try baseCode.load(f)
           let key = try indexCode.load(f)
-          let newValue = try code(f)
           if case .int(let k) = key {
             if case .list(let l) = container, k >= 0, k < l.items.count { l.items[k] = newValue; return .normal }
             if case .record(let r) = container { r[.int(k)] = newValue; return .normal }
@@ -709,6 +710,16 @@ final class Compiler {
   func compileIndicesAssignment(_ base: Expr, _ parts: [IndexPart], _ code: @escaping Eval, _ binaryOp: BinaryOp?, _ opLocation: SourceLocation) -> Exec {
     let baseCode = compile(base)
     let indices = compileIndexParts(parts)
+    if binaryOp == nil {
+      // The value first, as in every plain assignment.
+      return { f throws(PavlovError) in
+        let newValue = try code(f)
+        let container = try baseCode(f)
+        let keys = try indices(f)
+        do throws(PavlovError) { try Ops.setIndices(container, keys, newValue) } catch { throw error.located(opLocation) }
+        return .normal
+      }
+    }
     return { f throws(PavlovError) in
       let container = try baseCode(f)
       let keys = try indices(f)
