@@ -626,8 +626,8 @@ final class Compiler {
       let site = MemberWrite(object: operand(base), value: code, op: binaryOp, name: name, interp: interp,
                              location: opLocation)
       if binaryOp == nil {
-        // The value first, as Python does; then a record in a variable is written in place,
-        // without copying the variable's value.
+        // The value first, as Python does; then a record in a variable is matched in its slot
+        // (read after the value, which may have replaced it) and written there.
         switch site.object {
         case .local(let slot):
           return { f throws(PavlovError) in
