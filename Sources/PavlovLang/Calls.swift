@@ -25,19 +25,11 @@ extension Compiler {
   /// The call of `site` whose callee is the value in `slot`.
   @inline(__always)
   static func call(in slot: UnsafeMutablePointer<Value>, _ f: Frame, _ site: DirectCallSite) throws(PavlovError) -> Value {
-    guard let closure = closure(in: slot) else { return try call(f, site) }
+    guard let closure = slot.pointee.closure else { return try call(f, site) }
     let base = site.interp.sp
     let argc = try pushArguments(f, site)
     do throws(PavlovError) { return try site.interp.runClosure(closure, base: base, argc: argc, labels: nil) }
     catch { throw annotate(error, closure.name, site.location) }
-  }
-
-  /// The closure in `slot`, if a closure is what it holds: one reference to it (matching the
-  /// slot's value and downcasting in the caller took two).
-  @inline(__always)
-  static func closure(in slot: UnsafeMutablePointer<Value>) -> Closure? {
-    guard case .function(let fn) = slot.pointee, fn.kind == .closure else { return nil }
-    return unsafeDowncast(fn, to: Closure.self)
   }
 
   /// The call of `site` with its callee read as any operand is: functions of every kind,

@@ -294,10 +294,7 @@ public final class PRecord {
   /// The closure at a position from `fieldPosition`, if a closure is what it holds: one
   /// reference to it, where copying the value out and calling it would take two.
   @inline(__always)
-  func closure(at p: Int) -> Closure? {
-    guard case .function(let fn) = storedValues[p], fn.kind == .closure else { return nil }
-    return unsafeDowncast(fn, to: Closure.self)
-  }
+  func closure(at p: Int) -> Closure? { storedValues[p].closure }
 
   @inline(__always)
   func value(at p: Int) -> Value { storedValues[p] }
@@ -492,4 +489,15 @@ open class PObject {
   open var scalarValue: Value? { nil }
   /// Equality with another object (identity unless the type says otherwise).
   open func isEqual(to other: PObject) -> Bool { self === other }
+}
+
+extension Value {
+  /// The closure this value holds, if it is one: one reference to it, taken where the value
+  /// lies (a slot, a record's storage). Matching the value and downcasting in the caller
+  /// retained and released the closure twice per call.
+  @inline(__always)
+  var closure: Closure? {
+    guard case .function(let fn) = self, fn.kind == .closure else { return nil }
+    return unsafeDowncast(fn, to: Closure.self)
+  }
 }
