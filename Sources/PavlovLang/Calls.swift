@@ -12,22 +12,29 @@ extension Compiler {
     // The closures capture one object: a forwarding thunk copies a closure's whole context
     // into arguments on every call, and a location alone is four words.
     let site = DirectCallSite(interp: interp, callee: callee, a: a, b: b, location: loc)
-    switch callee {
-    case .global(let store, let index, _):
-      return { f throws(PavlovError) in try Compiler.call(in: store.storage + index, f, site) }
-    case .local(let slot):
-      return { f throws(PavlovError) in try Compiler.call(in: f + slot, f, site) }
+    // One closure per argument count, each with its count a constant: the call path then
+    // neither tests nor loads a second argument it does not have.
+    switch (callee, b) {
+    case (.global(let store, let index, _), nil):
+      return { f throws(PavlovError) in try Compiler.call(in: store.storage + index, f, site, argc: 1) }
+    case (.global(let store, let index, _), _):
+      return { f throws(PavlovError) in try Compiler.call(in: store.storage + index, f, site, argc: 2) }
+    case (.local(let slot), nil):
+      return { f throws(PavlovError) in try Compiler.call(in: f + slot, f, site, argc: 1) }
+    case (.local(let slot), _):
+      return { f throws(PavlovError) in try Compiler.call(in: f + slot, f, site, argc: 2) }
     default:
       return { f throws(PavlovError) in try Compiler.call(f, site) }
     }
   }
 
-  /// The call of `site` whose callee is the value in `slot`.
+  /// The call of `site` whose callee is the value in `slot`; `argc` is the site's (a constant
+  /// where this is inlined).
   @inline(__always)
-  static func call(in slot: UnsafeMutablePointer<Value>, _ f: Frame, _ site: DirectCallSite) throws(PavlovError) -> Value {
+  static func call(in slot: UnsafeMutablePointer<Value>, _ f: Frame, _ site: DirectCallSite, argc: Int) throws(PavlovError) -> Value {
     guard let closure = slot.pointee.closure else { return try call(f, site) }
     let base = site.interp.sp
-    let argc = try pushArguments(f, site)
+    try pushArguments(f, site, argc: argc)
     do throws(PavlovError) { return try site.interp.runClosure(closure, base: base, argc: argc, labels: nil) }
     catch { throw annotate(error, closure.name, site.location) }
   }
@@ -39,20 +46,18 @@ extension Compiler {
   static func call(_ f: Frame, _ site: DirectCallSite) throws(PavlovError) -> Value {
     let function = try site.callee.load(f)
     let base = site.interp.sp
-    let argc = try pushArguments(f, site)
-    do throws(PavlovError) { return try site.interp.invoke(function, base: base, argc: argc, labels: nil) }
+    try pushArguments(f, site, argc: site.argc)
+    do throws(PavlovError) { return try site.interp.invoke(function, base: base, argc: site.argc, labels: nil) }
     catch { throw callFailed(error, function, site.location) }
   }
 
-  /// Pushes the site's one or two arguments; their count.
+  /// Pushes the site's `argc` (one or two) arguments.
   @inline(__always)
-  static func pushArguments(_ f: Frame, _ site: DirectCallSite) throws(PavlovError) -> Int {
+  static func pushArguments(_ f: Frame, _ site: DirectCallSite, argc: Int) throws(PavlovError) {
     let interp = site.interp
-    let argc = site.b == nil ? 1 : 2
     try interp.ensureStack(argc)
     interp.push(try site.a.load(f))
-    if let b = site.b { interp.push(try b.load(f)) }
-    return argc
+    if argc == 2 { interp.push(try site.b.load(f)) }
   }
 
   /// An error from calling `function` at `loc`: a trace entry named after it if it is a function.
@@ -194,14 +199,17 @@ final class DirectCallSite {
   let interp: Interpreter
   let callee: Operand
   let a: Operand
-  let b: Operand?
+  /// The second argument; nil (never read) when `argc` is 1.
+  let b: Operand
+  let argc: Int
   let location: SourceLocation
 
   init(interp: Interpreter, callee: Operand, a: Operand, b: Operand?, location: SourceLocation) {
     self.interp = interp
     self.callee = callee
     self.a = a
-    self.b = b
+    self.b = b ?? .constant(.null)
+    argc = b == nil ? 1 : 2
     self.location = location
   }
 }

@@ -226,7 +226,7 @@ public final class Interpreter {
 
   @inline(__always)
   func ensureStack(_ extra: Int) throws(PavlovError) {
-    let needed = sp + extra
+    let needed = sp &+ extra  // both bounded by the stack's capacity
     if needed > initializedSlots { try growStack(to: needed) }
   }
 
@@ -271,7 +271,7 @@ public final class Interpreter {
   @inline(__always)
   func push(_ v: Value) {
     Self.write(v, to: stack + sp)
-    sp += 1
+    sp &+= 1
   }
 
   // MARK: - Polling (Ctrl-C, step limits)
@@ -333,13 +333,15 @@ public final class Interpreter {
   @inline(__always)
   func runClosure(_ closure: Closure, base: Int, argc: Int, labels: [String]?) throws(PavlovError) -> Value {
     try tick()
-    depth += 1
+    // Wrapping arithmetic here and below: depth stops at maxDepth + 1 and stack offsets at
+    // the stack's capacity, far from overflowing, and the checks cost a branch each per call.
+    depth &+= 1
     if depth > maxDepth || Self.stackAddress() < nativeStackLimit {
       throw PavlovError.runtime("stack overflow (depth \(depth)) in `\(closure.name)`",
                                 hint: "is there a recursion without a base case? the limit is \(maxDepth) nested calls")
     }
     let frameSize = closure.frameSize
-    if base + frameSize + 8 > initializedSlots { try growStack(to: base + frameSize + 8) }
+    if base &+ frameSize &+ 8 > initializedSlots { try growStack(to: base &+ frameSize &+ 8) }
     let frame = stack + base
     if labels != nil || argc != closure.parameterCount {
       sp = base + argc
@@ -347,7 +349,7 @@ public final class Interpreter {
     }
     // Locals past the parameters need no reset: the resolver guarantees each is written by its
     // `let` (or, if it needs a cell, given a fresh one by its block) before it is read.
-    sp = base + frameSize
+    sp = base &+ frameSize
     switch closure.setUp {
     case .nothing: break
     case .captures:
@@ -359,9 +361,9 @@ public final class Interpreter {
     }
     let result = try closure.body(frame)
     var k = 0
-    while k < frameSize { Self.release(frame + k); k += 1 }
+    while k < frameSize { Self.release(frame + k); k &+= 1 }
     sp = base
-    depth -= 1
+    depth &-= 1
     return result
   }
 
