@@ -150,11 +150,9 @@ final class Compiler {
     if slots.count == count {
       let general = destructuringBinder(bindings.map(binder), count: count, location: location)
       return { f, v throws(PavlovError) in
-        if case .list(let l) = v, l.items.count == count {
-          l.items.withUnsafeBufferPointer { items in
-            slots.withUnsafeBufferPointer { slots in
-              for k in 0..<count { Interpreter.write(items[k], to: f + slots[k]) }
-            }
+        if case .list(let l) = v, l.count == count {
+          slots.withUnsafeBufferPointer { slots in
+            for k in 0..<count { Interpreter.write(l.item(k), to: f + slots[k]) }
           }
           return
         }
@@ -869,17 +867,23 @@ final class Compiler {
     case .list(let items):
       // Short literals (a tree node `[item, left, right]`) are unrolled: the items are operands
       // (locals and constants read inline; no closure taken out of an array, which Swift calls
-      // through a reabstraction thunk), and the array is built in one allocation.
+      // through a reabstraction thunk), held in the list object itself (see `PList`).
       switch items.count {
       case 1:
         let a = operand(items[0])
-        return { f throws(PavlovError) in .list(PList([try a.load(f)])) }
+        return { f throws(PavlovError) in .list(PList(inline: try a.load(f))) }
       case 2:
         let a = operand(items[0]), b = operand(items[1])
-        return { f throws(PavlovError) in .list(PList([try a.load(f), try b.load(f)])) }
+        return { f throws(PavlovError) in
+          let x = try a.load(f)
+          return .list(PList(inline: x, try b.load(f)))
+        }
       case 3:
         let a = operand(items[0]), b = operand(items[1]), c = operand(items[2])
-        return { f throws(PavlovError) in .list(PList([try a.load(f), try b.load(f), try c.load(f)])) }
+        return { f throws(PavlovError) in
+          let x = try a.load(f), y = try b.load(f)
+          return .list(PList(inline: x, y, try c.load(f)))
+        }
       default: break
       }
       let codes = items.map(compile)
@@ -985,7 +989,7 @@ final class Compiler {
       return { f throws(PavlovError) in
         let container = try b.load(f), key = try i.load(f)
         if case .int(let k) = key {
-          if case .list(let l) = container, k >= 0, k < l.items.count { return l.items[k] }
+          if case .list(let l) = container, k >= 0, k < l.count { return l.item(k) }
           if case .record(let r) = container, let v = r[.int(k)] { return v }
         }
         do throws(PavlovError) { return try Ops.index(container, key) } catch { throw error.located(loc) }

@@ -38,7 +38,7 @@ enum Operand {
   @inline(never)
   static func index(_ f: Frame, _ base: Int, _ index: Int, _ general: Eval) throws(PavlovError) -> Value {
     if case .int(let k) = f[index] {
-      if case .list(let l) = f[base], k >= 0, k < l.items.count { return l.items[k] }
+      if case .list(let l) = f[base], k >= 0, k < l.count { return l.item(k) }
       if case .record(let r) = f[base], let v = r[.int(k)] { return v }
     }
     return try general(f)

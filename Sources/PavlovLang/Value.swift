@@ -125,13 +125,80 @@ public final class PString {
 }
 
 /// A list with reference semantics.
+///
+/// A list of one to three items made by a literal (a tree node `[item, left, right]`) keeps
+/// them in the object itself: one allocation instead of two (the object and an array buffer;
+/// malloc and free were a fifth of binary_trees). They move to an array the first time anything
+/// reads or changes `items`; `count` and `item(_:)`, which the evaluator's index reads and
+/// unpacking use, read them where they are.
 public final class PList {
   /// The most items one list may hold; materializing a range counts too.
   public static let maxItems = 100_000_000
 
-  public var items: [Value]
-  public init(_ items: [Value] = []) { self.items = items }
-  deinit { Teardown.free(&items) }
+  private var first: Value = .null, second: Value = .null, third: Value = .null
+  /// How many items are held inline, or -1 when `storage` holds them.
+  private var inlineCount = -1
+  private var storage: [Value]
+
+  public init(_ items: [Value] = []) { storage = items }
+
+  /// A list of one, two or three items, held inline.
+  init(inline a: Value) { storage = []; first = a; inlineCount = 1 }
+  init(inline a: Value, _ b: Value) { storage = []; first = a; second = b; inlineCount = 2 }
+  init(inline a: Value, _ b: Value, _ c: Value) { storage = []; first = a; second = b; third = c; inlineCount = 3 }
+
+  public var items: [Value] {
+    get {
+      if inlineCount >= 0 { moveInlineItems() }
+      return storage
+    }
+    _modify {
+      if inlineCount >= 0 { moveInlineItems() }
+      yield &storage
+    }
+  }
+
+  /// The number of items, wherever they are.
+  @inline(__always)
+  var count: Int { inlineCount >= 0 ? inlineCount : storage.count }
+
+  /// Item `k`, for `0 <= k < count`, wherever it is.
+  @inline(__always)
+  func item(_ k: Int) -> Value {
+    if inlineCount < 0 { return storage[k] }
+    return k == 0 ? first : k == 1 ? second : third
+  }
+
+  @inline(never)
+  private func moveInlineItems() {
+    var moved: [Value] = []
+    moved.reserveCapacity(inlineCount)
+    if inlineCount > 0 { moved.append(first) }
+    if inlineCount > 1 { moved.append(second) }
+    if inlineCount > 2 { moved.append(third) }
+    first = .null
+    second = .null
+    third = .null
+    inlineCount = -1
+    storage = moved
+  }
+
+  deinit {
+    if inlineCount > 0 {
+      // Dropped here, inside the teardown's depth count: left to Swift, they would be
+      // destroyed after this deinit returns, uncounted (a chain nested a million deep would
+      // overflow the native stack).
+      if pavlov_teardown_enter() != 0 {
+        Teardown.drop(&first)
+        Teardown.drop(&second)
+        Teardown.drop(&third)
+        pavlov_teardown_leave()
+        return
+      }
+      moveInlineItems()
+    }
+    Teardown.free(&storage)
+  }
 }
 
 /// Frees nested lists and records: by plain recursive deinits up to a depth (the common case,
@@ -146,6 +213,15 @@ enum Teardown {
       pavlov_teardown_leave()
     } else {
       dismantle(&items)
+    }
+  }
+
+  /// Sets a value to nil, skipping the release when it holds nothing counted.
+  @inline(__always)
+  static func drop(_ v: inout Value) {
+    switch v {
+    case .int, .float, .bool, .null: return
+    default: v = .null
     }
   }
 
