@@ -350,21 +350,59 @@ public final class Interpreter {
     // Locals past the parameters need no reset: the resolver guarantees each is written by its
     // `let` (or, if it needs a cell, given a fresh one by its block) before it is read.
     sp = base &+ frameSize
+    var lent = 0
     switch closure.setUp {
     case .nothing: break
     case .captures:
-      let upvalues = frame + closure.upvalueBase
-      closure.captures.withUnsafeBufferPointer { captures in
-        for j in captures.indices { Self.write(captures[j], to: upvalues + j) }
-      }
+      lent = Self.lendCaptures(closure, to: frame + closure.upvalueBase)
     case .full: try prepareFrame(closure, frame)
     }
-    let result = try closure.body(frame)
+    let result: Value
+    do throws(PavlovError) { result = try closure.body(frame) } catch {
+      Self.takeBack(lent, from: frame + closure.upvalueBase)
+      withExtendedLifetime(closure) {}
+      throw error
+    }
+    Self.takeBack(lent, from: frame + closure.upvalueBase)
+    withExtendedLifetime(closure) {}  // the captures it lent stay alive until here
     var k = 0
     while k < frameSize { Self.release(frame + k); k &+= 1 }
     sp = base
     depth &-= 1
     return result
+  }
+
+  /// Puts a closure's captured values into its frame's upvalue slots without counting
+  /// references to them (a retain and a release per captured value per call): the closure
+  /// holds them, its caller holds the closure until the call returns (`runClosure` extends its
+  /// lifetime to there), a closure's captures never change, and no code assigns a copied
+  /// upvalue (the resolver gives assigned captures cells, and assigns through the cell).
+  /// Reading the slot copies the value as any read does. Returns how many slots were lent.
+  @inline(__always)
+  static func lendCaptures(_ closure: Closure, to upvalues: Frame) -> Int {
+    closure.captures.withUnsafeBufferPointer { captures in
+      guard let base = captures.baseAddress else { return 0 }
+      let source = UnsafeRawPointer(base), target = UnsafeMutableRawPointer(upvalues)
+      for j in captures.indices {
+        release(upvalues + j)  // a value left by a call that threw
+        // The bytes, two words at a time (a Value is two words): memmove through the PLT
+        // cost more than the copy.
+        let offset = j &* MemoryLayout<Value>.stride
+        if MemoryLayout<Value>.stride == 16 {
+          target.storeBytes(of: source.load(fromByteOffset: offset, as: UInt64.self), toByteOffset: offset, as: UInt64.self)
+          target.storeBytes(of: source.load(fromByteOffset: offset &+ 8, as: UInt64.self), toByteOffset: offset &+ 8, as: UInt64.self)
+        } else {
+          (target + offset).copyMemory(from: source + offset, byteCount: MemoryLayout<Value>.size)
+        }
+      }
+      return captures.count
+    }
+  }
+
+  /// Clears lent upvalue slots without releasing what they hold (they never held a reference).
+  @inline(__always)
+  static func takeBack(_ count: Int, from upvalues: Frame) {
+    if count > 0 { upvalues.initialize(repeating: .null, count: count) }
   }
 
   /// Copies captured cells in, evaluates missing defaults, and boxes captured parameters.
