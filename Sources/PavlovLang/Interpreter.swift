@@ -325,21 +325,22 @@ public final class Interpreter {
   }
 
   func callClosure(_ closure: Closure, base: Int, argc: Int, labels: [String]?) throws(PavlovError) -> Value {
-    try runClosure(closure, base: base, argc: argc, labels: labels)
+    try runClosure(closure, base: base, argc: argc, labels: labels, lendingInline: true)
   }
 
   /// `callClosure`, inlined where a call site calls closures directly (`Compiler.pushAndCall`):
   /// fib(22) 24.4M -> 22.1M instructions. Inlined everywhere, it made method calls slower.
+  ///
+  /// `lendingInline` (a constant where this is inlined) inlines the set-up of a closure with
+  /// captures too: where methods on records of closures are called (`callClosure`), not into
+  /// the direct call sites, where it made this too big to be inlined at all.
   @inline(__always)
-  func runClosure(_ closure: Closure, base: Int, argc: Int, labels: [String]?) throws(PavlovError) -> Value {
+  func runClosure(_ closure: Closure, base: Int, argc: Int, labels: [String]?, lendingInline: Bool = false) throws(PavlovError) -> Value {
     try tick()
     // Wrapping arithmetic here and below: depth stops at maxDepth + 1 and stack offsets at
     // the stack's capacity, far from overflowing, and the checks cost a branch each per call.
     depth &+= 1
-    if depth > maxDepth || Self.stackAddress() < nativeStackLimit {
-      throw PavlovError.runtime("stack overflow (depth \(depth)) in `\(closure.name)`",
-                                hint: "is there a recursion without a base case? the limit is \(maxDepth) nested calls")
-    }
+    if depth > maxDepth || Self.stackAddress() < nativeStackLimit { throw stackOverflow(in: closure) }
     let frameSize = closure.frameSize
     if base &+ frameSize &+ 8 > initializedSlots { try growStack(to: base &+ frameSize &+ 8) }
     let frame = stack + base
@@ -350,21 +351,15 @@ public final class Interpreter {
     // Locals past the parameters need no reset: the resolver guarantees each is written by its
     // `let` (or, if it needs a cell, given a fresh one by its block) before it is read.
     sp = base &+ frameSize
-    var lent = 0
-    switch closure.setUp {
-    case .nothing: break
-    case .captures:
-      lent = Self.lendCaptures(closure, to: frame + closure.upvalueBase)
-    case .full: try prepareFrame(closure, frame)
-    }
     let result: Value
-    do throws(PavlovError) { result = try closure.body(frame) } catch {
-      Self.takeBack(lent, from: frame + closure.upvalueBase)
-      withExtendedLifetime(closure) {}
-      throw error
+    switch closure.setUp {
+    case .nothing: result = try closure.body(frame)
+    case .captures:
+      if lendingInline { result = try Self.lendingCaptures(closure, frame) } else { result = try Self.runLendingCaptures(closure, frame) }
+    case .full:
+      try prepareFrame(closure, frame)
+      result = try closure.body(frame)
     }
-    Self.takeBack(lent, from: frame + closure.upvalueBase)
-    withExtendedLifetime(closure) {}  // the captures it lent stay alive until here
     var k = 0
     while k < frameSize { Self.release(frame + k); k &+= 1 }
     sp = base
@@ -372,10 +367,39 @@ public final class Interpreter {
     return result
   }
 
+  /// Out of line: building the message inline made `runClosure` too big to inline.
+  @inline(never)
+  func stackOverflow(in closure: Closure) -> PavlovError {
+    PavlovError.runtime("stack overflow (depth \(depth)) in `\(closure.name)`",
+                        hint: "is there a recursion without a base case? the limit is \(maxDepth) nested calls")
+  }
+
+  /// `lendingCaptures`, out of line.
+  @inline(never)
+  static func runLendingCaptures(_ closure: Closure, _ frame: Frame) throws(PavlovError) -> Value {
+    try lendingCaptures(closure, frame)
+  }
+
+  /// Runs the body of a closure with captures, lent to its frame (`lendCaptures`).
+  @inline(__always)
+  static func lendingCaptures(_ closure: Closure, _ frame: Frame) throws(PavlovError) -> Value {
+    let upvalues = frame + closure.upvalueBase
+    let lent = lendCaptures(closure, to: upvalues)
+    let result: Value
+    do throws(PavlovError) { result = try closure.body(frame) } catch {
+      takeBack(lent, from: upvalues)
+      withExtendedLifetime(closure) {}
+      throw error
+    }
+    takeBack(lent, from: upvalues)
+    withExtendedLifetime(closure) {}  // the captures it lent stay alive until here
+    return result
+  }
+
   /// Puts a closure's captured values into its frame's upvalue slots without counting
   /// references to them (a retain and a release per captured value per call): the closure
-  /// holds them, its caller holds the closure until the call returns (`runClosure` extends its
-  /// lifetime to there), a closure's captures never change, and no code assigns a copied
+  /// holds them, its caller holds the closure until the call returns (`lendingCaptures` extends
+  /// its lifetime to there), a closure's captures never change, and no code assigns a copied
   /// upvalue (the resolver gives assigned captures cells, and assigns through the cell).
   /// Reading the slot copies the value as any read does. Returns how many slots were lent.
   @inline(__always)
