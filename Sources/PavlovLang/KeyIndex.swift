@@ -73,6 +73,31 @@ struct KeyIndex {
     place(key, at: position)
   }
 
+  /// The position of `key` if it is in the table; if not, records it at `newPosition` (the
+  /// caller appends it there) and returns nil. One probe where looking up and then inserting
+  /// took two (`m[k] = v` on a map).
+  mutating func positionOrInsert(_ key: RecordKey, at newPosition: Int, keys: [RecordKey]) -> Int? {
+    if (filled + 1) * 3 >= slots.count * 2 { grow(keys) }
+    var probe = Probe(key, tableSize: slots.count)
+    var free = -1  // the first deleted slot on the way, which the key takes if it is absent
+    while true {
+      let p = slots[probe.slot]
+      if p == Self.empty { break }
+      if p >= 0 {
+        if keys[p] == key { return p }
+      } else if free < 0 {
+        free = probe.slot
+      }
+      probe.next()
+    }
+    if free < 0 {
+      free = probe.slot
+      filled += 1
+    }
+    slots[free] = newPosition
+    return nil
+  }
+
   private mutating func place(_ key: RecordKey, at position: Int) {
     var probe = Probe(key, tableSize: slots.count)
     while slots[probe.slot] >= 0 { probe.next() }
@@ -80,11 +105,19 @@ struct KeyIndex {
     slots[probe.slot] = position
   }
 
-  /// Forgets `key`, which is at `position`.
-  mutating func remove(_ key: RecordKey, at position: Int) {
+  /// Forgets `key` and returns the position it was at, or nil if it is absent.
+  mutating func remove(_ key: RecordKey, keys: [RecordKey]) -> Int? {
+    guard !slots.isEmpty else { return nil }
     var probe = Probe(key, tableSize: slots.count)
-    while slots[probe.slot] != position { probe.next() }
-    slots[probe.slot] = Self.deleted
+    while true {
+      let p = slots[probe.slot]
+      if p == Self.empty { return nil }
+      if p >= 0 && keys[p] == key {
+        slots[probe.slot] = Self.deleted
+        return p
+      }
+      probe.next()
+    }
   }
 
   mutating func removeAll() {

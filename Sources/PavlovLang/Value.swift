@@ -324,10 +324,15 @@ public final class PRecord {
   public subscript(key: RecordKey) -> Value? {
     get { position(of: key).map { storedValues[$0] } }
     set {
-      if let position = position(of: key) {
-        if let newValue { storedValues[position] = Self.storable(newValue) } else { removeAt(position) }
-      } else if let newValue {
-        append(key, newValue)
+      guard let newValue else {
+        if let position = index.remove(key, keys: storedKeys) { closeEntry(position) }
+        return
+      }
+      if let position = index.positionOrInsert(key, at: storedKeys.count, keys: storedKeys) {
+        storedValues[position] = Self.storable(newValue)
+      } else {
+        storedKeys.append(key)
+        storedValues.append(Self.storable(newValue))
       }
     }
   }
@@ -401,14 +406,15 @@ public final class PRecord {
 
   @discardableResult
   public func remove(_ key: RecordKey) -> Value? {
-    guard let position = position(of: key) else { return nil }
+    guard let position = index.remove(key, keys: storedKeys) else { return nil }
     let old = storedValues[position]
-    removeAt(position)
+    closeEntry(position)
     return old
   }
 
-  private func removeAt(_ position: Int) {
-    index.remove(storedKeys[position], at: position)
+  /// Drops the entry at `position`, which the index has just forgotten (one probe found and
+  /// forgot it: looking it up and then removing it took two).
+  private func closeEntry(_ position: Int) {
     if position == storedKeys.count - 1 {
       storedKeys.removeLast()
       storedValues.removeLast()
