@@ -199,7 +199,7 @@ final class DirectCallSite {
   let interp: Interpreter
   let callee: Operand
   let a: Operand
-  /// The second argument; nil (never read) when `argc` is 1.
+  /// The second argument; `.constant(.null)`, never read, when `argc` is 1.
   let b: Operand
   let argc: Int
   let location: SourceLocation
