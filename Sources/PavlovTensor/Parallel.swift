@@ -25,16 +25,22 @@ public enum Parallel {
   /// when each range holds at least `minimumPerPart` items, else one after another. `body` must
   /// only write to locations its own range owns.
   static func forEachPart(_ count: Int, minimumPerPart: Int, _ body: (Int, Range<Int>) -> Void) {
-    guard count >= parts * minimumPerPart else {
+    forEachPart(count, splitAt: splitPoint(count, minimumPerPart: minimumPerPart), body)
+  }
+
+  /// Where `forEachPart` starts its second part, or nil when it runs the items as one.
+  static func splitPoint(_ count: Int, minimumPerPart: Int) -> Int? {
+    count >= parts * minimumPerPart ? (count + parts - 1) / parts : nil
+  }
+
+  /// `body(0, 0..<split)` and `body(1, split..<count)`, concurrently; `body(0, 0..<count)` alone
+  /// when `split` is nil.
+  static func forEachPart(_ count: Int, splitAt split: Int?, _ body: (Int, Range<Int>) -> Void) {
+    guard let split else {
       body(0, 0..<count)
       return
     }
-    let size = (count + parts - 1) / parts
-    func run(_ part: Int) {
-      let start = Swift.min(count, part * size)
-      body(part, start..<Swift.min(count, start + size))
-    }
-    halves({ run(0) }, { run(1) })
+    halves({ body(0, 0..<split) }, { body(1, split..<count) })
   }
 
   /// Runs the two halves of a fixed split: on both cores, or — on one core, or on a thread

@@ -113,7 +113,7 @@ public final class ILQLTrainer {
     let targetIDs = batch.targets().ints
     let tokens = Tensor(shape: [n], ints: flat.map { targetIDs[$0] })
     let logged = try tokens.reshaped([n, 1])
-    let h = LanguageModel.states(try model.features(batch.inputs()), at: flat, "ilql_states")
+    let h = LanguageModel.states(try batch.features(model), at: flat, "ilql_states")
 
     let v = try heads.v.forward(h).reshaped([n])
     let chosenTarget = try heads.targetQ(h.detached()).gather(axis: 1, index: logged).reshaped([n])
@@ -239,7 +239,7 @@ public final class ILQLTrainer {
     return try Autograd.noGrad { () throws -> [Double] in
       let ids = Tensor(shape: [prompts.count, width], ints: prompts.flatMap { $0 + [Int64](repeating: padding, count: width - $0.count) })
       let last = prompts.indices.map { b in b * width + prompts[b].count - 1 }
-      return try heads.v.forward(LanguageModel.states(try model.features(ids), at: last, "ilql_state")).data.map(Double.init)
+      return try heads.v.forward(LanguageModel.states(try model.features(ids, lengths: prompts.map(\.count)), at: last, "ilql_state")).data.map(Double.init)
     }
   }
 }

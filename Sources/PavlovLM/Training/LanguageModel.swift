@@ -6,7 +6,7 @@ public enum LanguageModel {
   /// Per-token log-probabilities (B, T − 1) of the batch's next tokens, and the final hidden
   /// states (B, T − 1, d) they came from. Records a graph when autograd is on.
   public static func tokenLogProbs(_ model: GPT, _ batch: SequenceBatch) throws -> (logProbs: Tensor, features: Tensor) {
-    let features = try model.features(batch.inputs())
+    let features = try batch.features(model)
     let logits = try model.logits(fromFeatures: features)
     return (try Tensor.tokenLogProbs(logits, batch.targets()), features)
   }
@@ -24,7 +24,7 @@ public enum LanguageModel {
   /// input), rows one after another: (N), (N) and (N, d) for N response tokens, with a graph when
   /// autograd is on (the entropies never carry one) — what a hand-written RLHF step reads.
   public static func responseTokens(_ model: GPT, _ batch: SequenceBatch) throws -> (logProbs: Tensor, entropies: Tensor, features: Tensor) {
-    let features = try model.features(batch.inputs())
+    let features = try batch.features(model)
     let logits = try model.logits(fromFeatures: features)
     let all = try Tensor.tokenLogProbs(logits, batch.targets())
     let entropies = Tensor.tokenEntropies(logits)

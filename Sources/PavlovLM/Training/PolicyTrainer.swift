@@ -195,11 +195,11 @@ public final class PolicyTrainer {
     var entropySum = 0.0, entropyCount = 0.0
     for batch in try SequenceBatch.chunked(prompts: rows, responses: answers, padding: endOfText, size: 64) {
       let positions = batch.responsePositions()
-      let features = try policy.features(batch.inputs())
+      let features = try batch.features(policy)
       let logits = try policy.logits(fromFeatures: features)
       let logProbs = try Tensor.tokenLogProbs(logits, batch.targets())
       let entropies = Tensor.tokenEntropies(logits)
-      let values = try valueHead.map { try $0.forward(try critic?.features(batch.inputs()) ?? features) }
+      let values = try valueHead.map { try $0.forward(try critic.map { try batch.features($0) } ?? features) }
       let ref: Tensor
       switch reference {
       case .model(let model):
@@ -282,7 +282,7 @@ public final class PolicyTrainer {
     var valueError = 0.0
     if let head = valueHead {
       let flat = positions.flatMap { $0 }
-      let values = try head.forward(try critic?.features(batch.inputs()) ?? features).flattened().picking([count], flat, "values")
+      let values = try head.forward(try critic.map { try batch.features($0) } ?? features).flattened().picking([count], flat, "values")
       let oldValues = Tensor(shape: [count], data: picked.flatMap { rollout.values[$0] })
       let target = Tensor(shape: [count], data: picked.flatMap { returns[$0] })
       let valueLoss = try PPOObjective.pessimisticValueLoss(values, old: oldValues, returns: target, clip: config.clipValue)

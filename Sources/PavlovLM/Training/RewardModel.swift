@@ -34,7 +34,7 @@ public final class RewardModel: Module {
 
   /// Raw scores (B) for a batch, with a graph when autograd is on.
   public func rawScores(_ batch: SequenceBatch) throws -> Tensor {
-    let features = try trunk.features(batch.ids)  // (B, T, d)
+    let features = try trunk.features(batch.ids, lengths: batch.lengths)  // (B, T, d)
     let last = (0..<batch.count).map { b in b * batch.width + batch.lengths[b] - 1 }
     return try head.forward(LanguageModel.states(features, at: last, "last_token")).reshaped([batch.count])
   }

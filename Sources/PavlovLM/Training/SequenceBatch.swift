@@ -42,6 +42,10 @@ public struct SequenceBatch {
   /// The model's inputs (B, T - 1): every token but the last column.
   public func inputs() -> Tensor { columns(0..<(width - 1)) }
 
+  /// `model`'s final hidden states (B, T - 1, d) for `inputs()`, the padding skipped (zeros
+  /// there; see `GPT.features(_:lengths:)`).
+  public func features(_ model: GPT) throws -> Tensor { try model.features(inputs(), lengths: lengths) }
+
   /// The next-token targets (B, T - 1): every token but the first column.
   public func targets() -> Tensor { columns(1..<width) }
 

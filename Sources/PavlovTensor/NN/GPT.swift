@@ -35,6 +35,11 @@ public final class CausalSelfAttention: Module {
     try proj.forward(try Tensor.causalSelfAttention(try qkv.forward(x), heads: heads))
   }
 
+  /// The output for the rows of a packed batch (see `PackedRows`).
+  func forward(_ x: Tensor, packed: PackedRows) throws -> Tensor {
+    try proj.forward(try Tensor.causalSelfAttention(try qkv.forward(x), heads: heads, packed: packed))
+  }
+
   /// The output for `x` (B, T, d), row b at positions cache.lengths[b]..., writing the new keys
   /// and values into the cache (no autograd). The caller advances the lengths.
   func forward(_ x: Tensor, cache: KVCache) throws -> Tensor {
@@ -125,6 +130,11 @@ public final class TransformerBlock: Module {
     return try h + (try mlp.forward(try ln2.forward(h)))
   }
 
+  func forward(_ x: Tensor, packed: PackedRows) throws -> Tensor {
+    let h = try x + (try attn.forward(try ln1.forward(x, packed: packed), packed: packed))
+    return try h + (try mlp.forward(try ln2.forward(h, packed: packed)))
+  }
+
   func forward(_ x: Tensor, cache: KVCache) throws -> Tensor {
     let h = try x + (try attn.forward(try ln1.forward(x), cache: cache))
     return try h + (try mlp.forward(try ln2.forward(h)))
@@ -201,6 +211,21 @@ public final class GPT: Module {
     for block in blocks { x = try block.forward(x) }
     return try finalNorm.forward(x)
   }
+
+  /// `features(ids)` for a right-padded batch whose row b holds `lengths[b]` real tokens: the
+  /// same bits at the real positions, zeros at the padding, and the padding never computed (see
+  /// `PackedRows`). Falls back to `features(ids)` when nothing is padding or dropout is on (its
+  /// masks are drawn per padded element).
+  public func features(_ ids: Tensor, lengths: [Int]) throws -> Tensor {
+    guard ids.rank == 2, ids.dtype == .int64, lengths.count == ids.shape[0], ids.shape[1] <= context,
+          let packed = PackedRows(lengths: lengths, width: ids.shape[1]), !dropsOut else { return try features(ids) }
+    var x = try tokenEmbedding.forward(packed.pack(ids: ids)) + (try positionEmbedding.forward(packed.positions()))
+    for block in blocks { x = try block.forward(x, packed: packed) }
+    return packed.unpack(try finalNorm.forward(x, packed: packed))
+  }
+
+  /// Whether a dropout layer would draw masks in this pass.
+  private var dropsOut: Bool { training && contains(Dropout.self) }
 
   /// Token embeddings plus the embeddings of positions start, start + 1, ...
   private func embed(_ ids: Tensor, start: Int) throws -> Tensor {

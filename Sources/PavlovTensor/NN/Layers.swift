@@ -152,6 +152,8 @@ public final class LayerNorm: Module {
   }
 
   public override func forward(_ x: Tensor) throws -> Tensor { try Tensor.layerNorm(x, weight, bias, eps: eps) }
+  /// The rows of a packed batch (see `PackedRows`).
+  public func forward(_ x: Tensor, packed: PackedRows) throws -> Tensor { try Tensor.layerNorm(x, weight, bias, eps: eps, packed: packed) }
   public override var summary: String { "layer_norm(\(dim))" }
   public override func copy() throws -> Module { finishCopy(LayerNorm(dim, eps: eps)) }
 }

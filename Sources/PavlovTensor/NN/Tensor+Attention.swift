@@ -2,7 +2,7 @@ import PavlovCore
 import CPavlovKernels
 import Glibc
 
-/// Causal multi-head attention as one fused operation on the packed projection `qkv` of shape
+/// Causal multi-head attention as one fused operation on the joint projection `qkv` of shape
 /// (B, T, 3d): per batch and head, S = Q·Kᵀ/√hd, masked so position i sees keys ≤ i, P =
 /// softmax(S), O = P·V, written straight into the (B, T, d) output. The heads are read in place
 /// through BLAS leading dimensions, so no transposes or copies are made.
@@ -11,30 +11,53 @@ extension Tensor {
     guard qkv.rank == 3, qkv.shape[2] % (3 * Swift.max(heads, 1)) == 0, heads > 0 else {
       throw CoreError("attention: expected a (batch, time, 3·d) projection with d divisible by \(heads) heads, got \(Shape.describe(qkv.shape))")
     }
-    let B = qkv.shape[0], T = qkv.shape[1], d = qkv.shape[2] / 3, hd = d / heads
+    let B = qkv.shape[0], T = qkv.shape[1]
+    return attention(qkv, heads: heads, starts: (0..<B).map { $0 * T }, lengths: [Int](repeating: T, count: B),
+                     shape: [B, T, qkv.shape[2] / 3])
+  }
+
+  /// The same over the packed rows (count, 3·d) of a batch (see `PackedRows`): each sequence's
+  /// positions attend to their own sequence's, with no padding computed.
+  public static func causalSelfAttention(_ qkv: Tensor, heads: Int, packed: PackedRows) throws -> Tensor {
+    guard qkv.rank == 2, qkv.shape[0] == packed.count, qkv.shape[1] % (3 * Swift.max(heads, 1)) == 0, heads > 0 else {
+      throw CoreError("attention: expected a (\(packed.count), 3·d) projection with d divisible by \(heads) heads, got \(Shape.describe(qkv.shape))")
+    }
+    return attention(qkv, heads: heads, starts: packed.starts, lengths: packed.lengths, shape: [packed.count, qkv.shape[1] / 3])
+  }
+
+  /// Sequence b is rows starts[b]..<starts[b] + lengths[b] of `qkv` (rows of 3·d).
+  private static func attention(_ qkv: Tensor, heads: Int, starts: [Int], lengths: [Int], shape: [Int]) -> Tensor {
+    let d = shape[shape.count - 1], hd = d / heads, sequences = starts.count
     let scale = 1 / Float(hd).squareRoot()
-    var out = [Float].uninitialized(B * T * d)
-    var probabilities = [Float].uninitialized(B * heads * T * T)
-    // Every (batch, head) pair writes its own rows: the pairs are split over the cores.
+    // Each (sequence, head) pair's probabilities, lengths[b]² of them, one pair after another.
+    var probabilityStarts: [Int] = [], total = 0
+    for length in lengths {
+      probabilityStarts.append(total)
+      total += heads * length * length
+    }
+    var out = [Float].uninitialized(qkv.count / 3)
+    var probabilities = [Float].uninitialized(total)
+    // Every (sequence, head) pair writes its own rows: the pairs are split over the cores.
     qkv.data.withUnsafeBufferPointer { src in
       out.withUnsafeMutableBufferPointer { o in
         probabilities.withUnsafeMutableBufferPointer { p in
           guard let source = src.baseAddress, let output = o.baseAddress, let probs = p.baseAddress else { return }
-          Parallel.forEachPart(B * heads, minimumPerPart: 4) { _, pairs in
+          Parallel.forEachPart(sequences * heads, minimumPerPart: 4) { _, pairs in
             for pair in pairs {
-              let b = pair / heads, h = pair % heads
-              let base = source + b * T * 3 * d + h * hd
+              let b = pair / heads, h = pair % heads, T = lengths[b]
+              let base = source + starts[b] * 3 * d + h * hd
               attentionRows(q: base, k: base + d, v: base + 2 * d, ld: 3 * d, queries: T, keys: T, offset: 0, hd: hd, scale: scale,
-                            probabilities: probs + pair * T * T, out: output + b * T * d + h * hd, outLD: d)
+                            probabilities: probs + probabilityStarts[b] + h * T * T, out: output + starts[b] * d + h * hd, outLD: d)
             }
           }
         }
       }
     }
     let saved = probabilities
-    return result([B, T, d], out, "attention", [qkv]) { g in
+    let longest = lengths.max() ?? 0
+    return result(shape, out, "attention", [qkv]) { g in
       var grad = [Float].uninitialized(qkv.count)  // every q, k and v slot is written by one sgemm
-      var scratch = [Float].uninitialized(Parallel.parts * T * T)
+      var scratch = [Float].uninitialized(Parallel.parts * longest * longest)
       qkv.data.withUnsafeBufferPointer { src in
         g.data.withUnsafeBufferPointer { gd in
           grad.withUnsafeMutableBufferPointer { gq in
@@ -42,14 +65,14 @@ extension Tensor {
               scratch.withUnsafeMutableBufferPointer { sp in
                 guard let source = src.baseAddress, let gradient = gq.baseAddress, let probs = p.baseAddress,
                       let incoming = gd.baseAddress, let scratchBase = sp.baseAddress else { return }
-                Parallel.forEachPart(B * heads, minimumPerPart: 4) { part, pairs in
-                  let dp = scratchBase + part * T * T
+                Parallel.forEachPart(sequences * heads, minimumPerPart: 4) { part, pairs in
+                  let dp = scratchBase + part * longest * longest
                   for pair in pairs {
-                    let b = pair / heads, h = pair % heads
-                    let base = source + b * T * 3 * d + h * hd
-                    let gbase = gradient + b * T * 3 * d + h * hd
-                    let pb = probs + pair * T * T
-                    let dO = incoming + b * T * d + h * hd
+                    let b = pair / heads, h = pair % heads, T = lengths[b]
+                    let base = source + starts[b] * 3 * d + h * hd
+                    let gbase = gradient + starts[b] * 3 * d + h * hd
+                    let pb = probs + probabilityStarts[b] + h * T * T
+                    let dO = incoming + starts[b] * d + h * hd
                     // dP = dO·Vᵀ ; dV = Pᵀ·dO
                     sgemm(false, true, T, T, hd, dO, d, base + 2 * d, 3 * d, 0, dp, T)
                     sgemm(true, false, T, hd, T, pb, T, dO, d, 0, gbase + 2 * d, 3 * d)

@@ -68,8 +68,9 @@ extension Tensor {
   }
 
   /// Normalizes over the last axis: (x - mean) / sqrt(var + eps) · weight + bias (biased variance,
-  /// as PyTorch's LayerNorm).
-  public static func layerNorm(_ x: Tensor, _ weight: Tensor, _ bias: Tensor, eps: Float = 1e-5) throws -> Tensor {
+  /// as PyTorch's LayerNorm). For the rows of a packed batch, `packed` makes the weight gradient
+  /// sum the same partial sums as over the padded batch (see `PackedRows`).
+  public static func layerNorm(_ x: Tensor, _ weight: Tensor, _ bias: Tensor, eps: Float = 1e-5, packed: PackedRows? = nil) throws -> Tensor {
     let d = weight.count
     guard x.rank >= 1, x.shape[x.rank - 1] == d, bias.count == d else {
       throw CoreError("layer_norm: input of shape \(Shape.describe(x.shape)) does not end in the normalized size \(d)")
@@ -80,6 +81,7 @@ extension Tensor {
     var inverseStd = [Float].uninitialized(rows)
     // Rows are independent: they are split over the cores (see Parallel).
     let rowGrain = Swift.max(1, 4096 / Swift.max(d, 1))
+    let partition = packed.map { $0.layerNormPartition(grain: rowGrain) } ?? Parallel.splitPoint(rows, minimumPerPart: rowGrain)
     x.data.withUnsafeBufferPointer { xd in
       weight.data.withUnsafeBufferPointer { wd in
         bias.data.withUnsafeBufferPointer { bd in
@@ -107,7 +109,7 @@ extension Tensor {
               gx.withUnsafeMutableBufferPointer { gxd in
                 partials.withUnsafeMutableBufferPointer { pd in
                   guard let partialsBase = pd.baseAddress else { return }
-                  Parallel.forEachPart(rows, minimumPerPart: rowGrain) { part, range in
+                  Parallel.forEachPart(rows, splitAt: partition) { part, range in
                     let gw = partialsBase + part * 2 * d, gb = gw + d
                     pv_layer_norm_backward(gd.baseAddress, wd.baseAddress, nd.baseAddress, sd.baseAddress, range.lowerBound,
                                            range.upperBound, d, gxd.baseAddress, gw, gb)
