@@ -9,11 +9,6 @@
 
 #pragma clang fp contract(off)
 
-// Element i of an element-wise loop reads and writes only index i, so running it in place (out
-// == x) is safe; without this clang's overlap check sent in-place calls (the attention's
-// softmax rows, DQN's ReLU) down the scalar loop, 10x slower.
-#define PV_ELEMENTWISE _Pragma("clang loop vectorize(assume_safety)")
-
 static inline float pv_bits_to_float(int32_t bits) { float f; memcpy(&f, &bits, 4); return f; }
 static inline int32_t pv_float_to_bits(float f) { int32_t b; memcpy(&b, &f, 4); return b; }
 static inline float pv_abs(float x) { return pv_bits_to_float(pv_float_to_bits(x) & 0x7fffffff); }

@@ -248,6 +248,46 @@ static void pv_sgemm_reference(int ta, int tb, size_t m, size_t n, size_t k, con
     }
 }
 
+// One row of C (m = 1: a query of generation's attention against its cached keys): the same
+// chains, read in place; packing and a 6-row tile for one row cost several times the arithmetic.
+PV_KERNEL(pv_sgemm_row, (int tb, size_t n, size_t k, const float *a, size_t a_step, const float *b, size_t ldb, int load,
+                         float *c), (tb, n, k, a, a_step, b, ldb, load, c)) {
+  if (!tb) {
+    // Row p of B scales into every chain at once.
+    if (!load)
+      for (size_t j = 0; j < n; j++) c[j] = 0.0f;
+    for (size_t p = 0; p < k; p++) {
+      float x = a[p * a_step];
+      const float *row = b + p * ldb;
+      PV_ELEMENTWISE
+      for (size_t j = 0; j < n; j++) c[j] = __builtin_fmaf(x, row[j], c[j]);
+    }
+    return;
+  }
+  // Dot products with B's rows, four chains side by side.
+  size_t j = 0;
+  for (; j + 4 <= n; j += 4) {
+    const float *b0 = b + j * ldb, *b1 = b0 + ldb, *b2 = b1 + ldb, *b3 = b2 + ldb;
+    float c0 = load ? c[j] : 0.0f, c1 = load ? c[j + 1] : 0.0f, c2 = load ? c[j + 2] : 0.0f, c3 = load ? c[j + 3] : 0.0f;
+    for (size_t p = 0; p < k; p++) {
+      float x = a[p * a_step];
+      c0 = __builtin_fmaf(x, b0[p], c0);
+      c1 = __builtin_fmaf(x, b1[p], c1);
+      c2 = __builtin_fmaf(x, b2[p], c2);
+      c3 = __builtin_fmaf(x, b3[p], c3);
+    }
+    c[j] = c0;
+    c[j + 1] = c1;
+    c[j + 2] = c2;
+    c[j + 3] = c3;
+  }
+  for (; j < n; j++) {
+    float acc = load ? c[j] : 0.0f;
+    for (size_t p = 0; p < k; p++) acc = __builtin_fmaf(a[p * a_step], b[j * ldb + p], acc);
+    c[j] = acc;
+  }
+}
+
 // beta·C before the chains continue from C (one rounding); beta 0 never reads C (it may hold NaN
 // garbage) and beta 1 leaves it as it is.
 static void pv_scale_by_beta(size_t m, size_t n, float beta, float *c, size_t ldc) {
@@ -290,6 +330,10 @@ void pv_sgemm(int transpose_a, int transpose_b, size_t m, size_t n, size_t k, co
   if (k == 0) {
     if (!load_first)
       for (size_t i = 0; i < m; i++) memset(c + i * ldc, 0, n * sizeof(float));
+    return;
+  }
+  if (m == 1) {
+    pv_sgemm_row(transpose_b, n, k, a, transpose_a ? lda : 1, b, ldb, load_first, c);
     return;
   }
   int slot;

@@ -62,6 +62,31 @@ final class GoldenKernelTests: XCTestCase {
     }
   }
 
+  /// One-row products (generation's attention) take their own loop; it too is the reference chain.
+  func testOneRowProductsAreTheReferenceChain() {
+    var trial: UInt64 = 0
+    for ta in [false, true] {
+      for tb in [false, true] {
+        for (n, k) in [(1, 1), (3, 16), (16, 59), (33, 16), (61, 300)] {
+          for beta: Float in [0, 1, 0.5] {
+            trial += 1
+            let lda = ta ? 2 : k + 1, ldb = (tb ? k : n) + 2
+            let a = Self.gaussians(k * lda, seed: 1000 + 3 * trial), b = Self.gaussians((tb ? n : k) * ldb, seed: 1001 + 3 * trial)
+            var reference = Self.gaussians(n, seed: 1002 + 3 * trial)
+            let start = reference
+            pv_sgemm_portable(ta ? 1 : 0, tb ? 1 : 0, 1, n, k, a, lda, b, ldb, beta, &reference, n)
+            for path in KernelPath.supported {
+              KernelPath.use(path)
+              var c = start
+              pv_sgemm(ta ? 1 : 0, tb ? 1 : 0, 1, n, k, a, lda, b, ldb, beta, &c, n)
+              XCTAssertEqual(c.map(\.bitPattern), reference.map(\.bitPattern), "\(path.name): 1×\(n)×\(k) ta \(ta) tb \(tb) beta \(beta)")
+            }
+          }
+        }
+      }
+    }
+  }
+
   /// A product's rows do not depend on the other rows computed with them (a batch of one gives
   /// the bits of the same row in a batch of 64), which makes comparisons such as DPO's policy
   /// against its own copy exact by construction.
