@@ -46,31 +46,42 @@ public final class CausalSelfAttention: Module {
     let B = x.shape[0], T = x.shape[1], d = dim, hd = dim / heads
     let qkv = try self.qkv.forward(x)
     guard cache.lengths.allSatisfy({ $0 + T <= cache.capacity }) else { throw CoreError("attention cache is full (\(cache.capacity) positions)") }
+    // Row copies through pointers: element stores into the class's arrays were checked for
+    // exclusive access one by one.
     qkv.data.withUnsafeBufferPointer { src in
-      for b in 0..<B {
-        for t in 0..<T {
-          let from = (b * T + t) * 3 * d, to = (b * cache.capacity + cache.lengths[b] + t) * d
-          for e in 0..<d {
-            cache.keys[to + e] = src[from + d + e]
-            cache.values[to + e] = src[from + 2 * d + e]
+      cache.keys.withUnsafeMutableBufferPointer { keys in
+        cache.values.withUnsafeMutableBufferPointer { values in
+          guard let source = src.baseAddress, let k = keys.baseAddress, let v = values.baseAddress else { return }
+          for b in 0..<B {
+            for t in 0..<T {
+              let from = source + (b * T + t) * 3 * d, to = (b * cache.capacity + cache.lengths[b] + t) * d
+              (k + to).update(from: from + d, count: d)
+              (v + to).update(from: from + 2 * d, count: d)
+            }
           }
         }
       }
     }
     var out = [Float](repeating: 0, count: B * T * d)
-    var probabilities = [Float](repeating: 0, count: T * cache.capacity)
+    // Scratch probabilities for each part of the split below.
+    let capacity = cache.capacity, lengths = cache.lengths
+    var probabilities = [Float](repeating: 0, count: Parallel.parts * T * capacity)
     let scale = 1 / Float(hd).squareRoot()
     qkv.data.withUnsafeBufferPointer { src in
       cache.keys.withUnsafeBufferPointer { kc in
         cache.values.withUnsafeBufferPointer { vc in
           out.withUnsafeMutableBufferPointer { o in
             probabilities.withUnsafeMutableBufferPointer { p in
-              for b in 0..<B {
-                let start = cache.lengths[b]
-                for h in 0..<heads {
-                  Tensor.attentionRows(q: src.baseAddress! + b * T * 3 * d + h * hd, k: kc.baseAddress! + b * cache.capacity * d + h * hd,
-                                       v: vc.baseAddress! + b * cache.capacity * d + h * hd, ld: 3 * d, queries: T, keys: start + T, offset: start,
-                                       hd: hd, scale: scale, probabilities: p.baseAddress!, out: o.baseAddress! + b * T * d + h * hd, outLD: d, keyLD: d)
+              guard let source = src.baseAddress, let keys = kc.baseAddress, let values = vc.baseAddress, let output = o.baseAddress,
+                    let scratch = p.baseAddress else { return }
+              // Every (row, head) pair writes its own outputs: the pairs are split over the cores.
+              Parallel.forEachPart(B * heads, minimumPerPart: 16) { part, pairs in
+                for pair in pairs {
+                  let b = pair / heads, h = pair % heads, start = lengths[b]
+                  Tensor.attentionRows(q: source + b * T * 3 * d + h * hd, k: keys + b * capacity * d + h * hd,
+                                       v: values + b * capacity * d + h * hd, ld: 3 * d, queries: T, keys: start + T, offset: start,
+                                       hd: hd, scale: scale, probabilities: scratch + part * T * capacity,
+                                       out: output + b * T * d + h * hd, outLD: d, keyLD: d)
                 }
               }
             }
