@@ -251,12 +251,7 @@ public final class Interpreter {
   /// Drops the reference a dead slot holds, so a big list in a returned frame is freed now;
   /// slots holding plain numbers are left alone (clearing them costs a call per slot).
   @inline(__always)
-  static func release(_ slot: UnsafeMutablePointer<Value>) {
-    switch slot.pointee {
-    case .int, .float, .bool, .null: return
-    default: slot.pointee = .null
-    }
-  }
+  static func release(_ slot: UnsafeMutablePointer<Value>) { Teardown.drop(&slot.pointee) }
 
   /// Writes `v` into a slot. A slot holding a number, a bool or nil (most do: dead slots are
   /// cleared to nil) has nothing to release, so the write skips Value's outlined destroy.
