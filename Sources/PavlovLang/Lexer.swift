@@ -188,27 +188,9 @@ public struct Lexer {
   }
 
   mutating func lexSymbol(start: Int, startColumn: Int) {
-    let c = bytes[pos], n = peek(1)
-    func two(_ a: Character, _ b: Character) -> Bool { c == a.asciiValue! && n == b.asciiValue! }
-    var symbol: Symbol?
-    var width = 2
-    if two(".", ".") { symbol = .dotdot }
-    else if two("=", ">") { symbol = .arrow }
-    else if two("/", "/") { symbol = .slashslash }
-    else if two("*", "*") { symbol = .starstar }
-    else if two("+", "=") { symbol = .plusAssign }
-    else if two("-", "=") { symbol = .minusAssign }
-    else if two("*", "=") { symbol = .starAssign }
-    else if two("/", "=") { symbol = .slashAssign }
-    else if two("=", "=") { symbol = .eq }
-    else if two("!", "=") { symbol = .ne }
-    else if two("<", "=") { symbol = .le }
-    else if two(">", "=") { symbol = .ge }
-    else {
-      width = 1
-      symbol = Symbol(rawValue: String(UnicodeScalar(c)))
-    }
-    guard let symbol else {
+    let c = bytes[pos]
+    let found = Self.symbol(c, peek(1))
+    guard let (symbol, width) = found else {
       // Skip the whole (possibly multi-byte) character.
       pos += 1
       while pos < end && bytes[pos] & 0xC0 == 0x80 { pos += 1 }
@@ -227,6 +209,42 @@ public struct Lexer {
     default: break
     }
     add(.symbol(symbol), start: start, startColumn: startColumn)
+  }
+
+  /// The symbol that starts with the bytes `c` and `n`, and its width (one or two bytes); nil
+  /// if none does. A switch on bytes: comparing with `Character`s and looking each one-byte
+  /// symbol up by a `String` cost ~4,000 instructions a symbol (half of the prelude's lexing
+  /// at every start).
+  static func symbol(_ c: UInt8, _ n: UInt8) -> (Symbol, Int)? {
+    switch c {
+    case UInt8(ascii: "("): return (.lparen, 1)
+    case UInt8(ascii: ")"): return (.rparen, 1)
+    case UInt8(ascii: "["): return (.lbracket, 1)
+    case UInt8(ascii: "]"): return (.rbracket, 1)
+    case UInt8(ascii: "{"): return (.lbrace, 1)
+    case UInt8(ascii: "}"): return (.rbrace, 1)
+    case UInt8(ascii: ","): return (.comma, 1)
+    case UInt8(ascii: ":"): return (.colon, 1)
+    case UInt8(ascii: ";"): return (.semicolon, 1)
+    case UInt8(ascii: "%"): return (.percent, 1)
+    case UInt8(ascii: "@"): return (.at, 1)
+    case UInt8(ascii: "."): return n == UInt8(ascii: ".") ? (.dotdot, 2) : (.dot, 1)
+    case UInt8(ascii: "+"): return n == UInt8(ascii: "=") ? (.plusAssign, 2) : (.plus, 1)
+    case UInt8(ascii: "-"): return n == UInt8(ascii: "=") ? (.minusAssign, 2) : (.minus, 1)
+    case UInt8(ascii: "*"):
+      if n == UInt8(ascii: "*") { return (.starstar, 2) }
+      return n == UInt8(ascii: "=") ? (.starAssign, 2) : (.star, 1)
+    case UInt8(ascii: "/"):
+      if n == UInt8(ascii: "/") { return (.slashslash, 2) }
+      return n == UInt8(ascii: "=") ? (.slashAssign, 2) : (.slash, 1)
+    case UInt8(ascii: "="):
+      if n == UInt8(ascii: ">") { return (.arrow, 2) }
+      return n == UInt8(ascii: "=") ? (.eq, 2) : (.assign, 1)
+    case UInt8(ascii: "<"): return n == UInt8(ascii: "=") ? (.le, 2) : (.lt, 1)
+    case UInt8(ascii: ">"): return n == UInt8(ascii: "=") ? (.ge, 2) : (.gt, 1)
+    case UInt8(ascii: "!"): return n == UInt8(ascii: "=") ? (.ne, 2) : nil
+    default: return nil
+    }
   }
 
   mutating func lexNumber(start: Int, startColumn: Int) {

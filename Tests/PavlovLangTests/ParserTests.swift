@@ -122,6 +122,24 @@ final class ParserTests: XCTestCase {
 
   // MARK: - Precedence and associativity
 
+  /// Every symbol lexes as itself, alone and between names, and a two-byte symbol wins over
+  /// its first byte (`a==b` is `==`, not `=` then `=`).
+  func testEverySymbolLexesAsItself() {
+    for symbol in Symbol.allCases {
+      for text in [symbol.rawValue, "a\(symbol.rawValue)b"] {
+        let (tokens, diagnostics) = Lexer.tokenize(SourceFile(name: "test.pav", text: text))
+        XCTAssertEqual(diagnostics.count, 0, text)
+        let symbols = tokens.compactMap { token -> Symbol? in
+          if case .symbol(let s) = token.kind { return s } else { return nil }
+        }
+        XCTAssertEqual(symbols, [symbol], text)
+      }
+    }
+    let (tokens, diagnostics) = Lexer.tokenize(SourceFile(name: "test.pav", text: "a ! b & c"))
+    XCTAssertEqual(diagnostics.map(\.message), ["unexpected character `!`", "unexpected character `&`"])
+    XCTAssertEqual(tokens.count, 4) // a, b, c, end of input
+  }
+
   func testMultiplicationBindsTighterThanAddition() {
     assertParse("1 + 2 * 3", "(+ 1 (* 2 3))")
     assertParse("1 * 2 + 3", "(+ (* 1 2) 3)")
