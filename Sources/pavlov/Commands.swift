@@ -32,10 +32,13 @@ struct Pavlov: ParsableCommand {
   @Option(help: "Seed for every random draw (the default is 0, so runs repeat exactly).")
   var seed: UInt64?
 
+  /// `pavlov -e CODE`; `Entry` calls this directly when it is the whole command line.
+  static func runCode(_ code: String, seed: UInt64?) throws {
+    throw Finished(code: ScriptRunner.run(SourceFile(name: "-e", text: code), seed: seed, scriptArguments: []))
+  }
+
   func run() throws {
-    if let code {
-      throw Finished(code: ScriptRunner.run(SourceFile(name: "-e", text: code), seed: seed, scriptArguments: []))
-    }
+    if let code { try Self.runCode(code, seed: seed) }
     if isatty(0) == 0 {
       let source = SourceFile(name: "<stdin>", text: ScriptRunner.readStandardInput())
       throw Finished(code: ScriptRunner.run(source, seed: seed, scriptArguments: []))
@@ -69,10 +72,13 @@ struct Run: ParsableCommand {
   @Argument(parsing: .captureForPassthrough, help: "Arguments for the script (read as `args`).")
   var scriptArguments: [String] = []
 
-  func run() throws {
+  func run() throws { try Self.runScript(file, seed: seed, arguments: scriptArguments[...]) }
+
+  /// Runs `file` with the arguments after it; `Entry` calls this directly for `pavlov FILE.pav`.
+  static func runScript(_ file: String, seed: UInt64?, arguments: ArraySlice<String>) throws {
     guard let source = ScriptRunner.load(file) else { throw Finished(code: ExitCode.usage) }
-    var arguments = scriptArguments[...]
-    var seed = self.seed
+    var arguments = arguments
+    var seed = seed
     // `pavlov run FILE --seed N ARGS...`: a --seed right after the file is Pavlov's; `--`
     // ends Pavlov's options, so `run FILE -- --seed 3` hands `--seed 3` to the script.
     while let first = arguments.first {
@@ -461,9 +467,25 @@ enum Entry {
     exit(box.code)
   }
 
+  /// Runs the two commonest command lines without ArgumentParser, whose parse reflects on the
+  /// command types and builds their generic metadata (~9M instructions, a third of a short
+  /// script's start): `run FILE ARGS...` (the shorthand `pavlov FILE.pav ARGS...` included;
+  /// everything after the file is the script's, as `Run` captures it) and `-e CODE`. Returns
+  /// (without running anything) for every other form, including a file or code starting with
+  /// `-`, which ArgumentParser reads as an option.
+  static func runWithoutParsing(_ arguments: [String]) throws {
+    guard arguments.count >= 2, !arguments[1].hasPrefix("-") else { return }
+    switch arguments[0] {
+    case "run": try Run.runScript(arguments[1], seed: nil, arguments: arguments[2...])
+    case "-e", "--eval": if arguments.count == 2 { try Pavlov.runCode(arguments[1], seed: nil) }
+    default: return
+    }
+  }
+
   static func execute(_ given: [String]) -> Int32 {
     let arguments = scriptShorthand(given)
     do {
+      try runWithoutParsing(arguments)
       var command = try Pavlov.parseAsRoot(arguments)
       try command.run()
       return ExitCode.success

@@ -497,6 +497,28 @@ final class CLITests: XCTestCase {
     XCTAssertEqual(dashed.stdout, "[\"--lr\", \"0.1\"]\nfalse\n", "flags after the file belong to the script")
   }
 
+  /// `run FILE ...` and `-e CODE` start without ArgumentParser (`Entry.runWithoutParsing`):
+  /// they must read exactly as the parsed forms do.
+  func testTheCommonCommandLinesReadAsTheParsedOnesDo() throws {
+    let path = try script("flags.pav", "print(args)\nprint(rand())\n")
+    for flags in [["--help"], ["-h", "x"], ["--version"], ["--", "--seed", "3"]] {
+      let direct = try pavlov(["run", path] + flags), shorthand = try pavlov([path] + flags)
+      assertExit(direct, 0)
+      XCTAssertEqual(shorthand.stdout, direct.stdout)
+      XCTAssertTrue(direct.stdout.hasPrefix(flags == ["--", "--seed", "3"] ? "[\"--seed\", \"3\"]" : "[\"\(flags[0])\""), direct.stdout)
+    }
+    let seededAfter = try pavlov(["run", path, "--seed", "7"]), seededBefore = try pavlov(["run", "--seed", "7", path])
+    XCTAssertEqual(seededAfter.stdout, seededBefore.stdout)
+    let short = try pavlov(["-e", "print(1 + 1)"]), long = try pavlov(["--eval", "print(1 + 1)"])
+    XCTAssertEqual(short.stdout, "2\n")
+    XCTAssertEqual(long.stdout, "2\n")
+    let seeded = try pavlov(["--seed", "3", "-e", "print(rand())"]), unseeded = try pavlov(["-e", "print(rand())"])
+    XCTAssertEqual(unseeded.stdout, try pavlov(["--seed", "0", "-e", "print(rand())"]).stdout, "the default seed is 0")
+    XCTAssertNotEqual(seeded.stdout, unseeded.stdout)
+    assertExit(try pavlov(["-e"]), 2)
+    assertExit(try pavlov(["-e", "print(1)", "extra"]), 2)
+  }
+
   func testCompileErrorPrintsNothingOnStdout() throws {
     let path = try script("compile.pav", "print(\"should not run\")\nlet = 3\n")
     let result = try pavlov(["run", path])
