@@ -576,13 +576,13 @@ final class Compiler {
           if case .string(let addition) = rhs, case .string = slot.pointee {
             // Move the value out of the slot so the slot's reference does not count.
             guard case .string(var text) = slot.move() else { return .normal }
-            if text.value.utf8.count + addition.value.utf8.count > Ops.maxStringBytes {
+            if text.utf8Count + addition.utf8Count > Ops.maxStringBytes {
               slot.initialize(to: .string(text))
-              do throws(PavlovError) { try Ops.checkStringSize(text.value.utf8.count + addition.value.utf8.count) }
+              do throws(PavlovError) { try Ops.checkStringSize(text.utf8Count + addition.utf8Count) }
               catch { throw error.located(loc) }
             }
             if isKnownUniquelyReferenced(&text) {
-              text.appendInPlace(addition.value)
+              text.appendInPlace(addition)
               slot.initialize(to: .string(text))
             } else {
               slot.initialize(to: .str(text.value + addition.value))
