@@ -307,8 +307,10 @@ public enum RecordKey: Hashable {
 ///
 /// Removing an entry from the middle leaves a hole (as CPython's compact dict does): position p
 /// holds a live entry exactly when the index finds `storedKeys[p]` at p. `keys` and `values` close the
-/// holes before they are read, and so does a record that is more than half holes, so removing
-/// every key one by one is linear, not quadratic (it shifted and re-indexed the tail each time).
+/// holes before they are read, and so does the next insertion into a record that is more than
+/// half holes (as CPython's dict closes them when an insertion resizes it), so removing every
+/// key one by one is linear, not quadratic (it shifted and re-indexed the tail each time), and a
+/// removal itself moves nothing (closing the holes on removal cost a third of a map's removals).
 public final class PRecord {
   private var storedKeys: [RecordKey] = []
   private var storedValues: [Value] = []
@@ -347,6 +349,9 @@ public final class PRecord {
 
   public var count: Int { storedKeys.count - holes }
 
+  /// Positions in use, live entries and holes: what the record's arrays hold.
+  var positionsInUse: Int { storedKeys.count }
+
   public subscript(key: RecordKey) -> Value? {
     get { position(of: key).map { storedValues[$0] } }
     set {
@@ -354,6 +359,7 @@ public final class PRecord {
         if let position = index.remove(key, keys: storedKeys) { closeEntry(position) }
         return
       }
+      closeHolesIfMostlyHoles()
       if let position = index.positionOrInsert(key, at: storedKeys.count, keys: storedKeys) {
         storedValues[position] = Self.storable(newValue)
       } else {
@@ -365,6 +371,7 @@ public final class PRecord {
 
   /// Adds `key`, which is absent, at the end.
   private func append(_ key: RecordKey, _ value: Value) {
+    closeHolesIfMostlyHoles()
     index.insert(key, at: storedKeys.count, keys: storedKeys)
     storedKeys.append(key)
     storedValues.append(Self.storable(value))
@@ -413,8 +420,8 @@ public final class PRecord {
       // Moved in, not copied: a write is then one store and the old value's release.
       if case .undefined = value { storedValues[p] = .null } else { storedValues[p] = value }
     } else {
-      hint.position = storedKeys.count
       append(hint.key, value)
+      hint.position = storedKeys.count - 1
     }
   }
 
@@ -444,10 +451,17 @@ public final class PRecord {
     if position == storedKeys.count - 1 {
       storedKeys.removeLast()
       storedValues.removeLast()
-      return
+    } else {
+      storedValues[position] = .undefined  // marks the hole (no record value is ever `.undefined`)
+      holes += 1
     }
-    storedValues[position] = .undefined  // marks the hole (no record value is ever `.undefined`)
-    holes += 1
+    if holes == storedKeys.count { removeAll() }  // that was the last live entry: keep nothing
+  }
+
+  /// Before an insertion: a record more than half holes closes them (they are then paid for by
+  /// the removals that made them).
+  @inline(__always)
+  private func closeHolesIfMostlyHoles() {
     if holes > 8 && holes * 2 > storedKeys.count { compact() }
   }
 

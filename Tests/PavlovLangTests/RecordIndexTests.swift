@@ -75,4 +75,28 @@ final class RecordIndexTests: XCTestCase {
     for i in 0..<999_990 { record.remove(.int(i)) }
     XCTAssertEqual(record.keys, (999_990..<1_000_000).map { .int($0) })
   }
+
+  /// A removal leaves its hole; insertions close the holes once they are most of the record,
+  /// so a window sliding over a million keys (insert the newest, remove the oldest) stays
+  /// small, and removing the last entry empties the record for what comes next.
+  func testHolesAreClosedByInsertionsAndAnEmptiedRecordStartsAfresh() {
+    let record = PRecord()
+    let hint = FieldHint(.string("name"))
+    record.set(hint, .int(-1))
+    for i in 0..<1_000_000 {
+      record[.int(i)] = .int(i)
+      if i >= 100 { XCTAssertNotNil(record.remove(.int(i - 100))) }
+      if i % 100_000 == 0 { XCTAssertLessThanOrEqual(record.positionsInUse, 2 * 101 + 10, "step \(i)") }
+    }
+    XCTAssertEqual(record.count, 101)
+    XCTAssertEqual(record.keys, [.string("name")] + (999_900..<1_000_000).map { .int($0) })
+    guard case .int(-1)? = record.value(hint) else { return XCTFail("the field written through the hint is lost") }
+    for key in record.keys { record.remove(key) }
+    XCTAssertEqual(record.positionsInUse, 0)
+    XCTAssertNil(record.value(hint))
+    record.set(hint, .int(7))
+    record[.int(3)] = .int(3)
+    XCTAssertEqual(record.keys, [.string("name"), .int(3)])
+    guard case .int(7)? = record.value(hint) else { return XCTFail("the hint does not find the field written again") }
+  }
 }
