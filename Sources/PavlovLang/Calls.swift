@@ -130,9 +130,24 @@ extension Compiler {
       do throws(PavlovError) { return try interp.invoke(value, base: base, argc: site.argc, labels: site.labels) }
       catch { throw Compiler.annotate(error, site.name, site.location) }
     }
+    if let direct = method.method1, let argument = site.argument {
+      let value = try argument.load(f)
+      do throws(PavlovError) { return try Interpreter.bridge { () throws in try direct(method, receiver, value) } }
+      catch { throw Compiler.annotate(error, "\(type.name).\(site.name)", site.location) }
+    }
     try pushArguments?(f)
     do throws(PavlovError) { return try interp.callBuiltin(method, receiver: receiver, base: base, argc: site.argc, labels: site.labels) }
     catch { throw Compiler.annotate(error, "\(type.name).\(site.name)", site.location) }
+  }
+
+  /// Code that pushes the one argument `a`.
+  func compilePush(_ a: Operand) -> Push {
+    let interp = self.interp
+    return { f throws(PavlovError) in
+      let v = try a.load(f)
+      try interp.ensureStack(1)
+      interp.push(v)
+    }
   }
 
   /// Code that evaluates arguments left to right onto the value stack; small counts are
@@ -143,12 +158,7 @@ extension Compiler {
     case 0:
       return { _ in }
     case 1:
-      let a = operand(exprs[0])
-      return { f throws(PavlovError) in
-        let v = try a.load(f)
-        try interp.ensureStack(1)
-        interp.push(v)
-      }
+      return compilePush(operand(exprs[0]))
     case 2:
       let a = operand(exprs[0]), b = operand(exprs[1])
       return { f throws(PavlovError) in
@@ -220,6 +230,9 @@ final class MethodCallSite {
   let interp: Interpreter
   let receiver: Operand
   let pushArguments: Compiler.Push?
+  /// The argument of a call with one positional argument, for a method's direct entry
+  /// (`BuiltinFunction.method1`); `pushArguments` pushes the same operand.
+  let argument: Operand?
   let name: String
   let argc: Int
   let labels: [String]?
@@ -229,11 +242,12 @@ final class MethodCallSite {
   let memberLocation: SourceLocation
   let location: SourceLocation
 
-  init(_ name: String, receiver: Operand, pushArguments: Compiler.Push?, argc: Int, labels: [String]?, interp: Interpreter,
-       member memberLocation: SourceLocation, call location: SourceLocation) {
+  init(_ name: String, receiver: Operand, pushArguments: Compiler.Push?, argument: Operand? = nil, argc: Int, labels: [String]?,
+       interp: Interpreter, member memberLocation: SourceLocation, call location: SourceLocation) {
     self.interp = interp
     self.receiver = receiver
     self.pushArguments = pushArguments
+    self.argument = argument
     self.name = name
     self.argc = argc
     self.labels = labels

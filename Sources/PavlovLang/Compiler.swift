@@ -1103,13 +1103,8 @@ final class Compiler {
       if (name == "push" || name == "append") && argc == 1 && labels == nil {
         // The argument is compiled once and shared by the direct path and the general one.
         let value = operand(ordered[0])
-        let pushValue: Push = { f throws(PavlovError) in
-          let v = try value.load(f)
-          try interp.ensureStack(1)
-          interp.push(v)
-        }
-        let site = MethodCallSite(name, receiver: receiverCode, pushArguments: pushValue, argc: 1, labels: nil, interp: interp,
-                                  member: callee.location, call: loc)
+        let site = MethodCallSite(name, receiver: receiverCode, pushArguments: compilePush(value), argument: value, argc: 1, labels: nil,
+                                  interp: interp, member: callee.location, call: loc)
         return { f throws(PavlovError) in
           let receiver = try site.receiver.load(f)
           if case .list(let l) = receiver {
@@ -1119,9 +1114,11 @@ final class Compiler {
           return try Compiler.callMethod(site, f, receiver)
         }
       }
-      let pushArguments: Push? = argc == 0 ? nil : compilePushArguments(ordered)
-      let site = MethodCallSite(name, receiver: receiverCode, pushArguments: pushArguments, argc: argc, labels: labels,
-                                interp: interp, member: callee.location, call: loc)
+      // One positional argument is compiled once, for the stack and for a direct entry.
+      let argument = argc == 1 && labels == nil ? operand(ordered[0]) : nil
+      let pushArguments: Push? = argc == 0 ? nil : argument.map(compilePush) ?? compilePushArguments(ordered)
+      let site = MethodCallSite(name, receiver: receiverCode, pushArguments: pushArguments, argument: argument, argc: argc,
+                                labels: labels, interp: interp, member: callee.location, call: loc)
       switch receiverCode {
       case .local(let slot):
         return { f throws(PavlovError) in try Compiler.callMethod(in: f + slot, site, f) }

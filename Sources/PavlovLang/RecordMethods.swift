@@ -1,13 +1,24 @@
 /// Methods of records: `r.keys()`, `r.get("lr", 0.1)`, ...
 enum RecordMethods {
-  static func record(_ args: Args) -> PRecord {
-    if case .record(let r) = args.receiver { return r }
+  static func record(_ args: Args) -> PRecord { record(args.receiver) }
+
+  static func record(_ receiver: Value) -> PRecord {
+    if case .record(let r) = receiver { return r }
     return PRecord()
   }
 
-  static func key(_ args: Args, _ i: Int) throws(PavlovError) -> RecordKey {
-    guard let k = Ops.recordKey(args[i]) else { throw args.typeError(i, "a string or int key") }
+  static func key(_ args: Args, _ i: Int) throws(PavlovError) -> RecordKey { try key(args.function, args[i], i) }
+
+  static func key(_ method: BuiltinFunction, _ value: Value, _ i: Int) throws(PavlovError) -> RecordKey {
+    guard let k = Ops.recordKey(value) else { throw method.typeError(i, value, "a string or int key") }
     return k
+  }
+
+  /// `r.remove(key)`, for the method's body and its direct entry.
+  static func remove(_ method: BuiltinFunction, _ receiver: Value, _ keyValue: Value) throws(PavlovError) -> Value {
+    let k = try key(method, keyValue, 0)
+    guard let v = record(receiver).remove(k) else { throw PavlovError.runtime("record has no key \(Format.repr(k.value))") }
+    return v
   }
 
   static func register(_ t: NativeType) {
@@ -18,18 +29,17 @@ enum RecordMethods {
       return .list(PList(zip(r.keys, r.values).map { .list([$0.0.value, $0.1]) }))
     }
     t.method("has", [Param("key")], doc: "True if `key` is present.") { args in .bool(record(args).has(try key(args, 0))) }
+      .method1 = { method, receiver, k in .bool(record(receiver).has(try key(method, k, 0))) }
     t.method("get", [Param("key"), Param("default", default: .null)], doc: "The value for `key`, or `default` if absent.") { args in
       record(args)[try key(args, 0)] ?? args[1]
-    }
+    }.method1 = { method, receiver, k in record(receiver)[try key(method, k, 0)] ?? method.params[1].defaultValue ?? .null }
     t.method("set", [Param("key"), Param("value")], doc: "Sets `key` to `value`.") { args in
       record(args)[try key(args, 0)] = args[1]
       return .null
     }
     t.method("remove", [Param("key")], doc: "Removes `key` and returns its value (an error if absent).") { args in
-      let k = try key(args, 0)
-      guard let v = record(args).remove(k) else { throw PavlovError.runtime("record has no key \(Format.repr(k.value))") }
-      return v
-    }
+      try remove(args.function, args.receiver, args[0])
+    }.method1 = { method, receiver, k in try remove(method, receiver, k) }
     t.method("copy", doc: "A shallow copy.") { args in .record(record(args).copy()) }
     t.method("merge", [Param("other")], doc: "A new record with `other`'s entries added (or replacing).") { args in
       let out = record(args).copy()

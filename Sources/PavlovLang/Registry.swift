@@ -60,10 +60,7 @@ public struct Args {
   @inlinable public subscript(i: Int) -> Value { base[i] }
 
   /// "f: argument `x` must be EXPECTED, got TYPE (VALUE)".
-  public func typeError(_ i: Int, _ expected: String) -> PavlovError {
-    let name = i < function.params.count ? function.params[i].name : "#\(i)"
-    return .runtime("\(function.name): argument `\(name)` must be \(expected), got \(base[i].typeName) (\(Format.repr(base[i], limit: 40)))")
-  }
+  public func typeError(_ i: Int, _ expected: String) -> PavlovError { function.typeError(i, base[i], expected) }
 
   @inlinable public func int(_ i: Int) throws(PavlovError) -> Int {
     let v = try unrangedInt(i)
@@ -161,6 +158,11 @@ public final class BuiltinFunction: Callable {
   public typealias Fast1 = (Interpreter, Value) throws -> Value
   public var fast0: Fast0?
   public var fast1: Fast1?
+  /// Optional direct entry for a method called with one positional argument (`m.remove(k)`):
+  /// the method, the receiver and the argument, with no value stack and no `Args`. It must
+  /// behave exactly like `body`.
+  public typealias Method1 = (BuiltinFunction, _ receiver: Value, _ argument: Value) throws -> Value
+  public var method1: Method1?
 
   public let params: [Param]
   public let doc: String
@@ -188,6 +190,12 @@ public final class BuiltinFunction: Callable {
     self.requiredCount = params.filter { $0.kind == .positional && $0.defaultValue == nil }.count
     self.hasRanges = params.contains { $0.range != nil }
     super.init(name: name, kind: .builtin)
+  }
+
+  /// "f: argument `x` must be EXPECTED, got TYPE (VALUE)", for `value` given as argument `i`.
+  public func typeError(_ i: Int, _ value: Value, _ expected: String) -> PavlovError {
+    let param = i < params.count ? params[i].name : "#\(i)"
+    return .runtime("\(name): argument `\(param)` must be \(expected), got \(value.typeName) (\(Format.repr(value, limit: 40)))")
   }
 
   /// `name(a, b: 1, *rest)`.
