@@ -131,7 +131,7 @@ enum Ops {
     let (bytes, overflow) = s.utf8.count.multipliedReportingOverflow(by: n)
     guard !overflow, bytes <= maxStringBytes else { throw PavlovError.runtime("string repetition too large (\(s.utf8.count) bytes × \(n))") }
     // The bytes once, then doubling copies: String(repeating:count:) appends the piece n
-    // times (2.3 s for "x" * 90,000,000; this takes a few milliseconds).
+    // times (2.3 s for "x" * 90,000,000; this takes 0.07 s, mostly the kernel giving the pages).
     var piece = s
     return piece.withUTF8 { source in
       String(unsafeUninitializedCapacity: bytes) { buffer in
