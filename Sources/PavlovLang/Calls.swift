@@ -132,7 +132,7 @@ extension Compiler {
     }
     if let direct = method.method1, let argument = site.argument {
       let value = try argument.load(f)
-      do throws(PavlovError) { return try Interpreter.bridge { () throws in try direct(method, receiver, value) } }
+      do throws(PavlovError) { return try Interpreter.runBuiltin(method) { () throws in try direct(method, receiver, value) } }
       catch { throw Compiler.annotate(error, "\(type.name).\(site.name)", site.location) }
     }
     try pushArguments?(f)

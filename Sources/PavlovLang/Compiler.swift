@@ -1133,7 +1133,7 @@ final class Compiler {
        let builtin = f as? BuiltinFunction {
       if argc == 0, let fast = builtin.fast0 {
         return { _ throws(PavlovError) in
-          do throws(PavlovError) { return try Interpreter.bridge { () throws in try fast(interp) } }
+          do throws(PavlovError) { return try Interpreter.runBuiltin(builtin) { () throws in try fast(interp) } }
           catch { throw Compiler.annotate(error, builtin.name, loc) }
         }
       }
@@ -1141,7 +1141,7 @@ final class Compiler {
         let a = operand(ordered[0])
         return { f throws(PavlovError) in
           let v = try a.load(f)
-          do throws(PavlovError) { return try Interpreter.bridge { () throws in try fast(interp, v) } }
+          do throws(PavlovError) { return try Interpreter.runBuiltin(builtin) { () throws in try fast(interp, v) } }
           catch { throw Compiler.annotate(error, builtin.name, loc) }
         }
       }

@@ -498,24 +498,31 @@ public final class Interpreter {
       try normalizeBuiltinArguments(b, base: base, argc: argc, labels: labels)
     }
     sp = base + params.count
-    let result: Value
-    do {
-      result = try b.body(Args(interpreter: self, base: stack + base, count: params.count, receiver: receiver, function: b))
-    } catch let error as PavlovError {
-      throw error
-    } catch {
-      throw PavlovError.runtime("\(b.name): \(error)")
-    }
-    // No builtin hands back a string past the cap (a loop tripling a string with join, say).
-    if case .string(let s) = result, s.value.utf8.count > Ops.maxStringBytes {
-      sp = base
-      throw PavlovError.runtime("\(b.name): the resulting string is too large (\(s.value.utf8.count) bytes; the limit is \(Ops.maxStringBytes))",
-                                hint: "is a loop growing a string without end?")
+    let result = try Self.runBuiltin(b) { () throws -> Value in
+      try b.body(Args(interpreter: self, base: stack + base, count: params.count, receiver: receiver, function: b))
     }
     var k = base
     while k < sp { Self.release(stack + k); k += 1 } // drop references held by the arguments
     sp = base
     return result
+  }
+
+  /// Runs a builtin's body, or a direct entry standing for it (`fast0`, `fast1`, `method1`),
+  /// as every call of it does: an error that is not a Pavlov error becomes a runtime error
+  /// named after the builtin, and no builtin hands back a string past the cap (a loop tripling
+  /// a string with join, say). A `try` that catches the error restores the value stack.
+  @inline(__always)
+  static func runBuiltin(_ b: BuiltinFunction, _ body: () throws -> Value) throws(PavlovError) -> Value {
+    let result: Value
+    do { result = try body() } catch let error as PavlovError { throw error } catch { throw PavlovError.runtime("\(b.name): \(error)") }
+    if case .string(let s) = result, s.utf8Count > Ops.maxStringBytes { throw oversizeResult(b, s) }
+    return result
+  }
+
+  @inline(never)
+  static func oversizeResult(_ b: BuiltinFunction, _ s: PString) -> PavlovError {
+    PavlovError.runtime("\(b.name): the resulting string is too large (\(s.utf8Count) bytes; the limit is \(Ops.maxStringBytes))",
+                        hint: "is a loop growing a string without end?")
   }
 
   func normalizeBuiltinArguments(_ b: BuiltinFunction, base: Int, argc: Int, labels: [String]?) throws(PavlovError) {

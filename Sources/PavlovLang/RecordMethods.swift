@@ -14,6 +14,16 @@ enum RecordMethods {
     return k
   }
 
+  /// `r.has(key)`, for the method's body and its direct entry.
+  static func has(_ method: BuiltinFunction, _ receiver: Value, _ keyValue: Value) throws(PavlovError) -> Value {
+    .bool(record(receiver).has(try key(method, keyValue, 0)))
+  }
+
+  /// `r.get(key, default)`, for the method's body and its direct entry.
+  static func get(_ method: BuiltinFunction, _ receiver: Value, _ keyValue: Value, default fallback: Value) throws(PavlovError) -> Value {
+    record(receiver)[try key(method, keyValue, 0)] ?? fallback
+  }
+
   /// `r.remove(key)`, for the method's body and its direct entry.
   static func remove(_ method: BuiltinFunction, _ receiver: Value, _ keyValue: Value) throws(PavlovError) -> Value {
     let k = try key(method, keyValue, 0)
@@ -28,11 +38,11 @@ enum RecordMethods {
       let r = record(args)
       return .list(PList(zip(r.keys, r.values).map { .list([$0.0.value, $0.1]) }))
     }
-    t.method("has", [Param("key")], doc: "True if `key` is present.") { args in .bool(record(args).has(try key(args, 0))) }
-      .method1 = { method, receiver, k in .bool(record(receiver).has(try key(method, k, 0))) }
+    t.method("has", [Param("key")], doc: "True if `key` is present.") { args in try has(args.function, args.receiver, args[0]) }
+      .method1 = { method, receiver, k in try has(method, receiver, k) }
     t.method("get", [Param("key"), Param("default", default: .null)], doc: "The value for `key`, or `default` if absent.") { args in
-      record(args)[try key(args, 0)] ?? args[1]
-    }.method1 = { method, receiver, k in record(receiver)[try key(method, k, 0)] ?? method.params[1].defaultValue ?? .null }
+      try get(args.function, args.receiver, args[0], default: args[1])
+    }.method1 = { method, receiver, k in try get(method, receiver, k, default: method.params[1].defaultValue ?? .null) }
     t.method("set", [Param("key"), Param("value")], doc: "Sets `key` to `value`.") { args in
       record(args)[try key(args, 0)] = args[1]
       return .null
