@@ -455,7 +455,9 @@ public final class PRecord {
       storedValues[position] = .undefined  // marks the hole (no record value is ever `.undefined`)
       holes += 1
     }
-    if holes == storedKeys.count { removeAll() }  // that was the last live entry: keep nothing
+    // That was the last live entry, with holes before it: start afresh. (Without holes there
+    // is nothing to tidy, and a record going from one entry to none and back keeps its arrays.)
+    if holes > 0 && holes == storedKeys.count { removeAll() }
   }
 
   /// Before an insertion: a record more than half holes closes them (they are then paid for by
