@@ -32,17 +32,15 @@ struct Pavlov: ParsableCommand {
   @Option(help: "Seed for every random draw (the default is 0, so runs repeat exactly).")
   var seed: UInt64?
 
-  /// `pavlov -e CODE`; `Entry` calls this directly when it is the whole command line.
-  static func runCode(_ code: String, seed: UInt64?) throws {
-    throw Finished(code: ScriptRunner.run(SourceFile(name: "-e", text: code), seed: seed, scriptArguments: []))
+  /// Runs a program with no script arguments (`-e CODE`, standard input); `Entry` calls this
+  /// directly when `-e CODE` is the whole command line.
+  static func runProgram(_ source: SourceFile, seed: UInt64?) throws {
+    throw Finished(code: ScriptRunner.run(source, seed: seed, scriptArguments: []))
   }
 
   func run() throws {
-    if let code { try Self.runCode(code, seed: seed) }
-    if isatty(0) == 0 {
-      let source = SourceFile(name: "<stdin>", text: ScriptRunner.readStandardInput())
-      throw Finished(code: ScriptRunner.run(source, seed: seed, scriptArguments: []))
-    }
+    if let code { try Self.runProgram(SourceFile(name: "-e", text: code), seed: seed) }
+    if isatty(0) == 0 { try Self.runProgram(SourceFile(name: "<stdin>", text: ScriptRunner.readStandardInput()), seed: seed) }
     let session: ReplSession
     do { session = try ReplSession(seed: seed) } catch {
       ScriptRunner.printError(error.render())
@@ -477,7 +475,7 @@ enum Entry {
     guard arguments.count >= 2, !arguments[1].hasPrefix("-") else { return }
     switch arguments[0] {
     case "run": try Run.runScript(arguments[1], seed: nil, arguments: arguments[2...])
-    case "-e", "--eval": if arguments.count == 2 { try Pavlov.runCode(arguments[1], seed: nil) }
+    case "-e", "--eval": if arguments.count == 2 { try Pavlov.runProgram(SourceFile(name: "-e", text: arguments[1]), seed: nil) }
     default: return
     }
   }

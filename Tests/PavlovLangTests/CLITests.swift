@@ -503,8 +503,11 @@ final class CLITests: XCTestCase {
     let path = try script("flags.pav", "print(args)\nprint(rand())\n")
     for flags in [["--help"], ["-h", "x"], ["--version"], ["--", "--seed", "3"]] {
       let direct = try pavlov(["run", path] + flags), shorthand = try pavlov([path] + flags)
+      // A --seed before the file sends the command line through ArgumentParser (0 is the default seed).
+      let parsed = try pavlov(["run", "--seed", "0", path] + flags)
       assertExit(direct, 0)
       XCTAssertEqual(shorthand.stdout, direct.stdout)
+      XCTAssertEqual(parsed.stdout, direct.stdout, "ArgumentParser reads \(flags) otherwise")
       XCTAssertTrue(direct.stdout.hasPrefix(flags == ["--", "--seed", "3"] ? "[\"--seed\", \"3\"]" : "[\"\(flags[0])\""), direct.stdout)
     }
     let seededAfter = try pavlov(["run", path, "--seed", "7"]), seededBefore = try pavlov(["run", "--seed", "7", path])
