@@ -420,7 +420,7 @@ final class Compiler {
       return (operand(a), operand(b), .constant(.int(1)))
     case .call(let callee, let args) where !args.isEmpty && args.count <= 3 && args.allSatisfy({ $0.label == nil }):
       guard case .name(let ref) = callee.kind, case .builtin(.function(let f)) = ref.resolution,
-            f === interp.registry.functions["range"] else { return nil }
+            f === interp.registry.function(named: "range") else { return nil }
       if args.count == 1 { return (.constant(.int(0)), operand(args[0].value), .constant(.int(1))) }
       return (operand(args[0].value), operand(args[1].value), args.count == 3 ? operand(args[2].value) : .constant(.int(1)))
     default:

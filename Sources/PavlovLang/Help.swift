@@ -4,7 +4,7 @@ public enum Help {
   /// Help for `name`: a builtin, a prelude function, a type (`list`) or a member (`list.push`).
   public static func text(for name: String, in interp: Interpreter) -> String? {
     let registry = interp.registry
-    if let f = registry.functions[name] { return describe(f) }
+    if let f = registry.function(named: name) { return describe(f) }
     if let doc = interp.preludeDocs[name], case .function(let f)? = interp.preludeValues[name] {
       let params = (f as? Closure)?.proto.parameterSignatures.joined(separator: ", ") ?? ""
       return "\(name)(\(params))   [prelude]\n  \(doc)"
@@ -27,7 +27,7 @@ public enum Help {
     let parts = callee.split(separator: ".").map(String.init)
     guard let first = parts.first else { return nil }
     if parts.count == 1 {
-      if let f = interp.registry.functions[first] { return f.params.map(\.name) }
+      if let f = interp.registry.function(named: first) { return f.params.map(\.name) }
       let value = interp.globals.value(named: first) ?? interp.preludeValues[first]
       if case .function(let f)? = value, let closure = f as? Closure { return closure.proto.parameterNames }
       return nil
@@ -121,7 +121,7 @@ public enum Help {
     for family in registry.families {
       var page = "# \(family.name)\n\n"
       for name in family.members.sorted() {
-        guard let f = registry.functions[name] else { continue }
+        guard let f = registry.function(named: name) else { continue }
         page += "## `\(f.signature)`\n\n\(f.doc)\n\n"
         let documented = f.params.filter { !$0.doc.isEmpty || $0.range != nil }
         if !documented.isEmpty {

@@ -152,7 +152,7 @@ public final class Interpreter {
     self.registry = registry
     stack = UnsafeMutablePointer<Value>.allocate(capacity: Self.stackCapacity)
     errorType = registry.types["error"] ?? registry.addType(ErrorValue.makeType())
-    if registry.functions["print"] == nil { CoreLibrary.register(into: registry) }
+    if registry.function(named: "print") == nil { CoreLibrary.register(into: registry) }
   }
 
   deinit {

@@ -250,7 +250,12 @@ public final class NativeType {
 /// The builtins one interpreter knows: free functions and the types that carry methods.
 /// Later layers add theirs through `function(...)` and `addType(...)`, and `:help` reads them back.
 public final class Registry {
-  public private(set) var functions: [String: BuiltinFunction] = [:]
+  /// The builtins registered so far (a deferred group's once one of its names was looked up).
+  private var built: [String: BuiltinFunction] = [:]
+  /// Names declared by `deferred`, each to the registration that makes it.
+  private var pending: [String: DeferredRegistration] = [:]
+  /// The deferred registration running now (its `function` calls are checked against its names).
+  private var building: DeferredRegistration?
   public private(set) var types: [String: NativeType] = [:]
   /// Families group builtins in `:help` and the generated reference ("core", "random", "io"...).
   public private(set) var families: [(name: String, members: [String])] = []
@@ -275,19 +280,71 @@ public final class Registry {
   /// Subsequent registrations belong to this family in `:help` and the reference docs.
   public func family(_ name: String) { currentFamily = name }
 
-  /// Registers a builtin function. A second builtin with a name already taken is refused (a
-  /// programming error, caught by any test that registers the library): replacing the first
-  /// silently made one of them unreachable and its docs wrong.
-  @discardableResult
-  public func function(_ name: String, _ params: [Param] = [], doc: String, _ body: @escaping BuiltinFunction.Body) -> BuiltinFunction {
-    precondition(functions[name] == nil, "Registry: a builtin named \(name) is already registered; give the new one another name")
-    let f = BuiltinFunction(name: name, params: params, doc: doc, body: body)
+  /// The builtin named `name`, registering its deferred group first if it has not been yet.
+  public func function(named name: String) -> BuiltinFunction? {
+    if let f = built[name] { return f }
+    guard let group = pending[name] else { return nil }
+    run(group)
+    return built[name]
+  }
+
+  /// Every builtin's name, registered or deferred (for completion and "did you mean").
+  public var functionNames: [String] { Array(built.keys) + Array(pending.keys) }
+
+  /// Every builtin, deferred ones registered first (for the reference docs and tests that
+  /// visit them all).
+  public var functions: [String: BuiltinFunction] {
+    while let group = pending.values.first { run(group) }
+    return built
+  }
+
+  /// Declares builtins whose registration runs when one of them is first looked up: a
+  /// trainer's option table instantiates a key path per option, which took a third of every
+  /// start (`pavlov -e 'print(1)'`) for builtins most scripts never call. `register` must
+  /// register exactly `names` (checked when it runs); they join the current family now, so
+  /// `:help` and the docs list them in place.
+  public func deferred(_ names: [String], _ register: @escaping (Registry) -> Void) {
+    let group = DeferredRegistration(names: names, register: register)
+    for name in names {
+      precondition(built[name] == nil && pending[name] == nil, "Registry: a builtin named \(name) is already registered; give the new one another name")
+      pending[name] = group
+      addToFamily(name)
+    }
+  }
+
+  private func run(_ group: DeferredRegistration) {
+    precondition(building == nil, "Registry: a deferred registration looked up another deferred builtin while registering")
+    for name in group.names { pending[name] = nil }
+    building = group
+    let family = currentFamily
+    group.register(self)
+    currentFamily = family
+    building = nil
+    let missing = group.names.filter { built[$0] == nil }
+    precondition(missing.isEmpty, "Registry: a deferred registration did not register \(missing.joined(separator: ", "))")
+  }
+
+  private func addToFamily(_ name: String) {
     if let i = families.firstIndex(where: { $0.name == currentFamily }) {
       families[i].members.append(name)
     } else {
       families.append((currentFamily, [name]))
     }
-    functions[name] = f
+  }
+
+  /// Registers a builtin function. A second builtin with a name already taken is refused (a
+  /// programming error, caught by any test that registers the library): replacing the first
+  /// silently made one of them unreachable and its docs wrong.
+  @discardableResult
+  public func function(_ name: String, _ params: [Param] = [], doc: String, _ body: @escaping BuiltinFunction.Body) -> BuiltinFunction {
+    precondition(built[name] == nil && pending[name] == nil, "Registry: a builtin named \(name) is already registered; give the new one another name")
+    let f = BuiltinFunction(name: name, params: params, doc: doc, body: body)
+    if let building {
+      precondition(building.names.contains(name), "Registry: a deferred registration registered \(name), which it did not declare")
+    } else {
+      addToFamily(name)
+    }
+    built[name] = f
     return f
   }
 
@@ -312,5 +369,15 @@ public final class Registry {
     case .object(let o): return o.type
     case .cell(let c): return type(of: c.value)
     }
+  }
+}
+
+/// Builtins declared by `Registry.deferred` and the code that registers them.
+private final class DeferredRegistration {
+  let names: [String]
+  let register: (Registry) -> Void
+  init(names: [String], register: @escaping (Registry) -> Void) {
+    self.names = names
+    self.register = register
   }
 }

@@ -182,7 +182,7 @@ struct Resolver {
       }
       return .global(g)
     }
-    if let b = interpreter.registry.functions[name] { return .builtin(.function(b)) }
+    if let b = interpreter.registry.function(named: name) { return .builtin(.function(b)) }
     if let v = interpreter.preludeValues[name] { return .builtin(v) }
     return nil
   }
@@ -231,7 +231,7 @@ struct Resolver {
   }
 
   func suggestion(for name: String) -> String? {
-    var candidates: [String] = Array(interpreter.registry.functions.keys) + Array(interpreter.preludeValues.keys)
+    var candidates: [String] = interpreter.registry.functionNames + Array(interpreter.preludeValues.keys)
       + Array(globals.decls.keys)
     for state in functions { for scope in state.scopes { candidates.append(contentsOf: scope.keys) } }
     return Suggest.closest(to: name, among: candidates)

@@ -86,10 +86,10 @@ public final class ReplSession {
       if argument.isEmpty { return .output(Help.overview(interpreter)) }
       if let text = Help.text(for: argument, in: interpreter) { return .output(text) }
       if let family = interpreter.registry.families.first(where: { $0.name == argument }) {
-        let lines = family.members.sorted().compactMap { interpreter.registry.functions[$0] }.map { "  \($0.signature) — \($0.doc)" }
+        let lines = family.members.sorted().compactMap { interpreter.registry.function(named: $0) }.map { "  \($0.signature) — \($0.doc)" }
         return .output("\(family.name):\n" + lines.joined(separator: "\n"))
       }
-      let names = Array(interpreter.registry.functions.keys) + Array(interpreter.registry.types.keys)
+      let names = interpreter.registry.functionNames + Array(interpreter.registry.types.keys)
         + Array(interpreter.preludeValues.keys) + interpreter.registry.families.map(\.name)
       let near = Suggest.closest(to: argument, among: names).map { " — did you mean `\($0)`?" } ?? ""
       if let value = interpreter.globals.value(named: argument) {
@@ -170,7 +170,7 @@ public final class ReplSession {
       return memberNames(of: receiver).filter { $0.hasPrefix(partial) }.map { receiver + "." + $0 }
     }
     var names = Set(interpreter.globals.definedNames)
-    names.formUnion(interpreter.registry.functions.keys)
+    names.formUnion(interpreter.registry.functionNames)
     names.formUnion(interpreter.preludeValues.keys)
     names.formUnion(Keyword.allCases.map(\.rawValue))
     // Inside a call's parentheses, its keyword arguments come first: `ppo("CartPole-v1", n_e` → `n_envs:`.

@@ -79,7 +79,6 @@ enum OfflineLearnerBindings {
   static let seedParam = Param("seed", default: .int(0), doc: "seeds the weights and the order of the minibatches", range: .finite)
 
   static func register(_ r: Registry) {
-    r.addType(OfflineLearnerValue.nativeType)
     let bcParams = [datasetParam] + shared.params(MARWILConfig()) + [seedParam]
     r.function("bc", bcParams, doc: "Behaviour cloning: a policy trained to take the logged actions (maximum likelihood); call .train(epochs: n), then .act(obs) or .evaluate(env).") { args in
       var config = try shared.configured(MARWILConfig(), TrainerArguments(args: args, params: bcParams, name: "bc"))

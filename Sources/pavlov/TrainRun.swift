@@ -47,8 +47,8 @@ public enum TrainRun {
 
   public static func run(_ request: TrainRequest, interpreter: Interpreter) throws -> String {
     let algorithm = request.algorithm.lowercased()
-    guard algorithms.contains(algorithm), interpreter.registry.functions[algorithm] != nil else {
-      let known = algorithms.filter { interpreter.registry.functions[$0] != nil }
+    guard algorithms.contains(algorithm), interpreter.registry.function(named: algorithm) != nil else {
+      let known = algorithms.filter { interpreter.registry.function(named: $0) != nil }
       throw PavlovError.runtime("pavlov train: unknown algorithm \"\(request.algorithm)\"", hint: "use one of: \(known.map { $0.uppercased() }.joined(separator: ", "))")
     }
     let (budget, capped) = try self.budget(request.stops)

@@ -29,7 +29,6 @@ enum ILQLBindings {
   ]
 
   static func register(_ r: Registry) {
-    r.addType(ILQLValue.nativeType)
     r.function("ilql", params, doc: "Implicit language Q-learning (Snell et al.) on logged dialogues: token-level Q and V heads on the model, expectile V, CQL, BC; .generate decodes with log π + β·(Q − V).") { args in
       let a = TrainerArguments(args: args, params: params, name: "ilql")
       let codec = try TextCodec(args[1])

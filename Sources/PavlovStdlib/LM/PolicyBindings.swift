@@ -8,9 +8,8 @@ import PavlovTensor
 /// whose `.train(iterations: n)` prints and returns per-iteration statistics.
 enum PolicyBindings {
   static func register(_ r: Registry) {
-    r.addType(PolicyTrainerValue.nativeType)
     for algorithm in LMAlgorithm.allCases {
-      let name = algorithm == .ppo ? "ppo_lm" : algorithm.rawValue
+      let name = builtinName(algorithm)
       let params = parameters(algorithm)
       let doc: String
       switch algorithm {
@@ -21,6 +20,10 @@ enum PolicyBindings {
       r.function(name, params, doc: doc) { args in try make(algorithm, name, params, args) }
     }
   }
+
+  /// The builtin training with `algorithm` (`ppo` is taken by the env trainer).
+  static func builtinName(_ algorithm: LMAlgorithm) -> String { algorithm == .ppo ? "ppo_lm" : algorithm.rawValue }
+  static var builtinNames: [String] { LMAlgorithm.allCases.map(builtinName) }
 
   static let inputs: [Param] = [
     Param("model", doc: "the policy: a gpt model (usually the SFT model, or it with lora(...)); trained in place"),

@@ -49,7 +49,6 @@ enum MultiAgentTrainerBindings {
   static let mappingParam = Param("mapping", default: .null, doc: "which policy plays each agent: a function agent => name or a record {agent: name}; nil: all agents to a single policy, or agent i to policy i")
 
   static func register(_ r: Registry) {
-    r.addType(MATrainerValue.nativeType)
     let params = [Param("env", doc: "a multi-agent env, its id (e.g. \"TicTacToe-v0\"), or a function making it"), policiesParam, mappingParam]
       + options.params(MultiAgentPPOConfig())
       + [Param("league_bots", default: .null, doc: "self-play: fixed policies (bots, functions) that join the league as sparring partners, Elo-rated like snapshots")] + [Param("seed", default: .null, doc: "seeds weights, sampling, shuffles, self-play pairings and episodes (nil: from the session seed)")]
