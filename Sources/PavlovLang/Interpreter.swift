@@ -103,6 +103,10 @@ public final class Interpreter {
   @usableFromInline var sp = 0
 
   var depth = 0
+  /// The closure whose body runs now (not a reference: the call running it holds one), nil
+  /// outside every closure. A call of this same closure from its global needs no reference
+  /// of its own (`Compiler.callRunning`).
+  @usableFromInline var running: UnsafeMutableRawPointer?
   /// Calls deeper than this end in a catchable "stack overflow" error instead of a crash.
   public var maxDepth = 8_000
   /// Calls also stop when the native stack comes within `nativeStackMargin` of its end:
@@ -348,15 +352,23 @@ public final class Interpreter {
     // Locals past the parameters need no reset: the resolver guarantees each is written by its
     // `let` (or, if it needs a cell, given a fresh one by its block) before it is read.
     sp = base &+ frameSize
+    let outer = running
+    running = Unmanaged.passUnretained(closure).toOpaque()
     let result: Value
-    switch closure.setUp {
-    case .nothing: result = try closure.body(frame)
-    case .captures:
-      if lendingInline { result = try Self.lendingCaptures(closure, frame) } else { result = try Self.runLendingCaptures(closure, frame) }
-    case .full:
-      try prepareFrame(closure, frame)
-      result = try closure.body(frame)
+    do throws(PavlovError) {
+      switch closure.setUp {
+      case .nothing: result = try closure.body(frame)
+      case .captures:
+        if lendingInline { result = try Self.lendingCaptures(closure, frame) } else { result = try Self.runLendingCaptures(closure, frame) }
+      case .full:
+        try prepareFrame(closure, frame)
+        result = try closure.body(frame)
+      }
+    } catch {
+      running = outer  // exact on the way out of an error too: an address left behind could be reused
+      throw error
     }
+    running = outer
     var k = 0
     while k < frameSize { Self.release(frame + k); k &+= 1 }
     sp = base
