@@ -247,12 +247,9 @@ public final class Interpreter {
     initializedSlots = target
   }
 
-  /// The address of a local variable: where the native stack is now.
+  /// Where the native stack is now: the calling function's frame.
   @inline(__always)
-  static func stackAddress() -> UInt {
-    var marker: UInt8 = 0
-    return withUnsafeMutablePointer(to: &marker) { UInt(bitPattern: $0) }
-  }
+  static func stackAddress() -> UInt { UInt(pavlov_frame_address()) }
 
   /// Drops the reference a dead slot holds, so a big list in a returned frame is freed now;
   /// slots holding plain numbers are left alone (clearing them costs a call per slot).

@@ -30,6 +30,10 @@ void pavlov_raise_interrupt(void);
 /// The lowest address of the calling thread's stack (0 if unknown): the evaluator stops a
 /// recursion with an error well before reaching it.
 unsigned long pavlov_stack_low(void);
+/// Where the calling function's frame is on the native stack, for the evaluator's check
+/// against `pavlov_stack_low`. Inlined into the caller; taking the address of a Swift local
+/// instead gave every call path a stack protector (a canary written and checked per call).
+static inline unsigned long pavlov_frame_address(void) { return (unsigned long)__builtin_frame_address(0); }
 /// Runs `body(context)` on a new thread with `stack_bytes` of stack and waits for it.
 /// Deep Pavlov recursion needs far more than the 8 MiB main-thread stack.
 int pavlov_run_with_stack(size_t stack_bytes, void (*body)(void *), void *context);
