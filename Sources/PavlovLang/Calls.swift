@@ -5,21 +5,25 @@
 extension Compiler {
   typealias Push = (Frame) throws(PavlovError) -> Void
 
-  /// `f(x)` or `f(x, y)`. When `f` is a global or a plain local, a closure found there is
-  /// called without first copying the slot's value (one reference count instead of two, and
-  /// no dispatch on the callee's kind); anything else is called as any callee is.
-  func directClosureCall(_ callee: Operand, _ a: Operand, _ b: Operand?, at loc: SourceLocation) -> Eval {
+  /// `f()`, `f(x)` or `f(x, y)`. When `f` is a global or a plain local, a closure found there
+  /// is called without first copying the slot's value (one reference count instead of two,
+  /// and no dispatch on the callee's kind); anything else is called as any callee is.
+  func directClosureCall(_ callee: Operand, _ a: Operand?, _ b: Operand?, at loc: SourceLocation) -> Eval {
     // The closures capture one object: a forwarding thunk copies a closure's whole context
     // into arguments on every call, and a location alone is four words.
     let site = DirectCallSite(interp: interp, callee: callee, a: a, b: b, location: loc)
     // One closure per argument count, each with its count a constant: the call path then
-    // neither tests nor loads a second argument it does not have.
-    switch (callee, b) {
-    case (.global(let store, let index, _), nil):
+    // neither tests nor loads an argument it does not have.
+    switch (callee, site.argc) {
+    case (.global(let store, let index, _), 0):
+      return { f throws(PavlovError) in try Compiler.call(in: store.storage + index, f, site, argc: 0) }
+    case (.global(let store, let index, _), 1):
       return { f throws(PavlovError) in try Compiler.call(in: store.storage + index, f, site, argc: 1) }
     case (.global(let store, let index, _), _):
       return { f throws(PavlovError) in try Compiler.call(in: store.storage + index, f, site, argc: 2) }
-    case (.local(let slot), nil):
+    case (.local(let slot), 0):
+      return { f throws(PavlovError) in try Compiler.call(in: f + slot, f, site, argc: 0) }
+    case (.local(let slot), 1):
       return { f throws(PavlovError) in try Compiler.call(in: f + slot, f, site, argc: 1) }
     case (.local(let slot), _):
       return { f throws(PavlovError) in try Compiler.call(in: f + slot, f, site, argc: 2) }
@@ -71,9 +75,10 @@ extension Compiler {
     catch { throw callFailed(error, function, site.location) }
   }
 
-  /// Pushes the site's `argc` (one or two) arguments.
+  /// Pushes the site's `argc` (none, one or two) arguments.
   @inline(__always)
   static func pushArguments(_ f: Frame, _ site: DirectCallSite, argc: Int) throws(PavlovError) {
+    if argc == 0 { return }
     let interp = site.interp
     try interp.ensureStack(argc)
     interp.push(try site.a.load(f))
@@ -224,22 +229,23 @@ final class MemberWrite {
   }
 }
 
-/// A call `f(x)` or `f(x, y)` of a global or local function (see `directClosureCall`).
+/// A call `f()`, `f(x)` or `f(x, y)` of a global or local function (see `directClosureCall`).
 final class DirectCallSite {
   let interp: Interpreter
   let callee: Operand
+  /// The arguments; `.constant(.null)`, never read, past `argc`.
   let a: Operand
-  /// The second argument; `.constant(.null)`, never read, when `argc` is 1.
   let b: Operand
   let argc: Int
   let location: SourceLocation
 
-  init(interp: Interpreter, callee: Operand, a: Operand, b: Operand?, location: SourceLocation) {
+  init(interp: Interpreter, callee: Operand, a: Operand?, b: Operand?, location: SourceLocation) {
+    precondition(a != nil || b == nil, "DirectCallSite: a second argument without a first")
     self.interp = interp
     self.callee = callee
-    self.a = a
+    self.a = a ?? .constant(.null)
     self.b = b ?? .constant(.null)
-    argc = b == nil ? 1 : 2
+    argc = a == nil ? 0 : b == nil ? 1 : 2
     self.location = location
   }
 }

@@ -1147,9 +1147,9 @@ final class Compiler {
       }
     }
     let calleeCode = operand(callee)
-    // One or two positional arguments (most calls) are pushed inline, without a push closure.
-    if labels == nil && (argc == 1 || argc == 2) {
-      return directClosureCall(calleeCode, operand(ordered[0]), argc == 2 ? operand(ordered[1]) : nil, at: loc)
+    // Up to two positional arguments (most calls) are pushed inline, without a push closure.
+    if labels == nil && argc <= 2 {
+      return directClosureCall(calleeCode, argc >= 1 ? operand(ordered[0]) : nil, argc == 2 ? operand(ordered[1]) : nil, at: loc)
     }
     let pushArguments = compilePushArguments(ordered)
     return { f throws(PavlovError) in
