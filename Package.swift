@@ -99,7 +99,7 @@ let package = Package(
       // The Swift runtime linked in: finding and relocating a dozen shared libraries took a third
       // of startup (issue 16: `pavlov -e` under 10 ms), and an installed pavlov then runs without
       // the toolchain. FoundationEssentials (ArgumentParser's) needs its two C shim libraries named.
-      linkerSettings: [.unsafeFlags(["-static-stdlib", "-l_FoundationCShims", "-l_FoundationCollections", "-Xlinker", "--no-export-dynamic", "-Xclang-linker", "-no-pie"])]
+      linkerSettings: [.unsafeFlags(["-static-stdlib", "-l_FoundationCShims", "-l_FoundationCollections", "-Xlinker", "--no-export-dynamic"])]
     ),
     // Coverage-guided fuzzing of every file reader: scripts/fuzz.sh builds it with
     // `--sanitize fuzzer` (libFuzzer, from the toolchain); a plain build makes an inert binary.
