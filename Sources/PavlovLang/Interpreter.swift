@@ -326,7 +326,7 @@ public final class Interpreter {
     try runClosure(closure, base: base, argc: argc, labels: labels, lendingInline: true)
   }
 
-  /// `callClosure`, inlined where a call site calls closures directly (`Compiler.pushAndCall`):
+  /// `callClosure`, inlined where a call site calls closures directly (`Compiler.call(in:)`):
   /// fib(22) 24.4M -> 22.1M instructions. Inlined everywhere, it made method calls slower.
   ///
   /// `lendingInline` (a constant where this is inlined) inlines the set-up of a closure with
@@ -366,6 +366,8 @@ public final class Interpreter {
       throw error
     }
     running = outer
+    // `callRunning` relies on this call's reference to the closure lasting until here.
+    withExtendedLifetime(closure) {}
     var k = 0
     while k < frameSize { Self.release(frame + k); k &+= 1 }
     sp = base
@@ -598,13 +600,16 @@ public final class Interpreter {
 
   /// Calls a Pavlov function value from Swift with positional arguments.
   public func call(_ callee: Value, _ arguments: [Value], labels: [String]? = nil) throws(PavlovError) -> Value {
-    let base = sp
+    let base = sp, savedDepth = depth
     try ensureStack(arguments.count + 1)
     for a in arguments { push(a) }
     do throws(PavlovError) {
       return try invoke(callee, base: base, argc: arguments.count, labels: labels)
     } catch {
+      // A call that throws leaves its depth counted (a Pavlov `try` restores it): a Swift
+      // caller that goes on after an error (`try?` around an env's render) must too.
       sp = base
+      depth = savedDepth
       if case .function(let f) = callee, f is Closure { error.callSites.append(TraceEntry(function: f.name, location: nil)) }
       throw error
     }

@@ -1,6 +1,7 @@
 #ifndef CPAVLOV_SUPPORT_H
 #define CPAVLOV_SUPPORT_H
 #include <stddef.h>
+#include <stdint.h>
 #include <signal.h>
 
 /// Set by the SIGINT handler; read through `pavlov_interrupt_seen` (not directly).
@@ -33,7 +34,7 @@ unsigned long pavlov_stack_low(void);
 /// Where the calling function's frame is on the native stack, for the evaluator's check
 /// against `pavlov_stack_low`. Inlined into the caller; taking the address of a Swift local
 /// instead gave every call path a stack protector (a canary written and checked per call).
-static inline unsigned long pavlov_frame_address(void) { return (unsigned long)__builtin_frame_address(0); }
+static inline uintptr_t pavlov_frame_address(void) { return (uintptr_t)__builtin_frame_address(0); }
 /// Runs `body(context)` on a new thread with `stack_bytes` of stack and waits for it.
 /// Deep Pavlov recursion needs far more than the 8 MiB main-thread stack.
 int pavlov_run_with_stack(size_t stack_bytes, void (*body)(void *), void *context);

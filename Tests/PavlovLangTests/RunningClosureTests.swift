@@ -1,0 +1,49 @@
+@testable import PavlovLang
+import PavlovStdlib
+import PavlovTestSupport
+import XCTest
+
+/// What the call path assumes about values and the interpreter's state (`Compiler.callRunning`,
+/// `Interpreter.running`), checked where a change of layout or a missed restore would show.
+final class RunningClosureTests: XCTestCase {
+  /// A function value keeps its reference in its first word, as `Compiler.call(in:)` reads it;
+  /// no other case puts a closure's address there with the function's tag.
+  func testAFunctionValueKeepsItsReferenceInItsFirstWord() throws {
+    let interp = Interpreter()
+    defer { interp.tearDown() }
+    let value = try interp.run(SourceFile(name: "t", text: "(x) => x"), replMode: true)
+    let closure = try XCTUnwrap(value.closure)
+    var slot = value
+    let word = withUnsafeBytes(of: &slot) { $0.load(as: UInt.self) }
+    XCTAssertEqual(word, UInt(bitPattern: Unmanaged.passUnretained(closure).toOpaque()))
+    XCTAssertEqual(MemoryLayout<Value>.stride, 16)
+  }
+
+  /// `running` is nil between top-level statements, after returns and after errors alike.
+  func testRunningIsRestoredOnEveryWayOut() throws {
+    let interp = Interpreter()
+    defer { interp.tearDown() }
+    _ = try interp.run(SourceFile(name: "t", text: """
+      fn down(n) { if n == 0 { return 0 }; return down(n - 1) }
+      fn fail(n) { if n == 0 { return 1 // 0 }; return fail(n - 1) }
+      down(20)
+      """), replMode: true)
+    XCTAssertNil(interp.running)
+    XCTAssertThrowsError(try interp.run(SourceFile(name: "t", text: "fail(20)"), replMode: true))
+    XCTAssertNil(interp.running)
+    _ = try interp.run(SourceFile(name: "t", text: "try { fail(5) } catch e { }"), replMode: true)
+    XCTAssertNil(interp.running)
+  }
+
+  /// Calls from Swift that throw leave the depth as they found it: an env whose render fails
+  /// on every step must not end in a false "stack overflow" after maxDepth steps.
+  func testSwiftCallsThatThrowLeaveTheDepthAsItWas() throws {
+    let interp = Interpreter()
+    defer { interp.tearDown() }
+    let failing = try interp.run(SourceFile(name: "t", text: "(x) => 1 // 0"), replMode: true)
+    for _ in 0..<(interp.maxDepth + 100) { XCTAssertThrowsError(try interp.call(failing, [.int(1)])) }
+    XCTAssertEqual(interp.depth, 0)
+    let deep = try interp.run(SourceFile(name: "t", text: "fn d(n) { if n == 0 { return 7 }; return d(n - 1) }\nd(1000)"), replMode: true)
+    XCTAssertEqual(Format.repr(deep), "7")
+  }
+}
