@@ -249,6 +249,8 @@ public final class NativeType {
 
 /// The builtins one interpreter knows: free functions and the types that carry methods.
 /// Later layers add theirs through `function(...)` and `addType(...)`, and `:help` reads them back.
+/// Not thread-safe: a lookup may register a deferred group, so a registry belongs to the
+/// thread of its one interpreter.
 public final class Registry {
   /// The builtins registered so far (a deferred group's once one of its names was looked up).
   private var built: [String: BuiltinFunction] = [:]
@@ -291,9 +293,12 @@ public final class Registry {
   /// Every builtin's name, registered or deferred (for completion and "did you mean").
   public var functionNames: [String] { Array(built.keys) + Array(pending.keys) }
 
-  /// Every builtin, deferred ones registered first (for the reference docs and tests that
-  /// visit them all).
-  public var functions: [String: BuiltinFunction] {
+  /// Whether `name` is declared by `deferred` and not registered yet.
+  public func isDeferred(_ name: String) -> Bool { pending[name] != nil }
+
+  /// Every builtin, deferred ones registered first (for tests and tools that visit them all;
+  /// a lookup by name is `function(named:)`, which registers only the group it needs).
+  public var allFunctions: [String: BuiltinFunction] {
     while let group = pending.values.first { run(group) }
     return built
   }

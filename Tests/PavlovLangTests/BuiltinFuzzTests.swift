@@ -114,8 +114,8 @@ final class BuiltinFuzzTests: XCTestCase {
 
     // Every builtin, in a fixed order: functions by name, then each type's members by name.
     var targets: [Target] = []
-    for name in registry.functions.keys.sorted() {
-      targets.append(Target(name: name, params: registry.functions[name]!.params))
+    for name in registry.allFunctions.keys.sorted() {
+      targets.append(Target(name: name, params: registry.allFunctions[name]!.params))
     }
     for typeName in registry.types.keys.sorted() {
       let type = registry.types[typeName]!

@@ -35,11 +35,32 @@ final class DeferredRegistrationTests: XCTestCase {
     // Registering did not add the names to a family twice, nor to the family current then.
     XCTAssertEqual(registry.families[0].members, ["before", "late_a", "late_b"])
     XCTAssertEqual(registry.families[1].members, ["after"])
-    XCTAssertEqual(Set(registry.functions.keys), ["before", "late_a", "late_b", "after"])
+    XCTAssertFalse(registry.isDeferred("late_a"))
+    XCTAssertEqual(Set(registry.allFunctions.keys), ["before", "late_a", "late_b", "after"])
   }
 
-  /// A script calling a deferred builtin finds it, its defaults and its errors, and `functions`
-  /// (the docs, the fuzz tests) registers every group.
+  /// `allFunctions` registers the groups still pending; the names stay in their families once.
+  func testAllFunctionsRegistersEveryPendingGroup() {
+    let registry = Registry()
+    var runs = 0
+    registry.family("only")
+    registry.deferred(["x1"]) { r in runs += 1; r.function("x1", doc: "one") { _ in .int(1) } }
+    registry.deferred(["x2", "x3"]) { r in
+      runs += 1
+      r.function("x2", doc: "two") { _ in .int(2) }
+      r.function("x3", doc: "three") { _ in .int(3) }
+    }
+    XCTAssertTrue(registry.isDeferred("x2"))
+    XCTAssertEqual(Set(registry.allFunctions.keys), ["x1", "x2", "x3"])
+    XCTAssertEqual(runs, 2)
+    XCTAssertFalse(registry.isDeferred("x2"))
+    XCTAssertEqual(registry.families.first?.members, ["x1", "x2", "x3"])
+    _ = registry.allFunctions
+    XCTAssertEqual(runs, 2)
+  }
+
+  /// A script calling a deferred builtin finds it, its defaults and its errors, and a misspelt
+  /// name is matched against the deferred names.
   func testScriptsAndTheDocsSeeDeferredBuiltins() throws {
     let registry = Registry()
     var runs = 0
@@ -60,6 +81,17 @@ final class DeferredRegistrationTests: XCTestCase {
       XCTAssertEqual((error as? PavlovError)?.hint, "did you mean `scaled`?")
     }
     XCTAssertEqual(runs, 1)
+  }
+
+  /// A started interpreter (builtins and prelude) has not registered the trainers: the start
+  /// is where deferring them pays, and one lookup anywhere would undo it.
+  func testAStartLeavesTheTrainersDeferred() throws {
+    let interp = try Startup.makeInterpreter(seed: 0)
+    defer { interp.tearDown() }
+    for name in ["ppo", "dqn", "sac", "bc", "ppo_lm", "ilql", "ma_ppo"] {
+      XCTAssertTrue(interp.registry.isDeferred(name), name)
+    }
+    XCTAssertNotNil(interp.registry.types["ma_trainer"])  // their types are there for :help
   }
 
   /// The stdlib defers its trainers; every one of them registers with its documented options.
