@@ -311,7 +311,7 @@ public final class Registry {
   public func deferred(_ names: [String], _ register: @escaping (Registry) -> Void) {
     let group = DeferredRegistration(names: names, register: register)
     for name in names {
-      precondition(built[name] == nil && pending[name] == nil, "Registry: a builtin named \(name) is already registered; give the new one another name")
+      checkUnused(name)
       pending[name] = group
       addToFamily(name)
     }
@@ -329,6 +329,11 @@ public final class Registry {
     precondition(missing.isEmpty, "Registry: a deferred registration did not register \(missing.joined(separator: ", "))")
   }
 
+  /// A name is given to one builtin only, registered or deferred.
+  private func checkUnused(_ name: String) {
+    precondition(built[name] == nil && pending[name] == nil, "Registry: a builtin named \(name) is already registered; give the new one another name")
+  }
+
   private func addToFamily(_ name: String) {
     if let i = families.firstIndex(where: { $0.name == currentFamily }) {
       families[i].members.append(name)
@@ -342,7 +347,7 @@ public final class Registry {
   /// silently made one of them unreachable and its docs wrong.
   @discardableResult
   public func function(_ name: String, _ params: [Param] = [], doc: String, _ body: @escaping BuiltinFunction.Body) -> BuiltinFunction {
-    precondition(built[name] == nil && pending[name] == nil, "Registry: a builtin named \(name) is already registered; give the new one another name")
+    checkUnused(name)
     let f = BuiltinFunction(name: name, params: params, doc: doc, body: body)
     if let building {
       precondition(building.names.contains(name), "Registry: a deferred registration registered \(name), which it did not declare")

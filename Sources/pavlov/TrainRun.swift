@@ -48,7 +48,8 @@ public enum TrainRun {
   public static func run(_ request: TrainRequest, interpreter: Interpreter) throws -> String {
     let algorithm = request.algorithm.lowercased()
     guard algorithms.contains(algorithm), interpreter.registry.function(named: algorithm) != nil else {
-      let known = algorithms.filter { interpreter.registry.function(named: $0) != nil }
+      let names = Set(interpreter.registry.functionNames)  // without registering every trainer for a hint
+      let known = algorithms.filter(names.contains)
       throw PavlovError.runtime("pavlov train: unknown algorithm \"\(request.algorithm)\"", hint: "use one of: \(known.map { $0.uppercased() }.joined(separator: ", "))")
     }
     let (budget, capped) = try self.budget(request.stops)
