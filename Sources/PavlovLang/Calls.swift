@@ -36,7 +36,7 @@ extension Compiler {
   /// where this is inlined).
   @inline(__always)
   static func call(in slot: UnsafeMutablePointer<Value>, _ f: Frame, _ site: DirectCallSite, argc: Int) throws(PavlovError) -> Value {
-    // The slot's first word is a function's reference (the layout `ValueLayoutTests` checks).
+    // The slot's first word is a function's reference (the layout `RunningClosureTests` checks).
     if let running = site.interp.running, UnsafeRawPointer(slot).load(as: UInt.self) == UInt(bitPattern: running),
        case .function = slot.pointee {
       return try callRunning(Unmanaged<Closure>.fromOpaque(running), f, site, argc: argc)

@@ -104,8 +104,8 @@ public final class Interpreter {
 
   var depth = 0
   /// The closure whose body runs now (not a reference: the call running it holds one), nil
-  /// outside every closure. A call of this same closure from its global needs no reference
-  /// of its own (`Compiler.callRunning`).
+  /// outside every closure. A call of this same closure from the variable holding it needs no
+  /// reference of its own (`Compiler.callRunning`).
   @usableFromInline var running: UnsafeMutableRawPointer?
   /// Calls deeper than this end in a catchable "stack overflow" error instead of a crash.
   public var maxDepth = 8_000
