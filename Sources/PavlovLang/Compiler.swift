@@ -605,18 +605,33 @@ final class Compiler {
     case .index(let base, let index):
       let baseCode = operand(base), indexCode = operand(index)
       if binaryOp == nil {
-        // `xs[i] = v` in range and `m[k] = v` with an int key (a map) write directly. The
-        // value first, then the container and the key, as in Python (and as `obj.name = v`).
-        return { f throws(PavlovError) in
-          let newValue = try code(f)
-          let container = try baseCode.load(f)
-          let key = try indexCode.load(f)
-          if case .int(let k) = key {
-            if case .list(let l) = container, k >= 0, k < l.items.count { l.items[k] = newValue; return .normal }
-            if case .record(let r) = container { r[.int(k)] = newValue; return .normal }
+        // The value first, then the container and the key, as in Python (and as `obj.name =
+        // v`). `m[i] = v` on a record in a variable, with an int key from an operand with no
+        // effects (read before the record, it changes nothing), writes with the record lent;
+        // anything else goes through `setIndex`.
+        let keyHasNoEffects = isConstant(index) || plainLocalSlot(index) != nil
+        switch baseCode {
+        case .local(let slot) where keyHasNoEffects:
+          return { f throws(PavlovError) in
+            let newValue = try code(f)
+            if case .int(let k) = try indexCode.load(f), PRecord.lent(in: f + slot, { r in r[.int(k)] = newValue }) != nil {
+              return .normal
+            }
+            return try Compiler.setIndex(try baseCode.load(f), try indexCode.load(f), newValue, at: opLocation)
           }
-          do throws(PavlovError) { try Ops.setIndex(container, key, newValue) } catch { throw error.located(opLocation) }
-          return .normal
+        case .global(let store, let index, _) where keyHasNoEffects:
+          return { f throws(PavlovError) in
+            let newValue = try code(f)
+            if case .int(let k) = try indexCode.load(f), PRecord.lent(in: store.storage + index, { r in r[.int(k)] = newValue }) != nil {
+              return .normal
+            }
+            return try Compiler.setIndex(try baseCode.load(f), try indexCode.load(f), newValue, at: opLocation)
+          }
+        default:
+          return { f throws(PavlovError) in
+            let newValue = try code(f)
+            return try Compiler.setIndex(try baseCode.load(f), try indexCode.load(f), newValue, at: opLocation)
+          }
         }
       }
       return { f throws(PavlovError) in
@@ -644,13 +659,13 @@ final class Compiler {
         case .local(let slot):
           return { f throws(PavlovError) in
             let newValue = try site.value(f)
-            if case .record(let r) = f[slot] { r.set(site.hint, newValue); return .normal }
+            if PRecord.lent(in: f + slot, { r in r.set(site.hint, newValue) }) != nil { return .normal }
             return try Compiler.writeMember(site, try site.object.load(f), newValue)
           }
         case .global(let store, let index, _):
           return { f throws(PavlovError) in
             let newValue = try site.value(f)
-            if case .record(let r) = store.storage[index] { r.set(site.hint, newValue); return .normal }
+            if PRecord.lent(in: store.storage + index, { r in r.set(site.hint, newValue) }) != nil { return .normal }
             return try Compiler.writeMember(site, try site.object.load(f), newValue)
           }
         default:
@@ -660,7 +675,7 @@ final class Compiler {
           }
         }
       }
-      return { f throws(PavlovError) in
+      let general: Exec = { f throws(PavlovError) in
         let object = try site.object.load(f)
         var newValue = try site.value(f)
         if case .record(let r) = object {
@@ -683,9 +698,45 @@ final class Compiler {
         } catch { throw error.located(site.location) }
         return .normal
       }
+      // `self.counter += 1`: a record in a variable, an int field and an int from an operand
+      // with no effects (so reading it before the record changes nothing), updated in place
+      // with the record lent; anything else as above.
+      guard let binaryOp, binaryOp == .add || binaryOp == .subtract || binaryOp == .multiply,
+            isConstant(value) || plainLocalSlot(value) != nil else { return general }
+      let amount = operand(value)
+      switch site.object {
+      case .local(let slot):
+        return { f throws(PavlovError) in
+          if case .int(let b) = try amount.load(f), PRecord.lent(in: f + slot, { r in r.updateInt(site.hint, binaryOp, b) }) == true {
+            return .normal
+          }
+          return try general(f)
+        }
+      case .global(let store, let index, _):
+        return { f throws(PavlovError) in
+          if case .int(let b) = try amount.load(f),
+             PRecord.lent(in: store.storage + index, { r in r.updateInt(site.hint, binaryOp, b) }) == true {
+            return .normal
+          }
+          return try general(f)
+        }
+      default:
+        return general
+      }
     default:
       return { _ throws(PavlovError) in throw PavlovError.runtime("cannot assign to this expression").located(loc) }
     }
+  }
+
+  /// `container[key] = newValue`: a list's item in range and a record's int key directly.
+  @inline(__always)
+  static func setIndex(_ container: Value, _ key: Value, _ newValue: Value, at loc: SourceLocation) throws(PavlovError) -> Flow {
+    if case .int(let k) = key {
+      if case .list(let l) = container, k >= 0, k < l.items.count { l.items[k] = newValue; return .normal }
+      if case .record(let r) = container { r[.int(k)] = newValue; return .normal }
+    }
+    do throws(PavlovError) { try Ops.setIndex(container, key, newValue) } catch { throw error.located(loc) }
+    return .normal
   }
 
   /// `object.name = value` for any object: a record's field, or a native object's property.
@@ -1000,13 +1051,32 @@ final class Compiler {
 
     case .index(let base, let index):
       let b = operand(base), i = operand(index)
-      return { f throws(PavlovError) in
+      let general: Eval = { f throws(PavlovError) in
         let container = try b.load(f), key = try i.load(f)
         if case .int(let k) = key {
           if case .list(let l) = container, k >= 0, k < l.count { return l.item(k) }
           if case .record(let r) = container, let v = r[.int(k)] { return v }
         }
         do throws(PavlovError) { return try Ops.index(container, key) } catch { throw error.located(loc) }
+      }
+      // `m[i]` on a record in a variable with an int key from an operand with no effects (read
+      // first, it changes nothing): the record lent, as `m[i] = v` does.
+      guard isConstant(index) || plainLocalSlot(index) != nil else { return general }
+      switch b {
+      case .local(let slot):
+        return { f throws(PavlovError) in
+          if case .int(let k) = try i.load(f), let found = PRecord.lent(in: f + slot, { r in r[.int(k)] }), let v = found { return v }
+          return try general(f)
+        }
+      case .global(let store, let index, _):
+        return { f throws(PavlovError) in
+          if case .int(let k) = try i.load(f), let found = PRecord.lent(in: store.storage + index, { r in r[.int(k)] }), let v = found {
+            return v
+          }
+          return try general(f)
+        }
+      default:
+        return general
       }
 
     case .slice(let base, let start, let end, let step):

@@ -39,7 +39,7 @@ enum Operand {
   static func index(_ f: Frame, _ base: Int, _ index: Int, _ general: Eval) throws(PavlovError) -> Value {
     if case .int(let k) = f[index] {
       if case .list(let l) = f[base], k >= 0, k < l.count { return l.item(k) }
-      if case .record(let r) = f[base], let v = r[.int(k)] { return v }
+      if let found = PRecord.lent(in: f + base, { r in r[.int(k)] }), let v = found { return v }
     }
     return try general(f)
   }

@@ -413,6 +413,15 @@ public final class PRecord {
   @inline(__always)
   func value(at p: Int) -> Value { storedValues[p] }
 
+  /// `record.name op= b` (+, - or *) when the field holds an int and the result fits, in
+  /// place; false (and nothing changed) otherwise.
+  @inline(__always)
+  func updateInt(_ hint: FieldHint, _ op: BinaryOp, _ b: Int) -> Bool {
+    guard let p = position(hint), case .int(let a) = storedValues[p], let result = Ops.intArithmetic(op, a, b) else { return false }
+    storedValues[p] = .int(result)
+    return true
+  }
+
   /// Sets the hint's field to `value` (adding it if absent), as `value(_:)` finds it.
   @inline(__always)
   public func set(_ hint: FieldHint, _ value: __owned Value) {
@@ -420,9 +429,15 @@ public final class PRecord {
       // Moved in, not copied: a write is then one store and the old value's release.
       if case .undefined = value { storedValues[p] = .null } else { storedValues[p] = value }
     } else {
-      append(hint.key, value)
-      hint.position = storedKeys.count - 1
+      addField(hint, value)
     }
+  }
+
+  /// `set` of a field the record lacks (out of line: `set` stays small where it is inlined).
+  @inline(never)
+  private func addField(_ hint: FieldHint, _ value: __owned Value) {
+    append(hint.key, value)
+    hint.position = storedKeys.count - 1
   }
 
   /// The position of the hint's key: the hinted one when it holds the key (without holes every
@@ -613,6 +628,20 @@ open class PObject {
   open var scalarValue: Value? { nil }
   /// Equality with another object (identity unless the type says otherwise).
   open func isEqual(to other: PObject) -> Bool { self === other }
+}
+
+extension PRecord {
+  /// The record `slot` holds, lent to `body` without a reference of its own (a retain and a
+  /// release per field write or method call, ~40 instructions): the slot's reference keeps it
+  /// alive, and nothing `body` may do changes the slot, since record operations run no Pavlov
+  /// code (releasing a value never does). `body` must not run Pavlov code. Nil when the slot
+  /// holds no record. The layout it reads is checked by `RunningClosureTests`.
+  @inline(__always)
+  static func lent<R>(in slot: UnsafePointer<Value>, _ body: (PRecord) -> R) -> R? {
+    guard case .record = slot.pointee else { return nil }
+    let reference = UnsafeRawPointer(slot).load(as: UnsafeRawPointer.self)
+    return Unmanaged<PRecord>.fromOpaque(reference)._withUnsafeGuaranteedRef(body)
+  }
 }
 
 extension Value {

@@ -19,6 +19,18 @@ final class RunningClosureTests: XCTestCase {
     XCTAssertEqual(MemoryLayout<Value>.stride, 16)
   }
 
+  /// A record value keeps its reference in its first word too, as `PRecord.lent` reads it, and
+  /// lends exactly that record.
+  func testARecordValueKeepsItsReferenceInItsFirstWord() throws {
+    let record = PRecord([("n", .int(1))])
+    var slot = Value.record(record)
+    let word = withUnsafeBytes(of: &slot) { $0.load(as: UInt.self) }
+    XCTAssertEqual(word, UInt(bitPattern: Unmanaged.passUnretained(record).toOpaque()))
+    XCTAssertTrue(withUnsafePointer(to: &slot) { PRecord.lent(in: $0) { $0 === record } } == true)
+    var other = Value.list([.int(1)])
+    XCTAssertNil(withUnsafePointer(to: &other) { PRecord.lent(in: $0) { _ in true } })
+  }
+
   /// `running` is nil between top-level statements, after returns and after errors alike.
   func testRunningIsRestoredOnEveryWayOut() throws {
     let interp = Interpreter()
