@@ -154,12 +154,7 @@ final class Compiler {
       if count == 2 || count == 3 {
         let s0 = slots[0], s1 = slots[1], s2 = count == 3 ? slots[2] : 0
         return { f, v throws(PavlovError) in
-          if case .list(let l) = v, l.count == count {
-            Interpreter.write(l.item(0), to: f + s0)
-            Interpreter.write(l.item(1), to: f + s1)
-            if count == 3 { Interpreter.write(l.item(2), to: f + s2) }
-            return
-          }
+          if case .list(let l) = v, l.count == count { return Self.unpack(l, count, into: f, s0, s1, s2) }
           try general(f, v)
         }
       }
@@ -174,6 +169,36 @@ final class Compiler {
       }
     }
     return destructuringBinder(bindings.map(binder), count: count, location: location)
+  }
+
+  /// `let (item, left, right) = node` with a plain local on the right and two or three plain
+  /// locals on the left, none of them the source: code that unpacks a list of that length
+  /// from the source's slot with the list lent (the source keeps it alive while the old values
+  /// of the targets are dropped); anything else runs `general`.
+  func unpackInPlace(_ bindings: [Binding], from value: Expr, else general: @escaping Exec) -> Exec? {
+    guard bindings.count == 2 || bindings.count == 3, let source = plainLocalSlot(value) else { return nil }
+    let slots = bindings.compactMap { b -> Int? in
+      if case .local(let d) = b.target, !d.needsCell { return d.slot }
+      return nil
+    }
+    guard slots.count == bindings.count, !slots.contains(source) else { return nil }
+    let count = slots.count, s0 = slots[0], s1 = slots[1], s2 = count == 3 ? slots[2] : 0
+    return { f throws(PavlovError) in
+      let unpacked = PList.lent(in: f + source, { l in
+        guard l.count == count else { return false }
+        Self.unpack(l, count, into: f, s0, s1, s2)
+        return true
+      })
+      return unpacked == true ? .normal : try general(f)
+    }
+  }
+
+  /// Writes the two or three items of `l` (its length checked by the caller) into slots.
+  @inline(__always)
+  static func unpack(_ l: PList, _ count: Int, into f: Frame, _ s0: Int, _ s1: Int, _ s2: Int) {
+    Interpreter.write(l.item(0), to: f + s0)
+    Interpreter.write(l.item(1), to: f + s1)
+    if count == 3 { Interpreter.write(l.item(2), to: f + s2) }
   }
 
   private func destructuringBinder(_ stores: [Store], count: Int, location: SourceLocation) -> Store {
@@ -271,10 +296,12 @@ final class Compiler {
         }
       }
       let store = destructure ? destructuringBinder(bindings, location: loc) : binder(bindings[0])
-      return { f throws(PavlovError) in
+      let general: Exec = { f throws(PavlovError) in
         try store(f, try code(f))
         return .normal
       }
+      if destructure, let unpack = unpackInPlace(bindings, from: value, else: general) { return unpack }
+      return general
 
     case .assign(let target, let op, let value):
       return compileAssignment(target, op, value, at: loc)

@@ -57,6 +57,9 @@ public final class Closure: Callable {
   public let parameterCount: Int
   let setUp: FrameSetUp
   let upvalueBase: Int
+  /// The frame slots a return clears: all of them, but for the captures a call lent (they
+  /// are taken back, cleared, before the call returns or throws).
+  let slotsToClear: Int
   init(proto: FunctionProto, captures: [Value]) {
     self.proto = proto
     self.captures = captures
@@ -69,6 +72,7 @@ public final class Closure: Callable {
     } else {
       setUp = captures.isEmpty ? .nothing : .captures
     }
+    slotsToClear = setUp == .full ? frameSize : upvalueBase
     super.init(name: proto.name, kind: .closure)
   }
 
@@ -368,8 +372,9 @@ public final class Interpreter {
     running = outer
     // `callRunning` relies on this call's reference to the closure lasting until here.
     withExtendedLifetime(closure) {}
+    let slotsToClear = closure.slotsToClear
     var k = 0
-    while k < frameSize { Self.release(frame + k); k &+= 1 }
+    while k < slotsToClear { Self.release(frame + k); k &+= 1 }
     sp = base
     depth &-= 1
     return result

@@ -632,15 +632,33 @@ open class PObject {
 
 extension PRecord {
   /// The record `slot` holds, lent to `body` without a reference of its own (a retain and a
-  /// release per field write or method call, ~40 instructions): the slot's reference keeps it
+  /// release per field write or map read, ~40 instructions): the slot's reference keeps it
   /// alive, and nothing `body` may do changes the slot, since record operations run no Pavlov
-  /// code (releasing a value never does). `body` must not run Pavlov code. Nil when the slot
-  /// holds no record. The layout it reads is checked by `RunningClosureTests`.
+  /// code (releasing a value never does). `body` must not run Pavlov code or write the slot.
+  /// Nil when the slot holds no record.
   @inline(__always)
   static func lent<R>(in slot: UnsafePointer<Value>, _ body: (PRecord) -> R) -> R? {
     guard case .record = slot.pointee else { return nil }
+    return Value.lendReference(in: slot, body)
+  }
+}
+
+extension PList {
+  /// The list `slot` holds, lent to `body` as `PRecord.lent` lends a record.
+  @inline(__always)
+  static func lent<R>(in slot: UnsafePointer<Value>, _ body: (PList) -> R) -> R? {
+    guard case .list = slot.pointee else { return nil }
+    return Value.lendReference(in: slot, body)
+  }
+}
+
+extension Value {
+  /// The object whose reference is the first word of `slot` (a record's or a list's: the
+  /// layout `RunningClosureTests` checks), lent to `body` without a reference count.
+  @inline(__always)
+  fileprivate static func lendReference<T: AnyObject, R>(in slot: UnsafePointer<Value>, _ body: (T) -> R) -> R {
     let reference = UnsafeRawPointer(slot).load(as: UnsafeRawPointer.self)
-    return Unmanaged<PRecord>.fromOpaque(reference)._withUnsafeGuaranteedRef(body)
+    return Unmanaged<T>.fromOpaque(reference)._withUnsafeGuaranteedRef(body)
   }
 }
 

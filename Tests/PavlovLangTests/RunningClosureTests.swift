@@ -31,6 +31,36 @@ final class RunningClosureTests: XCTestCase {
     XCTAssertNil(withUnsafePointer(to: &other) { PRecord.lent(in: $0) { _ in true } })
   }
 
+  /// A return leaves no reference in the frame it drops: locals are released (numbers are
+  /// left as they are), and the captures a call lent are taken back (so a return need not
+  /// clear their slots, `Closure.slotsToClear`).
+  func testCallsLeaveTheirFramesCleared() throws {
+    let interp = Interpreter()
+    defer { interp.tearDown() }
+    _ = try interp.run(SourceFile(name: "t", text: """
+      fn make() {
+        let xs = [1]
+        let ys = [2]
+        return (n) => {
+          let local = [n, xs]
+          if n > 2 { return 1 // 0 }
+          return len(local) + len(ys)
+        }
+      }
+      let f = make()
+      let total = f(1) + f(2)
+      try { f(3) } catch e { }
+      f(1)
+      """), replMode: true)
+    for k in 0..<interp.initializedSlots {
+      switch interp.stack[k] {
+      case .null, .int, .float, .bool: continue
+      default: break
+      }
+      XCTFail("slot \(k) holds \(Format.repr(interp.stack[k]))")
+    }
+  }
+
   /// `running` is nil between top-level statements, after returns and after errors alike.
   func testRunningIsRestoredOnEveryWayOut() throws {
     let interp = Interpreter()
