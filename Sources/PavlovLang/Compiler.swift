@@ -995,18 +995,24 @@ final class Compiler {
       }
 
     case .unary(let op, let operand):
-      let code = compile(operand)
+      // The operand read inline where it can be (a local, a field of a local: `not self.state`).
+      let value = self.operand(operand)
       switch op {
-      case .not: return { f throws(PavlovError) in .bool(!(try code(f).isTruthy)) }
+      case .not:
+        return { f throws(PavlovError) in
+          let v = try value.load(f)
+          if case .bool(let b) = v { return .bool(!b) }
+          return .bool(!v.isTruthy)
+        }
       case .negate:
         return { f throws(PavlovError) in
-          let v = try code(f)
+          let v = try value.load(f)
           if case .float(let d) = v { return .float(-d) }
           do throws(PavlovError) { return try Ops.negate(v) } catch { throw error.located(loc) }
         }
       case .plus:
         return { f throws(PavlovError) in
-          do throws(PavlovError) { return try Ops.unaryPlus(try code(f)) } catch { throw error.located(loc) }
+          do throws(PavlovError) { return try Ops.unaryPlus(try value.load(f)) } catch { throw error.located(loc) }
         }
       }
 
@@ -1070,11 +1076,15 @@ final class Compiler {
       let code = operand(base)
       let interp = self.interp
       let hint = FieldHint(name)
-      return { f throws(PavlovError) in
+      let general: Eval = { f throws(PavlovError) in
         let v = try code.load(f)
         if case .record(let r) = v, let field = r.value(hint) { return field }
         do throws(PavlovError) { return try interp.member(v, name) } catch { throw error.located(loc) }
       }
+      // On a plain local, a record's own field is read in its slot (`Operand.field`), without
+      // copying the record out.
+      guard case .local(let slot) = code else { return general }
+      return { f throws(PavlovError) in try Operand.field(f, slot, hint, general) }
 
     case .index(let base, let index):
       let b = operand(base), i = operand(index)

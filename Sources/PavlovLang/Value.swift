@@ -36,7 +36,7 @@ public enum Value {
     case .int(let i): return i != 0
     case .float(let d): return d != 0
     case .string(let s): return !s.value.isEmpty
-    case .list(let l): return !l.items.isEmpty
+    case .list(let l): return l.count != 0  // not `items`, which would move inline items out
     case .record(let r): return r.count != 0
     case .range(let r): return r.count != 0
     case .cell(let c): return c.value.isTruthy
@@ -186,7 +186,7 @@ public final class PList {
 
   /// The number of items, wherever they are.
   @inline(__always)
-  var count: Int { inlineCount >= 0 ? inlineCount : storage.count }
+  @usableFromInline var count: Int { inlineCount >= 0 ? inlineCount : storage.count }
 
   /// Item `k`, for `0 <= k < count`, wherever it is.
   @inline(__always)
