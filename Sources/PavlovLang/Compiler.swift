@@ -143,11 +143,7 @@ final class Compiler {
     let count = bindings.count
     // `let (item, left, right) = node` into plain locals (the common case) writes the slots
     // directly: no store closures called through an array.
-    let slots = bindings.compactMap { b -> Int? in
-      if case .local(let d) = b.target, !d.needsCell { return d.slot }
-      return nil
-    }
-    if slots.count == count {
+    if let slots = plainLocalSlots(bindings) {
       let general = destructuringBinder(bindings.map(binder), count: count, location: location)
       // Two and three names (pairs, and tree nodes as in binary_trees) with their slots held
       // as constants: the loop over the slot array cost a third of the binding.
@@ -176,12 +172,8 @@ final class Compiler {
   /// from the source's slot with the list lent (the source keeps it alive while the old values
   /// of the targets are dropped); anything else runs `general`.
   func unpackInPlace(_ bindings: [Binding], from value: Expr, else general: @escaping Exec) -> Exec? {
-    guard bindings.count == 2 || bindings.count == 3, let source = plainLocalSlot(value) else { return nil }
-    let slots = bindings.compactMap { b -> Int? in
-      if case .local(let d) = b.target, !d.needsCell { return d.slot }
-      return nil
-    }
-    guard slots.count == bindings.count, !slots.contains(source) else { return nil }
+    guard bindings.count == 2 || bindings.count == 3, let source = plainLocalSlot(value),
+          let slots = plainLocalSlots(bindings), !slots.contains(source) else { return nil }
     let count = slots.count, s0 = slots[0], s1 = slots[1], s2 = count == 3 ? slots[2] : 0
     return { f throws(PavlovError) in
       let unpacked = PList.lent(in: f + source, { l in
@@ -191,6 +183,15 @@ final class Compiler {
       })
       return unpacked == true ? .normal : try general(f)
     }
+  }
+
+  /// The slots of bindings that all go to plain locals (not in cells); nil if one does not.
+  func plainLocalSlots(_ bindings: [Binding]) -> [Int]? {
+    let slots = bindings.compactMap { b -> Int? in
+      if case .local(let d) = b.target, !d.needsCell { return d.slot }
+      return nil
+    }
+    return slots.count == bindings.count ? slots : nil
   }
 
   /// Writes the two or three items of `l` (its length checked by the caller) into slots.
@@ -633,26 +634,22 @@ final class Compiler {
       let baseCode = operand(base), indexCode = operand(index)
       if binaryOp == nil {
         // The value first, then the container and the key, as in Python (and as `obj.name =
-        // v`). `m[i] = v` on a record in a variable, with an int key from an operand with no
-        // effects (read before the record, it changes nothing), writes with the record lent;
-        // anything else goes through `setIndex`.
-        let keyHasNoEffects = isConstant(index) || plainLocalSlot(index) != nil
+        // v`). On a list or a record in a variable, with a key that may be an int and is read
+        // without effects (so reading it before the variable changes nothing), an int key
+        // writes in place (`store(_:in:at:)`); anything else goes through `setIndex`.
+        let keyInPlace = readsWithoutEffects(index) && mayBeIntKey(index)
         switch baseCode {
-        case .local(let slot) where keyHasNoEffects:
+        case .local(let slot) where keyInPlace:
           return { f throws(PavlovError) in
-            let newValue = try code(f)
-            if case .int(let k) = try indexCode.load(f), PRecord.lent(in: f + slot, { r in r[.int(k)] = newValue }) != nil {
-              return .normal
-            }
-            return try Compiler.setIndex(try baseCode.load(f), try indexCode.load(f), newValue, at: opLocation)
+            let newValue = try code(f), key = try indexCode.load(f)
+            if case .int(let k) = key, Compiler.store(newValue, in: f + slot, at: k) { return .normal }
+            return try Compiler.setIndex(try baseCode.load(f), key, newValue, at: opLocation)
           }
-        case .global(let store, let index, _) where keyHasNoEffects:
+        case .global(let store, let index, _) where keyInPlace:
           return { f throws(PavlovError) in
-            let newValue = try code(f)
-            if case .int(let k) = try indexCode.load(f), PRecord.lent(in: store.storage + index, { r in r[.int(k)] = newValue }) != nil {
-              return .normal
-            }
-            return try Compiler.setIndex(try baseCode.load(f), try indexCode.load(f), newValue, at: opLocation)
+            let newValue = try code(f), key = try indexCode.load(f)
+            if case .int(let k) = key, Compiler.store(newValue, in: store.storage + index, at: k) { return .normal }
+            return try Compiler.setIndex(try baseCode.load(f), key, newValue, at: opLocation)
           }
         default:
           return { f throws(PavlovError) in
@@ -704,48 +701,25 @@ final class Compiler {
       }
       let general: Exec = { f throws(PavlovError) in
         let object = try site.object.load(f)
-        var newValue = try site.value(f)
-        if case .record(let r) = object {
-          if let binaryOp = site.op {
-            guard let old = r.value(site.hint) else { throw site.interp.memberError(object, site.name).located(site.location) }
-            // `self.counter += 1`: ints inline (`intArithmetic` takes + - * only).
-            if binaryOp == .add || binaryOp == .subtract || binaryOp == .multiply,
-               case .int(let a) = old, case .int(let b) = newValue, let sum = Ops.intArithmetic(binaryOp, a, b) {
-              r.set(site.hint, .int(sum))
-              return .normal
-            }
-            do throws(PavlovError) { newValue = try Ops.binary(binaryOp, old, newValue) } catch { throw error.located(site.location) }
-          }
-          r.set(site.hint, newValue)
-          return .normal
-        }
-        do throws(PavlovError) {
-          if let binaryOp = site.op { newValue = try Ops.binary(binaryOp, try site.interp.member(object, site.name), newValue) }
-          try site.interp.setMember(object, site.name, newValue)
-        } catch { throw error.located(site.location) }
-        return .normal
+        return try Compiler.updateMember(site, object, try site.value(f))
       }
-      // `self.counter += 1`: a record in a variable, an int field and an int from an operand
-      // with no effects (so reading it before the record changes nothing), updated in place
-      // with the record lent; anything else as above.
-      guard let binaryOp, binaryOp == .add || binaryOp == .subtract || binaryOp == .multiply,
-            isConstant(value) || plainLocalSlot(value) != nil else { return general }
+      // `self.counter += 1`: a record in a variable and an amount read without effects (so
+      // reading it before the variable changes nothing); an int field updated in place with
+      // the record lent (`updateIntField`), anything else as above.
+      guard readsWithoutEffects(value) else { return general }
       let amount = operand(value)
       switch site.object {
       case .local(let slot):
         return { f throws(PavlovError) in
-          if case .int(let b) = try amount.load(f), PRecord.lent(in: f + slot, { r in r.updateInt(site.hint, binaryOp, b) }) == true {
-            return .normal
-          }
-          return try general(f)
+          let rhs = try amount.load(f)
+          if Compiler.updateIntField(in: f + slot, site, rhs) { return .normal }
+          return try Compiler.updateMember(site, try site.object.load(f), rhs)
         }
       case .global(let store, let index, _):
         return { f throws(PavlovError) in
-          if case .int(let b) = try amount.load(f),
-             PRecord.lent(in: store.storage + index, { r in r.updateInt(site.hint, binaryOp, b) }) == true {
-            return .normal
-          }
-          return try general(f)
+          let rhs = try amount.load(f)
+          if Compiler.updateIntField(in: store.storage + index, site, rhs) { return .normal }
+          return try Compiler.updateMember(site, try site.object.load(f), rhs)
         }
       default:
         return general
@@ -763,6 +737,58 @@ final class Compiler {
       if case .record(let r) = container { r[.int(k)] = newValue; return .normal }
     }
     do throws(PavlovError) { try Ops.setIndex(container, key, newValue) } catch { throw error.located(loc) }
+    return .normal
+  }
+
+  /// `slot[k] = newValue` in place: a list's item in range, or an int key of a record (lent);
+  /// false, having done nothing, for anything else.
+  @inline(__always)
+  static func store(_ newValue: Value, in slot: UnsafeMutablePointer<Value>, at k: Int) -> Bool {
+    if case .list(let l) = slot.pointee, k >= 0, k < l.count { l.items[k] = newValue; return true }
+    return PRecord.lent(in: slot, { r in r[.int(k)] = newValue }) != nil
+  }
+
+  /// `slot[k]` in place: a list's item in range, or an int key a record (lent) has; nil for
+  /// anything else.
+  @inline(__always)
+  static func item(in slot: UnsafePointer<Value>, at k: Int) -> Value? {
+    if case .list(let l) = slot.pointee, k >= 0, k < l.count { return l.item(k) }
+    return PRecord.lent(in: slot, { r in r[.int(k)] }) ?? nil
+  }
+
+  /// `container[key]`: a list's item in range and a record's int key directly.
+  static func readIndex(_ container: Value, _ key: Value, at loc: SourceLocation) throws(PavlovError) -> Value {
+    if case .int(let k) = key {
+      if case .list(let l) = container, k >= 0, k < l.count { return l.item(k) }
+      if case .record(let r) = container, let v = r[.int(k)] { return v }
+    }
+    do throws(PavlovError) { return try Ops.index(container, key) } catch { throw error.located(loc) }
+  }
+
+  /// `obj.name op= rhs` in place when `slot` holds a record whose field is an int, `rhs` is an
+  /// int and `op` is +, - or * (the record lent); false, having done nothing, otherwise.
+  @inline(__always)
+  static func updateIntField(in slot: UnsafePointer<Value>, _ site: MemberWrite, _ rhs: Value) -> Bool {
+    guard case .int(let b) = rhs, let op = site.op else { return false }
+    return PRecord.lent(in: slot, { r in r.updateInt(site.hint, op, b) }) == true
+  }
+
+  /// `object.name op= rhs` (or `= rhs`) for any object.
+  static func updateMember(_ site: MemberWrite, _ object: Value, _ rhs: Value) throws(PavlovError) -> Flow {
+    var newValue = rhs
+    if case .record(let r) = object {
+      if let binaryOp = site.op {
+        guard let old = r.value(site.hint) else { throw site.interp.memberError(object, site.name).located(site.location) }
+        if case .int(let b) = newValue, r.updateInt(site.hint, binaryOp, b) { return .normal }
+        do throws(PavlovError) { newValue = try Ops.binary(binaryOp, old, newValue) } catch { throw error.located(site.location) }
+      }
+      r.set(site.hint, newValue)
+      return .normal
+    }
+    do throws(PavlovError) {
+      if let binaryOp = site.op { newValue = try Ops.binary(binaryOp, try site.interp.member(object, site.name), newValue) }
+      try site.interp.setMember(object, site.name, newValue)
+    } catch { throw error.located(site.location) }
     return .normal
   }
 
@@ -1088,29 +1114,22 @@ final class Compiler {
 
     case .index(let base, let index):
       let b = operand(base), i = operand(index)
-      let general: Eval = { f throws(PavlovError) in
-        let container = try b.load(f), key = try i.load(f)
-        if case .int(let k) = key {
-          if case .list(let l) = container, k >= 0, k < l.count { return l.item(k) }
-          if case .record(let r) = container, let v = r[.int(k)] { return v }
-        }
-        do throws(PavlovError) { return try Ops.index(container, key) } catch { throw error.located(loc) }
-      }
-      // `m[i]` on a record in a variable with an int key from an operand with no effects (read
-      // first, it changes nothing): the record lent, as `m[i] = v` does.
-      guard isConstant(index) || plainLocalSlot(index) != nil else { return general }
+      let general: Eval = { f throws(PavlovError) in try Compiler.readIndex(try b.load(f), try i.load(f), at: loc) }
+      // `m[i]` on a list or a record in a variable, with a key read without effects (so reading
+      // it before the variable changes nothing): an int key read in place (`item(in:at:)`).
+      guard readsWithoutEffects(index), mayBeIntKey(index) else { return general }
       switch b {
       case .local(let slot):
         return { f throws(PavlovError) in
-          if case .int(let k) = try i.load(f), let found = PRecord.lent(in: f + slot, { r in r[.int(k)] }), let v = found { return v }
-          return try general(f)
+          let key = try i.load(f)
+          if case .int(let k) = key, let v = Compiler.item(in: f + slot, at: k) { return v }
+          return try Compiler.readIndex(try b.load(f), key, at: loc)
         }
       case .global(let store, let index, _):
         return { f throws(PavlovError) in
-          if case .int(let k) = try i.load(f), let found = PRecord.lent(in: store.storage + index, { r in r[.int(k)] }), let v = found {
-            return v
-          }
-          return try general(f)
+          let key = try i.load(f)
+          if case .int(let k) = key, let v = Compiler.item(in: store.storage + index, at: k) { return v }
+          return try Compiler.readIndex(try b.load(f), key, at: loc)
         }
       default:
         return general

@@ -72,7 +72,7 @@ public final class Closure: Callable {
     } else {
       setUp = captures.isEmpty ? .nothing : .captures
     }
-    slotsToClear = setUp == .full ? frameSize : upvalueBase
+    slotsToClear = setUp == .captures ? upvalueBase : frameSize
     super.init(name: proto.name, kind: .closure)
   }
 

@@ -37,10 +37,7 @@ enum Operand {
   // Out of line, so that `load` stays small enough to be inlined where the cases above are read.
   @inline(never)
   static func index(_ f: Frame, _ base: Int, _ index: Int, _ general: Eval) throws(PavlovError) -> Value {
-    if case .int(let k) = f[index] {
-      if case .list(let l) = f[base], k >= 0, k < l.count { return l.item(k) }
-      if let found = PRecord.lent(in: f + base, { r in r[.int(k)] }), let v = found { return v }
-    }
+    if case .int(let k) = f[index], let v = Compiler.item(in: f + base, at: k) { return v }
     return try general(f)
   }
 
@@ -63,6 +60,20 @@ extension Compiler {
       }
     default: return false
     }
+  }
+
+  /// Whether reading `expr` can neither fail nor change anything: a literal or a plain local
+  /// (a global can be unset, and reading it then is an error).
+  func readsWithoutEffects(_ expr: Expr) -> Bool {
+    if case .literal = expr.kind { return true }
+    return plainLocalSlot(expr) != nil
+  }
+
+  /// Whether `expr` may give an int key: anything but a literal of another type.
+  func mayBeIntKey(_ expr: Expr) -> Bool {
+    guard case .literal(let v) = expr.kind else { return true }
+    if case .int = v { return true }
+    return false
   }
 
   /// The slot of a variable read as a plain local (not in a cell: uncaptured, or a copied

@@ -413,11 +413,12 @@ public final class PRecord {
   @inline(__always)
   func value(at p: Int) -> Value { storedValues[p] }
 
-  /// `record.name op= b` (+, - or *) when the field holds an int and the result fits, in
-  /// place; false (and nothing changed) otherwise.
+  /// `record.name op= b` when `op` is +, - or *, the field holds an int and the result fits,
+  /// in place; false (and nothing changed) otherwise.
   @inline(__always)
   func updateInt(_ hint: FieldHint, _ op: BinaryOp, _ b: Int) -> Bool {
-    guard let p = position(hint), case .int(let a) = storedValues[p], let result = Ops.intArithmetic(op, a, b) else { return false }
+    guard op == .add || op == .subtract || op == .multiply, let p = position(hint), case .int(let a) = storedValues[p],
+          let result = Ops.intArithmetic(op, a, b) else { return false }
     storedValues[p] = .int(result)
     return true
   }
@@ -632,8 +633,9 @@ open class PObject {
 
 extension PRecord {
   /// The record `slot` holds, lent to `body` without a reference of its own (a retain and a
-  /// release per field write or map read, ~40 instructions): the slot's reference keeps it
-  /// alive, and nothing `body` may do changes the slot, since record operations run no Pavlov
+  /// release per field write or map read, ~40 instructions). Whoever keeps the slot's value
+  /// alive keeps it alive: the slot's reference, or for a capture lent to a frame the running
+  /// closure. Nothing `body` may do changes the slot, since record operations run no Pavlov
   /// code (releasing a value never does). `body` must not run Pavlov code or write the slot.
   /// Nil when the slot holds no record.
   @inline(__always)

@@ -19,16 +19,19 @@ final class RunningClosureTests: XCTestCase {
     XCTAssertEqual(MemoryLayout<Value>.stride, 16)
   }
 
-  /// A record value keeps its reference in its first word too, as `PRecord.lent` reads it, and
-  /// lends exactly that record.
+  /// Record and list values keep their reference in their first word too, as `PRecord.lent`
+  /// and `PList.lent` read it, and each lends exactly its own kind.
   func testARecordValueKeepsItsReferenceInItsFirstWord() throws {
     let record = PRecord([("n", .int(1))])
     var slot = Value.record(record)
     let word = withUnsafeBytes(of: &slot) { $0.load(as: UInt.self) }
     XCTAssertEqual(word, UInt(bitPattern: Unmanaged.passUnretained(record).toOpaque()))
     XCTAssertTrue(withUnsafePointer(to: &slot) { PRecord.lent(in: $0) { $0 === record } } == true)
-    var other = Value.list([.int(1)])
-    XCTAssertNil(withUnsafePointer(to: &other) { PRecord.lent(in: $0) { _ in true } })
+    var list = Value.list([.int(1)])
+    XCTAssertNil(withUnsafePointer(to: &list) { PRecord.lent(in: $0) { _ in true } })
+    guard case .list(let items) = list else { return XCTFail("not a list") }
+    XCTAssertTrue(withUnsafePointer(to: &list) { PList.lent(in: $0) { $0 === items } } == true)
+    XCTAssertNil(withUnsafePointer(to: &slot) { PList.lent(in: $0) { _ in true } })
   }
 
   /// A return leaves no reference in the frame it drops: locals are released (numbers are
