@@ -41,7 +41,7 @@ extension Compiler {
        case .function = slot.pointee {
       return try callRunning(Unmanaged<Closure>.fromOpaque(running), f, site, argc: argc)
     }
-    guard let closure = slot.pointee.closure else { return try call(f, site) }
+    guard let closure = Value.closure(in: slot)?.reference else { return try call(f, site) }
     let base = site.interp.sp
     try pushArguments(f, site, argc: argc)
     do throws(PavlovError) { return try site.interp.runClosure(closure, base: base, argc: argc, labels: nil) }
@@ -107,7 +107,10 @@ extension Compiler {
   /// thunks per call).
   @inline(__always)
   static func callMethod(_ site: MethodCallSite, _ f: Frame, _ receiver: Value) throws(PavlovError) -> Value {
-    if case .record(let r) = receiver, let p = r.fieldPosition(site.hint) { return try callField(site, f, r, p) }
+    if case .record(let r) = receiver, let (position, closure) = r.method(site.hint) {
+      if let closure { return try callClosure(site, f, closure.reference) }
+      return try callField(site, f, r, position)
+    }
     return try callTypeMethod(site, f, receiver)
   }
 
@@ -115,28 +118,36 @@ extension Compiler {
   /// field's function, not the record (the method may replace either); anything but a
   /// record's field is read as the operand is (an unset global is an error) and goes to the
   /// type's methods. The name is looked up once (a map of a million int keys misses it).
-  /// Lending the record (`PRecord.lent`) cost more here than its retain: Swift kept the
-  /// lookup in a closure of its own (797M → 892M instructions on method_call), and with the
-  /// lookup split in two lent steps still copied the field out (717M → 728M).
+  /// A closure field is found with the record lent (`PRecord.lent`) and only the closure
+  /// retained. Lending the record for the whole lookup cost more than its retain: Swift kept
+  /// it in a closure of its own and copied the field out (797M → 892M on method_call).
   @inline(__always)
   static func callMethod(in slot: UnsafeMutablePointer<Value>, _ site: MethodCallSite, _ f: Frame) throws(PavlovError) -> Value {
-    if case .record(let r) = slot.pointee, let p = r.fieldPosition(site.hint) { return try callField(site, f, r, p) }
+    if let found = PRecord.lent(in: slot, { $0.method(site.hint) }), let (position, closure) = found {
+      if let closure { return try callClosure(site, f, closure.reference) }
+      if case .record(let r) = slot.pointee { return try callField(site, f, r, position) }
+    }
     return try callTypeMethod(site, f, try site.receiver.load(f))
   }
 
-  /// Calls the function in a record's field at `position`: a closure directly (one reference
-  /// to it, no dispatch through `invoke`), anything else as any callee.
+  /// Calls what a record's field at `position` holds, when it is not a closure (those are
+  /// called directly, `callClosure`), as any callee.
   @inline(__always)
   static func callField(_ site: MethodCallSite, _ f: Frame, _ r: PRecord, _ position: Int) throws(PavlovError) -> Value {
     let interp = site.interp, base = interp.sp
-    if let closure = r.closure(at: position) {
-      try site.pushArguments?(f)
-      do throws(PavlovError) { return try interp.callClosure(closure, base: base, argc: site.argc, labels: site.labels) }
-      catch { throw Compiler.annotate(error, site.name, site.location) }
-    }
     let field = r.value(at: position)
     try site.pushArguments?(f)
     do throws(PavlovError) { return try interp.invoke(field, base: base, argc: site.argc, labels: site.labels) }
+    catch { throw Compiler.annotate(error, site.name, site.location) }
+  }
+
+  /// Calls a method that is a closure with the site's arguments: directly, no dispatch
+  /// through `invoke`; the caller holds the one reference to it the call needs.
+  @inline(__always)
+  static func callClosure(_ site: MethodCallSite, _ f: Frame, _ closure: Closure) throws(PavlovError) -> Value {
+    let interp = site.interp, base = interp.sp
+    try site.pushArguments?(f)
+    do throws(PavlovError) { return try interp.callClosure(closure, base: base, argc: site.argc, labels: site.labels) }
     catch { throw Compiler.annotate(error, site.name, site.location) }
   }
 

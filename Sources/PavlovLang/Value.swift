@@ -400,18 +400,19 @@ public final class PRecord {
     return storedValues[p]
   }
 
-  /// Where the hint's field is, for `closure(at:)` and `value(at:)`: a method call looks its
-  /// name up once whatever the field holds.
-  @inline(__always)
-  func fieldPosition(_ hint: FieldHint) -> Int? { position(hint) }
-
-  /// The closure at a position from `fieldPosition`, if a closure is what it holds: one
-  /// reference to it, where copying the value out and calling it would take two.
-  @inline(__always)
-  func closure(at p: Int) -> Closure? { storedValues[p].closure }
-
   @inline(__always)
   func value(at p: Int) -> Value { storedValues[p] }
+
+  /// Where the hint's field is, and the closure it holds if it holds one, without a reference
+  /// to it: a method call takes one (`Unmanaged.reference`), since the method may replace the
+  /// field.
+  @inline(__always)
+  func method(_ hint: FieldHint) -> (position: Int, closure: Unmanaged<Closure>?)? {
+    guard let p = position(hint) else { return nil }
+    guard case .function = storedValues[p] else { return (p, nil) }
+    // The reference's bits, as `Value.closure(in:)` reads them.
+    return (p, Value.closure(reference: unsafeBitCast(storedValues[p], to: (UnsafeRawPointer, UInt8).self).0))
+  }
 
   /// `record.name op= b` when `op` is +, - or *, the field holds an int and the result fits,
   /// in place; false (and nothing changed) otherwise.
@@ -665,12 +666,28 @@ extension Value {
 }
 
 extension Value {
-  /// The closure this value holds, if it is one: one reference to it, taken where the value
-  /// lies (a slot, a record's storage). Matching the value and downcasting in the caller
-  /// retained and released the closure twice per call.
+  /// The closure `slot` holds, if it holds one, read from the slot's bits without a reference
+  /// (`Unmanaged.reference` takes one). Binding the function retained it, and copied the value
+  /// and destroyed the copy through outlined calls.
   @inline(__always)
-  var closure: Closure? {
-    guard case .function(let fn) = self, fn.kind == .closure else { return nil }
-    return unsafeDowncast(fn, to: Closure.self)
+  static func closure(in slot: UnsafePointer<Value>) -> Unmanaged<Closure>? {
+    guard case .function = slot.pointee else { return nil }
+    return closure(reference: UnsafeRawPointer(slot).load(as: UnsafeRawPointer.self))
   }
+
+  /// The function whose reference is `reference` (a function value's first word, the layout
+  /// `RunningClosureTests` checks), if it is a closure.
+  @inline(__always)
+  static func closure(reference: UnsafeRawPointer) -> Unmanaged<Closure>? {
+    guard Unmanaged<Callable>.fromOpaque(reference)._withUnsafeGuaranteedRef({ $0.kind == .closure }) else { return nil }
+    return Unmanaged<Closure>.fromOpaque(reference)
+  }
+}
+
+extension Unmanaged {
+  /// The object, with a reference of its own. `takeUnretainedValue()` takes it with an atomic
+  /// retain, which this module's single-threaded retains avoid; returned as an optional or in
+  /// a tuple, Swift retained it twice.
+  @inline(__always)
+  var reference: Instance { _withUnsafeGuaranteedRef { $0 } }
 }

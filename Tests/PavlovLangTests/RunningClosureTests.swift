@@ -6,17 +6,24 @@ import XCTest
 /// What the call path assumes about values and the interpreter's state (`Compiler.callRunning`,
 /// `Interpreter.running`), checked where a change of layout or a missed restore would show.
 final class RunningClosureTests: XCTestCase {
-  /// A function value keeps its reference in its first word, as `Compiler.call(in:)` reads it;
-  /// no other case puts a closure's address there with the function's tag.
+  /// A function value keeps its reference in its first word, as `Compiler.call(in:)` and
+  /// `Value.closure(in:)` read it; no other case puts a closure's address there with the
+  /// function's tag, and a builtin function is no closure.
   func testAFunctionValueKeepsItsReferenceInItsFirstWord() throws {
     let interp = Interpreter()
     defer { interp.tearDown() }
     let value = try interp.run(SourceFile(name: "t", text: "(x) => x"), replMode: true)
-    let closure = try XCTUnwrap(value.closure)
+    guard case .function(let function) = value else { return XCTFail("not a function") }
     var slot = value
+    let closure = try XCTUnwrap(withUnsafePointer(to: &slot) { Value.closure(in: $0)?.reference })
+    XCTAssertTrue(closure === function)
     let word = withUnsafeBytes(of: &slot) { $0.load(as: UInt.self) }
     XCTAssertEqual(word, UInt(bitPattern: Unmanaged.passUnretained(closure).toOpaque()))
     XCTAssertEqual(MemoryLayout<Value>.stride, 16)
+    var builtin = try interp.run(SourceFile(name: "t", text: "len"), replMode: true)
+    XCTAssertNil(withUnsafePointer(to: &builtin) { Value.closure(in: $0) })
+    var number = Value.int(Int(bitPattern: Unmanaged.passUnretained(closure).toOpaque()))
+    XCTAssertNil(withUnsafePointer(to: &number) { Value.closure(in: $0) })
   }
 
   /// Record and list values keep their reference in their first word too, as `PRecord.lent`
