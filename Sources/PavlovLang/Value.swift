@@ -443,12 +443,20 @@ public final class PRecord {
   }
 
   /// The position of the hint's key: the hinted one when it holds the key (without holes every
-  /// position is live and keys are unique, so that is the entry), else the index's, probed
-  /// with the hash the hint computed once; the hint keeps what it finds.
+  /// position is live and keys are unique, so that is the entry), else the index's
+  /// (`findPosition`).
   @inline(__always)
   private func position(_ hint: FieldHint) -> Int? {
     let p = hint.position
     if holes == 0, p < storedKeys.count, storedKeys[p] == hint.key { return p }
+    return findPosition(hint)
+  }
+
+  /// The index's position for the hint's key, probed with the hash the hint computed once; the
+  /// hint keeps what it finds. Out of line: inlined, the probe's loop made every field read
+  /// save and restore registers it needs only on a miss.
+  @inline(never)
+  private func findPosition(_ hint: FieldHint) -> Int? {
     guard let found = index.position(of: hint.key, hash: hint.hash, in: storedKeys) else { return nil }
     hint.position = found
     return found
