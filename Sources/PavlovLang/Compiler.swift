@@ -60,10 +60,10 @@ final class Compiler {
     case .local(let d):
       let slot = d.slot
       if d.needsCell { return cellReader(slot, name, at: loc) }
-      return { f in f[slot] }
+      return { f in Value.copy(of: f + slot) }
     case .upvalue(let k):
       let slot = upvalueBase + k
-      if upvalueByValue(k) { return { f in f[slot] } }
+      if upvalueByValue(k) { return { f in Value.copy(of: f + slot) } }
       return cellReader(slot, name, at: loc)
     case .global(let g):
       let index = g.index, store = globals
@@ -197,9 +197,9 @@ final class Compiler {
   /// Writes the two or three items of `l` (its length checked by the caller) into slots.
   @inline(__always)
   static func unpack(_ l: PList, _ count: Int, into f: Frame, _ s0: Int, _ s1: Int, _ s2: Int) {
-    Interpreter.write(l.item(0), to: f + s0)
-    Interpreter.write(l.item(1), to: f + s1)
-    if count == 3 { Interpreter.write(l.item(2), to: f + s2) }
+    Interpreter.write(l.copyOfItem(0), to: f + s0)
+    Interpreter.write(l.copyOfItem(1), to: f + s1)
+    if count == 3 { Interpreter.write(l.copyOfItem(2), to: f + s2) }
   }
 
   private func destructuringBinder(_ stores: [Store], count: Int, location: SourceLocation) -> Store {
@@ -899,9 +899,20 @@ final class Compiler {
           do throws(PavlovError) { return try Ops.compare(op, f[slot], .int(k)).isTruthy } catch { throw error.located(loc) }
         }
       }
-      // `node == nil` (the end of a linked structure): a tag test, unless an object decides.
+      // `node == nil` (the end of a linked structure): a tag test, unless an object decides;
+      // on a plain local, in its slot (a copy of a list cost a retain and a release).
       if case .literal(.null) = operands[1].kind, op == .eq || op == .ne {
         let isNull = op == .eq
+        if case .local(let slot) = a {
+          return { f throws(PavlovError) in
+            switch f[slot] {
+            case .null: return isNull
+            case .object: break
+            default: return !isNull
+            }
+            do throws(PavlovError) { return try Ops.compare(op, f[slot], .null).isTruthy } catch { throw error.located(loc) }
+          }
+        }
         return { f throws(PavlovError) in
           let x = try a.load(f)
           switch x {
@@ -999,8 +1010,8 @@ final class Compiler {
       case 3:
         let a = operand(items[0]), b = operand(items[1]), c = operand(items[2])
         return { f throws(PavlovError) in
-          let x = try a.load(f), y = try b.load(f)
-          return .list(PList(inline: x, y, try c.load(f)))
+          let x = try a.loadCopying(f), y = try b.loadCopying(f)
+          return .list(PList(inline: x, y, try c.loadCopying(f)))
         }
       default: break
       }
@@ -1190,22 +1201,22 @@ final class Compiler {
     switch op {
     case .add:
       return { f throws(PavlovError) in
-        let x = try a.load(f), y = try b.load(f)
+        let x = try a.loadCopying(f), y = try b.loadCopying(f)
         do throws(PavlovError) { return try Ops.add(x, y) } catch { throw error.located(loc) }
       }
     case .subtract:
       return { f throws(PavlovError) in
-        let x = try a.load(f), y = try b.load(f)
+        let x = try a.loadCopying(f), y = try b.loadCopying(f)
         do throws(PavlovError) { return try Ops.subtract(x, y) } catch { throw error.located(loc) }
       }
     case .multiply:
       return { f throws(PavlovError) in
-        let x = try a.load(f), y = try b.load(f)
+        let x = try a.loadCopying(f), y = try b.loadCopying(f)
         do throws(PavlovError) { return try Ops.multiply(x, y) } catch { throw error.located(loc) }
       }
     default:
       return { f throws(PavlovError) in
-        let x = try a.load(f), y = try b.load(f)
+        let x = try a.loadCopying(f), y = try b.loadCopying(f)
         if case .float(let p) = x, case .float(let q) = y, op == .divide { return .float(p / q) }
         do throws(PavlovError) { return try Ops.arithmeticSlow(op, x, y) } catch { throw error.located(loc) }
       }

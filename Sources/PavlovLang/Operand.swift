@@ -34,6 +34,14 @@ enum Operand {
     }
   }
 
+  /// `load`, with a local's number, bool or nil copied inline (`Value.copy(of:)`): for leaf
+  /// code that reads several operands, such as a list literal.
+  @inline(__always)
+  func loadCopying(_ f: Frame) throws(PavlovError) -> Value {
+    if case .local(let slot) = self { return Value.copy(of: f + slot) }
+    return try load(f)
+  }
+
   // Out of line, so that `load` stays small enough to be inlined where the cases above are read.
   @inline(never)
   static func index(_ f: Frame, _ base: Int, _ index: Int, _ general: Eval) throws(PavlovError) -> Value {
