@@ -327,6 +327,9 @@ public final class PRecord {
   private var storedValues: [Value] = []
   private var holes = 0
   private var index = KeyIndex()
+  /// How many live keys are strings: a method call on a map of int keys (`m.remove(k)`) looks
+  /// for a field of that name first, and need not probe the map's index for it.
+  private var stringKeys = 0
 
   public init() {}
 
@@ -352,6 +355,7 @@ public final class PRecord {
     storedValues.removeAll()
     index.removeAll()
     holes = 0
+    stringKeys = 0
   }
 
   public init(_ pairs: [(String, Value)]) {
@@ -374,6 +378,7 @@ public final class PRecord {
       if let position = index.positionOrInsert(key, at: storedKeys.count, keys: storedKeys) {
         storedValues[position] = Self.storable(newValue)
       } else {
+        countKey(key, 1)
         storedKeys.append(key)
         storedValues.append(Self.storable(newValue))
       }
@@ -384,6 +389,7 @@ public final class PRecord {
   private func append(_ key: RecordKey, _ value: Value) {
     closeHolesIfMostlyHoles()
     index.insert(key, at: storedKeys.count, keys: storedKeys)
+    countKey(key, 1)
     storedKeys.append(key)
     storedValues.append(Self.storable(value))
   }
@@ -468,6 +474,7 @@ public final class PRecord {
   /// save and restore registers it needs only on a miss.
   @inline(never)
   private func findPosition(_ hint: FieldHint) -> Int? {
+    if stringKeys == 0, case .string = hint.key { return nil }
     guard let found = index.position(of: hint.key, hash: hint.hash, in: storedKeys) else { return nil }
     hint.position = found
     return found
@@ -484,6 +491,7 @@ public final class PRecord {
   /// Drops the entry at `position`, which the index has just forgotten (one probe found and
   /// forgot it: looking it up and then removing it took two).
   private func closeEntry(_ position: Int) {
+    countKey(storedKeys[position], -1)
     if position == storedKeys.count - 1 {
       storedKeys.removeLast()
       storedValues.removeLast()
@@ -494,6 +502,11 @@ public final class PRecord {
     // That was the last live entry, with holes before it: start afresh. (Without holes there
     // is nothing to tidy, and a record going from one entry to none and back keeps its arrays.)
     if holes > 0 && holes == storedKeys.count { removeAll() }
+  }
+
+  @inline(__always)
+  private func countKey(_ key: RecordKey, _ change: Int) {
+    if case .string = key { stringKeys &+= change }
   }
 
   /// Before an insertion: a record more than half holes closes them (they are then paid for by
@@ -528,6 +541,7 @@ public final class PRecord {
     r.storedKeys = storedKeys
     r.storedValues = storedValues
     r.index = index
+    r.stringKeys = stringKeys
     return r
   }
 }
