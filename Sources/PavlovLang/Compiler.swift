@@ -752,14 +752,14 @@ final class Compiler {
   /// anything else.
   @inline(__always)
   static func item(in slot: UnsafePointer<Value>, at k: Int) -> Value? {
-    if case .list(let l) = slot.pointee, k >= 0, k < l.count { return l.item(k) }
+    if case .list = slot.pointee { return PList.lent(in: slot, { l in k >= 0 && k < l.count ? l.copyOfItem(k) : nil }) ?? nil }
     return PRecord.lent(in: slot, { r in r[.int(k)] }) ?? nil
   }
 
   /// `container[key]`: a list's item in range and a record's int key directly.
   static func readIndex(_ container: Value, _ key: Value, at loc: SourceLocation) throws(PavlovError) -> Value {
     if case .int(let k) = key {
-      if case .list(let l) = container, k >= 0, k < l.count { return l.item(k) }
+      if case .list(let l) = container, k >= 0, k < l.count { return l.copyOfItem(k) }
       if case .record(let r) = container, let v = r[.int(k)] { return v }
     }
     do throws(PavlovError) { return try Ops.index(container, key) } catch { throw error.located(loc) }

@@ -195,10 +195,11 @@ public final class PList {
     return k == 0 ? first : k == 1 ? second : third
   }
 
-  /// `item(k)`, with numbers and nil copied inline (`Value.copy(of:)`).
+  /// `item(k)`, for `0 <= k < count` (not checked), with numbers and nil copied inline
+  /// (`Value.copy(of:)`).
   @inline(__always)
   func copyOfItem(_ k: Int) -> Value {
-    if inlineCount < 0 { return storage[k] }
+    if inlineCount < 0 { return storage.withUnsafeBufferPointer { Value.copy(of: $0.baseAddress! + k) } }
     switch k {
     case 0: return withUnsafePointer(to: &first) { Value.copy(of: $0) }
     case 1: return withUnsafePointer(to: &second) { Value.copy(of: $0) }
@@ -701,8 +702,8 @@ extension Value {
 extension Value {
   /// A copy of the value in `slot`. Swift copies any value through one outlined function (a
   /// call and a switch on the case), numbers and nil too; these are copied inline here. For
-  /// leaf code only (unpacking, list literals, arithmetic, a variable's read): in every operand
-  /// read, or in a call's arguments, the larger code made fib 17% slower.
+  /// leaf code only (unpacking, list literals and reads, arithmetic, a variable's read): in
+  /// every operand read, or in a call's arguments, the larger code made fib 17% slower.
   @inline(__always)
   static func copy(of slot: UnsafePointer<Value>) -> Value {
     switch slot.pointee {
