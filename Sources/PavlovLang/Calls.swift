@@ -37,8 +37,7 @@ extension Compiler {
   @inline(__always)
   static func call(in slot: UnsafeMutablePointer<Value>, _ f: Frame, _ site: DirectCallSite, argc: Int) throws(PavlovError) -> Value {
     // The slot's first word is a function's reference (the layout `RunningClosureTests` checks).
-    if let running = site.interp.running, UnsafeRawPointer(slot).load(as: UInt.self) == UInt(bitPattern: running),
-       case .function = slot.pointee {
+    if let running = site.interp.running, Value.reference(in: slot) == UnsafeRawPointer(running), case .function = slot.pointee {
       return try callRunning(Unmanaged<Closure>.fromOpaque(running), f, site, argc: argc)
     }
     guard let closure = Value.closure(in: slot)?.reference else { return try call(f, site) }
@@ -108,7 +107,7 @@ extension Compiler {
   @inline(__always)
   static func callMethod(_ site: MethodCallSite, _ f: Frame, _ receiver: Value) throws(PavlovError) -> Value {
     if case .record(let r) = receiver, let (position, closure) = r.method(site.hint) {
-      if let closure { return try callClosure(site, f, closure.reference) }
+      if let closure { return try callMethodClosure(site, f, closure.reference) }
       return try callField(site, f, r, position)
     }
     return try callTypeMethod(site, f, receiver)
@@ -118,20 +117,21 @@ extension Compiler {
   /// field's function, not the record (the method may replace either); anything but a
   /// record's field is read as the operand is (an unset global is an error) and goes to the
   /// type's methods. The name is looked up once (a map of a million int keys misses it).
-  /// A closure field is found with the record lent (`PRecord.lent`) and only the closure
-  /// retained. Lending the record for the whole lookup cost more than its retain: Swift kept
-  /// it in a closure of its own and copied the field out (797M → 892M on method_call).
+  /// A closure field is found with the record lent (`PRecord.lent`), and only the closure is
+  /// retained. (An earlier version lent the record through the whole call set-up, copying the
+  /// field out inside the lent closure: Swift did not inline that closure, and it cost more
+  /// than the record's retain, 797M → 892M on method_call.)
   @inline(__always)
   static func callMethod(in slot: UnsafeMutablePointer<Value>, _ site: MethodCallSite, _ f: Frame) throws(PavlovError) -> Value {
     if let found = PRecord.lent(in: slot, { $0.method(site.hint) }), let (position, closure) = found {
-      if let closure { return try callClosure(site, f, closure.reference) }
+      if let closure { return try callMethodClosure(site, f, closure.reference) }
       if case .record(let r) = slot.pointee { return try callField(site, f, r, position) }
     }
     return try callTypeMethod(site, f, try site.receiver.load(f))
   }
 
   /// Calls what a record's field at `position` holds, when it is not a closure (those are
-  /// called directly, `callClosure`), as any callee.
+  /// called directly, `callMethodClosure`), as any callee.
   @inline(__always)
   static func callField(_ site: MethodCallSite, _ f: Frame, _ r: PRecord, _ position: Int) throws(PavlovError) -> Value {
     let interp = site.interp, base = interp.sp
@@ -144,7 +144,7 @@ extension Compiler {
   /// Calls a method that is a closure with the site's arguments: directly, no dispatch
   /// through `invoke`; the caller holds the one reference to it the call needs.
   @inline(__always)
-  static func callClosure(_ site: MethodCallSite, _ f: Frame, _ closure: Closure) throws(PavlovError) -> Value {
+  static func callMethodClosure(_ site: MethodCallSite, _ f: Frame, _ closure: Closure) throws(PavlovError) -> Value {
     let interp = site.interp, base = interp.sp
     try site.pushArguments?(f)
     do throws(PavlovError) { return try interp.callClosure(closure, base: base, argc: site.argc, labels: site.labels) }

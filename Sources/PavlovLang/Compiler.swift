@@ -889,6 +889,17 @@ final class Compiler {
 
   // MARK: - Expressions
 
+  /// `x == nil` (`isNull`) or `x != nil` by the value's case; nil for an object, which may
+  /// decide for itself (`Ops.compare`).
+  @inline(__always)
+  static func isNil(_ x: Value, _ isNull: Bool) -> Bool? {
+    switch x {
+    case .null: return isNull
+    case .object: return nil
+    default: return !isNull
+    }
+  }
+
   func compileCondition(_ expr: Expr) -> (Frame) throws(PavlovError) -> Bool {
     switch expr.kind {
     case .compare(let ops, let operands) where ops.count == 1:
@@ -905,21 +916,13 @@ final class Compiler {
         let isNull = op == .eq
         if case .local(let slot) = a {
           return { f throws(PavlovError) in
-            switch f[slot] {
-            case .null: return isNull
-            case .object: break
-            default: return !isNull
-            }
+            if let holds = Self.isNil(f[slot], isNull) { return holds }
             do throws(PavlovError) { return try Ops.compare(op, f[slot], .null).isTruthy } catch { throw error.located(loc) }
           }
         }
         return { f throws(PavlovError) in
           let x = try a.load(f)
-          switch x {
-          case .null: return isNull
-          case .object: break
-          default: return !isNull
-          }
+          if let holds = Self.isNil(x, isNull) { return holds }
           do throws(PavlovError) { return try Ops.compare(op, x, .null).isTruthy } catch { throw error.located(loc) }
         }
       }

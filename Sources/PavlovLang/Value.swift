@@ -195,7 +195,7 @@ public final class PList {
     return k == 0 ? first : k == 1 ? second : third
   }
 
-  /// `item(k)`, for `0 <= k < count` (not checked), with numbers and nil copied inline
+  /// `item(k)`, for `0 <= k < count` (not checked), with numbers, bools and nil copied inline
   /// (`Value.copy(of:)`).
   @inline(__always)
   func copyOfItem(_ k: Int) -> Value {
@@ -330,7 +330,7 @@ public final class PRecord {
   private var index = KeyIndex()
   /// How many live keys are strings: a method call on a map of int keys (`m.remove(k)`) looks
   /// for a field of that name first, and need not probe the map's index for it.
-  private var stringKeys = 0
+  private(set) var stringKeys = 0
 
   public init() {}
 
@@ -422,8 +422,9 @@ public final class PRecord {
   func value(at p: Int) -> Value { storedValues[p] }
 
   /// Where the hint's field is, and the closure it holds if it holds one, without a reference
-  /// to it: a method call takes one (`Unmanaged.reference`), since the method may replace the
-  /// field.
+  /// to it. The closure is valid only while nothing can change the record: a method call takes
+  /// its reference (`Unmanaged.reference`) before it runs anything, the arguments included,
+  /// since the method or an argument may replace the field.
   @inline(__always)
   func method(_ hint: FieldHint) -> (position: Int, closure: Unmanaged<Closure>?)? {
     guard let p = position(hint) else { return nil }
@@ -694,14 +695,13 @@ extension Value {
   /// layout `RunningClosureTests` checks), lent to `body` without a reference count.
   @inline(__always)
   fileprivate static func lendReference<T: AnyObject, R>(in slot: UnsafePointer<Value>, _ body: (T) -> R) -> R {
-    let reference = UnsafeRawPointer(slot).load(as: UnsafeRawPointer.self)
-    return Unmanaged<T>.fromOpaque(reference)._withUnsafeGuaranteedRef(body)
+    Unmanaged<T>.fromOpaque(reference(in: slot))._withUnsafeGuaranteedRef(body)
   }
 }
 
 extension Value {
   /// A copy of the value in `slot`. Swift copies any value through one outlined function (a
-  /// call and a switch on the case), numbers and nil too; these are copied inline here. For
+  /// call and a switch on the case), numbers too; numbers, bools and nil are copied inline here. For
   /// leaf code only (unpacking, list literals and reads, arithmetic, a variable's read): in
   /// every operand read, or in a call's arguments, the larger code made fib 17% slower.
   @inline(__always)
@@ -717,13 +717,21 @@ extension Value {
 }
 
 extension Value {
-  /// The closure `slot` holds, if it holds one, read from the slot's bits without a reference
-  /// (`Unmanaged.reference` takes one). Binding the function retained it, and copied the value
-  /// and destroyed the copy through outlined calls.
+  /// The closure `slot` holds, if it holds one, read from the slot's bits without a reference.
+  /// It is valid only while nothing can change the slot: a call takes its reference
+  /// (`Unmanaged.reference`) before it runs anything. Binding the function retained it, and
+  /// copied the value and destroyed the copy through outlined calls.
   @inline(__always)
   static func closure(in slot: UnsafePointer<Value>) -> Unmanaged<Closure>? {
     guard case .function = slot.pointee else { return nil }
-    return closure(reference: UnsafeRawPointer(slot).load(as: UnsafeRawPointer.self))
+    return closure(reference: reference(in: slot))
+  }
+
+  /// The first word of `slot`: the reference of a list, record or function value (the layout
+  /// `RunningClosureTests` checks); meaningless for other cases.
+  @inline(__always)
+  static func reference(in slot: UnsafePointer<Value>) -> UnsafeRawPointer {
+    UnsafeRawPointer(slot).load(as: UnsafeRawPointer.self)
   }
 
   /// The function whose reference is `reference` (a function value's first word, the layout

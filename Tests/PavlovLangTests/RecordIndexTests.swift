@@ -2,12 +2,16 @@
 import XCTest
 
 /// Records against a plain model (an array of key/value pairs in insertion order) under random
-/// inserts, updates, removals and re-adds: the hashed index, the holes removals leave and the
-/// compaction that closes them must never change what a script sees.
+/// inserts, updates, removals and re-adds: the hashed index, the holes removals leave, the
+/// compaction that closes them and the count of string keys must never change what a script
+/// sees.
 final class RecordIndexTests: XCTestCase {
   private func check(_ record: PRecord, _ model: [(RecordKey, Int)], _ step: Int, file: StaticString = #filePath, line: UInt = #line) {
     XCTAssertEqual(record.count, model.count, "step \(step)", file: file, line: line)
     XCTAssertEqual(record.keys, model.map(\.0), "step \(step)", file: file, line: line)
+    // A count too low would make a hint miss a string key the record has (`findPosition`).
+    let strings = model.filter { if case .string = $0.0 { return true } else { return false } }.count
+    XCTAssertEqual(record.stringKeys, strings, "step \(step)", file: file, line: line)
     for (key, value) in model {
       guard case .int(let v)? = record[key] else { return XCTFail("step \(step): \(key) missing", file: file, line: line) }
       XCTAssertEqual(v, value, "step \(step)", file: file, line: line)
