@@ -701,9 +701,10 @@ extension Value {
 
 extension Value {
   /// A copy of the value in `slot`. Swift copies any value through one outlined function (a
-  /// call and a switch on the case), numbers too; numbers, bools and nil are copied inline here. For
-  /// leaf code only (unpacking, list literals and reads, arithmetic, a variable's read): in
-  /// every operand read, or in a call's arguments, the larger code made fib 17% slower.
+  /// call and a switch on the case), numbers too; numbers, bools and nil are copied inline
+  /// here. For leaf code only (unpacking, list literals and reads, arithmetic, a variable's
+  /// read): in every operand read, or in a call's arguments, the larger code made fib 17%
+  /// slower.
   @inline(__always)
   static func copy(of slot: UnsafePointer<Value>) -> Value {
     switch slot.pointee {
