@@ -773,23 +773,21 @@ final class Compiler {
     return PRecord.lent(in: slot, { r in r.updateInt(site.hint, op, b) }) == true
   }
 
-  /// `object.name op= rhs` (or `= rhs`) for any object.
+  /// `object.name op= rhs` for any object: an int field of a record in place (one lookup),
+  /// anything else computed by `Ops.binary` and written by `writeMember`.
   static func updateMember(_ site: MemberWrite, _ object: Value, _ rhs: Value) throws(PavlovError) -> Flow {
-    var newValue = rhs
+    guard let binaryOp = site.op else { return try writeMember(site, object, rhs) }
+    let old: Value
     if case .record(let r) = object {
-      if let binaryOp = site.op {
-        guard let old = r.value(site.hint) else { throw site.interp.memberError(object, site.name).located(site.location) }
-        if case .int(let b) = newValue, r.updateInt(site.hint, binaryOp, b) { return .normal }
-        do throws(PavlovError) { newValue = try Ops.binary(binaryOp, old, newValue) } catch { throw error.located(site.location) }
-      }
-      r.set(site.hint, newValue)
-      return .normal
+      if case .int(let b) = rhs, r.updateInt(site.hint, binaryOp, b) { return .normal }
+      guard let field = r.value(site.hint) else { throw site.interp.memberError(object, site.name).located(site.location) }
+      old = field
+    } else {
+      do throws(PavlovError) { old = try site.interp.member(object, site.name) } catch { throw error.located(site.location) }
     }
-    do throws(PavlovError) {
-      if let binaryOp = site.op { newValue = try Ops.binary(binaryOp, try site.interp.member(object, site.name), newValue) }
-      try site.interp.setMember(object, site.name, newValue)
-    } catch { throw error.located(site.location) }
-    return .normal
+    let newValue: Value
+    do throws(PavlovError) { newValue = try Ops.binary(binaryOp, old, rhs) } catch { throw error.located(site.location) }
+    return try writeMember(site, object, newValue)
   }
 
   /// `object.name = value` for any object: a record's field, or a native object's property.
