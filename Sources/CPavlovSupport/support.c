@@ -8,6 +8,8 @@
 
 volatile sig_atomic_t pavlov_interrupt_flag = 0;
 _Thread_local int pavlov_teardown_depth = 0;
+_Thread_local void *pavlov_list_pool[PAVLOV_LIST_POOL_CAPACITY];
+_Thread_local int pavlov_list_pool_count = 0;
 /* Presses not yet noticed by the evaluator, and how many of them force the process to quit
    (0 = never): a long builtin that never polls must not make Ctrl-C useless. */
 static volatile sig_atomic_t pending_presses = 0;

@@ -1001,18 +1001,18 @@ final class Compiler {
       switch items.count {
       case 1:
         let a = operand(items[0])
-        return { f throws(PavlovError) in .list(PList(inline: try a.load(f))) }
+        return { f throws(PavlovError) in .list(PList.inline(count: 1, try a.load(f))) }
       case 2:
         let a = operand(items[0]), b = operand(items[1])
         return { f throws(PavlovError) in
           let x = try a.load(f)
-          return .list(PList(inline: x, try b.load(f)))
+          return .list(PList.inline(count: 2, x, try b.load(f)))
         }
       case 3:
         let a = operand(items[0]), b = operand(items[1]), c = operand(items[2])
         return { f throws(PavlovError) in
           let x = try a.loadCopying(f), y = try b.loadCopying(f)
-          return .list(PList(inline: x, y, try c.loadCopying(f)))
+          return .list(PList.inline(count: 3, x, y, try c.loadCopying(f)))
         }
       default: break
       }

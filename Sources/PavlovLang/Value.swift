@@ -173,6 +173,36 @@ public final class PList {
   init(inline a: Value, _ b: Value) { storage = []; first = a; second = b; inlineCount = 2 }
   init(inline a: Value, _ b: Value, _ c: Value) { storage = []; first = a; second = b; third = c; inlineCount = 3 }
 
+  /// A list of one, two or three items held inline (`count` of them; the rest are nil), in a
+  /// dead list from the pool when there is one (see `pavlov_list_pool_offer`).
+  @inline(__always)
+  static func inline(count: Int, _ a: Value, _ b: Value = .null, _ c: Value = .null) -> PList {
+    guard let raw = pavlov_list_pool_take() else {
+      switch count {
+      case 1: return PList(inline: a)
+      case 2: return PList(inline: a, b)
+      default: return PList(inline: a, b, c)
+      }
+    }
+    let list = Unmanaged<PList>.fromOpaque(raw).takeRetainedValue()
+    // A pooled list holds three nils (`dropInlineItems`), which need no release.
+    withUnsafeMutablePointer(to: &list.first) { $0.initialize(to: a) }
+    withUnsafeMutablePointer(to: &list.second) { $0.initialize(to: b) }
+    withUnsafeMutablePointer(to: &list.third) { $0.initialize(to: c) }
+    list.inlineCount = count
+    return list
+  }
+
+  /// The most dead lists one thread's pool holds.
+  static let poolCapacity = Int(PAVLOV_LIST_POOL_CAPACITY)
+  /// How many dead lists this thread's pool holds.
+  static var pooledCount: Int { Int(pavlov_list_pool_size()) }
+
+  /// Frees the pooled lists; a thread that ran an interpreter calls it before it ends.
+  public static func drainPool() {
+    while let raw = pavlov_list_pool_take() { Unmanaged<PList>.fromOpaque(raw).release() }
+  }
+
   public var items: [Value] {
     get {
       if inlineCount >= 0 { moveInlineItems() }
@@ -227,15 +257,48 @@ public final class PList {
       // destroyed after this deinit returns, uncounted (a chain nested a million deep would
       // overflow the native stack).
       if pavlov_teardown_enter() != 0 {
-        Teardown.drop(&first)
-        Teardown.drop(&second)
-        Teardown.drop(&third)
+        let pooled = pavlov_list_pool_size()
+        dropInlineItems()
+        // The lists this pooled drop their items in turn, which may pool more: a loop over
+        // the pool's new entries, not a recursion as deep as the tree.
+        var next = pooled
+        while next < pavlov_list_pool_size() {
+          Unmanaged<PList>.fromOpaque(pavlov_list_pool_at(Int32(next))!)._withUnsafeGuaranteedRef { $0.dropInlineItems() }
+          next += 1
+        }
         pavlov_teardown_leave()
         return
       }
       moveInlineItems()
     }
     Teardown.free(&storage)
+  }
+}
+
+extension PList {
+  /// Sets the inline items to nil, pooling each that is a list of inline items nobody else
+  /// holds (a tree's nodes, as their parent dies) instead of freeing it.
+  @inline(__always)
+  fileprivate func dropInlineItems() {
+    withUnsafeMutablePointer(to: &first) { PList.dropOrPool($0) }
+    withUnsafeMutablePointer(to: &second) { PList.dropOrPool($0) }
+    withUnsafeMutablePointer(to: &third) { PList.dropOrPool($0) }
+  }
+
+  @inline(__always)
+  private static func dropOrPool(_ item: UnsafeMutablePointer<Value>) {
+    switch item.pointee {
+    case .int, .float, .bool, .null: return
+    case .list:
+      let raw = Value.reference(in: item)
+      if Unmanaged<PList>.fromOpaque(raw)._withUnsafeGuaranteedRef({ $0.inlineCount >= 0 }),
+         pavlov_list_pool_offer(raw) != 0 {
+        item.initialize(to: .null)  // the pool holds the reference now
+        return
+      }
+    default: break
+    }
+    item.pointee = .null
   }
 }
 

@@ -458,6 +458,7 @@ enum Entry {
       guard let raw else { return }
       let box = Unmanaged<Box>.fromOpaque(raw).takeUnretainedValue()
       box.code = Entry.execute(Array(CommandLine.arguments.dropFirst()))
+      PList.drainPool()
     }, context)
     Unmanaged<Box>.fromOpaque(context).release()
     if status != 0 { box.code = Entry.execute(Array(CommandLine.arguments.dropFirst())) }

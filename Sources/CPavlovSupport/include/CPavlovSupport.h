@@ -51,4 +51,27 @@ static inline int pavlov_teardown_enter(void) {
   return 1;
 }
 static inline void pavlov_teardown_leave(void) { pavlov_teardown_depth--; }
+
+/// Dead lists of one to three inline items, kept for reuse by the next short list literal
+/// (as CPython keeps freed tuples): a tree's nodes die and are rebuilt by the thousand, and
+/// glibc's malloc and free cost ~140 instructions a node where the pool costs ~20. Per thread,
+/// since a Pavlov value belongs to its interpreter's thread; `PList` fills and drains it.
+enum { PAVLOV_LIST_POOL_CAPACITY = 4096 };
+extern _Thread_local void *pavlov_list_pool[PAVLOV_LIST_POOL_CAPACITY];
+extern _Thread_local int pavlov_list_pool_count;
+/// The Swift runtime's uniqueness test, the one `isKnownUniquelyReferenced` calls.
+_Bool swift_isUniquelyReferenced_nonNull_native(const void *object);
+/// Takes over the pooled reference to `list` if it is the only reference and there is room.
+static inline int pavlov_list_pool_offer(const void *list) {
+  if (pavlov_list_pool_count >= PAVLOV_LIST_POOL_CAPACITY || !swift_isUniquelyReferenced_nonNull_native(list)) return 0;
+  pavlov_list_pool[pavlov_list_pool_count++] = (void *)list;
+  return 1;
+}
+static inline int pavlov_list_pool_size(void) { return pavlov_list_pool_count; }
+/// The pooled list at `position` (< `pavlov_list_pool_size()`), still pooled.
+static inline void *pavlov_list_pool_at(int position) { return pavlov_list_pool[position]; }
+/// The most recently pooled list (its reference passes to the caller), or NULL.
+static inline void *pavlov_list_pool_take(void) {
+  return pavlov_list_pool_count > 0 ? pavlov_list_pool[--pavlov_list_pool_count] : 0;
+}
 #endif
