@@ -3,13 +3,15 @@
 #include "CPavlovSupport.h"
 #include <pthread.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 volatile sig_atomic_t pavlov_interrupt_flag = 0;
 _Thread_local int pavlov_teardown_depth = 0;
-_Thread_local void *pavlov_list_pool[PAVLOV_LIST_POOL_CAPACITY];
+_Thread_local void **pavlov_list_pool = 0;
 _Thread_local int pavlov_list_pool_count = 0;
+_Thread_local int pavlov_list_pool_room = 0;
 /* Presses not yet noticed by the evaluator, and how many of them force the process to quit
    (0 = never): a long builtin that never polls must not make Ctrl-C useless. */
 static volatile sig_atomic_t pending_presses = 0;
@@ -115,4 +117,21 @@ int pavlov_run_with_stack(size_t stack_bytes, void (*body)(void *), void *contex
 void pavlov_keep_freed_memory(void) {
   mallopt(M_MMAP_THRESHOLD, 32 << 20);
   mallopt(M_TRIM_THRESHOLD, 256 << 20);
+}
+
+int pavlov_list_pool_offer_when_full(const void *list) {
+  if (pavlov_list_pool_room > 0) return 0;
+  // Allocated here rather than as a thread-local array: every thread would carry 128 KiB.
+  void **lists = malloc(PAVLOV_LIST_POOL_CAPACITY * sizeof(void *));
+  if (!lists) return 0;
+  pavlov_list_pool = lists;
+  pavlov_list_pool_room = PAVLOV_LIST_POOL_CAPACITY;
+  return pavlov_list_pool_offer(list);
+}
+
+void pavlov_list_pool_free_array(void) {
+  free(pavlov_list_pool);
+  pavlov_list_pool = 0;
+  pavlov_list_pool_count = 0;
+  pavlov_list_pool_room = 0;
 }

@@ -198,9 +198,10 @@ public final class PList {
   /// How many dead lists this thread's pool holds.
   static var pooledCount: Int { Int(pavlov_list_pool_size()) }
 
-  /// Frees the pooled lists; a thread that ran an interpreter calls it before it ends.
+  /// Frees the pooled lists and the pool; a thread that ran an interpreter calls it before it ends.
   public static func drainPool() {
     while let raw = pavlov_list_pool_take() { Unmanaged<PList>.fromOpaque(raw).release() }
+    pavlov_list_pool_free_array()
   }
 
   public var items: [Value] {

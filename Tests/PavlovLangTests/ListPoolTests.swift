@@ -58,7 +58,7 @@ final class ListPoolTests: XCTestCase {
   }
 
   func testThePoolStopsAtItsCapacityAndTheRestIsFreed() throws {
-    try session.run("let t = tree(13)")  // 16,383 nodes
+    try session.run("let t = tree(14)")  // 32,767 nodes
     try session.run("t = nil")
     XCTAssertEqual(PList.pooledCount, PList.poolCapacity)
     XCTAssertEqual(try poolChange("t = tree(2)"), -7)

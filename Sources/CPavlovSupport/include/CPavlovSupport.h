@@ -56,14 +56,22 @@ static inline void pavlov_teardown_leave(void) { pavlov_teardown_depth--; }
 /// (as CPython keeps freed tuples): a tree's nodes die and are rebuilt by the thousand, and
 /// glibc's malloc and free cost ~140 instructions a node where the pool costs ~20. Per thread,
 /// since a Pavlov value belongs to its interpreter's thread; `PList` fills and drains it.
-enum { PAVLOV_LIST_POOL_CAPACITY = 4096 };
-extern _Thread_local void *pavlov_list_pool[PAVLOV_LIST_POOL_CAPACITY];
+/// At most 16,384 lists (1.25 MiB), in an array allocated on a thread's first offer.
+enum { PAVLOV_LIST_POOL_CAPACITY = 16384 };
+extern _Thread_local void **pavlov_list_pool;
 extern _Thread_local int pavlov_list_pool_count;
+/// How many lists `pavlov_list_pool` has room for: 0 until the first offer allocates it.
+extern _Thread_local int pavlov_list_pool_room;
 /// The Swift runtime's uniqueness test, the one `isKnownUniquelyReferenced` calls.
 _Bool swift_isUniquelyReferenced_nonNull_native(const void *object);
+/// `pavlov_list_pool_offer` on a pool that is full or not yet allocated.
+int pavlov_list_pool_offer_when_full(const void *list);
+/// Frees the pool's array, which must hold no list (`PList.drainPool`).
+void pavlov_list_pool_free_array(void);
 /// Takes over the pooled reference to `list` if it is the only reference and there is room.
 static inline int pavlov_list_pool_offer(const void *list) {
-  if (pavlov_list_pool_count >= PAVLOV_LIST_POOL_CAPACITY || !swift_isUniquelyReferenced_nonNull_native(list)) return 0;
+  if (pavlov_list_pool_count >= pavlov_list_pool_room) return pavlov_list_pool_offer_when_full(list);
+  if (!swift_isUniquelyReferenced_nonNull_native(list)) return 0;
   pavlov_list_pool[pavlov_list_pool_count++] = (void *)list;
   return 1;
 }
