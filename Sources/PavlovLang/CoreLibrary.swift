@@ -127,7 +127,7 @@ enum CoreLibrary {
 
   static func length(_ x: Value) throws -> Value {
     switch x {
-    case .list(let l): return .int(l.items.count)
+    case .list(let l): return .int(l.count)  // not `items`, which would move inline items out
     case .string(let s): return .int(s.count)
     case .record(let rec): return .int(rec.count)
     case .range(let rg): return .int(rg.count)

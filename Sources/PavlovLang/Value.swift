@@ -185,7 +185,9 @@ public final class PList {
       }
     }
     let list = Unmanaged<PList>.fromOpaque(raw).takeRetainedValue()
-    // A pooled list holds three nils (`dropInlineItems`), which need no release.
+    // A pooled list's items hold no references (`dropOrPool` leaves numbers, bools and nil),
+    // so they are overwritten without a release. Nothing takes from the pool while a deinit
+    // empties new entries: only literals take, and no deinit runs Pavlov code.
     withUnsafeMutablePointer(to: &list.first) { $0.initialize(to: a) }
     withUnsafeMutablePointer(to: &list.second) { $0.initialize(to: b) }
     withUnsafeMutablePointer(to: &list.third) { $0.initialize(to: c) }
@@ -198,7 +200,8 @@ public final class PList {
   /// How many dead lists this thread's pool holds.
   static var pooledCount: Int { Int(pavlov_list_pool_size()) }
 
-  /// Frees the pooled lists and the pool; a thread that ran an interpreter calls it before it ends.
+  /// Frees the pooled lists and the pool; a thread that ran an interpreter calls it before it
+  /// ends (the CLI's script thread does), or its pooled lists stay allocated after it.
   public static func drainPool() {
     while let raw = pavlov_list_pool_take() { Unmanaged<PList>.fromOpaque(raw).release() }
     pavlov_list_pool_free_array()
@@ -277,8 +280,9 @@ public final class PList {
 }
 
 extension PList {
-  /// Sets the inline items to nil, pooling each that is a list of inline items nobody else
-  /// holds (a tree's nodes, as their parent dies) instead of freeing it.
+  /// Releases the inline items (setting them to nil; numbers and bools stay, holding nothing),
+  /// pooling each that is a list of inline items nobody else holds (a tree's nodes, as their
+  /// parent dies) instead of freeing it.
   @inline(__always)
   fileprivate func dropInlineItems() {
     withUnsafeMutablePointer(to: &first) { PList.dropOrPool($0) }

@@ -41,8 +41,35 @@ final class ListPoolTests: XCTestCase {
   func testANodeHeldElsewhereIsNotPooledNorAnythingUnderIt() throws {
     try session.run("let t = tree(5)\nlet kept = t[1]")
     XCTAssertEqual(try poolChange("t = nil"), 31)  // the other child's subtree only
-    try session.run("print(kept[0], len(kept), kept[1][2][1][2])")
-    XCTAssertTrue(session.output.hasSuffix("4 3 [0, nil, nil]\n"), session.output)
+    // Literals that take those 31 lists leave the kept subtree as it was.
+    try session.run("let fresh = []\nfor i in range(40) { fresh.push([i, [i], [i, i]]) }")
+    try session.run("print(kept[0], len(kept), kept[1][2][1][2], fresh[39])")
+    XCTAssertTrue(session.output.hasSuffix("4 3 [0, nil, nil] [39, [39], [39, 39]]\n"), session.output)
+  }
+
+  func testTheNodesUnderARecordOrAnArrayArePooledAndTheirParentsFreed() throws {
+    try session.run("let r = {a: tree(2), b: 5}")
+    XCTAssertEqual(try poolChange("r = nil"), 6)  // tree(2)'s root is the record's to free
+    try session.run("let wide = [tree(1), tree(1), tree(1), tree(1)]")  // four items: an array
+    XCTAssertEqual(try poolChange("wide = nil"), 8)
+    // A pooled node that holds a record holding a tree: releasing the record pools that tree's nodes.
+    try session.run("let t = [0, [1, {sub: tree(2)}, nil], nil]")
+    XCTAssertEqual(try poolChange("t = nil"), 1 + 6)
+  }
+
+  func testAPooledListReleasesWhatItHeldAtOnce() {
+    PList.drainPool()
+    weak var held: PRecord?
+    var tree: Value?
+    do {
+      let record = PRecord()
+      held = record
+      tree = .list(PList.inline(count: 2, .int(0), .list(PList.inline(count: 1, .record(record)))))
+    }
+    XCTAssertNotNil(held)
+    tree = nil
+    XCTAssertEqual(PList.pooledCount, 1)
+    XCTAssertNil(held, "a pooled list kept a record alive")
   }
 
   func testShortLiteralsTakeFromThePool() throws {
@@ -57,6 +84,7 @@ final class ListPoolTests: XCTestCase {
     XCTAssertEqual(try poolChange("t = nil"), 1)  // [4]; [1, 2, 3, 9] keeps its items in an array
   }
 
+  /// The lists past the capacity are freed, through the teardown (recursion, then a loop).
   func testThePoolStopsAtItsCapacityAndTheRestIsFreed() throws {
     try session.run("let t = tree(14)")  // 32,767 nodes
     try session.run("t = nil")

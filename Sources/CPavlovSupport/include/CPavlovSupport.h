@@ -56,7 +56,7 @@ static inline void pavlov_teardown_leave(void) { pavlov_teardown_depth--; }
 /// (as CPython keeps freed tuples): a tree's nodes die and are rebuilt by the thousand, and
 /// glibc's malloc and free cost ~140 instructions a node where the pool costs ~20. Per thread,
 /// since a Pavlov value belongs to its interpreter's thread; `PList` fills and drains it.
-/// At most 16,384 lists (1.25 MiB), in an array allocated on a thread's first offer.
+/// At most 16,384 lists (~1.5 MiB of 96-byte blocks), in an array allocated on a thread's first offer.
 enum { PAVLOV_LIST_POOL_CAPACITY = 16384 };
 extern _Thread_local void **pavlov_list_pool;
 extern _Thread_local int pavlov_list_pool_count;
