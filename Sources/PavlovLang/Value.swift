@@ -168,22 +168,16 @@ public final class PList {
 
   public init(_ items: [Value] = []) { storage = items }
 
-  /// A list of one, two or three items, held inline.
-  init(inline a: Value) { storage = []; first = a; inlineCount = 1 }
-  init(inline a: Value, _ b: Value) { storage = []; first = a; second = b; inlineCount = 2 }
-  init(inline a: Value, _ b: Value, _ c: Value) { storage = []; first = a; second = b; third = c; inlineCount = 3 }
+  /// A list of `count` (one to three) items held inline; the items past `count` are nil.
+  private init(inline count: Int, _ a: Value, _ b: Value, _ c: Value) {
+    storage = []; first = a; second = b; third = c; inlineCount = count
+  }
 
   /// A list of one, two or three items held inline (`count` of them; the rest are nil), in a
   /// dead list from the pool when there is one (see `pavlov_list_pool_offer`).
   @inline(__always)
   static func inline(count: Int, _ a: Value, _ b: Value = .null, _ c: Value = .null) -> PList {
-    guard let raw = pavlov_list_pool_take() else {
-      switch count {
-      case 1: return PList(inline: a)
-      case 2: return PList(inline: a, b)
-      default: return PList(inline: a, b, c)
-      }
-    }
+    guard let raw = pavlov_list_pool_take() else { return PList(inline: count, a, b, c) }
     let list = Unmanaged<PList>.fromOpaque(raw).takeRetainedValue()
     // A pooled list's items hold no references (`dropOrPool` leaves numbers, bools and nil),
     // so they are overwritten without a release. Nothing takes from the pool while a deinit
@@ -292,18 +286,15 @@ extension PList {
 
   @inline(__always)
   private static func dropOrPool(_ item: UnsafeMutablePointer<Value>) {
-    switch item.pointee {
-    case .int, .float, .bool, .null: return
-    case .list:
+    if case .list = item.pointee {
       let raw = Value.reference(in: item)
       if Unmanaged<PList>.fromOpaque(raw)._withUnsafeGuaranteedRef({ $0.inlineCount >= 0 }),
          pavlov_list_pool_offer(raw) != 0 {
         item.initialize(to: .null)  // the pool holds the reference now
         return
       }
-    default: break
     }
-    item.pointee = .null
+    Teardown.drop(&item.pointee)
   }
 }
 
